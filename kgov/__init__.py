@@ -1,0 +1,3 @@
+"""kgov: Kafka platform-as-code."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,193 @@
+"""The typer app: parse options, call one command function, map its result or error to an exit code.
+
+No logic lives here. Each command function returns an int exit code; KgovError is the only
+expected failure and is turned into a message on stderr (never a traceback) in `_run`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from enum import Enum
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from kgov import __version__
+from kgov.errors import EXIT_ERROR, KgovError
+from kgov.sandbox.cli import app as sandbox_app
+
+app = typer.Typer(
+    name="kgov",
+    help=(
+        "Kafka platform-as-code: keep topics, ACLs and schemas as a YAML catalog in git, "
+        "lint it offline, plan it against a live cluster and apply exactly that plan."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(sandbox_app, name="sandbox")
+
+err_console = Console(stderr=True)
+
+
+def _run(command: Callable[[], int]) -> None:
+    """Run a command function; the one place where errors become exit codes."""
+    try:
+        code = command()
+    except KgovError as exc:
+        err_console.print(f"[bold red]error:[/] {exc.message}", highlight=False, markup=True)
+        if exc.hint:
+            err_console.print(f"  hint: {exc.hint}", highlight=False, markup=False)
+        code = exc.exit_code
+    except KeyboardInterrupt:
+        err_console.print("interrupted")
+        code = 130
+    except Exception as exc:  # last resort: bad input must never show a traceback
+        if os.environ.get("KGOV_DEBUG"):
+            raise
+        err_console.print(
+            f"[bold red]internal error:[/] {type(exc).__name__}: {exc}\n"
+            "  This is a bug in kgov; rerun with KGOV_DEBUG=1 for a traceback and report it.",
+            highlight=False,
+        )
+        code = EXIT_ERROR
+    raise typer.Exit(code)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"kgov {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
+    ),
+) -> None:
+    """Kafka platform-as-code."""
+
+
+class LintFormat(str, Enum):
+    text = "text"
+    json = "json"
+    sarif = "sarif"
+    github = "github"
+
+
+class PlanFormat(str, Enum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
+CATALOG_HELP = "The catalog folder (holding kgov.yaml, topics/, acls/, schemas/)."
+
+
+@app.command()
+def lint(
+    catalog: Path = typer.Argument(Path("catalog"), help=CATALOG_HELP),
+    fmt: LintFormat = typer.Option(LintFormat.text, "--format", "-f", help="Output format."),
+    strict: bool = typer.Option(False, "--strict", help="Fail on warnings too."),
+    env: list[str] = typer.Option(
+        [], "--env", "-e", help="Also check sizing after these environments' overrides (default: all)."
+    ),
+) -> None:
+    """Validate the catalog offline: structure, naming, sizing, configs, references, security.
+
+    Exit 0 when clean, 1 on errors (and on warnings with --strict).
+    """
+    from kgov.commands.lint import run_lint
+
+    _run(lambda: run_lint(catalog, fmt.value, strict=strict, envs=tuple(env)))
+
+
+@app.command()
+def rules(
+    fmt: str = typer.Option("text", "--format", "-f", help="text or markdown."),
+) -> None:
+    """List the lint rules: id, severity, what each checks and how to fix it."""
+    from kgov.commands.lint import run_rules
+
+    _run(lambda: run_rules(fmt))
+
+
+@app.command()
+def plan(
+    env: str = typer.Option(..., "--env", "-e", help="The environment of kgov.yaml to plan against."),
+    catalog: Path = typer.Option(Path("catalog"), "--catalog", "-c", help=CATALOG_HELP),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Save the plan to this file for `kgov apply`."),
+    fmt: PlanFormat = typer.Option(PlanFormat.text, "--format", "-f", help="Output format."),
+    detailed_exitcode: bool = typer.Option(
+        False, "--detailed-exitcode", help="Exit 0 when nothing changes, 2 when changes are present, 1 on error."
+    ),
+    allow_delete: bool = typer.Option(
+        False,
+        "--allow-delete",
+        help="Plan deletes of owned resources missing from the catalog (also needs ownership.delete: true).",
+    ),
+) -> None:
+    """Compare the catalog with the live cluster and show what apply would change.
+
+    Reads the cluster with a fixed number of batched requests, never writes to it.
+    """
+    from kgov.commands.plan import run_plan
+
+    _run(
+        lambda: run_plan(
+            catalog, env, out=out, fmt=fmt.value, detailed_exitcode=detailed_exitcode, allow_delete=allow_delete
+        )
+    )
+
+
+@app.command()
+def apply(
+    plan_file: Path | None = typer.Argument(None, help="A plan saved by `kgov plan --out`; omit to plan now."),
+    env: str = typer.Option(..., "--env", "-e", help="The environment of kgov.yaml to apply to."),
+    catalog: Path = typer.Option(Path("catalog"), "--catalog", "-c", help=CATALOG_HELP),
+    auto_approve: bool = typer.Option(False, "--auto-approve", help="Apply without asking (needed off a terminal)."),
+    allow_delete: bool = typer.Option(
+        False, "--allow-delete", help="When planning now: include deletes (also needs ownership.delete: true)."
+    ),
+    fmt: PlanFormat = typer.Option(PlanFormat.text, "--format", "-f", help="Output format of the results."),
+) -> None:
+    """Apply a plan: exactly the saved one (refused if the cluster changed since), or a fresh one.
+
+    Each action reports success or Kafka's error; independent actions go on after a failure.
+    """
+    from kgov.commands.apply import run_apply
+
+    _run(
+        lambda: run_apply(
+            catalog, env, plan_file=plan_file, auto_approve=auto_approve, allow_delete=allow_delete, fmt=fmt.value
+        )
+    )
+
+
+@app.command(name="import")
+def import_(
+    env: str = typer.Option(..., "--env", "-e", help="The environment of kgov.yaml to read."),
+    out: Path = typer.Option(..., "--out", "-o", help="Catalog folder to write topics/<service>.yaml into."),
+    catalog: Path = typer.Option(Path("catalog"), "--catalog", "-c", help=CATALOG_HELP),
+) -> None:
+    """Write catalog files for the cluster's existing unowned, unprotected topics (adopt a live cluster)."""
+    from kgov.commands.importer import run_import
+
+    _run(lambda: run_import(catalog, env, out=out))
+
+
+def main() -> None:
+    try:
+        app()
+    except SystemExit as exc:
+        sys.exit(exc.code)
+
+
+if __name__ == "__main__":
+    main()

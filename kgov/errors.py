@@ -1,0 +1,39 @@
+"""One error family for everything kgov reports to a user; cli.py maps it to exit codes."""
+
+from __future__ import annotations
+
+# Exit codes, Terraform style: 0 nothing to do, 1 error, 2 changes present (--detailed-exitcode).
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_CHANGES = 2
+
+
+class KgovError(Exception):
+    """An expected failure with a message for humans. Never carries a secret."""
+
+    exit_code = EXIT_ERROR
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+class CatalogError(KgovError):
+    """The catalog is invalid; the diagnostics have been reported already."""
+
+
+class ConfigError(KgovError):
+    """A setting or environment (variables, connection options) is missing or wrong."""
+
+
+class ClusterError(KgovError):
+    """The cluster or the Schema Registry could not be reached or refused a request."""
+
+
+class PlanError(KgovError):
+    """A saved plan cannot be used (stale, wrong version, unreadable)."""
+
+
+class SandboxError(KgovError):
+    """The local sandbox could not be started, stopped or inspected."""

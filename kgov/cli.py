@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 import typer
@@ -74,14 +74,14 @@ def _root(
     """Kafka platform-as-code."""
 
 
-class LintFormat(str, Enum):
+class LintFormat(StrEnum):
     text = "text"
     json = "json"
     sarif = "sarif"
     github = "github"
 
 
-class PlanFormat(str, Enum):
+class PlanFormat(StrEnum):
     text = "text"
     json = "json"
     markdown = "markdown"
@@ -125,7 +125,9 @@ def plan(
     out: Path | None = typer.Option(None, "--out", "-o", help="Save the plan to this file for `kgov apply`."),
     fmt: PlanFormat = typer.Option(PlanFormat.text, "--format", "-f", help="Output format."),
     detailed_exitcode: bool = typer.Option(
-        False, "--detailed-exitcode", help="Exit 0 when nothing changes, 2 when changes are present, 1 on error."
+        False,
+        "--detailed-exitcode",
+        help="Exit 0 when nothing changes, 2 when changes are present, 1 on error.",
     ),
     allow_delete: bool = typer.Option(
         False,
@@ -141,19 +143,30 @@ def plan(
 
     _run(
         lambda: run_plan(
-            catalog, env, out=out, fmt=fmt.value, detailed_exitcode=detailed_exitcode, allow_delete=allow_delete
+            catalog,
+            env,
+            out=out,
+            fmt=fmt.value,
+            detailed_exitcode=detailed_exitcode,
+            allow_delete=allow_delete,
         )
     )
 
 
 @app.command()
 def apply(
-    plan_file: Path | None = typer.Argument(None, help="A plan saved by `kgov plan --out`; omit to plan now."),
+    plan_file: Path | None = typer.Argument(
+        None, help="A plan saved by `kgov plan --out`; omit to plan now."
+    ),
     env: str = typer.Option(..., "--env", "-e", help="The environment of kgov.yaml to apply to."),
     catalog: Path = typer.Option(Path("catalog"), "--catalog", "-c", help=CATALOG_HELP),
-    auto_approve: bool = typer.Option(False, "--auto-approve", help="Apply without asking (needed off a terminal)."),
+    auto_approve: bool = typer.Option(
+        False, "--auto-approve", help="Apply without asking (needed off a terminal)."
+    ),
     allow_delete: bool = typer.Option(
-        False, "--allow-delete", help="When planning now: include deletes (also needs ownership.delete: true)."
+        False,
+        "--allow-delete",
+        help="When planning now: include deletes (also needs ownership.delete: true).",
     ),
     fmt: PlanFormat = typer.Option(PlanFormat.text, "--format", "-f", help="Output format of the results."),
 ) -> None:
@@ -165,7 +178,12 @@ def apply(
 
     _run(
         lambda: run_apply(
-            catalog, env, plan_file=plan_file, auto_approve=auto_approve, allow_delete=allow_delete, fmt=fmt.value
+            catalog,
+            env,
+            plan_file=plan_file,
+            auto_approve=auto_approve,
+            allow_delete=allow_delete,
+            fmt=fmt.value,
         )
     )
 

@@ -1,0 +1,419 @@
+"""Read a catalog folder: YAML with positions → JSON Schema check → model objects.
+
+Every problem becomes a Diagnostic; loading never stops at the first one. A file with structural
+errors contributes no model objects (so later rules never see half-valid data), but the others do.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+
+from kgov.catalog.model import (
+    AccessFile,
+    AclEntry,
+    Authentication,
+    Bounds,
+    Catalog,
+    Environment,
+    Overrides,
+    Ownership,
+    Policy,
+    SchemaFile,
+    SchemaRef,
+    Settings,
+    Source,
+    Topic,
+    TopicsFile,
+)
+from kgov.catalog.yamlpos import YamlDoc, YamlProblem, decode, parse
+from kgov.diagnostics import Diagnostic, Location, Severity
+from kgov.errors import CatalogError
+
+SETTINGS_FILE = "kgov.yaml"
+YAML_SUFFIXES = (".yaml", ".yml")
+SCHEMA_SUFFIXES = {".avsc": "avro", ".json": "json"}
+
+RULE_YAML = "yaml"
+RULE_STRUCTURE = "structure"
+RULE_FILES = "files"
+
+
+@dataclass(frozen=True)
+class Loaded:
+    catalog: Catalog
+    diagnostics: tuple[Diagnostic, ...]
+
+
+@cache
+def schema(kind: str) -> Draft202012Validator:
+    """The published JSON Schema of a catalog file kind: 'kgov', 'topics' or 'acls'."""
+    text = resources.files("kgov.catalog").joinpath(f"schemas/{kind}.schema.json").read_text("utf-8")
+    return Draft202012Validator(json.loads(text))
+
+
+def load_catalog(root: Path) -> Loaded:
+    if not root.is_dir():
+        raise CatalogError(
+            f"catalog folder '{root}' does not exist",
+            hint="pass the folder holding kgov.yaml, topics/, acls/ and schemas/ (default: ./catalog)",
+        )
+    diags: list[Diagnostic] = []
+    settings = _load_settings(root / SETTINGS_FILE, diags)
+    topic_files = tuple(
+        tf
+        for p in _files(root / "topics", YAML_SUFFIXES, diags)
+        if (tf := _load_topics(p, diags)) is not None
+    )
+    access_files = tuple(
+        af for p in _files(root / "acls", YAML_SUFFIXES, diags) if (af := _load_access(p, diags)) is not None
+    )
+    schemas = _load_schemas(root / "schemas", diags)
+    catalog = Catalog(root, settings, topic_files, access_files, schemas)
+    return Loaded(catalog, tuple(diags))
+
+
+def _files(folder: Path, suffixes: Iterable[str], diags: list[Diagnostic]) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    suffixes = tuple(suffixes)
+    found = []
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith("."):
+            continue
+        if path.is_file() and path.suffix in suffixes:
+            found.append(path)
+        else:
+            diags.append(
+                Diagnostic(
+                    RULE_FILES,
+                    Severity.WARNING,
+                    f"ignored: {folder.name}/ holds only {' or '.join(suffixes)} files",
+                    Location(str(path)),
+                    "move or rename it",
+                )
+            )
+    return found
+
+
+def _read(path: Path, kind: str, diags: list[Diagnostic]) -> YamlDoc | None:
+    """Parse and structurally validate one YAML file; None if it has any error."""
+    file = str(path)
+    try:
+        doc = parse(decode(path.read_bytes()))
+    except YamlProblem as problem:
+        diags.append(
+            Diagnostic(
+                RULE_YAML,
+                Severity.ERROR,
+                problem.message,
+                Location(file, problem.line, problem.col),
+                problem.hint,
+            )
+        )
+        return None
+    except OSError as exc:
+        diags.append(Diagnostic(RULE_FILES, Severity.ERROR, f"cannot read: {exc.strerror}", Location(file)))
+        return None
+    if doc.data is None:
+        diags.append(
+            Diagnostic(
+                RULE_STRUCTURE,
+                Severity.ERROR,
+                "file is empty",
+                Location(file),
+                f"see the {kind} file format in the README",
+            )
+        )
+        return None
+    problems = structure_diagnostics(doc, kind, file)
+    diags.extend(problems)
+    return None if problems else doc
+
+
+def structure_diagnostics(doc: YamlDoc, kind: str, file: str) -> list[Diagnostic]:
+    out = []
+    for error in schema(kind).iter_errors(doc.data):
+        for err in _leaves(error):
+            out.extend(_describe(err, doc, file))
+    return sorted(set(out), key=Diagnostic.sort_key)
+
+
+def _leaves(error: ValidationError) -> list[ValidationError]:
+    # anyOf (a subject as a string or as a mapping): report the problems of the branch whose type
+    # matched; if no branch's type matched, report the anyOf itself ("expected … or …").
+    if error.validator in ("anyOf", "oneOf") and error.context:
+        same_level = len(error.absolute_path)
+        typed = [
+            e for e in error.context if not (e.validator == "type" and len(e.absolute_path) == same_level)
+        ]
+        if typed:
+            return [leaf for e in typed for leaf in _leaves(e)]
+    return [error]
+
+
+_JSON_TYPES = {
+    "integer": "a whole number",
+    "number": "a number",
+    "string": "a string",
+    "boolean": "true or false",
+    "array": "a list",
+    "object": "a mapping",
+}
+
+
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return f"{str(value).lower()}"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return f"'{value}'" if len(value) < 60 else "a long string"
+    return repr(value)
+
+
+def _field(path: tuple[Any, ...]) -> str:
+    return ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in path).replace(".[", "[") or "the file"
+
+
+def _describe(err: ValidationError, doc: YamlDoc, file: str) -> list[Diagnostic]:
+    schema_of: Any = err.schema  # jsonschema types it loosely; ours are always mappings
+    value_of: Any = err.validator_value
+    path = tuple(err.absolute_path)
+    where = doc.pos(path)
+    name = _field(path)
+    hint = None
+    kind = err.validator
+    if kind == "additionalProperties" and isinstance(err.instance, dict):
+        allowed = list(schema_of.get("properties", {}))
+        out = []
+        for key in err.instance:
+            if key in allowed:
+                continue
+            guess = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
+            message = f"unknown field '{key}'" + (f" in {name}" if path else "")
+            if guess:
+                message += f"; did you mean '{guess[0]}'?"
+            line, col = doc.pos((*path, key))
+            out.append(
+                Diagnostic(
+                    RULE_STRUCTURE,
+                    Severity.ERROR,
+                    message,
+                    Location(file, line, col),
+                    f"allowed here: {', '.join(allowed)}" if allowed else None,
+                )
+            )
+        return out
+    if kind == "required":
+        missing = str(err.message).split("'")[1] if "'" in err.message else err.message
+        message = f"missing required field '{missing}'" + (f" in {name}" if path else "")
+    elif kind == "type":
+        expected = value_of
+        wanted = " or ".join(
+            _JSON_TYPES.get(str(t), str(t)) for t in (expected if isinstance(expected, list) else [expected])
+        )
+        message = f"{name}: expected {wanted}, got {_type_name(err.instance)}"
+    elif kind == "enum":
+        choices = [str(c) for c in value_of]
+        message = f"{name}: {_type_name(err.instance)} is not one of {', '.join(choices)}"
+        guess = difflib.get_close_matches(str(err.instance), choices, n=1, cutoff=0.5)
+        if guess:
+            message += f"; did you mean '{guess[0]}'?"
+    elif kind == "const":
+        message = f"{name}: must be {err.validator_value!r}, got {_type_name(err.instance)}"
+    elif kind == "minimum":
+        message = f"{name}: {err.instance} is below the minimum {err.validator_value}"
+    elif kind == "pattern":
+        message = f"{name}: {_type_name(err.instance)} does not match {err.validator_value}"
+    elif kind == "minLength":
+        message = f"{name}: must not be empty"
+    elif kind in ("maxProperties", "minProperties"):
+        message = f"{name}: give exactly one of {', '.join(schema_of.get('properties', {}))}"
+    elif kind == "uniqueItems":
+        message = f"{name}: lists an item twice"
+    else:
+        message = f"{name}: {err.message}"
+    if kind == "anyOf" and path and path[-1] in ("key_schema", "value_schema"):
+        message = f"{name}: expected a subject name or {{subject: ..., compatibility: ...}}"
+    if kind == "type" and path and path[-1] == "topics":
+        hint = "topics is a list: each item starts with '- name: ...'"
+    return [Diagnostic(RULE_STRUCTURE, Severity.ERROR, message, Location(file, *where), hint)]
+
+
+# -- model building: only called on structurally valid documents --------------------------------
+
+
+def _bounds(raw: Mapping[str, Any] | None, default: Bounds) -> Bounds:
+    if raw is None:
+        return default
+    return Bounds(raw.get("min", default.min), raw.get("max", default.max))
+
+
+def _load_settings(path: Path, diags: list[Diagnostic]) -> Settings:
+    if not path.is_file():
+        diags.append(
+            Diagnostic(
+                RULE_FILES,
+                Severity.ERROR,
+                f"missing {SETTINGS_FILE}",
+                Location(str(path)),
+                f"every catalog has a {SETTINGS_FILE} with at least 'version: 1'",
+            )
+        )
+        return Settings(Source(str(path), YamlDoc({}, {})), ())
+    doc = _read(path, "kgov", diags)
+    src = Source(str(path), doc or YamlDoc({}, {}))
+    if doc is None:
+        return Settings(src, ())
+    data: dict[str, Any] = doc.data
+    p = data.get("policy", {})
+    base = Policy()
+    policy = Policy(
+        topic_name=p.get("topic_name", base.topic_name),
+        service_owns_prefix=p.get("service_owns_prefix", base.service_owns_prefix),
+        partitions=_bounds(p.get("partitions"), base.partitions),
+        replication_factor=_bounds(p.get("replication_factor"), base.replication_factor),
+        min_insync_replicas=_bounds(p.get("min_insync_replicas"), base.min_insync_replicas),
+        required=tuple(p.get("required", base.required)),
+        default_compatibility=p.get("default_compatibility", base.default_compatibility),
+        catch_all_events=tuple(p.get("catch_all_events", base.catch_all_events)),
+        rules=dict(p.get("rules", {})),
+    )
+    o = data.get("ownership", {})
+    ownership = Ownership(tuple(o.get("protected", Ownership().protected)), bool(o.get("delete", False)))
+    envs = {}
+    for name, e in data.get("environments", {}).items():
+        ov = e.get("overrides", {})
+        envs[name] = Environment(
+            src,
+            ("environments", name),
+            name=name,
+            kafka=dict(e["kafka"]),
+            schema_registry=e.get("schema_registry"),
+            overrides=Overrides(
+                ov.get("replication_factor"), ov.get("partitions"), dict(ov.get("config", {}))
+            ),
+        )
+    return Settings(src, (), version=data["version"], policy=policy, ownership=ownership, environments=envs)
+
+
+def _ref(raw: Any) -> SchemaRef | None:
+    if raw is None:
+        return None
+    if isinstance(raw, str):
+        return SchemaRef(raw)
+    return SchemaRef(raw["subject"], raw.get("compatibility"))
+
+
+def _load_topics(path: Path, diags: list[Diagnostic]) -> TopicsFile | None:
+    doc = _read(path, "topics", diags)
+    if doc is None:
+        return None
+    src = Source(str(path), doc)
+    data = doc.data
+    service, owner = data["service"], data.get("owner")
+    topics = tuple(
+        Topic(
+            src,
+            ("topics", i),
+            name=str(t["name"]),
+            service=service,
+            owner=t.get("owner", owner),
+            description=t.get("description"),
+            partitions=t["partitions"],
+            replication_factor=t["replication_factor"],
+            classification=t.get("classification"),
+            config=dict(t.get("config", {})),
+            key_schema=_ref(t.get("key_schema")),
+            value_schema=_ref(t.get("value_schema")),
+        )
+        for i, t in enumerate(data["topics"])
+    )
+    return TopicsFile(src, (), service=service, owner=owner, topics=topics)
+
+
+def _load_access(path: Path, diags: list[Diagnostic]) -> AccessFile | None:
+    doc = _read(path, "acls", diags)
+    if doc is None:
+        return None
+    src = Source(str(path), doc)
+    data = doc.data
+    auth = None
+    if "authentication" in data:
+        kind, body = next(iter(data["authentication"].items()))
+        auth = Authentication(
+            kind, body.get("mechanism"), body.get("password"), body.get("iterations"), body.get("subject")
+        )
+    acls = tuple(
+        AclEntry(
+            src,
+            ("acls", i),
+            resource=a["resource"],
+            name=a["name"],
+            pattern=a.get("pattern", "literal"),
+            operations=tuple(a["operations"]),
+            permission=a.get("permission", "allow"),
+            host=a.get("host", "*"),
+        )
+        for i, a in enumerate(data.get("acls", []))
+    )
+    return AccessFile(
+        src,
+        (),
+        service=data["service"],
+        owner=data.get("owner"),
+        principal=data["principal"],
+        authentication=auth,
+        produces=tuple(data.get("produces", [])),
+        consumes=tuple(data.get("consumes", [])),
+        consumer_groups=tuple(data.get("consumer_groups", [])),
+        transactional_ids=tuple(data.get("transactional_ids", [])),
+        idempotent=bool(data.get("idempotent", False)),
+        acls=acls,
+    )
+
+
+def _load_schemas(folder: Path, diags: list[Diagnostic]) -> dict[str, SchemaFile]:
+    out: dict[str, SchemaFile] = {}
+    for path in _files(folder, SCHEMA_SUFFIXES, diags):
+        subject = path.stem
+        try:
+            text = decode(path.read_bytes())
+        except YamlProblem as problem:
+            diags.append(
+                Diagnostic(
+                    RULE_FILES,
+                    Severity.ERROR,
+                    problem.message,
+                    Location(str(path), problem.line, problem.col),
+                    problem.hint,
+                )
+            )
+            continue
+        if subject in out:
+            diags.append(
+                Diagnostic(
+                    RULE_FILES,
+                    Severity.ERROR,
+                    f"subject '{subject}' has two schema files",
+                    Location(str(path)),
+                    f"keep one of {out[subject].file} and {path}",
+                )
+            )
+            continue
+        out[subject] = SchemaFile(subject, SCHEMA_SUFFIXES[path.suffix], str(path), text)
+    return out

@@ -1,0 +1,166 @@
+"""The catalog as frozen dataclasses. Values are as written (config values unnormalised, secrets as
+references); every object keeps its file and YAML path so any rule can point at file:line:col."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kgov.catalog.yamlpos import Path_, YamlDoc
+from kgov.diagnostics import Location
+
+DEFAULT_TOPIC_NAME = r"^(?P<service>[a-z][a-z0-9-]*)\.(?P<event>[a-z][a-z0-9-]*)$"
+DEFAULT_CATCH_ALL = ("events", "all", "messages", "data", "misc", "topic", "stream")
+
+
+@dataclass(frozen=True)
+class Source:
+    """One catalog file and the positions of its YAML nodes."""
+
+    file: str
+    doc: YamlDoc = field(repr=False, compare=False)
+
+    def loc(self, path: Path_ = ()) -> Location:
+        line, col = self.doc.pos(path)
+        return Location(self.file, line, col)
+
+
+@dataclass(frozen=True)
+class Node:
+    """Base of catalog objects: where the object sits in which file."""
+
+    src: Source = field(repr=False, compare=False)
+    path: Path_ = field(repr=False, compare=False)
+
+    def loc(self, *sub: str | int) -> Location:
+        return self.src.loc((*self.path, *sub))
+
+
+@dataclass(frozen=True)
+class Bounds:
+    min: int | None = None
+    max: int | None = None
+
+
+@dataclass(frozen=True)
+class Policy:
+    topic_name: str = DEFAULT_TOPIC_NAME
+    service_owns_prefix: bool = True
+    partitions: Bounds = Bounds(1, 120)
+    replication_factor: Bounds = Bounds(3, None)
+    min_insync_replicas: Bounds = Bounds(2, None)
+    required: tuple[str, ...] = ("owner", "description")
+    default_compatibility: str = "BACKWARD"
+    catch_all_events: tuple[str, ...] = DEFAULT_CATCH_ALL
+    rules: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Ownership:
+    protected: tuple[str, ...] = ("__*", "_*")
+    delete: bool = False
+
+
+@dataclass(frozen=True)
+class Overrides:
+    replication_factor: int | None = None
+    partitions: int | None = None
+    config: Mapping[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Environment(Node):
+    name: str = ""
+    kafka: Mapping[str, object] = field(default_factory=dict)
+    schema_registry: Mapping[str, object] | None = None
+    overrides: Overrides = Overrides()
+
+
+@dataclass(frozen=True)
+class Settings(Node):
+    version: int = 1
+    policy: Policy = Policy()
+    ownership: Ownership = Ownership()
+    environments: Mapping[str, Environment] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SchemaRef:
+    subject: str
+    compatibility: str | None = None
+
+
+@dataclass(frozen=True)
+class Topic(Node):
+    name: str = ""
+    service: str = ""
+    owner: str | None = None
+    description: str | None = None
+    partitions: int = 1
+    replication_factor: int = 1
+    classification: str | None = None
+    config: Mapping[str, object] = field(default_factory=dict)
+    key_schema: SchemaRef | None = None
+    value_schema: SchemaRef | None = None
+
+
+@dataclass(frozen=True)
+class TopicsFile(Node):
+    service: str = ""
+    owner: str | None = None
+    topics: tuple[Topic, ...] = ()
+
+
+@dataclass(frozen=True)
+class Authentication:
+    kind: str  # "scram" | "tls"
+    mechanism: str | None = None
+    password: str | None = None  # a ${env:...}/${file:...} reference, resolved only when applied
+    iterations: int | None = None
+    subject: str | None = None
+
+
+@dataclass(frozen=True)
+class AclEntry(Node):
+    resource: str = "topic"
+    name: str = ""
+    pattern: str = "literal"
+    operations: tuple[str, ...] = ()
+    permission: str = "allow"
+    host: str = "*"
+
+
+@dataclass(frozen=True)
+class AccessFile(Node):
+    service: str = ""
+    owner: str | None = None
+    principal: str = ""
+    authentication: Authentication | None = None
+    produces: tuple[str, ...] = ()
+    consumes: tuple[str, ...] = ()
+    consumer_groups: tuple[str, ...] = ()
+    transactional_ids: tuple[str, ...] = ()
+    idempotent: bool = False
+    acls: tuple[AclEntry, ...] = ()
+
+
+@dataclass(frozen=True)
+class SchemaFile:
+    subject: str
+    format: str  # "avro" | "json"
+    file: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Catalog:
+    root: Path
+    settings: Settings
+    topic_files: tuple[TopicsFile, ...] = ()
+    access_files: tuple[AccessFile, ...] = ()
+    schemas: Mapping[str, SchemaFile] = field(default_factory=dict)
+
+    def topics(self) -> Iterator[Topic]:
+        for topics_file in self.topic_files:
+            yield from topics_file.topics

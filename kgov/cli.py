@@ -197,7 +197,7 @@ def import_(
     """Write catalog files for the cluster's existing unowned, unprotected topics (adopt a live cluster)."""
     from kgov.commands.importer import run_import
 
-    _run(lambda: run_import(catalog, env, out=out))
+    _run(lambda: run_import(catalog, env, out_dir=out))
 
 
 def main() -> None:

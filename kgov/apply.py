@@ -1,0 +1,89 @@
+"""Execute a plan's actions, batched by kind, and report an outcome for every action.
+
+Apply does exactly what the plan says: it never re-diffs (staleness is checked before, by the
+caller). Independent actions go on after a failure; each failure carries Kafka's error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from kgov.cluster.port import ClusterWriter, ConfigOp, NewTopic, Outcome
+from kgov.plan.model import (
+    Action,
+    AlterTopicConfig,
+    Blocked,
+    CreateTopic,
+    DeleteTopic,
+    IncreasePartitions,
+    Plan,
+)
+
+
+@dataclass(frozen=True)
+class ActionResult:
+    action: Action
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+Progress = Callable[[str, int], None]  # (what is being done, how many actions)
+
+
+def _pick(plan: Plan, kind: type) -> list[Action]:
+    return [a for a in plan.actions if isinstance(a, kind)]
+
+
+def apply_plan(
+    plan: Plan, writer: ClusterWriter, progress: Progress | None = None
+) -> tuple[ActionResult, ...]:
+    if plan.blocked:
+        raise ValueError("a plan with blocked actions cannot be applied")  # callers check first
+    say = progress or (lambda _what, _n: None)
+    results: list[ActionResult] = []
+
+    def run(kind: type, what: str, call: Callable[[Sequence[Action]], Outcome]) -> None:
+        actions = _pick(plan, kind)
+        if not actions:
+            return
+        say(what, len(actions))
+        outcome = call(actions)
+        results.extend(ActionResult(a, outcome.get(a.name, "no answer from the cluster")) for a in actions)
+
+    # Creates first, deletes last: a failed create never leaves a topic deleted in its place.
+    run(
+        CreateTopic,
+        "creating topics",
+        lambda acts: writer.create_topics(
+            [
+                NewTopic(a.name, a.partitions, a.replication_factor, a.config)
+                for a in acts
+                if isinstance(a, CreateTopic)
+            ]
+        ),
+    )
+    run(
+        IncreasePartitions,
+        "adding partitions",
+        lambda acts: writer.create_partitions(
+            {a.name: a.desired for a in acts if isinstance(a, IncreasePartitions)}
+        ),
+    )
+    run(
+        AlterTopicConfig,
+        "changing configs",
+        lambda acts: writer.alter_topic_configs(
+            {
+                a.name: [ConfigOp(c.key, c.desired) for c in a.changes]
+                for a in acts
+                if isinstance(a, AlterTopicConfig)
+            }
+        ),
+    )
+    run(DeleteTopic, "deleting topics", lambda acts: writer.delete_topics([a.name for a in acts]))
+    assert not _pick(plan, Blocked)
+    return tuple(results)

@@ -1,0 +1,49 @@
+"""What plan, apply and import share: a checked catalog, a cluster connection, the consoles."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import Console
+
+from kgov.catalog.load import load_catalog
+from kgov.catalog.model import Catalog
+from kgov.catalog.resolve import environment
+from kgov.cluster.connect import kafka_settings
+from kgov.cluster.kafka import KafkaCluster
+from kgov.diagnostics import Diagnostic
+from kgov.errors import CatalogError
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False)
+
+
+def _report(diagnostics: list[Diagnostic]) -> None:
+    for d in sorted(diagnostics, key=Diagnostic.sort_key):
+        err.print(f"{d.location}: {d.severity.value} [{d.rule}] {d.message}", markup=False)
+        if d.hint:
+            err.print(f"    hint: {d.hint}", markup=False, style="dim")
+
+
+def checked_catalog(root: Path) -> Catalog:
+    """The catalog, if it has no errors (lint's full rule set); else report them and fail."""
+    loaded = load_catalog(root)
+    diagnostics = list(loaded.diagnostics)
+    try:
+        from kgov.policy import check  # the policy rules, when present
+    except ImportError:  # pragma: no cover - policy engine not installed
+        pass
+    else:
+        diagnostics += list(check(loaded.catalog))
+    errors = [d for d in diagnostics if d.is_error]
+    if errors:
+        _report(errors)
+        raise CatalogError(
+            f"the catalog has {len(errors)} error(s); nothing was planned or applied",
+            hint=f"run `kgov lint {root}` for details",
+        )
+    return loaded.catalog
+
+
+def connect(catalog: Catalog, env_name: str) -> KafkaCluster:
+    return KafkaCluster(kafka_settings(environment(catalog, env_name)))

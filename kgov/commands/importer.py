@@ -1,0 +1,116 @@
+"""`kgov import`: write catalog files for a live cluster's unowned, unprotected topics.
+
+The files are written so that the next plan shows no change for the imported topics: partitions,
+replication factor and explicit configs as the cluster has them, seen through the environment's
+overrides (a key the override sets to the cluster's value is left to the override).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from kgov.catalog.load import load_catalog
+from kgov.catalog.model import Catalog, Environment
+from kgov.catalog.resolve import environment
+from kgov.cluster.port import ClusterReader, TopicInfo
+from kgov.commands.common import connect, err, out
+from kgov.errors import EXIT_OK, CatalogError, KgovError
+from kgov.kafka_configs import canonical
+from kgov.plan.ownership import is_protected
+
+HEADER = "# yaml-language-server: $schema=https://kgov.dev/schemas/topics.schema.json\n"
+
+
+def service_of(name: str, pattern: str) -> str:
+    """The owning service a topic name suggests: the policy regex's `service` group, else its first word."""
+    try:
+        match = re.match(pattern, name)
+    except re.error:
+        match = None
+    if match and "service" in (match.groupdict() or {}) and match.group("service"):
+        raw = match.group("service")
+    else:
+        raw = re.split(r"[._]", name, maxsplit=1)[0]
+    service = re.sub(r"[^a-z0-9-]+", "-", raw.lower()).strip("-")
+    return service if re.match(r"^[a-z]", service) else f"svc-{service or 'imported'}"
+
+
+def _number_or_text(value: str) -> object:
+    return int(value) if re.fullmatch(r"-?\d+", value) else value
+
+
+def _topic_entry(
+    info: TopicInfo, config: dict[str, str], catalog: Catalog, env: Environment, stamp: str
+) -> dict[str, Any]:
+    ov = env.overrides
+    policy = catalog.settings.policy
+    rf = info.replication_factor
+    if ov.replication_factor is not None:  # the override decides this environment; keep the catalog in policy
+        rf = max(rf, policy.replication_factor.min or rf)
+    override_config = {k: canonical(k, str(v)) for k, v in ov.config.items()}
+    kept = {k: v for k, v in sorted(config.items()) if override_config.get(k) != canonical(k, v)}
+    entry: dict[str, Any] = {
+        "name": info.name,
+        "description": f"Imported from environment '{env.name}' on {stamp}; say what it holds.",
+        "partitions": info.partitions,
+        "replication_factor": rf,
+    }
+    if kept:
+        entry["config"] = {k: _number_or_text(v) for k, v in kept.items()}
+    return entry
+
+
+def run_import(
+    catalog_dir: Path, env_name: str, *, out_dir: Path, cluster: ClusterReader | None = None
+) -> int:
+    loaded = load_catalog(catalog_dir)
+    settings_file = loaded.catalog.settings.src.file
+    if any(d.is_error and d.location.file == settings_file for d in loaded.diagnostics):
+        raise CatalogError(f"{settings_file} has errors; run `kgov lint {catalog_dir}`")
+    catalog = loaded.catalog
+    env = environment(catalog, env_name)
+    reader = cluster if cluster is not None else connect(catalog, env_name)
+    named = {t.name for t in catalog.topics()}
+    prefixes = tuple(f"{f.service}." for f in catalog.topic_files)
+    protected = catalog.settings.ownership.protected
+    with err.status(f"reading the cluster of environment '{env_name}'"):
+        candidates = [
+            t
+            for t in reader.list_topics()
+            if t.name not in named
+            and not is_protected(t.name, protected)
+            and not (prefixes and t.name.startswith(prefixes))
+        ]
+        configs = reader.topic_configs([t.name for t in candidates])
+    if not candidates:
+        out.print("Nothing to import: every unprotected topic on the cluster is in the catalog already.")
+        return EXIT_OK
+    stamp = datetime.now(UTC).date().isoformat()
+    by_service: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for info in candidates:
+        service = service_of(info.name, catalog.settings.policy.topic_name)
+        by_service[service].append(_topic_entry(info, dict(configs.get(info.name, {})), catalog, env, stamp))
+    targets = {service: out_dir / "topics" / f"{service}.yaml" for service in by_service}
+    existing = [str(p) for p in targets.values() if p.exists()]
+    if existing:  # check everything before writing anything
+        raise KgovError(
+            f"refusing to overwrite {', '.join(existing)}; nothing was written",
+            hint="import into an empty folder (--out) and merge the files by hand",
+        )
+    for service, topics in sorted(by_service.items()):
+        path = targets[service]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        doc = {"service": service, "owner": "unassigned", "topics": topics}
+        path.write_text(HEADER + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100), "utf-8")
+        out.print(f"wrote {path} ({len(topics)} topic{'s' if len(topics) != 1 else ''})")
+    out.print(
+        f"\nImported {len(candidates)} topics of {len(by_service)} services. Next: set each file's owner and "
+        f"descriptions, run `kgov lint`, then `kgov plan --env {env_name}` should show no change for them."
+    )
+    return EXIT_OK

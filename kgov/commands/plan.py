@@ -1,0 +1,52 @@
+"""`kgov plan`: catalog vs live cluster, rendered; optionally saved for `kgov apply`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from kgov.catalog.resolve import desired_state
+from kgov.cluster.port import ClusterReader
+from kgov.commands.common import checked_catalog, connect, err, out
+from kgov.errors import EXIT_CHANGES, EXIT_ERROR, EXIT_OK
+from kgov.plan import planfile
+from kgov.plan.make import make_plan
+from kgov.plan.model import Plan
+from kgov.render import plan_markdown, plan_text
+
+
+def show(plan: Plan, fmt: str) -> None:
+    doc = plan.to_json()
+    if fmt == "json":
+        out.print_json(json.dumps(doc)) if out.is_terminal else print(json.dumps(doc, indent=2))
+    elif fmt == "markdown":
+        print(plan_markdown.render(doc), end="")
+    else:
+        plan_text.render(doc, out)
+
+
+def run_plan(
+    catalog_dir: Path,
+    env: str,
+    *,
+    out: Path | None = None,
+    fmt: str = "text",
+    detailed_exitcode: bool = False,
+    allow_delete: bool = False,
+    cluster: ClusterReader | None = None,
+) -> int:
+    catalog = checked_catalog(catalog_dir)
+    desired = desired_state(catalog, env)
+    reader = cluster if cluster is not None else connect(catalog, env)
+    with err.status(f"reading the cluster of environment '{env}'"):
+        plan = make_plan(desired, reader, catalog.settings.ownership, allow_delete=allow_delete)
+    show(plan, fmt)
+    if out is not None:
+        planfile.save(plan, out)
+        err.print(f"Saved the plan to {out}; apply exactly it with `kgov apply {out} --env {env}`.")
+    if plan.blocked:
+        err.print(f"[red]error:[/] {len(plan.blocked)} blocked change(s); see above for what to do instead.")
+        return EXIT_ERROR
+    if detailed_exitcode and plan.has_changes:
+        return EXIT_CHANGES
+    return EXIT_OK

@@ -1,0 +1,104 @@
+"""A plan for people, in the terminal. Drawn from the plan's JSON, like every other rendering."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console, Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+_STYLE = {"+": "green", "~": "yellow", "-": "red", "!": "bold red"}
+_SYMBOL = {
+    "create_topic": "+",
+    "increase_partitions": "~",
+    "alter_topic_config": "~",
+    "delete_topic": "-",
+    "blocked": "!",
+}
+_DEFAULT = "(default)"
+
+
+def summary_line(summary: dict[str, int]) -> str:
+    line = (
+        f"Plan: {summary['create']} to create, {summary['change']} to change, {summary['delete']} to delete"
+    )
+    if summary.get("blocked"):
+        line += f", {summary['blocked']} blocked"
+    return line + "."
+
+
+def _table(*columns: str) -> Table:
+    table = Table(box=None, show_header=True, header_style="dim", pad_edge=False, padding=(0, 2, 0, 4))
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    return table
+
+
+def _by_resource(actions: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for action in actions:
+        grouped.setdefault(action["name"], []).append(action)
+    return grouped
+
+
+def _resource(name: str, actions: list[dict[str, Any]]) -> RenderableType:
+    kinds = {a["kind"] for a in actions}
+    symbol = "!" if "blocked" in kinds else _SYMBOL[actions[0]["kind"]]
+    head = Text(f"{symbol} topic {name}", style=_STYLE[symbol])
+    parts: list[RenderableType] = [head]
+    for action in actions:
+        kind = action["kind"]
+        if kind == "create_topic":
+            table = _table("key", "value")
+            table.add_row("partitions", str(action["partitions"]))
+            table.add_row("replication_factor", str(action["replication_factor"]))
+            for key, value in sorted(action["config"].items()):
+                table.add_row(key, value)
+            parts.append(table)
+        elif kind in ("increase_partitions", "alter_topic_config"):
+            table = _table("key", "current", "desired")
+            if kind == "increase_partitions":
+                table.add_row("partitions", str(action["current"]), str(action["desired"]))
+            else:
+                for change in action["changes"]:
+                    desired = change["desired"]
+                    if desired is None:
+                        default = change.get("default")
+                        desired = f"{_DEFAULT} {default}" if default is not None else _DEFAULT
+                    table.add_row(change["key"], change["current"] or _DEFAULT, desired)
+            parts.append(table)
+        elif kind == "delete_topic":
+            parts.append(
+                Text(f"    delete: {action['partitions']} partitions and all their data", style="red")
+            )
+        elif kind == "blocked":
+            table = _table("key", "current", "desired")
+            table.add_row(action["field"], action["current"], action["desired"])
+            parts.append(table)
+            parts.append(Text(f"    blocked: {action['reason']}", style="red"))
+            parts.append(Text(f"    hint: {action['hint']}", style="dim"))
+    return Group(*parts)
+
+
+def render(doc: dict[str, Any], console: Console) -> None:
+    console.print(
+        Text(
+            f"kgov plan for environment '{doc['environment']}' "
+            f"({len(doc['scope']['topics'])} topics in the catalog)",
+            style="bold",
+        )
+    )
+    actions = doc["actions"]
+    if not actions:
+        console.print("\nNo changes. The cluster matches the catalog.")
+    for name, group in _by_resource(actions).items():
+        console.print()
+        console.print(_resource(name, group))
+    if doc["warnings"]:
+        console.print()
+        console.print(Text("Warnings:", style="yellow"))
+        for warning in doc["warnings"]:
+            console.print(Text(f"  - {warning}"))
+    console.print()
+    console.print(Text(summary_line(doc["summary"]), style="bold"))

@@ -93,7 +93,7 @@ def _refuse_blocked(plan: Plan) -> None:
 def _confirm(env: str) -> None:
     if not sys.stdin.isatty():
         raise KgovError(
-            "refusing to apply without confirmation: not on a terminal",
+            "refusing to apply: not on a terminal to ask for confirmation, and no --auto-approve",
             hint="pass --auto-approve, or apply a reviewed plan file: "
             "kgov plan --out plan.json; kgov apply plan.json",
         )

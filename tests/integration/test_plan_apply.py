@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from confluent_kafka.admin import (
     AlterConfigOpType,
     ConfigEntry,
@@ -312,3 +313,26 @@ def test_kgov_knows_exactly_the_brokers_topic_configs() -> None:
     assert set(entries) == set(TOPIC_CONFIGS)
     for key, entry in entries.items():
         assert entry.value == TOPIC_CONFIGS[key].default, key
+
+
+def _ssl_catalog(tmp_path: Path, **kafka: Any) -> Path:
+    catalog = write_catalog(tmp_path, {})
+    doc = yaml.safe_load((catalog / "kgov.yaml").read_text())
+    block = doc["environments"]["local"]["kafka"]
+    block.update(bootstrap_servers="${env:KGOV_BOOTSTRAP_SSL}", security_protocol="SASL_SSL", timeout_ms=5000)
+    block.update(kafka)
+    (catalog / "kgov.yaml").write_text(yaml.safe_dump(doc))
+    return catalog
+
+
+def test_sasl_ssl_with_the_sandbox_ca_verifies_and_works(tmp_path: Path) -> None:
+    catalog = _ssl_catalog(tmp_path, ssl_ca_location="${env:KGOV_CA_FILE}")
+    result = kgov("plan", "--env", "local", "--catalog", str(catalog), "--detailed-exitcode")
+    assert result.code == 0, result.output
+
+
+def test_tls_verification_is_on_by_default(tmp_path: Path) -> None:
+    catalog = _ssl_catalog(tmp_path)  # no CA: the sandbox's self-made CA is not trusted
+    result = kgov("plan", "--env", "local", "--catalog", str(catalog))
+    assert result.code == 1
+    assert "cannot reach Kafka" in result.stderr and "certificate" in result.stderr.lower()

@@ -1,0 +1,39 @@
+"""The KGOV_* variables that point kgov, tests and scripts at a sandbox, and their shell form."""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Mapping
+from pathlib import Path
+
+from kgov.sandbox.credentials import ADMIN_USER
+from kgov.sandbox.registry import ccompat_url
+from kgov.sandbox.settings import HOST, SSL_HOST, Settings
+
+ENV_NAMES = (
+    "KGOV_BOOTSTRAP_PLAINTEXT",
+    "KGOV_BOOTSTRAP_SASL",
+    "KGOV_BOOTSTRAP_SSL",
+    "KGOV_USERNAME",
+    "KGOV_PASSWORD",
+    "KGOV_CA_FILE",
+    "KGOV_SCHEMA_REGISTRY_URL",
+)
+
+
+def sandbox_env(settings: Settings, *, password: str, ca_file: Path) -> dict[str, str]:
+    ports = settings.ports
+    return {
+        "KGOV_BOOTSTRAP_PLAINTEXT": f"{HOST}:{ports.plaintext}",
+        "KGOV_BOOTSTRAP_SASL": f"{HOST}:{ports.sasl}",
+        "KGOV_BOOTSTRAP_SSL": f"{SSL_HOST}:{ports.ssl}",
+        "KGOV_USERNAME": ADMIN_USER,
+        "KGOV_PASSWORD": password,
+        "KGOV_CA_FILE": str(ca_file),
+        "KGOV_SCHEMA_REGISTRY_URL": ccompat_url(settings),
+    }
+
+
+def export_lines(env: Mapping[str, str]) -> str:
+    """`export NAME=value` lines, values quoted for POSIX shells (for `eval "$(kgov sandbox env)"`)."""
+    return "".join(f"export {name}={shlex.quote(value)}\n" for name, value in env.items())

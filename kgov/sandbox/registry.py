@@ -1,0 +1,105 @@
+"""The Schema Registry side: Apicurio Registry 3 (Quarkus fast-jar, in-memory storage), spoken to through
+its Confluent-compatible API (`/apis/ccompat/v7`) with the standard library's HTTP client."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kgov.errors import SandboxError
+from kgov.sandbox.paths import Component, StatePaths
+from kgov.sandbox.process import marks
+from kgov.sandbox.settings import HOST, Settings
+
+CCOMPAT_PATH = "/apis/ccompat/v7"
+GLOBAL_COMPATIBILITY = "BACKWARD"
+
+
+@dataclass(frozen=True)
+class RegistryInfo:
+    name: str
+    version: str
+
+    @property
+    def label(self) -> str:
+        """e.g. "Apicurio Registry 3.3.3 (ccompat v7)"; the storage suffix "(SQL)" is left out."""
+        base = self.name.split(" (")[0] or "Apicurio Registry"
+        return f"{base} {self.version} (ccompat v7)"
+
+
+def base_url(settings: Settings) -> str:
+    return f"http://{HOST}:{settings.ports.registry}"
+
+
+def ccompat_url(settings: Settings) -> str:
+    return base_url(settings) + CCOMPAT_PATH
+
+
+def registry_command(java: Path, home: Path, paths: StatePaths, settings: Settings) -> list[str]:
+    ports = settings.ports
+    return [
+        str(java),
+        f"-Xmx{settings.registry_heap}",
+        "-Xms32m",
+        "-XX:+UseSerialGC",
+        "-XX:TieredStopAtLevel=1",
+        "-XX:+ExitOnOutOfMemoryError",
+        "-Djava.awt.headless=true",
+        *marks(paths.root, Component.REGISTRY.value),
+        f"-Dquarkus.http.host={HOST}",
+        f"-Dquarkus.http.port={ports.registry}",
+        # The management interface is on in the build (default port 9000, all interfaces): pin it down.
+        f"-Dquarkus.management.host={HOST}",
+        f"-Dquarkus.management.port={ports.registry_management}",
+        "-Dapicurio.storage.kind=sql",
+        "-Dapicurio.storage.sql.kind=h2",
+        "-jar",
+        str(home / "quarkus-run.jar"),
+    ]
+
+
+def _request(method: str, url: str, body: dict[str, Any] | None = None, timeout: float = 3.0) -> Any:
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(url, data=data, method=method)
+    req.add_header("Accept", "application/json")
+    if data is not None:
+        req.add_header("Content-Type", "application/vnd.schemaregistry.v1+json")
+    with urllib.request.urlopen(req, timeout=timeout) as resp:
+        raw = resp.read()
+    return json.loads(raw) if raw else None
+
+
+def probe_ready(settings: Settings) -> bool:
+    """True when the ccompat API answers (GET /subjects)."""
+    try:
+        _request("GET", ccompat_url(settings) + "/subjects", timeout=2.0)
+    except (OSError, ValueError):
+        return False
+    return True
+
+
+def set_global_compatibility(settings: Settings, level: str = GLOBAL_COMPATIBILITY) -> None:
+    """PUT the global compatibility level (Apicurio's default is NONE), then read it back."""
+    url = ccompat_url(settings) + "/config"
+    try:
+        _request("PUT", url, {"compatibility": level})
+        got = _request("GET", url)
+    except (OSError, ValueError) as exc:
+        raise SandboxError(f"could not set the registry's global compatibility at {url}: {exc}") from exc
+    current = (got.get("compatibilityLevel") or got.get("compatibility")) if isinstance(got, dict) else None
+    if current != level:
+        raise SandboxError(f"the registry's global compatibility is {current!r} after setting it to {level}")
+
+
+def system_info(settings: Settings) -> RegistryInfo:
+    url = base_url(settings) + "/apis/registry/v3/system/info"
+    try:
+        info = _request("GET", url)
+    except (OSError, ValueError) as exc:
+        raise SandboxError(f"the registry does not answer at {url}: {exc}") from exc
+    if not isinstance(info, dict):
+        raise SandboxError(f"unexpected answer from {url}: {info!r}")
+    return RegistryInfo(name=str(info.get("name", "")), version=str(info.get("version", "?")))

@@ -1,0 +1,75 @@
+"""A throwaway CA and a server certificate for the SASL_SSL listener, made with the openssl command.
+
+The client side needs the CA as PEM (`KGOV_CA_FILE`); the broker reads a PKCS12 keystore holding the
+server key and its chain. SAN DNS:localhost and IP:127.0.0.1 so TLS verification stays on.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from kgov.errors import SandboxError
+from kgov.sandbox.credentials import load_or_create_secret
+
+DAYS = 825
+SERVER_SAN = "DNS:localhost,IP:127.0.0.1"
+
+
+@dataclass(frozen=True)
+class TlsFiles:
+    ca_file: Path
+    keystore_file: Path
+    keystore_password: str
+
+
+def _openssl(args: list[str], cwd: Path) -> None:
+    exe = shutil.which("openssl")
+    if exe is None:
+        raise SandboxError(
+            "the openssl command is needed to make the sandbox's TLS certificates and was not found",
+            hint="install it (Debian/Ubuntu: apt-get install -y openssl)",
+        )
+    proc = subprocess.run([exe, *args], cwd=cwd, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise SandboxError(
+            f"openssl {args[0]} failed (exit {proc.returncode}): {proc.stderr.strip()[-800:]}",
+        )
+
+
+def ensure_tls(tls_dir: Path, ca_file: Path, keystore_file: Path, password_file: Path) -> TlsFiles:
+    """Make the CA, the server certificate and the keystore once; later calls reuse them."""
+    tls_dir.mkdir(parents=True, exist_ok=True)
+    tls_dir.chmod(0o700)
+    password = load_or_create_secret(password_file)
+    if ca_file.is_file() and keystore_file.is_file():
+        return TlsFiles(ca_file, keystore_file, password)
+    ext = tls_dir / "server-ext.cnf"
+    ext.write_text(
+        f"subjectAltName={SERVER_SAN}\n"
+        "basicConstraints=critical,CA:FALSE\n"
+        "keyUsage=critical,digitalSignature,keyEncipherment\n"
+        "extendedKeyUsage=serverAuth\n",
+        encoding="utf-8",
+    )
+    # fmt: off
+    _openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-sha256", "-days", str(DAYS),
+              "-keyout", "ca.key", "-out", "ca.pem.tmp", "-subj", "/CN=kgov sandbox CA",
+              "-addext", "basicConstraints=critical,CA:TRUE",
+              "-addext", "keyUsage=critical,keyCertSign,cRLSign"], tls_dir)
+    _openssl(["req", "-newkey", "rsa:2048", "-nodes", "-sha256", "-keyout", "server.key",
+              "-out", "server.csr", "-subj", "/CN=localhost"], tls_dir)
+    _openssl(["x509", "-req", "-in", "server.csr", "-CA", "ca.pem.tmp", "-CAkey", "ca.key",
+              "-CAcreateserial", "-sha256", "-days", str(DAYS), "-extfile", ext.name,
+              "-out", "server.pem"], tls_dir)
+    _openssl(["pkcs12", "-export", "-in", "server.pem", "-inkey", "server.key",
+              "-certfile", "ca.pem.tmp", "-name", "kafka", "-out", keystore_file.name + ".tmp",
+              "-passout", f"file:{password_file}"], tls_dir)
+    # fmt: on
+    for name in ("ca.key", "server.key", keystore_file.name + ".tmp"):
+        (tls_dir / name).chmod(0o600)
+    (tls_dir / (keystore_file.name + ".tmp")).replace(keystore_file)
+    (tls_dir / "ca.pem.tmp").replace(ca_file)
+    return TlsFiles(ca_file, keystore_file, password)

@@ -6,10 +6,13 @@ caller). Independent actions go on after a failure; each failure carries Kafka's
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from kgov.cluster.port import ClusterWriter, ConfigOp, NewTopic, Outcome
+from kgov.cluster.observe import observe
+from kgov.cluster.port import ClusterReader, ClusterWriter, ConfigOp, NewTopic, ObservedState, Outcome
+from kgov.kafka_configs import canonical
 from kgov.plan.model import (
     Action,
     AlterTopicConfig,
@@ -87,3 +90,41 @@ def apply_plan(
     run(DeleteTopic, "deleting topics", lambda acts: writer.delete_topics([a.name for a in acts]))
     assert not _pick(plan, Blocked)
     return tuple(results)
+
+
+def _visible(action: Action, state: ObservedState) -> bool:
+    topic = state.topics.get(action.name)
+    if isinstance(action, DeleteTopic):
+        return topic is None
+    if topic is None:
+        return False
+    if isinstance(action, CreateTopic):
+        return topic.partitions == action.partitions
+    if isinstance(action, IncreasePartitions):
+        return topic.partitions >= action.desired
+    if isinstance(action, AlterTopicConfig):
+        have = {k: canonical(k, v) for k, v in topic.config.items()}
+        return all(have.get(c.key) == c.desired for c in action.changes)
+    return True
+
+
+def await_visible(
+    plan: Plan, results: Sequence[ActionResult], reader: ClusterReader, timeout_s: float = 30.0
+) -> tuple[str, ...]:
+    """Wait until every successful action shows in what the cluster reports.
+
+    Kafka acknowledges a change once the controller has it; the brokers' metadata follows a moment
+    later. Waiting here means a plan right after apply sees the applied state. Returns the names of
+    actions still not visible at the deadline (each re-read is the same two batched requests).
+    """
+    pending = [r.action for r in results if r.ok]
+    deadline = time.monotonic() + timeout_s
+    delay = 0.05
+    while pending:
+        state = observe(reader, plan.scope)
+        pending = [a for a in pending if not _visible(a, state)]
+        if not pending or time.monotonic() >= deadline:
+            break
+        time.sleep(delay)
+        delay = min(delay * 2, 1.0)
+    return tuple(f"{a.kind} {a.name}" for a in pending)

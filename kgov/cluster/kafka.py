@@ -78,6 +78,7 @@ class KafkaCluster:
         try:
             meta = self._admin.list_topics(timeout=self._timeout)
         except KafkaException as exc:
+            self._admin.poll(0)  # error callbacks (e.g. SASL authentication failed) are served only by poll
             detail = self._last_error or _error_text(exc)
             raise ClusterError(
                 f"cannot reach Kafka at {self.settings.bootstrap} within {self._timeout:g}s ({detail})",

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from kgov.apply import ActionResult, apply_plan
+from kgov.apply import ActionResult, apply_plan, await_visible
 from kgov.catalog.load import load_catalog
 from kgov.catalog.resolve import desired_state
 from kgov.cluster.observe import observe
@@ -77,7 +77,11 @@ def run_apply(
         return EXIT_OK
     with err.status("applying") as status:
         results = apply_plan(plan, target, lambda what, n: status.update(f"{what} ({n})"))
+        status.update("waiting until the cluster shows the changes")
+        invisible = await_visible(plan, results, target)
     _print_results(plan, results, fmt)
+    if invisible:
+        err.print(f"[yellow]warning:[/] not yet visible on the cluster after 30s: {', '.join(invisible)}")
     return EXIT_ERROR if any(not r.ok for r in results) else EXIT_OK
 
 

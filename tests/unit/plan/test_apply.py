@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 
-from kgov.apply import apply_plan
+from kgov.apply import apply_plan, await_visible
 from kgov.cluster.memory import MemoryCluster
+from kgov.cluster.port import TopicInfo
 from kgov.plan.make import make_plan
 
 from .helpers import OWN, OWN_DELETE, desired, topic
@@ -66,3 +69,32 @@ def test_a_plan_with_blocked_actions_is_never_applied() -> None:
     with pytest.raises(ValueError):
         apply_plan(plan, cluster)
     assert "orders.b" not in cluster.topics
+
+
+class LaggingCluster(MemoryCluster):
+    """Reads show the state as it was `lag` reads ago, like broker metadata trailing the controller."""
+
+    def __init__(self, lag: int) -> None:
+        super().__init__()
+        self.lag = lag
+        self._history: list[list[TopicInfo]] = []
+
+    def list_topics(self) -> Sequence[TopicInfo]:
+        self._history.append(list(super().list_topics()))
+        return self._history[max(0, len(self._history) - 1 - self.lag)]
+
+
+def test_await_visible_waits_for_lagging_metadata() -> None:
+    cluster = LaggingCluster(lag=2)
+    plan = make_plan(desired(topic("orders.a"), topic("orders.b")), cluster, OWN, allow_delete=False)
+    results = apply_plan(plan, cluster)
+    reads_before = len(cluster._history)
+    assert await_visible(plan, results, cluster, timeout_s=5) == ()
+    assert len(cluster._history) - reads_before == 3  # two stale reads, then the applied state
+
+
+def test_await_visible_gives_up_at_the_deadline_and_names_what_is_missing() -> None:
+    cluster = LaggingCluster(lag=10_000)
+    plan = make_plan(desired(topic("orders.a")), cluster, OWN, allow_delete=False)
+    results = apply_plan(plan, cluster)
+    assert await_visible(plan, results, cluster, timeout_s=0.2) == ("create_topic orders.a",)

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from confluent_kafka.admin import AdminClient, NewTopic
 
-from kgov.apply import apply_plan
+from kgov.apply import apply_plan, await_visible
 from kgov.catalog.model import Environment, Ownership, Source
 from kgov.catalog.resolve import DesiredState, DesiredTopic
 from kgov.catalog.yamlpos import YamlDoc
@@ -66,6 +66,14 @@ def _setup(admin: AdminClient, names: list[str]) -> None:
         ]
         for future in admin.create_topics(specs, operation_timeout=120).values():
             future.result()
+    # the broker's metadata trails the controller: wait until every topic is listed
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        listed = admin.list_topics(timeout=30).topics
+        if all(n in listed for n in names):
+            return
+        time.sleep(0.5)
+    raise SystemExit("setup: topics did not show up in the broker's metadata within 120 s")
 
 
 def _teardown(admin: AdminClient, names: list[str]) -> None:
@@ -111,13 +119,19 @@ def main() -> int:
         t0 = time.monotonic()
         plan = make_plan(_desired(service, existing + fresh), cluster, ownership, allow_delete=False)
         results = apply_plan(plan, cluster)
+        invisible = await_visible(plan, results, cluster)
         apply_s = time.monotonic() - t0
         failed = sum(not r.ok for r in results)
+        errors = sorted({str(r.error)[:120] for r in results if not r.ok})[:3]
+        if errors:
+            print("  errors:", errors)
         print(
-            f"apply  {len(fresh):>5} topic creations:  {apply_s:6.2f}s (plan included), "
+            f"apply  {len(fresh):>5} topic creations:  {apply_s:6.2f}s (plan and wait-until-visible included), "
             f"{sum(cluster.requests.values())} admin requests {dict(cluster.requests)}, {failed} failed, "
             f"peak RSS {_rss_mb():.0f} MB"
         )
+        if invisible:
+            print(f"  not visible after the wait: {len(invisible)}")
         return 1 if failed else 0
     finally:
         print("cleanup: deleting the benchmark's topics ...", flush=True)

@@ -126,7 +126,8 @@ def main() -> int:
         if errors:
             print("  errors:", errors)
         print(
-            f"apply  {len(fresh):>5} topic creations:  {apply_s:6.2f}s (plan and wait-until-visible included), "
+            f"apply  {len(fresh):>5} topic creations:  {apply_s:6.2f}s "
+            "(plan and wait-until-visible included), "
             f"{sum(cluster.requests.values())} admin requests {dict(cluster.requests)}, {failed} failed, "
             f"peak RSS {_rss_mb():.0f} MB"
         )

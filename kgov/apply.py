@@ -21,6 +21,7 @@ from kgov.plan.model import (
     DeleteTopic,
     IncreasePartitions,
     Plan,
+    Scope,
 )
 
 
@@ -115,13 +116,18 @@ def await_visible(
 
     Kafka acknowledges a change once the controller has it; the brokers' metadata follows a moment
     later. Waiting here means a plan right after apply sees the applied state. Returns the names of
-    actions still not visible at the deadline (each re-read is the same two batched requests).
+    actions still not visible at the deadline. Each re-read is batched: one metadata request and
+    the configs of the pending topics only.
     """
     pending = [r.action for r in results if r.ok]
     deadline = time.monotonic() + timeout_s
     delay = 0.05
     while pending:
-        state = observe(reader, plan.scope)
+        # re-read only what is pending; owned prefixes only when a delete must be seen gone
+        names = tuple(sorted({a.name for a in pending}))
+        deleting = any(isinstance(a, DeleteTopic) for a in pending)
+        scope = Scope(names, plan.scope.prefixes if deleting else (), plan.scope.protected)
+        state = observe(reader, scope)
         pending = [a for a in pending if not _visible(a, state)]
         if not pending or time.monotonic() >= deadline:
             break

@@ -35,7 +35,7 @@ from kgov.catalog.model import (
     Topic,
     TopicsFile,
 )
-from kgov.catalog.yamlpos import YamlDoc, YamlProblem, decode, parse
+from kgov.catalog.yamlpos import YamlDoc, YamlProblem, check_size, decode, parse
 from kgov.diagnostics import Diagnostic, Location, Severity
 from kgov.errors import CatalogError
 
@@ -46,6 +46,8 @@ SCHEMA_SUFFIXES = {".avsc": "avro", ".json": "json"}
 RULE_YAML = "yaml"
 RULE_STRUCTURE = "structure"
 RULE_FILES = "files"
+
+_FORMATS = {"kgov": "kgov.yaml", "topics": "topics/<service>.yaml", "acls": "acls/<service>.yaml"}
 
 
 @dataclass(frozen=True)
@@ -83,15 +85,44 @@ def load_catalog(root: Path) -> Loaded:
 
 
 def _files(folder: Path, suffixes: Iterable[str], diags: list[Diagnostic]) -> list[Path]:
+    """The files of one resource folder with the given suffixes, in name order.
+
+    A name with the right suffix that is not a readable regular file (a folder, a broken symlink or a
+    symlink loop) is an error: it was surely meant as a catalog file. Anything else is ignored with a
+    warning.
+    """
+    if not folder.exists():
+        return []
     if not folder.is_dir():
+        diags.append(
+            Diagnostic(
+                RULE_FILES,
+                Severity.ERROR,
+                f"{folder.name} is not a folder",
+                Location(str(folder)),
+                f"{folder.name}/ holds one file per service",
+            )
+        )
         return []
     suffixes = tuple(suffixes)
     found = []
     for path in sorted(folder.iterdir()):
         if path.name.startswith("."):
             continue
-        if path.is_file() and path.suffix in suffixes:
+        is_file = path.is_file()
+        if is_file and path.suffix in suffixes:
             found.append(path)
+        elif path.suffix in suffixes:
+            what = "a folder" if path.is_dir() else "a broken symlink or a symlink loop"
+            diags.append(
+                Diagnostic(
+                    RULE_FILES,
+                    Severity.ERROR,
+                    f"{path.name} is {what}, not a file",
+                    Location(str(path)),
+                    f"{folder.name}/ holds one {suffixes[0]} file per service; rename or remove it",
+                )
+            )
         else:
             diags.append(
                 Diagnostic(
@@ -109,6 +140,7 @@ def _read(path: Path, kind: str, diags: list[Diagnostic]) -> YamlDoc | None:
     """Parse and structurally validate one YAML file; None if it has any error."""
     file = str(path)
     try:
+        check_size(path.stat().st_size)
         doc = parse(decode(path.read_bytes()))
     except YamlProblem as problem:
         diags.append(
@@ -131,7 +163,7 @@ def _read(path: Path, kind: str, diags: list[Diagnostic]) -> YamlDoc | None:
                 Severity.ERROR,
                 "file is empty",
                 Location(file),
-                f"see the {kind} file format in the README",
+                f"see the {_FORMATS.get(kind, kind)} format in docs/catalog.md",
             )
         )
         return None
@@ -144,7 +176,7 @@ def structure_diagnostics(doc: YamlDoc, kind: str, file: str) -> list[Diagnostic
     out = []
     for error in schema(kind).iter_errors(doc.data):
         for err in _leaves(error):
-            out.extend(_describe(err, doc, file))
+            out.extend(_describe(err, doc, file, kind))
     return sorted(set(out), key=Diagnostic.sort_key)
 
 
@@ -189,12 +221,22 @@ def _field(path: tuple[Any, ...]) -> str:
     return ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in path).replace(".[", "[") or "the file"
 
 
-def _describe(err: ValidationError, doc: YamlDoc, file: str) -> list[Diagnostic]:
+def _topic_of(path: tuple[Any, ...], doc: YamlDoc) -> str:
+    """' (topic 'orders.created')' when `path` is inside a named topic of a topics file."""
+    if len(path) < 2 or path[0] != "topics" or not isinstance(path[1], int):
+        return ""
+    topics = doc.data.get("topics") if isinstance(doc.data, dict) else None
+    item = topics[path[1]] if isinstance(topics, list) and path[1] < len(topics) else None
+    name = item.get("name") if isinstance(item, dict) else None
+    return f" (topic '{name}')" if isinstance(name, str) and name else ""
+
+
+def _describe(err: ValidationError, doc: YamlDoc, file: str, file_kind: str = "") -> list[Diagnostic]:
     schema_of: Any = err.schema  # jsonschema types it loosely; ours are always mappings
     value_of: Any = err.validator_value
     path = tuple(err.absolute_path)
     where = doc.pos(path)
-    name = _field(path)
+    name = _field(path) + _topic_of(path, doc)
     hint = None
     kind = err.validator
     if kind == "additionalProperties" and isinstance(err.instance, dict):
@@ -221,6 +263,7 @@ def _describe(err: ValidationError, doc: YamlDoc, file: str) -> list[Diagnostic]
     if kind == "required":
         missing = str(err.message).split("'")[1] if "'" in err.message else err.message
         message = f"missing required field '{missing}'" + (f" in {name}" if path else "")
+        hint = f"add '{missing}:' here"
     elif kind == "type":
         expected = value_of
         wanted = " or ".join(
@@ -251,6 +294,8 @@ def _describe(err: ValidationError, doc: YamlDoc, file: str) -> list[Diagnostic]
         message = f"{name}: expected a subject name or {{subject: ..., compatibility: ...}}"
     if kind == "type" and path and path[-1] == "topics":
         hint = "topics is a list: each item starts with '- name: ...'"
+    if hint is None:
+        hint = f"see the {_FORMATS.get(file_kind, 'catalog')} format in docs/catalog.md"
     return [Diagnostic(RULE_STRUCTURE, Severity.ERROR, message, Location(file, *where), hint)]
 
 
@@ -392,7 +437,13 @@ def _load_schemas(folder: Path, diags: list[Diagnostic]) -> dict[str, SchemaFile
     for path in _files(folder, SCHEMA_SUFFIXES, diags):
         subject = path.stem
         try:
+            check_size(path.stat().st_size)
             text = decode(path.read_bytes())
+        except OSError as exc:
+            diags.append(
+                Diagnostic(RULE_FILES, Severity.ERROR, f"cannot read: {exc.strerror}", Location(str(path)))
+            )
+            continue
         except YamlProblem as problem:
             diags.append(
                 Diagnostic(

@@ -1,7 +1,10 @@
 """YAML → plain Python values plus the file:line:col of every node; duplicate keys rejected.
 
-PyYAML silently keeps the last of two equal keys; a catalog must not, so we compose the node tree
-(libyaml when available, for speed) and build the values ourselves, recording positions as we go.
+PyYAML silently keeps the last of two equal keys; a catalog must not. We read libyaml's event stream
+(its parser keeps an explicit stack, so no input can overflow the C stack, unlike its composer) and
+build the values ourselves in one pass, recording positions as we go. Pathological input is refused
+with a clear problem instead of exhausting time or memory: files over MAX_FILE_BYTES, nesting deeper
+than MAX_DEPTH, and aliases that expand to more than MAX_ALIAS_NODES nodes ("billion laughs").
 """
 
 from __future__ import annotations
@@ -19,6 +22,11 @@ _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # Guards against pathological input: a catalog file is small; anything bigger is a mistake.
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 64
+MAX_ALIAS_NODES = 100_000  # nodes that aliases may add by repeating anchored values
+
+_STR_TAG = "tag:yaml.org,2002:str"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_PLAIN = (str, int, float, bool, type(None))
 
 
 @dataclass(frozen=True)
@@ -48,14 +56,7 @@ class YamlDoc:
 
 def decode(raw: bytes) -> str:
     """UTF-8 text of a file, or a YamlProblem pointing at the first bad byte."""
-    if len(raw) > MAX_FILE_BYTES:
-        raise YamlProblem(
-            f"file is {len(raw) / 1024 / 1024:.1f} MiB; catalog files are limited to "
-            f"{MAX_FILE_BYTES // 1024 // 1024} MiB",
-            1,
-            1,
-            "split it into one file per service",
-        )
+    check_size(len(raw))
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -67,14 +68,23 @@ def decode(raw: bytes) -> str:
         ) from None
 
 
+def check_size(size: int) -> None:
+    """Refuse a file over MAX_FILE_BYTES (call with its size before reading it)."""
+    if size > MAX_FILE_BYTES:
+        raise YamlProblem(
+            f"file is {size / 1024 / 1024:.1f} MiB; catalog files are limited to "
+            f"{MAX_FILE_BYTES // 1024 // 1024} MiB",
+            1,
+            1,
+            "split it into one file per service",
+        )
+
+
 def parse(text: str) -> YamlDoc:
     """Parse one YAML document; raise YamlProblem with a position on any error."""
     loader = _Loader(text)
     try:
-        node = loader.get_single_node()
-        positions: dict[Path_, tuple[int, int]] = {(): (1, 1)}
-        data = None if node is None else _build(loader, node, (), positions, 0)
-        return YamlDoc(data, positions)
+        return _Builder(loader).document()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -85,50 +95,176 @@ def parse(text: str) -> YamlDoc:
         raise YamlProblem(f"invalid YAML: {message}", line, col, hint) from None
     except yaml.YAMLError as exc:
         raise YamlProblem(f"invalid YAML: {exc}", 1, 1) from None
-    except RecursionError:
-        raise YamlProblem("YAML nests too deeply", 1, 1) from None
     finally:
         loader.dispose()
 
 
-def _here(node: yaml.Node) -> tuple[int, int]:
-    return (node.start_mark.line + 1, node.start_mark.column + 1)
+def _here(event: Any) -> tuple[int, int]:
+    mark = event.start_mark
+    return (mark.line + 1, mark.column + 1)
 
 
-def _build(
-    loader: Any, node: yaml.Node, path: Path_, positions: dict[Path_, tuple[int, int]], depth: int
-) -> Any:
-    if depth > MAX_DEPTH:
-        line, col = _here(node)
-        raise YamlProblem(f"YAML nests more than {MAX_DEPTH} levels deep", line, col)
-    if isinstance(node, yaml.MappingNode):
-        loader.flatten_mapping(node)  # resolves `<<` merge keys
-        out: dict[str, Any] = {}
-        seen: dict[str, tuple[int, int]] = {}
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
-                line, col = _here(key_node)
-                raise YamlProblem("a mapping key must be a plain value, not a list or mapping", line, col)
-            key = str(key_node.value)
-            where = _here(key_node)
-            if key in seen:
-                raise YamlProblem(
-                    f"duplicate key '{key}' (first defined at line {seen[key][0]})",
-                    *where,
-                    hint="YAML keeps only one of them; remove or rename one",
-                )
-            seen[key] = where
-            positions[(*path, key)] = where
-            out[key] = _build(loader, value_node, (*path, key), positions, depth + 1)
-        return out
-    if isinstance(node, yaml.SequenceNode):
-        items = []
-        for index, item in enumerate(node.value):
-            positions[(*path, index)] = _here(item)
-            items.append(_build(loader, item, (*path, index), positions, depth + 1))
-        return items
-    value = loader.construct_object(node)
-    # Dates and other exotic scalars are not catalog values; keep their text.
-    if not isinstance(value, str | int | float | bool | type(None)):
-        return str(node.value)
-    return value
+class _Open:
+    """A mapping or sequence being built."""
+
+    __slots__ = ("anchor", "key", "merges", "path", "seen", "start_count", "value")
+
+    def __init__(self, value: dict[str, Any] | list[Any], path: Path_, anchor: str | None, count: int):
+        self.value = value
+        self.path = path
+        self.anchor = anchor
+        self.start_count = count
+        self.key: str | None = None  # mappings: the key whose value comes next
+        self.seen: dict[str, tuple[int, int]] = {}
+        self.merges: list[Any] = []
+
+
+_MERGE = "<<"
+
+
+class _Builder:
+    def __init__(self, loader: Any) -> None:
+        self.loader = loader
+        self.positions: dict[Path_, tuple[int, int]] = {(): (1, 1)}
+        self.anchors: dict[str, tuple[Any, int]] = {}  # anchor -> (value, expanded node count)
+        self.stack: list[_Open] = []
+        self.nodes = 0  # nodes built, counting each alias as the nodes it repeats
+        self.alias_nodes = 0
+
+    def document(self) -> YamlDoc:
+        get = self.loader.get_event
+        event = get()  # StreamStart
+        event = get()
+        if isinstance(event, yaml.StreamEndEvent):
+            return YamlDoc(None, self.positions)
+        data = self._node()
+        get()  # DocumentEnd
+        event = get()
+        if not isinstance(event, yaml.StreamEndEvent):
+            line, col = _here(event)
+            raise YamlProblem(
+                "invalid YAML: a catalog file holds one document, found another (---)", line, col
+            )
+        return YamlDoc(data, self.positions)
+
+    def _node(self) -> Any:
+        """Build the document's root node from the event stream, iteratively."""
+        get = self.loader.get_event
+        stack = self.stack
+        while True:
+            event = get()
+            cls = type(event)
+            if cls is yaml.MappingEndEvent or cls is yaml.SequenceEndEvent:
+                done = stack.pop()
+                if isinstance(done.value, dict) and done.merges:
+                    self._merge(done)
+                value: Any = done.value
+                size = self.nodes - done.start_count
+                if done.anchor is not None:
+                    self.anchors[done.anchor] = (value, size)
+            else:
+                path = self._slot(event)
+                if path is None:  # a mapping key was read
+                    continue
+                if cls is yaml.ScalarEvent:
+                    self.nodes += 1
+                    value = self._scalar(event)
+                    if event.anchor is not None:
+                        self.anchors[event.anchor] = (value, 1)
+                elif cls is yaml.AliasEvent:
+                    value = self._alias(event)
+                else:  # MappingStart or SequenceStart
+                    if len(stack) >= MAX_DEPTH:
+                        raise YamlProblem(f"YAML nests more than {MAX_DEPTH} levels deep", *_here(event))
+                    self.nodes += 1
+                    container: dict[str, Any] | list[Any] = {} if cls is yaml.MappingStartEvent else []
+                    stack.append(_Open(container, path, event.anchor, self.nodes - 1))
+                    continue
+            if not stack:
+                return value
+            parent = stack[-1]
+            if isinstance(parent.value, list):
+                parent.value.append(value)
+            elif parent.key == _MERGE:
+                parent.merges.append(value)
+                parent.key = None
+            else:
+                parent.value[parent.key] = value  # type: ignore[index]
+                parent.key = None
+
+    def _slot(self, event: Any) -> Path_ | None:
+        """The path of the node that `event` starts; None if it was a mapping key (now recorded)."""
+        if not self.stack:
+            return ()
+        parent = self.stack[-1]
+        if isinstance(parent.value, list):
+            path = (*parent.path, len(parent.value))
+            self.positions[path] = _here(event)
+            return path
+        if parent.key is not None:
+            return (*parent.path, parent.key)
+        where = _here(event)
+        if isinstance(event, yaml.AliasEvent) and event.anchor in self.anchors:
+            raw = self.anchors[event.anchor][0]
+            if not isinstance(raw, _PLAIN):
+                raise YamlProblem("a mapping key must be a plain value, not a list or mapping", *where)
+            key = str(raw)
+        elif not isinstance(event, yaml.ScalarEvent):
+            raise YamlProblem("a mapping key must be a plain value, not a list or mapping", *where)
+        else:
+            key = str(event.value)
+            if event.tag is None and event.implicit[0] and key == _MERGE:
+                parent.key = _MERGE
+                return None
+        if key in parent.seen:
+            raise YamlProblem(
+                f"duplicate key '{key}' (first defined at line {parent.seen[key][0]})",
+                *where,
+                hint="YAML keeps only one of them; remove or rename one",
+            )
+        parent.seen[key] = where
+        self.positions[(*parent.path, key)] = where
+        parent.key = key
+        return None
+
+    def _scalar(self, event: Any) -> Any:
+        tag = event.tag
+        if tag is None or tag == "!":
+            if not event.implicit[0]:
+                return event.value  # quoted: always a string
+            tag = self.loader.resolve(yaml.ScalarNode, event.value, (True, False))
+        if tag == _STR_TAG:
+            return event.value
+        node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+        value = self.loader.construct_object(node)
+        # Dates and other exotic scalars are not catalog values; keep their text.
+        return value if isinstance(value, _PLAIN) else str(event.value)
+
+    def _alias(self, event: Any) -> Any:
+        found = self.anchors.get(event.anchor)
+        if found is None:
+            raise YamlProblem(f"invalid YAML: unknown alias '*{event.anchor}'", *_here(event))
+        value, size = found
+        self.nodes += size
+        self.alias_nodes += size
+        if self.alias_nodes > MAX_ALIAS_NODES:
+            raise YamlProblem(
+                f"YAML aliases repeat more than {MAX_ALIAS_NODES} nodes (an alias bomb?)",
+                *_here(event),
+                "write the values out instead of repeating anchors (&name / *name)",
+            )
+        return value
+
+    def _merge(self, done: _Open) -> None:
+        """`<<: *base` (or a list of them): keys not set explicitly come from the merged mappings."""
+        assert isinstance(done.value, dict)
+        merged: dict[str, Any] = {}
+        for item in done.merges:
+            for source in item if isinstance(item, list) else [item]:
+                if not isinstance(source, dict):
+                    line, col = self.positions.get(done.path, (1, 1))
+                    raise YamlProblem("invalid YAML: '<<' merges only mappings", line, col)
+                for key, value in source.items():
+                    merged.setdefault(key, value)
+        for key, value in merged.items():
+            done.value.setdefault(key, value)

@@ -1,0 +1,74 @@
+"""`kgov lint` and `kgov rules`: each one function returning an exit code."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from kgov.catalog.load import load_catalog
+from kgov.catalog.model import Environment
+from kgov.errors import EXIT_ERROR, EXIT_OK, ConfigError
+from kgov.policy.docs import markdown
+from kgov.policy.engine import lint
+from kgov.policy.registry import rules
+from kgov.policy.report import Report
+from kgov.render import github, lint_json, lint_text, sarif
+
+LINT_FORMATS = ("text", "json", "sarif", "github")
+RULES_FORMATS = ("text", "markdown")
+
+
+def lint_catalog(catalog: Path, envs: tuple[str, ...] = ()) -> Report:
+    """Load and lint a catalog folder; CatalogError when the folder itself is missing."""
+    loaded = load_catalog(catalog)
+    known = loaded.catalog.settings.environments
+    selected: list[Environment] | None = None
+    if envs:
+        unknown = [e for e in envs if e not in known]
+        if unknown and known:  # when kgov.yaml did not load, its diagnostics say why
+            raise ConfigError(
+                f"unknown environment '{unknown[0]}' (kgov.yaml defines: {', '.join(sorted(known))})"
+            )
+        selected = [known[e] for e in envs if e in known]
+    diagnostics = lint(loaded, selected)
+    cat = loaded.catalog
+    services = {f.service for f in cat.topic_files} | {f.service for f in cat.access_files}
+    return Report(
+        tuple(diagnostics), sum(len(f.topics) for f in cat.topic_files), len(services), len(cat.schemas)
+    )
+
+
+def run_lint(catalog: Path, fmt: str, *, strict: bool, envs: tuple[str, ...]) -> int:
+    if fmt not in LINT_FORMATS:
+        raise ConfigError(f"unknown format '{fmt}'", hint=f"use one of {', '.join(LINT_FORMATS)}")
+    report = lint_catalog(catalog, envs)
+    if fmt == "text":
+        Console(highlight=False, soft_wrap=True).print(lint_text.render(report))
+    else:
+        renderer = {"json": lint_json.render, "sarif": sarif.render, "github": github.render}[fmt]
+        sys.stdout.write(renderer(report))
+    return EXIT_ERROR if report.failed(strict) else EXIT_OK
+
+
+def run_rules(fmt: str) -> int:
+    if fmt not in RULES_FORMATS:
+        raise ConfigError(f"unknown format '{fmt}'", hint=f"use one of {', '.join(RULES_FORMATS)}")
+    if fmt == "markdown":
+        sys.stdout.write(markdown())
+        return EXIT_OK
+    table = Table(box=None, pad_edge=False, show_header=True, header_style="bold")
+    for column in ("rule", "severity", "what it checks", "fix"):
+        table.add_column(column)
+    for rule in rules():
+        table.add_row(
+            Text(rule.id, style="cyan"),
+            Text(rule.severity.value, style="red" if rule.severity.value == "error" else "yellow"),
+            Text(rule.message),
+            Text(rule.hint, style="dim"),
+        )
+    Console(highlight=False).print(table)
+    return EXIT_OK

@@ -1,0 +1,129 @@
+"""Compaction: compacted topics need keys; topics that hold state should be compacted."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from kgov.catalog.model import Topic
+from kgov.diagnostics import Severity
+from kgov.policy.context import Context
+from kgov.policy.registry import Example, Finding, rule
+
+CLEANUP = "cleanup.policy"
+
+# Event parts that name a state rather than an event, and descriptions that say "this is the state".
+STATE_EVENT = re.compile(
+    r"(^|-)(state|states|status|profile|profiles|snapshot|snapshots|latest|current|stock-level|"
+    r"stock-levels|balance|balances|inventory|catalog|settings|preferences|changelog|table)$"
+)
+STATE_DESCRIPTION = re.compile(
+    r"\blatest\b|\bstate of\b|\bcurrent (state|value|status|level|version)s?\b|\bsnapshot of\b",
+    re.IGNORECASE,
+)
+
+
+def _topic(name: str, description: str, config: str, key: bool) -> str:
+    return (
+        "service: orders\nowner: team-orders\ntopics:\n"
+        f"  - name: {name}\n    description: {description}\n    partitions: 6\n"
+        f"    replication_factor: 3\n    config: {{min.insync.replicas: 2{config}}}\n"
+        + ("    key_schema: orders.created-value\n" if key else "")
+    )
+
+
+def _policy(ctx: Context, topic: Topic) -> set[str] | None:
+    """The topic's cleanup.policy as a set, or None when the value is invalid (reported elsewhere)."""
+    if CLEANUP not in topic.config:
+        return {"delete"}
+    value = ctx.config_value(topic.config, CLEANUP)
+    return None if value is None else set(value.split(","))
+
+
+@rule(
+    "compacted-without-key",
+    "compacted topics have a key schema",
+    severity=Severity.WARNING,
+    message="a compacted topic has no key_schema",
+    hint="add key_schema: compaction keeps the latest record per key, so the key is the contract",
+    doc="""
+Compaction keeps the latest record of each key: the key is what a compacted topic means, and records
+without one are refused by the broker. A compacted topic should say what its key is with
+`key_schema`.
+""",
+    examples=(
+        Example(
+            False,
+            {
+                "topics/orders.yaml": _topic(
+                    "orders.state", "State of each order.", ", cleanup.policy: compact", False
+                )
+            },
+            line=4,
+        ),
+        Example(
+            True,
+            {
+                "topics/orders.yaml": _topic(
+                    "orders.state", "State of each order.", ", cleanup.policy: compact", True
+                )
+            },
+        ),
+    ),
+)
+def check_compacted_key(ctx: Context) -> Iterator[Finding]:
+    for topic in ctx.topics:
+        policy = _policy(ctx, topic)
+        if policy and "compact" in policy and topic.key_schema is None:
+            yield Finding(topic.loc("name"), f"topic '{topic.name}' is compacted but has no key_schema")
+
+
+@rule(
+    "state-topic-not-compacted",
+    "state topics are compacted",
+    severity=Severity.WARNING,
+    message="a topic that holds state (by its name or description) is not compacted",
+    hint="set config cleanup.policy: compact (or compact,delete); with delete, old states expire",
+    doc="""
+A topic whose event part names a state (`state`, `*-state`, `status`, `profile`, `snapshot`,
+`stock-level`, `balance`, `changelog`, …) or whose description speaks of the "latest" record or the
+"state of"/"current value of" something is meant to keep the last value of each key. With
+`cleanup.policy: delete` alone (Kafka's default) those values disappear after `retention.ms`.
+""",
+    examples=(
+        Example(
+            False, {"topics/orders.yaml": _topic("orders.state", "State of each order.", "", True)}, line=4
+        ),
+        Example(
+            False,
+            {"topics/orders.yaml": _topic("orders.summary", "Latest summary of each order.", "", True)},
+            line=4,
+            note="the description says it holds the latest value",
+        ),
+        Example(
+            True,
+            {
+                "topics/orders.yaml": _topic(
+                    "orders.state", "State of each order.", ", cleanup.policy: compact", True
+                )
+            },
+        ),
+    ),
+)
+def check_state_compacted(ctx: Context) -> Iterator[Finding]:
+    for topic in ctx.topics:
+        policy = _policy(ctx, topic)
+        if policy is None or "compact" in policy:
+            continue
+        _, event = ctx.parts(topic.name)
+        named = STATE_EVENT.search(event)
+        if named:
+            why = f"its name ends in '{named.group(2)}'"
+        elif topic.description and (m := STATE_DESCRIPTION.search(topic.description)):
+            why = f"its description says '{m.group(0)}'"
+        else:
+            continue
+        yield Finding(
+            topic.loc("name"),
+            f"topic '{topic.name}' looks like it holds state ({why}) but is not compacted",
+        )

@@ -1,0 +1,60 @@
+"""What every rule sees: the catalog, the environments to check, and indexes computed once."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property
+
+from kgov.catalog.model import Catalog, Environment, Policy, Topic
+from kgov.kafka_configs import ConfigValueError, normalize
+
+
+@dataclass
+class Context:
+    catalog: Catalog
+    environments: tuple[Environment, ...]
+
+    @property
+    def policy(self) -> Policy:
+        return self.catalog.settings.policy
+
+    @cached_property
+    def topics(self) -> tuple[Topic, ...]:
+        return tuple(self.catalog.topics())
+
+    @cached_property
+    def topic_names(self) -> frozenset[str]:
+        return frozenset(t.name for t in self.topics)
+
+    @cached_property
+    def name_regex(self) -> re.Pattern[str] | None:
+        """The compiled policy.topic_name, or None if it does not compile (reported by policy-settings)."""
+        try:
+            return re.compile(self.policy.topic_name)
+        except (re.error, RecursionError, OverflowError):
+            return None
+
+    def parts(self, name: str) -> tuple[str, str]:
+        """(service, event) of a topic name: the regex's named groups, else around the first dot."""
+        regex = self.name_regex
+        if regex is not None:
+            match = regex.fullmatch(name)
+            if match is not None:
+                groups = match.groupdict()
+                service, event = groups.get("service"), groups.get("event")
+                if service is not None or event is not None:
+                    head, _, tail = name.partition(".")
+                    return (service if service is not None else head, event if event is not None else tail)
+        head, _, tail = name.partition(".")
+        return head, tail
+
+    def config_value(self, config: Mapping[str, object], key: str) -> str | None:
+        """A config in Kafka's form, or None when absent or invalid (reported by the configs rules)."""
+        if key not in config:
+            return None
+        try:
+            return normalize(key, config[key])
+        except ConfigValueError:
+            return None

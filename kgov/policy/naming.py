@@ -1,0 +1,256 @@
+"""Topic names: legal in Kafka, matching the policy, unique, owned by the right service, one event each."""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from kgov.catalog.model import AccessFile, Topic, TopicsFile
+from kgov.diagnostics import Severity
+from kgov.policy.context import Context
+from kgov.policy.registry import Example, Finding, rule, topic_file
+
+KAFKA_LEGAL = re.compile(r"[a-zA-Z0-9._-]+")
+KAFKA_MAX_LENGTH = 249
+
+
+def _where(topic: Topic) -> str:
+    return f"{topic.src.file}:{topic.loc('name').line}"
+
+
+@rule(
+    "topic-name-legal",
+    "legal Kafka topic name",
+    severity=Severity.ERROR,
+    message="the topic name is not one Kafka accepts",
+    hint="use only letters, digits, '.', '_' and '-', at most 249 characters",
+    doc="""
+Kafka refuses topic names with characters other than ASCII letters, digits, `.`, `_` and `-`, names
+longer than 249 characters, and the names `.` and `..`.
+""",
+    examples=(
+        Example(False, {"topics/orders.yaml": topic_file("orders", "orders.created!")}, line=4),
+        Example(True, {"topics/orders.yaml": topic_file("orders", "orders.created")}),
+    ),
+)
+def check_legal(ctx: Context) -> Iterator[Finding]:
+    for topic in ctx.topics:
+        name = topic.name
+        problem = None
+        if name in (".", ".."):
+            problem = f"'{name}' is reserved"
+        elif len(name) > KAFKA_MAX_LENGTH:
+            problem = f"{len(name)} characters long; Kafka allows at most {KAFKA_MAX_LENGTH}"
+        elif not KAFKA_LEGAL.fullmatch(name):
+            bad = sorted({c for c in name if not KAFKA_LEGAL.fullmatch(c)})
+            shown = ", ".join(repr(c) for c in bad[:5])
+            problem = f"it contains {shown}, which Kafka does not allow"
+        if problem:
+            yield Finding(topic.loc("name"), f"topic name '{name[:80]}' is illegal in Kafka: {problem}")
+
+
+@rule(
+    "topic-name-pattern",
+    "topic name follows the policy",
+    severity=Severity.ERROR,
+    message="the topic name does not match policy.topic_name",
+    hint="name topics <service>.<event-type> (or as policy.topic_name in kgov.yaml says)",
+    doc="""
+Every topic name must match the regular expression `policy.topic_name` of kgov.yaml as a whole.
+The default is `^(?P<service>[a-z][a-z0-9-]*)\\.(?P<event>[a-z][a-z0-9-]*)$`: the owning service, a
+dot, and the event type, in lower case with dashes (`orders.created`, `inventory.stock-level`).
+The named groups `service` and `event` tell `service-owns-prefix`, `catch-all-topic` and
+`state-topic-not-compacted` which part of the name is which.
+""",
+    examples=(
+        Example(False, {"topics/orders.yaml": topic_file("orders", "orders.OrderCreated")}, line=4),
+        Example(False, {"topics/orders.yaml": topic_file("orders", "orders.created.v2")}, line=4),
+        Example(True, {"topics/orders.yaml": topic_file("orders", "orders.created")}),
+    ),
+)
+def check_pattern(ctx: Context) -> Iterator[Finding]:
+    regex = ctx.name_regex
+    if regex is None:
+        return  # policy-settings reports the regex
+    for topic in ctx.topics:
+        if regex.fullmatch(topic.name) is None:
+            yield Finding(
+                topic.loc("name"),
+                f"topic name '{topic.name[:80]}' does not match policy.topic_name {ctx.policy.topic_name}",
+            )
+
+
+@rule(
+    "duplicate-topic",
+    "each topic defined once",
+    severity=Severity.ERROR,
+    message="the same topic name is defined twice",
+    hint="keep one definition; a topic belongs to exactly one service",
+    doc="""
+A topic name may appear only once in the whole catalog, in one file.
+""",
+    examples=(
+        Example(
+            False,
+            {"topics/orders.yaml": topic_file("orders", "orders.created", "orders.created")},
+            line=9,
+        ),
+    ),
+)
+def check_duplicates(ctx: Context) -> Iterator[Finding]:
+    first: dict[str, Topic] = {}
+    for topic in ctx.topics:
+        seen = first.setdefault(topic.name, topic)
+        if seen is not topic:
+            yield Finding(
+                topic.loc("name"),
+                f"topic '{topic.name}' is defined twice (first at {_where(seen)})",
+            )
+
+
+@rule(
+    "topic-name-collision",
+    "no metric name collisions",
+    severity=Severity.ERROR,
+    message="two topic names differ only in '.' versus '_'",
+    hint="rename one; Kafka's metrics replace '.' with '_', so both would report as one topic",
+    doc="""
+Kafka's metric names replace `.` by `_`, so `orders.created` and `orders_created` collide (Kafka
+itself refuses to create the second). Names that are the same after that replacement are errors.
+""",
+    examples=(
+        Example(
+            False,
+            {"topics/orders.yaml": topic_file("orders", "orders.created", "orders_created")},
+            line=9,
+        ),
+    ),
+)
+def check_collisions(ctx: Context) -> Iterator[Finding]:
+    first: dict[str, Topic] = {}
+    for topic in ctx.topics:
+        seen = first.setdefault(topic.name.replace(".", "_"), topic)
+        if seen is not topic and seen.name != topic.name:
+            yield Finding(
+                topic.loc("name"),
+                f"topic '{topic.name}' collides with '{seen.name}' ({_where(seen)}) in Kafka's metric names",
+            )
+
+
+@rule(
+    "service-owns-prefix",
+    "topics live with their service",
+    severity=Severity.ERROR,
+    message="a topic is defined in another service's file",
+    hint="move the topic to topics/<service>.yaml of the service its name starts with",
+    doc="""
+With `policy.service_owns_prefix: true` (the default) the service part of a topic's name (the
+`service` group of `policy.topic_name`, else everything before the first dot) must be the `service`
+of the file that defines it: `orders.created` lives in `topics/orders.yaml`. This is what makes a
+service's name prefix its own (ownership, ACL prefixes, deletes) and reviews go to the right team.
+""",
+    examples=(
+        Example(False, {"topics/orders.yaml": topic_file("orders", "payments.completed")}, line=4),
+        Example(True, {"topics/orders.yaml": topic_file("orders", "orders.completed")}),
+    ),
+)
+def check_prefix(ctx: Context) -> Iterator[Finding]:
+    if not ctx.policy.service_owns_prefix:
+        return
+    for topic in ctx.topics:
+        service, _ = ctx.parts(topic.name)
+        if service and service != topic.service:
+            yield Finding(
+                topic.loc("name"),
+                f"topic '{topic.name}' is in the file of service '{topic.service}', "
+                f"but its name belongs to service '{service}'",
+                f"move it to topics/{service}.yaml, or rename it {topic.service}.<event>",
+            )
+
+
+@rule(
+    "file-name-service",
+    "file named after its service",
+    severity=Severity.ERROR,
+    message="a topics or acls file is not named after the service it declares",
+    hint="rename the file to <service>.yaml, or fix its `service:`",
+    doc="""
+`topics/<service>.yaml` and `acls/<service>.yaml` are named after the `service` they declare, so a
+service's resources are found by file name, and one service has one file per folder.
+""",
+    examples=(
+        Example(False, {"topics/orders.yaml": topic_file("order", "order.created")}, line=1),
+        Example(False, {"acls/orders.yaml": "service: shop\nprincipal: User:shop\n"}, line=1),
+    ),
+)
+def check_file_names(ctx: Context) -> Iterator[Finding]:
+    files: list[TopicsFile | AccessFile] = [*ctx.catalog.topic_files, *ctx.catalog.access_files]
+    seen: dict[tuple[str, str], str] = {}
+    for f in files:
+        path = Path(f.src.file)
+        folder = path.parent.name
+        if path.stem != f.service:
+            yield Finding(
+                f.loc("service"),
+                f"{folder}/{path.name} declares service '{f.service}'; its name must be {f.service}.yaml",
+            )
+        other = seen.setdefault((folder, f.service), f.src.file)
+        if other != f.src.file:
+            yield Finding(
+                f.loc("service"),
+                f"service '{f.service}' has two files in {folder}/ (also {other})",
+                "keep one file per service",
+            )
+
+
+@rule(
+    "catch-all-topic",
+    "one topic per event type",
+    severity=Severity.ERROR,
+    message="a topic name says it holds any kind of event",
+    hint="make one topic per event type (orders.created, orders.cancelled, …)",
+    doc="""
+A topic holds one event type, with one schema: consumers subscribe to what they need and schemas
+evolve independently. Names whose event part is in `policy.catch_all_events` (default: `events`,
+`all`, `messages`, `data`, `misc`, `topic`, `stream`) are errors.
+""",
+    examples=(
+        Example(False, {"topics/orders.yaml": topic_file("orders", "orders.events")}, line=4),
+        Example(True, {"topics/orders.yaml": topic_file("orders", "orders.created")}),
+    ),
+)
+def check_catch_all(ctx: Context) -> Iterator[Finding]:
+    catch_all = set(ctx.policy.catch_all_events)
+    for topic in ctx.topics:
+        _, event = ctx.parts(topic.name)
+        if event in catch_all:
+            yield Finding(
+                topic.loc("name"),
+                f"topic '{topic.name}' is a catch-all ('{event}' is not an event type)",
+            )
+
+
+@rule(
+    "protected-topic",
+    "no protected names",
+    severity=Severity.ERROR,
+    message="a topic name matches ownership.protected, so kgov would never create or change it",
+    hint="rename the topic, or narrow ownership.protected in kgov.yaml",
+    doc="""
+Names matching a glob of `ownership.protected` (default `__*` and `_*`: Kafka's and tools' internal
+topics) are never read as drift, changed or deleted. A catalog topic with such a name would be
+silently ignored by plan and apply.
+""",
+    examples=(Example(False, {"topics/orders.yaml": topic_file("orders", "_orders.created")}, line=4),),
+)
+def check_protected(ctx: Context) -> Iterator[Finding]:
+    patterns = [(p, re.compile(fnmatch.translate(p))) for p in ctx.catalog.settings.ownership.protected]
+    for topic in ctx.topics:
+        for text, regex in patterns:
+            if regex.match(topic.name):
+                yield Finding(
+                    topic.loc("name"), f"topic '{topic.name}' matches the protected pattern '{text}'"
+                )
+                break

@@ -1,0 +1,264 @@
+"""References between catalog files: ACLs → topics, topics → schema files; schemas that parse."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from fastavro import parse_schema
+from jsonschema.exceptions import SchemaError
+from jsonschema.validators import validator_for
+
+from kgov.catalog.model import AccessFile, AclEntry, SchemaFile
+from kgov.diagnostics import Location, Severity
+from kgov.policy.context import Context
+from kgov.policy.registry import Example, Finding, rule, topic_file
+
+
+def _did_you_mean(name: str, pool: Iterable[str]) -> str:
+    guess = difflib.get_close_matches(name, list(pool), n=1, cutoff=0.75)
+    return f"; did you mean '{guess[0]}'?" if guess else ""
+
+
+def grants(entry: AclEntry, operations: set[str], topic: str) -> bool:
+    """Does a custom ACL entry allow one of `operations` on `topic`?"""
+    if entry.resource != "topic" or entry.permission != "allow":
+        return False
+    if not operations.intersection(entry.operations) and "all" not in entry.operations:
+        return False
+    if entry.pattern == "prefixed":
+        return topic.startswith(entry.name)
+    return entry.name in ("*", topic)
+
+
+@rule(
+    "unknown-topic-reference",
+    "ACLs name catalog topics",
+    severity=Severity.ERROR,
+    message="produces or consumes names a topic the catalog does not define",
+    hint="fix the name, or add the topic to topics/<service>.yaml",
+    doc="""
+Every topic in an ACL file's `produces` and `consumes` must be defined in `topics/`: a typo would
+otherwise grant access to a topic nobody has (and leave the real one unreadable). Custom `acls:`
+entries may name anything, including topics outside the catalog.
+""",
+    examples=(
+        Example(
+            False,
+            {"acls/orders.yaml": "service: orders\nprincipal: User:orders\nproduces: [orders.crated]\n"},
+            line=3,
+            note="a typo (did you mean 'orders.created'?)",
+        ),
+    ),
+)
+def check_acl_topics(ctx: Context) -> Iterator[Finding]:
+    names = ctx.topic_names
+    for af in ctx.catalog.access_files:
+        for field in ("produces", "consumes"):
+            for i, name in enumerate(getattr(af, field)):
+                if name not in names:
+                    yield Finding(
+                        af.loc(field, i),
+                        f"{field}: topic '{name}' is not in the catalog{_did_you_mean(name, names)}",
+                    )
+
+
+@rule(
+    "missing-schema",
+    "schema subjects have files",
+    severity=Severity.ERROR,
+    message="a topic names a schema subject with no file in schemas/",
+    hint="add schemas/<subject>.avsc (or .json), or fix the subject name",
+    doc="""
+`key_schema` and `value_schema` name Schema Registry subjects; each must have its schema in
+`schemas/<subject>.avsc` (Avro) or `schemas/<subject>.json` (JSON Schema).
+""",
+    examples=(
+        Example(
+            False,
+            {
+                "topics/orders.yaml": topic_file(
+                    "orders", "orders.created", extra="    value_schema: orders.created\n"
+                )
+            },
+            line=9,
+        ),
+    ),
+)
+def check_subjects(ctx: Context) -> Iterator[Finding]:
+    subjects = ctx.catalog.schemas
+    for topic in ctx.topics:
+        for field in ("key_schema", "value_schema"):
+            ref = getattr(topic, field)
+            if ref is not None and ref.subject not in subjects:
+                yield Finding(
+                    topic.loc(field),
+                    f"topic '{topic.name}': {field} '{ref.subject}' has no file in schemas/"
+                    + _did_you_mean(ref.subject, subjects),
+                    f"add schemas/{ref.subject}.avsc (or .json)",
+                )
+
+
+def _line_of(text: str, token: str) -> tuple[int, int]:
+    """Line and column of the first `"token"` in a JSON text, else (1, 1)."""
+    at = text.find(json.dumps(token))
+    if at < 0:
+        return 1, 1
+    line = text.count("\n", 0, at) + 1
+    return line, at - (text.rfind("\n", 0, at) + 1) + 1
+
+
+def schema_problem(schema: SchemaFile) -> tuple[str, int, int] | None:
+    """Why a schema file does not parse, and where; None when it does."""
+    try:
+        data: Any = json.loads(schema.text)
+    except json.JSONDecodeError as exc:
+        return f"not valid JSON: {exc.msg}", exc.lineno, exc.colno
+    except RecursionError:
+        return "not valid JSON: nested too deeply", 1, 1
+    if schema.format == "json":
+        if not isinstance(data, dict | bool):
+            return "a JSON Schema is an object (or true/false)", 1, 1
+        try:
+            validator_for(data).check_schema(data)  # type: ignore[arg-type]  # true/false are schemas too
+        except SchemaError as exc:
+            where = next((str(p) for p in reversed(exc.path) if isinstance(p, str)), None)
+            line, col = _line_of(schema.text, where) if where else (1, 1)
+            return f"not a valid JSON Schema: {exc.message[:200]}", line, col
+        except RecursionError:
+            return "not a valid JSON Schema: nested too deeply", 1, 1
+        return None
+    try:
+        parse_schema(data)
+    except Exception as exc:  # fastavro raises many types (SchemaParseException, UnknownType, KeyError…)
+        message = str(exc).strip() or type(exc).__name__
+        quoted = re.search(r"'([^']+)'|\"([^\"]+)\"", message)
+        token = next(g for g in quoted.groups() if g) if quoted else message
+        line, col = _line_of(schema.text, token)
+        if line == 1 and col == 1 and isinstance(exc, KeyError):
+            message = f"missing field {message}"
+        return f"not a valid Avro schema: {type(exc).__name__}: {message[:200]}", line, col
+    return None
+
+
+@rule(
+    "invalid-schema",
+    "schema files parse",
+    severity=Severity.ERROR,
+    message="a schema file is not valid JSON, not a valid Avro schema, or not a valid JSON Schema",
+    hint="fix the schema; .avsc files hold Avro, .json files hold JSON Schema",
+    doc="""
+Every file in `schemas/` must parse: `.avsc` as an Avro schema (fastavro's `parse_schema`: unknown
+types, missing fields, bad names, …) and `.json` as a JSON Schema (checked against its meta-schema,
+the draft named by its `$schema`, else the latest). JSON syntax errors are reported at their line
+and column.
+""",
+    examples=(
+        Example(
+            False,
+            {
+                "schemas/orders.created-value.avsc": (
+                    '{"type": "record", "name": "OrderCreated",\n "fields": [\n'
+                    '  {"name": "id", "type": "strin"}\n ]\n}\n'
+                )
+            },
+            line=3,
+            note="an unknown type",
+        ),
+        Example(
+            False,
+            {
+                "schemas/orders.created-value.avsc": (
+                    '{"type": "record",\n "name": "OrderCreated"\n "fields": []}\n'
+                )
+            },
+            line=3,
+            note="a missing comma",
+        ),
+        Example(
+            False,
+            {"schemas/orders.cancelled-value.json": '{\n  "type": "object",\n  "required": "id"\n}\n'},
+            line=3,
+            note="required must be a list",
+        ),
+    ),
+)
+def check_schema_files(ctx: Context) -> Iterator[Finding]:
+    for schema in ctx.catalog.schemas.values():
+        problem = schema_problem(schema)
+        if problem:
+            message, line, col = problem
+            yield Finding(Location(schema.file, line, col), f"schema '{schema.subject}': {message}")
+
+
+def _writers(files: tuple[AccessFile, ...], topics: frozenset[str]) -> set[str]:
+    produced = {name for af in files for name in af.produces}
+    for af in files:
+        for entry in af.acls:
+            if entry.resource == "topic" and {"write", "all"}.intersection(entry.operations):
+                produced.update(t for t in topics if t not in produced and grants(entry, {"write"}, t))
+    return produced
+
+
+@rule(
+    "consumed-not-produced",
+    "consumed topics have a producer",
+    severity=Severity.WARNING,
+    message="a topic is consumed by a service but no service may produce to it",
+    hint="add the topic to the producing service's `produces` in acls/<service>.yaml",
+    doc="""
+A topic that some service `consumes` should have a writer in the catalog (`produces`, or a custom
+ACL that allows `write`); otherwise consumers wait for records that never come. (A topic written by
+something outside the catalog can turn this rule off or down in `policy.rules`.)
+""",
+    examples=(
+        Example(
+            False,
+            {
+                "acls/orders.yaml": "service: orders\nprincipal: User:orders\nconsumes: [orders.created]\n",
+            },
+            line=4,
+            file="topics/orders.yaml",
+            note="reported at the topic: it is consumed but nobody produces it",
+        ),
+    ),
+)
+def check_producers(ctx: Context) -> Iterator[Finding]:
+    files = ctx.catalog.access_files
+    consumers: dict[str, list[str]] = {}
+    for af in files:
+        for name in af.consumes:
+            consumers.setdefault(name, []).append(af.service)
+    if not consumers:
+        return
+    produced = _writers(files, ctx.topic_names)
+    for topic in ctx.topics:
+        who = consumers.get(topic.name)
+        if who and topic.name not in produced:
+            yield Finding(
+                topic.loc("name"),
+                f"topic '{topic.name}' is consumed by {', '.join(sorted(set(who)))} "
+                "but produced by no service",
+            )
+
+
+@rule(
+    "unused-schema",
+    "schema files are used",
+    severity=Severity.WARNING,
+    message="a schema file is not the key_schema or value_schema of any topic",
+    hint="use it from a topic, or delete the file",
+    doc="""
+Every schema file should be the `key_schema` or `value_schema` of a topic: an unused file is either
+a leftover or a typo on the topic's side (which `missing-schema` then reports too).
+""",
+    examples=(Example(False, {"schemas/orders.updated-value.avsc": '"string"\n'}, line=1),),
+)
+def check_unused_schemas(ctx: Context) -> Iterator[Finding]:
+    used = {ref.subject for t in ctx.topics for ref in (t.key_schema, t.value_schema) if ref is not None}
+    for subject, schema in ctx.catalog.schemas.items():
+        if subject not in used:
+            yield Finding(Location(schema.file), f"schema '{subject}' is used by no topic")

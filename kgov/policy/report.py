@@ -1,0 +1,66 @@
+"""The result of a lint run, as every renderer sees it: diagnostics plus what was checked."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from kgov.diagnostics import Diagnostic, Severity
+
+REPORT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Report:
+    diagnostics: tuple[Diagnostic, ...]
+    topics: int = 0
+    services: int = 0
+    schemas: int = 0
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for d in self.diagnostics if d.severity is Severity.ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for d in self.diagnostics if d.severity is Severity.WARNING)
+
+    @property
+    def files(self) -> int:
+        return len({d.location.file for d in self.diagnostics})
+
+    def failed(self, strict: bool) -> bool:
+        return self.errors > 0 or (strict and self.warnings > 0)
+
+    def summary(self) -> dict[str, int]:
+        return {
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "files": self.files,
+            "topics": self.topics,
+            "services": self.services,
+            "schemas": self.schemas,
+        }
+
+    def summary_line(self) -> str:
+        if not self.diagnostics:
+            return (
+                f"✓ catalog is clean ({_n(self.topics, 'topic')}, {_n(self.services, 'service')}, "
+                f"{_n(self.schemas, 'schema')})"
+            )
+        return f"{_n(self.errors, 'error')}, {_n(self.warnings, 'warning')} in {_n(self.files, 'file')}"
+
+
+def _n(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def relative(path: str) -> str:
+    """A diagnostic's file relative to the working directory when it lies below it, with / separators."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return path.replace(os.sep, "/")
+    if rel.startswith(".."):
+        return os.path.abspath(path).replace(os.sep, "/")
+    return rel.replace(os.sep, "/")

@@ -1,0 +1,84 @@
+"""The policy itself must make sense: a topic_name regex that compiles, known rule ids, sane bounds."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterator
+
+from kgov.catalog.model import Bounds
+from kgov.diagnostics import Severity
+from kgov.policy.context import Context
+from kgov.policy.registry import Example, Finding, rule, rules
+
+
+@rule(
+    "policy-settings",
+    "valid policy settings",
+    severity=Severity.ERROR,
+    message="kgov.yaml's policy is invalid: a topic_name regex that does not compile, an unknown rule "
+    "id in policy.rules, or a min above a max",
+    hint="fix the policy in kgov.yaml",
+    doc="""
+`policy.topic_name` must be a Python regular expression (its named groups `service` and `event`, when
+present, tell the other naming rules which part of a name is which). Every key of `policy.rules` must
+be a rule id from this page (with a did-you-mean for typos); the structural rules `yaml`, `structure`
+and `files` cannot be configured. A bound's `min` must not exceed its `max`.
+""",
+    examples=(
+        Example(
+            False,
+            {"kgov.yaml": "version: 1\npolicy:\n  rules:\n    topic-name-patern: warning\n"},
+            line=4,
+            note="an unknown rule id (did you mean 'topic-name-pattern'?)",
+        ),
+        Example(
+            False,
+            {"kgov.yaml": "version: 1\npolicy:\n  topic_name: '^(?P<service>[a-z]+\\.(?P<event>.+)$'\n"},
+            line=3,
+            note="an unbalanced parenthesis",
+        ),
+        Example(True, {"kgov.yaml": "version: 1\npolicy:\n  rules: {catch-all-topic: warning}\n"}),
+    ),
+)
+def check_policy(ctx: Context) -> Iterator[Finding]:
+    settings = ctx.catalog.settings
+    policy = ctx.policy
+    if ctx.name_regex is None:
+        try:
+            re.compile(policy.topic_name)
+            reason = "it does not compile"
+        except re.error as exc:
+            reason = str(exc)
+        except (RecursionError, OverflowError):
+            reason = "it is too complex"
+        yield Finding(
+            settings.loc("policy", "topic_name"),
+            f"policy.topic_name is not a valid regular expression: {reason}",
+            "write a Python regex, e.g. '^(?P<service>[a-z][a-z0-9-]*)\\.(?P<event>[a-z][a-z0-9-]*)$'",
+        )
+    known = {r.id: r for r in rules()}
+    for key in policy.rules:
+        where = settings.loc("policy", "rules", key)
+        found = known.get(key)
+        if found is None:
+            guess = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
+            yield Finding(
+                where,
+                f"policy.rules: unknown rule id '{key}'" + (f"; did you mean '{guess[0]}'?" if guess else ""),
+                "`kgov rules` lists the rule ids",
+            )
+        elif not found.configurable:
+            yield Finding(
+                where,
+                f"policy.rules: rule '{key}' cannot be configured",
+                "a file failing a structural rule is left out of the lint entirely; fix the file instead",
+            )
+    for field in ("partitions", "replication_factor"):
+        bounds: Bounds = getattr(policy, field)
+        if bounds.min is not None and bounds.max is not None and bounds.min > bounds.max:
+            yield Finding(
+                settings.loc("policy", field, "max"),
+                f"policy.{field}: min {bounds.min} is above max {bounds.max}",
+                "lower min or raise max",
+            )

@@ -37,7 +37,10 @@ class Context:
             return None
 
     def parts(self, name: str) -> tuple[str, str]:
-        """(service, event) of a topic name: the regex's named groups, else around the first dot."""
+        """(service, event) of a topic name: the regex's named groups, else around the first dot.
+
+        A name without a dot (and no `service` group) has no service part: ("", name).
+        """
         regex = self.name_regex
         if regex is not None:
             match = regex.fullmatch(name)
@@ -47,8 +50,8 @@ class Context:
                 if service is not None or event is not None:
                     head, _, tail = name.partition(".")
                     return (service if service is not None else head, event if event is not None else tail)
-        head, _, tail = name.partition(".")
-        return head, tail
+        head, dot, tail = name.partition(".")
+        return (head, tail) if dot else ("", name)
 
     def config_value(self, config: Mapping[str, object], key: str) -> str | None:
         """A config in Kafka's form, or None when absent or invalid (reported by the configs rules)."""

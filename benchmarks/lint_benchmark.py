@@ -36,7 +36,8 @@ def generate(root: Path, topics: int, services: int, schemas: bool) -> None:
         "environments:\n"
         "  local:\n    kafka: {bootstrap_servers: 'localhost:9092'}\n"
         "    overrides: {replication_factor: 1, config: {min.insync.replicas: 1}}\n"
-        "  prod:\n    kafka: {bootstrap_servers: '${env:PROD_BOOTSTRAP}', password: '${env:PROD_PASSWORD}'}\n",
+        "  prod:\n    kafka: {bootstrap_servers: '${env:PROD_BOOTSTRAP}',\n"
+        "            password: '${env:PROD_PASSWORD}'}\n",
         "utf-8",
     )
     per_service = [topics // services + (1 if i < topics % services else 0) for i in range(services)]
@@ -83,11 +84,14 @@ def generate(root: Path, topics: int, services: int, schemas: bool) -> None:
         consumes = names[(s + 1) % services][:3]
         (root / "acls" / f"{service}.yaml").write_text(
             f"service: {service}\nowner: team-{s % 40}\nprincipal: User:{service}\n"
-            f"authentication:\n  scram: {{mechanism: SCRAM-SHA-512, password: '${{env:{service.upper()}_PW}}'}}\n"
+            "authentication:\n"
+            f"  scram: {{mechanism: SCRAM-SHA-512, password: '${{env:{service.upper()}_PW}}'}}\n"
             f"produces: [{', '.join(names[s])}]\n"
             f"consumes: [{', '.join(consumes)}]\n"
             f"consumer_groups: [{service}]\nidempotent: true\n"
-            f"acls:\n  - {{resource: topic, name: '{service}.', pattern: prefixed, operations: [describe_configs]}}\n",
+            "acls:\n"
+            f"  - {{resource: topic, name: '{service}.', pattern: prefixed,\n"
+            "     operations: [describe_configs]}\n",
             "utf-8",
         )
 
@@ -141,12 +145,14 @@ def main() -> int:
         result = json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
         per_topic = result["total_s"] / n * 1e6
         print(
-            f"{n:>8} {result['load_s']:>8.2f} {result['total_s']:>8.2f} {result['peak_mb']:>8.0f} {per_topic:>9.0f}"
+            f"{n:>8} {result['load_s']:>8.2f} {result['total_s']:>8.2f} "
+            f"{result['peak_mb']:>8.0f} {per_topic:>9.0f}"
         )
         if n >= 10000 and (result["total_s"] > TARGET_SECONDS or result["peak_mb"] > TARGET_MB):
             ok = False
     print(
-        f"target for 10,000 topics: ≤ {TARGET_SECONDS:.0f} s and ≤ {TARGET_MB:.0f} MB: {'met' if ok else 'MISSED'}"
+        f"target for 10,000 topics: ≤ {TARGET_SECONDS:.0f} s and ≤ {TARGET_MB:.0f} MB: "
+        + ("met" if ok else "MISSED")
     )
     return 0 if ok else 1
 

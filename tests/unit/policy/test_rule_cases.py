@@ -75,7 +75,8 @@ def test_rule_case(case: dict[str, Any], tmp_path: Path) -> None:
         return
     expected = str(tmp_path / case["file"])
     where = [(d.location.file, d.location.line) for d in mine]
-    assert (expected, case["line"]) in where, f"expected {case['rule']} at {case['file']}:{case['line']}, got {diags}"
+    wanted = f"{case['rule']} at {case['file']}:{case['line']}"
+    assert (expected, case["line"]) in where, f"expected {wanted}, got {diags}"
     hit = next(d for d in mine if (d.location.file, d.location.line) == (expected, case["line"]))
     assert hit.hint, "every finding carries a hint"
     for text in case.get("message_has", []):

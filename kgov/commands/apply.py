@@ -61,7 +61,7 @@ def run_apply(
                 hint=f"make a new plan: kgov plan --env {env} --out {plan_file}",
             )
     else:
-        catalog = checked_catalog(catalog_dir)
+        catalog = checked_catalog(catalog_dir, env)
         target = cluster if cluster is not None else connect(catalog, env)
         with err.status(f"reading the cluster of environment '{env}'"):
             plan = make_plan(

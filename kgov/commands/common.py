@@ -13,6 +13,7 @@ from kgov.cluster.connect import kafka_settings
 from kgov.cluster.kafka import KafkaCluster
 from kgov.diagnostics import Diagnostic
 from kgov.errors import CatalogError
+from kgov.policy import lint
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False)
@@ -25,17 +26,12 @@ def _report(diagnostics: list[Diagnostic]) -> None:
             err.print(f"    hint: {d.hint}", markup=False, style="dim")
 
 
-def checked_catalog(root: Path) -> Catalog:
-    """The catalog, if it has no errors (lint's full rule set); else report them and fail."""
+def checked_catalog(root: Path, env_name: str) -> Catalog:
+    """The catalog, if lint finds no error in it (the target environment's overrides included);
+    else report the errors and fail before anything touches the cluster."""
     loaded = load_catalog(root)
-    diagnostics = list(loaded.diagnostics)
-    try:
-        from kgov.policy import check  # the policy rules, when present
-    except ImportError:  # pragma: no cover - policy engine not installed
-        pass
-    else:
-        diagnostics += list(check(loaded.catalog))
-    errors = [d for d in diagnostics if d.is_error]
+    env = loaded.catalog.settings.environments.get(env_name)
+    errors = [d for d in lint(loaded, [env] if env is not None else []) if d.is_error]
     if errors:
         _report(errors)
         raise CatalogError(

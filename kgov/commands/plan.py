@@ -35,7 +35,7 @@ def run_plan(
     allow_delete: bool = False,
     cluster: ClusterReader | None = None,
 ) -> int:
-    catalog = checked_catalog(catalog_dir)
+    catalog = checked_catalog(catalog_dir, env)
     desired = desired_state(catalog, env)
     reader = cluster if cluster is not None else connect(catalog, env)
     with err.status(f"reading the cluster of environment '{env}'"):

@@ -171,7 +171,15 @@ def _read(path: Path, kind: str, diags: list[Diagnostic]) -> YamlDoc | None:
         )
         return None
     except OSError as exc:
-        diags.append(Diagnostic(RULE_FILES, Severity.ERROR, f"cannot read: {exc.strerror}", Location(file)))
+        diags.append(
+            Diagnostic(
+                RULE_FILES,
+                Severity.ERROR,
+                f"cannot read: {exc.strerror}",
+                Location(file),
+                "check that it is a readable file",
+            )
+        )
         return None
     if doc.data is None:
         diags.append(
@@ -353,7 +361,7 @@ def _load_settings(path: Path, diags: list[Diagnostic]) -> Settings:
         required=tuple(p.get("required", base.required)),
         default_compatibility=p.get("default_compatibility", base.default_compatibility),
         catch_all_events=tuple(p.get("catch_all_events", base.catch_all_events)),
-        rules=dict(p.get("rules", {})),
+        rules={k: "off" if v is False else v for k, v in p.get("rules", {}).items()},
     )
     o = data.get("ownership", {})
     ownership = Ownership(tuple(o.get("protected", Ownership().protected)), bool(o.get("delete", False)))
@@ -458,7 +466,13 @@ def _load_schemas(folder: Path, diags: list[Diagnostic]) -> dict[str, SchemaFile
             text = decode(path.read_bytes())
         except OSError as exc:
             diags.append(
-                Diagnostic(RULE_FILES, Severity.ERROR, f"cannot read: {exc.strerror}", Location(str(path)))
+                Diagnostic(
+                    RULE_FILES,
+                    Severity.ERROR,
+                    f"cannot read: {exc.strerror}",
+                    Location(str(path)),
+                    "check that it is a readable file",
+                )
             )
             continue
         except YamlProblem as problem:

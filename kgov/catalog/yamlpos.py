@@ -25,7 +25,7 @@ MAX_DEPTH = 64
 MAX_ALIAS_NODES = 100_000  # nodes that aliases may add by repeating anchored values
 
 _STR_TAG = "tag:yaml.org,2002:str"
-_MERGE_TAG = "tag:yaml.org,2002:merge"
+_COLLECTION_TAGS = (None, "!", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
 _PLAIN = (str, int, float, bool, type(None))
 
 
@@ -91,10 +91,14 @@ def parse(text: str) -> YamlDoc:
         message = " ".join(p for p in (exc.context, exc.problem) if p) or "invalid YAML"
         lines = text.splitlines()
         bad_line = lines[line - 1] if 0 < line <= len(lines) else ""
-        hint = "YAML indents with spaces, never tabs" if "\t" in bad_line else None
+        hint = (
+            "YAML indents with spaces, never tabs"
+            if "\t" in bad_line
+            else "check the quotes, brackets and indentation at and just before this position"
+        )
         raise YamlProblem(f"invalid YAML: {message}", line, col, hint) from None
     except yaml.YAMLError as exc:
-        raise YamlProblem(f"invalid YAML: {exc}", 1, 1) from None
+        raise YamlProblem(f"invalid YAML: {exc}", 1, 1, "check the file's YAML syntax") from None
     finally:
         loader.dispose()
 
@@ -120,6 +124,7 @@ class _Open:
 
 
 _MERGE = "<<"
+_KEY_HINT = "write each key as a plain name (quote it if it holds special characters)"
 
 
 class _Builder:
@@ -143,7 +148,10 @@ class _Builder:
         if not isinstance(event, yaml.StreamEndEvent):
             line, col = _here(event)
             raise YamlProblem(
-                "invalid YAML: a catalog file holds one document, found another (---)", line, col
+                "invalid YAML: a catalog file holds one document, found another (---)",
+                line,
+                col,
+                "remove the '---' and what follows, or move it to a file of its own",
             )
         return YamlDoc(data, self.positions)
 
@@ -175,7 +183,17 @@ class _Builder:
                     value = self._alias(event)
                 else:  # MappingStart or SequenceStart
                     if len(stack) >= MAX_DEPTH:
-                        raise YamlProblem(f"YAML nests more than {MAX_DEPTH} levels deep", *_here(event))
+                        raise YamlProblem(
+                            f"YAML nests more than {MAX_DEPTH} levels deep",
+                            *_here(event),
+                            "catalog files need a few levels only; check for unclosed brackets",
+                        )
+                    if event.tag not in _COLLECTION_TAGS:
+                        raise YamlProblem(
+                            f"invalid YAML: unsupported tag '{event.tag}'",
+                            *_here(event),
+                            "catalog files hold plain mappings, lists and values; remove the tag",
+                        )
                     self.nodes += 1
                     container: dict[str, Any] | list[Any] = {} if cls is yaml.MappingStartEvent else []
                     stack.append(_Open(container, path, event.anchor, self.nodes - 1))
@@ -207,10 +225,12 @@ class _Builder:
         if isinstance(event, yaml.AliasEvent) and event.anchor in self.anchors:
             raw = self.anchors[event.anchor][0]
             if not isinstance(raw, _PLAIN):
-                raise YamlProblem("a mapping key must be a plain value, not a list or mapping", *where)
+                raise YamlProblem(
+                    "a mapping key must be a plain value, not a list or mapping", *where, _KEY_HINT
+                )
             key = str(raw)
         elif not isinstance(event, yaml.ScalarEvent):
-            raise YamlProblem("a mapping key must be a plain value, not a list or mapping", *where)
+            raise YamlProblem("a mapping key must be a plain value, not a list or mapping", *where, _KEY_HINT)
         else:
             key = str(event.value)
             if event.tag is None and event.implicit[0] and key == _MERGE:
@@ -243,7 +263,11 @@ class _Builder:
     def _alias(self, event: Any) -> Any:
         found = self.anchors.get(event.anchor)
         if found is None:
-            raise YamlProblem(f"invalid YAML: unknown alias '*{event.anchor}'", *_here(event))
+            raise YamlProblem(
+                f"invalid YAML: unknown alias '*{event.anchor}'",
+                *_here(event),
+                "define the anchor (&name) before using it (*name); an anchor cannot contain itself",
+            )
         value, size = found
         self.nodes += size
         self.alias_nodes += size
@@ -263,7 +287,9 @@ class _Builder:
             for source in item if isinstance(item, list) else [item]:
                 if not isinstance(source, dict):
                     line, col = self.positions.get(done.path, (1, 1))
-                    raise YamlProblem("invalid YAML: '<<' merges only mappings", line, col)
+                    raise YamlProblem(
+                        "invalid YAML: '<<' merges only mappings", line, col, "merge a mapping: <<: *name"
+                    )
                 for key, value in source.items():
                     merged.setdefault(key, value)
         for key, value in merged.items():

@@ -17,6 +17,7 @@ STATE_EVENT = re.compile(
     r"(^|-)(state|states|status|profile|profiles|snapshot|snapshots|latest|current|stock-level|"
     r"stock-levels|balance|balances|inventory|catalog|settings|preferences|changelog|table)$"
 )
+PAST_TENSE = re.compile(r"ed$")  # orders.state-changed, users.updated: events, whatever they describe
 STATE_DESCRIPTION = re.compile(
     r"\blatest\b|\bstate of\b|\bcurrent (state|value|status|level|version)s?\b|\bsnapshot of\b",
     re.IGNORECASE,
@@ -89,6 +90,8 @@ A topic whose event part names a state (`state`, `*-state`, `status`, `profile`,
 `stock-level`, `balance`, `changelog`, …) or whose description speaks of the "latest" record or the
 "state of"/"current value of" something is meant to keep the last value of each key. With
 `cleanup.policy: delete` alone (Kafka's default) those values disappear after `retention.ms`.
+The description is not consulted for names in the past tense (`orders.state-changed`,
+`users.updated`): those are events, whatever they describe.
 """,
     examples=(
         Example(
@@ -119,7 +122,11 @@ def check_state_compacted(ctx: Context) -> Iterator[Finding]:
         named = STATE_EVENT.search(event)
         if named:
             why = f"its name ends in '{named.group(2)}'"
-        elif topic.description and (m := STATE_DESCRIPTION.search(topic.description)):
+        elif (
+            topic.description
+            and not PAST_TENSE.search(event)
+            and (m := STATE_DESCRIPTION.search(topic.description))
+        ):
             why = f"its description says '{m.group(0)}'"
         else:
             continue

@@ -1,0 +1,113 @@
+"""The bad-input corpus (tests/corpus/cases.yaml): every broken catalog gives exit 1, names the file
+and the line, and never a traceback; the expected diagnostic is found in the JSON output."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from kgov.cli import app
+
+REPO = Path(__file__).resolve().parents[3]
+EXAMPLE = REPO / "catalog"
+CASES = yaml.safe_load((REPO / "tests" / "corpus" / "cases.yaml").read_text("utf-8"))["cases"]
+
+
+def _generate(kind: str, path: Path) -> None:
+    if kind == "non_utf8":
+        raw = path.read_bytes().replace(b"owner: team-orders", b"owner: team-\xff\xfeorders", 1)
+        path.write_bytes(raw)
+    elif kind == "big":
+        line = b"# " + b"x" * 1021 + b"\n"
+        with path.open("wb") as out:
+            for _ in range(50 * 1024):
+                out.write(line)
+    elif kind == "deep":
+        path.write_text("service: deep\ntopics: " + "[" * 200 + "]" * 200 + "\n", "utf-8")
+    elif kind == "bomb":
+        lines = ['a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+        for prev, cur in zip("abcdefgh", "bcdefghi", strict=True):
+            lines.append(f"{cur}: &{cur} [{', '.join([f'*{prev}'] * 9)}]")
+        path.write_text("\n".join(lines) + "\n", "utf-8")
+    else:  # pragma: no cover - a typo in cases.yaml
+        raise ValueError(kind)
+
+
+def mutate(root: Path, ops: list[dict[str, Any]]) -> None:
+    for op in ops:
+        if "replace" in op:
+            path = root / op["replace"]
+            text = path.read_text("utf-8")
+            assert op["old"] in text, f"{op['old']!r} not in {op['replace']}"
+            path.write_text(text.replace(op["old"], op["new"], 1), "utf-8")
+        elif "write" in op:
+            (root / op["write"]).write_text(op["text"], "utf-8")
+        elif "append" in op:
+            with (root / op["append"]).open("a", encoding="utf-8") as out:
+                out.write(op["text"])
+        elif "delete" in op:
+            target = root / op["delete"]
+            shutil.rmtree(target) if target.is_dir() else target.unlink()
+        elif "mkdir" in op:
+            (root / op["mkdir"]).mkdir()
+        elif "symlink" in op:
+            os.symlink(op["to"], root / op["symlink"])
+        elif "generate" in op:
+            _generate(op["generate"], root / op["file"])
+        else:  # pragma: no cover - a typo in cases.yaml
+            raise ValueError(op)
+
+
+def test_corpus_is_large_and_names_are_unique() -> None:
+    names = [c["name"] for c in CASES]
+    assert len(names) >= 25
+    assert len(set(names)) == len(names)
+
+
+def test_example_catalog_is_clean() -> None:
+    result = CliRunner().invoke(app, ["lint", str(EXAMPLE), "--strict"])
+    assert result.exit_code == 0, result.output
+    assert "catalog is clean" in result.stdout
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def test_bad_input(case: dict[str, Any], tmp_path: Path) -> None:
+    root = tmp_path / "catalog"
+    shutil.copytree(EXAMPLE, root)
+    mutate(root, case["mutate"])
+    expect = case["expect"]
+    extra = ["--strict"] if case.get("strict") else []
+    runner = CliRunner()
+
+    as_json = runner.invoke(app, ["lint", str(root), "--format", "json", *extra])
+    assert as_json.exit_code == 1, as_json.output
+    found = json.loads(as_json.stdout)["diagnostics"]
+    wanted = [
+        d
+        for d in found
+        if d["rule"] == expect["rule"]
+        and d["file"].endswith(f"catalog/{expect['file']}")
+        and d["line"] == expect["line"]
+    ]
+    assert wanted, f"no {expect['rule']} at {expect['file']}:{expect['line']} in {found}"
+    hit = wanted[0]
+    assert hit["severity"] == expect.get("severity", "error")
+    for text in expect.get("message_has", []):
+        assert text in hit["message"], hit
+    assert hit["hint"], "every diagnostic carries a hint"
+
+    as_text = runner.invoke(app, ["lint", str(root), *extra])
+    assert as_text.exit_code == 1
+    output = as_text.output
+    assert "Traceback" not in output and "internal error" not in output
+    assert f"catalog/{expect['file']}" in output
+    assert f"  {expect['line']}:" in output
+    for secret in expect.get("never_shows", []):
+        assert secret not in output and secret not in as_json.output

@@ -6,7 +6,6 @@ import sys
 from pathlib import Path
 
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from kgov.catalog.load import load_catalog
@@ -60,15 +59,12 @@ def run_rules(fmt: str) -> int:
     if fmt == "markdown":
         sys.stdout.write(markdown())
         return EXIT_OK
-    table = Table(box=None, pad_edge=False, show_header=True, header_style="bold")
-    for column in ("rule", "severity", "what it checks", "fix"):
-        table.add_column(column)
+    parts: list[Text] = []
     for rule in rules():
-        table.add_row(
-            Text(rule.id, style="cyan"),
-            Text(rule.severity.value, style="red" if rule.severity.value == "error" else "yellow"),
-            Text(rule.message),
-            Text(rule.hint, style="dim"),
-        )
-    Console(highlight=False).print(table)
+        head = Text(rule.id, style="bold cyan")
+        head.append(f"  {rule.severity.value}", style="red" if rule.severity.value == "error" else "yellow")
+        head.append(f"  {rule.name}")
+        parts += [head, Text(f"    {rule.message}"), Text(f"    fix: {rule.hint}", style="dim"), Text("")]
+    parts.append(Text(f"{len(parts) // 4} rules; details and examples: kgov rules --format markdown"))
+    Console(highlight=False).print(*parts, sep="\n")
     return EXIT_OK

@@ -1,4 +1,7 @@
-"""Lint diagnostics for humans: grouped by file, one line per problem with its hint, then a summary."""
+"""Lint diagnostics for humans: grouped by file, one line per problem with its hint, then a summary.
+
+Each line starts with file:line:col, which terminals and editors turn into a link.
+"""
 
 from __future__ import annotations
 
@@ -17,17 +20,19 @@ def render(report: Report) -> RenderableType:
     """A rich renderable of the report (plain Text parts: messages are never read as markup)."""
     parts: list[RenderableType] = []
     for file, group in groupby(report.diagnostics, key=lambda d: d.location.file):
-        parts.append(Text(relative(file), style="bold underline"))
+        path = relative(file)
+        parts.append(Text(path, style="bold underline"))
         for d in group:
             line = Text("  ")
-            line.append(f"{d.location.line}:{d.location.col}".ljust(8), style="dim")
+            line.append(f"{path}:{d.location.line}:{d.location.col}", style="dim")
+            line.append("  ")
             line.append(d.severity.value.ljust(8), style=_STYLE[d.severity])
             line.append(d.rule, style="cyan")
             line.append("  ")
             line.append(d.message)
             parts.append(line)
             if d.hint:
-                parts.append(Text("          hint: " + d.hint, style="dim"))
+                parts.append(Text("      hint: " + d.hint, style="dim"))
         parts.append(Text(""))
     style = "bold green" if not report.diagnostics else "bold red" if report.errors else "bold yellow"
     parts.append(Text(report.summary_line(), style=style))

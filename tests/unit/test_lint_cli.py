@@ -50,8 +50,8 @@ def test_errors_give_exit_1_and_a_summary(catalog: Path) -> None:
     result = lint(str(catalog))
     assert result.exit_code == 1
     out = result.stdout
-    assert f"{catalog}/topics/orders.yaml" in out
-    assert "  7:5" in out and "partitions-bounds" in out and "hint:" in out
+    assert f"{catalog}/topics/orders.yaml:7:5  error   partitions-bounds" in out
+    assert "hint: choose a partition count" in out
     assert out.strip().splitlines()[-1] == "1 error, 1 warning in 2 files"
 
 

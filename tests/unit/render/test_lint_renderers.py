@@ -43,7 +43,7 @@ def test_text_groups_by_file_and_summarises(report: Report) -> None:
     console = Console(width=200, record=True, color_system=None)
     console.print(lint_text.render(report))
     text = console.export_text()
-    assert "catalog/topics/a b.yaml\n  4:5" in text
+    assert "catalog/topics/a b.yaml\n  catalog/topics/a b.yaml:4:5  error   topic-name-pattern" in text
     assert "topic-name-pattern  topic name 'a,b:c' does not match [x]" in text  # brackets not markup
     assert "hint: rename it" in text
     assert text.rstrip().endswith("1 error, 1 warning in 2 files")

@@ -83,7 +83,7 @@ def _inline_refs(node: Any, defs: Mapping[str, Any]) -> Any:
 def load_catalog(root: Path) -> Loaded:
     if not root.is_dir():
         raise CatalogError(
-            f"catalog folder '{root}' does not exist",
+            f"catalog folder '{root}' " + ("is a file, not a folder" if root.exists() else "does not exist"),
             hint="pass the folder holding kgov.yaml, topics/, acls/ and schemas/ (default: ./catalog)",
         )
     diags: list[Diagnostic] = []

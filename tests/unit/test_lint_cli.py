@@ -126,3 +126,9 @@ def test_every_problem_is_reported_not_just_the_first(catalog: Path) -> None:
     doc = json.loads(lint(str(catalog), "-f", "json").stdout)
     rules = {d["rule"] for d in doc["diagnostics"]}
     assert {"structure", "partitions-bounds", "literal-secret"} <= rules
+
+
+def test_a_file_is_not_a_catalog_folder() -> None:
+    result = lint(str(EXAMPLE / "kgov.yaml"))
+    assert result.exit_code == 1
+    assert "is a file, not a folder" in " ".join(result.output.split())

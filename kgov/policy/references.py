@@ -17,10 +17,30 @@ from kgov.diagnostics import Location, Severity
 from kgov.policy.context import Context
 from kgov.policy.registry import Example, Finding, rule, topic_file
 
+_MAX_CANDIDATES = 500  # difflib compares with each: keep a did-you-mean cheap in a 10,000-topic catalog
 
-def _did_you_mean(name: str, pool: Iterable[str]) -> str:
-    guess = difflib.get_close_matches(name, list(pool), n=1, cutoff=0.75)
-    return f"; did you mean '{guess[0]}'?" if guess else ""
+
+class _Suggester:
+    """Did-you-mean over many names: compares only with names of the same or a similar prefix (the
+    service), else of about the same length, so that each suggestion of a 10,000-topic catalog costs
+    milliseconds rather than a tenth of a second."""
+
+    def __init__(self, names: Iterable[str]) -> None:
+        self.names = sorted(set(names))
+        self.by_prefix: dict[str, list[str]] = {}
+        for name in self.names:
+            self.by_prefix.setdefault(name.split(".", 1)[0], []).append(name)
+
+    def __call__(self, name: str) -> str:
+        prefix = name.split(".", 1)[0]
+        pool = self.by_prefix.get(prefix)
+        if not pool:
+            near = difflib.get_close_matches(prefix, list(self.by_prefix), n=3, cutoff=0.6)
+            pool = [n for p in near for n in self.by_prefix[p]]
+        if not pool:
+            pool = [n for n in self.names if abs(len(n) - len(name)) <= 2]
+        guess = difflib.get_close_matches(name, pool[:_MAX_CANDIDATES], n=1, cutoff=0.75)
+        return f"; did you mean '{guess[0]}'?" if guess else ""
 
 
 def grants(entry: AclEntry, operations: set[str], topic: str) -> bool:
@@ -56,13 +76,15 @@ entries may name anything, including topics outside the catalog.
 )
 def check_acl_topics(ctx: Context) -> Iterator[Finding]:
     names = ctx.topic_names
+    did_you_mean: _Suggester | None = None
     for af in ctx.catalog.access_files:
         for field in ("produces", "consumes"):
             for i, name in enumerate(getattr(af, field)):
                 if name not in names:
+                    did_you_mean = did_you_mean or _Suggester(names)
                     yield Finding(
                         af.loc(field, i),
-                        f"{field}: topic '{name}' is not in the catalog{_did_you_mean(name, names)}",
+                        f"{field}: topic '{name}' is not in the catalog{did_you_mean(name)}",
                     )
 
 
@@ -90,14 +112,16 @@ def check_acl_topics(ctx: Context) -> Iterator[Finding]:
 )
 def check_subjects(ctx: Context) -> Iterator[Finding]:
     subjects = ctx.catalog.schemas
+    did_you_mean: _Suggester | None = None
     for topic in ctx.topics:
         for field in ("key_schema", "value_schema"):
             ref = getattr(topic, field)
             if ref is not None and ref.subject not in subjects:
+                did_you_mean = did_you_mean or _Suggester(subjects)
                 yield Finding(
                     topic.loc(field),
                     f"topic '{topic.name}': {field} '{ref.subject}' has no file in schemas/"
-                    + _did_you_mean(ref.subject, subjects),
+                    + did_you_mean(ref.subject),
                     f"add schemas/{ref.subject}.avsc (or .json)",
                 )
 

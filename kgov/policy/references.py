@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -43,15 +44,23 @@ class _Suggester:
         return f"; did you mean '{guess[0]}'?" if guess else ""
 
 
-def grants(entry: AclEntry, operations: set[str], topic: str) -> bool:
-    """Does a custom ACL entry allow one of `operations` on `topic`?"""
+def granted_topics(entry: AclEntry, operation: str, ordered: list[str]) -> list[str]:
+    """The topics of `ordered` (sorted names) on which a custom ACL entry allows `operation`."""
     if entry.resource != "topic" or entry.permission != "allow":
-        return False
-    if not operations.intersection(entry.operations) and "all" not in entry.operations:
-        return False
-    if entry.pattern == "prefixed":
-        return topic.startswith(entry.name)
-    return entry.name in ("*", topic)
+        return []
+    if operation not in entry.operations and "all" not in entry.operations:
+        return []
+    if entry.pattern == "literal":
+        if entry.name == "*":
+            return ordered
+        at = bisect_left(ordered, entry.name)
+        return ordered[at : at + 1] if at < len(ordered) and ordered[at] == entry.name else []
+    out = []
+    for name in ordered[bisect_left(ordered, entry.name) :]:  # a prefix's names sort together
+        if not name.startswith(entry.name):
+            break
+        out.append(name)
+    return out
 
 
 @rule(
@@ -220,10 +229,10 @@ def check_schema_files(ctx: Context) -> Iterator[Finding]:
 
 def _writers(files: tuple[AccessFile, ...], topics: frozenset[str]) -> set[str]:
     produced = {name for af in files for name in af.produces}
+    ordered = sorted(topics)
     for af in files:
         for entry in af.acls:
-            if entry.resource == "topic" and {"write", "all"}.intersection(entry.operations):
-                produced.update(t for t in topics if t not in produced and grants(entry, {"write"}, t))
+            produced.update(granted_topics(entry, "write", ordered))
     return produced
 
 

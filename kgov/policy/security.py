@@ -8,7 +8,7 @@ from kgov.catalog.model import Topic
 from kgov.catalog.resolve import is_reference
 from kgov.diagnostics import Location, Severity
 from kgov.policy.context import Context
-from kgov.policy.references import grants
+from kgov.policy.references import granted_topics
 from kgov.policy.registry import Example, Finding, rule, topic_file
 
 WILDCARD = "User:*"
@@ -119,7 +119,7 @@ def check_pii(ctx: Context) -> Iterator[Finding]:
             if name in pii:
                 yield _pii(af.loc("consumes", i), name)
         for entry in af.acls:
-            for name in sorted(n for n in pii if grants(entry, {"read"}, n)):
+            for name in granted_topics(entry, "read", sorted(pii)):
                 yield _pii(entry.loc(), name, f"{entry.pattern} '{entry.name}'")
 
 

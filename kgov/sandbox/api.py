@@ -215,8 +215,7 @@ class Sandbox:
                 hint="stop it first (`kgov sandbox down`), then `up` with the new options",
             )
         if running == set(COMPONENTS):
-            password = read_secret(self.paths.password_file)
-            cluster_id = kafka.probe_ready(settings, password) or "?"
+            cluster_id = kafka.probe_ready(settings) or "?"
             return UpResult(
                 True, (), time.monotonic() - began, settings, cluster_id, registry.system_info(settings)
             )
@@ -250,7 +249,7 @@ class Sandbox:
         report.step(f"Fetching Apicurio Registry {settings.registry_version}")
         reg_home = fetch.registry_home(self.cache, settings.registry_version, report.detail)
 
-        report.step("Preparing the state folder (admin password, TLS certificates, broker config)")
+        report.step("Preparing the state folder (password, TLS, broker config)")
         self.paths.root.mkdir(parents=True, exist_ok=True, mode=0o700)
         write_private(self.paths.settings_file, to_json(settings))
         password = load_or_create_secret(self.paths.password_file)
@@ -327,10 +326,16 @@ class Sandbox:
                 if s.ready:
                     continue
                 if s.component is Component.KAFKA:
-                    found = kafka.probe_ready(settings, password)
-                    if found:
-                        s.ready, cluster_id = True, found
-                        report.detail(f"Kafka answers (cluster id {found})")
+                    if not cluster_id:
+                        cluster_id = kafka.probe_ready(settings) or ""
+                        if cluster_id:
+                            report.detail(
+                                f"Kafka answers (cluster {cluster_id}); writing the admin's SCRAM users"
+                            )
+                            kafka.upsert_admin_credentials(settings, password)
+                    if cluster_id and kafka.scram_login_works(settings, password):
+                        s.ready = True
+                        report.detail("the admin logs in with SCRAM-SHA-256 and SCRAM-SHA-512")
                 elif registry.probe_ready(settings):
                     s.ready = True
                     report.detail("the registry answers")
@@ -341,7 +346,7 @@ class Sandbox:
                 raise self._timed_out(waiting[0].component)
             time.sleep(0.25)
         if kafka_running:
-            cluster_id = kafka.probe_ready(settings, password) or "?"
+            cluster_id = kafka.probe_ready(settings) or "?"
         return cluster_id
 
     def _died(self, component: Component, pid: int) -> SandboxError:

@@ -93,28 +93,78 @@ def broker_command(java: Path, lib: Path, paths: StatePaths, settings: Settings)
     ]
 
 
-def admin_config(settings: Settings, password: str) -> dict[str, str | int | float | bool]:
-    """librdkafka settings for the admin over SASL_PLAINTEXT/SCRAM-SHA-512 (this checks SCRAM too)."""
+def plaintext_config(settings: Settings) -> dict[str, str | int | float | bool]:
+    """librdkafka settings over PLAINTEXT (User:ANONYMOUS, a super user)."""
     return {
-        "bootstrap.servers": f"{HOST}:{settings.ports.sasl}",
-        "security.protocol": "SASL_PLAINTEXT",
-        "sasl.mechanism": "SCRAM-SHA-512",
-        "sasl.username": ADMIN_USER,
-        "sasl.password": password,
+        "bootstrap.servers": f"{HOST}:{settings.ports.plaintext}",
         "log_level": 0,  # the readiness loop expects refused connections; keep librdkafka quiet
     }
 
 
-def probe_ready(settings: Settings, password: str, timeout: float = 3.0) -> str | None:
-    """The cluster id when the broker answers describe_cluster(), else None."""
-    if not is_listening(settings.ports.sasl):
-        return None
+def admin_config(
+    settings: Settings, password: str, mechanism: str = "SCRAM-SHA-512"
+) -> dict[str, str | int | float | bool]:
+    """librdkafka settings for the admin over SASL_PLAINTEXT with SCRAM."""
+    return {
+        "bootstrap.servers": f"{HOST}:{settings.ports.sasl}",
+        "security.protocol": "SASL_PLAINTEXT",
+        "sasl.mechanism": mechanism,
+        "sasl.username": ADMIN_USER,
+        "sasl.password": password,
+        "log_level": 0,
+    }
+
+
+def _cluster_id(config: dict[str, str | int | float | bool], timeout: float) -> str | None:
     from confluent_kafka.admin import AdminClient
 
-    client = AdminClient(admin_config(settings, password))
+    client = AdminClient(config)
     try:
         description = client.describe_cluster(request_timeout=timeout).result(timeout=timeout + 1)
     except Exception:  # not ready yet: any client error means "ask again"
         return None
     cluster_id = description.cluster_id
     return str(cluster_id) if cluster_id else None
+
+
+def probe_ready(settings: Settings, timeout: float = 3.0) -> str | None:
+    """The cluster id when the broker answers describe_cluster() on PLAINTEXT, else None."""
+    if not is_listening(settings.ports.plaintext):
+        return None
+    return _cluster_id(plaintext_config(settings), timeout)
+
+
+def scram_login_works(settings: Settings, password: str, timeout: float = 3.0) -> bool:
+    """True when the admin can log in with both SCRAM mechanisms on the SASL_PLAINTEXT listener."""
+    return all(_cluster_id(admin_config(settings, password, m), timeout) for m in _SCRAM_HASHES)
+
+
+def upsert_admin_credentials(settings: Settings, password: str, timeout: float = 10.0) -> None:
+    """(Re)write the admin's SCRAM-SHA-256/512 credentials over PLAINTEXT.
+
+    The format-time credentials are enough on a fresh cluster, but with Kafka 4.1.2-4.4.0 we saw the
+    admin's SCRAM-SHA-512 credential gone after a restart once another user's (only) SCRAM-SHA-512
+    credential had been created and deleted. Writing them on every start keeps the sandbox's admin
+    usable whatever the tests did.
+    """
+    from confluent_kafka.admin import (
+        AdminClient,
+        ScramCredentialInfo,
+        ScramMechanism,
+        UserScramCredentialAlteration,
+        UserScramCredentialUpsertion,
+    )
+
+    client = AdminClient(plaintext_config(settings))
+    upserts: list[UserScramCredentialAlteration] = [
+        UserScramCredentialUpsertion(
+            ADMIN_USER, ScramCredentialInfo(mechanism, SCRAM_ITERATIONS), password.encode("utf-8")
+        )
+        for mechanism in (ScramMechanism.SCRAM_SHA_256, ScramMechanism.SCRAM_SHA_512)
+    ]
+    try:
+        for upsert in upserts:  # one request each: a user may be altered only once per request
+            futures = client.alter_user_scram_credentials([upsert], request_timeout=timeout)
+            futures[ADMIN_USER].result(timeout=timeout + 1)
+    except Exception as exc:
+        raise SandboxError(f"could not write the admin's SCRAM credentials: {exc}") from exc

@@ -1,8 +1,10 @@
 """The kgov-lint pre-commit hook, run for real with `pre-commit try-repo` on a scratch platform repo.
 
-try-repo clones this repository (with its uncommitted changes to tracked files, via a temporary
-commit) and pip-installs it into a fresh hook environment, so each run needs PyPI and takes a
-few seconds to a minute; hence two runs only: a good catalog passes, a bad one fails.
+try-repo on a local path clones it at HEAD; when tracked files have uncommitted changes it first
+makes a temporary commit of them (and of staged files; untracked files are left out, so a new
+.pre-commit-hooks.yaml must be at least staged). Each run pip-installs kgov into a fresh hook
+environment in a temporary store (no reuse between runs), which needs PyPI and takes seconds to a
+minute; hence two runs only: a good catalog passes, a bad one fails.
 """
 
 from __future__ import annotations

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -110,3 +112,29 @@ def test_bad_input(case: dict[str, Any], tmp_path: Path) -> None:
     assert f"catalog/{expect['file']}:{expect['line']}:" in output
     for secret in expect.get("never_shows", []):
         assert secret not in output and secret not in as_json.output
+
+
+SUBPROCESS_CASES = ["alias-bomb", "fifty-megabytes", "deeply-nested", "symlink-loop", "non-utf8"]
+
+
+@pytest.mark.parametrize("name", SUBPROCESS_CASES)
+def test_bad_input_in_a_real_process(name: str, tmp_path: Path) -> None:
+    """A few hostile cases through `python -m kgov`: a real process, bounded in time and memory."""
+    case = next(c for c in CASES if c["name"] == name)
+    root = tmp_path / "catalog"
+    shutil.copytree(EXAMPLE, root)
+    mutate(root, case["mutate"])
+    code = (
+        "import resource, sys, runpy\n"
+        "sys.argv = ['kgov', 'lint', sys.argv[1]]\n"
+        "try:\n    runpy.run_module('kgov', run_name='__main__')\n"
+        "finally:\n"
+        "    print('maxrss_kb', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code, str(root)], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stdout + proc.stderr
+    expect = case["expect"]
+    assert f"catalog/{expect['file']}:{expect['line']}:" in proc.stdout
+    rss_kb = int(proc.stderr.rsplit("maxrss_kb", 1)[1].split()[0])
+    assert rss_kb < 300 * 1024, f"{name} used {rss_kb // 1024} MB"

@@ -84,7 +84,9 @@ def _round_trip(config: dict[str, Any], topic: str) -> None:
         consumer.close()
 
 
-def test_produce_consume_over_sasl_plaintext_scram_sha_512(sandbox: dict[str, str], admin: AdminClient) -> None:
+def test_produce_consume_over_sasl_plaintext_scram_sha_512(
+    sandbox: dict[str, str], admin: AdminClient
+) -> None:
     topic = _unique("smoke-sasl")
     _create_topic(admin, topic)
     _round_trip(_sasl(sandbox, "SCRAM-SHA-512"), topic)
@@ -156,7 +158,9 @@ def registry(sandbox: dict[str, str]) -> SchemaRegistryClient:
 
 
 def _avro(fields: list[dict[str, Any]]) -> Schema:
-    return Schema(json.dumps({"type": "record", "name": "Order", "namespace": "kgov.smoke", "fields": fields}), "AVRO")
+    return Schema(
+        json.dumps({"type": "record", "name": "Order", "namespace": "kgov.smoke", "fields": fields}), "AVRO"
+    )
 
 
 def test_register_and_read_back_a_schema(registry: SchemaRegistryClient) -> None:

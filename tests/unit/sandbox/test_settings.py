@@ -1,0 +1,49 @@
+"""Settings: overrides, validation, the JSON kept in the state folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kgov.errors import SandboxError
+from kgov.sandbox.settings import Overrides, Ports, Settings, apply_overrides, from_json, to_json, validate
+
+
+def test_overrides_replace_only_what_is_given() -> None:
+    base = Settings(kafka_heap="384m")
+    merged = apply_overrides(base, Overrides(kafka_version="4.1.2", ports={"sasl": 19094}))
+    assert merged.kafka_version == "4.1.2"
+    assert merged.kafka_heap == "384m"
+    assert merged.ports == Ports(sasl=19094)
+    assert apply_overrides(base, Overrides()) == base
+
+
+def test_json_round_trip() -> None:
+    settings = Settings(registry_heap="320m", ports=Ports(registry=18081))
+    assert from_json(to_json(settings), Path("sandbox.json")) == settings
+
+
+def test_unreadable_json_is_a_sandbox_error() -> None:
+    with pytest.raises(SandboxError, match="cannot read the sandbox settings"):
+        from_json('{"ports": {"nope": 1}}', Path("sandbox.json"))
+
+
+@pytest.mark.parametrize(
+    ("over", "message"),
+    [
+        (Overrides(kafka_heap="lots"), "invalid heap size"),
+        (Overrides(registry_heap="0m"), "invalid heap size"),
+        (Overrides(kafka_version="3.9.0"), "not supported"),
+        (Overrides(registry_version="latest"), "invalid version"),
+        (Overrides(ports={"plaintext": 9094}), "port 9094 is given twice: --plaintext-port and --sasl-port"),
+        (Overrides(ports={"registry": 70000}), r"port 70000 \(--registry-port\) is out of range"),
+    ],
+)
+def test_bad_settings_are_refused(over: Overrides, message: str) -> None:
+    with pytest.raises(SandboxError, match=message):
+        apply_overrides(Settings(), over)
+
+
+def test_defaults_are_valid() -> None:
+    validate(Settings())

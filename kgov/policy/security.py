@@ -24,7 +24,7 @@ def _literal(value: object) -> bool:
     "secrets only as references",
     severity=Severity.ERROR,
     message="a password is written literally in the catalog",
-    hint="write ${env:NAME} or ${file:/path} instead; the secret is in git history now, so rotate it",
+    hint="write ${env:NAME} or ${file:/path} instead; if it was ever committed, rotate the secret",
     doc="""
 Passwords are references, never values: `${env:NAME}` (an environment variable) or `${file:/path}`
 (a file's content), exactly, resolved only when kgov connects. This covers `password` and

@@ -132,3 +132,16 @@ def test_a_file_is_not_a_catalog_folder() -> None:
     result = lint(str(EXAMPLE / "kgov.yaml"))
     assert result.exit_code == 1
     assert "is a file, not a folder" in " ".join(result.output.split())
+
+
+def test_benchmark_catalog_generator_makes_a_clean_catalog(tmp_path: Path) -> None:
+    import importlib.util
+
+    path = EXAMPLE.parent / "benchmarks" / "lint_benchmark.py"
+    spec = importlib.util.spec_from_file_location("lint_benchmark", path)
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    figures = bench.measure(topics=300, services=12, schemas=True)  # exits if not clean
+    assert figures["topics"] == 300 and figures["diagnostics"] == 0
+    assert figures["total_s"] > 0 and figures["peak_mb"] > 0

@@ -137,8 +137,8 @@ topics it breaks).
 
 On the catalog's own values, `min.insync.replicas` must also be at least
 `policy.min_insync_replicas.min` (default 2). A topic that does not set it counts as Kafka's
-topic default, 1: a broker-wide setting cannot be seen offline, so set it on the topic (or in an
-environment's overrides, where it may also go lower: deliberate, like the replication factor).
+topic default, 1: a broker-wide setting cannot be seen offline, so set it on the topic.
+Environment overrides may go lower (deliberate, like the replication factor).
 """,
     examples=(
         Example(

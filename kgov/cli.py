@@ -118,7 +118,20 @@ def rules(
     _run(lambda: run_rules(fmt))
 
 
-@app.command()
+PLAN_EXAMPLES = (
+    "[bold]Examples[/]\n\n"
+    "  kgov plan --env local\n\n"
+    "  kgov plan --env prod --detailed-exitcode --out plan.json  [dim]# 0 none, 2 changes, 1 error[/]\n\n"
+    "  kgov plan --env prod --format markdown > plan.md           [dim]# a pull-request comment[/]"
+)
+APPLY_EXAMPLES = (
+    "[bold]Examples[/]\n\n"
+    "  kgov apply plan.json --env prod           [dim]# exactly the reviewed plan; refused if stale[/]\n\n"
+    "  kgov apply --env local --auto-approve     [dim]# plan now and apply without asking[/]"
+)
+
+
+@app.command(epilog=PLAN_EXAMPLES)
 def plan(
     env: str = typer.Option(..., "--env", "-e", help="The environment of kgov.yaml to plan against."),
     catalog: Path = typer.Option(Path("catalog"), "--catalog", "-c", help=CATALOG_HELP),
@@ -153,7 +166,7 @@ def plan(
     )
 
 
-@app.command()
+@app.command(epilog=APPLY_EXAMPLES)
 def apply(
     plan_file: Path | None = typer.Argument(
         None, help="A plan saved by `kgov plan --out`; omit to plan now."
@@ -188,7 +201,10 @@ def apply(
     )
 
 
-@app.command(name="import")
+@app.command(
+    name="import",
+    epilog="[bold]Example[/]\n\n  kgov import --env prod --out catalog  [dim]# set owners, lint, plan[/]",
+)
 def import_(
     env: str = typer.Option(..., "--env", "-e", help="The environment of kgov.yaml to read."),
     out: Path = typer.Option(..., "--out", "-o", help="Catalog folder to write topics/<service>.yaml into."),

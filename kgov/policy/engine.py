@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 
 from kgov.catalog.load import Loaded
@@ -38,16 +39,29 @@ def check(catalog: Catalog, environments: Iterable[Environment] | None = None) -
         severity = configured_severity(rule, levels)
         if severity is None:
             continue
-        out.extend(
-            Diagnostic(
-                rule.id,
-                severity,
-                finding.message,
-                finding.location,
-                finding.hint if finding.hint is not None else rule.hint,
+        try:
+            out.extend(
+                Diagnostic(
+                    rule.id,
+                    severity,
+                    finding.message,
+                    finding.location,
+                    finding.hint if finding.hint is not None else rule.hint,
+                )
+                for finding in rule.check(ctx)
             )
-            for finding in rule.check(ctx)
-        )
+        except Exception as exc:  # a bug in one rule must not hide what the others find
+            if os.environ.get("KGOV_DEBUG"):
+                raise
+            out.append(
+                Diagnostic(
+                    rule.id,
+                    Severity.ERROR,
+                    f"internal error in rule {rule.id}: {type(exc).__name__}: {exc}",
+                    catalog.settings.loc(),
+                    "this is a bug in kgov; rerun with KGOV_DEBUG=1 for a traceback and report it",
+                )
+            )
     return out
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from kgov.catalog.load import RULE_FILES, RULE_STRUCTURE, RULE_YAML
@@ -67,3 +68,26 @@ def test_the_issue_rule_families_are_covered() -> None:
         "pii-wildcard-read", "policy-settings",
     }  # fmt: skip
     assert wanted <= ids
+
+
+def test_a_crashing_rule_is_reported_and_the_others_still_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dataclasses import replace
+
+    from kgov.catalog.load import load_catalog
+    from kgov.policy import engine
+    from kgov.policy.registry import Rule
+
+    def boom(ctx: object) -> list[object]:
+        raise RuntimeError("boom")
+
+    broken = [replace(r, check=boom) if r.id == "duplicate-topic" else r for r in rules()]
+    monkeypatch.setattr(engine, "rules", lambda: tuple(broken))
+    monkeypatch.delenv("KGOV_DEBUG", raising=False)
+    (tmp_path / "kgov.yaml").write_text("version: 1\n", "utf-8")
+    (tmp_path / "schemas").mkdir()
+    (tmp_path / "schemas" / "x.avsc").write_text('"string"', "utf-8")
+    found = {(d.rule, d.message.split(":")[0]) for d in engine.lint(load_catalog(tmp_path))}
+    assert ("duplicate-topic", "internal error in rule duplicate-topic") in found
+    assert ("unused-schema", "schema 'x' is used by no topic") in found

@@ -77,7 +77,6 @@ def test_a_crashing_rule_is_reported_and_the_others_still_run(
 
     from kgov.catalog.load import load_catalog
     from kgov.policy import engine
-    from kgov.policy.registry import Rule
 
     def boom(ctx: object) -> list[object]:
         raise RuntimeError("boom")

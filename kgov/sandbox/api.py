@@ -237,8 +237,7 @@ class Sandbox:
                 hint=f"keep --controller-port {saved.ports.controller}, "
                 "or start afresh with `kgov sandbox down --purge`",
             )
-        for component in to_start:
-            check_ports_free(settings.ports, COMPONENT_PORTS[component])
+        check_ports_free(settings.ports, [name for c in to_start for name in COMPONENT_PORTS[c]])
 
         # Runtimes first (downloads on the first run), then the state folder, then the processes.
         report.step("Checking Java")

@@ -134,6 +134,7 @@ def _print_summary(sandbox: Sandbox, result: UpResult) -> None:
     out.print(f"    controller       127.0.0.1:{ports.controller}")
     registry_url = env["KGOV_SCHEMA_REGISTRY_URL"]
     out.print(f"  Schema Registry:   {registry_url}  ({result.registry.label}, compatibility BACKWARD)")
+    out.print("                     (in-memory storage: schemas are gone after the registry restarts)")
     out.print(f"  Admin password in  {sandbox.paths.password_file}")
     flag = (
         ""

@@ -32,15 +32,19 @@ def check_ports_free(ports: Ports, names: Iterable[str], host: str = HOST) -> No
     if not busy:
         return
     listed = ", ".join(f"{port} ({PORT_OPTIONS[name]})" for name, port in busy)
-    name, port = busy[0]
     plural = "s are" if len(busy) > 1 else " is"
+    moves = " ".join(f"{PORT_OPTIONS[name]} {_elsewhere(port)}" for name, port in busy)
     raise SandboxError(
         f"port{plural} already in use on {host}: {listed}",
         hint=(
-            f"stop whatever listens there (another sandbox? `kgov sandbox status`), or pick free ports, "
-            f"e.g. `kgov sandbox up {PORT_OPTIONS[name]} {port + 10000 if port < 55535 else port - 10000}`"
+            "stop whatever listens there (another sandbox? `kgov sandbox status`), "
+            f"or choose other ports, e.g. `kgov sandbox up {moves}`"
         ),
     )
+
+
+def _elsewhere(port: int) -> int:
+    return port + 10000 if port < 55535 else port - 10000
 
 
 def is_listening(port: int, host: str = HOST, timeout: float = 0.5) -> bool:

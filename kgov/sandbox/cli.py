@@ -94,6 +94,12 @@ class RichProgress:
         if self.status is not None:
             self.status.update(f"{self.current} [dim]— {text}[/]")
 
+    def fail(self) -> None:
+        if self.current:
+            self.console.print(f"[red]✗[/] {self.current} [dim]({time.monotonic() - self.started:.1f}s)[/]")
+            self.current = ""
+        self.close()
+
     def close(self) -> None:
         if self.status is not None:
             self.status.stop()
@@ -109,8 +115,10 @@ def do_up(state_dir: Path, over: Overrides, timeout: float) -> int:
     progress = RichProgress(err)
     try:
         result = sandbox.up(over, timeout=timeout, progress=progress)
-    finally:
-        progress.close()
+    except BaseException:
+        progress.fail()
+        raise
+    progress.close()
     _print_summary(sandbox, result)
     return EXIT_OK
 

@@ -83,12 +83,26 @@ def apply_overrides(base: Settings, over: Overrides) -> Settings:
     return merged
 
 
+MIN_HEAP_MIB = 128
+
+
+def heap_mib(value: str) -> int:
+    """'512m' → 512, '1g' → 1024 (the value must match the -Xmx form checked by validate)."""
+    number = int(value[:-1])
+    return number * 1024 if value[-1] in "gG" else number
+
+
 def validate(settings: Settings) -> None:
     for name in ("kafka_heap", "registry_heap"):
         value = getattr(settings, name)
         if not _HEAP.match(value):
             raise SandboxError(
                 f"invalid heap size {value!r}", hint="give a JVM size such as 384m or 1g (for -Xmx)"
+            )
+        if heap_mib(value) < MIN_HEAP_MIB:
+            raise SandboxError(
+                f"heap size {value} is too small",
+                hint=f"give at least {MIN_HEAP_MIB}m (384m or more is comfortable)",
             )
     for name in ("kafka_version", "registry_version"):
         value = getattr(settings, name)

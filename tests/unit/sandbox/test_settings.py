@@ -7,7 +7,16 @@ from pathlib import Path
 import pytest
 
 from kgov.errors import SandboxError
-from kgov.sandbox.settings import Overrides, Ports, Settings, apply_overrides, from_json, to_json, validate
+from kgov.sandbox.settings import (
+    Overrides,
+    Ports,
+    Settings,
+    apply_overrides,
+    from_json,
+    heap_mib,
+    to_json,
+    validate,
+)
 
 
 def test_overrides_replace_only_what_is_given() -> None:
@@ -34,6 +43,7 @@ def test_unreadable_json_is_a_sandbox_error() -> None:
     [
         (Overrides(kafka_heap="lots"), "invalid heap size"),
         (Overrides(registry_heap="0m"), "invalid heap size"),
+        (Overrides(kafka_heap="64m"), "too small"),
         (Overrides(kafka_version="3.9.0"), "not supported"),
         (Overrides(registry_version="latest"), "invalid version"),
         (Overrides(ports={"plaintext": 9094}), "port 9094 is given twice: --plaintext-port and --sasl-port"),
@@ -47,3 +57,8 @@ def test_bad_settings_are_refused(over: Overrides, message: str) -> None:
 
 def test_defaults_are_valid() -> None:
     validate(Settings())
+
+
+def test_heap_sizes() -> None:
+    assert heap_mib("512m") == 512
+    assert heap_mib("1G") == 1024

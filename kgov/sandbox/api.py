@@ -223,7 +223,12 @@ class Sandbox:
         notes: list[str] = []
         for component, chk in checks.items():
             if chk.state is ProcState.CRASHED:
-                notes.append(f"{component.value} was not running ({chk.reason}); starting it again")
+                log = self.paths.log_file(component)
+                last = "".join(f"\n    {line}" for line in tail(log, 10))
+                notes.append(
+                    f"{component.value} had stopped unexpectedly ({chk.reason}); starting it again. "
+                    f"Last lines of {log}:{last}"
+                )
                 remove_pid(self.paths.pid_file(component))
         to_start = [c for c in COMPONENTS if c not in running]
         if (

@@ -73,7 +73,8 @@ def run_apply(
         if plan.has_changes and not auto_approve:
             _confirm(env)
     if not plan.has_changes:
-        _print_results(plan, (), fmt)
+        if fmt == "json" or plan_file is not None:  # a fresh plan has said "No changes" already
+            _print_results(plan, (), fmt)
         return EXIT_OK
     with err.status("applying") as status:
         results = apply_plan(plan, target, lambda what, n: status.update(f"{what} ({n})"))

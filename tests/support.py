@@ -65,3 +65,16 @@ def write_catalog(root: Path, topics_by_service: dict[str, list[dict[str, Any]]]
         body = {"service": service, "owner": "team-test", "topics": topics}
         (root / "topics" / f"{service}.yaml").write_text(yaml.safe_dump(body, sort_keys=False))
     return root
+
+
+def topic_doc(name: str, partitions: int = 1, **config: Any) -> dict[str, Any]:
+    """A topic entry of a topics file; config keys may use _ for . (retention_ms)."""
+    topic: dict[str, Any] = {
+        "name": name,
+        "description": "test",
+        "partitions": partitions,
+        "replication_factor": 1,
+    }
+    if config:
+        topic["config"] = {k.replace("_", "."): v for k, v in config.items()}
+    return topic

@@ -22,6 +22,7 @@ from confluent_kafka.admin import (
 )
 
 from kgov.kafka_configs import TOPIC_CONFIGS
+from tests.support import topic_doc
 
 from .kgovtest import admin, kgov, unique_service, write_catalog
 
@@ -31,18 +32,6 @@ REPO = Path(__file__).resolve().parents[2]
 @pytest.fixture(autouse=True)
 def _uses_sandbox(sandbox: dict[str, str]) -> None:
     """Every test here needs the running sandbox (the fixture exports KGOV_* variables)."""
-
-
-def _t(name: str, partitions: int = 1, **config: Any) -> dict[str, Any]:
-    topic: dict[str, Any] = {
-        "name": name,
-        "description": "test",
-        "partitions": partitions,
-        "replication_factor": 1,
-    }
-    if config:
-        topic["config"] = {k.replace("_", "."): v for k, v in config.items()}
-    return topic
 
 
 def _describe(name: str) -> tuple[int, dict[str, str]]:
@@ -99,7 +88,13 @@ def test_every_action_kind(tmp_path: Path) -> None:
     svc = unique_service()
     catalog = write_catalog(
         tmp_path,
-        {svc: [_t(f"{svc}.a", 1, retention_ms="1d"), _t(f"{svc}.b", 2, segment_ms="1h"), _t(f"{svc}.c")]},
+        {
+            svc: [
+                topic_doc(f"{svc}.a", 1, retention_ms="1d"),
+                topic_doc(f"{svc}.b", 2, segment_ms="1h"),
+                topic_doc(f"{svc}.c"),
+            ]
+        },
     )
     plan = kgov(
         "plan", "--env", "local", "--catalog", str(catalog), "--detailed-exitcode", "--format", "json"
@@ -110,7 +105,7 @@ def test_every_action_kind(tmp_path: Path) -> None:
     assert _describe(f"{svc}.a") == (1, {"retention.ms": "86400000"})
 
     # increase partitions, set a config, reset a removed key, delete a topic dropped from the catalog
-    write_catalog(tmp_path, {svc: [_t(f"{svc}.a", 3, retention_ms="2d"), _t(f"{svc}.b", 2)]})
+    write_catalog(tmp_path, {svc: [topic_doc(f"{svc}.a", 3, retention_ms="2d"), topic_doc(f"{svc}.b", 2)]})
     plan = kgov("plan", "--env", "local", "--catalog", str(catalog), "--allow-delete", "--format", "json")
     kinds = sorted((a["kind"], a["name"]) for a in json.loads(plan.stdout)["actions"])
     assert kinds == [
@@ -133,9 +128,9 @@ def test_every_action_kind(tmp_path: Path) -> None:
 
 def test_partition_decrease_and_replication_change_are_blocked(tmp_path: Path) -> None:
     svc = unique_service()
-    catalog = write_catalog(tmp_path, {svc: [_t(f"{svc}.a", 4)]})
+    catalog = write_catalog(tmp_path, {svc: [topic_doc(f"{svc}.a", 4)]})
     _converges(catalog)
-    write_catalog(tmp_path, {svc: [_t(f"{svc}.a", 2)]})
+    write_catalog(tmp_path, {svc: [topic_doc(f"{svc}.a", 2)]})
     plan = kgov("plan", "--env", "local", "--catalog", str(catalog), "--detailed-exitcode")
     assert plan.code == 1
     assert "cannot decrease" in plan.stdout and "blocked" in plan.stdout
@@ -143,7 +138,7 @@ def test_partition_decrease_and_replication_change_are_blocked(tmp_path: Path) -
     assert applied.code == 1 and "nothing was applied" in applied.stderr
     assert _describe(f"{svc}.a")[0] == 4
 
-    rf3 = _t(f"{svc}.a", 4)
+    rf3 = topic_doc(f"{svc}.a", 4)
     rf3["replication_factor"] = 3
     write_catalog(tmp_path, {svc: [rf3]})
     plan = kgov("plan", "--env", "local", "--catalog", str(catalog))
@@ -152,7 +147,7 @@ def test_partition_decrease_and_replication_change_are_blocked(tmp_path: Path) -
 
 def test_out_of_band_drift_is_planned_and_reverted(tmp_path: Path) -> None:
     svc = unique_service()
-    catalog = write_catalog(tmp_path, {svc: [_t(f"{svc}.a", 1, retention_ms="7d")]})
+    catalog = write_catalog(tmp_path, {svc: [topic_doc(f"{svc}.a", 1, retention_ms="7d")]})
     _converges(catalog)
     _set_config(f"{svc}.a", "retention.ms", "1000")
     _set_config(f"{svc}.a", "max.message.bytes", "2000000")
@@ -171,9 +166,9 @@ def test_out_of_band_drift_is_planned_and_reverted(tmp_path: Path) -> None:
 
 def test_stale_plan_is_refused_and_a_fresh_one_applies(tmp_path: Path) -> None:
     svc = unique_service()
-    catalog = write_catalog(tmp_path, {svc: [_t(f"{svc}.a", 1, retention_ms="7d")]})
+    catalog = write_catalog(tmp_path, {svc: [topic_doc(f"{svc}.a", 1, retention_ms="7d")]})
     _converges(catalog)
-    write_catalog(tmp_path, {svc: [_t(f"{svc}.a", 1, retention_ms="8d")]})
+    write_catalog(tmp_path, {svc: [topic_doc(f"{svc}.a", 1, retention_ms="8d")]})
     plan_file = tmp_path / "plan.json"
     plan = kgov("plan", "--env", "local", "--catalog", str(catalog), "--out", str(plan_file))
     assert plan.code == 0 and plan_file.exists()
@@ -193,7 +188,7 @@ def test_protected_and_unowned_topics_are_untouched_even_with_allow_delete(tmp_p
     protected, unowned, sibling = f"_{svc}.internal", f"{svc}x.other", f"other{svc}.thing"
     for name in (protected, unowned, sibling):
         _create(name, 1, **{"retention.ms": "1000"})
-    catalog = write_catalog(tmp_path, {svc: [_t(f"{svc}.a")]})
+    catalog = write_catalog(tmp_path, {svc: [topic_doc(f"{svc}.a")]})
     applied = kgov("apply", "--env", "local", "--catalog", str(catalog), "--auto-approve", "--allow-delete")
     assert applied.code == 0, applied.output
     for name in (protected, unowned, sibling):
@@ -202,15 +197,15 @@ def test_protected_and_unowned_topics_are_untouched_even_with_allow_delete(tmp_p
 
 def test_partial_failure_is_reported_per_action_and_a_rerun_converges(tmp_path: Path) -> None:
     svc = unique_service()
-    bad = _t(f"{svc}.bad")
+    bad = topic_doc(f"{svc}.bad")
     bad["replication_factor"] = 3  # one broker: Kafka refuses
-    catalog = write_catalog(tmp_path, {svc: [_t(f"{svc}.good"), bad]})
+    catalog = write_catalog(tmp_path, {svc: [topic_doc(f"{svc}.good"), bad]})
     applied = kgov("apply", "--env", "local", "--catalog", str(catalog), "--auto-approve")
     assert applied.code == 1
     assert f"✓ create topic {svc}.good" in applied.stdout
     assert f"✗ create topic {svc}.bad: INVALID_REPLICATION_FACTOR" in applied.stdout
     assert _exists(f"{svc}.good") and not _exists(f"{svc}.bad")
-    write_catalog(tmp_path, {svc: [_t(f"{svc}.good"), _t(f"{svc}.bad")]})
+    write_catalog(tmp_path, {svc: [topic_doc(f"{svc}.good"), topic_doc(f"{svc}.bad")]})
     _converges(catalog)
 
 
@@ -234,7 +229,7 @@ def test_random_catalogs_converge(tmp_path: Path, seed: int) -> None:
         out = []
         for i in range(rng.randint(3, 12)):
             keys = rng.sample(sorted(values), rng.randint(0, 4))
-            topic = _t(f"{svc}.e{i}", rng.randint(1, 4))
+            topic = topic_doc(f"{svc}.e{i}", rng.randint(1, 4))
             if keys:
                 topic["config"] = {k: rng.choice(values[k]) for k in keys}
             out.append(topic)
@@ -274,7 +269,7 @@ def test_import_adopts_unowned_topics_so_the_next_plan_has_no_changes(tmp_path: 
 
 
 def test_unreachable_cluster_is_a_clear_error_within_the_timeout(tmp_path: Path) -> None:
-    catalog = write_catalog(tmp_path, {"svc": [_t("svc.a")]})
+    catalog = write_catalog(tmp_path, {"svc": [topic_doc("svc.a")]})
     kgov_yaml = catalog / "kgov.yaml"
     text = kgov_yaml.read_text().replace("${env:KGOV_BOOTSTRAP_SASL}", "127.0.0.1:1").replace("20000", "2000")
     kgov_yaml.write_text(text)
@@ -289,7 +284,7 @@ def test_unreachable_cluster_is_a_clear_error_within_the_timeout(tmp_path: Path)
 def test_wrong_password_is_a_clear_error_and_never_printed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    catalog = write_catalog(tmp_path, {"svc": [_t("svc.a")]})
+    catalog = write_catalog(tmp_path, {"svc": [topic_doc("svc.a")]})
     (catalog / "kgov.yaml").write_text((catalog / "kgov.yaml").read_text().replace("20000", "3000"))
     monkeypatch.setenv("KGOV_PASSWORD", "not-the-password-s3cr3t")
     result = kgov("plan", "--env", "local", "--catalog", str(catalog))
@@ -299,7 +294,7 @@ def test_wrong_password_is_a_clear_error_and_never_printed(
 
 
 def test_missing_variable_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    catalog = write_catalog(tmp_path, {"svc": [_t("svc.a")]})
+    catalog = write_catalog(tmp_path, {"svc": [topic_doc("svc.a")]})
     monkeypatch.delenv("KGOV_PASSWORD")
     result = kgov("plan", "--env", "local", "--catalog", str(catalog))
     assert result.code == 1 and "KGOV_PASSWORD" in result.stderr and "not set" in result.stderr

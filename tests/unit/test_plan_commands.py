@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -12,19 +11,7 @@ from kgov.cluster.memory import MemoryCluster
 from kgov.commands.apply import run_apply
 from kgov.commands.plan import run_plan
 from kgov.errors import KgovError, PlanError
-from tests.support import write_catalog
-
-
-def _t(name: str, partitions: int = 1, **config: Any) -> dict[str, Any]:
-    topic: dict[str, Any] = {
-        "name": name,
-        "description": "d",
-        "partitions": partitions,
-        "replication_factor": 1,
-    }
-    if config:
-        topic["config"] = config
-    return topic
+from tests.support import topic_doc, write_catalog
 
 
 @pytest.fixture
@@ -38,7 +25,7 @@ def env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_plan_exit_codes(tmp_path: Path, env: None) -> None:
-    catalog = write_catalog(tmp_path, {"svc": [_t("svc.a", 2)]})
+    catalog = write_catalog(tmp_path, {"svc": [topic_doc("svc.a", 2)]})
     cluster = MemoryCluster(brokers=1)
     assert run_plan(catalog, "local", cluster=cluster) == 0
     assert run_plan(catalog, "local", cluster=cluster, detailed_exitcode=True) == 2
@@ -49,7 +36,7 @@ def test_plan_exit_codes(tmp_path: Path, env: None) -> None:
 
 
 def test_apply_off_a_terminal_needs_auto_approve(tmp_path: Path, env: None) -> None:
-    catalog = write_catalog(tmp_path, {"svc": [_t("svc.a")]})
+    catalog = write_catalog(tmp_path, {"svc": [topic_doc("svc.a")]})
     cluster = MemoryCluster(brokers=1)
     with pytest.raises(KgovError, match="--auto-approve"):
         run_apply(catalog, "local", cluster=cluster)
@@ -59,13 +46,13 @@ def test_apply_off_a_terminal_needs_auto_approve(tmp_path: Path, env: None) -> N
 
 
 def test_saved_plan_applies_exactly_and_holds_no_secret(tmp_path: Path, env: None) -> None:
-    catalog = write_catalog(tmp_path / "c", {"svc": [_t("svc.a", **{"retention.ms": "1d"})]})
+    catalog = write_catalog(tmp_path / "c", {"svc": [topic_doc("svc.a", **{"retention.ms": "1d"})]})
     cluster = MemoryCluster(brokers=1)
     plan_file = tmp_path / "plan.json"
     assert run_plan(catalog, "local", out=plan_file, cluster=cluster) == 0
     assert "hunter2" not in plan_file.read_text()
     # the catalog changes after the plan was made: apply still does what the plan said
-    write_catalog(tmp_path / "c", {"svc": [_t("svc.a", 9), _t("svc.b")]})
+    write_catalog(tmp_path / "c", {"svc": [topic_doc("svc.a", 9), topic_doc("svc.b")]})
     assert run_apply(catalog, "local", plan_file=plan_file, cluster=cluster) == 0
     assert set(cluster.topics) == {"svc.a"}
     assert cluster.topics["svc.a"].partitions == 1
@@ -73,7 +60,7 @@ def test_saved_plan_applies_exactly_and_holds_no_secret(tmp_path: Path, env: Non
 
 
 def test_stale_plan_is_refused_and_nothing_applied(tmp_path: Path, env: None) -> None:
-    catalog = write_catalog(tmp_path / "c", {"svc": [_t("svc.a"), _t("svc.b")]})
+    catalog = write_catalog(tmp_path / "c", {"svc": [topic_doc("svc.a"), topic_doc("svc.b")]})
     cluster = MemoryCluster(brokers=1)
     cluster.add_topic("svc.a", 1, 1)
     plan_file = tmp_path / "plan.json"
@@ -85,7 +72,7 @@ def test_stale_plan_is_refused_and_nothing_applied(tmp_path: Path, env: None) ->
 
 
 def test_plan_for_another_environment_is_refused(tmp_path: Path, env: None) -> None:
-    catalog = write_catalog(tmp_path / "c", {"svc": [_t("svc.a")]})
+    catalog = write_catalog(tmp_path / "c", {"svc": [topic_doc("svc.a")]})
     plan_file = tmp_path / "plan.json"
     run_plan(catalog, "local", out=plan_file, cluster=MemoryCluster())
     doc = json.loads(plan_file.read_text())
@@ -96,7 +83,7 @@ def test_plan_for_another_environment_is_refused(tmp_path: Path, env: None) -> N
 
 
 def test_failed_action_makes_apply_exit_1(tmp_path: Path, env: None) -> None:
-    catalog = write_catalog(tmp_path, {"svc": [_t("svc.a"), _t("svc.b")]})
+    catalog = write_catalog(tmp_path, {"svc": [topic_doc("svc.a"), topic_doc("svc.b")]})
     cluster = MemoryCluster(brokers=1)
     cluster.fail["svc.b"] = "POLICY_VIOLATION: no"
     assert run_apply(catalog, "local", cluster=cluster, auto_approve=True) == 1
@@ -104,7 +91,7 @@ def test_failed_action_makes_apply_exit_1(tmp_path: Path, env: None) -> None:
 
 
 def test_invalid_catalog_plans_nothing(tmp_path: Path, env: None) -> None:
-    catalog = write_catalog(tmp_path, {"svc": [_t("svc.a", **{"retention.msx": "1"})]})
+    catalog = write_catalog(tmp_path, {"svc": [topic_doc("svc.a", **{"retention.msx": "1"})]})
     cluster = MemoryCluster()
     with pytest.raises(KgovError, match=r"retention\.msx|error"):
         run_plan(catalog, "local", cluster=cluster)
@@ -112,6 +99,6 @@ def test_invalid_catalog_plans_nothing(tmp_path: Path, env: None) -> None:
 
 
 def test_unknown_environment(tmp_path: Path, env: None) -> None:
-    catalog = write_catalog(tmp_path, {"svc": [_t("svc.a")]})
+    catalog = write_catalog(tmp_path, {"svc": [topic_doc("svc.a")]})
     with pytest.raises(KgovError, match="unknown environment 'staging'"):
         run_plan(catalog, "staging", cluster=MemoryCluster())

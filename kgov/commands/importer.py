@@ -103,12 +103,15 @@ def run_import(
             f"refusing to overwrite {', '.join(existing)}; nothing was written",
             hint="import into an empty folder (--out) and merge the files by hand",
         )
-    for service, topics in sorted(by_service.items()):
-        path = targets[service]
-        path.parent.mkdir(parents=True, exist_ok=True)
-        doc = {"service": service, "owner": "unassigned", "topics": topics}
-        path.write_text(HEADER + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100), "utf-8")
-        out.print(f"wrote {path} ({len(topics)} topic{'s' if len(topics) != 1 else ''})")
+    try:
+        (out_dir / "topics").mkdir(parents=True, exist_ok=True)
+        for service, topics in sorted(by_service.items()):
+            doc = {"service": service, "owner": "unassigned", "topics": topics}
+            text = HEADER + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100)
+            targets[service].write_text(text, "utf-8")
+            out.print(f"wrote {targets[service]} ({len(topics)} topic{'s' if len(topics) != 1 else ''})")
+    except OSError as exc:
+        raise KgovError(f"cannot write into {out_dir}: {exc.strerror}") from None
     out.print(
         f"\nImported {len(candidates)} topics of {len(by_service)} services. Next: set each file's owner and "
         f"descriptions, run `kgov lint`, then `kgov plan --env {env_name}` should show no change for them."

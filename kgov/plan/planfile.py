@@ -12,13 +12,16 @@ from kgov.plan.model import Plan, plan_from_json
 
 
 def save(plan: Plan, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # Write then rename, so a crash never leaves half a plan behind.
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
-        json.dump(plan.to_json(), out, indent=2, sort_keys=False)
-        out.write("\n")
-    os.replace(tmp, path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Write then rename, so a crash never leaves half a plan behind.
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump(plan.to_json(), out, indent=2, sort_keys=False)
+            out.write("\n")
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise PlanError(f"cannot write the plan file {path}: {exc.strerror}") from None
 
 
 def load(path: Path) -> Plan:

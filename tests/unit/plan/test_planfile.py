@@ -62,3 +62,10 @@ def test_missing_plan_file(tmp_path: Path) -> None:
 
 def test_plan_json_is_plain_json() -> None:
     assert json.loads(json.dumps(_plan().to_json()))["environment"] == "test"
+
+
+def test_unwritable_plan_file_is_a_clear_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    with pytest.raises(PlanError, match="cannot write the plan file"):
+        planfile.save(_plan(), blocker / "plan.json")  # a file where a folder should be

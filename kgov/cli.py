@@ -1,22 +1,19 @@
 """The typer app: parse options, call one command function, map its result or error to an exit code.
 
-No logic lives here. Each command function returns an int exit code; KgovError is the only
-expected failure and is turned into a message on stderr (never a traceback) in `_run`.
+No logic lives here. Each command function returns an int exit code; kgov/exits.py turns it,
+or a KgovError, into the process's exit code.
 """
 
 from __future__ import annotations
 
-import os
 import sys
-from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 
 import typer
-from rich.console import Console
 
 from kgov import __version__
-from kgov.errors import EXIT_ERROR, KgovError
+from kgov.exits import run_command
 from kgov.sandbox.cli import app as sandbox_app
 
 app = typer.Typer(
@@ -31,32 +28,6 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 app.add_typer(sandbox_app, name="sandbox")
-
-err_console = Console(stderr=True)
-
-
-def _run(command: Callable[[], int]) -> None:
-    """Run a command function; the one place where errors become exit codes."""
-    try:
-        code = command()
-    except KgovError as exc:
-        err_console.print(f"[bold red]error:[/] {exc.message}", highlight=False, markup=True)
-        if exc.hint:
-            err_console.print(f"  hint: {exc.hint}", highlight=False, markup=False)
-        code = exc.exit_code
-    except KeyboardInterrupt:
-        err_console.print("interrupted")
-        code = 130
-    except Exception as exc:  # last resort: bad input must never show a traceback
-        if os.environ.get("KGOV_DEBUG"):
-            raise
-        err_console.print(
-            f"[bold red]internal error:[/] {type(exc).__name__}: {exc}\n"
-            "  This is a bug in kgov; rerun with KGOV_DEBUG=1 for a traceback and report it.",
-            highlight=False,
-        )
-        code = EXIT_ERROR
-    raise typer.Exit(code)
 
 
 def _version(value: bool) -> None:
@@ -105,7 +76,7 @@ def lint(
     """
     from kgov.commands.lint import run_lint
 
-    _run(lambda: run_lint(catalog, fmt.value, strict=strict, envs=tuple(env)))
+    run_command(lambda: run_lint(catalog, fmt.value, strict=strict, envs=tuple(env)))
 
 
 @app.command()
@@ -115,7 +86,7 @@ def rules(
     """List the lint rules: id, severity, what each checks and how to fix it."""
     from kgov.commands.lint import run_rules
 
-    _run(lambda: run_rules(fmt))
+    run_command(lambda: run_rules(fmt))
 
 
 PLAN_EXAMPLES = (
@@ -154,7 +125,7 @@ def plan(
     """
     from kgov.commands.plan import run_plan
 
-    _run(
+    run_command(
         lambda: run_plan(
             catalog,
             env,
@@ -189,7 +160,7 @@ def apply(
     """
     from kgov.commands.apply import run_apply
 
-    _run(
+    run_command(
         lambda: run_apply(
             catalog,
             env,
@@ -213,7 +184,7 @@ def import_(
     """Write catalog files for the cluster's existing unowned, unprotected topics (adopt a live cluster)."""
     from kgov.commands.importer import run_import
 
-    _run(lambda: run_import(catalog, env, out_dir=out))
+    run_command(lambda: run_import(catalog, env, out_dir=out))
 
 
 def main() -> None:

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 
 from kgov.apply import ActionResult, apply_plan, await_visible
 from kgov.catalog.load import load_catalog
@@ -124,9 +125,9 @@ def _print_results(plan: Plan, results: tuple[ActionResult, ...], fmt: str) -> N
         return
     for r in results:
         if r.ok:
-            out.print(f"[green]✓[/] {_describe(r)}")
+            out.print(f"[green]✓[/] {escape(_describe(r))}")
         else:
-            out.print(f"[red]✗[/] {_describe(r)}: {r.error}", markup=True)
+            out.print(f"[red]✗[/] {escape(_describe(r))}: {escape(str(r.error))}")
     out.print(f"\n[bold]Apply complete: {len(results) - len(failed)} succeeded, {len(failed)} failed.[/]")
     if failed:
         out.print("Fix the failures and run the same command again; what succeeded will not be redone.")

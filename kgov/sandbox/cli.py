@@ -1,25 +1,25 @@
 """`kgov sandbox ...`: options → one function returning an exit code; no logic beyond presenting results.
 
-Errors are handled here by `_run` (kgov/cli.py's own `_run` cannot be imported: it imports this module).
+Errors become exit codes in kgov/exits.py, as for every command.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
-from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.status import Status
 from rich.table import Table
 
-from kgov.errors import EXIT_ERROR, EXIT_OK, KgovError
+from kgov.errors import EXIT_OK
+from kgov.exits import run_command
 from kgov.sandbox.api import DownResult, Sandbox, SandboxStatus, UpResult
 from kgov.sandbox.envvars import export_lines
 from kgov.sandbox.paths import DEFAULT_STATE_DIR, Component
@@ -40,29 +40,6 @@ STATE_DIR_OPTION = typer.Option(
     envvar="KGOV_SANDBOX_STATE_DIR",
     help="The sandbox's folder (config, data, logs, pid files, admin password).",
 )
-
-
-def _run(command: Callable[[], int]) -> None:
-    try:
-        code = command()
-    except KgovError as exc:
-        err.print(f"[bold red]error:[/] {exc.message}", markup=True)
-        if exc.hint:
-            err.print(f"  hint: {exc.hint}", markup=False)
-        code = exc.exit_code
-    except KeyboardInterrupt:
-        err.print("interrupted")
-        code = 130
-    except Exception as exc:  # last resort: never a traceback for the user
-        if os.environ.get("KGOV_DEBUG"):
-            raise
-        err.print(
-            f"[bold red]internal error:[/] {type(exc).__name__}: {exc}\n"
-            "  This is a bug in kgov; rerun with KGOV_DEBUG=1 for a traceback and report it.",
-            markup=True,
-        )
-        code = EXIT_ERROR
-    raise typer.Exit(code)
 
 
 class RichProgress:
@@ -125,7 +102,7 @@ def do_up(state_dir: Path, over: Overrides, timeout: float) -> int:
 
 def _print_summary(sandbox: Sandbox, result: UpResult) -> None:
     for note in result.notes:
-        err.print(f"[yellow]note:[/] {note}", markup=True)
+        err.print(f"[yellow]note:[/] {escape(note)}")
     env = sandbox.env()
     if result.already_running:
         out.print(f"The sandbox in {sandbox.paths.root} is already running (cluster {result.cluster_id}).")
@@ -207,7 +184,10 @@ def do_status(state_dir: Path, fmt: str) -> int:
     out.print(f"logs: {status.processes[0].log_file.parent} (kgov sandbox logs)", markup=False)
     for p in status.processes:
         if p.state is ProcState.CRASHED:
-            out.print(f"[red]{p.component.value} crashed:[/] {p.reason}. Last lines of {p.log_file}:")
+            out.print(
+                f"[red]{p.component.value} crashed:[/] {escape(str(p.reason))}. "
+                f"Last lines of {escape(str(p.log_file))}:"
+            )
             for line in p.log_tail:
                 out.print(f"  {line}", markup=False)
     return EXIT_OK
@@ -291,7 +271,7 @@ def up(
         registry_heap=registry_heap,
         ports={k: v for k, v in given.items() if v is not None},
     )
-    _run(lambda: do_up(state_dir, over, timeout))
+    run_command(lambda: do_up(state_dir, over, timeout))
 
 
 @app.command()
@@ -300,7 +280,7 @@ def env(state_dir: Path = STATE_DIR_OPTION) -> None:
 
     Includes the admin password (KGOV_PASSWORD): printing it is this command's purpose.
     """
-    _run(lambda: do_env(state_dir))
+    run_command(lambda: do_env(state_dir))
 
 
 class StatusFormat(StrEnum):
@@ -314,7 +294,7 @@ def status(
     fmt: StatusFormat = typer.Option(StatusFormat.text, "--format", "-f", help="Output format."),
 ) -> None:
     """Show each process: running / stopped / crashed, pid, ports, memory (RSS)."""
-    _run(lambda: do_status(state_dir, fmt.value))
+    run_command(lambda: do_status(state_dir, fmt.value))
 
 
 @app.command()
@@ -324,7 +304,7 @@ def logs(
     state_dir: Path = STATE_DIR_OPTION,
 ) -> None:
     """Print the last lines of the Kafka and/or registry logs."""
-    _run(lambda: do_logs(state_dir, component, lines))
+    run_command(lambda: do_logs(state_dir, component, lines))
 
 
 @app.command()
@@ -336,4 +316,4 @@ def down(
     timeout: float = typer.Option(30.0, help="Seconds to wait after SIGTERM before SIGKILL."),
 ) -> None:
     """Stop the processes this sandbox started (checked by pid and command line)."""
-    _run(lambda: do_down(state_dir, purge, timeout))
+    run_command(lambda: do_down(state_dir, purge, timeout))

@@ -9,6 +9,7 @@ from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+import jsonschema
 from fastavro import parse_schema
 from jsonschema.exceptions import SchemaError
 from jsonschema.validators import validator_for
@@ -144,6 +145,20 @@ def _line_of(text: str, token: str) -> tuple[int, int]:
     return line, at - (text.rfind("\n", 0, at) + 1) + 1
 
 
+# The drafts jsonschema implements, by their $schema URI (with or without the trailing '#').
+_DIALECTS = frozenset(
+    str(v.META_SCHEMA.get("$id", v.META_SCHEMA.get("id", ""))).rstrip("#")
+    for v in (
+        jsonschema.Draft3Validator,
+        jsonschema.Draft4Validator,
+        jsonschema.Draft6Validator,
+        jsonschema.Draft7Validator,
+        jsonschema.Draft201909Validator,
+        jsonschema.Draft202012Validator,
+    )
+)
+
+
 def schema_problem(schema: SchemaFile) -> tuple[str, int, int] | None:
     """Why a schema file does not parse, and where; None when it does."""
     try:
@@ -155,6 +170,10 @@ def schema_problem(schema: SchemaFile) -> tuple[str, int, int] | None:
     if schema.format == "json":
         if not isinstance(data, dict | bool):
             return "a JSON Schema is an object (or true/false)", 1, 1
+        dialect = data.get("$schema") if isinstance(data, dict) else None
+        if dialect is not None and (not isinstance(dialect, str) or dialect.rstrip("#") not in _DIALECTS):
+            line, col = _line_of(schema.text, "$schema")
+            return f"unknown JSON Schema draft {dialect!r} in $schema", line, col
         try:
             validator_for(data).check_schema(data)  # type: ignore[arg-type]  # true/false are schemas too
         except SchemaError as exc:

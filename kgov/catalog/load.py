@@ -88,16 +88,25 @@ def load_catalog(root: Path) -> Loaded:
         )
     diags: list[Diagnostic] = []
     settings = _load_settings(root / SETTINGS_FILE, diags)
+    skipped = Skipped(set(), set())
     topic_files = tuple(
         tf
         for p in _files(root / "topics", YAML_SUFFIXES, diags)
-        if (tf := _load_topics(p, diags)) is not None
+        if (tf := _load_topics(p, diags, skipped)) is not None
     )
     access_files = tuple(
         af for p in _files(root / "acls", YAML_SUFFIXES, diags) if (af := _load_access(p, diags)) is not None
     )
     schemas = _load_schemas(root / "schemas", diags)
-    catalog = Catalog(root, settings, topic_files, access_files, schemas)
+    catalog = Catalog(
+        root,
+        settings,
+        topic_files,
+        access_files,
+        schemas,
+        frozenset(skipped.topics),
+        frozenset(skipped.subjects),
+    )
     return Loaded(catalog, tuple(diags))
 
 
@@ -153,8 +162,12 @@ def _files(folder: Path, suffixes: Iterable[str], diags: list[Diagnostic]) -> li
     return found
 
 
-def _read(path: Path, kind: str, diags: list[Diagnostic]) -> YamlDoc | None:
-    """Parse and structurally validate one YAML file; None if it has any error."""
+def _read(path: Path, kind: str, diags: list[Diagnostic]) -> Read | None:
+    """Parse and structurally validate one YAML file; None if it cannot be read or parsed.
+
+    Otherwise the document and the paths of its structural errors: callers leave out the nodes
+    those paths fall in, and keep the rest (one typo must not hide a whole file from the rules).
+    An unknown field is reported but breaks nothing: model building reads only known fields."""
     file = str(path)
     try:
         check_size(path.stat().st_size)
@@ -192,17 +205,35 @@ def _read(path: Path, kind: str, diags: list[Diagnostic]) -> YamlDoc | None:
             )
         )
         return None
-    problems = structure_diagnostics(doc, kind, file)
+    problems, broken = _structure(doc, kind, file)
     diags.extend(problems)
-    return None if problems else doc
+    return Read(doc, broken)
 
 
-def structure_diagnostics(doc: YamlDoc, kind: str, file: str) -> list[Diagnostic]:
-    out = []
+@dataclass(frozen=True)
+class Read:
+    doc: YamlDoc
+    broken: frozenset[tuple[Any, ...]]  # paths of structural errors, unknown fields excepted
+
+    def breaks(self, *prefix: Any) -> bool:
+        """True if an error lies at or below `prefix` (or at an ancestor of it)."""
+        n = len(prefix)
+        return any(p[:n] == prefix or prefix[: len(p)] == p for p in self.broken)
+
+
+def _structure(doc: YamlDoc, kind: str, file: str) -> tuple[list[Diagnostic], frozenset[tuple[Any, ...]]]:
+    out: list[Diagnostic] = []
+    broken: set[tuple[Any, ...]] = set()
     for error in schema(kind).iter_errors(doc.data):
         for err in _leaves(error):
             out.extend(_describe(err, doc, file, kind))
-    return sorted(set(out), key=Diagnostic.sort_key)
+            if err.validator != "additionalProperties":
+                broken.add(tuple(err.absolute_path))
+    return sorted(set(out), key=Diagnostic.sort_key), frozenset(broken)
+
+
+def structure_diagnostics(doc: YamlDoc, kind: str, file: str) -> list[Diagnostic]:
+    return _structure(doc, kind, file)[0]
 
 
 def _leaves(error: ValidationError) -> list[ValidationError]:
@@ -345,11 +376,11 @@ def _load_settings(path: Path, diags: list[Diagnostic]) -> Settings:
             )
         )
         return Settings(Source(str(path), YamlDoc({}, {})), ())
-    doc = _read(path, "kgov", diags)
-    src = Source(str(path), doc or YamlDoc({}, {}))
-    if doc is None:
+    read = _read(path, "kgov", diags)
+    src = Source(str(path), read.doc if read else YamlDoc({}, {}))
+    if read is None or read.broken:  # settings are all or nothing: a half-read environment is a trap
         return Settings(src, ())
-    data: dict[str, Any] = doc.data
+    data: dict[str, Any] = read.doc.data
     p = data.get("policy", {})
     base = Policy()
     policy = Policy(
@@ -389,13 +420,39 @@ def _ref(raw: Any) -> SchemaRef | None:
     return SchemaRef(raw["subject"], raw.get("compatibility"))
 
 
-def _load_topics(path: Path, diags: list[Diagnostic]) -> TopicsFile | None:
-    doc = _read(path, "topics", diags)
-    if doc is None:
+def _skipped(entries: Any, skipped: Skipped) -> None:
+    """Remember the names in topic entries left out for structural errors (best effort), so that
+    reference rules do not report them as missing on top of the error that left them out."""
+    for entry in entries if isinstance(entries, list) else ():
+        if not isinstance(entry, dict):
+            continue
+        if isinstance(entry.get("name"), str):
+            skipped.topics.add(entry["name"])
+        for field in ("key_schema", "value_schema"):
+            ref = entry.get(field)
+            subject = ref.get("subject") if isinstance(ref, dict) else ref
+            if isinstance(subject, str):
+                skipped.subjects.add(subject)
+
+
+@dataclass
+class Skipped:
+    topics: set[str]
+    subjects: set[str]
+
+
+def _load_topics(path: Path, diags: list[Diagnostic], skipped: Skipped) -> TopicsFile | None:
+    read = _read(path, "topics", diags)
+    if read is None:
+        return None
+    doc = read.doc
+    data = doc.data
+    if any(len(p) < 2 or p[0] != "topics" for p in read.broken):  # the file's own fields are broken
+        _skipped(data.get("topics") if isinstance(data, dict) else None, skipped)
         return None
     src = Source(str(path), doc)
-    data = doc.data
     service, owner = data["service"], data.get("owner")
+    _skipped([t for i, t in enumerate(data["topics"]) if read.breaks("topics", i)], skipped)
     topics = tuple(
         Topic(
             src,
@@ -412,16 +469,17 @@ def _load_topics(path: Path, diags: list[Diagnostic]) -> TopicsFile | None:
             value_schema=_ref(t.get("value_schema")),
         )
         for i, t in enumerate(data["topics"])
+        if not read.breaks("topics", i)
     )
     return TopicsFile(src, (), service=service, owner=owner, topics=topics)
 
 
 def _load_access(path: Path, diags: list[Diagnostic]) -> AccessFile | None:
-    doc = _read(path, "acls", diags)
-    if doc is None:
+    read = _read(path, "acls", diags)
+    if read is None or read.broken:
         return None
-    src = Source(str(path), doc)
-    data = doc.data
+    src = Source(str(path), read.doc)
+    data = read.doc.data
     auth = None
     if "authentication" in data:
         kind, body = next(iter(data["authentication"].items()))

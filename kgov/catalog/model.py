@@ -160,6 +160,10 @@ class Catalog:
     topic_files: tuple[TopicsFile, ...] = ()
     access_files: tuple[AccessFile, ...] = ()
     schemas: Mapping[str, SchemaFile] = field(default_factory=dict)
+    # Names seen in topic entries left out for structural errors: reported there, so reference
+    # rules treat them as known instead of adding a second error for the same typo.
+    skipped_topics: frozenset[str] = frozenset()
+    skipped_subjects: frozenset[str] = frozenset()
 
     def topics(self) -> Iterator[Topic]:
         for topics_file in self.topic_files:

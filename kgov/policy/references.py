@@ -86,11 +86,12 @@ entries may name anything, including topics outside the catalog.
 )
 def check_acl_topics(ctx: Context) -> Iterator[Finding]:
     names = ctx.topic_names
+    skipped = ctx.catalog.skipped_topics
     did_you_mean: _Suggester | None = None
     for af in ctx.catalog.access_files:
         for field in ("produces", "consumes"):
             for i, name in enumerate(getattr(af, field)):
-                if name not in names:
+                if name not in names and name not in skipped:
                     did_you_mean = did_you_mean or _Suggester(names)
                     yield Finding(
                         af.loc(field, i),
@@ -311,6 +312,7 @@ a leftover or a typo on the topic's side (which `missing-schema` then reports to
 )
 def check_unused_schemas(ctx: Context) -> Iterator[Finding]:
     used = {ref.subject for t in ctx.topics for ref in (t.key_schema, t.value_schema) if ref is not None}
+    used |= ctx.catalog.skipped_subjects
     for subject, schema in ctx.catalog.schemas.items():
         if subject not in used:
             yield Finding(Location(schema.file), f"schema '{subject}' is used by no topic")

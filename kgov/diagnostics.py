@@ -47,6 +47,3 @@ class Diagnostic:
             "hint": self.hint,
         }
 
-
-def has_errors(diagnostics: list[Diagnostic] | tuple[Diagnostic, ...]) -> bool:
-    return any(d.is_error for d in diagnostics)

@@ -19,15 +19,10 @@ class ConfigChange:
     desired: str | None  # None: reset to Kafka's default
     default: str | None = None  # Kafka's default, shown when resetting
 
-    @property
-    def op(self) -> str:
-        return "reset" if self.desired is None else "set"
-
 
 @dataclass(frozen=True)
 class CreateTopic:
     kind: ClassVar[str] = "create_topic"
-    symbol: ClassVar[str] = "+"
     name: str
     partitions: int
     replication_factor: int
@@ -37,7 +32,6 @@ class CreateTopic:
 @dataclass(frozen=True)
 class IncreasePartitions:
     kind: ClassVar[str] = "increase_partitions"
-    symbol: ClassVar[str] = "~"
     name: str
     current: int
     desired: int
@@ -46,7 +40,6 @@ class IncreasePartitions:
 @dataclass(frozen=True)
 class AlterTopicConfig:
     kind: ClassVar[str] = "alter_topic_config"
-    symbol: ClassVar[str] = "~"
     name: str
     changes: tuple[ConfigChange, ...]
 
@@ -54,7 +47,6 @@ class AlterTopicConfig:
 @dataclass(frozen=True)
 class DeleteTopic:
     kind: ClassVar[str] = "delete_topic"
-    symbol: ClassVar[str] = "-"
     name: str
     partitions: int
     replication_factor: int
@@ -65,7 +57,6 @@ class Blocked:
     """A change kgov will not make; the plan fails until the catalog (or the cluster) is fixed."""
 
     kind: ClassVar[str] = "blocked"
-    symbol: ClassVar[str] = "!"
     name: str
     field: str
     current: str

@@ -42,7 +42,7 @@ from kgov.sandbox.settings import (
     port_of,
     to_json,
 )
-from kgov.sandbox.tls import ensure_tls
+from kgov.sandbox.tls import ensure_client_cert, ensure_tls
 
 LOG_TAIL = 20
 COMPONENTS = (Component.KAFKA, Component.REGISTRY)
@@ -179,9 +179,7 @@ class Sandbox:
     def env(self) -> dict[str, str]:
         """The KGOV_* variables for this sandbox (includes the admin password)."""
         settings = self.settings()
-        return sandbox_env(
-            settings, password=read_secret(self.paths.password_file), ca_file=self.paths.ca_file
-        )
+        return sandbox_env(settings, password=read_secret(self.paths.password_file), paths=self.paths)
 
     def registry_info(self) -> RegistryInfo:
         return registry.system_info(self.settings())
@@ -263,6 +261,9 @@ class Sandbox:
             self.paths.keystore_file,
             self.paths.keystore_password_file,
         )
+        ensure_client_cert(
+            self.paths.tls_dir, self.paths.ca_file, self.paths.client_cert_file, self.paths.client_key_file
+        )
         self.paths.kafka_config.parent.mkdir(parents=True, exist_ok=True)
         write_private(
             self.paths.kafka_config,
@@ -271,6 +272,7 @@ class Sandbox:
                 data_dir=self.paths.data_dir,
                 keystore_file=tls.keystore_file,
                 keystore_password=tls.keystore_password,
+                ca_file=tls.ca_file,
             ),
         )
         self.paths.kafka_log4j.write_text(render_log4j2(), encoding="utf-8")

@@ -116,6 +116,9 @@ def _print_summary(sandbox: Sandbox, result: UpResult) -> None:
         f"    SASL_PLAINTEXT   {env['KGOV_BOOTSTRAP_SASL']}  (SCRAM-SHA-256/512, user {env['KGOV_USERNAME']})"
     )
     out.print(f"    SASL_SSL         {env['KGOV_BOOTSTRAP_SSL']}  (SCRAM over TLS, CA {env['KGOV_CA_FILE']})")
+    out.print(
+        f"    SSL (mTLS)       {env['KGOV_BOOTSTRAP_MTLS']}  (client cert {env['KGOV_CLIENT_CERT_FILE']})"
+    )
     out.print(f"    controller       127.0.0.1:{ports.controller}")
     registry_url = env["KGOV_SCHEMA_REGISTRY_URL"]
     out.print(f"  Schema Registry:   {registry_url}  ({result.registry.label}, compatibility BACKWARD)")
@@ -244,6 +247,9 @@ def up(
     controller_port: int | None = typer.Option(None, help="KRaft CONTROLLER listener [default: 9093]."),
     sasl_port: int | None = typer.Option(None, help="SASL_PLAINTEXT listener, SCRAM [default: 9094]."),
     ssl_port: int | None = typer.Option(None, help="SASL_SSL listener, SCRAM over TLS [default: 9095]."),
+    mtls_port: int | None = typer.Option(
+        None, help="SSL listener, mTLS: client certificate [default: 9096]."
+    ),
     registry_port: int | None = typer.Option(None, help="Schema Registry HTTP port [default: 8081]."),
     registry_management_port: int | None = typer.Option(
         None, help="Registry management (health/metrics) port [default: 8082]."
@@ -261,6 +267,7 @@ def up(
         "controller": controller_port,
         "sasl": sasl_port,
         "ssl": ssl_port,
+        "mtls": mtls_port,
         "registry": registry_port,
         "registry_management": registry_management_port,
     }

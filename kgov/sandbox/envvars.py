@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Mapping
-from pathlib import Path
 
 from kgov.sandbox.credentials import ADMIN_USER
+from kgov.sandbox.paths import StatePaths
 from kgov.sandbox.registry import ccompat_url
 from kgov.sandbox.settings import HOST, SSL_HOST, Settings
 
@@ -14,22 +14,28 @@ ENV_NAMES = (
     "KGOV_BOOTSTRAP_PLAINTEXT",
     "KGOV_BOOTSTRAP_SASL",
     "KGOV_BOOTSTRAP_SSL",
+    "KGOV_BOOTSTRAP_MTLS",
     "KGOV_USERNAME",
     "KGOV_PASSWORD",
     "KGOV_CA_FILE",
+    "KGOV_CLIENT_CERT_FILE",
+    "KGOV_CLIENT_KEY_FILE",
     "KGOV_SCHEMA_REGISTRY_URL",
 )
 
 
-def sandbox_env(settings: Settings, *, password: str, ca_file: Path) -> dict[str, str]:
+def sandbox_env(settings: Settings, *, password: str, paths: StatePaths) -> dict[str, str]:
     ports = settings.ports
     return {
         "KGOV_BOOTSTRAP_PLAINTEXT": f"{HOST}:{ports.plaintext}",
         "KGOV_BOOTSTRAP_SASL": f"{HOST}:{ports.sasl}",
         "KGOV_BOOTSTRAP_SSL": f"{SSL_HOST}:{ports.ssl}",
+        "KGOV_BOOTSTRAP_MTLS": f"{SSL_HOST}:{ports.mtls}",
         "KGOV_USERNAME": ADMIN_USER,
         "KGOV_PASSWORD": password,
-        "KGOV_CA_FILE": str(ca_file),
+        "KGOV_CA_FILE": str(paths.ca_file),
+        "KGOV_CLIENT_CERT_FILE": str(paths.client_cert_file),
+        "KGOV_CLIENT_KEY_FILE": str(paths.client_key_file),
         "KGOV_SCHEMA_REGISTRY_URL": ccompat_url(settings),
     }
 

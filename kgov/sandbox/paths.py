@@ -46,6 +46,15 @@ class StatePaths:
         return self.tls_dir / "server.p12"
 
     @property
+    def client_cert_file(self) -> Path:
+        """The admin's client certificate for the mTLS listener (CN=admin)."""
+        return self.tls_dir / "admin-client.pem"
+
+    @property
+    def client_key_file(self) -> Path:
+        return self.tls_dir / "admin-client.key"
+
+    @property
     def keystore_password_file(self) -> Path:
         return self.tls_dir / "keystore.password"
 

@@ -20,7 +20,7 @@ def _escape_property(value: str) -> str:
 
 
 def render_server_properties(
-    settings: Settings, *, data_dir: Path, keystore_file: Path, keystore_password: str
+    settings: Settings, *, data_dir: Path, keystore_file: Path, keystore_password: str, ca_file: Path
 ) -> str:
     ports = settings.ports
     return Template(packaged_text("kafka-server.properties")).substitute(
@@ -30,9 +30,11 @@ def render_server_properties(
         controller_port=ports.controller,
         sasl_port=ports.sasl,
         ssl_port=ports.ssl,
+        mtls_port=ports.mtls,
         data_dir=_escape_property(str(data_dir)),
         keystore_file=_escape_property(str(keystore_file)),
         keystore_password=_escape_property(keystore_password),
+        ca_file=_escape_property(str(ca_file)),
     )
 
 

@@ -26,6 +26,7 @@ class Ports:
     controller: int = 9093
     sasl: int = 9094
     ssl: int = 9095
+    mtls: int = 9096
     registry: int = 8081
     registry_management: int = 8082
 
@@ -36,11 +37,12 @@ PORT_OPTIONS: dict[str, str] = {
     "controller": "--controller-port",
     "sasl": "--sasl-port",
     "ssl": "--ssl-port",
+    "mtls": "--mtls-port",
     "registry": "--registry-port",
     "registry_management": "--registry-management-port",
 }
 
-KAFKA_PORTS = ("plaintext", "controller", "sasl", "ssl")
+KAFKA_PORTS = ("plaintext", "controller", "sasl", "ssl", "mtls")
 REGISTRY_PORTS = ("registry", "registry_management")
 
 

@@ -16,6 +16,7 @@ from kgov.sandbox.credentials import load_or_create_secret
 
 DAYS = 825
 SERVER_SAN = "DNS:localhost,IP:127.0.0.1"
+CLIENT_CN = "admin"  # the mTLS listener maps CN=admin to User:admin, a super user
 
 
 @dataclass(frozen=True)
@@ -73,3 +74,26 @@ def ensure_tls(tls_dir: Path, ca_file: Path, keystore_file: Path, password_file:
     (tls_dir / (keystore_file.name + ".tmp")).replace(keystore_file)
     (tls_dir / "ca.pem.tmp").replace(ca_file)
     return TlsFiles(ca_file, keystore_file, password)
+
+
+def ensure_client_cert(tls_dir: Path, ca_file: Path, cert_file: Path, key_file: Path) -> None:
+    """Make the admin's client certificate for the mTLS listener once, signed by the sandbox CA."""
+    if cert_file.is_file() and key_file.is_file():
+        return
+    ext = tls_dir / "client-ext.cnf"
+    ext.write_text(
+        "basicConstraints=critical,CA:FALSE\n"
+        "keyUsage=critical,digitalSignature,keyEncipherment\n"
+        "extendedKeyUsage=clientAuth\n",
+        encoding="utf-8",
+    )
+    # fmt: off
+    _openssl(["req", "-newkey", "rsa:2048", "-nodes", "-sha256", "-keyout", key_file.name + ".tmp",
+              "-out", "client.csr", "-subj", f"/CN={CLIENT_CN}/OU=kgov-sandbox"], tls_dir)
+    _openssl(["x509", "-req", "-in", "client.csr", "-CA", ca_file.name, "-CAkey", "ca.key",
+              "-CAcreateserial", "-sha256", "-days", str(DAYS), "-extfile", ext.name,
+              "-out", cert_file.name + ".tmp"], tls_dir)
+    # fmt: on
+    (tls_dir / (key_file.name + ".tmp")).chmod(0o600)
+    (tls_dir / (key_file.name + ".tmp")).replace(key_file)
+    (tls_dir / (cert_file.name + ".tmp")).replace(cert_file)

@@ -85,7 +85,7 @@ def sandbox(request: pytest.FixtureRequest) -> Iterator[dict[str, str]]:
     request.config.stash[_info_key] = [
         f"schema registry: {info.label} at {env['KGOV_SCHEMA_REGISTRY_URL']}",
         f"kafka: Apache Kafka {settings.kafka_version} (KRaft) at {env['KGOV_BOOTSTRAP_SASL']} "
-        f"(SASL), {env['KGOV_BOOTSTRAP_SSL']} (SASL_SSL)",
+        f"(SASL), {env['KGOV_BOOTSTRAP_SSL']} (SASL_SSL), {env['KGOV_BOOTSTRAP_MTLS']} (mTLS)",
         f"sandbox: {box.paths.root} ({how})",
     ]
     saved = {name: os.environ.get(name) for name in env}

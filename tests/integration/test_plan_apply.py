@@ -310,24 +310,51 @@ def test_kgov_knows_exactly_the_brokers_topic_configs() -> None:
         assert entry.value == TOPIC_CONFIGS[key].default, key
 
 
-def _ssl_catalog(tmp_path: Path, **kafka: Any) -> Path:
-    catalog = write_catalog(tmp_path, {})
+def _with_kafka(catalog: Path, **kafka: Any) -> Path:
+    """Point the catalog's `local` environment at another listener: `kafka` replaces the block."""
     doc = yaml.safe_load((catalog / "kgov.yaml").read_text())
-    block = doc["environments"]["local"]["kafka"]
-    block.update(bootstrap_servers="${env:KGOV_BOOTSTRAP_SSL}", security_protocol="SASL_SSL", timeout_ms=5000)
-    block.update(kafka)
+    doc["environments"]["local"]["kafka"] = {"timeout_ms": 5000, **kafka}
     (catalog / "kgov.yaml").write_text(yaml.safe_dump(doc))
     return catalog
 
 
+SASL_SSL = {
+    "bootstrap_servers": "${env:KGOV_BOOTSTRAP_SSL}",
+    "security_protocol": "SASL_SSL",
+    "sasl_mechanism": "SCRAM-SHA-512",
+    "username": "${env:KGOV_USERNAME}",
+    "password": "${env:KGOV_PASSWORD}",
+}
+MTLS = {"bootstrap_servers": "${env:KGOV_BOOTSTRAP_MTLS}", "security_protocol": "SSL"}
+CLIENT_CERT = {
+    "ssl_certificate_location": "${env:KGOV_CLIENT_CERT_FILE}",
+    "ssl_key_location": "${env:KGOV_CLIENT_KEY_FILE}",
+}
+
+
 def test_sasl_ssl_with_the_sandbox_ca_verifies_and_works(tmp_path: Path) -> None:
-    catalog = _ssl_catalog(tmp_path, ssl_ca_location="${env:KGOV_CA_FILE}")
+    catalog = _with_kafka(write_catalog(tmp_path, {}), **SASL_SSL, ssl_ca_location="${env:KGOV_CA_FILE}")
     result = kgov("plan", "--env", "local", "--catalog", str(catalog), "--detailed-exitcode")
     assert result.code == 0, result.output
 
 
 def test_tls_verification_is_on_by_default(tmp_path: Path) -> None:
-    catalog = _ssl_catalog(tmp_path)  # no CA: the sandbox's self-made CA is not trusted
+    catalog = _with_kafka(write_catalog(tmp_path, {}), **SASL_SSL)  # the sandbox's CA is not trusted
     result = kgov("plan", "--env", "local", "--catalog", str(catalog))
     assert result.code == 1
     assert "cannot reach Kafka" in result.stderr and "certificate" in result.stderr.lower()
+
+
+def test_mtls_with_a_client_certificate_plans_and_applies(tmp_path: Path) -> None:
+    svc = unique_service()
+    catalog = write_catalog(tmp_path, {svc: [topic_doc(f"{svc}.a", 2, retention_ms="1d")]})
+    _with_kafka(catalog, **MTLS, **CLIENT_CERT, ssl_ca_location="${env:KGOV_CA_FILE}")
+    _converges(catalog)
+    assert _describe(f"{svc}.a") == (2, {"retention.ms": "86400000"})
+
+
+def test_mtls_without_a_client_certificate_is_refused(tmp_path: Path) -> None:
+    catalog = _with_kafka(write_catalog(tmp_path, {}), **MTLS, ssl_ca_location="${env:KGOV_CA_FILE}")
+    result = kgov("plan", "--env", "local", "--catalog", str(catalog))
+    assert result.code == 1
+    assert "cannot reach Kafka" in result.stderr

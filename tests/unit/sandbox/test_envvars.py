@@ -6,12 +6,13 @@ import subprocess
 from pathlib import Path
 
 from kgov.sandbox.envvars import ENV_NAMES, export_lines, sandbox_env
+from kgov.sandbox.paths import StatePaths
 from kgov.sandbox.settings import Ports, Settings
 
 
 def test_env_points_at_the_sandbox() -> None:
     env = sandbox_env(
-        Settings(ports=Ports(sasl=19094, registry=18081)), password="pw", ca_file=Path("/s/tls/ca.pem")
+        Settings(ports=Ports(sasl=19094, registry=18081)), password="pw", paths=StatePaths(Path("/s"))
     )
     assert tuple(env) == ENV_NAMES
     assert env["KGOV_BOOTSTRAP_PLAINTEXT"] == "127.0.0.1:9092"
@@ -20,6 +21,9 @@ def test_env_points_at_the_sandbox() -> None:
     assert env["KGOV_USERNAME"] == "admin"
     assert env["KGOV_PASSWORD"] == "pw"
     assert env["KGOV_CA_FILE"] == "/s/tls/ca.pem"
+    assert env["KGOV_BOOTSTRAP_MTLS"] == "localhost:9096"
+    assert env["KGOV_CLIENT_CERT_FILE"] == "/s/tls/admin-client.pem"
+    assert env["KGOV_CLIENT_KEY_FILE"] == "/s/tls/admin-client.key"
     assert env["KGOV_SCHEMA_REGISTRY_URL"] == "http://127.0.0.1:18081/apis/ccompat/v7"
 
 

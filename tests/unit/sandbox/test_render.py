@@ -14,6 +14,7 @@ def _render(settings: Settings) -> dict[str, str]:
         data_dir=Path("/state/kafka-data"),
         keystore_file=Path("/state/tls/server.p12"),
         keystore_password="s3cret",
+        ca_file=Path("/state/tls/ca.pem"),
     )
     assert "${" not in text
     return parse_properties(text)
@@ -23,10 +24,11 @@ def test_default_listeners_and_security() -> None:
     props = _render(Settings())
     assert props["listeners"] == (
         "PLAINTEXT://127.0.0.1:9092,CONTROLLER://127.0.0.1:9093,"
-        "SASL_PLAINTEXT://127.0.0.1:9094,SASL_SSL://127.0.0.1:9095"
+        "SASL_PLAINTEXT://127.0.0.1:9094,SASL_SSL://127.0.0.1:9095,SSL://127.0.0.1:9096"
     )
     assert props["advertised.listeners"] == (
-        "PLAINTEXT://127.0.0.1:9092,SASL_PLAINTEXT://127.0.0.1:9094,SASL_SSL://localhost:9095"
+        "PLAINTEXT://127.0.0.1:9092,SASL_PLAINTEXT://127.0.0.1:9094,SASL_SSL://localhost:9095,"
+        "SSL://localhost:9096"
     )
     assert props["process.roles"] == "broker,controller"
     assert props["controller.quorum.bootstrap.servers"] == "127.0.0.1:9093"
@@ -58,6 +60,16 @@ def test_paths_and_keystore_are_filled_in() -> None:
     assert props["listener.name.sasl_ssl.ssl.keystore.location"] == "/state/tls/server.p12"
     assert props["listener.name.sasl_ssl.ssl.keystore.password"] == "s3cret"
     assert props["listener.name.sasl_ssl.ssl.keystore.type"] == "PKCS12"
+
+
+def test_mtls_listener_requires_a_client_certificate_and_maps_its_cn() -> None:
+    props = _render(Settings())
+    assert props["listener.name.ssl.ssl.client.auth"] == "required"
+    assert props["listener.name.ssl.ssl.truststore.type"] == "PEM"
+    assert props["listener.name.ssl.ssl.truststore.location"] == "/state/tls/ca.pem"
+    rules = props["listener.name.ssl.ssl.principal.mapping.rules"]
+    assert rules == "RULE:^(.*,)?CN=([^,]+)(,.*)?$/$2/,DEFAULT"
+    assert props["listener.name.ssl.ssl.keystore.location"] == "/state/tls/server.p12"
 
 
 def test_custom_ports() -> None:

@@ -18,7 +18,7 @@ from rich.markup import escape
 from rich.status import Status
 from rich.table import Table
 
-from kgov.errors import EXIT_OK
+from kgov.errors import EXIT_ERROR, EXIT_OK
 from kgov.exits import run_command
 from kgov.sandbox.api import DownResult, Sandbox, SandboxStatus, UpResult
 from kgov.sandbox.envvars import export_lines
@@ -164,10 +164,12 @@ def _status_json(status: SandboxStatus) -> dict[str, Any]:
 
 
 def do_status(state_dir: Path, fmt: str) -> int:
+    """Exit 0 unless a process the sandbox started has crashed (1), so scripts can check health."""
     status = Sandbox(state_dir).status()
+    crashed = any(p.state is ProcState.CRASHED for p in status.processes)
     if fmt == "json":
         sys.stdout.write(json.dumps(_status_json(status), indent=2) + "\n")
-        return EXIT_OK
+        return EXIT_ERROR if crashed else EXIT_OK
     if status.settings is None:
         out.print(f"No sandbox in {status.state_dir} (start one: kgov sandbox up).")
         return EXIT_OK
@@ -193,7 +195,7 @@ def do_status(state_dir: Path, fmt: str) -> int:
             )
             for line in p.log_tail:
                 out.print(f"  {line}", markup=False)
-    return EXIT_OK
+    return EXIT_ERROR if crashed else EXIT_OK
 
 
 def do_logs(state_dir: Path, component: Component | None, lines: int) -> int:
@@ -300,7 +302,7 @@ def status(
     state_dir: Path = STATE_DIR_OPTION,
     fmt: StatusFormat = typer.Option(StatusFormat.text, "--format", "-f", help="Output format."),
 ) -> None:
-    """Show each process: running / stopped / crashed, pid, ports, memory (RSS)."""
+    """Show each process: running / stopped / crashed, pid, ports, memory (RSS). Exit 1 on a crash."""
     run_command(lambda: do_status(state_dir, fmt.value))
 
 

@@ -43,7 +43,7 @@ def test_status_reports_a_crash_with_the_log_tail(tmp_path: Path) -> None:
     (tmp_path / "logs").mkdir()
     (tmp_path / "logs" / "kafka.log").write_text("starting\nFATAL: out of luck\n")
     result = runner.invoke(app, ["status", "--state-dir", str(tmp_path), "--format", "json"])
-    assert result.exit_code == 0
+    assert result.exit_code == 1  # a crash is unhealthy: scripts can check it
     data = json.loads(result.stdout)
     kafka = next(p for p in data["processes"] if p["component"] == "kafka")
     registry = next(p for p in data["processes"] if p["component"] == "registry")
@@ -51,6 +51,7 @@ def test_status_reports_a_crash_with_the_log_tail(tmp_path: Path) -> None:
     assert registry["state"] == "stopped"
     assert data["running"] is False
     text = runner.invoke(app, ["status", "--state-dir", str(tmp_path)])
+    assert text.exit_code == 1
     assert "crashed" in text.stdout and "FATAL: out of luck" in text.stdout
 
 

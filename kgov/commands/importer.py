@@ -23,6 +23,7 @@ from kgov.commands.common import connect, err, out
 from kgov.errors import EXIT_OK, CatalogError, KgovError
 from kgov.kafka_configs import canonical
 from kgov.plan.ownership import is_protected
+from kgov.policy import lint
 
 HEADER = "# yaml-language-server: $schema=https://kgov.dev/schemas/topics.schema.json\n"
 
@@ -112,8 +113,18 @@ def run_import(
             out.print(f"wrote {targets[service]} ({len(topics)} topic{'s' if len(topics) != 1 else ''})")
     except OSError as exc:
         raise KgovError(f"cannot write into {out_dir}: {exc.strerror}") from None
+    out.print(f"\nImported {len(candidates)} topics of {len(by_service)} services.")
+    if (out_dir / "kgov.yaml").is_file():  # a whole catalog: say now what lint will say
+        written = {str(p) for p in targets.values()}
+        problems = [d for d in lint(load_catalog(out_dir)) if d.is_error and d.location.file in written]
+        if problems:
+            rules = ", ".join(sorted({d.rule for d in problems}))
+            out.print(
+                f"Lint finds {len(problems)} error(s) in the imported files ({rules}): the cluster breaks "
+                f"the catalog's policy there. Fix or rename, or relax policy.rules: `kgov lint {out_dir}`."
+            )
     out.print(
-        f"\nImported {len(candidates)} topics of {len(by_service)} services. Next: set each file's owner and "
-        f"descriptions, run `kgov lint`, then `kgov plan --env {env_name}` should show no change for them."
+        "Next: set each file's owner and the descriptions, run `kgov lint`, then "
+        f"`kgov plan --env {env_name}` shows no change for the imported topics."
     )
     return EXIT_OK

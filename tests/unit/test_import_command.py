@@ -1,0 +1,77 @@
+"""kgov import on the in-memory cluster: what it writes, what it leaves alone, what it refuses."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from kgov.catalog.model import DEFAULT_TOPIC_NAME
+from kgov.cluster.memory import MemoryCluster
+from kgov.commands.importer import run_import, service_of
+from kgov.commands.plan import run_plan
+from kgov.errors import KgovError
+from tests.support import topic_doc, write_catalog
+
+
+@pytest.fixture(autouse=True)
+def _env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("KGOV_BOOTSTRAP_SASL", "KGOV_USERNAME", "KGOV_PASSWORD"):
+        monkeypatch.setenv(name, "x")
+
+
+def _cluster() -> MemoryCluster:
+    cluster = MemoryCluster(brokers=1)
+    cluster.add_topic("svc.a", 1, 1)  # in the catalog
+    cluster.add_topic("svc.orphan", 1, 1)  # in an owned prefix: not imported
+    cluster.add_topic("__consumer_offsets", 50, 1)  # protected
+    cluster.add_topic("billing.paid", 3, 1, **{"retention.ms": "86400000", "cleanup.policy": "compact"})
+    cluster.add_topic("billing.refunded", 2, 1)
+    cluster.add_topic("legacy_events", 1, 1)
+    return cluster
+
+
+def test_import_writes_unowned_unprotected_topics_and_the_next_plan_is_clean_for_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    catalog = write_catalog(tmp_path, {"svc": [topic_doc("svc.a")]})
+    cluster = _cluster()
+    assert run_import(catalog, "local", out_dir=catalog, cluster=cluster) == 0
+    billing = yaml.safe_load((catalog / "topics" / "billing.yaml").read_text())
+    assert billing["service"] == "billing" and billing["owner"] == "unassigned"
+    assert [t["name"] for t in billing["topics"]] == ["billing.paid", "billing.refunded"]
+    assert billing["topics"][0]["config"] == {"cleanup.policy": "compact", "retention.ms": 86400000}
+    assert sorted(p.name for p in (catalog / "topics").iterdir()) == [
+        "billing.yaml",
+        "legacy.yaml",
+        "svc.yaml",
+    ]
+    out = capsys.readouterr().out
+    assert "topic-name-pattern" in out  # legacy_events breaks the naming policy: said at once
+    (catalog / "topics" / "legacy.yaml").unlink()
+    assert run_plan(catalog, "local", cluster=cluster, detailed_exitcode=True) == 0
+
+
+def test_import_refuses_to_overwrite_and_writes_nothing(tmp_path: Path) -> None:
+    catalog = write_catalog(tmp_path / "c", {"svc": [topic_doc("svc.a")]})
+    out = tmp_path / "out"
+    (out / "topics").mkdir(parents=True)
+    (out / "topics" / "billing.yaml").write_text("keep me")
+    with pytest.raises(KgovError, match="refusing to overwrite"):
+        run_import(catalog, "local", out_dir=out, cluster=_cluster())
+    assert sorted(p.name for p in (out / "topics").iterdir()) == ["billing.yaml"]
+    assert (out / "topics" / "billing.yaml").read_text() == "keep me"
+
+
+@pytest.mark.parametrize(
+    "name, service",
+    [
+        ("orders.created", "orders"),
+        ("legacy_events", "legacy"),
+        ("Billing.Paid", "billing"),
+        ("9lives.x", "svc-9lives"),
+    ],
+)
+def test_service_of(name: str, service: str) -> None:
+    assert service_of(name, DEFAULT_TOPIC_NAME) == service

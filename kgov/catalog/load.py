@@ -481,8 +481,11 @@ def _load_access(path: Path, diags: list[Diagnostic]) -> AccessFile | None:
     src = Source(str(path), read.doc)
     data = read.doc.data
     auth = None
-    if "authentication" in data:
-        kind, body = next(iter(data["authentication"].items()))
+    # Read only the known kinds: an unknown key beside them is reported, never built from.
+    methods = data.get("authentication", {})
+    kind = next((k for k in ("scram", "tls") if k in methods), None)
+    if kind is not None:
+        body = methods[kind]
         auth = Authentication(
             kind, body.get("mechanism"), body.get("password"), body.get("iterations"), body.get("subject")
         )

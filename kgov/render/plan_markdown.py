@@ -16,7 +16,16 @@ _TITLE = {
 _ICON = {"create": "🟢", "change": "🟡", "delete": "🔴", "BLOCKED": "⛔"}
 
 
+class _Reset:
+    """A reset to Kafka's default, shown with the default's value when known."""
+
+    def __init__(self, default: str | None) -> None:
+        self.default = default
+
+
 def _cell(value: object) -> str:
+    if isinstance(value, _Reset):
+        return "*(default)*" + (f" `{value.default}`" if value.default is not None else "")
     text = "" if value is None else str(value)
     return "`" + text.replace("|", "\\|").replace("`", "'") + "`" if text else "*(default)*"
 
@@ -51,7 +60,14 @@ def render(doc: dict[str, Any]) -> str:
             elif a["kind"] == "increase_partitions":
                 rows.append(("partitions", a["current"], a["desired"]))
             elif a["kind"] == "alter_topic_config":
-                rows += [(c["key"], c["current"], c["desired"]) for c in a["changes"]]
+                rows += [
+                    (
+                        c["key"],
+                        c["current"],
+                        _Reset(c.get("default")) if c["desired"] is None else c["desired"],
+                    )
+                    for c in a["changes"]
+                ]
             elif a["kind"] == "delete_topic":
                 notes.append(f"Deletes the topic and all its data ({a['partitions']} partitions).")
             elif a["kind"] == "blocked":

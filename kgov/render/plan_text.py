@@ -45,40 +45,41 @@ def _by_resource(actions: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]
 def _resource(name: str, actions: list[dict[str, Any]]) -> RenderableType:
     kinds = {a["kind"] for a in actions}
     symbol = "!" if "blocked" in kinds else _SYMBOL[actions[0]["kind"]]
-    head = Text(f"{symbol} topic {name}", style=_STYLE[symbol])
-    parts: list[RenderableType] = [head]
+    parts: list[RenderableType] = [Text(f"{symbol} topic {name}", style=_STYLE[symbol])]
+    if "create_topic" in kinds:
+        [create] = actions
+        table = _table("key", "value")
+        table.add_row("partitions", str(create["partitions"]))
+        table.add_row("replication_factor", str(create["replication_factor"]))
+        for key, value in sorted(create["config"].items()):
+            table.add_row(key, value)
+        return Group(*parts, table)
+    if "delete_topic" in kinds:
+        [delete] = actions
+        parts.append(Text(f"    delete: {delete['partitions']} partitions and all their data", style="red"))
+        return Group(*parts)
+    # one table of every change to the topic; blocked rows say so in place
+    table = _table("key", "current", "desired")
+    notes: list[RenderableType] = []
     for action in actions:
-        kind = action["kind"]
-        if kind == "create_topic":
-            table = _table("key", "value")
-            table.add_row("partitions", str(action["partitions"]))
-            table.add_row("replication_factor", str(action["replication_factor"]))
-            for key, value in sorted(action["config"].items()):
-                table.add_row(key, value)
-            parts.append(table)
-        elif kind in ("increase_partitions", "alter_topic_config"):
-            table = _table("key", "current", "desired")
-            if kind == "increase_partitions":
-                table.add_row("partitions", str(action["current"]), str(action["desired"]))
-            else:
-                for change in action["changes"]:
-                    desired = change["desired"]
-                    if desired is None:
-                        default = change.get("default")
-                        desired = f"{_DEFAULT} {default}" if default is not None else _DEFAULT
-                    table.add_row(change["key"], change["current"] or _DEFAULT, desired)
-            parts.append(table)
-        elif kind == "delete_topic":
-            parts.append(
-                Text(f"    delete: {action['partitions']} partitions and all their data", style="red")
+        if action["kind"] == "increase_partitions":
+            table.add_row("partitions", str(action["current"]), str(action["desired"]))
+        elif action["kind"] == "alter_topic_config":
+            for change in action["changes"]:
+                desired = change["desired"]
+                if desired is None:
+                    default = change.get("default")
+                    desired = f"{_DEFAULT} {default}" if default is not None else _DEFAULT
+                table.add_row(change["key"], change["current"] or _DEFAULT, desired)
+        elif action["kind"] == "blocked":
+            table.add_row(
+                Text(action["field"], style="red"),
+                action["current"],
+                Text(f"{action['desired']}  (blocked)", style="red"),
             )
-        elif kind == "blocked":
-            table = _table("key", "current", "desired")
-            table.add_row(action["field"], action["current"], action["desired"])
-            parts.append(table)
-            parts.append(Text(f"    blocked: {action['reason']}", style="red"))
-            parts.append(Text(f"    hint: {action['hint']}", style="dim"))
-    return Group(*parts)
+            notes.append(Text(f"    blocked: {action['reason']}", style="red"))
+            notes.append(Text(f"    hint: {action['hint']}", style="dim"))
+    return Group(*parts, table, *notes)
 
 
 def render(doc: dict[str, Any], console: Console) -> None:

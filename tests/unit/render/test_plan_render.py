@@ -35,4 +35,4 @@ def test_markdown_has_summary_table_and_details_per_resource() -> None:
     assert md.count("<details>") == 4
     assert "⛔ BLOCKED topic <code>orders.b</code>" in md
     assert "| `partitions` | `3` | `6` |" in md
-    assert "| `retention.ms` | `1` | *(default)* |" in md
+    assert "| `retention.ms` | `1` | *(default)* `604800000` |" in md

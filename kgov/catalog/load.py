@@ -184,15 +184,7 @@ def _read(path: Path, kind: str, diags: list[Diagnostic]) -> Read | None:
         )
         return None
     except OSError as exc:
-        diags.append(
-            Diagnostic(
-                RULE_FILES,
-                Severity.ERROR,
-                f"cannot read: {exc.strerror}",
-                Location(file),
-                "check that it is a readable file",
-            )
-        )
+        diags.append(_unreadable(file, exc))
         return None
     if doc.data is None:
         diags.append(
@@ -518,6 +510,16 @@ def _load_access(path: Path, diags: list[Diagnostic]) -> AccessFile | None:
     )
 
 
+def _unreadable(file: str, exc: OSError) -> Diagnostic:
+    return Diagnostic(
+        RULE_FILES,
+        Severity.ERROR,
+        f"cannot read: {exc.strerror}",
+        Location(file),
+        "check that it is a readable file",
+    )
+
+
 def _load_schemas(folder: Path, diags: list[Diagnostic]) -> dict[str, SchemaFile]:
     out: dict[str, SchemaFile] = {}
     for path in _files(folder, SCHEMA_SUFFIXES, diags):
@@ -526,15 +528,7 @@ def _load_schemas(folder: Path, diags: list[Diagnostic]) -> dict[str, SchemaFile
             check_size(path.stat().st_size)
             text = decode(path.read_bytes())
         except OSError as exc:
-            diags.append(
-                Diagnostic(
-                    RULE_FILES,
-                    Severity.ERROR,
-                    f"cannot read: {exc.strerror}",
-                    Location(str(path)),
-                    "check that it is a readable file",
-                )
-            )
+            diags.append(_unreadable(str(path), exc))
             continue
         except YamlProblem as problem:
             diags.append(

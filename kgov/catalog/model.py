@@ -168,3 +168,7 @@ class Catalog:
     def topics(self) -> Iterator[Topic]:
         for topics_file in self.topic_files:
             yield from topics_file.topics
+
+    def services(self) -> tuple[str, ...]:
+        """Every service with a topics or an ACL file: each owns its `<service>.` prefix."""
+        return tuple(sorted({f.service for f in self.topic_files} | {f.service for f in self.access_files}))

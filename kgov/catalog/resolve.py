@@ -92,7 +92,4 @@ def desired_state(catalog: Catalog, env_name: str) -> DesiredState:
             ov.replication_factor if ov.replication_factor is not None else topic.replication_factor,
             config,
         )
-    services = tuple(
-        sorted({f.service for f in catalog.topic_files} | {f.service for f in catalog.access_files})
-    )
-    return DesiredState(env, topics, services)
+    return DesiredState(env, topics, catalog.services())

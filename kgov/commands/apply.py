@@ -10,13 +10,12 @@ import typer
 from rich.markup import escape
 
 from kgov.apply import ActionResult, apply_plan, await_visible
-from kgov.catalog.load import load_catalog
 from kgov.catalog.resolve import desired_state
 from kgov.cluster.observe import observe
 from kgov.cluster.port import Cluster
-from kgov.commands.common import checked_catalog, connect, err, out
+from kgov.commands.common import checked_catalog, connect, err, out, settings_catalog
 from kgov.commands.plan import show
-from kgov.errors import EXIT_ERROR, EXIT_OK, CatalogError, KgovError, PlanError
+from kgov.errors import EXIT_ERROR, EXIT_OK, KgovError, PlanError
 from kgov.plan import planfile
 from kgov.plan.make import make_plan
 from kgov.plan.model import Plan
@@ -47,11 +46,8 @@ def run_apply(
         plan = planfile.load(plan_file)
         if plan.environment != env:
             raise PlanError(f"{plan_file} was planned for environment '{plan.environment}', not '{env}'")
-        loaded = load_catalog(catalog_dir)  # only for the connection settings of kgov.yaml
-        settings_file = loaded.catalog.settings.src.file
-        if any(d.is_error and d.location.file == settings_file for d in loaded.diagnostics):
-            raise CatalogError(f"{settings_file} has errors; run `kgov lint {catalog_dir}`")
-        target = cluster if cluster is not None else connect(loaded.catalog, env)
+        settings = settings_catalog(catalog_dir)  # the plan is made: only the connection is needed
+        target = cluster if cluster is not None else connect(settings, env)
         _refuse_blocked(plan)
         with err.status("checking that the cluster has not changed since the plan"):
             now = observe(target, plan.scope).fingerprint()

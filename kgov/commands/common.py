@@ -41,5 +41,19 @@ def checked_catalog(root: Path, env_name: str) -> Catalog:
     return loaded.catalog
 
 
+def settings_catalog(root: Path) -> Catalog:
+    """The catalog, for its settings only (connections, ownership): only kgov.yaml must be valid.
+
+    Apply of a saved plan and import need no more: the plan is already made, or the topics files
+    are what import is about to write."""
+    loaded = load_catalog(root)
+    settings_file = loaded.catalog.settings.src.file
+    errors = [d for d in loaded.diagnostics if d.is_error and d.location.file == settings_file]
+    if errors:
+        _report(errors)
+        raise CatalogError(f"{settings_file} has errors; nothing was done", hint=f"run `kgov lint {root}`")
+    return loaded.catalog
+
+
 def connect(catalog: Catalog, env_name: str) -> KafkaCluster:
     return KafkaCluster(kafka_settings(environment(catalog, env_name)))

@@ -19,10 +19,10 @@ from kgov.catalog.load import load_catalog
 from kgov.catalog.model import Catalog, Environment
 from kgov.catalog.resolve import environment
 from kgov.cluster.port import ClusterReader, TopicInfo
-from kgov.commands.common import connect, err, out
-from kgov.errors import EXIT_OK, CatalogError, KgovError
+from kgov.commands.common import connect, err, out, settings_catalog
+from kgov.errors import EXIT_OK, KgovError
 from kgov.kafka_configs import canonical
-from kgov.plan.ownership import is_protected
+from kgov.plan.ownership import catalog_scope, in_scope, is_protected
 from kgov.policy import lint
 
 HEADER = "# yaml-language-server: $schema=https://kgov.dev/schemas/topics.schema.json\n"
@@ -70,23 +70,16 @@ def _topic_entry(
 def run_import(
     catalog_dir: Path, env_name: str, *, out_dir: Path, cluster: ClusterReader | None = None
 ) -> int:
-    loaded = load_catalog(catalog_dir)
-    settings_file = loaded.catalog.settings.src.file
-    if any(d.is_error and d.location.file == settings_file for d in loaded.diagnostics):
-        raise CatalogError(f"{settings_file} has errors; run `kgov lint {catalog_dir}`")
-    catalog = loaded.catalog
+    catalog = settings_catalog(catalog_dir)
     env = environment(catalog, env_name)
     reader = cluster if cluster is not None else connect(catalog, env_name)
-    named = {t.name for t in catalog.topics()}
-    prefixes = tuple(f"{f.service}." for f in catalog.topic_files)
-    protected = catalog.settings.ownership.protected
+    scope = catalog_scope(catalog)  # what plan owns; import takes the rest that is not protected
+    named = frozenset(scope.topics)
     with err.status(f"reading the cluster of environment '{env_name}'"):
         candidates = [
             t
             for t in reader.list_topics()
-            if t.name not in named
-            and not is_protected(t.name, protected)
-            and not (prefixes and t.name.startswith(prefixes))
+            if not in_scope(t.name, scope, named) and not is_protected(t.name, scope.protected)
         ]
         configs = reader.topic_configs([t.name for t in candidates])
     if not candidates:

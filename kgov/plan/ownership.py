@@ -9,6 +9,7 @@ import fnmatch
 import re
 from functools import cache
 
+from kgov.catalog.model import Catalog
 from kgov.catalog.resolve import DesiredState
 from kgov.plan.model import Scope
 
@@ -27,6 +28,15 @@ def is_protected(name: str, patterns: tuple[str, ...]) -> bool:
 
 def scope_of(desired: DesiredState, protected: tuple[str, ...]) -> Scope:
     return Scope(tuple(sorted(desired.topics)), desired.owned_prefixes, protected)
+
+
+def catalog_scope(catalog: Catalog) -> Scope:
+    """What the catalog owns, read from the catalog alone: the same scope plan uses."""
+    return Scope(
+        tuple(sorted({t.name for t in catalog.topics()})),
+        tuple(f"{s}." for s in catalog.services()),
+        catalog.settings.ownership.protected,
+    )
 
 
 def in_scope(name: str, scope: Scope, named: frozenset[str]) -> bool:

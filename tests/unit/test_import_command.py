@@ -75,3 +75,17 @@ def test_import_refuses_to_overwrite_and_writes_nothing(tmp_path: Path) -> None:
 )
 def test_service_of(name: str, service: str) -> None:
     assert service_of(name, DEFAULT_TOPIC_NAME) == service
+
+
+def test_import_leaves_what_plan_owns_alone_including_an_acl_only_services_prefix(tmp_path: Path) -> None:
+    catalog = write_catalog(tmp_path / "c", {"svc": [topic_doc("svc.a")]})
+    (catalog / "acls").mkdir()
+    (catalog / "acls" / "audit.yaml").write_text("service: audit\nprincipal: User:audit\n")
+    cluster = MemoryCluster(brokers=1)
+    cluster.add_topic(
+        "audit.trail", 1, 1
+    )  # owned by audit's prefix: plan may delete it, import must not adopt it
+    cluster.add_topic("billing.paid", 1, 1)
+    out = tmp_path / "out"
+    assert run_import(catalog, "local", out_dir=out, cluster=cluster) == 0
+    assert sorted(p.name for p in (out / "topics").iterdir()) == ["billing.yaml"]

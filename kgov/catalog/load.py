@@ -251,7 +251,13 @@ _JSON_TYPES = {
 }
 
 
-def _type_name(value: Any) -> str:
+# Fields that hold secrets (as references): their values are never quoted in a message.
+SECRET_FIELDS = frozenset({"password", "ssl_key_password"})
+
+
+def _type_name(value: Any, secret: bool = False) -> str:
+    if secret and not isinstance(value, dict | list | type(None)):
+        return "a literal value (not shown: the field holds a secret)"
     if value is None:
         return "nothing (null)"
     if isinstance(value, bool):
@@ -283,6 +289,7 @@ def _describe(err: ValidationError, doc: YamlDoc, file: str, file_kind: str = ""
     schema_of: Any = err.schema  # jsonschema types it loosely; ours are always mappings
     value_of: Any = err.validator_value
     path = tuple(err.absolute_path)
+    secret = bool(path) and path[-1] in SECRET_FIELDS
     where = doc.pos(path)
     name = _field(path) + _topic_of(path, doc)
     hint = None
@@ -317,19 +324,19 @@ def _describe(err: ValidationError, doc: YamlDoc, file: str, file_kind: str = ""
         wanted = " or ".join(
             _JSON_TYPES.get(str(t), str(t)) for t in (expected if isinstance(expected, list) else [expected])
         )
-        message = f"{name}: expected {wanted}, got {_type_name(err.instance)}"
+        message = f"{name}: expected {wanted}, got {_type_name(err.instance, secret)}"
     elif kind == "enum":
         choices = [str(c) for c in value_of]
-        message = f"{name}: {_type_name(err.instance)} is not one of {', '.join(choices)}"
+        message = f"{name}: {_type_name(err.instance, secret)} is not one of {', '.join(choices)}"
         guess = difflib.get_close_matches(str(err.instance), choices, n=1, cutoff=0.5)
         if guess:
             message += f"; did you mean '{guess[0]}'?"
     elif kind == "const":
-        message = f"{name}: must be {err.validator_value!r}, got {_type_name(err.instance)}"
+        message = f"{name}: must be {err.validator_value!r}, got {_type_name(err.instance, secret)}"
     elif kind == "minimum":
-        message = f"{name}: {err.instance} is below the minimum {err.validator_value}"
+        message = f"{name}: {_type_name(err.instance, secret)} is below the minimum {err.validator_value}"
     elif kind == "pattern":
-        message = f"{name}: {_type_name(err.instance)} does not match {err.validator_value}"
+        message = f"{name}: {_type_name(err.instance, secret)} does not match {err.validator_value}"
     elif kind == "minLength":
         message = f"{name}: must not be empty"
     elif kind in ("maxProperties", "minProperties"):

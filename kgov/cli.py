@@ -172,6 +172,49 @@ def apply(
     )
 
 
+class DiffFormat(StrEnum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+    sarif = "sarif"
+
+
+class FailOn(StrEnum):
+    breaking = "breaking"
+    attention = "attention"
+
+
+@app.command(
+    epilog="[bold]Examples[/]\n\n"
+    "  kgov diff --base origin/main\n\n"
+    "  kgov diff --base origin/main --format markdown --fail-on breaking  [dim]# a pull-request check[/]"
+)
+def diff(
+    base: str = typer.Option(
+        ..., "--base", "-b", help="The git ref to compare with: a branch, tag or commit."
+    ),
+    catalog: Path = typer.Option(Path("catalog"), "--catalog", "-c", help=CATALOG_HELP),
+    env: list[str] = typer.Option(
+        [], "--env", "-e", help="Compare after these environments' overrides (default: every environment)."
+    ),
+    fmt: DiffFormat = typer.Option(DiffFormat.text, "--format", "-f", help="Output format."),
+    fail_on: FailOn | None = typer.Option(
+        None, "--fail-on", help="Exit 1 when a change of this class (or worse) is present."
+    ),
+) -> None:
+    """Show what the catalog changes against a git ref, each change classed safe, attention or breaking.
+
+    Needs no cluster: the base catalog is read through git (no checkout).
+    """
+    from kgov.commands.diff import run_diff
+
+    run_command(
+        lambda: run_diff(
+            catalog, base, envs=tuple(env), fmt=fmt.value, fail_on=fail_on.value if fail_on else None
+        )
+    )
+
+
 @app.command(
     name="import",
     epilog="[bold]Example[/]\n\n  kgov import --env prod --out catalog  [dim]# set owners, lint, plan[/]",

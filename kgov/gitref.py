@@ -87,6 +87,14 @@ def resolve_commit(top: Path, ref: str) -> str:
     if proc.returncode == 0:
         return _text(proc)
     shallow = _text(_git(top, "rev-parse", "--is-shallow-repository")) == "true"
+    match = _ANCESTRY.match(ref)
+    if (
+        not shallow
+        and match is not None
+        and _git(top, "rev-parse", "--verify", "--quiet", "--end-of-options", match.group("base")).returncode
+        == 0
+    ):
+        raise GitError(f"git ref '{ref}' does not exist: {match.group('base')} has fewer ancestors")
     if not shallow:
         raise GitError(
             f"unknown git ref '{ref}' (not a branch, tag or commit of this repository)",
@@ -194,9 +202,15 @@ def read_blobs(top: Path, files: list[TreeFile]) -> dict[str, bytes]:
     return blobs
 
 
+@dataclass(frozen=True)
+class AtRef:
+    root: Path  # a private folder holding the catalog files as they are at `commit`
+    commit: str
+
+
 @contextmanager
-def catalog_at(ref: str, catalog_dir: Path) -> Iterator[Path]:
-    """A private folder holding the catalog of `catalog_dir` as it is at `ref` (removed on exit)."""
+def catalog_at(ref: str, catalog_dir: Path) -> Iterator[AtRef]:
+    """The catalog of `catalog_dir` as it is at `ref`, in a private folder (removed on exit)."""
     top, inside = repository_of(catalog_dir)
     commit = resolve_commit(top, ref)
     files = list_catalog(top, commit, inside)
@@ -214,6 +228,6 @@ def catalog_at(ref: str, catalog_dir: Path) -> Iterator[Path]:
             target.parent.mkdir(parents=True, exist_ok=True)
             with open(target, "xb") as handle:  # never through an existing file or link
                 handle.write(content)
-        yield root
+        yield AtRef(root, commit)
     finally:
         shutil.rmtree(root, ignore_errors=True)

@@ -26,11 +26,11 @@ def test_reads_the_catalog_at_a_ref_without_touching_the_working_tree(tmp_path: 
     repo, cat, _ = _repo(tmp_path)
     (cat / "topics" / "orders.yaml").write_text("not: [valid")  # uncommitted edit stays as it is
     with catalog_at("HEAD~1", cat) as base:
-        loaded = load_catalog(base)
+        loaded = load_catalog(base.root)
         assert [t.name for t in loaded.catalog.topics()] == ["orders.created"]
         assert next(loaded.catalog.topics()).partitions == 3
         assert not [d for d in loaded.diagnostics if d.is_error]
-    assert not base.exists()  # the private copy is gone
+    assert not base.root.exists()  # the private copy is gone
     assert (cat / "topics" / "orders.yaml").read_text() == "not: [valid"
     assert git(repo, "status", "--porcelain") == "M catalog/topics/orders.yaml"  # only our edit
 
@@ -38,9 +38,9 @@ def test_reads_the_catalog_at_a_ref_without_touching_the_working_tree(tmp_path: 
 def test_a_commit_sha_and_a_branch_work(tmp_path: Path) -> None:
     _, cat, first = _repo(tmp_path)
     with catalog_at(first, cat) as base:
-        assert len(list(load_catalog(base).catalog.topics())) == 1
+        assert len(list(load_catalog(base.root).catalog.topics())) == 1
     with catalog_at("main", cat) as base:
-        assert len(list(load_catalog(base).catalog.topics())) == 2
+        assert len(list(load_catalog(base.root).catalog.topics())) == 2
 
 
 def test_a_symlink_in_the_catalog_is_refused(tmp_path: Path) -> None:
@@ -97,4 +97,4 @@ def test_shallow_clone_missing_the_base_names_the_depth_to_fetch(tmp_path: Path)
     # and the advice works: after that fetch, the base reads
     git(clone, "fetch", "-q", "--depth=2", "origin", head)
     with catalog_at("HEAD~1", clone / "catalog") as base:
-        assert [t.name for t in load_catalog(base).catalog.topics()] == ["orders.created"]
+        assert [t.name for t in load_catalog(base.root).catalog.topics()] == ["orders.created"]

@@ -1,0 +1,181 @@
+"""Compare two catalogs kind by kind, through each kind's `desired()`: no cluster, no kind by name.
+
+Every registered kind takes part: once a kind is in kgov/kinds/__init__.py its resources appear
+here, with the built-in classification of kgov/review/classify.py or the kind's own `classify`.
+A resource is compared per environment (overrides make them differ); the same change in several
+environments is listed once, with the environments it concerns.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from kgov.catalog.model import Catalog, Environment
+from kgov.diagnostics import Location
+from kgov.errors import ConfigError
+from kgov.kinds import KINDS
+from kgov.kinds.base import Kind
+from kgov.plan.model import JSON
+from kgov.review.classify import BUILT_IN, default_reasons, topic_of
+from kgov.review.model import Reason, ResourceChange, Review, Row, Where
+from kgov.review.settings import settings_changes
+
+Relocate = Callable[[str], str]  # a catalog file as loaded -> the path to show
+
+
+def as_json(value: Any) -> JSON:
+    """A desired value as plain JSON: its `to_json()`, a dataclass's fields, or the value itself."""
+    if hasattr(value, "to_json"):
+        return value.to_json()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: as_json(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Mapping):
+        return {str(k): as_json(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = [as_json(v) for v in value]
+        return sorted(items, key=json.dumps) if isinstance(value, (set, frozenset)) else items
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)
+
+
+def rows(before: JSON, after: JSON, prefix: str = "") -> list[Row]:
+    """One row per leaf that differs; dicts are walked, anything else is a leaf."""
+    if isinstance(before, dict) or isinstance(after, dict):
+        b = before if isinstance(before, dict) else {}
+        a = after if isinstance(after, dict) else {}
+        found: list[Row] = []
+        for key in sorted(set(a) | set(b)):
+            if prefix == "" and key == "name":
+                continue  # the resource's own name is its address
+            found.extend(rows(b.get(key), a.get(key), f"{prefix}{key}."))
+        return found
+    return [] if before == after else [Row(prefix.rstrip("."), before, after)]
+
+
+def environments_to_compare(
+    head: Catalog, base: Catalog, wanted: Sequence[str]
+) -> list[tuple[Environment, Environment]]:
+    if wanted:
+        missing = [e for e in wanted if e not in head.settings.environments]
+        if missing:
+            known = ", ".join(sorted(head.settings.environments)) or "none"
+            raise ConfigError(f"unknown environment '{missing[0]}' (kgov.yaml defines: {known})")
+        names = list(wanted)
+    else:
+        names = sorted(set(head.settings.environments) & set(base.settings.environments))
+    if not names:  # no environment on both sides: compare the catalog as written, no overrides
+        neutral = Environment(head.settings.src, (), name="")
+        return [(neutral, dataclasses.replace(neutral, src=base.settings.src))]
+    neutral_base = Environment(base.settings.src, ())
+    return [(head.settings.environments[n], base.settings.environments.get(n, neutral_base)) for n in names]
+
+
+def review(
+    head: Catalog,
+    base: Catalog,
+    *,
+    base_ref: str,
+    base_commit: str,
+    envs: Sequence[str] = (),
+    kinds: Sequence[Kind] = KINDS,
+    relocate: Relocate = str,
+) -> Review:
+    pairs = environments_to_compare(head, base, envs)
+    changes: list[ResourceChange] = list(settings_changes(head, base, relocate))
+    for kind in kinds:
+        changes.extend(_kind_changes(kind, head, base, pairs, relocate))
+    names = tuple(h.name for h, _ in pairs if h.name)
+    return Review(base_ref, base_commit, names, tuple(changes))
+
+
+def changed_names(
+    head: Catalog, base: Catalog, env: str, kinds: Sequence[Kind] = KINDS
+) -> dict[str, tuple[str, ...]]:
+    """Per kind, the names whose desired state differs between the catalogs in `env` (added,
+    removed or changed): what a scoped plan looks at."""
+    (pair,) = environments_to_compare(head, base, [env])
+    found = {}
+    for kind in kinds:
+        h, b = (_desired_json(kind, c, e) for c, e in ((head, pair[0]), (base, pair[1])))
+        found[kind.name] = tuple(sorted(n for n in set(h) | set(b) if h.get(n) != b.get(n)))
+    return found
+
+
+def _desired_json(kind: Kind, catalog: Catalog, env: Environment) -> dict[str, JSON]:
+    convert = getattr(kind, "desired_json", None) or as_json
+    return {name: convert(value) for name, value in kind.desired(catalog, env).items()}
+
+
+def _kind_changes(
+    kind: Kind, head: Catalog, base: Catalog, pairs: list[tuple[Environment, Environment]], relocate: Relocate
+) -> list[ResourceChange]:
+    grouped: dict[tuple[str, str, str], list[str]] = {}
+    labels: dict[str, str] = {}
+    for env_head, env_base in pairs:
+        h_values = kind.desired(head, env_head)
+        b_values = kind.desired(base, env_base)
+        convert = getattr(kind, "desired_json", None) or as_json
+        h = {n: convert(v) for n, v in h_values.items()}
+        b = {n: convert(v) for n, v in b_values.items()}
+        for name in sorted(set(h) | set(b)):
+            if h.get(name) != b.get(name):
+                key = (name, json.dumps(b.get(name), sort_keys=True), json.dumps(h.get(name), sort_keys=True))
+                grouped.setdefault(key, []).append(env_head.name)
+                value = h_values.get(name, b_values.get(name))
+                label = getattr(value, "label", None)
+                if isinstance(label, str):
+                    labels[name] = label
+    classify = _classifier(kind)
+    out = []
+    for (name, b_text, h_text), env_names in sorted(grouped.items()):
+        before, after = json.loads(b_text), json.loads(h_text)
+        action = "add" if before is None else "remove" if after is None else "change"
+        side = head if after is not None else base
+        out.append(
+            ResourceChange(
+                address=f"{kind.name}.{name}",
+                kind=kind.name,
+                name=name,
+                action=action,
+                environments=tuple(e for e in env_names if e),
+                rows=tuple(rows(before, after)),
+                reasons=tuple(classify(name, before, after, head, base)),
+                where=_where(kind, side, name, after if after is not None else before, relocate),
+                label=labels.get(name),
+            )
+        )
+    return out
+
+
+def _classifier(kind: Kind) -> Callable[[str, JSON, JSON, Catalog, Catalog], list[Reason]]:
+    own = getattr(kind, "classify", None)
+    if own is None:
+        return BUILT_IN.get(kind.name) or default_reasons(kind.name)
+
+    def from_kind(name: str, before: JSON, after: JSON, head: Catalog, base: Catalog) -> list[Reason]:
+        return [Reason(code, level, message) for code, level, message in own(name, before, after, head, base)]
+
+    return from_kind
+
+
+def _where(kind: Kind, catalog: Catalog, name: str, value: JSON, relocate: Relocate) -> Where:
+    loc: Location | None = None
+    own = getattr(kind, "locate", None)
+    if own is not None:
+        loc = own(catalog, name)
+    elif kind.name == "topic":
+        topic = topic_of(catalog, name)
+        loc = topic.loc("name") if topic is not None else None
+    elif kind.name in ("acl", "user") and isinstance(value, Mapping):
+        who = value.get("principal") or f"User:{value.get('name', name)}"
+        access = next((f for f in catalog.access_files if f.principal == who), None)
+        loc = access.loc("principal") if access is not None else None
+    elif kind.name == "subject" and name in catalog.schemas:
+        loc = Location(catalog.schemas[name].file)
+    if loc is None:
+        loc = catalog.settings.loc()
+    return Where(relocate(loc.file), loc.line, loc.col)

@@ -1,0 +1,109 @@
+"""Changes of kgov.yaml a reviewer must see: policy, ownership, environments (connections by name only)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from kgov.catalog.model import Catalog
+from kgov.plan.model import JSON
+from kgov.review.model import ATTENTION, SAFE, Reason, ResourceChange, Row, Where
+
+
+def _fields(value: Any) -> dict[str, JSON]:
+    out: dict[str, JSON] = {}
+    for f in dataclasses.fields(value):
+        v = getattr(value, f.name)
+        if dataclasses.is_dataclass(v):
+            out.update({f"{f.name}.{k}": x for k, x in _fields(v).items()})
+        else:
+            out[f.name] = list(v) if isinstance(v, tuple) else dict(v) if isinstance(v, dict) else v
+    return out
+
+
+def settings_changes(
+    head: Catalog, base: Catalog, relocate: Callable[[str], str]
+) -> Iterator[ResourceChange]:
+    h, b = head.settings, base.settings
+
+    def where(*path: str) -> Where:
+        loc = h.loc(*path)
+        return Where(relocate(loc.file), loc.line, loc.col)
+
+    for section in ("policy", "ownership"):
+        new, old = _fields(getattr(h, section)), _fields(getattr(b, section))
+        for key in sorted(set(new) | set(old)):
+            if new.get(key) == old.get(key):
+                continue
+            found = [Reason(f"{section}-changed", SAFE, f"{section}.{key} changed")]
+            if section == "ownership" and key == "delete" and new[key] and not old[key]:
+                found = [
+                    Reason(
+                        "ownership-delete-on",
+                        ATTENTION,
+                        "ownership.delete turned on: topics in owned prefixes missing from the catalog "
+                        "can now be deleted (with --allow-delete)",
+                    )
+                ]
+            if section == "ownership" and key == "protected" and set(old[key]) - set(new[key]):
+                gone = ", ".join(sorted(set(old[key]) - set(new[key])))
+                found = [Reason("protection-removed", ATTENTION, f"no longer protected: {gone}")]
+            yield ResourceChange(
+                f"settings.{section}.{key}",
+                "settings",
+                f"{section}.{key}",
+                "change",
+                (),
+                (Row(f"{section}.{key}", old.get(key), new.get(key)),),
+                tuple(found),
+                where(section, *key.split(".")),
+            )
+    for name in sorted(set(h.environments) | set(b.environments)):
+        new_env, old_env = h.environments.get(name), b.environments.get(name)
+        if old_env is None:
+            reasons = (Reason("environment-added", SAFE, f"environment {name} added"),)
+            yield ResourceChange(
+                f"settings.environments.{name}",
+                "settings",
+                f"environments.{name}",
+                "add",
+                (name,),
+                (),
+                reasons,
+                where("environments", name),
+            )
+        elif new_env is None:
+            reasons = (
+                Reason("environment-removed", ATTENTION, f"environment {name} removed from kgov.yaml"),
+            )
+            yield ResourceChange(
+                f"settings.environments.{name}",
+                "settings",
+                f"environments.{name}",
+                "remove",
+                (name,),
+                (),
+                reasons,
+                where("environments"),
+            )
+        else:
+            changed = [k for k in ("kafka", "schema_registry") if getattr(new_env, k) != getattr(old_env, k)]
+            if changed:  # connection settings are shown by name: values may be references to secrets
+                reasons = (
+                    Reason(
+                        "connection-changed",
+                        ATTENTION,
+                        f"environment {name}: {' and '.join(changed)} connection changed",
+                    ),
+                )
+                yield ResourceChange(
+                    f"settings.environments.{name}",
+                    "settings",
+                    f"environments.{name}",
+                    "change",
+                    (name,),
+                    tuple(Row(f"{k}", "…", "(changed)") for k in changed),
+                    reasons,
+                    where("environments", name, changed[0]),
+                )

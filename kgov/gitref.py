@@ -9,6 +9,7 @@ read anything outside the repository.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import shutil
 import subprocess
@@ -206,21 +207,48 @@ def read_blobs(top: Path, files: list[TreeFile]) -> dict[str, bytes]:
 class AtRef:
     root: Path  # a private folder holding the catalog files as they are at `commit`
     commit: str
+    unchanged: frozenset[str] = frozenset()  # with changed_only: files left out, same as the working tree
+
+
+def blob_id(content: bytes, hex_length: int) -> str:
+    """git's object id of a blob with this content (SHA-1, or SHA-256 in a sha256 repository)."""
+    algorithm = hashlib.sha256 if hex_length == 64 else hashlib.sha1
+    return algorithm(b"blob %d\0" % len(content) + content).hexdigest()
+
+
+def same_in_working_tree(catalog_dir: Path, files: list[TreeFile]) -> set[str]:
+    """The paths whose working-tree file has exactly the bytes of the blob at the ref."""
+    same = set()
+    for f in files:
+        path = catalog_dir.joinpath(*PurePosixPath(f.path).parts)
+        try:
+            if path.is_symlink() or not path.is_file() or path.stat().st_size != f.size:
+                continue
+            if blob_id(path.read_bytes(), len(f.sha)) == f.sha:
+                same.add(f.path)
+        except OSError:
+            continue
+    return same
 
 
 @contextmanager
-def catalog_at(ref: str, catalog_dir: Path) -> Iterator[AtRef]:
-    """The catalog of `catalog_dir` as it is at `ref`, in a private folder (removed on exit)."""
+def catalog_at(ref: str, catalog_dir: Path, *, changed_only: bool = False) -> Iterator[AtRef]:
+    """The catalog of `catalog_dir` as it is at `ref`, in a private folder (removed on exit).
+
+    With `changed_only`, only kgov.yaml and the files whose bytes differ from the working tree are
+    written (`AtRef.unchanged` names the others): a caller can reuse what it loaded already.
+    """
     top, inside = repository_of(catalog_dir)
     commit = resolve_commit(top, ref)
     files = list_catalog(top, commit, inside)
+    unchanged = same_in_working_tree(catalog_dir, files) - {_SETTINGS} if changed_only else set()
     if not any(f.path == _SETTINGS for f in files):
         where = f"{inside}/{_SETTINGS}" if inside else _SETTINGS
         raise GitError(
             f"there is no catalog at '{ref}': {where} does not exist in {commit[:12]}",
             hint="check --catalog and --base (the catalog folder must exist at both)",
         )
-    blobs = read_blobs(top, files)
+    blobs = read_blobs(top, [f for f in files if f.path not in unchanged])
     root = Path(tempfile.mkdtemp(prefix="kgov-base-"))
     try:
         for rel, content in blobs.items():
@@ -228,6 +256,6 @@ def catalog_at(ref: str, catalog_dir: Path) -> Iterator[AtRef]:
             target.parent.mkdir(parents=True, exist_ok=True)
             with open(target, "xb") as handle:  # never through an existing file or link
                 handle.write(content)
-        yield AtRef(root, commit)
+        yield AtRef(root, commit, frozenset(unchanged))
     finally:
         shutil.rmtree(root, ignore_errors=True)

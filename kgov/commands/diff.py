@@ -11,46 +11,42 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from kgov.catalog.load import Loaded, load_catalog
+from kgov.catalog.load import load_catalog
 from kgov.catalog.model import Catalog
 from kgov.commands.common import err
+from kgov.diagnostics import Diagnostic
 from kgov.errors import EXIT_ERROR, EXIT_OK, CatalogError
-from kgov.gitref import catalog_at
-from kgov.review.compare import Relocate, review
+from kgov.review.base import Base, base_catalog
+from kgov.review.compare import review
 from kgov.review.model import CLASSES, Review
 
 
-def _usable(loaded: Loaded, what: str, relocate: Relocate) -> Catalog:
+def _refuse(errors: Sequence[Diagnostic], what: str) -> None:
     """A catalog with structural errors would show its broken files' resources as removed: refuse."""
-    errors = [d for d in loaded.diagnostics if d.is_error]
     if errors:
         for d in errors[:20]:
-            err.print(
-                f"{relocate(d.location.file)}:{d.location.line}:{d.location.col}: {d.message}", markup=False
-            )
+            err.print(f"{d.location}: {d.message}", markup=False)
         raise CatalogError(
             f"the catalog {what} has {len(errors)} error(s) that hide resources; nothing was compared",
             hint="fix them (kgov lint shows them all), then compare again",
         )
-    return loaded.catalog
 
 
 @contextmanager
-def both(catalog_dir: Path, base: str) -> Iterator[tuple[Catalog, Catalog, str, Relocate]]:
-    """(working-tree catalog, catalog at `base`, base commit, path mapping for base files)."""
-    head = _usable(load_catalog(catalog_dir), "in the working tree", str)
-    with catalog_at(base, catalog_dir) as at:
-        root = str(at.root)
-
-        def relocate(file: str) -> str:
-            return str(catalog_dir) + file[len(root) :] if file.startswith(root) else file
-
-        yield head, _usable(load_catalog(at.root), f"at {base}", relocate), at.commit, relocate
+def both(catalog_dir: Path, base: str) -> Iterator[tuple[Catalog, Base]]:
+    """The working tree's catalog and the catalog at `base`, both free of structural errors."""
+    loaded = load_catalog(catalog_dir)
+    _refuse([d for d in loaded.diagnostics if d.is_error], "in the working tree")
+    with base_catalog(loaded.catalog, catalog_dir, base) as old:
+        _refuse(old.errors, f"at {base}")
+        yield loaded.catalog, old
 
 
 def make_review(catalog_dir: Path, base: str, envs: Sequence[str] = ()) -> Review:
-    with both(catalog_dir, base) as (head, old, commit, relocate):
-        return review(head, old, base_ref=base, base_commit=commit, envs=envs, relocate=relocate)
+    with both(catalog_dir, base) as (head, old):
+        return review(
+            head, old.catalog, base_ref=base, base_commit=old.commit, envs=envs, relocate=old.relocate
+        )
 
 
 def run_diff(

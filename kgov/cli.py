@@ -118,6 +118,12 @@ def plan(
         "--allow-delete",
         help="Plan deletes of owned resources missing from the catalog (also needs ownership.delete: true).",
     ),
+    base: str | None = typer.Option(
+        None,
+        "--base",
+        "-b",
+        help="Plan only the resources whose catalog entries differ from this git ref (pull requests).",
+    ),
 ) -> None:
     """Compare the catalog with the live cluster and show what apply would change.
 
@@ -133,6 +139,7 @@ def plan(
             fmt=fmt.value,
             detailed_exitcode=detailed_exitcode,
             allow_delete=allow_delete,
+            base=base,
         )
     )
 

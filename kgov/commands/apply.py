@@ -39,7 +39,8 @@ def _saved_plan(
     catalog = checked_catalog(catalog_dir, env)
     ports = backends if backends is not None else connect(catalog, env)
     with err.status("checking the plan against the catalog and the cluster"):
-        fresh = make_plan(catalog, env, ports, allow_delete=plan.allow_delete)
+        # a scoped plan is re-planned with the same names: apply checks exactly those resources
+        fresh = make_plan(catalog, env, ports, allow_delete=plan.allow_delete, scoped=plan.scoped)
     check_current(plan, fresh, plan_file)
     return plan, ports
 

@@ -33,11 +33,17 @@ def run_plan(
     detailed_exitcode: bool = False,
     allow_delete: bool = False,
     backends: Backends | None = None,
+    base: str | None = None,
 ) -> int:
-    catalog = checked_catalog(catalog_dir, env)
+    catalog = checked_catalog(catalog_dir, env)  # the whole catalog is linted, scoped or not
+    scoped = None
+    if base is not None:
+        from kgov.review.scope import scoped_against
+
+        scoped = scoped_against(catalog, catalog_dir, env, base)
     ports = backends if backends is not None else connect(catalog, env)
     with err.status(f"reading the cluster of environment '{env}'"):
-        plan = make_plan(catalog, env, ports, allow_delete=allow_delete)
+        plan = make_plan(catalog, env, ports, allow_delete=allow_delete, scoped=scoped)
     show(plan, fmt)
     if out is not None:
         planfile.save(plan, out)

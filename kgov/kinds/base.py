@@ -84,3 +84,13 @@ class Kind(Protocol):
     def visible(self, entry: Entry, observed: Any) -> bool:
         """Whether the observed state shows the entry applied."""
         ...
+
+
+def narrowed(kind: Kind, scope: JSON, names: Sequence[str]) -> JSON | None:
+    """`scope` narrowed to `names` (a scoped plan, `kgov plan --base`), or None when the kind cannot
+    narrow and is planned in full. A kind narrows by an optional method `narrow(scope, names)`
+    returning the scope that reads only those resources (the deletes among them included, when
+    the full scope covers them); its diff then sees only the desired resources among `names`."""
+    narrow = getattr(kind, "narrow", None)
+    return None if narrow is None else narrow(scope, names)
+

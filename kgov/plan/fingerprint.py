@@ -11,7 +11,7 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 
-from kgov.plan.model import JSON, Entry
+from kgov.plan.model import JSON, Entry, Scoped
 
 
 def digest(doc: JSON) -> str:
@@ -25,13 +25,15 @@ def plan_fingerprint(
     scope: Mapping[str, JSON],
     state_digest: str,
     entries: Sequence[Entry],
+    scoped: Scoped | None = None,
 ) -> str:
-    return digest(
-        {
-            "environment": environment,
-            "options": {"allow_delete": allow_delete},
-            "scope": scope,
-            "state_digest": state_digest,
-            "resource_changes": [e.to_json() for e in entries],
-        }
-    )
+    doc = {
+        "environment": environment,
+        "options": {"allow_delete": allow_delete},
+        "scope": scope,
+        "state_digest": state_digest,
+        "resource_changes": [e.to_json() for e in entries],
+    }
+    if scoped is not None:  # only then: a full plan's fingerprint is what it always was
+        doc["scoped"] = scoped.to_json()
+    return digest(doc)

@@ -9,9 +9,9 @@ from kgov import __version__
 from kgov.catalog.model import Catalog
 from kgov.catalog.resolve import environment
 from kgov.kinds import KINDS
-from kgov.kinds.base import Backends, DiffContext, Kind
+from kgov.kinds.base import Backends, DiffContext, Kind, narrowed
 from kgov.plan.fingerprint import digest, plan_fingerprint
-from kgov.plan.model import JSON, Entry, KindSummary, Plan
+from kgov.plan.model import JSON, Entry, KindSummary, Plan, Scoped
 
 
 def make_plan(
@@ -21,7 +21,10 @@ def make_plan(
     *,
     allow_delete: bool,
     kinds: Sequence[Kind] = KINDS,
+    scoped: Scoped | None = None,
 ) -> Plan:
+    """A plan of the catalog against the backends; with `scoped`, only of the resources it names for
+    the kinds that can narrow (see kgov.kinds.base.narrowed), the other kinds in full."""
     env = environment(catalog, env_name)
     ctx = DiffContext(env, catalog.settings, allow_delete)
     scope: dict[str, JSON] = {}
@@ -40,6 +43,13 @@ def make_plan(
                 )
             continue
         scope[kind.name] = kind.scope(desired, catalog)
+        if scoped is not None:
+            names = scoped.names.get(kind.name, ())
+            narrow = narrowed(kind, scope[kind.name], names)
+            if narrow is not None:
+                scope[kind.name] = narrow
+                wanted = frozenset(names)
+                desired = {n: v for n, v in desired.items() if n in wanted}
         observed = kind.observe(backend, scope[kind.name])
         state[kind.name] = kind.state_json(observed)
         found, said = kind.diff(desired, observed, ctx)
@@ -55,13 +65,14 @@ def make_plan(
         environment=env.name,
         scope=scope,
         state_digest=state_digest,
-        fingerprint=plan_fingerprint(env.name, allow_delete, scope, state_digest, entries),
+        fingerprint=plan_fingerprint(env.name, allow_delete, scope, state_digest, entries, scoped),
         entries=tuple(entries),
         summary=summary,
         allow_delete=allow_delete,
         warnings=tuple(warnings),
         created_at=datetime.now(UTC).isoformat(timespec="seconds"),
         kgov_version=__version__,
+        scoped=scoped,
     )
 
 

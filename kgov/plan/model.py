@@ -115,6 +115,29 @@ class KindSummary:
 
 
 @dataclass(frozen=True)
+class Scoped:
+    """A scoped plan (`kgov plan --base REF`): only these resources, per kind, were planned."""
+
+    base: str  # the git ref compared with
+    base_commit: str
+    names: Mapping[str, tuple[str, ...]]  # kind -> the names whose catalog entries differ from the base
+
+    def to_json(self) -> dict[str, JSON]:
+        return {
+            "base": self.base,
+            "base_commit": self.base_commit,
+            "names": {k: list(v) for k, v in sorted(self.names.items())},
+        }
+
+
+def scoped_from_json(doc: Mapping[str, JSON] | None) -> Scoped | None:
+    if doc is None:
+        return None
+    names = {str(k): tuple(str(n) for n in v) for k, v in doc["names"].items()}
+    return Scoped(str(doc["base"]), str(doc["base_commit"]), names)
+
+
+@dataclass(frozen=True)
 class Plan:
     environment: str
     scope: Mapping[str, JSON]  # per kind: what the plan looked at (apply looks at the same)
@@ -126,6 +149,7 @@ class Plan:
     warnings: tuple[str, ...] = ()
     created_at: str = ""
     kgov_version: str = ""
+    scoped: Scoped | None = None  # None: a full plan
 
     @property
     def blocked(self) -> tuple[Entry, ...]:
@@ -156,6 +180,7 @@ class Plan:
             "totals": self.totals(),
             "resource_changes": [e.to_json() for e in self.entries],
             "warnings": list(self.warnings),
+            "scoped": self.scoped.to_json() if self.scoped is not None else None,
         }
 
 
@@ -172,4 +197,5 @@ def plan_from_json(doc: Mapping[str, JSON]) -> Plan:
         warnings=tuple(str(w) for w in doc.get("warnings", ())),
         created_at=str(doc.get("created_at", "")),
         kgov_version=str(doc.get("kgov_version", "")),
+        scoped=scoped_from_json(doc.get("scoped")),
     )

@@ -13,7 +13,7 @@ from kgov.plan.model import Plan
 
 def check_integrity(saved: Plan, plan_file: Path) -> None:
     expected = plan_fingerprint(
-        saved.environment, saved.allow_delete, saved.scope, saved.state_digest, saved.entries
+        saved.environment, saved.allow_delete, saved.scope, saved.state_digest, saved.entries, saved.scoped
     )
     if expected != saved.fingerprint:
         raise PlanError(

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from kgov.render.escape import md_code, md_text
-from kgov.render.plan_text import SYMBOL, grouped, summary_line
+from kgov.render.plan_text import SYMBOL, grouped, scoped_line, summary_line
 
 _TITLE = {"create": "create", "update": "change", "delete": "delete", "blocked": "BLOCKED"}
 _ICON = {"create": "🟢", "update": "🟡", "delete": "🔴", "blocked": "⛔"}
@@ -46,6 +46,7 @@ def render(doc: dict[str, Any]) -> str:
     lines = [
         f"### kgov plan: {md_code(doc['environment'])}",
         "",
+        *([f"*{md_text(scoped_line(doc['scoped']))}*", ""] if doc.get("scoped") else []),
         "| resource | create | change | delete | blocked |",
         "|---|---:|---:|---:|---:|",
     ]

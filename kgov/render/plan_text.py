@@ -91,6 +91,14 @@ def _entry(entry: dict[str, Any]) -> RenderableType:
     return Group(*parts)
 
 
+def scoped_line(scoped: dict[str, Any]) -> str:
+    count = sum(len(v) for v in scoped["names"].values())
+    return (
+        f"Scoped plan: only the {count} resource(s) changed against {visible(scoped['base'])} "
+        f"({visible(scoped['base_commit'][:12])}); drift elsewhere is not checked (a full plan does)."
+    )
+
+
 def render(doc: dict[str, Any], console: Console) -> None:
     console.print(
         Text(
@@ -98,6 +106,8 @@ def render(doc: dict[str, Any], console: Console) -> None:
             style="bold",
         )
     )
+    if doc.get("scoped"):
+        console.print(Text(scoped_line(doc["scoped"]), style="yellow"))
     entries = doc["resource_changes"]
     if not entries:
         console.print("\nNo changes. The cluster matches the catalog.")

@@ -29,6 +29,14 @@ class TopicKind:
     def scope(self, desired: Mapping[str, Any], catalog: Catalog) -> JSON:
         return catalog_scope(catalog, list(desired)).to_json()
 
+    def narrow(self, scope: JSON, names: Sequence[str]) -> JSON:
+        """Only `names`: those the catalog names, and those only an owned prefix covers (deletes)."""
+        full = TopicScope.from_json(scope)
+        named = frozenset(full.names)
+        return TopicScope(
+            tuple(sorted(n for n in set(names) if full.covers(n, named) or n in named)), (), full.protected
+        ).to_json()
+
     def observe(self, backend: KafkaAdmin, scope: JSON) -> ObservedTopics:
         return observe_topics(backend, TopicScope.from_json(scope))
 

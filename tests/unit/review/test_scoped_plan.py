@@ -1,0 +1,144 @@
+"""`kgov plan --base REF`: only the resources that differ from the ref, read with a fixed number of
+requests whatever the catalog's size; the saved plan carries its scope and apply re-plans it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kgov.cluster.memory import MemoryCluster
+from kgov.commands.apply import run_apply
+from kgov.commands.plan import run_plan
+from kgov.errors import CatalogError, PlanError
+from kgov.kinds.base import Backends
+from kgov.plan import planfile
+from tests.gitrepo import commit, init
+from tests.support import topic_doc, write_catalog
+
+
+class CountingCluster(MemoryCluster):
+    """Also records which topics each DescribeConfigs asked for."""
+
+    def __init__(self) -> None:
+        super().__init__(brokers=1)
+        self.described: list[str] = []
+
+    def topic_configs(self, names: Sequence[str]) -> Mapping[str, Mapping[str, str]]:
+        self.described.extend(names)
+        return super().topic_configs(names)
+
+
+@pytest.fixture(autouse=True)
+def env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KGOV_BOOTSTRAP_SASL", "127.0.0.1:1")
+    monkeypatch.setenv("KGOV_USERNAME", "admin")
+    monkeypatch.setenv("KGOV_PASSWORD", "x")
+
+
+def _services(count: int) -> dict[str, list[dict[str, Any]]]:
+    return {f"s{i:03d}": [topic_doc(f"s{i:03d}.a", 2), topic_doc(f"s{i:03d}.b", 2)] for i in range(count)}
+
+
+def _setup(tmp_path: Path, count: int) -> tuple[Path, CountingCluster, dict[str, list[dict[str, Any]]]]:
+    repo = init(tmp_path / "repo")
+    services = _services(count)
+    cat = write_catalog(repo / "catalog", services)
+    commit(repo, "base")
+    cluster = CountingCluster()
+    for topics in services.values():
+        for t in topics:
+            cluster.add_topic(t["name"], t["partitions"], 1)
+    return cat, cluster, services
+
+
+def _change(cat: Path, services: dict[str, list[dict[str, Any]]]) -> None:
+    services["s001"] = [topic_doc("s001.a", 4)]  # s001.a grows, s001.b leaves the catalog
+    services["s002"] = [*services["s002"], topic_doc("s002.new")]
+    write_catalog(cat, services)
+
+
+@pytest.mark.parametrize("count", [5, 300])
+def test_reads_only_the_changed_topics_with_the_same_requests_whatever_the_size(
+    tmp_path: Path, count: int
+) -> None:
+    cat, cluster, services = _setup(tmp_path, count)
+    _change(cat, services)
+    out = tmp_path / "plan.json"
+    assert (
+        run_plan(cat, "local", backends=Backends(kafka=cluster), base="HEAD", out=out, allow_delete=True) == 0
+    )
+    assert cluster.requests == ["metadata", "describe_configs"]
+    assert sorted(cluster.described) == ["s001.a", "s001.b"]  # s002.new does not exist yet
+    doc = json.loads(out.read_text())
+    assert doc["scoped"]["base"] == "HEAD"
+    assert doc["scoped"]["names"] == {"topic": ["s001.a", "s001.b", "s002.new"]}
+    assert doc["scope"]["topic"] == {
+        "names": ["s001.a", "s001.b", "s002.new"],
+        "prefixes": [],
+        "protected": ["__*", "_*"],
+    }
+    actions = {e["address"]: e["action"] for e in doc["resource_changes"]}
+    assert actions == {"topic.s001.a": "update", "topic.s001.b": "delete", "topic.s002.new": "create"}
+    assert doc["summary"]["topic"]["managed"] == 2  # of the scoped names, the ones the catalog declares
+
+
+def test_apply_of_a_scoped_plan_replans_the_same_names_only(tmp_path: Path) -> None:
+    cat, cluster, services = _setup(tmp_path, 5)
+    _change(cat, services)
+    out = tmp_path / "plan.json"
+    run_plan(cat, "local", backends=Backends(kafka=cluster), base="HEAD", out=out)
+    cluster.topics["s004.a"].partitions = 9  # drift outside the scope: not this plan's business
+    cluster.requests.clear()
+    cluster.described.clear()
+    assert run_apply(cat, "local", plan_file=out, backends=Backends(kafka=cluster)) == 0
+    assert sorted(set(cluster.described)) == ["s001.a", "s001.b", "s002.new"]  # + the wait for the create
+    assert cluster.topics["s001.a"].partitions == 4 and "s002.new" in cluster.topics
+    assert "s001.b" in cluster.topics  # no --allow-delete: kept
+
+
+def test_a_scoped_plan_is_stale_when_its_resources_change(tmp_path: Path) -> None:
+    cat, cluster, services = _setup(tmp_path, 5)
+    _change(cat, services)
+    out = tmp_path / "plan.json"
+    run_plan(cat, "local", backends=Backends(kafka=cluster), base="HEAD", out=out)
+    cluster.topics["s001.a"].partitions = 3
+    with pytest.raises(PlanError) as info:
+        run_apply(cat, "local", plan_file=out, backends=Backends(kafka=cluster))
+    assert "stale plan: the cluster changed" in info.value.message
+
+
+def test_editing_the_scope_of_a_saved_plan_is_refused(tmp_path: Path) -> None:
+    cat, cluster, services = _setup(tmp_path, 5)
+    _change(cat, services)
+    out = tmp_path / "plan.json"
+    run_plan(cat, "local", backends=Backends(kafka=cluster), base="HEAD", out=out)
+    doc = json.loads(out.read_text())
+    doc["scoped"]["names"]["topic"] = ["s001.a"]
+    out.write_text(json.dumps(doc))
+    with pytest.raises(PlanError) as info:
+        run_apply(cat, "local", plan_file=out, backends=Backends(kafka=cluster))
+    assert "was edited after kgov made it" in info.value.message
+
+
+def test_a_full_plan_has_no_scope_and_the_whole_catalog_is_still_linted(tmp_path: Path) -> None:
+    cat, cluster, services = _setup(tmp_path, 5)
+    out = tmp_path / "plan.json"
+    run_plan(cat, "local", backends=Backends(kafka=cluster), out=out)
+    assert planfile.load(out).scoped is None and json.loads(out.read_text())["scoped"] is None
+    services["s003"][0]["partitions"] = 0  # invalid, and committed: the change does not touch it
+    write_catalog(cat, services)
+    commit(cat.parent, "broken")
+    _change(cat, services)
+    with pytest.raises(CatalogError):
+        run_plan(cat, "local", backends=Backends(kafka=cluster), base="HEAD")
+    assert cluster.requests == ["metadata", "describe_configs"]  # only the full plan above read
+
+
+def test_no_change_reads_nothing_but_the_listing(tmp_path: Path) -> None:
+    cat, cluster, _ = _setup(tmp_path, 5)
+    assert run_plan(cat, "local", backends=Backends(kafka=cluster), base="HEAD", detailed_exitcode=True) == 0
+    assert cluster.described == []

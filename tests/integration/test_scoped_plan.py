@@ -1,0 +1,72 @@
+"""`kgov plan --base REF` on the sandbox: the changed topics only, a fixed number of requests, the
+same entries as a full plan, and apply of the saved scoped plan converges."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from kgov.commands.common import checked_catalog, connect
+from kgov.commands.plan import run_plan
+from tests.gitrepo import commit, init
+from tests.support import topic_doc
+
+from .kgovtest import kgov, unique_service, write_catalog
+
+
+@pytest.fixture(autouse=True)
+def _uses_sandbox(sandbox: dict[str, str]) -> None:
+    """Every test here needs the running sandbox."""
+
+
+def _plan(cat: Path, tmp_path: Path, *extra: str) -> dict[str, object]:
+    out = tmp_path / "p.json"
+    result = kgov(
+        "plan", "--env", "local", "--catalog", str(cat), "--allow-delete", "--out", str(out), *extra
+    )
+    assert result.code == 0, result.output
+    doc: dict[str, object] = json.loads(out.read_text())
+    return doc
+
+
+def test_scoped_plan_reads_only_the_change_and_applies(tmp_path: Path) -> None:
+    svc = unique_service()
+    repo = init(tmp_path / "repo")
+    topics = [topic_doc(f"{svc}.t{i:02d}", 2) for i in range(40)]
+    cat = write_catalog(repo / "catalog", {svc: topics})
+    applied = kgov("apply", "--env", "local", "--catalog", str(cat), "--auto-approve")
+    assert applied.code == 0, applied.output
+    commit(repo, "applied")
+
+    topics[3] = topic_doc(f"{svc}.t03", 4)  # grows
+    topics[5] = topic_doc(f"{svc}.t05", 2, retention_ms="1d")  # reconfigured
+    del topics[7]  # removed: deleted with --allow-delete
+    topics.append(topic_doc(f"{svc}.new"))  # created
+    write_catalog(cat, {svc: topics})
+
+    catalog = checked_catalog(cat, "local")
+    ports = connect(catalog, "local")
+    out = tmp_path / "scoped.json"
+    assert run_plan(cat, "local", backends=ports, base="HEAD", out=out, allow_delete=True) == 0
+    assert ports.kafka is not None
+    assert dict(ports.kafka.requests) == {"metadata": 1, "describe_configs": 1}  # type: ignore[attr-defined]
+    scoped = json.loads(out.read_text())
+    full = _plan(cat, tmp_path)
+    assert scoped["scoped"]["names"] == {
+        "topic": sorted([f"{svc}.t03", f"{svc}.t05", f"{svc}.t07", f"{svc}.new"])
+    }
+    assert scoped["resource_changes"] == full["resource_changes"]  # same entries as the full plan
+    actions = {e["name"]: e["action"] for e in scoped["resource_changes"]}
+    assert actions == {
+        f"{svc}.t03": "update",
+        f"{svc}.t05": "update",
+        f"{svc}.t07": "delete",
+        f"{svc}.new": "create",
+    }
+
+    result = kgov("apply", str(out), "--env", "local", "--catalog", str(cat), "--allow-delete")
+    assert result.code == 0, result.output
+    again = kgov("plan", "--env", "local", "--catalog", str(cat), "--detailed-exitcode", "--allow-delete")
+    assert again.code == 0, again.output

@@ -124,6 +124,9 @@ def plan(
         "-b",
         help="Plan only the resources whose catalog entries differ from this git ref (pull requests).",
     ),
+    snapshot: Path | None = typer.Option(
+        None, "--snapshot", help="Plan against a snapshot from `kgov snapshot`, with no connection."
+    ),
 ) -> None:
     """Compare the catalog with the live cluster and show what apply would change.
 
@@ -140,8 +143,24 @@ def plan(
             detailed_exitcode=detailed_exitcode,
             allow_delete=allow_delete,
             base=base,
+            snapshot=snapshot,
         )
     )
+
+
+@app.command(
+    epilog="[bold]Example[/]\n\n  kgov snapshot --env prod --out state.json\n\n"
+    "  kgov plan --env prod --snapshot state.json  [dim]# no connection needed[/]"
+)
+def snapshot(
+    env: str = typer.Option(..., "--env", "-e", help="The environment of kgov.yaml to read."),
+    out: Path = typer.Option(..., "--out", "-o", help="The snapshot file to write (JSON, no secrets)."),
+    catalog: Path = typer.Option(Path("catalog"), "--catalog", "-c", help=CATALOG_HELP),
+) -> None:
+    """Save what plan reads of the cluster, so `kgov plan --snapshot` can plan with no connection."""
+    from kgov.commands.snapshot import run_snapshot
+
+    run_command(lambda: run_snapshot(catalog, env, out))
 
 
 @app.command(epilog=APPLY_EXAMPLES)

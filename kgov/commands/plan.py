@@ -34,6 +34,7 @@ def run_plan(
     allow_delete: bool = False,
     backends: Backends | None = None,
     base: str | None = None,
+    snapshot: Path | None = None,
 ) -> int:
     catalog = checked_catalog(catalog_dir, env)  # the whole catalog is linted, scoped or not
     scoped = None
@@ -41,9 +42,14 @@ def run_plan(
         from kgov.review.scope import scoped_against
 
         scoped = scoped_against(catalog, catalog_dir, env, base)
-    ports = backends if backends is not None else connect(catalog, env)
-    with err.status(f"reading the cluster of environment '{env}'"):
-        plan = make_plan(catalog, env, ports, allow_delete=allow_delete, scoped=scoped)
+    if snapshot is not None:  # no connection: the snapshot answers for the cluster
+        from kgov.commands.snapshot import plan_from_snapshot
+
+        plan = plan_from_snapshot(catalog, env, snapshot, allow_delete=allow_delete, scoped=scoped)
+    else:
+        ports = backends if backends is not None else connect(catalog, env)
+        with err.status(f"reading the cluster of environment '{env}'"):
+            plan = make_plan(catalog, env, ports, allow_delete=allow_delete, scoped=scoped)
     show(plan, fmt)
     if out is not None:
         planfile.save(plan, out)

@@ -94,3 +94,22 @@ def narrowed(kind: Kind, scope: JSON, names: Sequence[str]) -> JSON | None:
     narrow = getattr(kind, "narrow", None)
     return None if narrow is None else narrow(scope, names)
 
+
+class Snapshotting(Protocol):
+    """Optional members of a kind that can be planned from a snapshot (`kgov snapshot`,
+    `kgov plan --snapshot`). A kind without them is left out of snapshots (plan says so)."""
+
+    def snapshot_scope(self, scope: JSON) -> JSON:
+        """What a snapshot reads, from the plan scope of the catalog it is taken with: wider, so that
+        plans of a changed catalog (a pull request) can be answered from it."""
+        ...
+
+    def state_from_json(self, doc: JSON) -> Any:
+        """The inverse of `state_json`."""
+        ...
+
+    def from_snapshot(self, taken: JSON, state: JSON, scope: JSON) -> Any:
+        """What `observe(backend, scope)` would have returned when the snapshot (read with scope
+        `taken`, observed state `state`) was taken; a PlanError when the snapshot cannot say."""
+        ...
+

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from kgov import __version__
 from kgov.catalog.model import Catalog
@@ -22,9 +23,12 @@ def make_plan(
     allow_delete: bool,
     kinds: Sequence[Kind] = KINDS,
     scoped: Scoped | None = None,
+    observe_with: Mapping[str, Callable[[JSON], Any]] | None = None,
 ) -> Plan:
     """A plan of the catalog against the backends; with `scoped`, only of the resources it names for
-    the kinds that can narrow (see kgov.kinds.base.narrowed), the other kinds in full."""
+    the kinds that can narrow (see kgov.kinds.base.narrowed), the other kinds in full. With
+    `observe_with` (a snapshot, kgov/plan/snapshot.py), kinds are observed through it, not the
+    backends, and a kind it lacks is not planned."""
     env = environment(catalog, env_name)
     ctx = DiffContext(env, catalog.settings, allow_delete)
     scope: dict[str, JSON] = {}
@@ -35,12 +39,15 @@ def make_plan(
     for kind in kinds:
         desired = kind.desired(catalog, env)
         backend = backends.get(kind.backend)
-        if backend is None:
+        reader = observe_with.get(kind.name) if observe_with is not None else None
+        if reader is None and (backend is None or observe_with is not None):
             if desired:
-                warnings.append(
-                    f"{len(desired)} {kind.title} not planned: environment '{env.name}' "
-                    f"has no {kind.backend} connection"
+                why = (
+                    "the snapshot holds no state for them"
+                    if observe_with is not None
+                    else (f"environment '{env.name}' has no {kind.backend} connection")
                 )
+                warnings.append(f"{len(desired)} {kind.title} not planned: {why}")
             continue
         scope[kind.name] = kind.scope(desired, catalog)
         if scoped is not None:
@@ -50,7 +57,7 @@ def make_plan(
                 scope[kind.name] = narrow
                 wanted = frozenset(names)
                 desired = {n: v for n, v in desired.items() if n in wanted}
-        observed = kind.observe(backend, scope[kind.name])
+        observed = reader(scope[kind.name]) if reader is not None else kind.observe(backend, scope[kind.name])
         state[kind.name] = kind.state_json(observed)
         found, said = kind.diff(desired, observed, ctx)
         entries.extend(found)

@@ -4,6 +4,7 @@ same entries as a full plan, and apply of the saved scoped plan converges."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -70,3 +71,58 @@ def test_scoped_plan_reads_only_the_change_and_applies(tmp_path: Path) -> None:
     assert result.code == 0, result.output
     again = kgov("plan", "--env", "local", "--catalog", str(cat), "--detailed-exitcode", "--allow-delete")
     assert again.code == 0, again.output
+
+
+def test_snapshot_then_plan_equals_the_plan_against_the_cluster(tmp_path: Path) -> None:
+    svc = unique_service()
+    cat = write_catalog(tmp_path / "c", {svc: [topic_doc(f"{svc}.a", 2), topic_doc(f"{svc}.b")]})
+    assert kgov("apply", "--env", "local", "--catalog", str(cat), "--auto-approve").code == 0
+    write_catalog(
+        cat, {svc: [topic_doc(f"{svc}.a", 3, retention_ms="2d"), topic_doc(f"{svc}.c")]}
+    )  # grows one, adds one, drops one
+    snap = tmp_path / "state.json"
+    taken = kgov("snapshot", "--env", "local", "--catalog", str(cat), "--out", str(snap))
+    assert taken.code == 0, taken.output
+    assert os.environ["KGOV_PASSWORD"] not in snap.read_text()
+    offline = _plan(cat, tmp_path, "--snapshot", str(snap))
+    live = _plan(cat, tmp_path)
+    assert offline["fingerprint"] == live["fingerprint"]
+    assert offline["resource_changes"] == live["resource_changes"]
+    assert len(live["resource_changes"]) == 3
+    # the offline plan applies (apply re-reads the cluster and finds it as the snapshot said)
+    out = tmp_path / "offline.json"
+    assert (
+        kgov(
+            "plan",
+            "--env",
+            "local",
+            "--catalog",
+            str(cat),
+            "--snapshot",
+            str(snap),
+            "--out",
+            str(out),
+            "--allow-delete",
+        ).code
+        == 0
+    )
+    assert kgov("apply", str(out), "--env", "local", "--catalog", str(cat), "--allow-delete").code == 0
+    # now the snapshot is stale: a plan from it is refused at apply
+    assert (
+        kgov(
+            "plan",
+            "--env",
+            "local",
+            "--catalog",
+            str(cat),
+            "--snapshot",
+            str(snap),
+            "--out",
+            str(out),
+            "--allow-delete",
+        ).code
+        == 0
+    )
+    refused = kgov("apply", str(out), "--env", "local", "--catalog", str(cat), "--allow-delete")
+    assert refused.code == 1
+    assert "stale plan: the cluster changed" in refused.stderr

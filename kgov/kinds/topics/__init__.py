@@ -8,6 +8,7 @@ from typing import Any
 from kgov.catalog.model import Catalog, Environment
 from kgov.cluster.kafka_port import KafkaAdmin
 from kgov.kinds.base import PHASE_DELETES, PHASE_TOPICS, DiffContext
+from kgov.kinds.topics import snapshot
 from kgov.kinds.topics.apply import apply_topics, topic_visible
 from kgov.kinds.topics.desired import desired_topics
 from kgov.kinds.topics.diff import diff_topics
@@ -52,13 +53,25 @@ class TopicKind:
         return apply_topics(backend, entries)
 
     def watch_scope(self, scope: JSON, entries: Sequence[Entry]) -> JSON:
-        # re-read only the entries' topics; the owned prefixes only when a delete must be seen gone
-        deleting = any(e.action == "delete" for e in entries)
+        # re-read only the entries' topics. A deleted topic is listed, never described (it may be gone
+        # between the listing and DescribeConfigs): its name is watched as a prefix, which covers it
+        # also in a scoped plan, whose scope has no owned prefixes.
+        gone = sorted({e.name for e in entries if e.action == "delete"})
         return {
-            "names": sorted({e.name for e in entries}),
-            "prefixes": scope["prefixes"] if deleting else [],
+            "names": sorted({e.name for e in entries if e.action != "delete"}),
+            "prefixes": [*scope["prefixes"], *gone] if gone else [],
             "protected": scope["protected"],
         }
 
     def visible(self, entry: Entry, observed: ObservedTopics) -> bool:
         return topic_visible(entry, observed)
+
+    # -- snapshots (`kgov snapshot`, `kgov plan --snapshot`): see kgov/kinds/topics/snapshot.py ----
+    def snapshot_scope(self, scope: JSON) -> JSON:
+        return snapshot.snapshot_scope(scope)
+
+    def state_from_json(self, doc: JSON) -> ObservedTopics:
+        return snapshot.state_from_json(doc)
+
+    def from_snapshot(self, taken: JSON, state: JSON, scope: JSON) -> ObservedTopics:
+        return snapshot.from_snapshot(taken, state, scope)

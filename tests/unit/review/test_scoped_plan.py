@@ -142,3 +142,18 @@ def test_no_change_reads_nothing_but_the_listing(tmp_path: Path) -> None:
     cat, cluster, _ = _setup(tmp_path, 5)
     assert run_plan(cat, "local", backends=Backends(kafka=cluster), base="HEAD", detailed_exitcode=True) == 0
     assert cluster.described == []
+
+
+def test_a_delete_is_watched_by_listing_never_by_describing_it() -> None:
+    from kgov.kinds.topics import TopicKind
+    from kgov.plan.model import Entry
+
+    entries = [Entry("topic.s.a", "topic", "s.a", "update"), Entry("topic.s.b", "topic", "s.b", "delete")]
+    scoped = {"names": ["s.a", "s.b"], "prefixes": [], "protected": ["_*"]}
+    assert TopicKind().watch_scope(scoped, entries) == {
+        "names": ["s.a"],
+        "prefixes": ["s.b"],
+        "protected": ["_*"],
+    }
+    only_update = TopicKind().watch_scope(scoped, entries[:1])
+    assert only_update == {"names": ["s.a"], "prefixes": [], "protected": ["_*"]}

@@ -1,0 +1,44 @@
+"""`kgov snapshot`: save what plan reads of a cluster; `kgov plan --snapshot`: plan from it offline."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from kgov.catalog.model import Catalog
+from kgov.commands.common import checked_catalog, connect, err
+from kgov.errors import EXIT_OK, PlanError
+from kgov.kinds.base import Backends
+from kgov.plan import snapshot as snapshots
+from kgov.plan.make import make_plan
+from kgov.plan.model import Plan, Scoped
+
+
+def run_snapshot(catalog_dir: Path, env: str, out: Path, *, backends: Backends | None = None) -> int:
+    catalog = checked_catalog(catalog_dir, env)
+    ports = backends if backends is not None else connect(catalog, env)
+    with err.status(f"reading the cluster of environment '{env}'"):
+        taken, skipped = snapshots.take(catalog, env, ports)
+    snapshots.save(taken, out)
+    for line in skipped:
+        err.print(f"warning: {line}", markup=False, style="yellow")
+    kinds = ", ".join(f"{k} ({len(v['state'])})" for k, v in taken.kinds.items()) or "nothing"
+    err.print(f"Saved the snapshot of environment '{env}' to {out}: {kinds}.", markup=False)
+    err.print(f"Plan from it with no connection: kgov plan --env {env} --snapshot {out}", markup=False)
+    return EXIT_OK
+
+
+def plan_from_snapshot(
+    catalog: Catalog, env: str, path: Path, *, allow_delete: bool, scoped: Scoped | None
+) -> Plan:
+    taken = snapshots.load(path)
+    if taken.environment != env:
+        raise PlanError(f"{path} is a snapshot of environment '{taken.environment}', not '{env}'")
+    plan = make_plan(
+        catalog, env, Backends(), allow_delete=allow_delete, scoped=scoped, observe_with=taken.observers()
+    )
+    note = (
+        f"planned from the snapshot {path} taken at {taken.created_at}, not the live cluster; "
+        "apply re-reads the cluster and refuses the plan if anything it covers changed since"
+    )
+    return replace(plan, warnings=(note, *plan.warnings))

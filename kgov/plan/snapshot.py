@@ -1,0 +1,135 @@
+"""Snapshot files (`kgov snapshot`): what plan reads of a cluster, per kind, to plan without a
+connection (`kgov plan --snapshot`). Versioned JSON (docs/snapshot-format.md); never a secret.
+
+A snapshot is untrusted input like a plan file: read bounded and checked. Trusting it is safe:
+apply re-reads the cluster and refuses a plan whose fingerprint differs, so a stale or edited
+snapshot can only make a plan that apply refuses.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from kgov import __version__
+from kgov.catalog.model import Catalog
+from kgov.catalog.resolve import environment
+from kgov.errors import PlanError
+from kgov.kinds import KINDS
+from kgov.kinds.base import Backends, Kind
+from kgov.plan.fingerprint import digest
+from kgov.plan.model import JSON
+
+FORMAT = "kgov-snapshot"
+FORMAT_VERSION = 1
+MAX_BYTES = 512 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    environment: str
+    created_at: str
+    kinds: Mapping[str, Mapping[str, JSON]]  # kind -> {"scope": ..., "state": ...}
+
+    def to_json(self) -> dict[str, JSON]:
+        return {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "kgov_version": __version__,
+            "created_at": self.created_at,
+            "environment": self.environment,
+            "digest": digest(dict(self.kinds)),
+            "kinds": dict(self.kinds),
+        }
+
+    def observers(self, kinds: Sequence[Kind] = KINDS) -> dict[str, Callable[[JSON], Any]]:
+        """Per kind in the snapshot: scope -> the observed state, as the kind's observe gives it."""
+        found: dict[str, Callable[[JSON], Any]] = {}
+        for kind in kinds:
+            part = self.kinds.get(kind.name)
+            restore = getattr(kind, "from_snapshot", None)
+            if part is None or restore is None:
+                continue
+
+            def observe(
+                scope: JSON, restore: Any = restore, part: Mapping[str, JSON] = part, title: str = kind.title
+            ) -> Any:
+                try:
+                    return restore(part["scope"], part["state"], scope)
+                except (KeyError, TypeError, ValueError, AttributeError):
+                    raise PlanError(f"the snapshot's {title} are malformed; take a new snapshot") from None
+
+            found[kind.name] = observe
+        return found
+
+
+def take(
+    catalog: Catalog, env_name: str, backends: Backends, kinds: Sequence[Kind] = KINDS
+) -> tuple[Snapshot, list[str]]:
+    """Read what plan reads (wider, see each kind's snapshot_scope), for every kind that can."""
+    env = environment(catalog, env_name)
+    parts: dict[str, Mapping[str, JSON]] = {}
+    skipped: list[str] = []
+    for kind in kinds:
+        backend = backends.get(kind.backend)
+        widen = getattr(kind, "snapshot_scope", None)
+        if backend is None or widen is None or getattr(kind, "from_snapshot", None) is None:
+            why = f"no {kind.backend} connection" if backend is None else "the kind cannot be snapshot"
+            skipped.append(f"{kind.title} not in the snapshot: {why}")
+            continue
+        scope = widen(kind.scope(kind.desired(catalog, env), catalog))
+        parts[kind.name] = {"scope": scope, "state": kind.state_json(kind.observe(backend, scope))}
+    return Snapshot(env.name, datetime.now(UTC).isoformat(timespec="seconds"), parts), skipped
+
+
+def save(snapshot: Snapshot, path: Path) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump(snapshot.to_json(), out, indent=1, sort_keys=True)
+            out.write("\n")
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise PlanError(f"cannot write the snapshot {path}: {exc.strerror}") from None
+
+
+def load(path: Path) -> Snapshot:
+    again = "take a new one with `kgov snapshot --env ENV --out FILE`"
+    try:
+        with open(path, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                raise PlanError(f"{path} is not a regular file; a snapshot is one")
+            data = handle.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise PlanError(f"cannot read the snapshot {path}: {exc.strerror}") from None
+    if len(data) > MAX_BYTES:
+        raise PlanError(f"{path} is larger than {MAX_BYTES // 2**20} MiB: not a kgov snapshot")
+    try:
+        doc = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise PlanError(f"{path} is not a kgov snapshot (not JSON)", hint=again) from None
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        raise PlanError(f'{path} is not a kgov snapshot (no "format": "{FORMAT}")', hint=again)
+    if doc.get("format_version") != FORMAT_VERSION:
+        raise PlanError(
+            f"{path} has snapshot format {doc.get('format_version')!r}; this kgov reads {FORMAT_VERSION}",
+            hint=again,
+        )
+    kinds = doc.get("kinds")
+    if (
+        not isinstance(kinds, dict)
+        or not isinstance(doc.get("environment"), str)
+        or any(not isinstance(v, dict) or set(v) != {"scope", "state"} for v in kinds.values())
+    ):
+        raise PlanError(f"{path} is not a valid kgov snapshot (environment or kinds malformed)", hint=again)
+    if doc.get("digest") != digest(kinds):
+        raise PlanError(f"{path} was edited after kgov wrote it (its digest does not match)", hint=again)
+    return Snapshot(doc["environment"], str(doc.get("created_at", "")), kinds)

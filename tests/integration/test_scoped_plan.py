@@ -125,4 +125,4 @@ def test_snapshot_then_plan_equals_the_plan_against_the_cluster(tmp_path: Path) 
     )
     refused = kgov("apply", str(out), "--env", "local", "--catalog", str(cat), "--allow-delete")
     assert refused.code == 1
-    assert "stale plan: the cluster changed" in refused.stderr
+    assert "the cluster changed" in refused.stderr and "nothing was applied" in refused.stderr

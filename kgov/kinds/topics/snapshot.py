@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from kgov.errors import PlanError
+from kgov.errors import ClusterError, PlanError
 from kgov.kinds.topics.observe import ObservedTopics
 from kgov.kinds.topics.ownership import TopicScope
 from kgov.plan.model import JSON
@@ -29,14 +29,15 @@ def state_from_json(doc: Mapping[str, Any]) -> ObservedTopics:
     return ObservedTopics(
         {
             str(name): TopicSpec(str(name), int(p), int(rf), {str(k): str(v) for k, v in config})
-            for name, (p, rf, config) in doc.items()
-        }
+            for name, (p, rf, config) in doc["topics"].items()
+        },
+        {str(name): str(error) for name, error in doc["unreadable"].items()},
     )
 
 
 def from_snapshot(taken: JSON, state: Mapping[str, Any], scope: JSON) -> ObservedTopics:
     """What `observe_topics(scope)` would have read when the snapshot was taken with scope `taken`."""
-    have = state_from_json(state).topics
+    observed = state_from_json(state)
     snap, want = TopicScope.from_json(taken), TopicScope.from_json(scope)
     read_configs = frozenset(snap.names)
     named = frozenset(want.names)
@@ -45,8 +46,13 @@ def from_snapshot(taken: JSON, state: Mapping[str, Any], scope: JSON) -> Observe
             "the snapshot was taken with other protected patterns than kgov.yaml has now",
             hint="take a new snapshot with this catalog (kgov snapshot)",
         )
+    broken = sorted(n for n in observed.unreadable if n in named and want.covers(n, named))
+    if broken:  # as observe_topics: a named topic the broker could not describe stops the plan
+        raise ClusterError(
+            f"cannot describe topic {broken[0]}: {observed.unreadable[broken[0]]} (in the snapshot)"
+        )
     out: dict[str, TopicSpec] = {}
-    for name, spec in have.items():
+    for name, spec in observed.topics.items():
         if not want.covers(name, named):
             continue
         if name in named and name not in read_configs:
@@ -58,4 +64,5 @@ def from_snapshot(taken: JSON, state: Mapping[str, Any], scope: JSON) -> Observe
         out[name] = TopicSpec(
             name, spec.partitions, spec.replication_factor, spec.config if name in named else {}
         )
-    return ObservedTopics(out)
+    unreadable = {n: e for n, e in observed.unreadable.items() if n not in named and want.covers(n, named)}
+    return ObservedTopics(out, unreadable)

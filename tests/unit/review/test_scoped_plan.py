@@ -108,7 +108,7 @@ def test_a_scoped_plan_is_stale_when_its_resources_change(tmp_path: Path) -> Non
     cluster.topics["s001.a"].partitions = 3
     with pytest.raises(PlanError) as info:
         run_apply(cat, "local", plan_file=out, backends=Backends(kafka=cluster))
-    assert "stale plan: the cluster changed" in info.value.message
+    assert "): the cluster changed (differs at: topic.s001.a)" in info.value.message
 
 
 def test_editing_the_scope_of_a_saved_plan_is_refused(tmp_path: Path) -> None:

@@ -127,7 +127,7 @@ def test_a_plan_from_a_stale_snapshot_is_refused_at_apply(tmp_path: Path) -> Non
             allow_delete=True,
             backends=Backends(kafka=cluster),
         )
-    assert "stale plan: the cluster changed" in info.value.message
+    assert "): the cluster changed (differs at: topic.svc.b)" in info.value.message
     assert cluster.topics["svc.a"].partitions == 2  # nothing applied
 
 
@@ -137,7 +137,7 @@ def test_a_plan_from_a_stale_snapshot_is_refused_at_apply(tmp_path: Path) -> Non
         (lambda d: d.update(format="x"), "is not a kgov snapshot"),
         (lambda d: d.update(format_version=9), "has snapshot format 9"),
         (
-            lambda d: d["kinds"]["topic"]["state"].update({"svc.zz": [1, 1, []]}),
+            lambda d: d["kinds"]["topic"]["state"]["topics"].update({"svc.zz": [1, 1, []]}),
             "was edited after kgov wrote it",
         ),
         (lambda d: d.update(environment="prod"), "is a snapshot of environment 'prod', not 'local'"),
@@ -162,7 +162,7 @@ def test_a_malformed_state_with_a_matching_digest_is_a_clear_error(tmp_path: Pat
     snap = tmp_path / "state.json"
     run_snapshot(cat, "local", snap, backends=Backends(kafka=_cluster()))
     doc = json.loads(snap.read_text())
-    doc["kinds"]["topic"]["state"]["svc.a"] = "nonsense"
+    doc["kinds"]["topic"]["state"]["topics"]["svc.a"] = "nonsense"
     doc["digest"] = digest(doc["kinds"])
     snap.write_text(json.dumps(doc))
     with pytest.raises(PlanError) as info:

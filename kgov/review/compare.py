@@ -100,14 +100,21 @@ def changed_names(
     (pair,) = environments_to_compare(head, base, [env])
     found = {}
     for kind in kinds:
-        h, b = (_desired_json(kind, c, e) for c, e in ((head, pair[0]), (base, pair[1])))
-        found[kind.name] = tuple(sorted(n for n in set(h) | set(b) if h.get(n) != b.get(n)))
+        h, b = kind.desired(head, pair[0]), kind.desired(base, pair[1])
+        found[kind.name] = tuple(sorted(_differ(kind, h, b)))
     return found
 
 
-def _desired_json(kind: Kind, catalog: Catalog, env: Environment) -> dict[str, JSON]:
+def _differ(kind: Kind, h: Mapping[str, Any], b: Mapping[str, Any]) -> list[str]:
+    """Names whose desired values differ. Equal values (dataclasses compare by value) are skipped
+    before any JSON conversion: in a large catalog nearly all are equal."""
     convert = getattr(kind, "desired_json", None) or as_json
-    return {name: convert(value) for name, value in kind.desired(catalog, env).items()}
+    out = []
+    for name in set(h) | set(b):
+        old, new = b.get(name), h.get(name)
+        if old is None or new is None or (old != new and convert(old) != convert(new)):
+            out.append(name)  # added, removed, or changed
+    return out
 
 
 def _kind_changes(
@@ -119,9 +126,10 @@ def _kind_changes(
         h_values = kind.desired(head, env_head)
         b_values = kind.desired(base, env_base)
         convert = getattr(kind, "desired_json", None) or as_json
-        h = {n: convert(v) for n, v in h_values.items()}
-        b = {n: convert(v) for n, v in b_values.items()}
-        for name in sorted(set(h) | set(b)):
+        differ = _differ(kind, h_values, b_values)
+        h = {n: convert(h_values[n]) for n in differ if n in h_values}
+        b = {n: convert(b_values[n]) for n in differ if n in b_values}
+        for name in sorted(differ):
             if h.get(name) != b.get(name):
                 key = (name, json.dumps(b.get(name), sort_keys=True), json.dumps(h.get(name), sort_keys=True))
                 grouped.setdefault(key, []).append(env_head.name)

@@ -165,7 +165,7 @@ class _Builder:
             if cls is yaml.MappingEndEvent or cls is yaml.SequenceEndEvent:
                 done = stack.pop()
                 if isinstance(done.value, dict) and done.merges:
-                    self._merge(done)
+                    self._merge(done, done.value)
                 value: Any = done.value
                 size = self.nodes - done.start_count
                 if done.anchor is not None:
@@ -279,9 +279,8 @@ class _Builder:
             )
         return value
 
-    def _merge(self, done: _Open) -> None:
+    def _merge(self, done: _Open, mapping: dict[str, Any]) -> None:
         """`<<: *base` (or a list of them): keys not set explicitly come from the merged mappings."""
-        assert isinstance(done.value, dict)
         merged: dict[str, Any] = {}
         for item in done.merges:
             for source in item if isinstance(item, list) else [item]:
@@ -293,4 +292,4 @@ class _Builder:
                 for key, value in source.items():
                     merged.setdefault(key, value)
         for key, value in merged.items():
-            done.value.setdefault(key, value)
+            mapping.setdefault(key, value)

@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from kgov.catalog.model import Topic
-from kgov.catalog.resolve import is_reference
 from kgov.diagnostics import Location, Severity
 from kgov.policy.context import Context
 from kgov.policy.references import granted_topics
 from kgov.policy.registry import Example, Finding, rule, topic_file
-from kgov.secrets import SECRET_FIELDS
+from kgov.secrets import SECRET_FIELDS, is_reference
 
 WILDCARD = "User:*"
 

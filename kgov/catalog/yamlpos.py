@@ -15,6 +15,8 @@ from typing import Any
 
 import yaml
 
+from kgov.sanitize import excerpt
+
 Path_ = tuple[str | int, ...]
 
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -96,9 +98,12 @@ def parse(text: str) -> YamlDoc:
             if "\t" in bad_line
             else "check the quotes, brackets and indentation at and just before this position"
         )
-        raise YamlProblem(f"invalid YAML: {message}", line, col, hint) from None
+        # PyYAML quotes the offending characters: keep a short printable excerpt, never more.
+        raise YamlProblem(f"invalid YAML: {excerpt(message, 200)}", line, col, hint) from None
     except yaml.YAMLError as exc:
-        raise YamlProblem(f"invalid YAML: {exc}", 1, 1, "check the file's YAML syntax") from None
+        raise YamlProblem(
+            f"invalid YAML: {excerpt(str(exc), 200)}", 1, 1, "check the file's YAML syntax"
+        ) from None
     finally:
         loader.dispose()
 
@@ -190,7 +195,7 @@ class _Builder:
                         )
                     if event.tag not in _COLLECTION_TAGS:
                         raise YamlProblem(
-                            f"invalid YAML: unsupported tag '{event.tag}'",
+                            f"invalid YAML: unsupported tag '{excerpt(str(event.tag))}'",
                             *_here(event),
                             "catalog files hold plain mappings, lists and values; remove the tag",
                         )
@@ -238,7 +243,7 @@ class _Builder:
                 return None
         if key in parent.seen:
             raise YamlProblem(
-                f"duplicate key '{key}' (first defined at line {parent.seen[key][0]})",
+                f"duplicate key '{excerpt(key)}' (first defined at line {parent.seen[key][0]})",
                 *where,
                 hint="YAML keeps only one of them; remove or rename one",
             )
@@ -264,7 +269,7 @@ class _Builder:
         found = self.anchors.get(event.anchor)
         if found is None:
             raise YamlProblem(
-                f"invalid YAML: unknown alias '*{event.anchor}'",
+                f"invalid YAML: unknown alias '*{excerpt(str(event.anchor))}'",
                 *_here(event),
                 "define the anchor (&name) before using it (*name); an anchor cannot contain itself",
             )

@@ -13,7 +13,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError
 
 from kgov.catalog.yamlpos import YamlDoc
@@ -26,12 +26,24 @@ RULE_STRUCTURE = "structure"
 FORMATS = {"kgov": "kgov.yaml", "topics": "topics/<service>.yaml", "acls": "acls/<service>.yaml"}
 
 
+def _is_integer(checker: Any, instance: object) -> bool:
+    # JSON Schema counts 6.0 as an integer; Kafka's admin API does not (apply failed after review).
+    return isinstance(instance, int) and not isinstance(instance, bool)
+
+
+_Validator = validators.extend(  # type: ignore[no-untyped-call]
+    Draft202012Validator,
+    type_checker=Draft202012Validator.TYPE_CHECKER.redefine("integer", _is_integer),
+)
+
+
 @cache
 def schema(kind: str) -> Draft202012Validator:
     """The published JSON Schema of a catalog file kind: 'kgov', 'topics' or 'acls'."""
     text = resources.files("kgov.catalog").joinpath(f"schemas/{kind}.schema.json").read_text("utf-8")
     published = json.loads(text)
-    return Draft202012Validator(_inline_refs(published, published.get("$defs", {})))
+    validator: Draft202012Validator = _Validator(_inline_refs(published, published.get("$defs", {})))
+    return validator
 
 
 def _inline_refs(node: Any, defs: Mapping[str, Any]) -> Any:
@@ -102,7 +114,7 @@ def type_name(value: Any, secret: bool = False) -> str:
     if isinstance(value, list):
         return "a list"
     if isinstance(value, float):
-        return f"{value!r} (a number with a fraction)" if value.is_integer() else repr(value)
+        return f"{value!r} (a decimal number)" if value.is_integer() else repr(value)
     if isinstance(value, int):
         digits = len(str(abs(value))) if abs(value) < 10**60 else 61
         return str(value) if digits <= 60 else "a number of more than 60 digits"
@@ -167,6 +179,8 @@ def _describe(err: ValidationError, doc: YamlDoc, file: str, file_kind: str = ""
             _JSON_TYPES.get(str(t), str(t)) for t in (expected if isinstance(expected, list) else [expected])
         )
         message = f"{name}: expected {wanted}, got {found}"
+        if wanted == "a whole number" and isinstance(err.instance, float | bool):
+            hint = "Kafka wants a whole number here: write it without a decimal point or quotes"
     elif kind == "enum":
         choices = [str(c) for c in value_of]
         message = f"{name}: {found} is not one of {', '.join(choices)}"

@@ -8,8 +8,10 @@ The list is Kafka 4.x's topic-level configs; an integration test checks it again
 from __future__ import annotations
 
 import difflib
+import fnmatch
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -264,3 +266,16 @@ def canonical(name: str, value: str) -> str:
         return normalize(name, value)
     except ConfigValueError:
         return value
+
+
+MAX_GLOB_CHARS = 200  # kgov.yaml's schema allows no longer ignore_configs pattern
+MAX_KEY_CHARS = 1000  # a config key from the cluster longer than this matches no pattern
+
+
+def ignored_config(key: str, patterns: Iterable[str]) -> bool:
+    """True if a topic config key matches one of the `ignore_configs` globs (case-sensitive, as Kafka
+    names are): kgov then never resets it as drift. Bounded: over-long patterns or keys never match
+    (fnmatch's translation matches in time linear in the key for patterns of this size)."""
+    if len(key) > MAX_KEY_CHARS:
+        return False
+    return any(len(p) <= MAX_GLOB_CHARS and fnmatch.fnmatchcase(key, p) for p in patterns)

@@ -66,7 +66,12 @@ def settings(src: Source, data: Mapping[str, Any]) -> Settings:
         rules={k: "off" if v is False else v for k, v in p.get("rules", {}).items()},
     )
     o = data.get("ownership", {})
-    ownership = Ownership(tuple(o.get("protected", Ownership().protected)), bool(o.get("delete", False)))
+    default = Ownership()
+    ownership = Ownership(
+        tuple(o.get("protected", default.protected)),
+        bool(o.get("delete", False)),
+        tuple(o.get("ignore_configs", default.ignore_configs)),
+    )
     envs = {}
     for name, e in data.get("environments", {}).items():
         ov = e.get("overrides", {})

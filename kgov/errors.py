@@ -14,6 +14,12 @@ class KgovError(Exception):
     exit_code = EXIT_ERROR
 
     def __init__(self, message: str, hint: str | None = None) -> None:
+        # A library may quote a value resolved from ${env:}/${file:} back (librdkafka names the
+        # broker it cannot resolve): show the reference instead, whoever raised the error.
+        from kgov.secrets import redact  # here: kgov.secrets itself raises ConfigError
+
+        message = redact(message)
+        hint = redact(hint) if hint is not None else None
         super().__init__(message)
         self.message = message
         self.hint = hint

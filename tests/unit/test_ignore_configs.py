@@ -40,7 +40,10 @@ def test_a_hostile_glob_is_fast() -> None:
 
 def test_default_and_configured_lists_load(tmp_path: Path) -> None:
     default = load_catalog(write_catalog(tmp_path / "a", {"svc": [topic_doc("svc.a")]}))
-    assert default.catalog.settings.ownership.ignore_configs == ("confluent.*", "*.replication.throttled.replicas")
+    assert default.catalog.settings.ownership.ignore_configs == (
+        "confluent.*",
+        "*.replication.throttled.replicas",
+    )
     ownership = {"protected": ["__*"], "ignore_configs": ["vendor.*", "confluent.*"]}
     loaded = load_catalog(write_catalog(tmp_path / "b", {"svc": [topic_doc("svc.a")]}, ownership=ownership))
     assert not [d for d in loaded.diagnostics if d.is_error]

@@ -1,0 +1,41 @@
+"""kgov's root command group: the sandbox commands are listed, but their module loads only when they run.
+
+The sandbox package (and rich's tables and spinners it uses) costs more to import than `kgov lint` takes
+to run, and no other command needs it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from typer.core import TyperGroup
+
+# The sandbox app's help, shown in `kgov --help` without importing it (a test keeps the two equal).
+SANDBOX_HELP = "Run a real local Kafka (KRaft, SCRAM, TLS, ACLs) and Schema Registry (Apicurio, ccompat API)."
+
+
+class LazyGroup(TyperGroup):
+    """A sub-group shown by name and help; the real group is built when the sub-command is parsed."""
+
+    def __init__(self, name: str, help: str, load: Callable[[], TyperGroup]) -> None:
+        super().__init__(name=name, help=help)
+        self._load = load
+
+    def make_context(self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any) -> Any:
+        # The context belongs to the real group: help, parsing and invoking are all its own.
+        return self._load().make_context(info_name, args, parent=parent, **extra)
+
+
+def _sandbox_group() -> TyperGroup:
+    import typer
+
+    from kgov.sandbox.cli import app
+
+    return typer.main.get_group(app)
+
+
+class KgovGroup(TyperGroup):
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        self.add_command(LazyGroup("sandbox", SANDBOX_HELP, _sandbox_group))

@@ -23,6 +23,14 @@ app = typer.Typer(
         "Kafka platform-as-code: keep topics, ACLs and schemas as a YAML catalog in git, "
         "lint it offline, plan it against a live cluster and apply exactly that plan."
     ),
+    epilog=(
+        "[bold]Exit codes[/]\n\n"
+        "  0    success; with plan --detailed-exitcode: no changes\n\n"
+        "  1    error: invalid catalog, unreachable cluster, failed action, refused plan\n\n"
+        "  2    changes present (plan --detailed-exitcode only)\n\n"
+        "  64   usage error: unknown command or option, missing or bad value\n\n"
+        "  130  interrupted (Ctrl-C)"
+    ),
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode="rich",
@@ -50,6 +58,11 @@ class LintFormat(StrEnum):
     json = "json"
     sarif = "sarif"
     github = "github"
+
+
+class RulesFormat(StrEnum):
+    text = "text"
+    markdown = "markdown"
 
 
 class PlanFormat(StrEnum):
@@ -81,12 +94,12 @@ def lint(
 
 @app.command()
 def rules(
-    fmt: str = typer.Option("text", "--format", "-f", help="text or markdown."),
+    fmt: RulesFormat = typer.Option(RulesFormat.text, "--format", "-f", help="Output format."),
 ) -> None:
     """List the lint rules: id, severity, what each checks and how to fix it."""
     from kgov.commands.lint import run_rules
 
-    run_command(lambda: run_rules(fmt))
+    run_command(lambda: run_rules(fmt.value))
 
 
 PLAN_EXAMPLES = (
@@ -111,7 +124,7 @@ def plan(
     detailed_exitcode: bool = typer.Option(
         False,
         "--detailed-exitcode",
-        help="Exit 0 when nothing changes, 2 when changes are present, 1 on error.",
+        help="Exit 0 when nothing changes, 2 when changes are present, 1 on error (64: usage error).",
     ),
     allow_delete: bool = typer.Option(
         False,

@@ -1,4 +1,5 @@
-"""kgov's root command group: the sandbox commands are listed, but their module loads only when they run.
+"""kgov's root command group: usage errors exit EXIT_USAGE; the sandbox commands are listed, but their
+module loads only when they run.
 
 The sandbox package (and rich's tables and spinners it uses) costs more to import than `kgov lint` takes
 to run, and no other command needs it.
@@ -10,6 +11,8 @@ from collections.abc import Callable
 from typing import Any
 
 from typer.core import TyperGroup
+
+from kgov.exits import usage_errors
 
 # The sandbox app's help, shown in `kgov --help` without importing it (a test keeps the two equal).
 SANDBOX_HELP = "Run a real local Kafka (KRaft, SCRAM, TLS, ACLs) and Schema Registry (Apicurio, ccompat API)."
@@ -39,3 +42,12 @@ class KgovGroup(TyperGroup):
     def __init__(self, **attrs: Any) -> None:
         super().__init__(**attrs)
         self.add_command(LazyGroup("sandbox", SANDBOX_HELP, _sandbox_group))
+
+    # Usage errors surface while parsing the root's options and while the chosen sub-command parses its own.
+    def make_context(self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any) -> Any:
+        with usage_errors():
+            return super().make_context(info_name, args, parent=parent, **extra)
+
+    def invoke(self, ctx: Any) -> Any:
+        with usage_errors():
+            return super().invoke(ctx)

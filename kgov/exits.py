@@ -8,12 +8,14 @@ KGOV_DEBUG is set).
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import NoReturn
 
 import typer
+from typer._click.exceptions import UsageError  # typer >= 0.26 carries its own click
 
-from kgov.errors import EXIT_ERROR, KgovError
+from kgov.errors import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_USAGE, KgovError
 
 
 def _say(text: str, *, markup: bool = True) -> None:
@@ -40,7 +42,7 @@ def run_command(command: Callable[[], int]) -> NoReturn:
         code = exc.exit_code
     except KeyboardInterrupt:
         _say("interrupted")
-        code = 130
+        code = EXIT_INTERRUPTED
     except Exception as exc:  # last resort: bad input must never show a traceback
         if os.environ.get("KGOV_DEBUG"):
             raise
@@ -50,3 +52,13 @@ def run_command(command: Callable[[], int]) -> NoReturn:
         )
         code = EXIT_ERROR
     raise typer.Exit(code)
+
+
+@contextmanager
+def usage_errors() -> Iterator[None]:
+    """Give command-line usage errors (click's exit 2) EXIT_USAGE: 2 means "changes present" to CI."""
+    try:
+        yield
+    except UsageError as exc:
+        exc.exit_code = EXIT_USAGE
+        raise

@@ -8,6 +8,7 @@ from __future__ import annotations
 import sys
 
 from kgov import __version__
+from kgov.errors import EXIT_INTERRUPTED
 
 TYPE_CHECKING = False  # not typing's: importing typing alone is a fifth of `kgov --version`
 if TYPE_CHECKING:
@@ -18,9 +19,13 @@ def main() -> None:
     if sys.argv[1:] == ["--version"]:  # the one answer that needs no imports (figures: benchmarks/)
         sys.stdout.write(f"kgov {__version__}\n")
         return
-    from kgov.app import app
+    try:
+        from kgov.app import app
 
-    app()
+        app()
+    except KeyboardInterrupt:  # while importing or parsing; a running command's is kgov/exits.py's
+        sys.stderr.write("interrupted\n")
+        sys.exit(EXIT_INTERRUPTED)
 
 
 def __getattr__(name: str) -> Typer:

@@ -72,9 +72,21 @@ class PlanFormat(StrEnum):
 
 
 CATALOG_HELP = "The catalog folder (holding kgov.yaml, topics/, acls/, schemas/)."
+LINT_EXAMPLES = (
+    "[bold]Examples[/]\n\n"
+    "  kgov lint                                     [dim]# ./catalog, every environment[/]\n\n"
+    "  kgov lint catalog --env prod --strict         [dim]# prod's overrides; warnings fail too[/]\n\n"
+    "  kgov lint catalog --format github             [dim]# annotations on a pull request[/]\n\n"
+    "  kgov lint catalog --format sarif > lint.sarif [dim]# code scanning[/]"
+)
+RULES_EXAMPLES = (
+    "[bold]Examples[/]\n\n"
+    "  kgov rules\n\n"
+    "  kgov rules --format markdown > docs/rules.md  [dim]# the reference, with examples[/]"
+)
 
 
-@app.command()
+@app.command(epilog=LINT_EXAMPLES)
 def lint(
     catalog: Path = typer.Argument(Path("catalog"), help=CATALOG_HELP),
     fmt: LintFormat = typer.Option(LintFormat.text, "--format", "-f", help="Output format."),
@@ -92,7 +104,7 @@ def lint(
     run_command(lambda: run_lint(catalog, fmt.value, strict=strict, envs=tuple(env)))
 
 
-@app.command()
+@app.command(epilog=RULES_EXAMPLES)
 def rules(
     fmt: RulesFormat = typer.Option(RulesFormat.text, "--format", "-f", help="Output format."),
 ) -> None:
@@ -187,7 +199,11 @@ def apply(
 
 @app.command(
     name="import",
-    epilog="[bold]Example[/]\n\n  kgov import --env prod --out catalog  [dim]# set owners, lint, plan[/]",
+    epilog=(
+        "[bold]Examples[/]\n\n"
+        "  kgov import --env prod --out catalog    [dim]# then set owners, lint, plan[/]\n\n"
+        "  kgov import --env prod --out imported   [dim]# a new folder, to merge by hand[/]"
+    ),
 )
 def import_(
     env: str = typer.Option(..., "--env", "-e", help="The environment of kgov.yaml to read."),

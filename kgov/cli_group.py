@@ -16,6 +16,13 @@ from kgov.exits import usage_errors
 
 # The sandbox app's help, shown in `kgov --help` without importing it (a test keeps the two equal).
 SANDBOX_HELP = "Run a real local Kafka (KRaft, SCRAM, TLS, ACLs) and Schema Registry (Apicurio, ccompat API)."
+SANDBOX_EXAMPLES = (
+    "[bold]Examples[/]\n\n"
+    "  kgov sandbox up               [dim]# the first run fetches Kafka and the registry[/]\n\n"
+    '  eval "$(kgov sandbox env)"    [dim]# KGOV_* variables of the catalog\'s local environment[/]\n\n'
+    "  kgov plan --env local\n\n"
+    "  kgov sandbox down"
+)
 
 
 class LazyGroup(TyperGroup):
@@ -35,7 +42,9 @@ def _sandbox_group() -> TyperGroup:
 
     from kgov.sandbox.cli import app
 
-    return typer.main.get_group(app)
+    group = typer.main.get_group(app)
+    group.epilog = group.epilog or SANDBOX_EXAMPLES
+    return group
 
 
 class KgovGroup(TyperGroup):

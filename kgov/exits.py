@@ -20,9 +20,10 @@ from kgov.errors import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_USAGE, KgovError
 
 def _say(text: str, *, markup: bool = True) -> None:
     # rich costs more to import than a clean `kgov lint` takes to run: load it only to report.
+    # soft_wrap: a message is one line, grep-able.
     from rich.console import Console
 
-    Console(stderr=True, highlight=False).print(text, markup=markup)
+    Console(stderr=True, highlight=False, soft_wrap=True).print(text, markup=markup)
 
 
 def _escape(text: str) -> str:

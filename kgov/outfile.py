@@ -59,6 +59,21 @@ def check_output_file(path: Path, catalog_root: Path | None = None) -> None:
     _refuse_unless_regular(path)
 
 
+def check_new_file(path: Path, folder: Path) -> None:
+    """Refuse a path where anything exists (a dangling symlink too), or that a symlinked folder on
+    the way leads out of `folder` (import writes `<out>/topics/<service>.yaml`, never elsewhere)."""
+    if os.path.lexists(path):
+        _refuse_unless_regular(path)  # says what else it is
+        raise KgovError(
+            f"refusing to overwrite {path}", hint="write into an empty folder and merge the files by hand"
+        )
+    if not _inside(path, folder):
+        raise KgovError(
+            f"refusing to write {path}: a symbolic link on the way leads out of {folder}",
+            hint="write into a plain folder",
+        )
+
+
 def write_atomically(path: Path, text: str) -> None:
     """Write `text` to `path` whole or not at all: a temporary file in the same folder, then a rename.
 

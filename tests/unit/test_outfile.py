@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from kgov.errors import KgovError
-from kgov.outfile import check_output_file, write_atomically
+from kgov.outfile import check_new_file, check_output_file, write_atomically
 
 
 @pytest.fixture
@@ -112,3 +112,26 @@ def test_a_write_that_cannot_happen_is_a_kgov_error(tmp_path: Path) -> None:
     with pytest.raises(KgovError) as info:
         write_atomically(tmp_path / "file" / "plan.json", "{}")
     assert info.value.message.startswith(f"cannot write {tmp_path / 'file' / 'plan.json'}: ")
+
+
+def test_a_new_file_for_import_must_not_exist_in_any_form(tmp_path: Path) -> None:
+    topics = tmp_path / "out" / "topics"
+    topics.mkdir(parents=True)
+    check_new_file(topics / "orders.yaml", tmp_path / "out")
+    (topics / "orders.yaml").write_text("x", "utf-8")
+    (topics / "users.yaml").symlink_to(tmp_path / "nowhere")  # dangling: exists() says False
+    for name, says in (("orders.yaml", "refusing to overwrite"), ("users.yaml", "it is a symbolic link")):
+        with pytest.raises(KgovError) as info:
+            check_new_file(topics / name, tmp_path / "out")
+        assert says in info.value.message
+    assert not (tmp_path / "nowhere").exists()
+
+
+def test_a_new_file_for_import_must_stay_in_its_folder(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "topics").symlink_to(elsewhere)
+    with pytest.raises(KgovError) as info:
+        check_new_file(tmp_path / "out" / "topics" / "orders.yaml", tmp_path / "out")
+    assert "leads out of" in info.value.message

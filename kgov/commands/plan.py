@@ -8,6 +8,7 @@ from pathlib import Path
 from kgov.commands.common import checked_catalog, connect, err, out
 from kgov.errors import EXIT_CHANGES, EXIT_ERROR, EXIT_OK
 from kgov.kinds.base import Backends
+from kgov.outfile import check_output_file
 from kgov.plan import planfile
 from kgov.plan.make import make_plan
 from kgov.plan.model import Plan
@@ -36,6 +37,8 @@ def run_plan(
     base: str | None = None,
     snapshot: Path | None = None,
 ) -> int:
+    if out is not None:
+        check_output_file(out, catalog_dir)  # before any work: a refusal costs nothing
     catalog = checked_catalog(catalog_dir, env)  # the whole catalog is linted, scoped or not
     scoped = None
     if base is not None:
@@ -52,7 +55,7 @@ def run_plan(
             plan = make_plan(catalog, env, ports, allow_delete=allow_delete, scoped=scoped)
     show(plan, fmt)
     if out is not None:
-        planfile.save(plan, out)
+        planfile.save(plan, out, catalog_dir)
         hint = " --allow-delete" if plan.allow_delete else ""
         err.print(
             f"Saved the plan to {out}; apply exactly it with `kgov apply {out} --env {env}{hint}`.",

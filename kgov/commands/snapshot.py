@@ -9,17 +9,19 @@ from kgov.catalog.model import Catalog
 from kgov.commands.common import checked_catalog, connect, err
 from kgov.errors import EXIT_OK, PlanError
 from kgov.kinds.base import Backends
+from kgov.outfile import check_output_file
 from kgov.plan import snapshot as snapshots
 from kgov.plan.make import make_plan
 from kgov.plan.model import Plan, Scoped
 
 
 def run_snapshot(catalog_dir: Path, env: str, out: Path, *, backends: Backends | None = None) -> int:
+    check_output_file(out, catalog_dir)  # before any work: a refusal costs nothing
     catalog = checked_catalog(catalog_dir, env)
     ports = backends if backends is not None else connect(catalog, env)
     with err.status(f"reading the cluster of environment '{env}'"):
         taken, skipped = snapshots.take(catalog, env, ports)
-    snapshots.save(taken, out)
+    snapshots.save(taken, out, catalog_dir)
     for line in skipped:
         err.print(f"warning: {line}", markup=False, style="yellow")
     kinds = ", ".join(f"{k} ({len(v['state'])})" for k, v in taken.kinds.items()) or "nothing"

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import stat
-import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,9 +20,10 @@ from typing import Any
 from kgov import __version__
 from kgov.catalog.model import Catalog
 from kgov.catalog.resolve import environment
-from kgov.errors import PlanError
+from kgov.errors import KgovError, PlanError
 from kgov.kinds import KINDS
 from kgov.kinds.base import Backends, Kind
+from kgov.outfile import check_output_file, write_atomically
 from kgov.plan.fingerprint import digest
 from kgov.plan.model import JSON
 
@@ -89,16 +89,13 @@ def take(
     return Snapshot(env.name, datetime.now(UTC).isoformat(timespec="seconds"), parts), skipped
 
 
-def save(snapshot: Snapshot, path: Path) -> None:
+def save(snapshot: Snapshot, path: Path, catalog_root: Path | None = None) -> None:
+    """Write the snapshot whole or not at all; never through a symlink, never into the catalog."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump(snapshot.to_json(), out, indent=1, sort_keys=True)
-            out.write("\n")
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise PlanError(f"cannot write the snapshot {path}: {exc.strerror}") from None
+        check_output_file(path, catalog_root)
+        write_atomically(path, json.dumps(snapshot.to_json(), indent=1, sort_keys=True) + "\n")
+    except KgovError as exc:
+        raise PlanError(f"snapshot file: {exc.message}", hint=exc.hint) from None
 
 
 def load(path: Path) -> Snapshot:

@@ -168,3 +168,17 @@ def test_a_malformed_state_with_a_matching_digest_is_a_clear_error(tmp_path: Pat
     with pytest.raises(PlanError) as info:
         run_plan(cat, "local", snapshot=snap)
     assert info.value.message == "the snapshot's topics are malformed; take a new snapshot"
+
+
+def test_snapshot_out_is_never_written_into_the_catalog_or_through_a_symlink(tmp_path: Path) -> None:
+    from kgov.errors import KgovError
+
+    cat = write_catalog(tmp_path / "c", {"svc": [topic_doc("svc.a")]})
+    cluster = _cluster()
+    with pytest.raises(KgovError):
+        run_snapshot(cat, "local", cat / "topics" / "state.json", backends=Backends(kafka=cluster))
+    (tmp_path / "link.json").symlink_to(tmp_path / "elsewhere.json")
+    with pytest.raises(KgovError):
+        run_snapshot(cat, "local", tmp_path / "link.json", backends=Backends(kafka=cluster))
+    assert not (cat / "topics" / "state.json").exists() and not (tmp_path / "elsewhere.json").exists()
+    assert cluster.requests == []  # refused before any read

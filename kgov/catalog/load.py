@@ -507,6 +507,7 @@ def _load_access(path: Path, diags: list[Diagnostic]) -> AccessFile | None:
         service=data["service"],
         owner=data.get("owner"),
         principal=data["principal"],
+        principals=dict(data.get("principals", {})),
         authentication=auth,
         produces=tuple(data.get("produces", [])),
         consumes=tuple(data.get("consumes", [])),

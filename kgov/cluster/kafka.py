@@ -25,6 +25,7 @@ from confluent_kafka.admin import (
 from confluent_kafka.admin import NewTopic as KafkaNewTopic
 
 from kgov.cluster.connect import KafkaSettings
+from kgov.cluster.kafka_access import KafkaAccessMixin
 from kgov.cluster.port import ConfigOp, NewTopic, Outcome, TopicInfo
 from kgov.errors import ClusterError
 
@@ -48,7 +49,7 @@ def _error_text(exc: BaseException) -> str:
     return str(exc)
 
 
-class KafkaCluster:
+class KafkaCluster(KafkaAccessMixin):
     def __init__(self, settings: KafkaSettings) -> None:
         self.settings = settings
         self.requests: Counter[str] = Counter()

@@ -6,6 +6,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from kgov.cluster.memory_access import MemoryAccessMixin
 from kgov.cluster.port import ConfigOp, NewTopic, Outcome, TopicInfo
 
 _LEGAL = re.compile(r"^[a-zA-Z0-9._-]{1,249}$")
@@ -18,7 +19,7 @@ class _Topic:
     config: dict[str, str] = field(default_factory=dict)
 
 
-class MemoryCluster:
+class MemoryCluster(MemoryAccessMixin):
     def __init__(self, brokers: int = 3) -> None:
         self.brokers = brokers
         self.topics: dict[str, _Topic] = {}

@@ -13,6 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from kgov.cluster.access_port import AccessPort
+
 
 @dataclass(frozen=True)
 class TopicInfo:
@@ -84,5 +86,5 @@ class ClusterWriter(Protocol):
     def delete_topics(self, names: Sequence[str]) -> Outcome: ...
 
 
-class Cluster(ClusterReader, ClusterWriter, Protocol):
+class Cluster(ClusterReader, ClusterWriter, AccessPort, Protocol):
     """A cluster that can be read and written."""

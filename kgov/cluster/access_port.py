@@ -42,6 +42,23 @@ class ScramDelete:
     mechanism: str
 
 
+OK, FAILED, UNVERIFIABLE = "ok", "failed", "unverifiable"
+
+
+@dataclass(frozen=True)
+class LoginAttempt:
+    user: str
+    mechanism: str
+    password: str = field(repr=False)  # secret
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    user: str
+    verdict: str  # ok | failed | unverifiable
+    reason: str = ""
+
+
 class AccessPort(Protocol):
     def describe_acls(self) -> Sequence[Binding]:
         """Every binding on the cluster, in one DescribeAcls request."""
@@ -61,4 +78,8 @@ class AccessPort(Protocol):
 
     def alter_scram(self, upserts: Sequence[ScramUpsert], deletes: Sequence[ScramDelete]) -> AccessOutcome:
         """Outcome keyed by user; one request per batch."""
+        ...
+
+    def verify_logins(self, attempts: Sequence[LoginAttempt]) -> Mapping[str, LoginResult]:
+        """A SASL login as each user with the given password, concurrently and bounded in time."""
         ...

@@ -28,7 +28,16 @@ from confluent_kafka.admin import (
 )
 
 from kgov.access.binding import Binding
-from kgov.cluster.access_port import AccessOutcome, ScramCredential, ScramDelete, ScramUpsert
+from kgov.cluster.access_port import (
+    AccessOutcome,
+    LoginAttempt,
+    LoginResult,
+    ScramCredential,
+    ScramDelete,
+    ScramUpsert,
+)
+from kgov.cluster.connect import KafkaSettings
+from kgov.cluster.kafka_login import verify_logins
 from kgov.errors import ClusterError
 
 CHUNK = 1000
@@ -109,6 +118,7 @@ class KafkaAccessMixin:
     _admin: AdminClient
     _timeout: float
     requests: Counter[str]
+    settings: KafkaSettings
 
     def describe_acls(self) -> Sequence[Binding]:
         self.requests["describe_acls"] += 1
@@ -192,6 +202,10 @@ class KafkaAccessMixin:
             for user, err in _wait(futures).items():
                 out[user] = out.get(user) or err
         return out
+
+    def verify_logins(self, attempts: Sequence[LoginAttempt]) -> Mapping[str, LoginResult]:
+        self.requests["login"] += len(attempts)
+        return verify_logins(self.settings, attempts, timeout_s=min(self._timeout, 10.0))
 
 
 def _wait(futures: Mapping[Any, Future[Any]]) -> dict[Any, str | None]:

@@ -6,7 +6,16 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from kgov.access.binding import PATTERNS, RESOURCE_TYPES, Binding
-from kgov.cluster.access_port import AccessOutcome, ScramCredential, ScramDelete, ScramUpsert
+from kgov.cluster.access_port import (
+    FAILED,
+    OK,
+    AccessOutcome,
+    LoginAttempt,
+    LoginResult,
+    ScramCredential,
+    ScramDelete,
+    ScramUpsert,
+)
 
 MECHANISMS = ("SCRAM-SHA-256", "SCRAM-SHA-512")
 MIN_ITERATIONS = 4096  # Kafka refuses fewer
@@ -84,3 +93,12 @@ class MemoryAccessMixin:
         """What a SASL handshake as the user would say."""
         found = self.scram.get((user, mechanism))
         return found is not None and found[1] == password
+
+    def verify_logins(self, attempts: Sequence[LoginAttempt]) -> Mapping[str, LoginResult]:
+        self.requests.append("login")
+        return {
+            a.user: LoginResult(a.user, OK)
+            if self.login(a.user, a.mechanism, a.password)
+            else LoginResult(a.user, FAILED, "authentication failed")
+            for a in attempts
+        }

@@ -59,6 +59,18 @@ class LoginResult:
     reason: str = ""
 
 
+VISIBLE, ABSENT, HIDDEN = "visible", "absent", "hidden"
+
+
+@dataclass(frozen=True)
+class TopicAccess:
+    """What kgov's own principal can know of a topic: hidden means no DESCRIBE, so maybe present."""
+
+    name: str
+    state: str  # visible | absent | hidden
+    operations: frozenset[str] = frozenset()  # kgov's authorized operations, when visible
+
+
 class AccessPort(Protocol):
     def describe_acls(self) -> Sequence[Binding]:
         """Every binding on the cluster, in one DescribeAcls request."""
@@ -82,4 +94,12 @@ class AccessPort(Protocol):
 
     def verify_logins(self, attempts: Sequence[LoginAttempt]) -> Mapping[str, LoginResult]:
         """A SASL login as each user with the given password, concurrently and bounded in time."""
+        ...
+
+    def cluster_operations(self) -> frozenset[str]:
+        """kgov's own authorized operations on the cluster resource (DESCRIBE, ALTER, ...)."""
+        ...
+
+    def topic_access(self, names: Sequence[str]) -> Mapping[str, TopicAccess]:
+        """Whether kgov can see each named topic, and what it may do on it; batched."""
         ...

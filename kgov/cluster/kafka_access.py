@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future
 from typing import Any, TypeVar
 
-from confluent_kafka import KafkaError, KafkaException
+from confluent_kafka import KafkaError, KafkaException, TopicCollection
 from confluent_kafka.admin import (
     AclBinding,
     AclBindingFilter,
@@ -29,12 +29,16 @@ from confluent_kafka.admin import (
 
 from kgov.access.binding import Binding
 from kgov.cluster.access_port import (
+    ABSENT,
+    HIDDEN,
+    VISIBLE,
     AccessOutcome,
     LoginAttempt,
     LoginResult,
     ScramCredential,
     ScramDelete,
     ScramUpsert,
+    TopicAccess,
 )
 from kgov.cluster.connect import KafkaSettings
 from kgov.cluster.kafka_login import verify_logins
@@ -120,7 +124,62 @@ class KafkaAccessMixin:
     requests: Counter[str]
     settings: KafkaSettings
 
+    def cluster_operations(self) -> frozenset[str]:
+        """What kgov's own principal may do on the cluster resource (one DescribeCluster, cached)."""
+        cached: frozenset[str] | None = self.__dict__.get("_cluster_ops")
+        if cached is not None:
+            return cached
+        self.requests["describe_cluster"] += 1
+        try:
+            found = self._admin.describe_cluster(
+                include_authorized_operations=True, request_timeout=self._timeout
+            )
+            ops = found.result().authorized_operations or []  # None: nothing authorized
+        except Exception as exc:
+            raise ClusterError(f"cannot describe the cluster: {_error_text(exc)}") from None
+        got = frozenset(_name(op).upper() for op in ops)
+        self.__dict__["_cluster_ops"] = got
+        return got
+
+    def topic_access(self, names: Sequence[str]) -> Mapping[str, TopicAccess]:
+        """Per topic: visible (with kgov's operations on it), absent, or hidden (no DESCRIBE right)."""
+        out: dict[str, TopicAccess] = {}
+        for chunk in _chunks(list(names)):
+            self.requests["describe_topics"] += 1
+            futures = self._admin.describe_topics(
+                TopicCollection(list(chunk)),
+                include_authorized_operations=True,
+                request_timeout=self._timeout,
+            )
+            for name, future in futures.items():
+                try:
+                    desc = future.result()
+                except KafkaException as exc:
+                    err = exc.args[0] if exc.args and isinstance(exc.args[0], KafkaError) else None
+                    code = err.code() if err is not None else None
+                    if code == KafkaError.UNKNOWN_TOPIC_OR_PART:
+                        out[name] = TopicAccess(name, ABSENT)
+                    elif code == KafkaError.TOPIC_AUTHORIZATION_FAILED:
+                        out[name] = TopicAccess(name, HIDDEN)
+                    else:
+                        raise ClusterError(f"cannot describe topic {name}: {_error_text(exc)}") from None
+                    continue
+                ops = frozenset(_name(op).upper() for op in desc.authorized_operations or [])
+                out[name] = TopicAccess(name, VISIBLE, ops)
+        return out
+
+    def _require(self, operation: str, why: str) -> None:
+        # Without it Kafka answers DescribeAcls with an empty list (absent is not proof of absence),
+        # and confluent-kafka 2.16 crashes on a refused DescribeUserScramCredentials: ask first.
+        if operation not in self.cluster_operations():
+            raise ClusterError(
+                f"kgov's principal ({self.settings.client.get('sasl.username', 'its certificate')}) lacks "
+                f"{operation} on the cluster resource kafka-cluster, needed to {why}",
+                hint=f"grant it: allow {operation} on cluster kafka-cluster (or make it a super user)",
+            )
+
     def describe_acls(self) -> Sequence[Binding]:
+        self._require("DESCRIBE", "describe ACLs")
         self.requests["describe_acls"] += 1
         anything: Any = None  # confluent_kafka's filter: None matches any string
         everything = AclBindingFilter(
@@ -169,6 +228,7 @@ class KafkaAccessMixin:
         return out
 
     def describe_scram(self) -> Mapping[str, Sequence[ScramCredential]]:
+        self._require("DESCRIBE", "describe SCRAM users")
         self.requests["describe_user_scram_credentials"] += 1
         try:
             future: Any = self._admin.describe_user_scram_credentials(request_timeout=self._timeout)

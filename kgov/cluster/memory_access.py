@@ -7,14 +7,18 @@ from typing import Any
 
 from kgov.access.binding import PATTERNS, RESOURCE_TYPES, Binding
 from kgov.cluster.access_port import (
+    ABSENT,
     FAILED,
+    HIDDEN,
     OK,
+    VISIBLE,
     AccessOutcome,
     LoginAttempt,
     LoginResult,
     ScramCredential,
     ScramDelete,
     ScramUpsert,
+    TopicAccess,
 )
 
 MECHANISMS = ("SCRAM-SHA-256", "SCRAM-SHA-512")
@@ -101,4 +105,35 @@ class MemoryAccessMixin:
             if self.login(a.user, a.mechanism, a.password)
             else LoginResult(a.user, FAILED, "authentication failed")
             for a in attempts
+        }
+
+    # kgov's own rights in the twin: everything unless a test takes some away.
+    @property
+    def rights(self) -> dict[str, Any]:
+        rights: dict[str, Any] = self._state().setdefault(
+            "rights",
+            {
+                "cluster": {"DESCRIBE", "ALTER", "DESCRIBE_CONFIGS", "ALTER_CONFIGS", "CREATE"},
+                "hidden": set(),
+            },
+        )
+        return rights
+
+    def cluster_operations(self) -> frozenset[str]:
+        self.requests.append("describe_cluster")
+        return frozenset(self.rights["cluster"])
+
+    def topic_access(self, names: Sequence[str]) -> Mapping[str, TopicAccess]:
+        self.requests.append("describe_topics")
+        known: Mapping[str, object] = getattr(self, "topics", {})
+        all_ops = frozenset(
+            {"READ", "WRITE", "CREATE", "DELETE", "ALTER", "DESCRIBE", "DESCRIBE_CONFIGS", "ALTER_CONFIGS"}
+        )
+        return {
+            n: TopicAccess(n, HIDDEN)
+            if n in self.rights["hidden"]
+            else TopicAccess(n, VISIBLE, all_ops)
+            if n in known
+            else TopicAccess(n, ABSENT)
+            for n in names
         }

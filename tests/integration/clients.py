@@ -80,7 +80,7 @@ def produce(conf: dict[str, Any], topic: str) -> str | None:
     )
     results: list[str | None] = []
     try:
-        producer.produce(topic, b"x", on_delivery=lambda err, _msg: results.append(_name(err)))
+        producer.produce(topic, b"x", key=b"k", on_delivery=lambda err, _msg: results.append(_name(err)))
         producer.flush(STEP_TIMEOUT)
     except (KafkaException, SystemError) as exc:  # a fatal error surfaces while flushing
         cause = exc.__cause__ if isinstance(exc, SystemError) else exc
@@ -98,7 +98,7 @@ def produce_transactional(conf: dict[str, Any], transactional_id: str, topic: st
     try:
         producer.init_transactions(STEP_TIMEOUT)
         producer.begin_transaction()
-        producer.produce(topic, b"tx")
+        producer.produce(topic, b"tx", key=b"k")
         producer.commit_transaction(STEP_TIMEOUT)
     except KafkaException as exc:
         return _name(exc.args[0]) if exc.args and isinstance(exc.args[0], KafkaError) else str(exc)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 from confluent_kafka.admin import NewTopic
@@ -14,7 +15,7 @@ from kgov.cluster.kafka import KafkaCluster
 from kgov.errors import ClusterError
 from tests.integration.access_support import admin_cluster, admin_settings
 from tests.integration.kgovtest import admin
-from tests.support import unique_service
+from tests.support import kgov, unique_service
 
 
 def limited(user: str, password: str) -> KafkaCluster:
@@ -57,4 +58,63 @@ def test_limited_principal_is_told_what_it_lacks() -> None:
         assert strong.topic_access([hidden])[hidden].state == VISIBLE
     finally:
         boss.delete_acls(grants)
+        boss.alter_scram([], [ScramDelete(user, "SCRAM-SHA-512")])
+
+
+LIMITED_SETTINGS = """version: 1
+policy: {replication_factor: {min: 1}, min_insync_replicas: {min: 1}, required: [owner]}
+environments:
+  local:
+    kafka:
+      bootstrap_servers: ${env:KGOV_BOOTSTRAP_SASL}
+      security_protocol: SASL_PLAINTEXT
+      sasl_mechanism: SCRAM-SHA-512
+      username: ${env:T_LIMITED_USER}
+      password: ${env:T_LIMITED_PW}
+      timeout_ms: 10000
+"""
+
+
+def limited_catalog(root: Path, service: str) -> Path:
+    (root / "topics").mkdir(parents=True)
+    (root / "kgov.yaml").write_text(LIMITED_SETTINGS, "utf-8")
+    (root / "topics" / f"{service}.yaml").write_text(
+        f"service: {service}\nowner: o\ntopics:\n"
+        f"  - {{name: {service}.a, partitions: 1, replication_factor: 1}}\n",
+        "utf-8",
+    )
+    return root
+
+
+@pytest.mark.parametrize(
+    ("grants", "says"),
+    [
+        ([], "lacks DESCRIBE on the cluster resource kafka-cluster, needed to describe SCRAM users"),
+        ([("cluster", "kafka-cluster", "DESCRIBE")], "lacks DESCRIBE on topic {s}.a: it cannot tell whether"),
+        (
+            [("cluster", "kafka-cluster", "DESCRIBE"), ("topic", "{s}.a", "DESCRIBE")],
+            "cannot read the configs of topic {s}.a",
+        ),
+    ],
+    ids=["no-cluster-describe", "hidden-topic", "no-describe-configs"],
+)
+def test_plan_stops_naming_what_kgov_lacks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, grants: list[tuple[str, str, str]], says: str
+) -> None:
+    user = unique_service()
+    admin().create_topics([NewTopic(f"{user}.a", 1, 1)])[f"{user}.a"].result()
+    boss = admin_cluster()
+    bindings = [Binding(f"User:{user}", rt, "literal", name.format(s=user), op) for rt, name, op in grants]
+    boss.create_acls(bindings)
+    boss.alter_scram([ScramUpsert(user, "SCRAM-SHA-512", 4096, "pw-" + user)], [])
+    monkeypatch.setenv("T_LIMITED_USER", user)
+    monkeypatch.setenv("T_LIMITED_PW", "pw-" + user)
+    time.sleep(0.5)
+    try:
+        result = kgov("plan", "--env", "local", "-c", str(limited_catalog(tmp_path / "c", user)))
+        assert result.code == 1, result.output
+        assert says.format(s=user) in result.output, result.output
+        assert "Plan:" not in result.output and "+ topic" not in result.output
+    finally:
+        boss.delete_acls(bindings)
         boss.alter_scram([], [ScramDelete(user, "SCRAM-SHA-512")])

@@ -34,7 +34,7 @@ def _entry(c: UserChange) -> Entry:
         after=c.after,
         changes=tuple(Change(r["field"], r["before"], r["after"]) for r in c.changes),
         group=principal,
-        label=f"SCRAM user {c.user}" + (f" ({c.after['mechanism']})" if c.after else ""),
+        label=c.user + (f" ({c.after['mechanism']})" if c.after else ""),
     )
 
 

@@ -19,13 +19,15 @@ from tests.unit.plan.helpers import SRC
 TOPICS = [f"t{i}.e{j}" for i in range(4) for j in range(3)]
 
 
-def random_file(rng: random.Random, i: int) -> AccessFile:
+def random_file(rng: random.Random, i: int, run: str = "") -> AccessFile:
+    """A random access file of service `<run>s<i>`; topics, groups and ids are `<run>`-prefixed."""
+    topics = [run + t for t in TOPICS]
     pick = lambda pool, k: tuple(sorted(rng.sample(pool, rng.randint(0, k))))  # noqa: E731
     acls = tuple(
         AclEntry(
             SRC, (),
             resource=rng.choice(["topic", "group", "transactional_id"]),
-            name=rng.choice(["t1.", "t2.e1", "g", "tx-"]),
+            name=run + rng.choice(["t1.", "t2.e1", "g", "tx-"]),
             pattern=rng.choice(["literal", "prefixed"]),
             operations=tuple(sorted(rng.sample(["read", "write", "describe"], rng.randint(1, 2)))),
             permission=rng.choice(["allow", "allow", "deny"]),
@@ -35,15 +37,16 @@ def random_file(rng: random.Random, i: int) -> AccessFile:
     )  # fmt: skip
     scram = Authentication("scram", rng.choice(["SCRAM-SHA-256", "SCRAM-SHA-512"]), "${env:T_RANDOM_PW}")
     return AccessFile(
-        SRC, (), service=f"s{i}", principal=f"User:s{i}",
+        SRC, (), service=f"{run}s{i}", principal=f"User:{run}s{i}",
         authentication=scram if rng.random() < 0.5 else None,
-        produces=pick(TOPICS, 3), consumes=pick(TOPICS, 3), consumer_groups=pick(["g", f"s{i}"], 2),
-        transactional_ids=pick([f"s{i}-", f"s{i}.tx"], 1), idempotent=rng.random() < 0.5, acls=acls,
+        produces=pick(topics, 3), consumes=pick(topics, 3),
+        consumer_groups=pick([run + "g", f"{run}s{i}"], 2),
+        transactional_ids=pick([f"{run}s{i}-", f"{run}s{i}.tx"], 1), idempotent=rng.random() < 0.5, acls=acls,
     )  # fmt: skip
 
 
-def catalog(files: list[AccessFile]) -> Catalog:
-    env = Environment(SRC, (), name="test", kafka={"username": "admin"})
+def catalog(files: list[AccessFile], kafka: dict[str, object] | None = None) -> Catalog:
+    env = Environment(SRC, (), name="test", kafka=kafka or {"username": "admin"})
     return Catalog(Path("."), Settings(SRC, (), environments={"test": env}), access_files=tuple(files))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from kgov.access.binding import Binding
 from kgov.cluster.access_port import ScramCredential, ScramDelete, ScramUpsert
-from tests.integration.access_support import admin_cluster
+from tests.integration.access_support import admin_cluster, bindings_of, scram_of
 from tests.support import unique_service
 
 
@@ -27,15 +27,13 @@ def test_delete_removes_exactly_the_named_binding_and_leaves_look_alikes() -> No
     created = cluster.create_acls([target, *look_alikes])
     assert set(created.values()) == {None}
     assert set(created) == {b.address for b in [target, *look_alikes]}
-    mine = {b for b in cluster.describe_acls() if svc in b.principal}
-    assert mine == {target, *look_alikes}
+    assert bindings_of(cluster, svc, {target, *look_alikes}) == {target, *look_alikes}
 
     assert cluster.delete_acls([target]) == {target.address: None}
 
-    mine = {b for b in cluster.describe_acls() if svc in b.principal}
-    assert mine == set(look_alikes)
+    assert bindings_of(cluster, svc, set(look_alikes)) == set(look_alikes)
     assert set(cluster.delete_acls(look_alikes).values()) == {None}
-    assert not {b for b in cluster.describe_acls() if svc in b.principal}
+    assert bindings_of(cluster, svc, set()) == set()
 
 
 def test_describe_acls_is_one_request_whatever_the_count() -> None:
@@ -44,6 +42,7 @@ def test_describe_acls_is_one_request_whatever_the_count() -> None:
     cluster = admin_cluster()
     assert set(cluster.create_acls(many).values()) == {None}
     assert cluster.requests["create_acls"] == 2  # batches of 1,000
+    assert bindings_of(admin_cluster(), svc, set(many)) == set(many)
     seen = cluster.describe_acls()
     assert cluster.requests["describe_acls"] == 1
     assert set(many) <= set(seen)
@@ -56,13 +55,13 @@ def test_scram_upsert_update_and_delete() -> None:
     cluster = admin_cluster()
     out = cluster.alter_scram([ScramUpsert(user, "SCRAM-SHA-256", 4096, "pw-" + user)], [])
     assert out == {user: None}
-    assert cluster.describe_scram()[user] == [ScramCredential(user, "SCRAM-SHA-256", 4096)]
+    assert scram_of(cluster, user, [ScramCredential(user, "SCRAM-SHA-256", 4096)])
 
     assert cluster.alter_scram([ScramUpsert(user, "SCRAM-SHA-256", 8192, "pw2-" + user)], []) == {user: None}
-    assert cluster.describe_scram()[user] == [ScramCredential(user, "SCRAM-SHA-256", 8192)]
+    assert scram_of(cluster, user, [ScramCredential(user, "SCRAM-SHA-256", 8192)])
 
     assert cluster.alter_scram([], [ScramDelete(user, "SCRAM-SHA-256")]) == {user: None}
-    assert user not in cluster.describe_scram()
+    assert scram_of(cluster, user, [])
     assert cluster.requests["describe_user_scram_credentials"] == 3
 
 

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
 from confluent_kafka.admin import NewTopic
 
 from kgov.access.binding import Binding
-from kgov.cluster.access_port import ABSENT, HIDDEN, VISIBLE, ScramDelete, ScramUpsert
+from kgov.cluster.access_port import ABSENT, HIDDEN, VISIBLE, ScramCredential, ScramDelete, ScramUpsert
 from kgov.cluster.connect import KafkaSettings
 from kgov.cluster.kafka import KafkaCluster
 from kgov.errors import ClusterError
-from tests.integration.access_support import admin_cluster, admin_settings
+from tests.integration.access_support import (
+    admin_cluster,
+    admin_settings,
+    bindings_of,
+    scram_of,
+    topics_listed,
+)
 from tests.integration.kgovtest import admin
 from tests.support import kgov, unique_service
 
@@ -30,13 +35,15 @@ def test_limited_principal_is_told_what_it_lacks() -> None:
     for future in admin().create_topics([NewTopic(seen, 1, 1), NewTopic(hidden, 1, 1)]).values():
         future.result()
     boss = admin_cluster()
+    assert topics_listed(boss, {seen, hidden})
     grants = [
         Binding(f"User:{user}", "topic", "literal", seen, "DESCRIBE"),
         Binding(f"User:{user}", "topic", "literal", absent, "DESCRIBE"),
     ]
     assert set(boss.create_acls(grants).values()) == {None}
     assert boss.alter_scram([ScramUpsert(user, "SCRAM-SHA-512", 4096, "pw-" + user)], []) == {user: None}
-    time.sleep(0.5)
+    assert bindings_of(boss, user, set(grants)) == set(grants)
+    assert scram_of(boss, user, [ScramCredential(user, "SCRAM-SHA-512", 4096)])
     try:
         weak = limited(user, "pw-" + user)
         assert weak.cluster_operations() == frozenset()
@@ -104,12 +111,14 @@ def test_plan_stops_naming_what_kgov_lacks(
     user = unique_service()
     admin().create_topics([NewTopic(f"{user}.a", 1, 1)])[f"{user}.a"].result()
     boss = admin_cluster()
+    assert topics_listed(boss, {f"{user}.a"})
     bindings = [Binding(f"User:{user}", rt, "literal", name.format(s=user), op) for rt, name, op in grants]
     boss.create_acls(bindings)
     boss.alter_scram([ScramUpsert(user, "SCRAM-SHA-512", 4096, "pw-" + user)], [])
     monkeypatch.setenv("T_LIMITED_USER", user)
     monkeypatch.setenv("T_LIMITED_PW", "pw-" + user)
-    time.sleep(0.5)
+    assert bindings_of(boss, user, set(bindings)) == set(bindings)
+    assert scram_of(boss, user, [ScramCredential(user, "SCRAM-SHA-512", 4096)])
     try:
         result = kgov("plan", "--env", "local", "-c", str(limited_catalog(tmp_path / "c", user)))
         assert result.code == 1, result.output

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-# Exit codes, Terraform style: 0 nothing to do, 1 error, 2 changes present (--detailed-exitcode).
+# Exit codes, Terraform style: 0 nothing to do, 1 error, 2 changes present (--detailed-exitcode);
+# a usage error (unknown option, missing or bad value) is EX_USAGE, never a plan result; Ctrl-C is 128+SIGINT.
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_CHANGES = 2
+EXIT_USAGE = 64
+EXIT_INTERRUPTED = 130
 
 
 class KgovError(Exception):

@@ -90,10 +90,10 @@ def check_values(ctx: Context) -> Iterator[Finding]:
     message="a topic sets a config that ownership.ignore_configs tells kgov to ignore",
     hint="remove the key from the topic, or the pattern from ownership.ignore_configs",
     doc="""
-`ownership.ignore_configs` lists glob patterns of topic config keys that kgov never resets as drift
-(default `confluent.*`: keys a vendor sets that kgov does not manage). A topic (or an environment's
-`overrides.config`) that sets such a key says two contradictory things: kgov will not keep the
-cluster's value in line with it.
+`ownership.ignore_configs` lists glob patterns of topic config keys that kgov neither sets nor resets
+(default `confluent.*` and `*.replication.throttled.replicas`: keys a vendor or a reassignment sets,
+which kgov does not manage). A topic (or an environment's `overrides.config`) that sets such a key
+says two contradictory things: kgov will not keep the cluster's value in line with it.
 """,
     examples=(
         Example(

@@ -35,12 +35,15 @@ def test_ignored_config(key: str, patterns: list[str], ignored: bool) -> None:
 def test_a_hostile_glob_is_fast() -> None:
     started = time.monotonic()
     assert not ignored_config("a" * 1000 + "b", ["*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*c"])
-    assert time.monotonic() - started < 1
+    assert time.monotonic() - started < 5  # a hang bound, not a speed target
 
 
 def test_default_and_configured_lists_load(tmp_path: Path) -> None:
     default = load_catalog(write_catalog(tmp_path / "a", {"svc": [topic_doc("svc.a")]}))
-    assert default.catalog.settings.ownership.ignore_configs == ("confluent.*",)
+    assert default.catalog.settings.ownership.ignore_configs == (
+        "confluent.*",
+        "*.replication.throttled.replicas",
+    )
     ownership = {"protected": ["__*"], "ignore_configs": ["vendor.*", "confluent.*"]}
     loaded = load_catalog(write_catalog(tmp_path / "b", {"svc": [topic_doc("svc.a")]}, ownership=ownership))
     assert not [d for d in loaded.diagnostics if d.is_error]

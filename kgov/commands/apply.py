@@ -13,6 +13,7 @@ from kgov.apply import EntryResult, apply_plan, await_visible
 from kgov.commands.common import checked_catalog, connect, err, out
 from kgov.commands.plan import show
 from kgov.errors import EXIT_ERROR, EXIT_OK, KgovError, PlanError
+from kgov.kinds import KINDS
 from kgov.kinds.base import Backends
 from kgov.plan import planfile
 from kgov.plan.make import make_plan
@@ -40,7 +41,11 @@ def _saved_plan(
     ports = backends if backends is not None else connect(catalog, env)
     with err.status("checking the plan against the catalog and the cluster"):
         # a scoped plan is re-planned with the same names: apply checks exactly those resources
-        fresh = make_plan(catalog, env, ports, allow_delete=plan.allow_delete, scoped=plan.scoped)
+        # and with the kinds it covered (a plan from a snapshot covers those the snapshot holds)
+        covered = [k for k in KINDS if k.name in plan.scope]
+        fresh = make_plan(
+            catalog, env, ports, allow_delete=plan.allow_delete, scoped=plan.scoped, kinds=covered
+        )
     check_current(plan, fresh, plan_file)
     return plan, ports
 

@@ -11,6 +11,8 @@ import pytest
 
 from kgov.commands.common import checked_catalog, connect
 from kgov.commands.plan import run_plan
+from kgov.kinds.topics import TopicKind
+from kgov.plan.make import make_plan
 from tests.gitrepo import commit, init
 from tests.support import topic_doc
 
@@ -52,7 +54,11 @@ def test_scoped_plan_reads_only_the_change_and_applies(tmp_path: Path) -> None:
     out = tmp_path / "scoped.json"
     assert run_plan(cat, "local", backends=ports, base="HEAD", out=out, allow_delete=True) == 0
     assert ports.kafka is not None
-    assert dict(ports.kafka.requests) == {"metadata": 1, "describe_configs": 1}  # type: ignore[attr-defined]
+    requests = dict(ports.kafka.requests)  # type: ignore[attr-defined]
+    # topics: one DescribeConfigs for the 4 changed names; ACL and user kinds (which do not narrow)
+    # read in full, each with its fixed number of requests
+    assert requests["describe_configs"] == 1
+    assert sum(requests.values()) <= 8, requests
     scoped = json.loads(out.read_text())
     full = _plan(cat, tmp_path)
     assert scoped["scoped"]["names"] == {
@@ -85,7 +91,12 @@ def test_snapshot_then_plan_equals_the_plan_against_the_cluster(tmp_path: Path) 
     assert taken.code == 0, taken.output
     assert os.environ["KGOV_PASSWORD"] not in snap.read_text()
     offline = _plan(cat, tmp_path, "--snapshot", str(snap))
-    live = _plan(cat, tmp_path)
+    # the live plan over the kinds the snapshot holds (topics; ACL and user kinds are not in
+    # snapshots yet: the offline plan says so and apply re-checks the kinds the plan covered)
+    catalog = checked_catalog(cat, "local")
+    live = make_plan(
+        catalog, "local", connect(catalog, "local"), allow_delete=True, kinds=(TopicKind(),)
+    ).to_json()
     assert offline["fingerprint"] == live["fingerprint"]
     assert offline["resource_changes"] == live["resource_changes"]
     assert len(live["resource_changes"]) == 3

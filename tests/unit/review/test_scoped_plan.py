@@ -61,26 +61,29 @@ def _change(cat: Path, services: dict[str, list[dict[str, Any]]]) -> None:
     write_catalog(cat, services)
 
 
-@pytest.mark.parametrize("count", [5, 300])
-def test_reads_only_the_changed_topics_with_the_same_requests_whatever_the_size(
-    tmp_path: Path, count: int
-) -> None:
-    cat, cluster, services = _setup(tmp_path, count)
+def _scoped(tmp_path: Path, count: int) -> tuple[CountingCluster, dict[str, Any]]:
+    cat, cluster, services = _setup(tmp_path / str(count), count)
     _change(cat, services)
-    out = tmp_path / "plan.json"
+    out = tmp_path / f"plan-{count}.json"
     assert (
         run_plan(cat, "local", backends=Backends(kafka=cluster), base="HEAD", out=out, allow_delete=True) == 0
     )
-    assert cluster.requests == ["metadata", "describe_configs"]
+    doc: dict[str, Any] = json.loads(out.read_text())
+    return cluster, doc
+
+
+def test_reads_only_the_changed_topics_with_the_same_requests_whatever_the_size(tmp_path: Path) -> None:
+    small, _ = _scoped(tmp_path, 5)
+    cluster, doc = _scoped(tmp_path, 300)
+    # the same requests for 10 and 600 topics (kinds that cannot narrow, ACLs and users, read in
+    # full, each in its fixed number of requests); topic configs of the changed topics only
+    assert cluster.requests == small.requests
+    assert cluster.requests.count("describe_configs") == 1
     assert sorted(cluster.described) == ["s001.a", "s001.b"]  # s002.new does not exist yet
-    doc = json.loads(out.read_text())
     assert doc["scoped"]["base"] == "HEAD"
     assert doc["scoped"]["names"] == {"topic": ["s001.a", "s001.b", "s002.new"]}
-    assert doc["scope"]["topic"] == {
-        "names": ["s001.a", "s001.b", "s002.new"],
-        "prefixes": [],
-        "protected": ["__*", "_*"],
-    }
+    assert doc["scope"]["topic"]["names"] == ["s001.a", "s001.b", "s002.new"]
+    assert doc["scope"]["topic"]["prefixes"] == []
     actions = {e["address"]: e["action"] for e in doc["resource_changes"]}
     assert actions == {"topic.s001.a": "update", "topic.s001.b": "delete", "topic.s002.new": "create"}
     assert doc["summary"]["topic"]["managed"] == 2  # of the scoped names, the ones the catalog declares
@@ -135,7 +138,7 @@ def test_a_full_plan_has_no_scope_and_the_whole_catalog_is_still_linted(tmp_path
     _change(cat, services)
     with pytest.raises(CatalogError):
         run_plan(cat, "local", backends=Backends(kafka=cluster), base="HEAD")
-    assert cluster.requests == ["metadata", "describe_configs"]  # only the full plan above read
+    assert cluster.requests.count("describe_configs") == 1  # only the full plan above read
 
 
 def test_no_change_reads_nothing_but_the_listing(tmp_path: Path) -> None:

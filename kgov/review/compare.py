@@ -150,7 +150,8 @@ def _kind_changes(
                 name=name,
                 action=action,
                 environments=tuple(e for e in env_names if e),
-                rows=tuple(rows(before, after)),
+                # a labelled resource added or removed is its label (an ACL binding): no rows
+                rows=() if name in labels and action != "change" else tuple(rows(before, after)),
                 reasons=tuple(classify(name, before, after, head, base)),
                 where=_where(kind, side, name, after if after is not None else before, relocate),
                 label=labels.get(name),

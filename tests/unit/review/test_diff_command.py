@@ -209,3 +209,35 @@ def test_no_changes(tmp_path: Path, fmt: str) -> None:
         assert json.loads(result.stdout)["summary"]["total"] == 0
     if fmt == "text":
         assert "No catalog changes." in result.stdout
+
+
+def test_access_changes_read_as_bindings_of_the_example_catalog(tmp_path: Path) -> None:
+    import shutil
+
+    repo = init(tmp_path / "repo")
+    shutil.copytree(Path(__file__).resolve().parents[3] / "catalog", repo / "catalog")
+    commit(repo, "base")
+    acl = repo / "catalog" / "acls" / "inventory.yaml"
+    text = acl.read_text()
+    assert "consumes: [orders.created, orders.cancelled]" in text
+    acl.write_text(
+        text.replace("[orders.created, orders.cancelled]", "[orders.created, payments.authorized]")
+    )
+    doc = _json_at(repo / "catalog", "HEAD")
+    got = {(c["label"], c["class"]) for c in doc["changes"]}
+    assert got == {
+        ("allow User:inventory READ topic orders.cancelled", "breaking"),
+        ("allow User:inventory DESCRIBE topic orders.cancelled", "breaking"),
+        ("allow User:inventory READ topic payments.authorized", "attention"),
+        ("allow User:inventory DESCRIBE topic payments.authorized", "attention"),
+    }
+    assert all(
+        c["changes"] == [] and c["location"]["file"].endswith("acls/inventory.yaml") for c in doc["changes"]
+    )
+
+
+def _json_at(cat: Path, base: str) -> dict[str, Any]:
+    result = kgov("diff", "--base", base, "--catalog", str(cat), "--format", "json")
+    assert result.code == 0, result.output
+    doc: dict[str, Any] = json.loads(result.stdout)
+    return doc

@@ -12,13 +12,13 @@ from typing import Any
 
 from kgov.access.users import DesiredUser, UserChange, desired_users, diff_users, owned_user
 from kgov.catalog.model import Catalog, Environment
-from kgov.catalog.resolve import resolve_refs
 from kgov.cluster.access_port import ScramDelete, ScramUpsert
 from kgov.cluster.kafka_port import KafkaAdmin
 from kgov.errors import KgovError
 from kgov.kinds.base import PHASE_DELETES, PHASE_USERS, DiffContext
 from kgov.kinds.user.observe import ObservedUserState, UserScope, observe_users, password_of
 from kgov.plan.model import JSON, Change, Entry
+from kgov.secrets import resolve_refs
 
 KIND = "user"
 

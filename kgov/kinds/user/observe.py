@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kgov.access.users import DesiredUser, ObservedUsers
-from kgov.catalog.resolve import resolve_refs
 from kgov.cluster.access_port import UNVERIFIABLE, LoginAttempt, LoginResult
 from kgov.cluster.kafka_port import KafkaAdmin
 from kgov.errors import KgovError
+from kgov.secrets import resolve_refs
 
 
 @dataclass(frozen=True)

@@ -18,13 +18,14 @@ from rich.markup import escape
 from rich.status import Status
 from rich.table import Table
 
-from kgov.errors import EXIT_ERROR, EXIT_OK
+from kgov.errors import EXIT_ERROR, EXIT_OK, SandboxError
 from kgov.exits import run_command
 from kgov.sandbox.api import DownResult, Sandbox, SandboxStatus, UpResult
+from kgov.sandbox.capacity import FILES_PER_REPLICA, MAPS_PER_REPLICA, Capacity
 from kgov.sandbox.envvars import export_lines
 from kgov.sandbox.paths import DEFAULT_STATE_DIR, Component
 from kgov.sandbox.process import ProcState
-from kgov.sandbox.settings import Overrides
+from kgov.sandbox.settings import MAX_BROKERS, Overrides, kafka_process_names
 
 app = typer.Typer(
     help="Run a real local Kafka (KRaft, SCRAM, TLS, ACLs) and Schema Registry (Apicurio, ccompat API).",
@@ -87,6 +88,25 @@ def _mib(value: int | None) -> str:
     return "-" if value is None else f"{value / (1024 * 1024):.0f} MiB"
 
 
+def _since(epoch: float | None) -> str:
+    if epoch is None:
+        return "-"
+    return f"{time.strftime('%H:%M:%S', time.localtime(epoch))} ({time.time() - epoch:.0f}s ago)"
+
+
+def _capacity_line(cap: Capacity) -> str:
+    """Room for partitions, and why (kgov/sandbox/capacity.py has the formula)."""
+    bound = (
+        f"open-file limit {cap.open_file_limit} per broker, {FILES_PER_REPLICA} open file per replica"
+        if cap.bound_by == "open files"
+        else f"vm.max_map_count {cap.max_map_count}, {MAPS_PER_REPLICA} memory maps per replica"
+    )
+    return (
+        f"  Room for about {cap.partitions:,} partitions of replication factor "
+        f"{cap.replication_factor} ({bound})"
+    )
+
+
 def do_up(state_dir: Path, over: Overrides, timeout: float) -> int:
     sandbox = Sandbox(state_dir)
     progress = RichProgress(err)
@@ -107,10 +127,11 @@ def _print_summary(sandbox: Sandbox, result: UpResult) -> None:
     if result.already_running:
         out.print(f"The sandbox in {sandbox.paths.root} is already running (cluster {result.cluster_id}).")
     else:
-        started = " and ".join(c.value for c in result.started)
+        started = ", ".join(result.started)
         out.print(f"Sandbox up in {result.seconds:.1f}s (started {started}; cluster {result.cluster_id}).")
     ports = result.settings.ports
-    out.print(f"  Kafka {result.settings.kafka_version}:")
+    shape = "one combined node" if result.settings.brokers == 1 else f"{result.settings.brokers} brokers"
+    out.print(f"  Kafka {result.settings.kafka_version} ({shape}; every broker in each list):")
     out.print(f"    PLAINTEXT        {env['KGOV_BOOTSTRAP_PLAINTEXT']}  (no auth; super user)")
     out.print(
         f"    SASL_PLAINTEXT   {env['KGOV_BOOTSTRAP_SASL']}  (SCRAM-SHA-256/512, user {env['KGOV_USERNAME']})"
@@ -124,6 +145,12 @@ def _print_summary(sandbox: Sandbox, result: UpResult) -> None:
     out.print(f"  Schema Registry:   {registry_url}  ({result.registry.label}, compatibility BACKWARD)")
     out.print("                     (in-memory storage: schemas are gone after the registry restarts)")
     out.print(f"  Admin password in  {sandbox.paths.password_file}")
+    known = [rss for _, rss in result.memory if rss is not None]
+    if known:
+        each = ", ".join(f"{name} {_mib(rss)}" for name, rss in result.memory)
+        out.print(f"  Memory (RSS):      {_mib(sum(known))} ({each})")
+    if result.capacity is not None:
+        out.print(_capacity_line(result.capacity))
     flag = (
         ""
         if sandbox.paths.root == Path(DEFAULT_STATE_DIR).resolve()
@@ -146,14 +173,17 @@ def _status_json(status: SandboxStatus) -> dict[str, Any]:
         "state_dir": str(status.state_dir),
         "running": status.running,
         "kafka_version": status.settings.kafka_version if status.settings else None,
+        "brokers": status.settings.brokers if status.settings else None,
         "registry_version": status.settings.registry_version if status.settings else None,
         "processes": [
             {
-                "component": p.component.value,
+                "component": p.component,
                 "state": p.state.value,
                 "pid": p.pid,
                 "ports": dict(p.ports),
                 "rss_bytes": p.rss_bytes,
+                "started_at": p.started_at,
+                "open_file_limit": p.open_file_limit,
                 "log_file": str(p.log_file),
                 "reason": p.reason or None,
                 "log_tail": list(p.log_tail),
@@ -174,23 +204,27 @@ def do_status(state_dir: Path, fmt: str) -> int:
         out.print(f"No sandbox in {status.state_dir} (start one: kgov sandbox up).")
         return EXIT_OK
     table = Table(title=f"sandbox {status.state_dir}", title_justify="left")
-    for col in ("process", "state", "pid", "ports", "RSS"):
+    for col in ("process", "state", "pid", "ports", "RSS", "started"):
         table.add_column(col)
     colours = {ProcState.RUNNING: "green", ProcState.STOPPED: "dim", ProcState.CRASHED: "red"}
     for p in status.processes:
         table.add_row(
-            p.component.value,
+            p.component,
             f"[{colours[p.state]}]{p.state.value}[/]",
             str(p.pid) if p.pid else "-",
             ", ".join(str(port) for _, port in p.ports),
             _mib(p.rss_bytes),
+            _since(p.started_at),
         )
     out.print(table)
+    known = [p.rss_bytes for p in status.processes if p.rss_bytes is not None]
+    if known:
+        out.print(f"memory (RSS), all processes: {_mib(sum(known))}")
     out.print(f"logs: {status.processes[0].log_file.parent} (kgov sandbox logs)", markup=False)
     for p in status.processes:
         if p.state is ProcState.CRASHED:
             out.print(
-                f"[red]{p.component.value} crashed:[/] {escape(str(p.reason))}. "
+                f"[red]{p.component} crashed:[/] {escape(str(p.reason))}. "
                 f"Last lines of {escape(str(p.log_file))}:"
             )
             for line in p.log_tail:
@@ -198,9 +232,22 @@ def do_status(state_dir: Path, fmt: str) -> int:
     return EXIT_ERROR if crashed else EXIT_OK
 
 
-def do_logs(state_dir: Path, component: Component | None, lines: int) -> int:
+def _chosen_logs(sandbox: Sandbox, component: str | None) -> list[str]:
+    """A process name; "kafka" is every Kafka process of a multi-broker sandbox; none: all."""
+    names = list(sandbox.processes())
+    if component is None:
+        return names
+    settings = sandbox.saved_settings()
+    if component == Component.KAFKA and settings is not None and settings.brokers > 1:
+        return list(kafka_process_names(settings))
+    if component not in names:
+        raise SandboxError(f"no process {component!r} in this sandbox", hint=f"one of: {', '.join(names)}")
+    return [component]
+
+
+def do_logs(state_dir: Path, component: str | None, lines: int) -> int:
     sandbox = Sandbox(state_dir)
-    chosen = [component] if component else [Component.KAFKA, Component.REGISTRY]
+    chosen = _chosen_logs(sandbox, component)
     for c in chosen:
         log = sandbox.paths.log_file(c)
         if len(chosen) > 1:
@@ -227,13 +274,13 @@ def _print_down(sandbox: Sandbox, result: DownResult) -> None:
     for r in result.stopped:
         if r.outcome in ("stopped", "killed"):
             how = "stopped" if r.outcome == "stopped" else "killed (did not stop on SIGTERM in time)"
-            out.print(f"{r.component.value}: {how} (pid {r.pid})")
+            out.print(f"{r.component}: {how} (pid {r.pid})")
         elif r.outcome == "crashed":
-            out.print(f"{r.component.value}: was not running ({r.detail}); removed its stale pid file")
+            out.print(f"{r.component}: was not running ({r.detail}); removed its stale pid file")
             for line in r.log_tail:
                 out.print(f"  {line}", markup=False)
         else:
-            out.print(f"{r.component.value}: not running")
+            out.print(f"{r.component}: not running")
     if result.purged is not None:
         out.print(f"Removed {result.purged} (data, certificates, logs, admin password).")
 
@@ -256,7 +303,15 @@ def up(
     registry_management_port: int | None = typer.Option(
         None, help="Registry management (health/metrics) port [default: 8082]."
     ),
-    heap: str | None = typer.Option(None, "--heap", help="Kafka's max heap (-Xmx) [default: 512m]."),
+    brokers: int | None = typer.Option(
+        None,
+        "--brokers",
+        help=f"1: one combined broker + controller [default]. 2-{MAX_BROKERS}: a KRaft controller plus that "
+        "many brokers; broker k listens on each listener port + 10*(k-1).",
+    ),
+    heap: str | None = typer.Option(
+        None, "--heap", help="Each broker's max heap (-Xmx) [default: 512m; 2g for 5,000+ topics]."
+    ),
     registry_heap: str | None = typer.Option(None, help="The registry's max heap (-Xmx) [default: 256m]."),
     timeout: float = typer.Option(120.0, help="Seconds to wait for both to answer."),
 ) -> None:
@@ -279,6 +334,7 @@ def up(
         kafka_heap=heap,
         registry_heap=registry_heap,
         ports={k: v for k, v in given.items() if v is not None},
+        brokers=brokers,
     )
     run_command(lambda: do_up(state_dir, over, timeout))
 
@@ -308,7 +364,9 @@ def status(
 
 @app.command()
 def logs(
-    component: Component | None = typer.Argument(None, help="kafka or registry (default: both)."),
+    component: str | None = typer.Argument(
+        None, help="kafka, registry, or one process of a multi-broker sandbox (controller, broker-2)."
+    ),
     lines: int = typer.Option(50, "--lines", "-n", help="How many lines from the end."),
     state_dir: Path = STATE_DIR_OPTION,
 ) -> None:

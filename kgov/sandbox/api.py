@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from kgov.errors import SandboxError
@@ -319,11 +320,26 @@ class Sandbox:
                 return DownResult(results, root)
         return DownResult(results)
 
-    def _stop_all(self, timeout: float) -> tuple[StopResult, ...]:
-        names = self._recorded_processes()
+    def stop(self, processes: Sequence[str], *, timeout: float = 30.0) -> tuple[StopResult, ...]:
+        """Stop some processes only (e.g. the Kafka nodes, to restart the cluster); `up` starts them again."""
+        unknown = [p for p in processes if p not in self._recorded_processes()]
+        if unknown:
+            raise SandboxError(f"no process {', '.join(unknown)} in the sandbox in {self.paths.root}")
+        with state_lock(self.paths.root):
+            return self._stop_all(timeout, tuple(processes))
+
+    def _stop_all(self, timeout: float, only: tuple[str, ...] | None = None) -> tuple[StopResult, ...]:
+        names = only if only is not None else self._recorded_processes()
         checks = {p: self._check(p) for p in names}
         to_stop = {p: chk.pid for p, chk in checks.items() if chk.state is ProcState.RUNNING and chk.pid}
-        outcomes = stop_many(list(to_stop.values()), timeout)
+        # Brokers first, the controller last: a broker's clean shutdown asks the controller to move its
+        # leaderships away, and would hang until SIGKILL if the controller were gone already.
+        outcomes: dict[int, str] = {}
+        for stage in (
+            [pid for p, pid in to_stop.items() if p != "controller"],
+            [pid for p, pid in to_stop.items() if p == "controller"],
+        ):
+            outcomes |= stop_many(stage, timeout)
         results: list[StopResult] = []
         for process in names:
             chk = checks[process]

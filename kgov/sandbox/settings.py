@@ -43,6 +43,14 @@ PORT_OPTIONS: dict[str, str] = {
 }
 
 KAFKA_PORTS = ("plaintext", "controller", "sasl", "ssl", "mtls")
+# `--port-base B` gives these B, B+1, ... in this order.
+PORT_ORDER = ("plaintext", "controller", "sasl", "ssl", "mtls", "registry", "registry_management")
+
+
+def ports_from_base(base: int) -> dict[str, int]:
+    return {name: base + i for i, name in enumerate(PORT_ORDER)}
+
+
 REGISTRY_PORTS = ("registry", "registry_management")
 
 

@@ -22,10 +22,22 @@ from kgov.sandbox.nodes import bootstrap, kafka_nodes, replication
 from kgov.sandbox.paths import StatePaths
 from kgov.sandbox.process import COMPONENT_MARK, spawn, wait_gone
 from kgov.sandbox.render import parse_properties, render_server_properties
-from kgov.sandbox.settings import Overrides, Ports, Settings, apply_overrides, port_uses, to_json
+from kgov.sandbox.settings import (
+    Overrides,
+    Ports,
+    Settings,
+    apply_overrides,
+    port_uses,
+    ports_from_base,
+    to_json,
+)
 from kgov.sandbox.startup import check_layout
 
 THREE = Settings(brokers=3, ports=Ports(13100, 13101, 13102, 13103, 13104, 13105, 13106))
+
+
+def test_port_base_numbers_every_port_in_order() -> None:
+    assert Ports(**ports_from_base(13100)) == THREE.ports
 
 
 def _props(settings: Settings, name: str) -> dict[str, str]:

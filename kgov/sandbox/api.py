@@ -60,7 +60,7 @@ from kgov.sandbox.startup import (
     wait_ready,
     write_node_configs,
 )
-from kgov.sandbox.tls import ensure_client_cert, ensure_tls
+from kgov.sandbox.tls import check_service_name, ensure_client_cert, ensure_tls, issue_client_cert
 
 __all__ = [
     "DownResult",
@@ -163,6 +163,15 @@ class Sandbox:
         if not limits:
             return None
         return estimate(min(limits), max_map_count(), settings.brokers, replication(settings)[0])
+
+    def issue_client_cert(self, service: str, out_dir: Path | None = None) -> tuple[Path, Path]:
+        """A client certificate CN=<service> signed by this sandbox's CA: (certificate, key) files in
+        out_dir (default: tls/clients/ of the state folder). The mTLS listener sees User:<service>."""
+        check_service_name(service)
+        folder = (out_dir or self.paths.clients_dir).expanduser().resolve()
+        cert, key = folder / f"{service}.pem", folder / f"{service}.key"
+        issue_client_cert(self.paths.tls_dir, self.paths.ca_file, service, cert, key)
+        return cert, key
 
     # ---- up ------------------------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import typer
 
 from kgov.exits import run_command
-from kgov.sandbox.commands import do_down, do_env, do_logs, do_status, do_up
+from kgov.sandbox.commands import do_cert, do_down, do_env, do_logs, do_status, do_up
 from kgov.sandbox.paths import DEFAULT_STATE_DIR
 from kgov.sandbox.settings import MAX_BROKERS, Overrides, ports_from_base
 
@@ -134,3 +134,20 @@ def down(
 ) -> None:
     """Stop the processes this sandbox started (checked by pid and command line)."""
     run_command(lambda: do_down(state_dir, purge, timeout))
+
+
+@app.command()
+def cert(
+    service: str = typer.Argument(
+        ..., help="The service: the certificate's CN, the principal User:<SERVICE>."
+    ),
+    out_dir: Path | None = typer.Option(
+        None, "--out", help="Folder for <SERVICE>.pem and <SERVICE>.key [default: <state-dir>/tls/clients]."
+    ),
+    state_dir: Path = STATE_DIR_OPTION,
+) -> None:
+    """Issue a client certificate (CN=SERVICE) signed by the sandbox CA, to act as that service over mTLS.
+
+    The sandbox's mTLS listener maps the certificate's CN to the principal User:SERVICE.
+    """
+    run_command(lambda: do_cert(state_dir, service, out_dir))

@@ -20,6 +20,7 @@ from kgov.errors import EXIT_ERROR, EXIT_OK, SandboxError
 from kgov.sandbox.api import DownResult, Sandbox, SandboxStatus, UpResult
 from kgov.sandbox.capacity import FILES_PER_REPLICA, MAPS_PER_REPLICA, Capacity
 from kgov.sandbox.envvars import export_lines
+from kgov.sandbox.nodes import bootstrap
 from kgov.sandbox.paths import DEFAULT_STATE_DIR, Component
 from kgov.sandbox.process import ProcState
 from kgov.sandbox.settings import Overrides, kafka_process_names
@@ -268,3 +269,22 @@ def _print_down(sandbox: Sandbox, result: DownResult) -> None:
             out.print(f"{r.component}: not running")
     if result.purged is not None:
         out.print(f"Removed {result.purged} (data, certificates, logs, admin password).")
+
+
+def do_cert(state_dir: Path, service: str, out_dir: Path | None) -> int:
+    """Issue a client certificate CN=<service> signed by the sandbox CA; print how to use it."""
+    sandbox = Sandbox(state_dir)
+    cert, key = sandbox.issue_client_cert(service, out_dir)
+    settings = sandbox.saved_settings()
+    mtls = bootstrap(settings, "mtls") if settings else "$KGOV_BOOTSTRAP_MTLS"
+    out.print(f"Issued a client certificate for User:{service} (subject CN={service},OU=kgov-sandbox).")
+    out.print(f"  certificate  {cert}", markup=False)
+    out.print(f"  key          {key}  (mode 0600)", markup=False)
+    out.print(f"  CA           {sandbox.paths.ca_file}", markup=False)
+    out.print("librdkafka / confluent-kafka settings for the mTLS listener:", markup=False)
+    out.print(f"  bootstrap.servers={mtls}", markup=False)
+    out.print("  security.protocol=SSL", markup=False)
+    out.print(f"  ssl.ca.location={sandbox.paths.ca_file}", markup=False)
+    out.print(f"  ssl.certificate.location={cert}", markup=False)
+    out.print(f"  ssl.key.location={key}", markup=False)
+    return EXIT_OK

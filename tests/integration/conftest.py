@@ -46,6 +46,11 @@ def _state_dir() -> Path:
     return Path(explicit) if explicit else REPO / ".kgov" / "sandbox"
 
 
+def sandbox_state_dir() -> Path:
+    """The one-broker sandbox's state folder (for tests that issue client certificates from its CA)."""
+    return _state_dir()
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     skip = pytest.mark.skip(reason="KGOV_SANDBOX=skip: integration tests need the real sandbox")
     for item in items:

@@ -1,70 +1,10 @@
-"""From a catalog and an environment name to the desired state of that environment.
-
-Overrides are applied and config values normalised to Kafka's form here. Secret references
-(`${env:NAME}`, `${file:PATH}`) stay references until a connection is made (`resolve_refs`).
-"""
+"""The environments of a catalog. Secret references (`${env:NAME}`, `${file:PATH}`) stay references
+in the catalog and the plan until a connection is made (`kgov.secrets`)."""
 
 from __future__ import annotations
 
-import os
-import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from pathlib import Path
-
 from kgov.catalog.model import Catalog, Environment
 from kgov.errors import ConfigError
-from kgov.kafka_configs import ConfigValueError, normalize
-
-REF = re.compile(r"\$\{(env|file):([^}]*)\}")
-
-
-def is_reference(value: object) -> bool:
-    """True if the value is exactly one secret reference (what a password field must be)."""
-    return isinstance(value, str) and REF.fullmatch(value.strip()) is not None
-
-
-def resolve_refs(value: object, field_name: str) -> str:
-    """Substitute every ${env:NAME} / ${file:PATH} in a setting; a missing one is named in the error."""
-    text = str(value)
-
-    def sub(match: re.Match[str]) -> str:
-        kind, name = match.group(1), match.group(2).strip()
-        if kind == "env":
-            if name not in os.environ:
-                raise ConfigError(
-                    f"{field_name} refers to the environment variable {name}, which is not set",
-                    hint=f'export {name}=… (for the local sandbox: eval "$(kgov sandbox env)")',
-                )
-            return os.environ[name]
-        try:
-            return Path(name).expanduser().read_text("utf-8").strip()
-        except OSError as exc:
-            raise ConfigError(
-                f"{field_name} refers to the file {name}, which cannot be read: {exc.strerror}"
-            ) from None
-
-    return REF.sub(sub, text)
-
-
-@dataclass(frozen=True)
-class DesiredTopic:
-    name: str
-    service: str
-    partitions: int
-    replication_factor: int
-    config: Mapping[str, str] = field(default_factory=dict)  # Kafka's form, explicit overrides only
-
-
-@dataclass(frozen=True)
-class DesiredState:
-    environment: Environment
-    topics: Mapping[str, DesiredTopic]
-    services: tuple[str, ...]
-
-    @property
-    def owned_prefixes(self) -> tuple[str, ...]:
-        return tuple(f"{s}." for s in self.services)
 
 
 def environment(catalog: Catalog, name: str) -> Environment:
@@ -73,23 +13,3 @@ def environment(catalog: Catalog, name: str) -> Environment:
         known = ", ".join(sorted(envs)) or "none"
         raise ConfigError(f"unknown environment '{name}' (kgov.yaml defines: {known})")
     return envs[name]
-
-
-def desired_state(catalog: Catalog, env_name: str) -> DesiredState:
-    env = environment(catalog, env_name)
-    ov = env.overrides
-    topics: dict[str, DesiredTopic] = {}
-    for topic in catalog.topics():
-        raw = {**topic.config, **ov.config}
-        try:
-            config = {key: normalize(key, value) for key, value in raw.items()}
-        except ConfigValueError as exc:  # lint reports these with positions; plan refuses earlier
-            raise ConfigError(f"topic {topic.name}: {exc}") from None
-        topics[topic.name] = DesiredTopic(
-            topic.name,
-            topic.service,
-            ov.partitions if ov.partitions is not None else topic.partitions,
-            ov.replication_factor if ov.replication_factor is not None else topic.replication_factor,
-            config,
-        )
-    return DesiredState(env, topics, catalog.services())

@@ -72,6 +72,7 @@ def _topic(name: str) -> dict[str, Any]:
 
 
 def _catalog(root: Path, service: str, count: int) -> list[str]:
+    """The catalog goes in root (tmp/catalog); plan files go next to it, never inside (kgov refuses)."""
     names = [f"{service}.t{i:04d}" for i in range(count)]
     write_catalog(root, {service: [_topic(n) for n in names]})
     return names
@@ -147,14 +148,14 @@ def service(sandbox3: ThreeBrokers) -> Iterator[str]:
 
 def _converges(cluster: ThreeBrokers, root: Path, names: list[str]) -> None:
     """A new plan applies cleanly and the plan after it shows no changes; every topic has 3 replicas."""
-    planned = _kgov(cluster, root, "plan", "--env", "local", "--catalog", ".", "--out", "again.json")
+    planned = _kgov(cluster, root, "plan", "--env", "local", "--catalog", "catalog", "--out", "again.json")
     assert planned.returncode == 0, planned.stderr
     applied = _kgov(
-        cluster, root, "apply", "again.json", "--env", "local", "--catalog", ".", "--format", "json"
+        cluster, root, "apply", "again.json", "--env", "local", "--catalog", "catalog", "--format", "json"
     )
     assert applied.returncode == 0, applied.stdout + applied.stderr
     assert all(r["ok"] for r in outcomes(applied.stdout).values())
-    final = _kgov(cluster, root, "plan", "--env", "local", "--catalog", ".", "--detailed-exitcode")
+    final = _kgov(cluster, root, "plan", "--env", "local", "--catalog", "catalog", "--detailed-exitcode")
     assert final.returncode == 0, final.stdout + final.stderr
     assert "No changes" in final.stdout
     state = _snapshot(_admin(cluster), names)
@@ -184,10 +185,12 @@ def _kill_when_first_topic_shows(cluster: ThreeBrokers, proc: subprocess.Popen[s
 def test_broker_killed_in_the_middle_of_an_apply_of_1000_actions(
     sandbox3: ThreeBrokers, service: str, unrelated: str, tmp_path: Path
 ) -> None:
-    names = _catalog(tmp_path, service, MANY)
+    names = _catalog(tmp_path / "catalog", service, MANY)
     admin = _admin(sandbox3)
     before = _snapshot(admin, [unrelated])
-    planned = _kgov(sandbox3, tmp_path, "plan", "--env", "local", "--catalog", ".", "--out", "plan.json")
+    planned = _kgov(
+        sandbox3, tmp_path, "plan", "--env", "local", "--catalog", "catalog", "--out", "plan.json"
+    )
     assert planned.returncode == 0, planned.stderr
 
     proc = subprocess.Popen(
@@ -200,7 +203,7 @@ def test_broker_killed_in_the_middle_of_an_apply_of_1000_actions(
             "--env",
             "local",
             "--catalog",
-            ".",
+            "catalog",
             "--format",
             "json",
         ],
@@ -269,10 +272,12 @@ def test_apply_of_1000_actions_while_a_broker_is_dead_and_fenced(
     replication factor 3 succeeds, with 2 of 3 replicas in sync: min.insync.replicas 2 is still met.
     Apply reports all 1,000 as done and exits 0, which is the truth; after the restart the third
     replica catches up and a new plan shows no changes."""
-    names = _catalog(tmp_path, service, MANY)
+    names = _catalog(tmp_path / "catalog", service, MANY)
     admin = _admin(sandbox3)
     before = _snapshot(admin, [unrelated])
-    planned = _kgov(sandbox3, tmp_path, "plan", "--env", "local", "--catalog", ".", "--out", "plan.json")
+    planned = _kgov(
+        sandbox3, tmp_path, "plan", "--env", "local", "--catalog", "catalog", "--out", "plan.json"
+    )
     assert planned.returncode == 0, planned.stderr
 
     pid = sandbox3.box.status().of("broker-3").pid
@@ -284,7 +289,7 @@ def test_apply_of_1000_actions_while_a_broker_is_dead_and_fenced(
         time.sleep(0.5)
 
     applied = _kgov(
-        sandbox3, tmp_path, "apply", "plan.json", "--env", "local", "--catalog", ".", "--format", "json"
+        sandbox3, tmp_path, "apply", "plan.json", "--env", "local", "--catalog", "catalog", "--format", "json"
     )
     assert applied.returncode == 0, applied.stdout[-2000:] + applied.stderr
     results = outcomes(applied.stdout)
@@ -306,9 +311,11 @@ def test_cluster_restarted_between_plan_and_apply(
 ) -> None:
     """The plan's fingerprint covers the topics in scope, their partitions and configs: a restart
     changes none of them, so the saved plan is still exact and applies in full."""
-    names = _catalog(tmp_path, service, 30)
+    names = _catalog(tmp_path / "catalog", service, 30)
     before = _snapshot(_admin(sandbox3), [unrelated])
-    planned = _kgov(sandbox3, tmp_path, "plan", "--env", "local", "--catalog", ".", "--out", "plan.json")
+    planned = _kgov(
+        sandbox3, tmp_path, "plan", "--env", "local", "--catalog", "catalog", "--out", "plan.json"
+    )
     assert planned.returncode == 0, planned.stderr
 
     kafka_nodes = ("controller", "broker-1", "broker-2", "broker-3")
@@ -318,7 +325,7 @@ def test_cluster_restarted_between_plan_and_apply(
     assert sorted(restarted.started) == sorted(kafka_nodes)
 
     applied = _kgov(
-        sandbox3, tmp_path, "apply", "plan.json", "--env", "local", "--catalog", ".", "--format", "json"
+        sandbox3, tmp_path, "apply", "plan.json", "--env", "local", "--catalog", "catalog", "--format", "json"
     )
     assert applied.returncode == 0, applied.stdout + applied.stderr
     results = outcomes(applied.stdout)
@@ -330,11 +337,13 @@ def test_cluster_restarted_between_plan_and_apply(
 def test_a_saved_plan_applied_twice_is_refused_as_stale(
     sandbox3: ThreeBrokers, service: str, unrelated: str, tmp_path: Path
 ) -> None:
-    names = _catalog(tmp_path, service, 20)
-    planned = _kgov(sandbox3, tmp_path, "plan", "--env", "local", "--catalog", ".", "--out", "plan.json")
+    names = _catalog(tmp_path / "catalog", service, 20)
+    planned = _kgov(
+        sandbox3, tmp_path, "plan", "--env", "local", "--catalog", "catalog", "--out", "plan.json"
+    )
     assert planned.returncode == 0, planned.stderr
     first = _kgov(
-        sandbox3, tmp_path, "apply", "plan.json", "--env", "local", "--catalog", ".", "--format", "json"
+        sandbox3, tmp_path, "apply", "plan.json", "--env", "local", "--catalog", "catalog", "--format", "json"
     )
     assert first.returncode == 0, first.stdout + first.stderr
     assert sorted(outcomes(first.stdout)) == names
@@ -342,7 +351,7 @@ def test_a_saved_plan_applied_twice_is_refused_as_stale(
     admin = _admin(sandbox3)
     before = _snapshot(admin, [*names, unrelated])
     second = _kgov(
-        sandbox3, tmp_path, "apply", "plan.json", "--env", "local", "--catalog", ".", "--format", "json"
+        sandbox3, tmp_path, "apply", "plan.json", "--env", "local", "--catalog", "catalog", "--format", "json"
     )
     assert second.returncode == 1, second.stdout + second.stderr
     assert "stale plan" in second.stderr and "nothing was applied" in second.stderr

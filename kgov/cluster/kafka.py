@@ -27,6 +27,7 @@ from confluent_kafka.admin import NewTopic as KafkaNewTopic
 
 from kgov.cluster.connect import KafkaSettings
 from kgov.cluster.interrupt import call_interruptibly, wait_futures
+from kgov.cluster.kafka_access import KafkaAccessMixin
 from kgov.cluster.kafka_port import ConfigOp, Outcome
 from kgov.errors import ClusterError
 from kgov.state import TopicListing, TopicSpec
@@ -55,7 +56,7 @@ def _name(key: object) -> str:
     return key.name if isinstance(key, ConfigResource) else str(key)
 
 
-class KafkaCluster:
+class KafkaCluster(KafkaAccessMixin):
     def __init__(self, settings: KafkaSettings, extra: Mapping[str, Any] | None = None) -> None:
         self.settings = settings
         self.requests: Counter[str] = Counter()
@@ -87,6 +88,9 @@ class KafkaCluster:
             futures = send(chunk)
             wait_futures(futures.values(), self._timeout + 5)  # in slices: Ctrl-C stops the wait
             for key, future in futures.items():
+                if not future.done():
+                    out[_name(key)] = (None, f"no answer from Kafka within {self._timeout + 5:g}s")
+                    continue
                 try:
                     out[_name(key)] = (future.result(), None)
                 except KafkaException as exc:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from kgov.kinds.acl import AclKind
 from kgov.kinds.base import Kind
 from kgov.kinds.topics import TopicKind
+from kgov.kinds.user import UserKind
 
-KINDS: tuple[Kind, ...] = (TopicKind(),)
+KINDS: tuple[Kind, ...] = (TopicKind(), UserKind(), AclKind())

@@ -44,7 +44,7 @@ def _problems(reader: Schema, writer: Schema, label: str, direction: str) -> lis
         problems = json_compat.reader_problems(
             json_compat.json_docs(reader, _load_json_schema), json_compat.json_docs(writer, _load_json_schema)
         )
-    r, w = ("new", label) if direction == "backward" else (label, "new")
+    r, w = ("new", "old") if direction == "backward" else ("old", "new")
     return [
         Breaking(path, text.replace("{R}", r).replace("{W}", w), label, direction) for path, text in problems
     ]

@@ -70,12 +70,8 @@ class Breaking:
     direction: str  # "backward" (new reads old data) | "forward" (old reads new data)
 
     def message(self) -> str:
-        way = (
-            f"the new schema cannot read data written with {self.version}"
-            if self.direction == "backward"
-            else f"{self.version} cannot read data written with the new schema"
-        )
-        return f"{self.path}: {self.change} ({way})"
+        way = "new reads old data" if self.direction == "backward" else "old reads new data"
+        return f"{self.path}: {self.change} ({way}; old = {self.version})"
 
 
 @dataclass(frozen=True)

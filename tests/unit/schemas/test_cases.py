@@ -29,10 +29,7 @@ def test_case(fmt: str, case: dict[str, Any]) -> None:
 
 
 AVRO_PAIRS = [
-    (case["name"], new, old)
-    for case in CASES["avro"]
-    for old in case["old"]
-    for new in [case["new"]]
+    (case["name"], new, old) for case in CASES["avro"] for old in case["old"] for new in [case["new"]]
 ]
 
 

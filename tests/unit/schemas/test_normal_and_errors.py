@@ -51,10 +51,16 @@ def test_json_key_order_and_whitespace_do_not_matter() -> None:
     ("fmt", "text", "expected"),
     [
         ("avro", '{"type":"record","name":"R",\n "fields":[}', "f.avsc:2:12: invalid JSON"),
-        ("avro", '{"type":"record","name":"R","fields":[{"name":"a","type":"int","default":"x"}]}',
-         "f.avsc: invalid Avro schema: Default value <x> must match schema type: int"),
-        ("avro", '{"type":"record","name":"R","fields":[{"name":"a","type":"Missing"}]}',
-         "f.avsc: invalid Avro schema"),
+        (
+            "avro",
+            '{"type":"record","name":"R","fields":[{"name":"a","type":"int","default":"x"}]}',
+            "f.avsc: invalid Avro schema: Default value <x> must match schema type: int",
+        ),
+        (
+            "avro",
+            '{"type":"record","name":"R","fields":[{"name":"a","type":"Missing"}]}',
+            "f.avsc: invalid Avro schema",
+        ),
         ("avro", "3", "f.avsc: an Avro schema is a JSON object, array or string"),
         ("json", "[1]", "f.avsc: a JSON Schema is an object or a boolean"),
         ("json", '{"properties":{"a":{"$ref":"#/x"}}}', "$ref '#/x' points at nothing"),

@@ -140,10 +140,13 @@ class HttpRegistry:
         found = self._call("POST", f"/subjects/{_q(schema.subject)}", body, what=f"look up {schema.subject}")
         return _registered(schema.subject, found, schema.schema_type)
 
-    def is_compatible(self, schema: NewSchema) -> bool:
+    def is_compatible(self, schema: NewSchema, level: str) -> bool:
+        # Found on Apicurio 3.3: `/versions/latest` checks the latest version only, even at a
+        # transitive level, and `/versions` checks every version, even at a non-transitive one.
+        which = "" if level.endswith("_TRANSITIVE") else "/latest"
         body = self._call(
             "POST",
-            f"/compatibility/subjects/{_q(schema.subject)}/versions/latest",
+            f"/compatibility/subjects/{_q(schema.subject)}/versions{which}",
             _schema_body(schema),
             what=f"check {schema.subject}",
             missing=True,

@@ -112,13 +112,13 @@ class MemoryRegistry:
         versions.append(registered)
         return registered
 
-    def is_compatible(self, schema: NewSchema) -> bool:
+    def is_compatible(self, schema: NewSchema, level: str) -> bool:
         self._request("compatibility")
         live = self._live(schema.subject)
         if not live:
             return True
-        level = Level(self.overrides.get(schema.subject, self.global_level))
-        return check(self._as_schema(schema), [("latest", self._as_schema(live[-1]))], level).compatible
+        old = [(f"version {s.version}", self._as_schema(s)) for s in live]
+        return check(self._as_schema(schema), old, Level(level)).compatible
 
     def delete_subject(self, subject: str) -> None:
         self._request("delete")

@@ -87,8 +87,8 @@ class SchemaRegistry(Protocol):
         """A new version (or the existing one when the same schema is registered again)."""
         ...
 
-    def is_compatible(self, schema: NewSchema) -> bool:
-        """The registry's verdict against the subject's latest version at the subject's level."""
+    def is_compatible(self, schema: NewSchema, level: str) -> bool:
+        """The registry's verdict against the versions `level` (the subject's) names: all if transitive."""
         ...
 
     def delete_subject(self, subject: str) -> None:

@@ -29,7 +29,8 @@ def test_versions_levels_and_soft_delete() -> None:
 def test_incompatible_registration_and_level_before_subject_are_refused() -> None:
     reg = MemoryRegistry()
     reg.register(NewSchema("s", "AVRO", V1))
-    assert not reg.is_compatible(NewSchema("s", "AVRO", BAD))
+    assert not reg.is_compatible(NewSchema("s", "AVRO", BAD), "BACKWARD")
+    assert reg.is_compatible(NewSchema("s", "AVRO", BAD), "FORWARD")
     with pytest.raises(RegistryError) as err:
         reg.register(NewSchema("s", "AVRO", BAD))
     assert err.value.incompatible

@@ -42,8 +42,10 @@ AVRO_BASE: dict[str, Any] = {
         {"name": "tags", "type": {"type": "array", "items": "string"}},
         {"name": "attrs", "type": {"type": "map", "values": "long"}},
         {"name": "hash", "type": {"type": "fixed", "name": "Hash", "size": 4}},
-        {"name": "customer", "type": {"type": "record", "name": "Customer",
-                                      "fields": [{"name": "cid", "type": "long"}]}},
+        {
+            "name": "customer",
+            "type": {"type": "record", "name": "Customer", "fields": [{"name": "cid", "type": "long"}]},
+        },
     ],
 }
 
@@ -122,7 +124,9 @@ AVRO_MUTATIONS: dict[str, Callable[[dict[str, Any]], None]] = {
     "attrs values long->int": _set_type("attrs", {"type": "map", "values": "int"}),
     "hash size 4->8": _set_type("hash", {"type": "fixed", "name": "Hash", "size": 8}),
     "customer add field no default": _inner(_add({"name": "email", "type": "string"}), "customer"),
-    "customer add field with default": _inner(_add({"name": "email", "type": "string", "default": ""}), "customer"),
+    "customer add field with default": _inner(
+        _add({"name": "email", "type": "string", "default": ""}), "customer"
+    ),
     "customer cid long->int": _inner(_set_type("cid", "int"), "customer"),
     "record renamed": _rename("Purchase", None),
     "record renamed with short alias": _rename("Purchase", ["Order"]),

@@ -24,11 +24,11 @@ from pathlib import Path
 from confluent_kafka.admin import AdminClient, NewTopic
 
 from kgov.apply import apply_plan, await_visible
-from kgov.catalog.model import Environment, Ownership, Source
-from kgov.catalog.resolve import DesiredState, DesiredTopic
+from kgov.catalog.model import Catalog, Environment, Ownership, Settings, Source, Topic, TopicsFile
 from kgov.catalog.yamlpos import YamlDoc
 from kgov.cluster.connect import kafka_settings
 from kgov.cluster.kafka import KafkaCluster
+from kgov.kinds.base import Backends
 from kgov.plan.make import make_plan
 
 ENV_BLOCK = {
@@ -45,16 +45,30 @@ def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+SRC = Source("benchmark", YamlDoc({}, {}))
+
+
 def _env() -> Environment:
-    return Environment(Source("benchmark", YamlDoc({}, {})), (), name="local", kafka=ENV_BLOCK)
+    return Environment(SRC, (), name="local", kafka=ENV_BLOCK)
 
 
-def _desired(service: str, names: list[str]) -> DesiredState:
-    topics = {
-        n: DesiredTopic(n, service, 1, 1, {"retention.ms": "86400000"} if i % 2 == 0 else {})
+def _catalog(service: str, names: list[str]) -> Catalog:
+    topics = tuple(
+        Topic(
+            SRC,
+            (),
+            name=n,
+            service=service,
+            partitions=1,
+            replication_factor=1,
+            config={"retention.ms": "86400000"} if i % 2 == 0 else {},
+        )
         for i, n in enumerate(names)
-    }
-    return DesiredState(_env(), topics, (service,))
+    )
+    settings = Settings(
+        SRC, (), ownership=Ownership(protected=("__*", "_*"), delete=False), environments={"local": _env()}
+    )
+    return Catalog(Path("."), settings, topic_files=(TopicsFile(SRC, (), service=service, topics=topics),))
 
 
 def _setup(admin: AdminClient, names: list[str]) -> None:
@@ -99,7 +113,6 @@ def main() -> int:
     existing = [f"{service}.existing-{i:05d}" for i in range(args.existing)]
     fresh = [f"{service}.new-{i:05d}" for i in range(args.create)]
     admin = AdminClient({"bootstrap.servers": os.environ["KGOV_BOOTSTRAP_PLAINTEXT"]})
-    ownership = Ownership(protected=("__*", "_*"), delete=False)
     print(f"setup: creating {len(existing)} topics directly ...", flush=True)
     t0 = time.monotonic()
     _setup(admin, existing)
@@ -108,18 +121,19 @@ def main() -> int:
         cluster = KafkaCluster(kafka_settings(_env()))
         rss0 = _rss_mb()
         t0 = time.monotonic()
-        plan = make_plan(_desired(service, existing), cluster, ownership, allow_delete=False)
+        plan = make_plan(_catalog(service, existing), "local", Backends(kafka=cluster), allow_delete=False)
         plan_s = time.monotonic() - t0
         print(
             f"plan   {len(existing):>5} existing topics: {plan_s:6.2f}s, "
             f"{sum(cluster.requests.values())} admin requests {dict(cluster.requests)}, "
-            f"{len(plan.actions)} actions, peak RSS {_rss_mb():.0f} MB (+{_rss_mb() - rss0:.0f} MB)"
+            f"{len(plan.entries)} entries, peak RSS {_rss_mb():.0f} MB (+{_rss_mb() - rss0:.0f} MB)"
         )
         cluster = KafkaCluster(kafka_settings(_env()))
         t0 = time.monotonic()
-        plan = make_plan(_desired(service, existing + fresh), cluster, ownership, allow_delete=False)
-        results = apply_plan(plan, cluster)
-        invisible = await_visible(plan, results, cluster)
+        backends = Backends(kafka=cluster)
+        plan = make_plan(_catalog(service, existing + fresh), "local", backends, allow_delete=False)
+        results = apply_plan(plan, backends)
+        invisible = await_visible(plan, results, backends)
         apply_s = time.monotonic() - t0
         failed = sum(not r.ok for r in results)
         errors = sorted({str(r.error)[:120] for r in results if not r.ok})[:3]

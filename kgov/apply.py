@@ -1,7 +1,7 @@
-"""Execute a plan's actions, batched by kind, and report an outcome for every action.
+"""Execute a plan's entries, phase by phase, batched per kind, with an outcome for every entry.
 
-Apply does exactly what the plan says: it never re-diffs (staleness is checked before, by the
-caller). Independent actions go on after a failure; each failure carries Kafka's error.
+Apply does exactly what the plan says: it never re-diffs (a saved plan is checked before, by the
+caller). Independent entries go on after a failure; each failure carries the backend's error.
 """
 
 from __future__ import annotations
@@ -10,24 +10,15 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from kgov.cluster.observe import observe
-from kgov.cluster.port import ClusterReader, ClusterWriter, ConfigOp, NewTopic, ObservedState, Outcome
-from kgov.kafka_configs import canonical
-from kgov.plan.model import (
-    Action,
-    AlterTopicConfig,
-    Blocked,
-    CreateTopic,
-    DeleteTopic,
-    IncreasePartitions,
-    Plan,
-    Scope,
-)
+from kgov.errors import KgovError
+from kgov.kinds import KINDS
+from kgov.kinds.base import Backends, Kind
+from kgov.plan.model import Entry, Plan
 
 
 @dataclass(frozen=True)
-class ActionResult:
-    action: Action
+class EntryResult:
+    entry: Entry
     error: str | None = None
 
     @property
@@ -35,102 +26,72 @@ class ActionResult:
         return self.error is None
 
 
-Progress = Callable[[str, int], None]  # (what is being done, how many actions)
+Progress = Callable[[str, int], None]  # (what is being done, how many entries)
+
+_VERB = {"create": "creating", "update": "changing", "delete": "deleting"}
 
 
-def _pick(plan: Plan, kind: type) -> list[Action]:
-    return [a for a in plan.actions if isinstance(a, kind)]
+def _kinds_of(plan: Plan, kinds: Sequence[Kind]) -> dict[str, Kind]:
+    by_name = {k.name: k for k in kinds}
+    unknown = sorted({e.kind for e in plan.entries} - set(by_name))
+    if unknown:
+        raise KgovError(f"the plan has entries of unknown kinds: {', '.join(unknown)}; nothing was applied")
+    return by_name
 
 
 def apply_plan(
-    plan: Plan, writer: ClusterWriter, progress: Progress | None = None
-) -> tuple[ActionResult, ...]:
+    plan: Plan, backends: Backends, kinds: Sequence[Kind] = KINDS, progress: Progress | None = None
+) -> tuple[EntryResult, ...]:
     if plan.blocked:
-        raise ValueError("a plan with blocked actions cannot be applied")  # callers check first
+        raise ValueError("a plan with blocked entries cannot be applied")  # callers refuse it first
+    by_name = _kinds_of(plan, kinds)
     say = progress or (lambda _what, _n: None)
-    results: list[ActionResult] = []
-
-    def run(kind: type, what: str, call: Callable[[Sequence[Action]], Outcome]) -> None:
-        actions = _pick(plan, kind)
-        if not actions:
-            return
-        say(what, len(actions))
-        outcome = call(actions)
-        results.extend(ActionResult(a, outcome.get(a.name, "no answer from the cluster")) for a in actions)
-
-    # Creates first, deletes last: a failed create never leaves a topic deleted in its place.
-    run(
-        CreateTopic,
-        "creating topics",
-        lambda acts: writer.create_topics(
-            [
-                NewTopic(a.name, a.partitions, a.replication_factor, a.config)
-                for a in acts
-                if isinstance(a, CreateTopic)
-            ]
-        ),
-    )
-    run(
-        IncreasePartitions,
-        "adding partitions",
-        lambda acts: writer.create_partitions(
-            {a.name: a.desired for a in acts if isinstance(a, IncreasePartitions)}
-        ),
-    )
-    run(
-        AlterTopicConfig,
-        "changing configs",
-        lambda acts: writer.alter_topic_configs(
-            {
-                a.name: [ConfigOp(c.key, c.desired) for c in a.changes]
-                for a in acts
-                if isinstance(a, AlterTopicConfig)
-            }
-        ),
-    )
-    run(DeleteTopic, "deleting topics", lambda acts: writer.delete_topics([a.name for a in acts]))
-    assert not _pick(plan, Blocked)
+    batches: dict[tuple[int, int, str], list[Entry]] = {}
+    rank = {k.name: i for i, k in enumerate(kinds)}
+    for entry in plan.changes:
+        kind = by_name[entry.kind]
+        batches.setdefault((kind.order[entry.action], rank[kind.name], entry.action), []).append(entry)
+    results: list[EntryResult] = []
+    for (_phase, _rank, action), entries in sorted(batches.items()):
+        kind = by_name[entries[0].kind]
+        say(f"{_VERB.get(action, action)} {kind.title}", len(entries))
+        try:
+            outcome = kind.apply(backends.get(kind.backend), entries)
+        except KgovError as exc:  # e.g. the backend went away: every entry of the batch failed
+            outcome = {e.address: exc.message for e in entries}
+        except Exception as exc:  # a bug or a value the client refused: still report every entry
+            outcome = {e.address: f"not applied: {type(exc).__name__}: {exc}" for e in entries}
+        results.extend(EntryResult(e, outcome.get(e.address, "no answer from the cluster")) for e in entries)
     return tuple(results)
 
 
-def _visible(action: Action, state: ObservedState) -> bool:
-    topic = state.topics.get(action.name)
-    if isinstance(action, DeleteTopic):
-        return topic is None
-    if topic is None:
-        return False
-    if isinstance(action, CreateTopic):
-        return topic.partitions == action.partitions
-    if isinstance(action, IncreasePartitions):
-        return topic.partitions >= action.desired
-    if isinstance(action, AlterTopicConfig):
-        have = {k: canonical(k, v) for k, v in topic.config.items()}
-        return all(have.get(c.key) == c.desired for c in action.changes)
-    return True
-
-
 def await_visible(
-    plan: Plan, results: Sequence[ActionResult], reader: ClusterReader, timeout_s: float = 30.0
+    plan: Plan,
+    results: Sequence[EntryResult],
+    backends: Backends,
+    kinds: Sequence[Kind] = KINDS,
+    timeout_s: float = 30.0,
 ) -> tuple[str, ...]:
-    """Wait until every successful action shows in what the cluster reports.
+    """Wait until every successful entry shows in what the cluster reports; return those that don't.
 
     Kafka acknowledges a change once the controller has it; the brokers' metadata follows a moment
-    later. Waiting here means a plan right after apply sees the applied state. Returns the names of
-    actions still not visible at the deadline. Each re-read is batched: one metadata request and
-    the configs of the pending topics only.
+    later. Waiting here means a plan right after apply sees the applied state. Each re-read is
+    batched and limited to what is still pending.
     """
-    pending = [r.action for r in results if r.ok]
+    by_name = _kinds_of(plan, kinds)
+    pending = [r.entry for r in results if r.ok]
     deadline = time.monotonic() + timeout_s
     delay = 0.05
     while pending:
-        # re-read only what is pending; owned prefixes only when a delete must be seen gone
-        names = tuple(sorted({a.name for a in pending}))
-        deleting = any(isinstance(a, DeleteTopic) for a in pending)
-        scope = Scope(names, plan.scope.prefixes if deleting else (), plan.scope.protected)
-        state = observe(reader, scope)
-        pending = [a for a in pending if not _visible(a, state)]
+        still: list[Entry] = []
+        for name in sorted({e.kind for e in pending}):
+            kind = by_name[name]
+            mine = [e for e in pending if e.kind == name]
+            observed = kind.observe(backends.get(kind.backend), kind.watch_scope(plan.scope[name], mine))
+            still.extend(e for e in mine if not kind.visible(e, observed))
+        pending = still
         if not pending or time.monotonic() >= deadline:
             break
         time.sleep(delay)
         delay = min(delay * 2, 1.0)
-    return tuple(f"{a.kind} {a.name}" for a in pending)
+    return tuple(f"{e.action} {e.address}" for e in pending)

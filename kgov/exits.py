@@ -17,7 +17,7 @@ from rich.markup import escape
 
 from kgov.errors import EXIT_ERROR, KgovError
 
-_err = Console(stderr=True, highlight=False)
+_err = Console(stderr=True, highlight=False, soft_wrap=True)  # a message is one line: grep-able
 
 
 def run_command(command: Callable[[], int]) -> NoReturn:

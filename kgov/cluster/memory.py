@@ -1,4 +1,4 @@
-"""An in-memory cluster with Kafka's rules for topics, for fast unit tests of the diff and apply."""
+"""An in-memory twin of the Kafka admin port, with Kafka's rules for topics, for fast unit tests."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from kgov.cluster.port import ConfigOp, NewTopic, Outcome, TopicInfo
+from kgov.cluster.kafka_port import ConfigOp, Outcome
+from kgov.state import TopicListing, TopicSpec
 
 _LEGAL = re.compile(r"^[a-zA-Z0-9._-]{1,249}$")
 
@@ -24,21 +25,27 @@ class MemoryCluster:
         self.topics: dict[str, _Topic] = {}
         self.requests: list[str] = []  # one entry per request, to check batching
         self.fail: dict[str, str] = {}  # topic name -> error to return for any write to it
+        self.listing_errors: dict[str, str] = {}  # topic name -> error its metadata carries
 
     def add_topic(self, name: str, partitions: int, replication_factor: int, **config: str) -> None:
         self.topics[name] = _Topic(partitions, replication_factor, dict(config))
 
     # -- reads --------------------------------------------------------------------------------
-    def list_topics(self) -> Sequence[TopicInfo]:
+    def list_topics(self) -> TopicListing:
         self.requests.append("metadata")
-        return [TopicInfo(n, t.partitions, t.replication_factor) for n, t in sorted(self.topics.items())]
+        topics = tuple(
+            TopicSpec(n, t.partitions, t.replication_factor)
+            for n, t in sorted(self.topics.items())
+            if n not in self.listing_errors
+        )
+        return TopicListing(topics, dict(self.listing_errors))
 
     def topic_configs(self, names: Sequence[str]) -> Mapping[str, Mapping[str, str]]:
         self.requests.append("describe_configs")
         return {n: dict(self.topics[n].config) for n in names if n in self.topics}
 
     # -- writes -------------------------------------------------------------------------------
-    def create_topics(self, topics: Sequence[NewTopic]) -> Outcome:
+    def create_topics(self, topics: Sequence[TopicSpec]) -> Outcome:
         self.requests.append("create_topics")
         out: dict[str, str | None] = {}
         for t in topics:

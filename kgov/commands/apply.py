@@ -1,4 +1,4 @@
-"""`kgov apply`: apply a saved plan exactly (refusing a stale one), or plan now and apply."""
+"""`kgov apply`: apply a saved plan exactly (refusing an edited or stale one), or plan now and apply."""
 
 from __future__ import annotations
 
@@ -7,29 +7,41 @@ import sys
 from pathlib import Path
 
 import typer
-from rich.markup import escape
+from rich.text import Text
 
-from kgov.apply import ActionResult, apply_plan, await_visible
-from kgov.catalog.resolve import desired_state
-from kgov.cluster.observe import observe
-from kgov.cluster.port import Cluster
-from kgov.commands.common import checked_catalog, connect, err, out, settings_catalog
+from kgov.apply import EntryResult, apply_plan, await_visible
+from kgov.commands.common import checked_catalog, connect, err, out
 from kgov.commands.plan import show
 from kgov.errors import EXIT_ERROR, EXIT_OK, KgovError, PlanError
+from kgov.kinds.base import Backends
 from kgov.plan import planfile
 from kgov.plan.make import make_plan
 from kgov.plan.model import Plan
-
-_VERB = {
-    "create_topic": "create topic",
-    "increase_partitions": "add partitions to topic",
-    "alter_topic_config": "change configs of topic",
-    "delete_topic": "delete topic",
-}
+from kgov.plan.verify import check_current, check_integrity
+from kgov.render.escape import visible
 
 
-def _describe(result: ActionResult) -> str:
-    return f"{_VERB[result.action.kind]} {result.action.name}"
+def _saved_plan(
+    plan_file: Path, catalog_dir: Path, env: str, allow_delete: bool, backends: Backends | None
+) -> tuple[Plan, Backends]:
+    plan = planfile.load(plan_file)
+    if plan.environment != env:
+        raise PlanError(f"{plan_file} was planned for environment '{plan.environment}', not '{env}'")
+    check_integrity(plan, plan_file)
+    _refuse_blocked(plan)
+    if plan.allow_delete and not allow_delete and any(e.action == "delete" for e in plan.entries):
+        raise PlanError(
+            f"{plan_file} deletes resources; nothing was applied",
+            hint="review the deletes, then pass --allow-delete to apply it: "
+            f"kgov apply {plan_file} --env {env} --allow-delete",
+        )
+    # Never trust the file's scope or entries: re-plan from the catalog and apply only an exact match.
+    catalog = checked_catalog(catalog_dir, env)
+    ports = backends if backends is not None else connect(catalog, env)
+    with err.status("checking the plan against the catalog and the cluster"):
+        fresh = make_plan(catalog, env, ports, allow_delete=plan.allow_delete)
+    check_current(plan, fresh, plan_file)
+    return plan, ports
 
 
 def run_apply(
@@ -40,30 +52,15 @@ def run_apply(
     auto_approve: bool = False,
     allow_delete: bool = False,
     fmt: str = "text",
-    cluster: Cluster | None = None,
+    backends: Backends | None = None,
 ) -> int:
     if plan_file is not None:
-        plan = planfile.load(plan_file)
-        if plan.environment != env:
-            raise PlanError(f"{plan_file} was planned for environment '{plan.environment}', not '{env}'")
-        settings = settings_catalog(catalog_dir)  # the plan is made: only the connection is needed
-        target = cluster if cluster is not None else connect(settings, env)
-        _refuse_blocked(plan)
-        with err.status("checking that the cluster has not changed since the plan"):
-            now = observe(target, plan.scope).fingerprint()
-        if now != plan.fingerprint:
-            raise PlanError(
-                f"stale plan: the cluster changed since {plan_file} was made ({plan.created_at}); "
-                "nothing was applied",
-                hint=f"make a new plan: kgov plan --env {env} --out {plan_file}",
-            )
+        plan, ports = _saved_plan(plan_file, catalog_dir, env, allow_delete, backends)
     else:
         catalog = checked_catalog(catalog_dir, env)
-        target = cluster if cluster is not None else connect(catalog, env)
+        ports = backends if backends is not None else connect(catalog, env)
         with err.status(f"reading the cluster of environment '{env}'"):
-            plan = make_plan(
-                desired_state(catalog, env), target, catalog.settings.ownership, allow_delete=allow_delete
-            )
+            plan = make_plan(catalog, env, ports, allow_delete=allow_delete)
         if fmt == "text":
             show(plan, "text")
         _refuse_blocked(plan)
@@ -74,18 +71,23 @@ def run_apply(
             _print_results(plan, (), fmt)
         return EXIT_OK
     with err.status("applying") as status:
-        results = apply_plan(plan, target, lambda what, n: status.update(f"{what} ({n})"))
+        results = apply_plan(plan, ports, progress=lambda what, n: status.update(f"{what} ({n})"))
         status.update("waiting until the cluster shows the changes")
-        invisible = await_visible(plan, results, target)
+        invisible = await_visible(plan, results, ports)
     _print_results(plan, results, fmt)
     if invisible:
-        err.print(f"[yellow]warning:[/] not yet visible on the cluster after 30s: {', '.join(invisible)}")
+        err.print(
+            Text(
+                f"warning: not yet visible on the cluster after 30s: {visible(', '.join(invisible))}",
+                style="yellow",
+            )
+        )
     return EXIT_ERROR if any(not r.ok for r in results) else EXIT_OK
 
 
 def _refuse_blocked(plan: Plan) -> None:
     if plan.blocked:
-        names = ", ".join(sorted({b.name for b in plan.blocked}))
+        names = ", ".join(sorted({b.address for b in plan.blocked}))
         raise PlanError(
             f"the plan has {len(plan.blocked)} blocked change(s) ({names}); nothing was applied",
             hint="fix the catalog as the plan explains, then plan again",
@@ -103,27 +105,43 @@ def _confirm(env: str) -> None:
         raise KgovError("apply cancelled; nothing was changed")
 
 
-def _print_results(plan: Plan, results: tuple[ActionResult, ...], fmt: str) -> None:
-    failed = [r for r in results if not r.ok]
+def results_json(plan: Plan, results: tuple[EntryResult, ...]) -> dict[str, object]:
+    failed = sum(not r.ok for r in results)
+    return {
+        "format_version": 2,
+        "environment": plan.environment,
+        "results": [
+            {
+                "address": r.entry.address,
+                "kind": r.entry.kind,
+                "name": r.entry.name,
+                "action": r.entry.action,
+                "ok": r.ok,
+                "error": r.error,
+            }
+            for r in results
+        ],
+        "summary": {"succeeded": len(results) - failed, "failed": failed},
+    }
+
+
+def _print_results(plan: Plan, results: tuple[EntryResult, ...], fmt: str) -> None:
     if fmt == "json":
-        doc = {
-            "format_version": 1,
-            "environment": plan.environment,
-            "results": [
-                {"kind": r.action.kind, "name": r.action.name, "ok": r.ok, "error": r.error} for r in results
-            ],
-            "summary": {"succeeded": len(results) - len(failed), "failed": len(failed)},
-        }
-        print(json.dumps(doc, indent=2))
+        print(json.dumps(results_json(plan, results), indent=2))
         return
     if not results:
         out.print("No changes. The cluster matches the catalog.")
         return
+    failed = [r for r in results if not r.ok]
     for r in results:
+        e = r.entry
+        line = f"{e.action} {visible(e.kind)} {visible(e.label or e.name)}"
         if r.ok:
-            out.print(f"[green]✓[/] {escape(_describe(r))}")
+            out.print(Text.assemble(("✓ ", "green"), line))
         else:
-            out.print(f"[red]✗[/] {escape(_describe(r))}: {escape(str(r.error))}")
-    out.print(f"\n[bold]Apply complete: {len(results) - len(failed)} succeeded, {len(failed)} failed.[/]")
+            out.print(Text.assemble(("✗ ", "red"), line, ": ", visible(r.error)))
+    out.print(
+        Text(f"\nApply complete: {len(results) - len(failed)} succeeded, {len(failed)} failed.", style="bold")
+    )
     if failed:
         out.print("Fix the failures and run the same command again; what succeeded will not be redone.")

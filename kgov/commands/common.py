@@ -10,9 +10,9 @@ from kgov.catalog.load import load_catalog
 from kgov.catalog.model import Catalog
 from kgov.catalog.resolve import environment
 from kgov.cluster.connect import kafka_settings
-from kgov.cluster.kafka import KafkaCluster
 from kgov.diagnostics import Diagnostic
 from kgov.errors import CatalogError
+from kgov.kinds.base import Backends
 from kgov.policy import lint
 
 out = Console(highlight=False, soft_wrap=True)
@@ -55,5 +55,8 @@ def settings_catalog(root: Path) -> Catalog:
     return loaded.catalog
 
 
-def connect(catalog: Catalog, env_name: str) -> KafkaCluster:
-    return KafkaCluster(kafka_settings(environment(catalog, env_name)))
+def connect(catalog: Catalog, env_name: str) -> Backends:
+    """The ports of an environment. Secret references are resolved here, for the clients only."""
+    from kgov.cluster.kafka import KafkaCluster  # confluent_kafka loads only for commands that connect
+
+    return Backends(kafka=KafkaCluster(kafka_settings(environment(catalog, env_name))))

@@ -18,12 +18,13 @@ import yaml
 from kgov.catalog.load import load_catalog
 from kgov.catalog.model import Catalog, Environment
 from kgov.catalog.resolve import environment
-from kgov.cluster.port import ClusterReader, TopicInfo
 from kgov.commands.common import connect, err, out, settings_catalog
 from kgov.errors import EXIT_OK, KgovError
 from kgov.kafka_configs import canonical
-from kgov.plan.ownership import catalog_scope, in_scope, is_protected
+from kgov.kinds.base import Backends
+from kgov.kinds.topics.ownership import catalog_scope, is_protected
 from kgov.policy import lint
+from kgov.state import TopicSpec
 
 HEADER = "# yaml-language-server: $schema=https://kgov.dev/schemas/topics.schema.json\n"
 
@@ -47,7 +48,7 @@ def _number_or_text(value: str) -> object:
 
 
 def _topic_entry(
-    info: TopicInfo, config: dict[str, str], catalog: Catalog, env: Environment, stamp: str
+    info: TopicSpec, config: dict[str, str], catalog: Catalog, env: Environment, stamp: str
 ) -> dict[str, Any]:
     ov = env.overrides
     policy = catalog.settings.policy
@@ -68,20 +69,21 @@ def _topic_entry(
 
 
 def run_import(
-    catalog_dir: Path, env_name: str, *, out_dir: Path, cluster: ClusterReader | None = None
+    catalog_dir: Path, env_name: str, *, out_dir: Path, backends: Backends | None = None
 ) -> int:
     catalog = settings_catalog(catalog_dir)
     env = environment(catalog, env_name)
-    reader = cluster if cluster is not None else connect(catalog, env_name)
+    ports = backends if backends is not None else connect(catalog, env_name)
+    kafka = ports.kafka
+    assert kafka is not None  # connect() always opens the Kafka port
     scope = catalog_scope(catalog)  # what plan owns; import takes the rest that is not protected
-    named = frozenset(scope.topics)
     with err.status(f"reading the cluster of environment '{env_name}'"):
         candidates = [
             t
-            for t in reader.list_topics()
-            if not in_scope(t.name, scope, named) and not is_protected(t.name, scope.protected)
+            for t in kafka.list_topics().topics
+            if not scope.covers(t.name) and not is_protected(t.name, scope.protected)
         ]
-        configs = reader.topic_configs([t.name for t in candidates])
+        configs = kafka.topic_configs([t.name for t in candidates])
     if not candidates:
         out.print("Nothing to import: every unprotected topic on the cluster is in the catalog already.")
         return EXIT_OK

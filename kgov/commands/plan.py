@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from kgov.catalog.resolve import desired_state
-from kgov.cluster.port import ClusterReader
 from kgov.commands.common import checked_catalog, connect, err, out
 from kgov.errors import EXIT_CHANGES, EXIT_ERROR, EXIT_OK
+from kgov.kinds.base import Backends
 from kgov.plan import planfile
 from kgov.plan.make import make_plan
 from kgov.plan.model import Plan
@@ -33,17 +32,20 @@ def run_plan(
     fmt: str = "text",
     detailed_exitcode: bool = False,
     allow_delete: bool = False,
-    cluster: ClusterReader | None = None,
+    backends: Backends | None = None,
 ) -> int:
     catalog = checked_catalog(catalog_dir, env)
-    desired = desired_state(catalog, env)
-    reader = cluster if cluster is not None else connect(catalog, env)
+    ports = backends if backends is not None else connect(catalog, env)
     with err.status(f"reading the cluster of environment '{env}'"):
-        plan = make_plan(desired, reader, catalog.settings.ownership, allow_delete=allow_delete)
+        plan = make_plan(catalog, env, ports, allow_delete=allow_delete)
     show(plan, fmt)
     if out is not None:
         planfile.save(plan, out)
-        err.print(f"Saved the plan to {out}; apply exactly it with `kgov apply {out} --env {env}`.")
+        hint = " --allow-delete" if plan.allow_delete else ""
+        err.print(
+            f"Saved the plan to {out}; apply exactly it with `kgov apply {out} --env {env}{hint}`.",
+            markup=False,
+        )
     if plan.blocked:
         err.print(f"[red]error:[/] {len(plan.blocked)} blocked change(s); see above for what to do instead.")
         return EXIT_ERROR

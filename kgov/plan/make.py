@@ -1,33 +1,68 @@
-"""Observe the cluster for a desired state and diff: the read-only half of plan and apply."""
+"""Observe the cluster for a catalog and diff, kind by kind: the read-only half of plan and apply."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from kgov import __version__
-from kgov.catalog.model import Ownership
-from kgov.catalog.resolve import DesiredState
-from kgov.cluster.observe import observe
-from kgov.cluster.port import ClusterReader
-from kgov.plan.diff import diff
-from kgov.plan.model import Plan
-from kgov.plan.ownership import scope_of
+from kgov.catalog.model import Catalog
+from kgov.catalog.resolve import environment
+from kgov.kinds import KINDS
+from kgov.kinds.base import Backends, DiffContext, Kind
+from kgov.plan.fingerprint import digest, plan_fingerprint
+from kgov.plan.model import JSON, Entry, KindSummary, Plan
 
 
 def make_plan(
-    desired: DesiredState, reader: ClusterReader, ownership: Ownership, *, allow_delete: bool
+    catalog: Catalog,
+    env_name: str,
+    backends: Backends,
+    *,
+    allow_delete: bool,
+    kinds: Sequence[Kind] = KINDS,
 ) -> Plan:
-    scope = scope_of(desired, ownership.protected)
-    observed = observe(reader, scope)
-    actions, warnings = diff(
-        desired, observed, scope, delete_enabled=ownership.delete, allow_delete=allow_delete
-    )
+    env = environment(catalog, env_name)
+    ctx = DiffContext(env, catalog.settings, allow_delete)
+    scope: dict[str, JSON] = {}
+    state: dict[str, JSON] = {}
+    entries: list[Entry] = []
+    warnings: list[str] = []
+    summary: dict[str, KindSummary] = {}
+    for kind in kinds:
+        desired = kind.desired(catalog, env)
+        backend = backends.get(kind.backend)
+        if backend is None:
+            if desired:
+                warnings.append(
+                    f"{len(desired)} {kind.title} not planned: environment '{env.name}' "
+                    f"has no {kind.backend} connection"
+                )
+            continue
+        scope[kind.name] = kind.scope(desired, catalog)
+        observed = kind.observe(backend, scope[kind.name])
+        state[kind.name] = kind.state_json(observed)
+        found, said = kind.diff(desired, observed, ctx)
+        entries.extend(found)
+        warnings.extend(said)
+        summary[kind.name] = KindSummary(
+            kind.title, len(desired), **{a: sum(e.action == a for e in found) for a in _COUNTED}
+        )
+    if allow_delete and not catalog.settings.ownership.delete:
+        warnings.append("--allow-delete has no effect: ownership.delete is false in kgov.yaml")
+    state_digest = digest(state)
     return Plan(
-        environment=desired.environment.name,
+        environment=env.name,
         scope=scope,
-        fingerprint=observed.fingerprint(),
-        actions=actions,
-        warnings=warnings,
+        state_digest=state_digest,
+        fingerprint=plan_fingerprint(env.name, allow_delete, scope, state_digest, entries),
+        entries=tuple(entries),
+        summary=summary,
+        allow_delete=allow_delete,
+        warnings=tuple(warnings),
         created_at=datetime.now(UTC).isoformat(timespec="seconds"),
         kgov_version=__version__,
     )
+
+
+_COUNTED = ("create", "update", "delete", "blocked")

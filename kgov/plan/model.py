@@ -1,156 +1,175 @@
-"""A Plan is pure data: typed actions plus what they were computed from. Versioned JSON both ways.
+"""A Plan is pure data: one entry per resource that changes, plus what it was computed from.
 
-The JSON (format_version 1) is documented in docs/plan-format.md; every renderer and apply read it.
+Modelled on Terraform's `resource_changes`. The JSON (format_version 2) is documented in
+docs/plan-format.md and described by kgov/plan/plan.schema.json; every renderer and apply read it.
+Entries know their kind only by name: nothing here is specific to topics, ACLs or subjects.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
-from typing import Any, ClassVar
+from dataclasses import dataclass
+from typing import Any
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+ACTIONS = ("create", "update", "delete", "blocked")
 
-
-@dataclass(frozen=True)
-class ConfigChange:
-    key: str
-    current: str | None  # None: not set explicitly on the cluster (Kafka's default applies)
-    desired: str | None  # None: reset to Kafka's default
-    default: str | None = None  # Kafka's default, shown when resetting
+JSON = Any  # plain JSON: dicts, lists, str, int, float, bool, None
 
 
 @dataclass(frozen=True)
-class CreateTopic:
-    kind: ClassVar[str] = "create_topic"
+class Change:
+    """One field of one resource, as a reviewer reads it: `field | before | after`."""
+
+    field: str  # dotted path: "partitions", "config.retention.ms"
+    before: JSON = None  # None: not set (for a config: Kafka's default applies)
+    after: JSON = None  # None: unset (for a config: reset to Kafka's default)
+    detail: str | None = None  # what the kind does for it: "increase_partitions", "set", "reset"
+    default: JSON = None  # the value that applies when unset, when known
+    blocked: bool = False  # kgov refuses this change (the entry is blocked)
+
+    def to_json(self) -> dict[str, JSON]:
+        return {
+            "field": self.field,
+            "before": self.before,
+            "after": self.after,
+            "detail": self.detail,
+            "default": self.default,
+            "blocked": self.blocked,
+        }
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What happens to one resource. `before`/`after` are plain JSON and never hold a secret."""
+
+    address: str  # unique in a plan: "<kind>.<name>"
+    kind: str
     name: str
-    partitions: int
-    replication_factor: int
-    config: Mapping[str, str] = field(default_factory=dict)
+    action: str  # one of ACTIONS
+    before: JSON = None
+    after: JSON = None
+    changes: tuple[Change, ...] = ()
+    reason: str | None = None  # blocked entries: why kgov refuses
+    hint: str | None = None  # blocked entries: what to do instead
+    group: str | None = None  # renderers list entries under this heading (e.g. a principal)
+    label: str | None = None  # one-line human form, when the name alone does not say it
+    notes: tuple[str, ...] = ()  # what a reviewer must know ("deletes all its data")
+
+    @property
+    def is_change(self) -> bool:
+        return self.action != "blocked"
+
+    def to_json(self) -> dict[str, JSON]:
+        return {
+            "address": self.address,
+            "kind": self.kind,
+            "name": self.name,
+            "action": self.action,
+            "before": self.before,
+            "after": self.after,
+            "changes": [c.to_json() for c in self.changes],
+            "reason": self.reason,
+            "hint": self.hint,
+            "group": self.group,
+            "label": self.label,
+            "notes": list(self.notes),
+        }
+
+
+def entry_from_json(doc: Mapping[str, JSON]) -> Entry:
+    return Entry(
+        address=str(doc["address"]),
+        kind=str(doc["kind"]),
+        name=str(doc["name"]),
+        action=str(doc["action"]),
+        before=doc.get("before"),
+        after=doc.get("after"),
+        changes=tuple(Change(**c) for c in doc.get("changes", ())),
+        reason=doc.get("reason"),
+        hint=doc.get("hint"),
+        group=doc.get("group"),
+        label=doc.get("label"),
+        notes=tuple(doc.get("notes", ())),
+    )
 
 
 @dataclass(frozen=True)
-class IncreasePartitions:
-    kind: ClassVar[str] = "increase_partitions"
-    name: str
-    current: int
-    desired: int
+class KindSummary:
+    title: str  # "topics": how renderers name the kind, so they need not know it
+    managed: int  # resources of the kind the catalog declares
+    create: int = 0
+    update: int = 0
+    delete: int = 0
+    blocked: int = 0
 
-
-@dataclass(frozen=True)
-class AlterTopicConfig:
-    kind: ClassVar[str] = "alter_topic_config"
-    name: str
-    changes: tuple[ConfigChange, ...]
-
-
-@dataclass(frozen=True)
-class DeleteTopic:
-    kind: ClassVar[str] = "delete_topic"
-    name: str
-    partitions: int
-    replication_factor: int
-
-
-@dataclass(frozen=True)
-class Blocked:
-    """A change kgov will not make; the plan fails until the catalog (or the cluster) is fixed."""
-
-    kind: ClassVar[str] = "blocked"
-    name: str
-    field: str
-    current: str
-    desired: str
-    reason: str
-    hint: str
-    resource: str = "topic"
-
-
-Action = CreateTopic | IncreasePartitions | AlterTopicConfig | DeleteTopic | Blocked
-ACTION_TYPES: dict[str, type[Any]] = {
-    t.kind: t for t in (CreateTopic, IncreasePartitions, AlterTopicConfig, DeleteTopic, Blocked)
-}
-
-
-@dataclass(frozen=True)
-class Scope:
-    """Which resources the plan looked at: apply observes the same scope to detect a stale plan."""
-
-    topics: tuple[str, ...]
-    prefixes: tuple[str, ...]
-    protected: tuple[str, ...]
+    def to_json(self) -> dict[str, JSON]:
+        return {
+            "title": self.title,
+            "managed": self.managed,
+            "create": self.create,
+            "update": self.update,
+            "delete": self.delete,
+            "blocked": self.blocked,
+        }
 
 
 @dataclass(frozen=True)
 class Plan:
     environment: str
-    scope: Scope
-    fingerprint: str
-    actions: tuple[Action, ...]
+    scope: Mapping[str, JSON]  # per kind: what the plan looked at (apply looks at the same)
+    state_digest: str  # digest of the observed state of every kind in scope
+    fingerprint: str  # digest of environment, options, scope, state_digest and entries
+    entries: tuple[Entry, ...]
+    summary: Mapping[str, KindSummary]  # per kind, in the registry's order
+    allow_delete: bool = False
     warnings: tuple[str, ...] = ()
     created_at: str = ""
     kgov_version: str = ""
 
     @property
-    def blocked(self) -> tuple[Blocked, ...]:
-        return tuple(a for a in self.actions if isinstance(a, Blocked))
+    def blocked(self) -> tuple[Entry, ...]:
+        return tuple(e for e in self.entries if e.action == "blocked")
 
     @property
-    def changes(self) -> tuple[Action, ...]:
-        return tuple(a for a in self.actions if not isinstance(a, Blocked))
+    def changes(self) -> tuple[Entry, ...]:
+        return tuple(e for e in self.entries if e.is_change)
 
     @property
     def has_changes(self) -> bool:
         return bool(self.changes)
 
-    def summary(self) -> dict[str, int]:
-        changed = {a.name for a in self.actions if isinstance(a, IncreasePartitions | AlterTopicConfig)}
-        return {
-            "create": sum(isinstance(a, CreateTopic) for a in self.actions),
-            "change": len(changed),
-            "delete": sum(isinstance(a, DeleteTopic) for a in self.actions),
-            "blocked": len(self.blocked),
-        }
+    def totals(self) -> dict[str, int]:
+        return {a: sum(getattr(s, a) for s in self.summary.values()) for a in ACTIONS}
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, JSON]:
         return {
             "format_version": FORMAT_VERSION,
             "kgov_version": self.kgov_version,
             "created_at": self.created_at,
             "environment": self.environment,
+            "options": {"allow_delete": self.allow_delete},
             "fingerprint": self.fingerprint,
-            "scope": asdict(self.scope),
-            "summary": self.summary(),
-            "actions": [{"kind": a.kind, **asdict(a)} for a in self.actions],
+            "state_digest": self.state_digest,
+            "scope": dict(self.scope),
+            "summary": {kind: s.to_json() for kind, s in self.summary.items()},
+            "totals": self.totals(),
+            "resource_changes": [e.to_json() for e in self.entries],
             "warnings": list(self.warnings),
         }
 
 
-def plan_from_json(doc: Any) -> Plan:
-    """Rebuild a Plan from its JSON; raises ValueError/KeyError/TypeError on a malformed document."""
-    if not isinstance(doc, dict):
-        raise ValueError("a plan file holds a JSON object")
-    version = doc.get("format_version")
-    if version != FORMAT_VERSION:
-        raise ValueError(f"plan format_version {version!r} is not {FORMAT_VERSION}")
-    actions: list[Action] = []
-    for raw in doc["actions"]:
-        fields = dict(raw)
-        cls = ACTION_TYPES.get(fields.pop("kind"))
-        if cls is None:
-            raise ValueError(f"unknown action kind {raw.get('kind')!r}")
-        if cls is AlterTopicConfig:
-            fields["changes"] = tuple(ConfigChange(**c) for c in fields["changes"])
-        if cls is CreateTopic:
-            fields["config"] = dict(fields["config"])
-        actions.append(cls(**fields))
-    scope = doc["scope"]
+def plan_from_json(doc: Mapping[str, JSON]) -> Plan:
+    """Rebuild a Plan from JSON already validated against plan.schema.json."""
     return Plan(
         environment=str(doc["environment"]),
-        scope=Scope(tuple(scope["topics"]), tuple(scope["prefixes"]), tuple(scope["protected"])),
+        scope=dict(doc["scope"]),
+        state_digest=str(doc["state_digest"]),
         fingerprint=str(doc["fingerprint"]),
-        actions=tuple(actions),
-        warnings=tuple(doc.get("warnings", ())),
+        entries=tuple(entry_from_json(e) for e in doc["resource_changes"]),
+        summary={k: KindSummary(**v) for k, v in doc["summary"].items()},
+        allow_delete=bool(doc["options"]["allow_delete"]),
+        warnings=tuple(str(w) for w in doc.get("warnings", ())),
         created_at=str(doc.get("created_at", "")),
         kgov_version=str(doc.get("kgov_version", "")),
     )

@@ -1,14 +1,23 @@
-"""Save and read plan files. A plan file is the plan's JSON: it never holds a secret."""
+"""Save and read plan files. A plan file is the plan's JSON: it never holds a secret.
+
+A plan file is untrusted input (it may be hand-edited in a pull request): it is read bounded,
+checked against plan.schema.json, and then checked again by apply against the catalog.
+"""
 
 from __future__ import annotations
 
 import json
 import os
+import stat
 import tempfile
+from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from kgov.errors import PlanError
-from kgov.plan.model import Plan, plan_from_json
+from kgov.plan.model import FORMAT_VERSION, Plan, plan_from_json
+
+MAX_PLAN_BYTES = 256 * 1024 * 1024
 
 
 def save(plan: Plan, path: Path) -> None:
@@ -24,21 +33,51 @@ def save(plan: Plan, path: Path) -> None:
         raise PlanError(f"cannot write the plan file {path}: {exc.strerror}") from None
 
 
-def load(path: Path) -> Plan:
+def schema() -> dict[str, Any]:
+    text = resources.files("kgov.plan").joinpath("plan.schema.json").read_text("utf-8")
+    doc: dict[str, Any] = json.loads(text)
+    return doc
+
+
+def _read(path: Path) -> str:
     try:
-        text = path.read_text("utf-8")
+        with open(path, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                raise PlanError(f"{path} is not a regular file; a plan file is one")
+            data = handle.read(MAX_PLAN_BYTES + 1)
     except OSError as exc:
         raise PlanError(f"cannot read plan file {path}: {exc.strerror}") from None
+    if len(data) > MAX_PLAN_BYTES:
+        raise PlanError(f"{path} is larger than {MAX_PLAN_BYTES // 2**20} MiB: not a kgov plan file")
+    try:
+        return data.decode("utf-8")
     except UnicodeDecodeError:
         raise PlanError(f"{path} is not a plan file (not UTF-8 text)") from None
+
+
+def load(path: Path) -> Plan:
+    text = _read(path)
     try:
-        return plan_from_json(json.loads(text))
+        doc = json.loads(text)
     except json.JSONDecodeError as exc:
         raise PlanError(
             f"{path}:{exc.lineno}:{exc.colno}: not a plan file (invalid JSON: {exc.msg})"
         ) from None
-    except (KeyError, TypeError, ValueError) as exc:
+    again = "make a new one with `kgov plan --out FILE`"
+    version = doc.get("format_version") if isinstance(doc, dict) else None
+    if isinstance(version, int) and not isinstance(version, bool) and version < FORMAT_VERSION:
+        raise PlanError(f"{path} was made by an older kgov (plan format {version}); plan again", hint=again)
+    if isinstance(version, int) and not isinstance(version, bool) and version > FORMAT_VERSION:
+        raise PlanError(f"{path} was made by a newer kgov (plan format {version}); use that kgov", hint=again)
+    from jsonschema import Draft202012Validator  # only apply needs it: keep it off start-up
+
+    errors = sorted(Draft202012Validator(schema()).iter_errors(doc), key=lambda e: list(e.absolute_path))
+    if errors:
+        first = errors[0]
+        where = "/".join(str(p) for p in first.absolute_path) or "(top level)"
         raise PlanError(
-            f"{path} is not a usable plan file ({type(exc).__name__}: {exc})",
-            hint="make a new one with `kgov plan --out FILE`",
-        ) from None
+            f"{path} is not a valid kgov plan file: at {where}: {first.message[:200]}"
+            + (f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""),
+            hint=again,
+        )
+    return plan_from_json(doc)

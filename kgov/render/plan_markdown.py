@@ -1,84 +1,70 @@
-"""A plan as Markdown for a pull-request comment: summary table, one foldable section per resource."""
+"""A plan as Markdown for a pull-request comment: a summary table with a row per kind, then one
+foldable section per resource. Generic over entries; every value is escaped (a catalog value must
+not break out of its cell and hide the rest of the plan from a reviewer)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from kgov.render.plan_text import summary_line
+from kgov.render.escape import md_code, md_text
+from kgov.render.plan_text import SYMBOL, grouped, summary_line
 
-_TITLE = {
-    "create_topic": "create",
-    "increase_partitions": "change",
-    "alter_topic_config": "change",
-    "delete_topic": "delete",
-    "blocked": "BLOCKED",
-}
-_ICON = {"create": "🟢", "change": "🟡", "delete": "🔴", "BLOCKED": "⛔"}
+_TITLE = {"create": "create", "update": "change", "delete": "delete", "blocked": "BLOCKED"}
+_ICON = {"create": "🟢", "update": "🟡", "delete": "🔴", "blocked": "⛔"}
 
 
-class _Reset:
-    """A reset to Kafka's default, shown with the default's value when known."""
+def _value(value: Any, change: dict[str, Any] | None = None) -> str:
+    if value is not None:
+        return md_code(value)
+    default = change.get("default") if change else None
+    return "*(default)*" + (f" {md_code(default)}" if default is not None else "")
 
-    def __init__(self, default: str | None) -> None:
-        self.default = default
 
-
-def _cell(value: object) -> str:
-    if isinstance(value, _Reset):
-        return "*(default)*" + (f" `{value.default}`" if value.default is not None else "")
-    text = "" if value is None else str(value)
-    return "`" + text.replace("|", "\\|").replace("`", "'") + "`" if text else "*(default)*"
+def _entry(entry: dict[str, Any]) -> list[str]:
+    action = entry["action"]
+    name = entry.get("label") or entry["name"]
+    title = f"{_ICON[action]} {_TITLE[action]} {md_text(entry['kind'])} {md_code(name)}"
+    lines = [f"<details><summary>{title}</summary>", ""]
+    changes = entry["changes"]
+    if changes and action == "create":
+        lines += ["| key | value |", "|---|---|"]
+        lines += [f"| {md_code(c['field'])} | {_value(c['after'])} |" for c in changes]
+        lines.append("")
+    elif changes and action != "delete":
+        lines += ["| key | current | desired |", "|---|---|---|"]
+        for c in changes:
+            after = _value(c["after"], c) + (" **(blocked)**" if c["blocked"] else "")
+            lines.append(f"| {md_code(c['field'])} | {_value(c['before'])} | {after} |")
+        lines.append("")
+    notes = [md_text(n) for n in entry["notes"]]
+    if action == "blocked":
+        notes.append(f"**Blocked:** {md_text(entry['reason'])}. *Fix:* {md_text(entry['hint'])}.")
+    return [*lines, *notes, *([""] if notes else []), "</details>", ""]
 
 
 def render(doc: dict[str, Any]) -> str:
-    s = doc["summary"]
     lines = [
-        f"### kgov plan: `{doc['environment']}`",
+        f"### kgov plan: {md_code(doc['environment'])}",
         "",
         "| resource | create | change | delete | blocked |",
         "|---|---:|---:|---:|---:|",
-        f"| topics | {s['create']} | {s['change']} | {s['delete']} | {s['blocked']} |",
-        "",
     ]
-    if not doc["actions"]:
+    for s in doc["summary"].values():
+        lines.append(
+            f"| {md_text(s['title'])} | {s['create']} | {s['update']} | {s['delete']} | {s['blocked']} |"
+        )
+    lines.append("")
+    if not doc["resource_changes"]:
         lines.append("No changes. The cluster matches the catalog.")
-    grouped: dict[str, list[dict[str, Any]]] = {}
-    for action in doc["actions"]:
-        grouped.setdefault(action["name"], []).append(action)
-    for name, actions in grouped.items():
-        title = "BLOCKED" if any(a["kind"] == "blocked" for a in actions) else _TITLE[actions[0]["kind"]]
-        lines += [f"<details><summary>{_ICON[title]} {title} topic <code>{name}</code></summary>", ""]
-        rows: list[tuple[str, object, object]] = []
-        notes: list[str] = []
-        for a in actions:
-            if a["kind"] == "create_topic":
-                rows += [
-                    ("partitions", None, a["partitions"]),
-                    ("replication_factor", None, a["replication_factor"]),
-                ]
-                rows += [(k, None, v) for k, v in sorted(a["config"].items())]
-            elif a["kind"] == "increase_partitions":
-                rows.append(("partitions", a["current"], a["desired"]))
-            elif a["kind"] == "alter_topic_config":
-                rows += [
-                    (
-                        c["key"],
-                        c["current"],
-                        _Reset(c.get("default")) if c["desired"] is None else c["desired"],
-                    )
-                    for c in a["changes"]
-                ]
-            elif a["kind"] == "delete_topic":
-                notes.append(f"Deletes the topic and all its data ({a['partitions']} partitions).")
-            elif a["kind"] == "blocked":
-                rows.append((a["field"], a["current"], a["desired"]))
-                notes.append(f"**Blocked:** {a['reason']}. *Fix:* {a['hint']}.")
-        if rows:
-            lines += ["| key | current | desired |", "|---|---|---|"]
-            lines += [f"| `{k}` | {_cell(cur)} | {_cell(want)} |" for k, cur, want in rows]
+    for group, members in grouped(doc["resource_changes"]):
+        if group is not None:
+            lines += [f"#### {md_text(group)}", ""]
+            lines += [f"- `{SYMBOL[e['action']]}` {md_text(e.get('label') or e['name'])}" for e in members]
             lines.append("")
-        lines += [*notes, "", "</details>", ""] if notes else ["</details>", ""]
+        else:
+            for entry in members:
+                lines += _entry(entry)
     if doc["warnings"]:
-        lines += ["> [!WARNING]", *[f"> - {w}" for w in doc["warnings"]], ""]
-    lines.append(f"**{summary_line(s)}**")
+        lines += ["> [!WARNING]", *[f"> - {md_text(w)}" for w in doc["warnings"]], ""]
+    lines.append(f"**{summary_line(doc['totals'])}**")
     return "\n".join(lines) + "\n"

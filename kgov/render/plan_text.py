@@ -1,31 +1,57 @@
-"""A plan for people, in the terminal. Drawn from the plan's JSON, like every other rendering."""
+"""A plan for people, in the terminal. Drawn from the plan's JSON like every other rendering, and
+generic over entries: it knows no resource kind by name."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from kgov.render.escape import visible
+
+SYMBOL = {"create": "+", "update": "~", "delete": "-", "blocked": "!"}
 _STYLE = {"+": "green", "~": "yellow", "-": "red", "!": "bold red"}
-_SYMBOL = {
-    "create_topic": "+",
-    "increase_partitions": "~",
-    "alter_topic_config": "~",
-    "delete_topic": "-",
-    "blocked": "!",
-}
 _DEFAULT = "(default)"
 
 
-def summary_line(summary: dict[str, int]) -> str:
-    line = (
-        f"Plan: {summary['create']} to create, {summary['change']} to change, {summary['delete']} to delete"
-    )
-    if summary.get("blocked"):
-        line += f", {summary['blocked']} blocked"
+def summary_line(totals: dict[str, int]) -> str:
+    line = f"Plan: {totals['create']} to create, {totals['update']} to change, {totals['delete']} to delete"
+    if totals.get("blocked"):
+        line += f", {totals['blocked']} blocked"
     return line + "."
+
+
+def managed_line(summary: dict[str, Any]) -> str:
+    parts = [f"{s['managed']} {s['title']}" for s in summary.values()]
+    return ", ".join(parts) + " in the catalog" if parts else "nothing in the catalog"
+
+
+def grouped(entries: list[dict[str, Any]]) -> Iterator[tuple[str | None, list[dict[str, Any]]]]:
+    """Entries without a group first, then one run per group, in plan order."""
+    groups: dict[str | None, list[dict[str, Any]]] = {}
+    for entry in entries:
+        groups.setdefault(entry.get("group"), []).append(entry)
+    yield from sorted(groups.items(), key=lambda item: item[0] is not None)
+
+
+def value_text(value: Any) -> str:
+    return _DEFAULT if value is None else visible(value)
+
+
+def after_text(change: dict[str, Any]) -> str:
+    if change["after"] is not None:
+        return visible(change["after"])
+    default = change.get("default")
+    return f"{_DEFAULT} {visible(default)}" if default is not None else _DEFAULT
+
+
+def headline(entry: dict[str, Any]) -> str:
+    return (
+        f"{SYMBOL[entry['action']]} {visible(entry['kind'])} {visible(entry.get('label') or entry['name'])}"
+    )
 
 
 def _table(*columns: str) -> Table:
@@ -35,71 +61,57 @@ def _table(*columns: str) -> Table:
     return table
 
 
-def _by_resource(actions: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
-    grouped: dict[str, list[dict[str, Any]]] = {}
-    for action in actions:
-        grouped.setdefault(action["name"], []).append(action)
-    return grouped
-
-
-def _resource(name: str, actions: list[dict[str, Any]]) -> RenderableType:
-    kinds = {a["kind"] for a in actions}
-    symbol = "!" if "blocked" in kinds else _SYMBOL[actions[0]["kind"]]
-    parts: list[RenderableType] = [Text(f"{symbol} topic {name}", style=_STYLE[symbol])]
-    if "create_topic" in kinds:
-        [create] = actions
+def _entry(entry: dict[str, Any]) -> RenderableType:
+    symbol = SYMBOL[entry["action"]]
+    parts: list[RenderableType] = [Text(headline(entry), style=_STYLE[symbol])]
+    changes = entry["changes"]
+    if changes and entry["action"] == "create":
         table = _table("key", "value")
-        table.add_row("partitions", str(create["partitions"]))
-        table.add_row("replication_factor", str(create["replication_factor"]))
-        for key, value in sorted(create["config"].items()):
-            table.add_row(key, value)
-        return Group(*parts, table)
-    if "delete_topic" in kinds:
-        [delete] = actions
-        parts.append(Text(f"    delete: {delete['partitions']} partitions and all their data", style="red"))
-        return Group(*parts)
-    # one table of every change to the topic; blocked rows say so in place
-    table = _table("key", "current", "desired")
-    notes: list[RenderableType] = []
-    for action in actions:
-        if action["kind"] == "increase_partitions":
-            table.add_row("partitions", str(action["current"]), str(action["desired"]))
-        elif action["kind"] == "alter_topic_config":
-            for change in action["changes"]:
-                desired = change["desired"]
-                if desired is None:
-                    default = change.get("default")
-                    desired = f"{_DEFAULT} {default}" if default is not None else _DEFAULT
-                table.add_row(change["key"], change["current"] or _DEFAULT, desired)
-        elif action["kind"] == "blocked":
-            table.add_row(
-                Text(action["field"], style="red"),
-                action["current"],
-                Text(f"{action['desired']}  (blocked)", style="red"),
-            )
-            notes.append(Text(f"    blocked: {action['reason']}", style="red"))
-            notes.append(Text(f"    hint: {action['hint']}", style="dim"))
-    return Group(*parts, table, *notes)
+        for change in changes:
+            table.add_row(visible(change["field"]), visible(change["after"]))
+        parts.append(table)
+    elif changes and entry["action"] != "delete":
+        table = _table("key", "current", "desired")
+        for change in changes:
+            if change["blocked"]:
+                table.add_row(
+                    Text(visible(change["field"]), style="red"),
+                    value_text(change["before"]),
+                    Text(f"{after_text(change)}  (blocked)", style="red"),
+                )
+            else:
+                table.add_row(visible(change["field"]), value_text(change["before"]), after_text(change))
+        parts.append(table)
+    parts.extend(
+        Text(f"    {visible(note)}", style="red" if symbol == "-" else "") for note in entry["notes"]
+    )
+    if entry["action"] == "blocked":
+        parts.append(Text(f"    blocked: {visible(entry['reason'])}", style="red"))
+        parts.append(Text(f"    hint: {visible(entry['hint'])}", style="dim"))
+    return Group(*parts)
 
 
 def render(doc: dict[str, Any], console: Console) -> None:
     console.print(
         Text(
-            f"kgov plan for environment '{doc['environment']}' "
-            f"({len(doc['scope']['topics'])} topics in the catalog)",
+            f"kgov plan for environment '{visible(doc['environment'])}' ({managed_line(doc['summary'])})",
             style="bold",
         )
     )
-    actions = doc["actions"]
-    if not actions:
+    entries = doc["resource_changes"]
+    if not entries:
         console.print("\nNo changes. The cluster matches the catalog.")
-    for name, group in _by_resource(actions).items():
-        console.print()
-        console.print(_resource(name, group))
+    for group, members in grouped(entries):
+        if group is not None:
+            console.print()
+            console.print(Text(visible(group), style="bold"))
+        for entry in members:
+            console.print()
+            console.print(_entry(entry))
     if doc["warnings"]:
         console.print()
         console.print(Text("Warnings:", style="yellow"))
         for warning in doc["warnings"]:
-            console.print(Text(f"  - {warning}"))
+            console.print(Text(f"  - {visible(warning)}"))
     console.print()
-    console.print(Text(summary_line(doc["summary"]), style="bold"))
+    console.print(Text(summary_line(doc["totals"]), style="bold"))

@@ -100,20 +100,24 @@ def test_every_action_kind(tmp_path: Path) -> None:
         "plan", "--env", "local", "--catalog", str(catalog), "--detailed-exitcode", "--format", "json"
     )
     assert plan.code == 2, plan.output
-    assert json.loads(plan.stdout)["summary"] == {"create": 3, "change": 0, "delete": 0, "blocked": 0}
+    assert json.loads(plan.stdout)["totals"] == {"create": 3, "update": 0, "delete": 0, "blocked": 0}
     _converges(catalog)
     assert _describe(f"{svc}.a") == (1, {"retention.ms": "86400000"})
 
     # increase partitions, set a config, reset a removed key, delete a topic dropped from the catalog
     write_catalog(tmp_path, {svc: [topic_doc(f"{svc}.a", 3, retention_ms="2d"), topic_doc(f"{svc}.b", 2)]})
     plan = kgov("plan", "--env", "local", "--catalog", str(catalog), "--allow-delete", "--format", "json")
-    kinds = sorted((a["kind"], a["name"]) for a in json.loads(plan.stdout)["actions"])
-    assert kinds == [
-        ("alter_topic_config", f"{svc}.a"),
-        ("alter_topic_config", f"{svc}.b"),
-        ("delete_topic", f"{svc}.c"),
-        ("increase_partitions", f"{svc}.a"),
+    entries = json.loads(plan.stdout)["resource_changes"]
+    assert [(e["address"], e["action"]) for e in entries] == [
+        (f"topic.{svc}.a", "update"),
+        (f"topic.{svc}.b", "update"),
+        (f"topic.{svc}.c", "delete"),
     ]
+    assert [(c["field"], c["detail"]) for c in entries[0]["changes"]] == [
+        ("partitions", "increase_partitions"),
+        ("config.retention.ms", "set"),
+    ]
+    assert [(c["field"], c["detail"]) for c in entries[1]["changes"]] == [("config.segment.ms", "reset")]
     applied = kgov("apply", "--env", "local", "--catalog", str(catalog), "--auto-approve", "--allow-delete")
     assert applied.code == 0, applied.output
     assert _describe(f"{svc}.a") == (3, {"retention.ms": "172800000"})
@@ -155,10 +159,24 @@ def test_out_of_band_drift_is_planned_and_reverted(tmp_path: Path) -> None:
         "plan", "--env", "local", "--catalog", str(catalog), "--detailed-exitcode", "--format", "json"
     )
     assert plan.code == 2
-    [action] = json.loads(plan.stdout)["actions"]
-    assert action["changes"] == [
-        {"key": "max.message.bytes", "current": "2000000", "desired": None, "default": "1048588"},
-        {"key": "retention.ms", "current": "1000", "desired": "604800000", "default": None},
+    [entry] = json.loads(plan.stdout)["resource_changes"]
+    assert entry["changes"] == [
+        {
+            "field": "config.max.message.bytes",
+            "before": "2000000",
+            "after": None,
+            "detail": "reset",
+            "default": "1048588",
+            "blocked": False,
+        },
+        {
+            "field": "config.retention.ms",
+            "before": "1000",
+            "after": "604800000",
+            "detail": "set",
+            "default": None,
+            "blocked": False,
+        },
     ]
     _converges(catalog)
     assert _describe(f"{svc}.a")[1] == {"retention.ms": "604800000"}
@@ -265,7 +283,7 @@ def test_import_adopts_unowned_topics_so_the_next_plan_has_no_changes(tmp_path: 
         "plan", "--env", "local", "--catalog", str(catalog), "--format", "json", "--detailed-exitcode"
     )
     assert plan.code == 0, plan.output
-    assert json.loads(plan.stdout)["actions"] == []
+    assert json.loads(plan.stdout)["resource_changes"] == []
 
 
 def test_unreachable_cluster_is_a_clear_error_within_the_timeout(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ from kgov.cluster.memory import MemoryCluster
 from kgov.commands.importer import run_import, service_of
 from kgov.commands.plan import run_plan
 from kgov.errors import KgovError
+from kgov.kinds.base import Backends
 from tests.support import topic_doc, write_catalog
 
 
@@ -37,7 +38,7 @@ def test_import_writes_unowned_unprotected_topics_and_the_next_plan_is_clean_for
 ) -> None:
     catalog = write_catalog(tmp_path, {"svc": [topic_doc("svc.a")]})
     cluster = _cluster()
-    assert run_import(catalog, "local", out_dir=catalog, cluster=cluster) == 0
+    assert run_import(catalog, "local", out_dir=catalog, backends=Backends(kafka=cluster)) == 0
     billing = yaml.safe_load((catalog / "topics" / "billing.yaml").read_text())
     assert billing["service"] == "billing" and billing["owner"] == "unassigned"
     assert [t["name"] for t in billing["topics"]] == ["billing.paid", "billing.refunded"]
@@ -50,7 +51,7 @@ def test_import_writes_unowned_unprotected_topics_and_the_next_plan_is_clean_for
     out = capsys.readouterr().out
     assert "topic-name-pattern" in out  # legacy_events breaks the naming policy: said at once
     (catalog / "topics" / "legacy.yaml").unlink()
-    assert run_plan(catalog, "local", cluster=cluster, detailed_exitcode=True) == 0
+    assert run_plan(catalog, "local", backends=Backends(kafka=cluster), detailed_exitcode=True) == 0
 
 
 def test_import_refuses_to_overwrite_and_writes_nothing(tmp_path: Path) -> None:
@@ -59,7 +60,7 @@ def test_import_refuses_to_overwrite_and_writes_nothing(tmp_path: Path) -> None:
     (out / "topics").mkdir(parents=True)
     (out / "topics" / "billing.yaml").write_text("keep me")
     with pytest.raises(KgovError, match="refusing to overwrite"):
-        run_import(catalog, "local", out_dir=out, cluster=_cluster())
+        run_import(catalog, "local", out_dir=out, backends=Backends(kafka=_cluster()))
     assert sorted(p.name for p in (out / "topics").iterdir()) == ["billing.yaml"]
     assert (out / "topics" / "billing.yaml").read_text() == "keep me"
 
@@ -87,5 +88,5 @@ def test_import_leaves_what_plan_owns_alone_including_an_acl_only_services_prefi
     )  # owned by audit's prefix: plan may delete it, import must not adopt it
     cluster.add_topic("billing.paid", 1, 1)
     out = tmp_path / "out"
-    assert run_import(catalog, "local", out_dir=out, cluster=cluster) == 0
+    assert run_import(catalog, "local", out_dir=out, backends=Backends(kafka=cluster)) == 0
     assert sorted(p.name for p in (out / "topics").iterdir()) == ["billing.yaml"]

@@ -1,73 +1,97 @@
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import pytest
 
 from kgov.apply import apply_plan, await_visible
 from kgov.cluster.memory import MemoryCluster
-from kgov.cluster.port import TopicInfo
-from kgov.plan.make import make_plan
+from kgov.kinds.base import Backends
+from kgov.state import TopicListing
 
-from .helpers import OWN, OWN_DELETE, desired, topic
+from .helpers import catalog, plan, topic
 
 
 def test_apply_then_plan_converges() -> None:
     cluster = MemoryCluster()
     cluster.add_topic("orders.a", 3, 3, **{"segment.ms": "1000"})
     cluster.add_topic("orders.gone", 3, 3)
-    want = desired(
-        topic("orders.a", 6, retention_ms="86400000"), topic("orders.b", 2, compression_type="zstd")
+    cat = catalog(
+        topic("orders.a", 6, retention_ms="86400000"),
+        topic("orders.b", 2, compression_type="zstd"),
+        delete=True,
     )
-    plan = make_plan(want, cluster, OWN_DELETE, allow_delete=True)
-    results = apply_plan(plan, cluster)
+    p = plan(cat, cluster, allow_delete=True)
+    results = apply_plan(p, Backends(kafka=cluster))
     assert all(r.ok for r in results)
-    assert len(results) == len(plan.actions) == 4
-    assert not make_plan(want, cluster, OWN_DELETE, allow_delete=True).has_changes
+    assert sorted((r.entry.address, r.entry.action) for r in results) == [
+        ("topic.orders.a", "update"),
+        ("topic.orders.b", "create"),
+        ("topic.orders.gone", "delete"),
+    ]
+    assert not plan(cat, cluster, allow_delete=True).has_changes
     assert cluster.topics["orders.a"].config == {"retention.ms": "86400000"}
+    assert cluster.topics["orders.a"].partitions == 6
 
 
-def test_writes_are_one_request_per_kind() -> None:
+def test_writes_are_one_request_per_kind_of_write_and_deletes_come_last() -> None:
     cluster = MemoryCluster()
-    want = desired(*(topic(f"orders.t{i}") for i in range(300)))
-    cluster.requests.clear()
-    apply_plan(make_plan(want, cluster, OWN, allow_delete=False), cluster)
-    assert cluster.requests == ["metadata", "describe_configs", "create_topics"]
-
-
-def test_partial_failure_is_reported_per_action_and_the_rest_goes_on() -> None:
-    cluster = MemoryCluster(brokers=1)
-    want = desired(
-        topic("orders.ok", 3, 1), topic("orders.bad", 3, 3), topic("orders.cfg", 3, 1, retention_ms="5")
+    cluster.add_topic("orders.gone", 1, 3)
+    cluster.add_topic("orders.grow", 1, 3)
+    cat = catalog(
+        *(topic(f"orders.t{i}") for i in range(300)), topic("orders.grow", 2, retention_ms="5"), delete=True
     )
+    p = plan(cat, cluster, allow_delete=True)
+    cluster.requests.clear()
+    apply_plan(p, Backends(kafka=cluster))
+    assert cluster.requests == [
+        "create_topics",
+        "create_partitions",
+        "incremental_alter_configs",
+        "delete_topics",
+    ]
+
+
+def test_partial_failure_is_reported_per_address_and_the_rest_goes_on() -> None:
+    cluster = MemoryCluster(brokers=1)
     cluster.add_topic("orders.cfg", 3, 1)
     cluster.fail["orders.cfg"] = "POLICY_VIOLATION: no"
-    results = {
-        r.action.name: r for r in apply_plan(make_plan(want, cluster, OWN, allow_delete=False), cluster)
-    }
-    assert results["orders.ok"].ok
-    assert (
-        results["orders.bad"].error is not None
-        and "INVALID_REPLICATION_FACTOR" in results["orders.bad"].error
+    cat = catalog(
+        topic("orders.ok", 3, 1), topic("orders.bad", 3, 3), topic("orders.cfg", 3, 1, retention_ms="5")
     )
-    assert results["orders.cfg"].error == "POLICY_VIOLATION: no"
-    # A re-run after fixing converges and redoes nothing that succeeded.
+    results = {r.entry.address: r for r in apply_plan(plan(cat, cluster), Backends(kafka=cluster))}
+    assert results["topic.orders.ok"].ok
+    assert "INVALID_REPLICATION_FACTOR" in str(results["topic.orders.bad"].error)
+    assert results["topic.orders.cfg"].error == "configs: POLICY_VIOLATION: no"
     del cluster.fail["orders.cfg"]
-    fixed = desired(
+    fixed = catalog(
         topic("orders.ok", 3, 1), topic("orders.bad", 3, 1), topic("orders.cfg", 3, 1, retention_ms="5")
     )
-    again = make_plan(fixed, cluster, OWN, allow_delete=False)
-    assert sorted(a.name for a in again.actions) == ["orders.bad", "orders.cfg"]
-    assert all(r.ok for r in apply_plan(again, cluster))
-    assert not make_plan(fixed, cluster, OWN, allow_delete=False).has_changes
+    again = plan(fixed, cluster)
+    assert sorted(e.address for e in again.entries) == ["topic.orders.bad", "topic.orders.cfg"]
+    assert all(r.ok for r in apply_plan(again, Backends(kafka=cluster)))
+    assert not plan(fixed, cluster).has_changes
 
 
-def test_a_plan_with_blocked_actions_is_never_applied() -> None:
+def test_an_exception_in_one_batch_still_reports_every_entry_and_the_rest_goes_on() -> None:
+    class Exploding(MemoryCluster):
+        def create_partitions(self, counts: object) -> object:  # type: ignore[override]
+            raise TypeError("expected int, got float")
+
+    cluster = Exploding()
+    cluster.add_topic("orders.grow", 1, 3)
+    p = plan(catalog(topic("orders.new"), topic("orders.grow", 2)), cluster)
+    results = {r.entry.address: r.error for r in apply_plan(p, Backends(kafka=cluster))}
+    assert results == {
+        "topic.orders.new": None,
+        "topic.orders.grow": "not applied: TypeError: expected int, got float",
+    }
+
+
+def test_a_plan_with_blocked_entries_is_never_applied() -> None:
     cluster = MemoryCluster()
     cluster.add_topic("orders.a", 6, 3)
-    plan = make_plan(desired(topic("orders.a", 3), topic("orders.b")), cluster, OWN, allow_delete=False)
+    p = plan(catalog(topic("orders.a", 3), topic("orders.b")), cluster)
     with pytest.raises(ValueError):
-        apply_plan(plan, cluster)
+        apply_plan(p, Backends(kafka=cluster))
     assert "orders.b" not in cluster.topics
 
 
@@ -77,24 +101,24 @@ class LaggingCluster(MemoryCluster):
     def __init__(self, lag: int) -> None:
         super().__init__()
         self.lag = lag
-        self._history: list[list[TopicInfo]] = []
+        self.history: list[TopicListing] = []
 
-    def list_topics(self) -> Sequence[TopicInfo]:
-        self._history.append(list(super().list_topics()))
-        return self._history[max(0, len(self._history) - 1 - self.lag)]
+    def list_topics(self) -> TopicListing:
+        self.history.append(super().list_topics())
+        return self.history[max(0, len(self.history) - 1 - self.lag)]
 
 
 def test_await_visible_waits_for_lagging_metadata() -> None:
     cluster = LaggingCluster(lag=2)
-    plan = make_plan(desired(topic("orders.a"), topic("orders.b")), cluster, OWN, allow_delete=False)
-    results = apply_plan(plan, cluster)
-    reads_before = len(cluster._history)
-    assert await_visible(plan, results, cluster, timeout_s=5) == ()
-    assert len(cluster._history) - reads_before == 3  # two stale reads, then the applied state
+    p = plan(catalog(topic("orders.a"), topic("orders.b")), cluster)
+    results = apply_plan(p, Backends(kafka=cluster))
+    reads_before = len(cluster.history)
+    assert await_visible(p, results, Backends(kafka=cluster), timeout_s=5) == ()
+    assert len(cluster.history) - reads_before == 3  # two stale reads, then the applied state
 
 
 def test_await_visible_gives_up_at_the_deadline_and_names_what_is_missing() -> None:
     cluster = LaggingCluster(lag=10_000)
-    plan = make_plan(desired(topic("orders.a")), cluster, OWN, allow_delete=False)
-    results = apply_plan(plan, cluster)
-    assert await_visible(plan, results, cluster, timeout_s=0.2) == ("create_topic orders.a",)
+    p = plan(catalog(topic("orders.a")), cluster)
+    results = apply_plan(p, Backends(kafka=cluster))
+    assert await_visible(p, results, Backends(kafka=cluster), timeout_s=0.2) == ("create topic.orders.a",)

@@ -1,0 +1,8 @@
+"""The registry of resource kinds: the one place that lists them, in the order plans show them."""
+
+from __future__ import annotations
+
+from kgov.kinds.base import Kind
+from kgov.kinds.topics import TopicKind
+
+KINDS: tuple[Kind, ...] = (TopicKind(),)

@@ -1,0 +1,86 @@
+"""What a resource kind is: the one shape every kind (topics, ACL bindings, users, subjects) fills.
+
+A kind brings one observer (batched reads through its backend's port), one pure diff, one applier
+(batched writes) and its places in the apply order. The registry in kgov/kinds/__init__.py lists
+the kinds; plan, apply, the fingerprint and the renderers iterate over it and know no kind by name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from kgov.catalog.model import Catalog, Environment, Settings
+from kgov.cluster.kafka_port import KafkaAdmin
+from kgov.cluster.registry_port import SchemaRegistry
+from kgov.plan.model import JSON, Entry
+
+# Apply phases: every entry runs in the phase its kind gives its action. Grants come before the
+# revocations they replace, so a service never loses access in between; deletes come last.
+PHASE_USERS = 10
+PHASE_TOPICS = 20
+PHASE_GRANTS = 30
+PHASE_SUBJECTS = 40
+PHASE_LEVELS = 50
+PHASE_REVOCATIONS = 70
+PHASE_DELETES = 90
+
+
+@dataclass(frozen=True)
+class DiffContext:
+    environment: Environment
+    settings: Settings
+    allow_delete: bool  # --allow-delete; deletes also need settings.ownership.delete
+
+
+@dataclass(frozen=True)
+class Backends:
+    """The ports a plan may use; a kind whose backend is missing is not planned."""
+
+    kafka: KafkaAdmin | None = None
+    registry: SchemaRegistry | None = None
+
+    def get(self, name: str) -> Any:
+        return getattr(self, name, None)
+
+
+class Kind(Protocol):
+    name: str  # also the address prefix: "<name>.<resource>"
+    title: str  # plural, for people: "topics"
+    backend: str  # the field of Backends it uses
+    order: Mapping[str, int]  # action -> apply phase
+
+    def desired(self, catalog: Catalog, env: Environment) -> Mapping[str, Any]:
+        """The resources of this kind the catalog declares for `env`, by name."""
+        ...
+
+    def scope(self, desired: Mapping[str, Any], catalog: Catalog) -> JSON:
+        """What the plan looks at (saved in the plan; apply re-derives and compares it)."""
+        ...
+
+    def observe(self, backend: Any, scope: JSON) -> Any:
+        """The cluster's state within `scope`, in a fixed number of batched requests."""
+        ...
+
+    def state_json(self, observed: Any) -> JSON:
+        """The observed state as plain JSON, for the fingerprint (never a secret)."""
+        ...
+
+    def diff(
+        self, desired: Mapping[str, Any], observed: Any, ctx: DiffContext
+    ) -> tuple[list[Entry], list[str]]:
+        """Pure: the entries that make the cluster match, and warnings for the reader."""
+        ...
+
+    def apply(self, backend: Any, entries: Sequence[Entry]) -> Mapping[str, str | None]:
+        """Batched writes; per address, None on success or the backend's error text."""
+        ...
+
+    def watch_scope(self, scope: JSON, entries: Sequence[Entry]) -> JSON:
+        """The part of `scope` to re-read to see `entries` applied (apply waits for it)."""
+        ...
+
+    def visible(self, entry: Entry, observed: Any) -> bool:
+        """Whether the observed state shows the entry applied."""
+        ...

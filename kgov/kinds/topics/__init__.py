@@ -1,0 +1,56 @@
+"""The topic kind: topics the catalog declares, their partitions, replication factor and configs."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from kgov.catalog.model import Catalog, Environment
+from kgov.cluster.kafka_port import KafkaAdmin
+from kgov.kinds.base import PHASE_DELETES, PHASE_TOPICS, DiffContext
+from kgov.kinds.topics.apply import apply_topics, topic_visible
+from kgov.kinds.topics.desired import desired_topics
+from kgov.kinds.topics.diff import diff_topics
+from kgov.kinds.topics.observe import ObservedTopics, observe_topics
+from kgov.kinds.topics.ownership import TopicScope, catalog_scope
+from kgov.plan.model import JSON, Entry
+from kgov.state import TopicSpec
+
+
+class TopicKind:
+    name = "topic"
+    title = "topics"
+    backend = "kafka"
+    order: Mapping[str, int] = {"create": PHASE_TOPICS, "update": PHASE_TOPICS, "delete": PHASE_DELETES}
+
+    def desired(self, catalog: Catalog, env: Environment) -> Mapping[str, TopicSpec]:
+        return desired_topics(catalog, env)
+
+    def scope(self, desired: Mapping[str, Any], catalog: Catalog) -> JSON:
+        return catalog_scope(catalog, list(desired)).to_json()
+
+    def observe(self, backend: KafkaAdmin, scope: JSON) -> ObservedTopics:
+        return observe_topics(backend, TopicScope.from_json(scope))
+
+    def state_json(self, observed: ObservedTopics) -> JSON:
+        return observed.to_json()
+
+    def diff(
+        self, desired: Mapping[str, Any], observed: ObservedTopics, ctx: DiffContext
+    ) -> tuple[list[Entry], list[str]]:
+        return diff_topics(desired, observed, ctx)
+
+    def apply(self, backend: KafkaAdmin, entries: Sequence[Entry]) -> Mapping[str, str | None]:
+        return apply_topics(backend, entries)
+
+    def watch_scope(self, scope: JSON, entries: Sequence[Entry]) -> JSON:
+        # re-read only the entries' topics; the owned prefixes only when a delete must be seen gone
+        deleting = any(e.action == "delete" for e in entries)
+        return {
+            "names": sorted({e.name for e in entries}),
+            "prefixes": scope["prefixes"] if deleting else [],
+            "protected": scope["protected"],
+        }
+
+    def visible(self, entry: Entry, observed: ObservedTopics) -> bool:
+        return topic_visible(entry, observed)

@@ -1,0 +1,138 @@
+"""The topic diff: wanted topics and observed topics → plan entries. Pure: no I/O, no printing."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from kgov.kafka_configs import TOPIC_CONFIGS, canonical
+from kgov.kinds.base import DiffContext
+from kgov.kinds.topics.observe import ObservedTopics
+from kgov.kinds.topics.ownership import is_protected
+from kgov.plan.model import Change, Entry
+from kgov.state import TopicSpec
+
+KIND = "topic"
+
+
+def spec_json(topic: TopicSpec) -> dict[str, object]:
+    return {
+        "partitions": topic.partitions,
+        "replication_factor": topic.replication_factor,
+        "config": dict(sorted(topic.config.items())),
+    }
+
+
+def _entry(name: str, action: str, **fields: object) -> Entry:
+    return Entry(address=f"{KIND}.{name}", kind=KIND, name=name, action=action, **fields)  # type: ignore[arg-type]
+
+
+def diff_topics(
+    desired: Mapping[str, TopicSpec], observed: ObservedTopics, ctx: DiffContext
+) -> tuple[list[Entry], list[str]]:
+    ownership = ctx.settings.ownership
+    entries: list[Entry] = []
+    warnings: list[str] = []
+    for name in sorted(desired):
+        want = desired[name]
+        if is_protected(name, ownership.protected):
+            entries.append(
+                _entry(
+                    name,
+                    "blocked",
+                    after=spec_json(want),
+                    reason=f"topic {name} matches a protected pattern "
+                    f"({', '.join(ownership.protected)}); kgov never creates or changes it",
+                    hint="rename the topic or change ownership.protected in kgov.yaml",
+                )
+            )
+            continue
+        have = observed.topics.get(name)
+        if have is None:
+            entries.append(_create(want))
+        else:
+            entry = _update(want, have)
+            if entry is not None:
+                entries.append(entry)
+    for name in sorted(n for n in observed.topics if n not in desired):
+        have = observed.topics[name]
+        if ownership.delete and ctx.allow_delete:
+            entries.append(
+                _entry(
+                    name,
+                    "delete",
+                    before=spec_json(have),
+                    notes=(f"Deletes the topic and all its data ({have.partitions} partitions).",),
+                )
+            )
+        elif ownership.delete:
+            warnings.append(
+                f"topic {name} is in an owned prefix but not in the catalog; "
+                "plan with --allow-delete to delete it"
+            )
+        else:
+            warnings.append(
+                f"topic {name} is in an owned prefix but not in the catalog "
+                "(deletes are off: ownership.delete is false)"
+            )
+    return entries, warnings
+
+
+def _create(want: TopicSpec) -> Entry:
+    rows = [
+        Change("partitions", None, want.partitions),
+        Change("replication_factor", None, want.replication_factor),
+        *(Change(f"config.{k}", None, v) for k, v in sorted(want.config.items())),
+    ]
+    return _entry(want.name, "create", after=spec_json(want), changes=tuple(rows))
+
+
+def _update(want: TopicSpec, have: TopicSpec) -> Entry | None:
+    rows: list[Change] = []
+    reasons: list[str] = []
+    hints: list[str] = []
+    if want.replication_factor != have.replication_factor:
+        rows.append(
+            Change("replication_factor", have.replication_factor, want.replication_factor, blocked=True)
+        )
+        reasons.append(
+            "changing the replication factor needs a partition reassignment, which kgov does not do"
+        )
+        hints.append(
+            "keep replication_factor at its current value, or reassign partitions with "
+            "kafka-reassign-partitions.sh and then update the catalog"
+        )
+    if want.partitions < have.partitions:
+        rows.append(Change("partitions", have.partitions, want.partitions, blocked=True))
+        reasons.append(
+            "Kafka cannot decrease a topic's partition count; deleting and recreating it loses its data"
+        )
+        hints.append(f"set partitions back to {have.partitions} (or more), or migrate to a new topic")
+    elif want.partitions > have.partitions:
+        rows.append(Change("partitions", have.partitions, want.partitions, "increase_partitions"))
+    rows.extend(config_changes(want.config, have.config))
+    if not rows:
+        return None
+    return _entry(
+        want.name,
+        "blocked" if reasons else "update",
+        before=spec_json(have),
+        after=spec_json(want),
+        changes=tuple(rows),
+        reason="; ".join(reasons) or None,
+        hint="; ".join(hints) or None,
+    )
+
+
+def config_changes(desired: Mapping[str, str], have: Mapping[str, str]) -> list[Change]:
+    """Desired values are normalised already; the cluster's are normalised here, so `7d` never
+    diffs against `604800000`. A key only on the cluster is drift and gets reset."""
+    current = {k: canonical(k, v) for k, v in have.items()}
+    changes = []
+    for key in sorted(set(desired) | set(current)):
+        if key in desired:
+            if current.get(key) != desired[key]:
+                changes.append(Change(f"config.{key}", current.get(key), desired[key], "set"))
+        else:
+            default = TOPIC_CONFIGS[key].default if key in TOPIC_CONFIGS else None
+            changes.append(Change(f"config.{key}", current[key], None, "reset", default))
+    return changes

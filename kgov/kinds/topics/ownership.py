@@ -1,0 +1,56 @@
+"""What the catalog owns of the cluster's topics: the topics it names, plus (for deletes) its
+services' name prefixes. Protected topics (glob patterns, `__*` and `_*` by default) are never
+read, changed or deleted."""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+
+from kgov.catalog.model import Catalog
+
+
+@dataclass(frozen=True)
+class TopicScope:
+    names: tuple[str, ...]
+    prefixes: tuple[str, ...]
+    protected: tuple[str, ...]
+
+    def to_json(self) -> dict[str, list[str]]:
+        return {"names": list(self.names), "prefixes": list(self.prefixes), "protected": list(self.protected)}
+
+    @classmethod
+    def from_json(cls, doc: dict[str, Sequence[str]]) -> TopicScope:
+        return cls(tuple(doc["names"]), tuple(doc["prefixes"]), tuple(doc["protected"]))
+
+    def covers(self, name: str, named: frozenset[str] | None = None) -> bool:
+        """Named by the catalog, or inside an owned prefix; and not protected."""
+        if is_protected(name, self.protected):
+            return False
+        names = named if named is not None else frozenset(self.names)
+        return name in names or (bool(self.prefixes) and name.startswith(self.prefixes))
+
+
+@cache
+def _matcher(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
+    if not patterns:
+        return None
+    return re.compile("|".join(fnmatch.translate(p) for p in patterns))
+
+
+def is_protected(name: str, patterns: tuple[str, ...]) -> bool:
+    matcher = _matcher(patterns)
+    return bool(matcher and matcher.match(name))
+
+
+def catalog_scope(catalog: Catalog, names: Sequence[str] | None = None) -> TopicScope:
+    """What the catalog owns, read from the catalog alone: the scope plan uses (import too)."""
+    named = names if names is not None else [t.name for t in catalog.topics()]
+    return TopicScope(
+        tuple(sorted(set(named))),
+        tuple(f"{s}." for s in catalog.services()),
+        catalog.settings.ownership.protected,
+    )

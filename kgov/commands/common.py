@@ -59,4 +59,8 @@ def connect(catalog: Catalog, env_name: str) -> Backends:
     """The ports of an environment. Secret references are resolved here, for the clients only."""
     from kgov.cluster.kafka import KafkaCluster  # confluent_kafka loads only for commands that connect
 
-    return Backends(kafka=KafkaCluster(kafka_settings(environment(catalog, env_name))))
+    from kgov.cluster.registry import connect_registry
+
+    env = environment(catalog, env_name)
+    registry = connect_registry(env) if env.schema_registry else None
+    return Backends(kafka=KafkaCluster(kafka_settings(env)), registry=registry)

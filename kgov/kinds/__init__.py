@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from kgov.kinds.base import Kind
+from kgov.kinds.subjects import SubjectKind
 from kgov.kinds.topics import TopicKind
 
-KINDS: tuple[Kind, ...] = (TopicKind(),)
+KINDS: tuple[Kind, ...] = (TopicKind(), SubjectKind())

@@ -30,6 +30,7 @@ from kgov.errors import ClusterError, ConfigError
 TIMEOUT_S = 15.0
 CONCURRENCY = 8  # parallel reads: enough to hide latency, few enough not to flood a registry
 MAX_RESPONSE = 64 * 1024 * 1024
+PAGE = 1000  # subjects per listing request
 HEADERS = {"Accept": "application/vnd.schemaregistry.v1+json, application/json"}
 T = TypeVar("T")
 K = TypeVar("K")
@@ -90,7 +91,20 @@ class HttpRegistry:
 
     # --- the port -------------------------------------------------------------------------------
     def subjects(self) -> Sequence[str]:
-        return [str(s) for s in self._call("GET", "/subjects", what="list subjects")]
+        # Paged: Apicurio 3.3 answers at most 1,000 subjects unless asked for more (found with 3,169).
+        # A registry that ignores offset/limit answers everything at once: the first repeat ends it.
+        out: list[str] = []
+        seen: set[str] = set()
+        while True:
+            page = [
+                str(s)
+                for s in self._call("GET", f"/subjects?offset={len(out)}&limit={PAGE}", what="list subjects")
+            ]
+            fresh = [s for s in page if s not in seen]
+            out += fresh
+            seen.update(fresh)
+            if len(page) != PAGE or len(fresh) < len(page):
+                return out
 
     def latest(self, subjects: Sequence[str]) -> Mapping[str, RegisteredSchema | None]:
         return _parallel(subjects, lambda s: self._version(s, "latest"))

@@ -58,7 +58,6 @@ def settings_catalog(root: Path) -> Catalog:
 def connect(catalog: Catalog, env_name: str) -> Backends:
     """The ports of an environment. Secret references are resolved here, for the clients only."""
     from kgov.cluster.kafka import KafkaCluster  # confluent_kafka loads only for commands that connect
-
     from kgov.cluster.registry import connect_registry
 
     env = environment(catalog, env_name)

@@ -70,7 +70,7 @@ def test_reads_with_basic_auth_and_counts_requests(
         "references": [{"name": "x.B", "subject": "b", "version": 1}],
     }
     script.answers = {
-        ("GET", "/api/subjects"): (200, ["a", "b"]),
+        ("GET", "/api/subjects?offset=0&limit=1000"): (200, ["a", "b"]),
         ("GET", "/api/subjects/a/versions/latest"): (200, version),
         ("GET", "/api/config/a?defaultToGlobal=true"): (200, {"compatibilityLevel": "FULL"}),
         ("GET", "/api/config"): (200, {"compatibilityLevel": "BACKWARD"}),
@@ -118,7 +118,7 @@ def test_refusals_are_clear_and_never_show_the_password(
 ) -> None:
     url, script = server
     monkeypatch.setenv("SR_PASSWORD", SECRET)
-    script.answers = {("GET", "/api/subjects"): (status, body)}
+    script.answers = {("GET", "/api/subjects?offset=0&limit=1000"): (status, body)}
     registry = connect_registry(
         env(
             url.replace("http://", "http://kgov:" + SECRET + "@"),
@@ -165,3 +165,17 @@ def test_settings_errors() -> None:
     with pytest.raises(ConfigError) as err:
         connect_registry(env("http://x", username="u", password="${env:KGOV_TEST_UNSET_VAR}"))
     assert "KGOV_TEST_UNSET_VAR" in err.value.message
+
+
+def test_subject_listing_is_paged(server: tuple[str, Script], monkeypatch: pytest.MonkeyPatch) -> None:
+    url, script = server
+    monkeypatch.setattr("kgov.cluster.registry.PAGE", 2)
+    script.answers = {
+        ("GET", "/api/subjects?offset=0&limit=2"): (200, ["a", "b"]),
+        ("GET", "/api/subjects?offset=2&limit=2"): (200, ["c", "d"]),
+        ("GET", "/api/subjects?offset=4&limit=2"): (200, ["e"]),
+    }
+    registry = connect_registry(env(url))
+    assert registry.subjects() == ["a", "b", "c", "d", "e"] and registry.requests == 3
+    script.answers = {("GET", f"/api/subjects?offset={o}&limit=2"): (200, ["a", "b"]) for o in (0, 2)}
+    assert connect_registry(env(url)).subjects() == ["a", "b"]  # paging ignored: stops at the repeat

@@ -190,3 +190,24 @@ def test_real_clients_serialize_with_the_applied_schemas(tmp_path: Path) -> None
         user,
     )
     assert got == user
+
+
+def test_registry_down_at_apply_is_a_clear_error_and_a_rerun_converges(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cat = Catalog(tmp_path / "catalog")
+    subject = cat.add("down", json.dumps(CUSTOMER))
+    saved = tmp_path / "plan.json"
+    assert cat.plan("--out", str(saved)).code == 0
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    real = os.environ["KGOV_SCHEMA_REGISTRY_URL"]
+    monkeypatch.setenv("KGOV_SCHEMA_REGISTRY_URL", f"http://127.0.0.1:{port}/apis/ccompat/v7")
+    down = kgov("apply", str(saved), "--env", "local", "--catalog", str(cat.root), "--auto-approve")
+    assert down.code == 1 and "is unreachable" in " ".join(down.output.split())
+    assert "Traceback" not in down.output
+    monkeypatch.setenv("KGOV_SCHEMA_REGISTRY_URL", real)
+    assert registry().latest([subject])[subject] is None
+    assert cat.apply().code == 0
+    assert cat.plan("--detailed-exitcode").code == 0

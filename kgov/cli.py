@@ -1,214 +1,39 @@
-"""The typer app: parse options, call one command function, map its result or error to an exit code.
+"""The `kgov` console script. `kgov --version` answers before typer, rich or any command is imported.
 
-No logic lives here. Each command function returns an int exit code; kgov/exits.py turns it,
-or a KgovError, into the process's exit code.
+The typer app lives in kgov/app.py; `kgov.cli.app` still names it (tests and older imports use it).
 """
 
 from __future__ import annotations
 
 import sys
-from enum import StrEnum
-from pathlib import Path
-
-import typer
 
 from kgov import __version__
-from kgov.exits import run_command
-from kgov.sandbox.cli import app as sandbox_app
+from kgov.errors import EXIT_INTERRUPTED
 
-app = typer.Typer(
-    name="kgov",
-    help=(
-        "Kafka platform-as-code: keep topics, ACLs and schemas as a YAML catalog in git, "
-        "lint it offline, plan it against a live cluster and apply exactly that plan."
-    ),
-    no_args_is_help=True,
-    add_completion=False,
-    rich_markup_mode="rich",
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
-app.add_typer(sandbox_app, name="sandbox")
-
-
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"kgov {__version__}")
-        raise typer.Exit(0)
-
-
-@app.callback()
-def _root(
-    version: bool = typer.Option(
-        False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
-    ),
-) -> None:
-    """Kafka platform-as-code."""
-
-
-class LintFormat(StrEnum):
-    text = "text"
-    json = "json"
-    sarif = "sarif"
-    github = "github"
-
-
-class PlanFormat(StrEnum):
-    text = "text"
-    json = "json"
-    markdown = "markdown"
-
-
-CATALOG_HELP = "The catalog folder (holding kgov.yaml, topics/, acls/, schemas/)."
-
-
-@app.command()
-def lint(
-    catalog: Path = typer.Argument(Path("catalog"), help=CATALOG_HELP),
-    fmt: LintFormat = typer.Option(LintFormat.text, "--format", "-f", help="Output format."),
-    strict: bool = typer.Option(False, "--strict", help="Fail on warnings too."),
-    env: list[str] = typer.Option(
-        [], "--env", "-e", help="Also check sizing after these environments' overrides (default: all)."
-    ),
-) -> None:
-    """Validate the catalog offline: structure, naming, sizing, configs, references, security.
-
-    Exit 0 when clean, 1 on errors (and on warnings with --strict).
-    """
-    from kgov.commands.lint import run_lint
-
-    run_command(lambda: run_lint(catalog, fmt.value, strict=strict, envs=tuple(env)))
-
-
-@app.command()
-def rules(
-    fmt: str = typer.Option("text", "--format", "-f", help="text or markdown."),
-) -> None:
-    """List the lint rules: id, severity, what each checks and how to fix it."""
-    from kgov.commands.lint import run_rules
-
-    run_command(lambda: run_rules(fmt))
-
-
-PLAN_EXAMPLES = (
-    "[bold]Examples[/]\n\n"
-    "  kgov plan --env local\n\n"
-    "  kgov plan --env prod --detailed-exitcode --out plan.json  [dim]# 0 none, 2 changes, 1 error[/]\n\n"
-    "  kgov plan --env prod --format markdown > plan.md           [dim]# a pull-request comment[/]"
-)
-APPLY_EXAMPLES = (
-    "[bold]Examples[/]\n\n"
-    "  kgov apply plan.json --env prod           [dim]# exactly the reviewed plan; refused if stale[/]\n\n"
-    "  kgov apply --env local --auto-approve     [dim]# plan now and apply without asking[/]"
-)
-
-
-@app.command(epilog=PLAN_EXAMPLES)
-def plan(
-    env: str = typer.Option(..., "--env", "-e", help="The environment of kgov.yaml to plan against."),
-    catalog: Path = typer.Option(Path("catalog"), "--catalog", "-c", help=CATALOG_HELP),
-    out: Path | None = typer.Option(None, "--out", "-o", help="Save the plan to this file for `kgov apply`."),
-    fmt: PlanFormat = typer.Option(PlanFormat.text, "--format", "-f", help="Output format."),
-    detailed_exitcode: bool = typer.Option(
-        False,
-        "--detailed-exitcode",
-        help="Exit 0 when nothing changes, 2 when changes are present, 1 on error.",
-    ),
-    allow_delete: bool = typer.Option(
-        False,
-        "--allow-delete",
-        help="Plan deletes of owned resources missing from the catalog (also needs ownership.delete: true).",
-    ),
-) -> None:
-    """Compare the catalog with the live cluster and show what apply would change.
-
-    Reads the cluster with a fixed number of batched requests, never writes to it.
-    """
-    from kgov.commands.plan import run_plan
-
-    run_command(
-        lambda: run_plan(
-            catalog,
-            env,
-            out=out,
-            fmt=fmt.value,
-            detailed_exitcode=detailed_exitcode,
-            allow_delete=allow_delete,
-        )
-    )
-
-
-@app.command(epilog=APPLY_EXAMPLES)
-def apply(
-    plan_file: Path | None = typer.Argument(
-        None, help="A plan saved by `kgov plan --out`; omit to plan now."
-    ),
-    env: str = typer.Option(..., "--env", "-e", help="The environment of kgov.yaml to apply to."),
-    catalog: Path = typer.Option(Path("catalog"), "--catalog", "-c", help=CATALOG_HELP),
-    auto_approve: bool = typer.Option(
-        False, "--auto-approve", help="Apply without asking (needed off a terminal)."
-    ),
-    allow_delete: bool = typer.Option(
-        False,
-        "--allow-delete",
-        help="When planning now: include deletes (also needs ownership.delete: true).",
-    ),
-    fmt: PlanFormat = typer.Option(PlanFormat.text, "--format", "-f", help="Output format of the results."),
-) -> None:
-    """Apply a plan: exactly the saved one (refused if the cluster changed since), or a fresh one.
-
-    Each action reports success or Kafka's error; independent actions go on after a failure.
-    """
-    from kgov.commands.apply import run_apply
-
-    run_command(
-        lambda: run_apply(
-            catalog,
-            env,
-            plan_file=plan_file,
-            auto_approve=auto_approve,
-            allow_delete=allow_delete,
-            fmt=fmt.value,
-        )
-    )
-
-
-@app.command(
-    name="import",
-    epilog="[bold]Example[/]\n\n  kgov import --env prod --out catalog  [dim]# set owners, lint, plan[/]",
-)
-def import_(
-    env: str = typer.Option(..., "--env", "-e", help="The environment of kgov.yaml to read."),
-    out: Path = typer.Option(..., "--out", "-o", help="Catalog folder to write topics/<service>.yaml into."),
-    catalog: Path = typer.Option(Path("catalog"), "--catalog", "-c", help=CATALOG_HELP),
-) -> None:
-    """Write catalog files for the cluster's existing unowned, unprotected topics (adopt a live cluster)."""
-    from kgov.commands.importer import run_import
-
-    run_command(lambda: run_import(catalog, env, out_dir=out))
-
-
-schema_app = typer.Typer(help="Schema files: check compatibility offline, as the registry would.")
-app.add_typer(schema_app, name="schema")
-
-
-@schema_app.command("check")
-def schema_check(
-    old: list[Path] = typer.Option(..., "--old", help="An old version (repeat, oldest first)."),
-    new: Path = typer.Option(..., "--new", help="The new schema (.avsc Avro, .json JSON Schema)."),
-    level: str = typer.Option(..., "--level", "-l", help="NONE, BACKWARD, FORWARD, FULL or *_TRANSITIVE."),
-    fmt: str = typer.Option("text", "--format", "-f", help="text or json."),
-) -> None:
-    """Is the new schema compatible with the old ones at the level? Exit 0 yes, 1 no (reasons listed)."""
-    from kgov.commands.schema import run_schema_check
-
-    run_command(lambda: run_schema_check(old, new, level, fmt))
+TYPE_CHECKING = False  # not typing's: importing typing alone is a fifth of `kgov --version`
+if TYPE_CHECKING:
+    from typer import Typer
 
 
 def main() -> None:
+    if sys.argv[1:] == ["--version"]:  # the one answer that needs no imports (figures: benchmarks/)
+        sys.stdout.write(f"kgov {__version__}\n")
+        return
     try:
+        from kgov.app import app
+
         app()
-    except SystemExit as exc:
-        sys.exit(exc.code)
+    except KeyboardInterrupt:  # while importing or parsing; a running command's is kgov/exits.py's
+        sys.stderr.write("interrupted\n")
+        sys.exit(EXIT_INTERRUPTED)
+
+
+def __getattr__(name: str) -> Typer:
+    if name == "app":
+        from kgov.app import app
+
+        return app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 if __name__ == "__main__":

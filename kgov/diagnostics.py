@@ -46,4 +46,3 @@ class Diagnostic:
             "column": self.location.col,
             "hint": self.hint,
         }
-

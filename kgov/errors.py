@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-# Exit codes, Terraform style: 0 nothing to do, 1 error, 2 changes present (--detailed-exitcode).
+# Exit codes, Terraform style: 0 nothing to do, 1 error, 2 changes present (--detailed-exitcode);
+# a usage error (unknown option, missing or bad value) is EX_USAGE, never a plan result; Ctrl-C is 128+SIGINT.
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_CHANGES = 2
+EXIT_USAGE = 64
+EXIT_INTERRUPTED = 130
 
 
 class KgovError(Exception):
@@ -14,6 +17,12 @@ class KgovError(Exception):
     exit_code = EXIT_ERROR
 
     def __init__(self, message: str, hint: str | None = None) -> None:
+        # A library may quote a value resolved from ${env:}/${file:} back (librdkafka names the
+        # broker it cannot resolve): show the reference instead, whoever raised the error.
+        from kgov.secrets import redact  # here: kgov.secrets itself raises ConfigError
+
+        message = redact(message)
+        hint = redact(hint) if hint is not None else None
         super().__init__(message)
         self.message = message
         self.hint = hint

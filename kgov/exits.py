@@ -8,36 +8,58 @@ KGOV_DEBUG is set).
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import NoReturn
 
 import typer
-from rich.console import Console
-from rich.markup import escape
+from typer._click.exceptions import UsageError  # typer >= 0.26 carries its own click
 
-from kgov.errors import EXIT_ERROR, KgovError
+from kgov.errors import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_USAGE, KgovError
 
-_err = Console(stderr=True, highlight=False, soft_wrap=True)  # a message is one line: grep-able
+
+def _say(text: str, *, markup: bool = True) -> None:
+    # rich costs more to import than a clean `kgov lint` takes to run: load it only to report.
+    # soft_wrap: a message is one line, grep-able.
+    from rich.console import Console
+
+    Console(stderr=True, highlight=False, soft_wrap=True).print(text, markup=markup)
+
+
+def _escape(text: str) -> str:
+    # Messages carry user and Kafka text: escape it, or a '[/x]' in it breaks the markup.
+    from rich.markup import escape
+
+    return escape(text)
 
 
 def run_command(command: Callable[[], int]) -> NoReturn:
     try:
         code = command()
     except KgovError as exc:
-        # Messages carry user and Kafka text: escape it, or a '[/x]' in it breaks the markup.
-        _err.print(f"[bold red]error:[/] {escape(exc.message)}")
+        _say(f"[bold red]error:[/] {_escape(exc.message)}")
         if exc.hint:
-            _err.print(f"  hint: {exc.hint}", markup=False)
+            _say(f"  hint: {exc.hint}", markup=False)
         code = exc.exit_code
     except KeyboardInterrupt:
-        _err.print("interrupted")
-        code = 130
+        _say("interrupted")
+        code = EXIT_INTERRUPTED
     except Exception as exc:  # last resort: bad input must never show a traceback
         if os.environ.get("KGOV_DEBUG"):
             raise
-        _err.print(
-            f"[bold red]internal error:[/] {escape(f'{type(exc).__name__}: {exc}')}\n"
+        _say(
+            f"[bold red]internal error:[/] {_escape(f'{type(exc).__name__}: {exc}')}\n"
             "  This is a bug in kgov; rerun with KGOV_DEBUG=1 for a traceback and report it."
         )
         code = EXIT_ERROR
     raise typer.Exit(code)
+
+
+@contextmanager
+def usage_errors() -> Iterator[None]:
+    """Give command-line usage errors (click's exit 2) EXIT_USAGE: 2 means "changes present" to CI."""
+    try:
+        yield
+    except UsageError as exc:
+        exc.exit_code = EXIT_USAGE
+        raise

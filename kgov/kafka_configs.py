@@ -8,7 +8,10 @@ The list is Kafka 4.x's topic-level configs; an integration test checks it again
 from __future__ import annotations
 
 import difflib
+import fnmatch
+import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -129,7 +132,8 @@ _SIZE_UNITS = {
     "gib": 1024**3,
     "tib": 1024**4,
 }
-_QUANTITY = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*([a-zA-Z]+)\s*$")
+_QUANTITY = re.compile(r"^\s*(-?\d{1,30}(?:\.\d{1,30})?)\s*([a-zA-Z]+)\s*$")
+_MAX_DIGITS = 30  # far above any long (19 digits); longer numbers are refused before converting them
 
 
 class ConfigValueError(ValueError):
@@ -163,6 +167,8 @@ def _quantity(text: str, units: dict[str, int], what: str) -> int:
     if factor is None:
         raise ConfigValueError(f"unknown {what} unit '{unit}' (use one of {', '.join(units)})")
     value = float(number) * factor
+    if not math.isfinite(value):
+        raise ConfigValueError(f"'{text}' is far above the maximum")
     if value != int(value):
         raise ConfigValueError(
             f"'{text}' is not a whole number of {'milliseconds' if what == 'duration' else 'bytes'}"
@@ -175,12 +181,12 @@ def _integer(d: ConfigDef, value: object) -> int:
         raise ConfigValueError(f"expected a whole number, got {str(value).lower()}")
     if isinstance(value, int):
         return value
-    if isinstance(value, float):
-        if value.is_integer():
-            return int(value)
-        raise ConfigValueError(f"expected a whole number, got {value}")
+    if isinstance(value, float):  # 2.0 too: what lint accepts, plan must send as Kafka wants it
+        raise ConfigValueError(f"expected a whole number, got {value!r} (write it without a decimal point)")
     text = str(value).strip()
     if re.fullmatch(r"-?\d+", text):
+        if len(text) > _MAX_DIGITS:
+            raise ConfigValueError(f"a number of {len(text)} digits is far above the maximum")
         return int(text)
     if d.unit is Unit.MS:
         return _quantity(text, _DURATION_UNITS, "duration")
@@ -202,7 +208,9 @@ def _check_range(d: ConfigDef, number: float) -> None:
 
 
 def _fmt(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else str(x)
+    if isinstance(x, int):
+        return str(x) if abs(x) < 10**_MAX_DIGITS else f"a number of more than {_MAX_DIGITS} digits"
+    return str(int(x)) if math.isfinite(x) and x.is_integer() else str(x)
 
 
 def normalize(name: str, value: object) -> str:
@@ -215,10 +223,13 @@ def normalize(name: str, value: object) -> str:
     if d.kind is Kind.DOUBLE:
         if isinstance(value, bool):
             raise ConfigValueError(f"expected a number, got {str(value).lower()}")
+        text = str(value).strip()
         try:
-            number_f = float(str(value).strip())
+            number_f = float(text) if len(text) <= _MAX_DIGITS else math.inf
         except ValueError:
-            raise ConfigValueError(f"expected a number, got '{value}'") from None
+            raise ConfigValueError(f"expected a number, got '{text[:_MAX_DIGITS]}'") from None
+        if not math.isfinite(number_f):  # Kafka refuses NaN and infinity for a ratio
+            raise ConfigValueError(f"expected a finite number, got '{text[:_MAX_DIGITS]}'")
         _check_range(d, number_f)
         return repr(number_f)
     if d.kind is Kind.BOOLEAN:
@@ -255,3 +266,16 @@ def canonical(name: str, value: str) -> str:
         return normalize(name, value)
     except ConfigValueError:
         return value
+
+
+MAX_GLOB_CHARS = 200  # kgov.yaml's schema allows no longer ignore_configs pattern
+MAX_KEY_CHARS = 1000  # a config key from the cluster longer than this matches no pattern
+
+
+def ignored_config(key: str, patterns: Iterable[str]) -> bool:
+    """True if a topic config key matches one of the `ignore_configs` globs (case-sensitive, as Kafka
+    names are): kgov then never resets it as drift. Bounded: over-long patterns or keys never match
+    (fnmatch's translation matches in time linear in the key for patterns of this size)."""
+    if len(key) > MAX_KEY_CHARS:
+        return False
+    return any(len(p) <= MAX_GLOB_CHARS and fnmatch.fnmatchcase(key, p) for p in patterns)

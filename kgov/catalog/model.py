@@ -12,6 +12,10 @@ from kgov.diagnostics import Location
 
 DEFAULT_TOPIC_NAME = r"^(?P<service>[a-z][a-z0-9-]*)\.(?P<event>[a-z][a-z0-9-]*)$"
 DEFAULT_CATCH_ALL = ("events", "all", "messages", "data", "misc", "topic", "stream")
+# Vendor keys kgov does not know and must not reset as drift (Confluent Cloud sets confluent.*).
+# Keys other tools set on topics: Confluent Cloud's, and the throttles kafka-reassign-partitions
+# sets for the length of a reassignment (resetting those as drift would break it).
+DEFAULT_IGNORE_CONFIGS = ("confluent.*", "*.replication.throttled.replicas")
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,7 @@ class Policy:
 class Ownership:
     protected: tuple[str, ...] = ("__*", "_*")
     delete: bool = False
+    ignore_configs: tuple[str, ...] = DEFAULT_IGNORE_CONFIGS  # globs of config keys never reset as drift
 
 
 @dataclass(frozen=True)

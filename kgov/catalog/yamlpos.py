@@ -15,6 +15,8 @@ from typing import Any
 
 import yaml
 
+from kgov.sanitize import excerpt
+
 Path_ = tuple[str | int, ...]
 
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -25,6 +27,9 @@ MAX_DEPTH = 64
 MAX_ALIAS_NODES = 100_000  # nodes that aliases may add by repeating anchored values
 
 _STR_TAG = "tag:yaml.org,2002:str"
+_INT_TAG = "tag:yaml.org,2002:int"
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+_TAG_HINT = "catalog files hold plain mappings, lists and values; remove the tag"
 _COLLECTION_TAGS = (None, "!", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
 _PLAIN = (str, int, float, bool, type(None))
 
@@ -96,11 +101,19 @@ def parse(text: str) -> YamlDoc:
             if "\t" in bad_line
             else "check the quotes, brackets and indentation at and just before this position"
         )
-        raise YamlProblem(f"invalid YAML: {message}", line, col, hint) from None
+        # PyYAML quotes the offending characters: keep a short printable excerpt, never more.
+        raise YamlProblem(f"invalid YAML: {excerpt(message, 200)}", line, col, hint) from None
     except yaml.YAMLError as exc:
-        raise YamlProblem(f"invalid YAML: {exc}", 1, 1, "check the file's YAML syntax") from None
+        raise YamlProblem(
+            f"invalid YAML: {excerpt(str(exc), 200)}", 1, 1, "check the file's YAML syntax"
+        ) from None
     finally:
         loader.dispose()
+
+
+def _short(tag: str) -> str:
+    """'!!int' for 'tag:yaml.org,2002:int'."""
+    return "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml.org,2002:") else tag
 
 
 def _here(event: Any) -> tuple[int, int]:
@@ -165,7 +178,7 @@ class _Builder:
             if cls is yaml.MappingEndEvent or cls is yaml.SequenceEndEvent:
                 done = stack.pop()
                 if isinstance(done.value, dict) and done.merges:
-                    self._merge(done)
+                    self._merge(done, done.value)
                 value: Any = done.value
                 size = self.nodes - done.start_count
                 if done.anchor is not None:
@@ -190,9 +203,9 @@ class _Builder:
                         )
                     if event.tag not in _COLLECTION_TAGS:
                         raise YamlProblem(
-                            f"invalid YAML: unsupported tag '{event.tag}'",
+                            f"invalid YAML: unsupported tag '{excerpt(_short(str(event.tag)))}'",
                             *_here(event),
-                            "catalog files hold plain mappings, lists and values; remove the tag",
+                            _TAG_HINT,
                         )
                     self.nodes += 1
                     container: dict[str, Any] | list[Any] = {} if cls is yaml.MappingStartEvent else []
@@ -238,7 +251,7 @@ class _Builder:
                 return None
         if key in parent.seen:
             raise YamlProblem(
-                f"duplicate key '{key}' (first defined at line {parent.seen[key][0]})",
+                f"duplicate key '{excerpt(key)}' (first defined at line {parent.seen[key][0]})",
                 *where,
                 hint="YAML keeps only one of them; remove or rename one",
             )
@@ -249,22 +262,41 @@ class _Builder:
 
     def _scalar(self, event: Any) -> Any:
         tag = event.tag
-        if tag is None or tag == "!":
+        implicit = tag is None or tag == "!"
+        if implicit:
             if not event.implicit[0]:
                 return event.value  # quoted: always a string
             tag = self.loader.resolve(yaml.ScalarNode, event.value, (True, False))
-        if tag == _STR_TAG:
-            return event.value
+        if tag == _STR_TAG or (implicit and tag == _TIMESTAMP_TAG):
+            return event.value  # a date is not a catalog value: its text (2024-02-30 included)
         node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
-        value = self.loader.construct_object(node)
-        # Dates and other exotic scalars are not catalog values; keep their text.
+        if tag not in self.loader.yaml_constructors:  # !!python/… and other unknown tags
+            raise YamlProblem(
+                f"invalid YAML: unsupported tag '{excerpt(_short(tag))}'", *_here(event), _TAG_HINT
+            )
+        try:
+            value = self.loader.construct_object(node)
+        except Exception:  # PyYAML's constructors raise anything on bad text (ValueError, AttributeError…)
+            # Never quote the value: it may be a secret (`password: !!int <secret>`).
+            if implicit and tag == _INT_TAG:
+                raise YamlProblem(
+                    f"invalid YAML: a number of {len(event.value)} characters (at most 4300 digits)",
+                    *_here(event),
+                    "quote it if it is meant as text",
+                ) from None
+            raise YamlProblem(
+                f"invalid YAML: the value (not shown) is not a valid {excerpt(_short(tag))}",
+                *_here(event),
+                _TAG_HINT,
+            ) from None
+        # Other exotic scalars (!!binary, …) are not catalog values either; keep their text.
         return value if isinstance(value, _PLAIN) else str(event.value)
 
     def _alias(self, event: Any) -> Any:
         found = self.anchors.get(event.anchor)
         if found is None:
             raise YamlProblem(
-                f"invalid YAML: unknown alias '*{event.anchor}'",
+                f"invalid YAML: unknown alias '*{excerpt(str(event.anchor))}'",
                 *_here(event),
                 "define the anchor (&name) before using it (*name); an anchor cannot contain itself",
             )
@@ -279,9 +311,8 @@ class _Builder:
             )
         return value
 
-    def _merge(self, done: _Open) -> None:
+    def _merge(self, done: _Open, mapping: dict[str, Any]) -> None:
         """`<<: *base` (or a list of them): keys not set explicitly come from the merged mappings."""
-        assert isinstance(done.value, dict)
         merged: dict[str, Any] = {}
         for item in done.merges:
             for source in item if isinstance(item, list) else [item]:
@@ -293,4 +324,4 @@ class _Builder:
                 for key, value in source.items():
                     merged.setdefault(key, value)
         for key, value in merged.items():
-            done.value.setdefault(key, value)
+            mapping.setdefault(key, value)

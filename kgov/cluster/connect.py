@@ -1,16 +1,19 @@
 """librdkafka client settings from an environment's `kafka` block, with secret references resolved.
 
-The resolved settings hold a password: they go to the client and nowhere else (never printed,
-logged, saved or put in an error message).
+The resolved settings may hold a password, and any value resolved from a reference (even the
+bootstrap servers) counts as secret: it goes to the client and nowhere else (never printed, logged,
+saved or put in an error message). What is shown is the setting as written (`bootstrap`).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from kgov.catalog.model import Environment
-from kgov.catalog.resolve import resolve_refs
+from kgov.errors import ConfigError
+from kgov.secrets import resolve_refs, shown
 
 DEFAULT_TIMEOUT_MS = 15_000
 
@@ -25,11 +28,13 @@ _PASS_THROUGH = {
     "ssl_key_location": "ssl.key.location",
     "ssl_key_password": "ssl.key.password",
 }
+# Files librdkafka opens when the client is made: checked first, so a missing one is named clearly.
+_FILES = ("ssl_ca_location", "ssl_certificate_location", "ssl_key_location")
 
 
 @dataclass(frozen=True)
 class KafkaSettings:
-    bootstrap: str  # safe to show
+    bootstrap: str  # safe to show: bootstrap_servers as written, references unresolved
     timeout_s: float
     client: Mapping[str, str]  # secret: for the client only
 
@@ -40,18 +45,37 @@ class KafkaSettings:
 def kafka_settings(env: Environment) -> KafkaSettings:
     block = env.kafka
     where = f"environments.{env.name}.kafka"
-    bootstrap = resolve_refs(block["bootstrap_servers"], f"{where}.bootstrap_servers")
-    conf: dict[str, str] = {"bootstrap.servers": bootstrap, "client.id": "kgov"}
+    conf: dict[str, str] = {
+        "bootstrap.servers": resolve_refs(block["bootstrap_servers"], f"{where}.bootstrap_servers"),
+        "client.id": "kgov",
+    }
     for key, librdkafka_key in _PASS_THROUGH.items():
         if key in block:
             conf[librdkafka_key] = resolve_refs(block[key], f"{where}.{key}")
+            if key in _FILES:
+                _check_file(conf[librdkafka_key], f"{where}.{key}", block[key])
     protocol = conf.get("security.protocol", "PLAINTEXT")
     if protocol.startswith("SASL") and "sasl.mechanism" not in conf:
         conf["sasl.mechanism"] = "SCRAM-SHA-512"
     if block.get("ssl_verify", True) is False:
         conf["enable.ssl.certificate.verification"] = "false"
         conf["ssl.endpoint.identification.algorithm"] = "none"
-    timeout_ms = int(str(block.get("timeout_ms", DEFAULT_TIMEOUT_MS)))
+    timeout_ms = _timeout_ms(block.get("timeout_ms", DEFAULT_TIMEOUT_MS), f"{where}.timeout_ms")
     conf["socket.timeout.ms"] = str(timeout_ms)
     conf["socket.connection.setup.timeout.ms"] = str(min(timeout_ms, 10_000))
-    return KafkaSettings(bootstrap, timeout_ms / 1000, conf)
+    return KafkaSettings(shown(block["bootstrap_servers"]), timeout_ms / 1000, conf)
+
+
+def _check_file(path: str, field_name: str, written: object) -> None:
+    if not os.path.isfile(path) or not os.access(path, os.R_OK):
+        raise ConfigError(
+            f"{field_name}: the file {shown(written)} does not exist or cannot be read",
+            hint="give the path of a readable PEM file",
+        )
+
+
+def _timeout_ms(value: object, field_name: str) -> int:
+    # The schema wants an integer ≥ 100; a settings file that skipped lint still gets a clear error.
+    if isinstance(value, bool) or not isinstance(value, int) or not 100 <= value <= 3_600_000:
+        raise ConfigError(f"{field_name}: expected a whole number of milliseconds between 100 and 3600000")
+    return value

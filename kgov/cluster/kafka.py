@@ -26,6 +26,7 @@ from confluent_kafka.admin import (
 from confluent_kafka.admin import NewTopic as KafkaNewTopic
 
 from kgov.cluster.connect import KafkaSettings
+from kgov.cluster.interrupt import call_interruptibly, wait_futures
 from kgov.cluster.kafka_port import ConfigOp, Outcome
 from kgov.errors import ClusterError
 from kgov.state import TopicListing, TopicSpec
@@ -83,7 +84,9 @@ class KafkaCluster:
         out: dict[str, tuple[Any, str | None]] = {}
         for chunk in _chunks(items):
             self.requests[request] += 1
-            for key, future in send(chunk).items():
+            futures = send(chunk)
+            wait_futures(futures.values(), self._timeout + 5)  # in slices: Ctrl-C stops the wait
+            for key, future in futures.items():
                 try:
                     out[_name(key)] = (future.result(), None)
                 except KafkaException as exc:
@@ -98,7 +101,7 @@ class KafkaCluster:
     def list_topics(self) -> TopicListing:
         self.requests["metadata"] += 1
         try:
-            meta = self._admin.list_topics(timeout=self._timeout)
+            meta = call_interruptibly(self._admin.list_topics, timeout=self._timeout)  # Ctrl-C stops it
         except KafkaException as exc:
             self._admin.poll(0)  # error callbacks (e.g. SASL authentication failed) are served only by poll
             detail = self._last_error or _error_text(exc)

@@ -23,9 +23,9 @@ from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit
 
 from kgov.catalog.model import Environment
-from kgov.catalog.resolve import resolve_refs
 from kgov.cluster.registry_port import NewSchema, RegisteredSchema, RegistryError, SchemaReference
 from kgov.errors import ClusterError, ConfigError
+from kgov.secrets import resolve_refs
 
 TIMEOUT_S = 15.0
 CONCURRENCY = 8  # parallel reads: enough to hide latency, few enough not to flood a registry

@@ -7,6 +7,7 @@ overrides (a key the override sets to the cluster's value is left to the overrid
 
 from __future__ import annotations
 
+import os
 import re
 from collections import defaultdict
 from datetime import UTC, datetime
@@ -17,12 +18,14 @@ import yaml
 
 from kgov.catalog.load import load_catalog
 from kgov.catalog.model import Catalog, Environment
+from kgov.catalog.patterns import PatternError, compile_pattern
 from kgov.catalog.resolve import environment
 from kgov.commands.common import connect, err, out, settings_catalog
 from kgov.errors import EXIT_OK, KgovError
 from kgov.kafka_configs import canonical
 from kgov.kinds.base import Backends
 from kgov.kinds.topics.ownership import catalog_scope, is_protected
+from kgov.outfile import check_new_file, write_atomically
 from kgov.policy import lint
 from kgov.state import TopicSpec
 
@@ -31,14 +34,12 @@ HEADER = "# yaml-language-server: $schema=https://kgov.dev/schemas/topics.schema
 
 def service_of(name: str, pattern: str) -> str:
     """The owning service a topic name suggests: the policy regex's `service` group, else its first word."""
-    try:
-        match = re.match(pattern, name)
-    except re.error:
+    try:  # the policy's pattern is untrusted: RE2, linear in the name
+        match = compile_pattern(pattern).fullmatch(name)
+    except PatternError:
         match = None
-    if match and "service" in (match.groupdict() or {}) and match.group("service"):
-        raw = match.group("service")
-    else:
-        raw = re.split(r"[._]", name, maxsplit=1)[0]
+    groups = match.groupdict() if match else {}
+    raw = str(groups["service"]) if groups.get("service") else re.split(r"[._]", name, maxsplit=1)[0]
     service = re.sub(r"[^a-z0-9-]+", "-", raw.lower()).strip("-")
     return service if re.match(r"^[a-z]", service) else f"svc-{service or 'imported'}"
 
@@ -93,21 +94,19 @@ def run_import(
         service = service_of(info.name, catalog.settings.policy.topic_name)
         by_service[service].append(_topic_entry(info, dict(configs.get(info.name, {})), catalog, env, stamp))
     targets = {service: out_dir / "topics" / f"{service}.yaml" for service in by_service}
-    existing = [str(p) for p in targets.values() if p.exists()]
+    existing = [str(p) for p in targets.values() if os.path.lexists(p)]
     if existing:  # check everything before writing anything
         raise KgovError(
             f"refusing to overwrite {', '.join(existing)}; nothing was written",
             hint="import into an empty folder (--out) and merge the files by hand",
         )
-    try:
-        (out_dir / "topics").mkdir(parents=True, exist_ok=True)
-        for service, topics in sorted(by_service.items()):
-            doc = {"service": service, "owner": "unassigned", "topics": topics}
-            text = HEADER + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100)
-            targets[service].write_text(text, "utf-8")
-            out.print(f"wrote {targets[service]} ({len(topics)} topic{'s' if len(topics) != 1 else ''})")
-    except OSError as exc:
-        raise KgovError(f"cannot write into {out_dir}: {exc.strerror}") from None
+    for target in targets.values():
+        check_new_file(target, out_dir)  # no symlinked folder on the way leads out of --out
+    for service, topics in sorted(by_service.items()):
+        doc = {"service": service, "owner": "unassigned", "topics": topics}
+        text = HEADER + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100)
+        write_atomically(targets[service], text)
+        out.print(f"wrote {targets[service]} ({len(topics)} topic{'s' if len(topics) != 1 else ''})")
     out.print(f"\nImported {len(candidates)} topics of {len(by_service)} services.")
     if (out_dir / "kgov.yaml").is_file():  # a whole catalog: say now what lint will say
         written = {str(p) for p in targets.values()}

@@ -1,21 +1,18 @@
-"""`kgov lint` and `kgov rules`: each one function returning an exit code."""
+"""`kgov lint` and `kgov rules`: each one function returning an exit code.
+
+Renderers, rich and the rule docs are imported by the format that needs them (start-up time).
+"""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-from rich.console import Console
-from rich.text import Text
-
 from kgov.catalog.load import load_catalog
 from kgov.catalog.model import Environment
 from kgov.errors import EXIT_ERROR, EXIT_OK, ConfigError
-from kgov.policy.docs import markdown
 from kgov.policy.engine import lint
-from kgov.policy.registry import rules
 from kgov.policy.report import Report
-from kgov.render import github, lint_json, lint_text, sarif
 
 LINT_FORMATS = ("text", "json", "sarif", "github")
 RULES_FORMATS = ("text", "markdown")
@@ -46,8 +43,14 @@ def run_lint(catalog: Path, fmt: str, *, strict: bool, envs: tuple[str, ...]) ->
         raise ConfigError(f"unknown format '{fmt}'", hint=f"use one of {', '.join(LINT_FORMATS)}")
     report = lint_catalog(catalog, envs)
     if fmt == "text":
+        from rich.console import Console
+
+        from kgov.render import lint_text
+
         Console(highlight=False, soft_wrap=True).print(lint_text.render(report))
     else:
+        from kgov.render import github, lint_json, sarif
+
         renderer = {"json": lint_json.render, "sarif": sarif.render, "github": github.render}[fmt]
         sys.stdout.write(renderer(report))
     return EXIT_ERROR if report.failed(strict) else EXIT_OK
@@ -57,8 +60,15 @@ def run_rules(fmt: str) -> int:
     if fmt not in RULES_FORMATS:
         raise ConfigError(f"unknown format '{fmt}'", hint=f"use one of {', '.join(RULES_FORMATS)}")
     if fmt == "markdown":
+        from kgov.policy.docs import markdown
+
         sys.stdout.write(markdown())
         return EXIT_OK
+    from rich.console import Console
+    from rich.text import Text
+
+    from kgov.policy.registry import rules
+
     parts: list[Text] = []
     for rule in rules():
         head = Text(rule.id, style="bold cyan")

@@ -8,6 +8,7 @@ from pathlib import Path
 from kgov.commands.common import checked_catalog, connect, err, out
 from kgov.errors import EXIT_CHANGES, EXIT_ERROR, EXIT_OK
 from kgov.kinds.base import Backends
+from kgov.outfile import check_output_file
 from kgov.plan import planfile
 from kgov.plan.make import make_plan
 from kgov.plan.model import Plan
@@ -34,13 +35,15 @@ def run_plan(
     allow_delete: bool = False,
     backends: Backends | None = None,
 ) -> int:
+    if out is not None:
+        check_output_file(out, catalog_dir)  # before any work: a refusal costs nothing
     catalog = checked_catalog(catalog_dir, env)
     ports = backends if backends is not None else connect(catalog, env)
     with err.status(f"reading the cluster of environment '{env}'"):
         plan = make_plan(catalog, env, ports, allow_delete=allow_delete)
     show(plan, fmt)
     if out is not None:
-        planfile.save(plan, out)
+        planfile.save(plan, out, catalog_dir)
         hint = " --allow-delete" if plan.allow_delete else ""
         err.print(
             f"Saved the plan to {out}; apply exactly it with `kgov apply {out} --env {env}{hint}`.",

@@ -9,28 +9,24 @@ from __future__ import annotations
 import json
 import os
 import stat
-import tempfile
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from kgov.errors import PlanError
+from kgov.errors import KgovError, PlanError
+from kgov.outfile import check_output_file, write_atomically
 from kgov.plan.model import FORMAT_VERSION, Plan, plan_from_json
 
 MAX_PLAN_BYTES = 256 * 1024 * 1024
 
 
-def save(plan: Plan, path: Path) -> None:
+def save(plan: Plan, path: Path, catalog_root: Path | None = None) -> None:
+    """Write the plan whole or not at all; never through a symlink, never into the catalog."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Write then rename, so a crash never leaves half a plan behind.
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump(plan.to_json(), out, indent=2, sort_keys=False)
-            out.write("\n")
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise PlanError(f"cannot write the plan file {path}: {exc.strerror}") from None
+        check_output_file(path, catalog_root)
+        write_atomically(path, json.dumps(plan.to_json(), indent=2) + "\n")
+    except KgovError as exc:
+        raise PlanError(f"plan file: {exc.message}", hint=exc.hint) from None
 
 
 def schema() -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 from kgov.diagnostics import Location, Severity
-from kgov.kafka_configs import TOPIC_CONFIGS, ConfigValueError, lookup, normalize
+from kgov.kafka_configs import TOPIC_CONFIGS, ConfigValueError, ignored_config, lookup, normalize
 from kgov.policy.context import Context
 from kgov.policy.registry import Example, Finding, rule
 
@@ -81,3 +81,40 @@ def check_values(ctx: Context) -> Iterator[Finding]:
             normalize(key, config[key])
         except ConfigValueError as exc:
             yield Finding(where, f"{whose}: {key}: {exc}")
+
+
+@rule(
+    "ignored-config",
+    "no config kgov ignores",
+    severity=Severity.WARNING,
+    message="a topic sets a config that ownership.ignore_configs tells kgov to ignore",
+    hint="remove the key from the topic, or the pattern from ownership.ignore_configs",
+    doc="""
+`ownership.ignore_configs` lists glob patterns of topic config keys that kgov neither sets nor resets
+(default `confluent.*` and `*.replication.throttled.replicas`: keys a vendor or a reassignment sets,
+which kgov does not manage). A topic (or an environment's `overrides.config`) that sets such a key
+says two contradictory things: kgov will not keep the cluster's value in line with it.
+""",
+    examples=(
+        Example(
+            False,
+            {
+                "topics/orders.yaml": _ORDERS + "      leader.replication.throttled.replicas: '*'\n",
+                "kgov.yaml": "version: 1\nownership:\n"
+                "  ignore_configs: ['confluent.*', '*.throttled.replicas']\n",
+            },
+            line=10,
+        ),
+        Example(True, {"topics/orders.yaml": _ORDERS + "      retention.ms: 7d\n"}),
+    ),
+)
+def check_ignored(ctx: Context) -> Iterator[Finding]:
+    patterns = ctx.catalog.settings.ownership.ignore_configs
+    for key, _, where, whose in _configs(ctx):
+        if ignored_config(key, patterns):
+            pattern = next(p for p in patterns if ignored_config(key, (p,)))
+            yield Finding(
+                where,
+                f"{whose}: config '{key}' matches ownership.ignore_configs pattern '{pattern}': "
+                "kgov never resets it as drift",
+            )

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 
 from kgov.catalog.model import Catalog, Environment, Policy, Topic
+from kgov.catalog.patterns import NamePattern, PatternError, compile_pattern
 from kgov.kafka_configs import ConfigValueError, normalize
 
 
@@ -29,11 +29,11 @@ class Context:
         return frozenset(t.name for t in self.topics)
 
     @cached_property
-    def name_regex(self) -> re.Pattern[str] | None:
-        """The compiled policy.topic_name, or None if it does not compile (reported by policy-settings)."""
+    def name_regex(self) -> NamePattern | None:
+        """The compiled policy.topic_name (RE2), or None if it is refused (reported by policy-settings)."""
         try:
-            return re.compile(self.policy.topic_name)
-        except (re.error, RecursionError, OverflowError):
+            return compile_pattern(self.policy.topic_name)
+        except PatternError:
             return None
 
     def parts(self, name: str) -> tuple[str, str]:

@@ -18,6 +18,7 @@ from kgov.catalog.model import AccessFile, AclEntry, SchemaFile
 from kgov.diagnostics import Location, Severity
 from kgov.policy.context import Context
 from kgov.policy.registry import Example, Finding, rule, topic_file
+from kgov.sanitize import excerpt
 from kgov.schemas.references import Source, dependency_order, find_references
 
 _MAX_CANDIDATES = 500  # difflib compares with each: keep a did-you-mean cheap in a 10,000-topic catalog
@@ -176,13 +177,13 @@ def schema_problem(schema: SchemaFile, named: dict[str, Any] | None = None) -> t
         dialect = data.get("$schema") if isinstance(data, dict) else None
         if dialect is not None and (not isinstance(dialect, str) or dialect.rstrip("#") not in _DIALECTS):
             line, col = _line_of(schema.text, "$schema")
-            return f"unknown JSON Schema draft {dialect!r} in $schema", line, col
+            return f"unknown JSON Schema draft {excerpt(repr(dialect))} in $schema", line, col
         try:
             validator_for(data).check_schema(data)  # type: ignore[arg-type]  # true/false are schemas too
         except SchemaError as exc:
             where = next((str(p) for p in reversed(exc.path) if isinstance(p, str)), None)
             line, col = _line_of(schema.text, where) if where else (1, 1)
-            return f"not a valid JSON Schema: {exc.message[:200]}", line, col
+            return f"not a valid JSON Schema: {excerpt(exc.message, 200)}", line, col
         except RecursionError:
             return "not a valid JSON Schema: nested too deeply", 1, 1
         return None
@@ -195,7 +196,8 @@ def schema_problem(schema: SchemaFile, named: dict[str, Any] | None = None) -> t
         line, col = _line_of(schema.text, token)
         if line == 1 and col == 1 and isinstance(exc, KeyError):
             message = f"missing field {message}"
-        return f"not a valid Avro schema: {type(exc).__name__}: {message[:200]}", line, col
+        # fastavro quotes the schema it could not parse: a short printable excerpt only.
+        return f"not a valid Avro schema: {type(exc).__name__}: {excerpt(message, 200)}", line, col
     return None
 
 

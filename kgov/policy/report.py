@@ -6,8 +6,10 @@ import os
 from dataclasses import dataclass
 
 from kgov.diagnostics import Diagnostic, Severity
+from kgov.sanitize import excerpt, printable
 
 REPORT_VERSION = 1
+MAX_MESSAGE_CHARS = 2000  # no message quotes a whole file, whatever a rule or library put in it
 
 
 @dataclass(frozen=True)
@@ -55,12 +57,26 @@ def _n(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def relative(path: str) -> str:
-    """A diagnostic's file relative to the working directory when it lies below it, with / separators."""
+def relative(path: str, *, raw: bool = False) -> str:
+    """A diagnostic's file relative to the working directory when it lies below it, with / separators.
+
+    Printable unless `raw`: a file name with control characters or undecodable bytes shows them as
+    escapes (so JSON and SARIF stay valid UTF-8 and a name cannot forge a terminal or workflow
+    command). `raw` keeps them, for encoding as a URI."""
     try:
         rel = os.path.relpath(path)
     except ValueError:  # another drive on Windows
-        return path.replace(os.sep, "/")
+        rel = path
     if rel.startswith(".."):
-        return os.path.abspath(path).replace(os.sep, "/")
-    return rel.replace(os.sep, "/")
+        rel = os.path.abspath(path)
+    rel = rel.replace(os.sep, "/")
+    return rel if raw else printable(rel)
+
+
+def message(d: Diagnostic) -> str:
+    """A diagnostic's message as every renderer shows it: printable and bounded."""
+    return excerpt(d.message, MAX_MESSAGE_CHARS)
+
+
+def hint(d: Diagnostic) -> str | None:
+    return excerpt(d.hint, MAX_MESSAGE_CHARS) if d.hint is not None else None

@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from kgov.catalog.model import Topic
-from kgov.catalog.resolve import is_reference
 from kgov.diagnostics import Location, Severity
 from kgov.policy.context import Context
 from kgov.policy.references import granted_topics
 from kgov.policy.registry import Example, Finding, rule, topic_file
+from kgov.secrets import SECRET_FIELDS, is_reference
 
 WILDCARD = "User:*"
-SECRET_FIELDS = {"kafka": ("password", "ssl_key_password"), "schema_registry": ("password",)}
 
 
 def _literal(value: object) -> bool:
@@ -54,9 +53,9 @@ def check_secrets(ctx: Context) -> Iterator[Finding]:
     settings = ctx.catalog.settings
     for env in settings.environments.values():  # every environment, whatever --env says
         blocks = {"kafka": env.kafka, "schema_registry": env.schema_registry or {}}
-        for block, fields in SECRET_FIELDS.items():
-            for field in fields:
-                if _literal(blocks[block].get(field)):
+        for block, values in blocks.items():
+            for field in sorted(SECRET_FIELDS):
+                if _literal(values.get(field)):
                     yield Finding(
                         env.loc(block, field),
                         f"environment '{env.name}': {block}.{field} is a literal secret",

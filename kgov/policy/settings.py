@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Iterator
 
 from kgov.catalog.model import Bounds
+from kgov.catalog.patterns import PatternError, compile_pattern
 from kgov.diagnostics import Severity
 from kgov.policy.context import Context
 from kgov.policy.registry import Example, Finding, rule, rules
@@ -16,12 +16,14 @@ from kgov.policy.registry import Example, Finding, rule, rules
     "policy-settings",
     "valid policy settings",
     severity=Severity.ERROR,
-    message="kgov.yaml's policy is invalid: a topic_name regex that does not compile, an unknown rule "
+    message="kgov.yaml's policy is invalid: a topic_name regex that RE2 refuses, an unknown rule "
     "id in policy.rules, or a min above a max",
     hint="fix the policy in kgov.yaml",
     doc="""
-`policy.topic_name` must be a Python regular expression (its named groups `service` and `event`, when
-present, tell the other naming rules which part of a name is which). Every key of `policy.rules` must
+`policy.topic_name` must be a regular expression in RE2 syntax: Python's, without backreferences
+or lookaround, at most 1,000 characters. RE2 matches in time linear in the name, so no pattern can
+hang CI. Its named groups `service` and `event`, when present, tell the other naming rules which
+part of a name is which. Every key of `policy.rules` must
 be a rule id from this page (with a did-you-mean for typos); the structural rules `yaml`, `structure`
 and `files` cannot be configured. A bound's `min` must not exceed its `max`.
 """,
@@ -38,24 +40,26 @@ and `files` cannot be configured. A bound's `min` must not exceed its `max`.
             line=3,
             note="an unbalanced parenthesis",
         ),
+        Example(
+            False,
+            {"kgov.yaml": "version: 1\npolicy:\n  topic_name: '^(?P<service>[a-z]+)\\.(?!tmp)[a-z]+$'\n"},
+            line=3,
+            note="a lookahead, which RE2 does not support",
+        ),
         Example(True, {"kgov.yaml": "version: 1\npolicy:\n  rules: {catch-all-topic: warning}\n"}),
     ),
 )
 def check_policy(ctx: Context) -> Iterator[Finding]:
     settings = ctx.catalog.settings
     policy = ctx.policy
-    if ctx.name_regex is None:
-        try:
-            re.compile(policy.topic_name)
-            reason = "it does not compile"
-        except re.error as exc:
-            reason = str(exc)
-        except (RecursionError, OverflowError):
-            reason = "it is too complex"
+    try:
+        compile_pattern(policy.topic_name)
+    except PatternError as exc:
         yield Finding(
             settings.loc("policy", "topic_name"),
-            f"policy.topic_name is not a valid regular expression: {reason}",
-            "write a Python regex, e.g. '^(?P<service>[a-z][a-z0-9-]*)\\.(?P<event>[a-z][a-z0-9-]*)$'",
+            f"policy.topic_name is not a valid regular expression: {exc.reason}",
+            "write an RE2 regex (Python syntax without backreferences or lookaround), e.g. "
+            "'^(?P<service>[a-z][a-z0-9-]*)\\.(?P<event>[a-z][a-z0-9-]*)$'",
         )
     known = {r.id: r for r in rules()}
     for key in policy.rules:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kgov.diagnostics import Severity
-from kgov.policy.report import Report, relative
+from kgov.policy.report import Report, hint, message, relative
 
 _COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning"}
 
@@ -23,7 +23,7 @@ def render(report: Report) -> str:
         props = (
             f"file={_property(relative(loc.file))},line={loc.line},col={loc.col},title={_property(d.rule)}"
         )
-        message = d.message + (f"\nhint: {d.hint}" if d.hint else "")
-        lines.append(f"::{_COMMAND[d.severity]} {props}::{_data(message)}")
+        text = message(d) + (f"\nhint: {hint(d)}" if d.hint else "")
+        lines.append(f"::{_COMMAND[d.severity]} {props}::{_data(text)}")
     lines.append(report.summary_line())
     return "\n".join(lines) + "\n"

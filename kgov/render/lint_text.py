@@ -11,7 +11,7 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 
 from kgov.diagnostics import Severity
-from kgov.policy.report import Report, relative
+from kgov.policy.report import Report, hint, message, relative
 
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow"}
 
@@ -29,10 +29,10 @@ def render(report: Report) -> RenderableType:
             line.append(d.severity.value.ljust(8), style=_STYLE[d.severity])
             line.append(d.rule, style="cyan")
             line.append("  ")
-            line.append(d.message)
+            line.append(message(d))
             parts.append(line)
             if d.hint:
-                parts.append(Text("      hint: " + d.hint, style="dim"))
+                parts.append(Text("      hint: " + (hint(d) or ""), style="dim"))
         parts.append(Text(""))
     style = "bold green" if not report.diagnostics else "bold red" if report.errors else "bold yellow"
     parts.append(Text(report.summary_line(), style=style))

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
 from urllib.parse import quote
 
 from kgov import __version__
 from kgov.diagnostics import Severity
 from kgov.policy.registry import Rule, rules
-from kgov.policy.report import Report, relative
+from kgov.policy.report import Report, hint, message, relative
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning"}
@@ -31,10 +32,12 @@ def _rule(rule: Rule) -> dict[str, Any]:
 
 
 def _artifact(file: str) -> dict[str, str]:
-    path = relative(file)
+    path = relative(file, raw=True)
+    # Percent-encode the name's bytes: a non-UTF-8 file name becomes a valid URI (%FF), not a crash.
+    uri = quote(os.fsencode(path))
     if path.startswith("/"):  # outside the working directory: an absolute file URI
-        return {"uri": "file://" + quote(path)}
-    return {"uri": quote(path), "uriBaseId": "%SRCROOT%"}
+        return {"uri": "file://" + uri}
+    return {"uri": uri, "uriBaseId": "%SRCROOT%"}
 
 
 def render(report: Report) -> str:
@@ -42,11 +45,11 @@ def render(report: Report) -> str:
     index = {r.id: i for i, r in enumerate(registry)}
     results = []
     for d in report.diagnostics:
-        message = d.message + (f" (hint: {d.hint})" if d.hint else "")
+        text = message(d) + (f" (hint: {hint(d)})" if d.hint else "")
         result: dict[str, Any] = {
             "ruleId": d.rule,
             "level": _LEVEL[d.severity],
-            "message": {"text": message},
+            "message": {"text": text},
             "locations": [
                 {
                     "physicalLocation": {

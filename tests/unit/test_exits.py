@@ -51,3 +51,12 @@ def test_error_exit_code_comes_from_the_error(capsys: pytest.CaptureFixture[str]
         raise Special("x")
 
     assert _code(fail, capsys)[0] == 3
+
+
+def test_interrupt_is_130(capsys: pytest.CaptureFixture[str]) -> None:
+    def interrupted() -> int:
+        raise KeyboardInterrupt
+
+    code, err = _code(interrupted, capsys)
+    assert code == 130
+    assert "interrupted" in err

@@ -237,3 +237,23 @@ def test_a_plan_with_deletes_needs_allow_delete_at_apply_too(tmp_path: Path, env
         == 0
     )
     assert "svc.old" not in cluster.topics
+
+
+def test_plan_out_never_replaces_a_catalog_file_or_writes_through_a_symlink(
+    tmp_path: Path, env: None
+) -> None:
+    catalog = write_catalog(tmp_path / "c", {"svc": [topic_doc("svc.a")]})
+    settings = (catalog / "kgov.yaml").read_text()
+    cluster = MemoryCluster(brokers=1)
+    with pytest.raises(KgovError) as caught:
+        run_plan(catalog, "local", out=catalog / "kgov.yaml", backends=Backends(kafka=cluster))
+    assert "inside the catalog folder" in caught.value.message
+    assert (catalog / "kgov.yaml").read_text() == settings
+    assert cluster.requests == []  # refused before any work
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me")
+    (tmp_path / "plan.json").symlink_to(victim)
+    with pytest.raises(KgovError) as caught:
+        run_plan(catalog, "local", out=tmp_path / "plan.json", backends=Backends(kafka=cluster))
+    assert "plan.json" in caught.value.message
+    assert victim.read_text() == "keep me"

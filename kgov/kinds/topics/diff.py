@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from kgov.kafka_configs import TOPIC_CONFIGS, canonical
+from kgov.kafka_configs import TOPIC_CONFIGS, canonical, ignored_config
 from kgov.kinds.base import DiffContext
 from kgov.kinds.topics.observe import ObservedTopics
 from kgov.kinds.topics.ownership import is_protected, protected_patterns
@@ -51,7 +51,7 @@ def diff_topics(
         if have is None:
             entries.append(_create(want))
         else:
-            entry = _update(want, have)
+            entry = _update(want, have, ownership.ignore_configs)
             if entry is not None:
                 entries.append(entry)
     for name, error in sorted(observed.unreadable.items()):
@@ -97,7 +97,7 @@ def _create(want: TopicSpec) -> Entry:
     return _entry(want.name, "create", after=spec_json(want), changes=tuple(rows))
 
 
-def _update(want: TopicSpec, have: TopicSpec) -> Entry | None:
+def _update(want: TopicSpec, have: TopicSpec, ignore: tuple[str, ...]) -> Entry | None:
     rows: list[Change] = []
     reasons: list[str] = []
     hints: list[str] = []
@@ -120,7 +120,7 @@ def _update(want: TopicSpec, have: TopicSpec) -> Entry | None:
         hints.append(f"set partitions back to {have.partitions} (or more), or migrate to a new topic")
     elif want.partitions > have.partitions:
         rows.append(Change("partitions", have.partitions, want.partitions, "increase_partitions"))
-    rows.extend(config_changes(want.config, have.config))
+    rows.extend(config_changes(want.config, have.config, ignore))
     if not rows:
         return None
     return _entry(
@@ -134,10 +134,14 @@ def _update(want: TopicSpec, have: TopicSpec) -> Entry | None:
     )
 
 
-def config_changes(desired: Mapping[str, str], have: Mapping[str, str]) -> list[Change]:
+def config_changes(
+    desired: Mapping[str, str], have: Mapping[str, str], ignore: tuple[str, ...] = ()
+) -> list[Change]:
     """Desired values are normalised already; the cluster's are normalised here, so `7d` never
-    diffs against `604800000`. A key only on the cluster is drift and gets reset."""
-    current = {k: canonical(k, v) for k, v in have.items()}
+    diffs against `604800000`. A key only on the cluster is drift and gets reset, unless it matches
+    `ownership.ignore_configs`: kgov neither sets nor resets those (lint warns if the catalog sets one)."""
+    current = {k: canonical(k, v) for k, v in have.items() if not ignored_config(k, ignore)}
+    desired = {k: v for k, v in desired.items() if not ignored_config(k, ignore)}
     changes = []
     for key in sorted(set(desired) | set(current)):
         if key in desired:

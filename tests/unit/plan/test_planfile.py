@@ -111,4 +111,4 @@ def test_unwritable_plan_file_is_a_clear_error(tmp_path: Path) -> None:
     blocker.write_text("")
     with pytest.raises(PlanError) as caught:
         planfile.save(sample_plan(), blocker / "plan.json")  # a file where a folder should be
-    assert "cannot write the plan file" in caught.value.message
+    assert caught.value.message.startswith(f"plan file: cannot write {blocker / 'plan.json'}")

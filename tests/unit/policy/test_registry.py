@@ -36,10 +36,10 @@ def test_rules_text_lists_every_rule() -> None:
         assert rule.id in result.stdout
 
 
-def test_rules_unknown_format_fails_cleanly() -> None:
+def test_rules_unknown_format_is_a_usage_error() -> None:
     result = CliRunner().invoke(app, ["rules", "--format", "html"])
-    assert result.exit_code == 1
-    assert "unknown format 'html'" in result.output
+    assert result.exit_code == 64
+    assert "'html' is not one of" in result.output
 
 
 def test_ids_are_unique_kebab_case_and_documented() -> None:

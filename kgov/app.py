@@ -1,0 +1,233 @@
+"""The typer app: parse options, call one command function, map its result or error to an exit code.
+
+No logic lives here. Each command function returns an int exit code; kgov/exits.py turns it,
+or a KgovError, into the process's exit code. Command modules are imported inside each command,
+and the sandbox commands only when used (kgov/cli_group.py), so a command loads only what it needs.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+
+import typer
+
+from kgov import __version__
+from kgov.cli_group import KgovGroup
+from kgov.exits import run_command
+
+app = typer.Typer(
+    name="kgov",
+    cls=KgovGroup,
+    help=(
+        "Kafka platform-as-code: keep topics, ACLs and schemas as a YAML catalog in git, "
+        "lint it offline, plan it against a live cluster and apply exactly that plan."
+    ),
+    epilog=(
+        "[bold]Exit codes[/]\n\n"
+        "  0    success; with plan --detailed-exitcode: no changes\n\n"
+        "  1    error: invalid catalog, unreachable cluster, failed action, refused plan\n\n"
+        "  2    changes present (plan --detailed-exitcode only)\n\n"
+        "  64   usage error: unknown command or option, missing or bad value\n\n"
+        "  130  interrupted (Ctrl-C)"
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"kgov {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
+    ),
+) -> None:
+    """Kafka platform-as-code."""
+
+
+class LintFormat(StrEnum):
+    text = "text"
+    json = "json"
+    sarif = "sarif"
+    github = "github"
+
+
+class RulesFormat(StrEnum):
+    text = "text"
+    markdown = "markdown"
+
+
+class PlanFormat(StrEnum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
+CATALOG_HELP = "The catalog folder (holding kgov.yaml, topics/, acls/, schemas/)."
+LINT_EXAMPLES = (
+    "[bold]Examples[/]\n\n"
+    "  kgov lint                                     [dim]# ./catalog, every environment[/]\n\n"
+    "  kgov lint catalog --env prod --strict         [dim]# prod's overrides; warnings fail too[/]\n\n"
+    "  kgov lint catalog --format github             [dim]# annotations on a pull request[/]\n\n"
+    "  kgov lint catalog --format sarif > lint.sarif [dim]# code scanning[/]"
+)
+RULES_EXAMPLES = (
+    "[bold]Examples[/]\n\n"
+    "  kgov rules\n\n"
+    "  kgov rules --format markdown > docs/rules.md  [dim]# the reference, with examples[/]"
+)
+
+
+@app.command(epilog=LINT_EXAMPLES)
+def lint(
+    catalog: Path = typer.Argument(Path("catalog"), help=CATALOG_HELP),
+    fmt: LintFormat = typer.Option(LintFormat.text, "--format", "-f", help="Output format."),
+    strict: bool = typer.Option(False, "--strict", help="Fail on warnings too."),
+    env: list[str] = typer.Option(
+        [], "--env", "-e", help="Also check sizing after these environments' overrides (default: all)."
+    ),
+) -> None:
+    """Validate the catalog offline: structure, naming, sizing, configs, references, security.
+
+    Exit 0 when clean, 1 on errors (and on warnings with --strict).
+    """
+    from kgov.commands.lint import run_lint
+
+    run_command(lambda: run_lint(catalog, fmt.value, strict=strict, envs=tuple(env)))
+
+
+@app.command(epilog=RULES_EXAMPLES)
+def rules(
+    fmt: RulesFormat = typer.Option(RulesFormat.text, "--format", "-f", help="Output format."),
+) -> None:
+    """List the lint rules: id, severity, what each checks and how to fix it."""
+    from kgov.commands.lint import run_rules
+
+    run_command(lambda: run_rules(fmt.value))
+
+
+PLAN_EXAMPLES = (
+    "[bold]Examples[/]\n\n"
+    "  kgov plan --env local\n\n"
+    "  kgov plan --env prod --detailed-exitcode --out plan.json  [dim]# 0 none, 2 changes, 1 error[/]\n\n"
+    "  kgov plan --env prod --format markdown > plan.md           [dim]# a pull-request comment[/]"
+)
+APPLY_EXAMPLES = (
+    "[bold]Examples[/]\n\n"
+    "  kgov apply plan.json --env prod           [dim]# exactly the reviewed plan; refused if stale[/]\n\n"
+    "  kgov apply --env local --auto-approve     [dim]# plan now and apply without asking[/]"
+)
+
+
+@app.command(epilog=PLAN_EXAMPLES)
+def plan(
+    env: str = typer.Option(..., "--env", "-e", help="The environment of kgov.yaml to plan against."),
+    catalog: Path = typer.Option(Path("catalog"), "--catalog", "-c", help=CATALOG_HELP),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Save the plan to this file for `kgov apply`."),
+    fmt: PlanFormat = typer.Option(PlanFormat.text, "--format", "-f", help="Output format."),
+    detailed_exitcode: bool = typer.Option(
+        False,
+        "--detailed-exitcode",
+        help="Exit 0 when nothing changes, 2 when changes are present, 1 on error (64: usage error).",
+    ),
+    allow_delete: bool = typer.Option(
+        False,
+        "--allow-delete",
+        help="Plan deletes of owned resources missing from the catalog (also needs ownership.delete: true).",
+    ),
+) -> None:
+    """Compare the catalog with the live cluster and show what apply would change.
+
+    Reads the cluster with a fixed number of batched requests, never writes to it.
+    """
+    from kgov.commands.plan import run_plan
+
+    run_command(
+        lambda: run_plan(
+            catalog,
+            env,
+            out=out,
+            fmt=fmt.value,
+            detailed_exitcode=detailed_exitcode,
+            allow_delete=allow_delete,
+        )
+    )
+
+
+@app.command(epilog=APPLY_EXAMPLES)
+def apply(
+    plan_file: Path | None = typer.Argument(
+        None, help="A plan saved by `kgov plan --out`; omit to plan now."
+    ),
+    env: str = typer.Option(..., "--env", "-e", help="The environment of kgov.yaml to apply to."),
+    catalog: Path = typer.Option(Path("catalog"), "--catalog", "-c", help=CATALOG_HELP),
+    auto_approve: bool = typer.Option(
+        False, "--auto-approve", help="Apply without asking (needed off a terminal)."
+    ),
+    allow_delete: bool = typer.Option(
+        False,
+        "--allow-delete",
+        help="When planning now: include deletes (also needs ownership.delete: true).",
+    ),
+    fmt: PlanFormat = typer.Option(PlanFormat.text, "--format", "-f", help="Output format of the results."),
+) -> None:
+    """Apply a plan: exactly the saved one (refused if the cluster changed since), or a fresh one.
+
+    Each action reports success or Kafka's error; independent actions go on after a failure.
+    """
+    from kgov.commands.apply import run_apply
+
+    run_command(
+        lambda: run_apply(
+            catalog,
+            env,
+            plan_file=plan_file,
+            auto_approve=auto_approve,
+            allow_delete=allow_delete,
+            fmt=fmt.value,
+        )
+    )
+
+
+@app.command(
+    name="import",
+    epilog=(
+        "[bold]Examples[/]\n\n"
+        "  kgov import --env prod --out catalog    [dim]# then set owners, lint, plan[/]\n\n"
+        "  kgov import --env prod --out imported   [dim]# a new folder, to merge by hand[/]"
+    ),
+)
+def import_(
+    env: str = typer.Option(..., "--env", "-e", help="The environment of kgov.yaml to read."),
+    out: Path = typer.Option(..., "--out", "-o", help="Catalog folder to write topics/<service>.yaml into."),
+    catalog: Path = typer.Option(Path("catalog"), "--catalog", "-c", help=CATALOG_HELP),
+) -> None:
+    """Write catalog files for the cluster's existing unowned, unprotected topics (adopt a live cluster)."""
+    from kgov.commands.importer import run_import
+
+    run_command(lambda: run_import(catalog, env, out_dir=out))
+
+
+schema_app = typer.Typer(help="Schema files: check compatibility offline, as the registry would.")
+app.add_typer(schema_app, name="schema")
+
+
+@schema_app.command("check")
+def schema_check(
+    old: list[Path] = typer.Option(..., "--old", help="An old version (repeat, oldest first)."),
+    new: Path = typer.Option(..., "--new", help="The new schema (.avsc Avro, .json JSON Schema)."),
+    level: str = typer.Option(..., "--level", "-l", help="NONE, BACKWARD, FORWARD, FULL or *_TRANSITIVE."),
+    fmt: str = typer.Option("text", "--format", "-f", help="text or json."),
+) -> None:
+    """Is the new schema compatible with the old ones at the level? Exit 0 yes, 1 no (reasons listed)."""
+    from kgov.commands.schema import run_schema_check
+
+    run_command(lambda: run_schema_check(old, new, level, fmt))

@@ -1,0 +1,159 @@
+"""Model objects from structurally valid documents (the loader leaves out the broken nodes first)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from kgov.catalog.model import (
+    AccessFile,
+    AclEntry,
+    Authentication,
+    Bounds,
+    Environment,
+    Overrides,
+    Ownership,
+    Policy,
+    SchemaRef,
+    Settings,
+    Source,
+    Topic,
+    TopicsFile,
+)
+
+
+@dataclass
+class Skipped:
+    """Names seen in topic entries left out for structural errors (see Catalog.skipped_topics)."""
+
+    topics: set[str]
+    subjects: set[str]
+
+    def add(self, entries: Any) -> None:
+        """Remember the names in topic entries left out (best effort), so that reference rules do
+        not report them as missing on top of the error that left them out."""
+        for entry in entries if isinstance(entries, list) else ():
+            if not isinstance(entry, dict):
+                continue
+            if isinstance(entry.get("name"), str):
+                self.topics.add(entry["name"])
+            for field in ("key_schema", "value_schema"):
+                ref = entry.get(field)
+                subject = ref.get("subject") if isinstance(ref, dict) else ref
+                if isinstance(subject, str):
+                    self.subjects.add(subject)
+
+
+def _bounds(raw: Mapping[str, Any] | None, default: Bounds) -> Bounds:
+    if raw is None:
+        return default
+    return Bounds(raw.get("min", default.min), raw.get("max", default.max))
+
+
+def settings(src: Source, data: Mapping[str, Any]) -> Settings:
+    p = data.get("policy", {})
+    base = Policy()
+    policy = Policy(
+        topic_name=p.get("topic_name", base.topic_name),
+        service_owns_prefix=p.get("service_owns_prefix", base.service_owns_prefix),
+        partitions=_bounds(p.get("partitions"), base.partitions),
+        replication_factor=_bounds(p.get("replication_factor"), base.replication_factor),
+        min_insync_replicas=_bounds(p.get("min_insync_replicas"), base.min_insync_replicas),
+        required=tuple(p.get("required", base.required)),
+        default_compatibility=p.get("default_compatibility", base.default_compatibility),
+        catch_all_events=tuple(p.get("catch_all_events", base.catch_all_events)),
+        rules={k: "off" if v is False else v for k, v in p.get("rules", {}).items()},
+    )
+    o = data.get("ownership", {})
+    default = Ownership()
+    ownership = Ownership(
+        tuple(o.get("protected", default.protected)),
+        bool(o.get("delete", False)),
+        tuple(o.get("ignore_configs", default.ignore_configs)),
+    )
+    envs = {}
+    for name, e in data.get("environments", {}).items():
+        ov = e.get("overrides", {})
+        envs[name] = Environment(
+            src,
+            ("environments", name),
+            name=name,
+            kafka=dict(e["kafka"]),
+            schema_registry=e.get("schema_registry"),
+            overrides=Overrides(
+                ov.get("replication_factor"), ov.get("partitions"), dict(ov.get("config", {}))
+            ),
+        )
+    return Settings(src, (), version=data["version"], policy=policy, ownership=ownership, environments=envs)
+
+
+def _ref(raw: Any) -> SchemaRef | None:
+    if raw is None:
+        return None
+    if isinstance(raw, str):
+        return SchemaRef(raw)
+    return SchemaRef(raw["subject"], raw.get("compatibility"))
+
+
+def topics_file(src: Source, data: Mapping[str, Any], keep: list[bool]) -> TopicsFile:
+    """A topics file with the topic entries whose `keep` flag is set (the others are broken)."""
+    service, owner = data["service"], data.get("owner")
+    topics = tuple(
+        Topic(
+            src,
+            ("topics", i),
+            name=str(t["name"]),
+            service=service,
+            owner=t.get("owner", owner),
+            description=t.get("description"),
+            partitions=t["partitions"],
+            replication_factor=t["replication_factor"],
+            classification=t.get("classification"),
+            config=dict(t.get("config", {})),
+            key_schema=_ref(t.get("key_schema")),
+            value_schema=_ref(t.get("value_schema")),
+        )
+        for i, t in enumerate(data["topics"])
+        if keep[i]
+    )
+    return TopicsFile(src, (), service=service, owner=owner, topics=topics)
+
+
+def access_file(src: Source, data: Mapping[str, Any]) -> AccessFile:
+    auth = None
+    # Read only the known kinds: an unknown key beside them is reported, never built from.
+    methods = data.get("authentication", {})
+    kind = next((k for k in ("scram", "tls") if k in methods), None)
+    if kind is not None:
+        body = methods[kind]
+        auth = Authentication(
+            kind, body.get("mechanism"), body.get("password"), body.get("iterations"), body.get("subject")
+        )
+    acls = tuple(
+        AclEntry(
+            src,
+            ("acls", i),
+            resource=a["resource"],
+            name=a["name"],
+            pattern=a.get("pattern", "literal"),
+            operations=tuple(a["operations"]),
+            permission=a.get("permission", "allow"),
+            host=a.get("host", "*"),
+        )
+        for i, a in enumerate(data.get("acls", []))
+    )
+    return AccessFile(
+        src,
+        (),
+        service=data["service"],
+        owner=data.get("owner"),
+        principal=data["principal"],
+        authentication=auth,
+        produces=tuple(data.get("produces", [])),
+        consumes=tuple(data.get("consumes", [])),
+        consumer_groups=tuple(data.get("consumer_groups", [])),
+        transactional_ids=tuple(data.get("transactional_ids", [])),
+        idempotent=bool(data.get("idempotent", False)),
+        acls=acls,
+    )

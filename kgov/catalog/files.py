@@ -1,0 +1,171 @@
+"""Reading catalog files: the files of a resource folder, each read whole, bounded, and only if it is
+a regular file inside the catalog folder.
+
+A pull request can add anything to a catalog: a symlink to a private key, a FIFO, a device. Such a
+name is refused unread (a diagnostic at line 1), so no message can ever quote what lies outside.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from kgov.catalog.yamlpos import MAX_FILE_BYTES, YamlProblem, check_size, decode
+from kgov.diagnostics import Diagnostic, Location, Severity
+from kgov.sanitize import printable
+
+RULE_YAML = "yaml"
+RULE_FILES = "files"
+
+SETTINGS_FILE = "kgov.yaml"
+YAML_SUFFIXES = (".yaml", ".yml")
+SCHEMA_SUFFIXES = {".avsc": "avro", ".json": "json"}
+
+
+@dataclass(frozen=True)
+class Refused(Exception):
+    """A catalog file that is not read: the diagnostic says why."""
+
+    diagnostic: Diagnostic
+
+
+def files_error(path: Path | str, message: str, hint: str, severity: Severity = Severity.ERROR) -> Diagnostic:
+    return Diagnostic(RULE_FILES, severity, message, Location(str(path)), hint)
+
+
+def _inside(path: Path, root: Path) -> bool:
+    return path == root or path.is_relative_to(root)
+
+
+def list_files(folder: Path, root: Path, suffixes: Iterable[str], diags: list[Diagnostic]) -> list[Path]:
+    """The files of one resource folder with the given suffixes, in name order.
+
+    A name with the right suffix that is not a regular file (a folder, a broken symlink, a symlink
+    loop) is an error: it was surely meant as a catalog file; `read_file` refuses the rest (FIFOs,
+    devices, symlinks out of the catalog). Anything else is ignored with a warning.
+    """
+    if not os.path.lexists(folder):
+        return []
+    name = printable(folder.name)
+    try:
+        real = folder.resolve(strict=True)
+    except (OSError, RuntimeError):
+        diags.append(
+            files_error(folder, f"{name} is a broken symlink or a symlink loop", f"{name}/ is a folder")
+        )
+        return []
+    if not _inside(real, root.resolve()):
+        diags.append(
+            files_error(
+                folder,
+                f"{name} is a symlink to a folder outside the catalog folder; refused unread",
+                f"keep {name}/ inside the catalog folder",
+            )
+        )
+        return []
+    if not real.is_dir():
+        diags.append(files_error(folder, f"{name} is not a folder", f"{name}/ holds one file per service"))
+        return []
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError as exc:
+        diags.append(
+            files_error(folder, f"cannot list {name}/: {exc.strerror}", "check the folder's permissions")
+        )
+        return []
+    suffixes = tuple(suffixes)
+    found = []
+    for path in entries:
+        if path.name.startswith("."):
+            continue
+        if path.suffix not in suffixes:
+            diags.append(
+                files_error(
+                    path,
+                    f"ignored: {name}/ holds only {' or '.join(suffixes)} files",
+                    "move or rename it",
+                    Severity.WARNING,
+                )
+            )
+        elif path.is_dir():
+            diags.append(
+                files_error(
+                    path,
+                    f"{printable(path.name)} is a folder, not a file",
+                    f"{name}/ holds one {suffixes[0]} file per service; rename or remove it",
+                )
+            )
+        else:
+            found.append(path)
+    return found
+
+
+def read_file(path: Path, root: Path, rule: str = RULE_YAML) -> str:
+    """The UTF-8 text of a catalog file; Refused (with a diagnostic) when it cannot or must not be read.
+
+    Only regular files whose real path lies inside the catalog folder are opened, without following
+    a symlink swapped in after the check and without blocking on a FIFO; at most MAX_FILE_BYTES are read.
+    `rule`: the rule of a decoding problem (not UTF-8, too big).
+    """
+    file = str(path)
+    try:
+        real = path.resolve(strict=True)
+    except (OSError, RuntimeError):
+        raise Refused(
+            files_error(
+                path,
+                f"{printable(path.name)} is a broken symlink or a symlink loop, not a file",
+                "point it at a file inside the catalog folder, or remove it",
+            )
+        ) from None
+    if not _inside(real, root.resolve()):
+        raise Refused(
+            files_error(
+                path,
+                "a symlink to a file outside the catalog folder; refused unread",
+                "catalog files must lie inside the catalog folder: copy the file in instead of linking it",
+            )
+        )
+    try:
+        fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+    except OSError as exc:
+        raise Refused(_unreadable(file, exc)) from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise Refused(
+                files_error(
+                    path,
+                    "not a regular file (a FIFO, socket or device); refused unread",
+                    "catalog files are plain files",
+                )
+            )
+        try:
+            check_size(info.st_size)
+            chunks = []
+            left = MAX_FILE_BYTES + 1
+            while left > 0 and (chunk := os.read(fd, min(left, 1 << 20))):
+                chunks.append(chunk)
+                left -= len(chunk)
+            return decode(b"".join(chunks))
+        except YamlProblem as problem:
+            raise Refused(
+                Diagnostic(
+                    rule,
+                    Severity.ERROR,
+                    problem.message,
+                    Location(file, problem.line, problem.col),
+                    problem.hint,
+                )
+            ) from None
+        except OSError as exc:
+            raise Refused(_unreadable(file, exc)) from None
+    finally:
+        os.close(fd)
+
+
+def _unreadable(file: str, exc: OSError) -> Diagnostic:
+    return files_error(file, f"cannot read: {exc.strerror}", "check that it is a readable file")

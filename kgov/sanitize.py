@@ -11,17 +11,21 @@ from __future__ import annotations
 
 import re
 
-# C0 and C1 controls, DEL, bidi embedding/override/isolate marks, line/paragraph separators, BOM,
-# and lone surrogates (what Python makes of undecodable bytes in a file name).
+# C0 and C1 controls, DEL, zero-width and bidi marks, line/paragraph separators, BOM, and lone
+# surrogates (what Python makes of undecodable bytes in a file name): kgov.render.escape's set, plus
+# the surrogates, with the same named escapes.
 _UNSAFE = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufeff\ud800-\udfff]"
+    r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufeff\ud800-\udfff]"
 )
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 EXCERPT_CHARS = 60
 
 
 def _escape(match: re.Match[str]) -> str:
     char = match.group()
+    if char in _NAMED:
+        return _NAMED[char]
     code = ord(char)
     if 0xDC80 <= code <= 0xDCFF:  # surrogateescape: the original byte
         return f"\\x{code - 0xDC00:02x}"

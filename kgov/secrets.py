@@ -23,6 +23,10 @@ SECRET_FIELDS = frozenset({"password", "ssl_key_password"})
 
 REF = re.compile(r"\$\{(env|file):([^}]*)\}")
 
+# Fields that may be written as references but name something, not a secret: their resolved value
+# is not redacted from messages (a user name also names topics and principals, which must show).
+PUBLIC_FIELDS = frozenset({"username"})
+
 # A ${file:} target is a password or a short token: anything bigger is a mistake (or /dev/zero).
 MAX_SECRET_FILE_BYTES = 64 * 1024
 # Resolved values shorter than this are not searched for in messages (a "1" would garble them all).
@@ -59,7 +63,8 @@ def resolve_refs(value: object, field_name: str) -> str:
             resolved = os.environ[name]
         else:
             resolved = read_secret_file(name, field_name)
-        _remember(resolved, match.group(0))
+        if field_name.rsplit(".", 1)[-1] not in PUBLIC_FIELDS:
+            _remember(resolved, match.group(0))
         return resolved
 
     return REF.sub(sub, text)

@@ -149,6 +149,7 @@ def access_file(src: Source, data: Mapping[str, Any]) -> AccessFile:
         service=data["service"],
         owner=data.get("owner"),
         principal=data["principal"],
+        principals=dict(data.get("principals", {})),
         authentication=auth,
         produces=tuple(data.get("produces", [])),
         consumes=tuple(data.get("consumes", [])),

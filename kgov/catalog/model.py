@@ -141,6 +141,7 @@ class AccessFile(Node):
     service: str = ""
     owner: str | None = None
     principal: str = ""
+    principals: Mapping[str, str] = field(default_factory=dict)  # environment -> its principal
     authentication: Authentication | None = None
     produces: tuple[str, ...] = ()
     consumes: tuple[str, ...] = ()

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from kgov.sanitize import excerpt
+from kgov.secrets import SECRET_FIELDS
 
 Path_ = tuple[str | int, ...]
 
@@ -116,6 +117,14 @@ def _short(tag: str) -> str:
     return "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml.org,2002:") else tag
 
 
+def _tag_shown(tag: str, path: Path_) -> str:
+    """How an unsupported tag is named: up to its first ':' ('!!python/name', not what follows, which
+    is value text), and not at all on a secret field (`password: !!python/name:<secret>`)."""
+    if path and path[-1] in SECRET_FIELDS:
+        return "(not shown: the field holds a secret)"
+    return f"'{excerpt(_short(tag).split(':', 1)[0], 40)}'"
+
+
 def _here(event: Any) -> tuple[int, int]:
     mark = event.start_mark
     return (mark.line + 1, mark.column + 1)
@@ -189,7 +198,7 @@ class _Builder:
                     continue
                 if cls is yaml.ScalarEvent:
                     self.nodes += 1
-                    value = self._scalar(event)
+                    value = self._scalar(event, path)
                     if event.anchor is not None:
                         self.anchors[event.anchor] = (value, 1)
                 elif cls is yaml.AliasEvent:
@@ -203,7 +212,7 @@ class _Builder:
                         )
                     if event.tag not in _COLLECTION_TAGS:
                         raise YamlProblem(
-                            f"invalid YAML: unsupported tag '{excerpt(_short(str(event.tag)))}'",
+                            f"invalid YAML: unsupported tag {_tag_shown(str(event.tag), path)}",
                             *_here(event),
                             _TAG_HINT,
                         )
@@ -260,7 +269,7 @@ class _Builder:
         parent.key = key
         return None
 
-    def _scalar(self, event: Any) -> Any:
+    def _scalar(self, event: Any, path: Path_) -> Any:
         tag = event.tag
         implicit = tag is None or tag == "!"
         if implicit:
@@ -272,7 +281,7 @@ class _Builder:
         node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
         if tag not in self.loader.yaml_constructors:  # !!python/… and other unknown tags
             raise YamlProblem(
-                f"invalid YAML: unsupported tag '{excerpt(_short(tag))}'", *_here(event), _TAG_HINT
+                f"invalid YAML: unsupported tag {_tag_shown(tag, path)}", *_here(event), _TAG_HINT
             )
         try:
             value = self.loader.construct_object(node)

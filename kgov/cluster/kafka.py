@@ -1,17 +1,16 @@
-"""The Kafka admin port over a real broker: the only module that imports confluent_kafka.admin.
+"""The Kafka admin port over a real broker. Only kgov/cluster/kafka*.py import confluent_kafka.admin.
 
-Every call goes through `_batched`: one batch size, one request counter, and only Kafka's own
-errors (KafkaException) become per-resource outcomes. Anything else is a bug in kgov and is left
-to surface as one, never dressed up as "Kafka said …".
+Every call goes through `_batched` (kafka_base.py): one batch size, one request counter, and only
+Kafka's own errors (KafkaException) become per-resource outcomes. Anything else is a bug in kgov
+and is left to surface as one, never dressed up as "Kafka said …".
 """
 
 from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import Future
-from typing import Any, TypeVar
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from confluent_kafka import KafkaError, KafkaException
 from confluent_kafka.admin import (
@@ -26,36 +25,19 @@ from confluent_kafka.admin import (
 from confluent_kafka.admin import NewTopic as KafkaNewTopic
 
 from kgov.cluster.connect import KafkaSettings
-from kgov.cluster.interrupt import call_interruptibly, wait_futures
+from kgov.cluster.interrupt import call_interruptibly
+from kgov.cluster.kafka_access import KafkaAccessMixin
+from kgov.cluster.kafka_base import KafkaBase, error_text, outcome
 from kgov.cluster.kafka_port import ConfigOp, Outcome
 from kgov.errors import ClusterError
 from kgov.state import TopicListing, TopicSpec
-
-BATCH = 5000  # resources per admin request, for every kind of request: 10,000 topics read in 2
-T = TypeVar("T")
 
 _quiet = logging.getLogger("kgov.librdkafka")
 _quiet.addHandler(logging.NullHandler())
 _quiet.propagate = False
 
 
-def _chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
-    for start in range(0, len(items), BATCH):
-        yield items[start : start + BATCH]
-
-
-def _error_text(exc: KafkaException) -> str:
-    if exc.args and isinstance(exc.args[0], KafkaError):
-        err: KafkaError = exc.args[0]
-        return f"{err.name()}: {err.str()}"
-    return str(exc)
-
-
-def _name(key: object) -> str:
-    return key.name if isinstance(key, ConfigResource) else str(key)
-
-
-class KafkaCluster:
+class KafkaCluster(KafkaAccessMixin, KafkaBase):
     def __init__(self, settings: KafkaSettings, extra: Mapping[str, Any] | None = None) -> None:
         self.settings = settings
         self.requests: Counter[str] = Counter()
@@ -74,29 +56,6 @@ class KafkaCluster:
         """Serve librdkafka callbacks (errors, statistics)."""
         self._admin.poll(timeout)
 
-    def _batched(
-        self,
-        request: str,
-        items: Sequence[T],
-        send: Callable[[Sequence[T]], Mapping[Any, Future[Any]]],
-    ) -> dict[str, tuple[Any, str | None]]:
-        """Send `items` in batches of BATCH; per resource name, (result, None) or (None, Kafka's error)."""
-        out: dict[str, tuple[Any, str | None]] = {}
-        for chunk in _chunks(items):
-            self.requests[request] += 1
-            futures = send(chunk)
-            wait_futures(futures.values(), self._timeout + 5)  # in slices: Ctrl-C stops the wait
-            for key, future in futures.items():
-                try:
-                    out[_name(key)] = (future.result(), None)
-                except KafkaException as exc:
-                    out[_name(key)] = (None, _error_text(exc))
-        return out
-
-    @staticmethod
-    def _outcome(results: Mapping[str, tuple[Any, str | None]]) -> Outcome:
-        return {name: error for name, (_, error) in results.items()}
-
     # -- reads --------------------------------------------------------------------------------
     def list_topics(self) -> TopicListing:
         self.requests["metadata"] += 1
@@ -104,7 +63,7 @@ class KafkaCluster:
             meta = call_interruptibly(self._admin.list_topics, timeout=self._timeout)  # Ctrl-C stops it
         except KafkaException as exc:
             self._admin.poll(0)  # error callbacks (e.g. SASL authentication failed) are served only by poll
-            detail = self._last_error or _error_text(exc)
+            detail = self._last_error or error_text(exc)
             raise ClusterError(
                 f"cannot reach Kafka at {self.settings.bootstrap} within {self._timeout:g}s ({detail})",
                 hint="check bootstrap_servers, security_protocol and credentials; "
@@ -131,7 +90,7 @@ class KafkaCluster:
         out: dict[str, Mapping[str, str]] = {}
         for name, (entries, error) in results.items():
             if error is not None:
-                raise ClusterError(f"cannot read the configs of topic {name}: {error}")
+                raise ClusterError(f"cannot read the configs of topic {name}: {error_text(error)}")
             out[name] = {
                 e.name: e.value for e in entries.values() if _source(e) == dynamic and e.value is not None
             }
@@ -139,7 +98,7 @@ class KafkaCluster:
 
     # -- writes -------------------------------------------------------------------------------
     def create_topics(self, topics: Sequence[TopicSpec]) -> Outcome:
-        return self._outcome(
+        return outcome(
             self._batched(
                 "create_topics",
                 list(topics),
@@ -155,7 +114,7 @@ class KafkaCluster:
         )
 
     def create_partitions(self, counts: Mapping[str, int]) -> Outcome:
-        return self._outcome(
+        return outcome(
             self._batched(
                 "create_partitions",
                 sorted(counts.items()),
@@ -168,7 +127,7 @@ class KafkaCluster:
         )
 
     def alter_topic_configs(self, ops: Mapping[str, Sequence[ConfigOp]]) -> Outcome:
-        return self._outcome(
+        return outcome(
             self._batched(
                 "incremental_alter_configs",
                 sorted(ops.items()),
@@ -185,7 +144,7 @@ class KafkaCluster:
         )
 
     def delete_topics(self, names: Sequence[str]) -> Outcome:
-        return self._outcome(
+        return outcome(
             self._batched(
                 "delete_topics",
                 list(names),

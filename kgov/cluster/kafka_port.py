@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from kgov.cluster.access_port import AccessPort
 from kgov.state import TopicListing, TopicSpec
 
 
@@ -24,7 +25,7 @@ class ConfigOp:
 Outcome = Mapping[str, str | None]
 
 
-class KafkaAdmin(Protocol):
+class KafkaAdmin(AccessPort, Protocol):  # + ACLs and SCRAM users: kgov/cluster/access_port.py
     def list_topics(self) -> TopicListing:
         """All topics with partition count and replication factor (one metadata request)."""
         ...

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from kgov.cluster.kafka_port import ConfigOp, Outcome
+from kgov.cluster.memory_access import MemoryAccessMixin
 from kgov.state import TopicListing, TopicSpec
 
 _LEGAL = re.compile(r"^[a-zA-Z0-9._-]{1,249}$")
@@ -19,7 +20,7 @@ class _Topic:
     config: dict[str, str] = field(default_factory=dict)
 
 
-class MemoryCluster:
+class MemoryCluster(MemoryAccessMixin):
     def __init__(self, brokers: int = 3) -> None:
         self.brokers = brokers
         self.topics: dict[str, _Topic] = {}

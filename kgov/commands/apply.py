@@ -101,7 +101,11 @@ def _confirm(env: str) -> None:
             hint="pass --auto-approve, or apply a reviewed plan file: "
             "kgov plan --out plan.json; kgov apply plan.json",
         )
-    if not typer.confirm(f"Apply these changes to environment '{env}'?", default=False):
+    try:
+        approved = typer.confirm(f"Apply these changes to environment '{env}'?", default=False)
+    except typer.Abort:  # Ctrl-C or end of input at the prompt: an interruption, exit 130
+        raise KeyboardInterrupt from None
+    if not approved:
         raise KgovError("apply cancelled; nothing was changed")
 
 

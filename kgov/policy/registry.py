@@ -29,6 +29,7 @@ FAMILIES = (
     "references",
     "required",
     "security",
+    "access",
 )
 
 

@@ -71,7 +71,9 @@ def _converges(catalog: Path) -> None:
     assert "No changes" in again.stdout
 
 
-def test_example_catalog_plans_applies_and_converges() -> None:
+def test_example_catalog_plans_applies_and_converges(monkeypatch: pytest.MonkeyPatch) -> None:
+    for service in ("orders", "inventory", "notifications", "shipping", "users"):  # its SCRAM users
+        monkeypatch.setenv(f"{service.upper()}_PASSWORD", f"example-{service}-password")
     first = kgov("plan", "--env", "local", "--catalog", str(REPO / "catalog"), "--detailed-exitcode")
     assert first.code in (0, 2), first.output
     _converges(REPO / "catalog")

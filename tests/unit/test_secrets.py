@@ -98,3 +98,13 @@ def test_errors_never_carry_a_resolved_value(monkeypatch: pytest.MonkeyPatch) ->
 def test_shown_is_the_setting_as_written_and_printable() -> None:
     assert shown("127.0.0.1:1,${env:TOKEN}") == "127.0.0.1:1,${env:TOKEN}"
     assert shown("a\x1b[2Jb") == "a\\x1b[2Jb"
+
+
+def test_secrets_module_depends_on_no_plan_cluster_or_commands_module() -> None:
+    import ast
+
+    tree = ast.parse((REPO / "kgov" / "secrets.py").read_text("utf-8"))
+    imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
+    imported |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    assert not {m for m in imported if m.startswith(("kgov.plan", "kgov.cluster", "kgov.commands"))}
+    assert imported & {"kgov.errors"}  # the check reads the imports it should (not an empty set)

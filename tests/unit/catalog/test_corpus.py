@@ -33,6 +33,14 @@ def _generate(kind: str, path: Path) -> None:
                 out.write(line)
     elif kind == "deep":
         path.write_text("service: deep\ntopics: " + "[" * 200 + "]" * 200 + "\n", "utf-8")
+    elif kind == "huge_int":  # 5,000 digits: past Python's int-from-text limit
+        text = path.read_text("utf-8")
+        path.write_text(text.replace("    partitions: 6\n", f"    partitions: {'9' * 5000}\n", 1), "utf-8")
+    elif kind == "huge_retention":  # 400 digits: past any float
+        text = path.read_text("utf-8")
+        path.write_text(text.replace("retention.ms: 7d", f"retention.ms: {'9' * 400}", 1), "utf-8")
+    elif kind == "non_utf8_name":
+        (path.parent / os.fsdecode(b"bad\xff.yaml")).write_text("service: [\n", "utf-8")
     elif kind == "bomb":
         lines = ['a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
         for prev, cur in zip("abcdefgh", "bcdefghi", strict=True):
@@ -61,6 +69,10 @@ def mutate(root: Path, ops: list[dict[str, Any]]) -> None:
             (root / op["mkdir"]).mkdir()
         elif "symlink" in op:
             os.symlink(op["to"], root / op["symlink"])
+        elif "outside" in op:  # a file next to the catalog folder, not in it
+            (root.parent / op["outside"]).write_text(op["text"], "utf-8")
+        elif "fifo" in op:
+            os.mkfifo(root / op["fifo"])
         elif "generate" in op:
             _generate(op["generate"], root / op["file"])
         else:  # pragma: no cover - a typo in cases.yaml
@@ -69,7 +81,7 @@ def mutate(root: Path, ops: list[dict[str, Any]]) -> None:
 
 def test_corpus_is_large_and_names_are_unique() -> None:
     names = [c["name"] for c in CASES]
-    assert len(names) >= 25
+    assert len(names) >= 60
     assert len(set(names)) == len(names)
 
 
@@ -114,7 +126,15 @@ def test_bad_input(case: dict[str, Any], tmp_path: Path) -> None:
         assert secret not in output and secret not in as_json.output
 
 
-SUBPROCESS_CASES = ["alias-bomb", "fifty-megabytes", "deeply-nested", "symlink-loop", "non-utf8"]
+SUBPROCESS_CASES = [
+    "alias-bomb",
+    "fifty-megabytes",
+    "deeply-nested",
+    "symlink-loop",
+    "non-utf8",
+    "fifo-named-like-a-topics-file",
+    "redos-policy-regex",
+]
 
 
 @pytest.mark.parametrize("name", SUBPROCESS_CASES)

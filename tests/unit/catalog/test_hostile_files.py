@@ -111,13 +111,13 @@ def test_a_fifo_is_refused_without_hanging(tmp_path: Path) -> None:
 
 def test_control_characters_from_a_file_never_reach_any_output_raw(tmp_path: Path) -> None:
     root = _catalog(tmp_path)
-    evil = "\x1b[2J\x1b]8;;http://x\x07::error file=x::forged\u202e"
-    (root / "topics" / "evil.yaml").write_text(f'service: "{evil}"\nservice: x\n"{evil}": 1\ntopics: []\n')
+    evil = "\\x1b[2J\\x1b]8;;http://x\\x07 forged\\u202e"  # YAML escapes: YAML decodes them
+    (root / "topics" / "evil.yaml").write_text(f'service: evil\n"{evil}": 1\n"{evil}": 2\ntopics: []\n')
     (root / "topics" / "evil2.yaml").write_text(f'service: evil2\ntopics:\n  - name: "{evil}"\n')
     outputs = _lint_all(root)
     for fmt, output in outputs.items():
         assert "\x1b" not in output and "\x07" not in output and "\u202e" not in output, fmt
-    assert "\n::error file=x" not in outputs["github"]
+    assert "duplicate key '\\x1b[2J" in outputs["text"]  # shown, escaped
 
 
 def test_a_non_utf8_file_name_keeps_json_and_sarif_valid(tmp_path: Path) -> None:

@@ -27,6 +27,7 @@ from kgov.catalog.load import load_catalog
 from kgov.cluster.memory import MemoryCluster
 from kgov.diagnostics import Severity
 from kgov.errors import KgovError
+from kgov.kinds import KINDS
 from kgov.kinds.base import Backends
 from kgov.plan.make import make_plan
 from kgov.plan.model import Plan
@@ -111,7 +112,11 @@ def run_case(case: dict[str, Any], tmp_path: Path) -> tuple[Plan, RecordingClust
     cluster.requests.clear()
     env = case.get("env", "test")
     allow_delete = bool(case.get("allow_delete", False))
-    return make_plan(loaded.catalog, env, Backends(kafka=cluster), allow_delete=allow_delete), cluster
+    # the topic kind alone: its requests and entries, whatever other kinds the registry holds
+    topics_only = [k for k in KINDS if k.name == "topic"]
+    return make_plan(
+        loaded.catalog, env, Backends(kafka=cluster), allow_delete=allow_delete, kinds=topics_only
+    ), cluster
 
 
 def check_change(got: dict[str, Any], want: list[Any], where: str) -> None:

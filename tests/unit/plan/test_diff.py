@@ -16,7 +16,9 @@ def test_reads_are_batched_whatever_the_number_of_topics() -> None:
         large.add_topic(f"svc.t{i}", 1, 3)
     plan(catalog(*(topic(f"svc.t{i}", 1) for i in range(5))), small)
     plan(catalog(*(topic(f"svc.t{i}", 1) for i in range(2000))), large)
-    assert small.requests == large.requests == ["metadata", "describe_configs"]
+    # topics: metadata + configs; users: SCRAM credentials; ACLs: kgov's view of the catalog's topics + ACLs
+    reads = ["metadata", "describe_configs", "describe_user_scram_credentials", "metadata", "describe_acls"]
+    assert small.requests == large.requests == reads
 
 
 def test_fingerprint_moves_when_an_in_scope_topic_changes_and_only_then() -> None:

@@ -39,8 +39,11 @@ def test_plan_file_round_trips_every_action(tmp_path: Path) -> None:
 def test_plan_json_is_v2_summarised_per_kind_and_valid_against_the_shipped_schema() -> None:
     doc = sample_plan().to_json()
     assert doc["format_version"] == 2
+    nothing = {"managed": 0, "create": 0, "update": 0, "delete": 0, "blocked": 0}
     assert doc["summary"] == {
-        "topic": {"title": "topics", "managed": 3, "create": 1, "update": 1, "delete": 1, "blocked": 1}
+        "topic": {"title": "topics", "managed": 3, "create": 1, "update": 1, "delete": 1, "blocked": 1},
+        "user": {"title": "SCRAM users", **nothing},
+        "acl": {"title": "ACL bindings", **nothing},
     }
     assert doc["totals"] == {"create": 1, "update": 1, "delete": 1, "blocked": 1}
     assert [e["address"] for e in doc["resource_changes"]] == [

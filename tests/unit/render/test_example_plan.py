@@ -14,7 +14,7 @@ from kgov.kinds.base import Backends
 from kgov.plan.make import make_plan
 from kgov.plan.planfile import schema
 from kgov.render import plan_markdown, plan_text
-from kgov.render.escape import md_code
+from kgov.render.escape import md_code, md_text
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "catalog"
 
@@ -23,13 +23,16 @@ def test_example_plan_is_valid_v2_and_every_rendering_names_every_entry() -> Non
     catalog = load_catalog(EXAMPLE).catalog
     doc = make_plan(catalog, "local", Backends(kafka=MemoryCluster(brokers=1)), allow_delete=False).to_json()
     assert list(Draft202012Validator(schema()).iter_errors(doc)) == []
-    names = [e["name"] for e in doc["resource_changes"]]
-    assert len(names) == doc["summary"]["topic"]["managed"] >= 15
+    changes = doc["resource_changes"]
+    names = [e["name"] for e in changes]
+    assert len(names) == sum(s["managed"] for s in doc["summary"].values())
+    assert doc["summary"]["topic"]["managed"] >= 15 and doc["summary"]["acl"]["managed"] >= 70
     console = Console(width=200, record=True, color_system=None)
     plan_text.render(doc, console)
     text = console.export_text()
     markdown = plan_markdown.render(doc)
-    for name in names:
-        assert f"+ topic {name}" in text
-        assert md_code(name) in markdown
+    for e in changes:
+        shown = e["label"] or e["name"]
+        assert f"+ {e['kind']} {shown}" in text
+        assert (md_text(shown) if e["group"] else md_code(shown)) in markdown  # grouped: one list line each
     assert f"Plan: {len(names)} to create, 0 to change, 0 to delete." in text

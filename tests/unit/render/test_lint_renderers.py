@@ -97,6 +97,6 @@ def test_github_annotations_escape_properties_and_data(report: Report) -> None:
     )
     assert lines[1] == (
         "::warning file=catalog/schemas/x.avsc,line=1,col=1,title=unused-schema::"
-        "schema 'x' is used by no topic\\x0a100%25"  # a newline in a message is shown escaped
+        "schema 'x' is used by no topic\\n100%25"  # a newline in a message is shown escaped
     )
     assert lines[2] == "1 error, 1 warning in 2 files"

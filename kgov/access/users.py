@@ -1,0 +1,147 @@
+"""SCRAM users: who the catalog wants (desired), what the cluster shows (observed), the diff (pure).
+
+A saved plan holds no password, hash or salt: a user's `after` names the password's reference
+(`${env:ORDERS_PASSWORD}`), which apply resolves. Kafka never returns a password, so drift is
+found by logging in as the user (observe); a failed login plans an update.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from kgov.access.binding import scram_user
+from kgov.access.derive import principal_for
+from kgov.catalog.model import Catalog
+from kgov.cluster.access_port import FAILED, UNVERIFIABLE, LoginResult, ScramCredential
+
+DEFAULT_ITERATIONS = 4096  # what kafka-configs.sh uses when none is given
+SENSITIVE = "(sensitive)"
+
+
+@dataclass(frozen=True)
+class DesiredUser:
+    user: str
+    principal: str
+    service: str
+    mechanism: str
+    iterations: int
+    password_ref: str  # a ${env:}/${file:} reference, never the secret
+
+
+@dataclass(frozen=True)
+class ObservedUsers:
+    credentials: Mapping[str, tuple[ScramCredential, ...]]
+    logins: Mapping[str, LoginResult] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class UserChange:
+    user: str
+    action: str  # create | update | delete
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    changes: tuple[dict[str, Any], ...]
+    service: str = ""
+
+
+def desired_users(catalog: Catalog, env: str) -> dict[str, DesiredUser]:
+    out: dict[str, DesiredUser] = {}
+    for af in catalog.access_files:
+        auth = af.authentication
+        principal = principal_for(af, env)
+        if auth is None or auth.kind != "scram" or not principal.startswith("User:"):
+            continue
+        user = scram_user(principal)
+        out[user] = DesiredUser(
+            user,
+            principal,
+            af.service,
+            auth.mechanism or "SCRAM-SHA-512",
+            auth.iterations or DEFAULT_ITERATIONS,
+            str(auth.password or ""),
+        )
+    return out
+
+
+def owned_user(user: str, services: Sequence[str], protected: Sequence[str], self_user: str | None) -> bool:
+    """A user the catalog may delete: a service's name or `<service>-…`; never kgov's own, never protected."""
+    if user == self_user or any(fnmatch.fnmatchcase(user, p) for p in protected):
+        return False
+    return any(user == s or user.startswith(f"{s}-") for s in services)
+
+
+def _json(creds: Sequence[ScramCredential]) -> dict[str, Any]:
+    return {"mechanisms": {c.mechanism: {"iterations": c.iterations} for c in creds}}
+
+
+def _want_json(want: DesiredUser) -> dict[str, Any]:
+    return {
+        "principal": want.principal,
+        "mechanism": want.mechanism,
+        "iterations": want.iterations,
+        "password": SENSITIVE,
+        "password_ref": want.password_ref,
+    }
+
+
+def diff_users(
+    desired: Mapping[str, DesiredUser],
+    observed: ObservedUsers,
+    owned: Sequence[str],
+    delete_enabled: bool,
+    allow_delete: bool,
+) -> tuple[list[UserChange], list[str]]:
+    """`owned`: users on the cluster that the catalog may delete (see owned_user)."""
+    changes: list[UserChange] = []
+    warnings: list[str] = []
+    unverifiable: list[str] = []
+    for user, want in sorted(desired.items()):
+        creds = observed.credentials.get(user, ())
+        if not creds:
+            rows = ({"field": "password", "before": None, "after": SENSITIVE},)
+            changes.append(UserChange(user, "create", None, _want_json(want), rows, want.service))
+            continue
+        rows_ = _rows(want, creds, observed.logins.get(user))
+        if rows_:
+            changes.append(
+                UserChange(user, "update", _json(creds), _want_json(want), tuple(rows_), want.service)
+            )
+        elif (login := observed.logins.get(user)) is not None and login.verdict == UNVERIFIABLE:
+            unverifiable.append(f"{user} ({login.reason})")
+    if unverifiable:
+        warnings.append("could not verify the password of SCRAM user(s): " + "; ".join(unverifiable))
+    for user in sorted(set(owned) - set(desired)):
+        creds = observed.credentials.get(user, ())
+        if not creds:
+            continue
+        if delete_enabled and allow_delete:
+            rows = ({"field": "password", "before": SENSITIVE, "after": None},)
+            changes.append(UserChange(user, "delete", _json(creds), None, rows))
+        elif delete_enabled:
+            warnings.append(
+                f"SCRAM user {user} is owned but not in the catalog; plan with --allow-delete to delete it"
+            )
+        else:
+            warnings.append(
+                f"SCRAM user {user} is owned but not in the catalog "
+                "(deletes are off: ownership.delete is false)"
+            )
+    return changes, warnings
+
+
+def _rows(
+    want: DesiredUser, creds: Sequence[ScramCredential], login: LoginResult | None
+) -> list[dict[str, Any]]:
+    mechanisms = sorted(c.mechanism for c in creds)
+    same = next((c for c in creds if c.mechanism == want.mechanism), None)
+    rows: list[dict[str, Any]] = []
+    if mechanisms != [want.mechanism]:
+        rows.append({"field": "mechanism", "before": ", ".join(mechanisms), "after": want.mechanism})
+    if same is not None and same.iterations != want.iterations:
+        rows.append({"field": "iterations", "before": same.iterations, "after": want.iterations})
+    if same is not None and login is not None and login.verdict == FAILED:
+        rows.append({"field": "password", "before": "(login failed)", "after": SENSITIVE})
+    return rows

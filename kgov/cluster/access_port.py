@@ -1,0 +1,105 @@
+"""The part of the Kafka port that reads and writes access: ACL bindings and SCRAM credentials.
+
+kgov/cluster/kafka_access.py implements it against a real broker, kgov/cluster/memory.py in memory.
+Every method is one batch: one DescribeAcls for all bindings, one describe for all SCRAM users.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from kgov.access.binding import Binding
+
+# Per-resource outcome of a batched write: None on success, else Kafka's error text.
+AccessOutcome = Mapping[str, str | None]
+
+
+@dataclass(frozen=True, order=True)
+class ScramCredential:
+    """What Kafka tells of a SCRAM credential: never the password, hash or salt."""
+
+    user: str
+    mechanism: str  # "SCRAM-SHA-256" | "SCRAM-SHA-512"
+    iterations: int
+
+
+@dataclass(frozen=True)
+class ScramUpsert:
+    user: str
+    mechanism: str
+    iterations: int
+    password: str = field(repr=False)  # secret: to the broker and nowhere else
+
+    def __repr__(self) -> str:
+        return f"ScramUpsert(user={self.user!r}, mechanism={self.mechanism!r}, iterations={self.iterations})"
+
+
+@dataclass(frozen=True)
+class ScramDelete:
+    user: str
+    mechanism: str
+
+
+OK, FAILED, UNVERIFIABLE = "ok", "failed", "unverifiable"
+
+
+@dataclass(frozen=True)
+class LoginAttempt:
+    user: str
+    mechanism: str
+    password: str = field(repr=False)  # secret
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    user: str
+    verdict: str  # ok | failed | unverifiable
+    reason: str = ""
+
+
+VISIBLE, ABSENT, HIDDEN = "visible", "absent", "hidden"
+
+
+@dataclass(frozen=True)
+class TopicAccess:
+    """What kgov's own principal can know of a topic: hidden means no DESCRIBE, so maybe present."""
+
+    name: str
+    state: str  # visible | absent | hidden
+    operations: frozenset[str] = frozenset()  # kgov's authorized operations, when visible
+
+
+class AccessPort(Protocol):
+    def describe_acls(self) -> Sequence[Binding]:
+        """Every binding on the cluster, in one DescribeAcls request."""
+        ...
+
+    def create_acls(self, bindings: Sequence[Binding]) -> AccessOutcome:
+        """Outcome keyed by binding address; batched."""
+        ...
+
+    def delete_acls(self, bindings: Sequence[Binding]) -> AccessOutcome:
+        """Deletes exactly these bindings (filters with every field set); keyed by address."""
+        ...
+
+    def describe_scram(self) -> Mapping[str, Sequence[ScramCredential]]:
+        """Every SCRAM user and its credentials, in one request."""
+        ...
+
+    def alter_scram(self, upserts: Sequence[ScramUpsert], deletes: Sequence[ScramDelete]) -> AccessOutcome:
+        """Outcome keyed by user; one request per batch."""
+        ...
+
+    def verify_logins(self, attempts: Sequence[LoginAttempt]) -> Mapping[str, LoginResult]:
+        """A SASL login as each user with the given password, concurrently and bounded in time."""
+        ...
+
+    def cluster_operations(self) -> frozenset[str]:
+        """kgov's own authorized operations on the cluster resource (DESCRIBE, ALTER, ...)."""
+        ...
+
+    def topic_access(self, names: Sequence[str]) -> Mapping[str, TopicAccess]:
+        """Whether kgov can see each named topic, and what it may do on it; batched."""
+        ...

@@ -1,0 +1,89 @@
+"""What every part of the Kafka adapter shares: the admin client, the request counter, the timeout,
+and the one way of sending a batch (`_batched`: one batch size, interruptible waits, and only
+Kafka's own errors turned into per-resource outcomes; anything else is a bug and surfaces as one)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Future
+from typing import Any, TypeVar
+
+from confluent_kafka import KafkaError, KafkaException
+from confluent_kafka.admin import AdminClient, ConfigResource
+
+from kgov.cluster.connect import KafkaSettings
+from kgov.cluster.interrupt import wait_futures
+
+BATCH = 5000  # resources per admin request, for every kind of request: 10,000 topics read in 2
+T = TypeVar("T")
+
+Answer = tuple[Any, KafkaException | None]  # a resource's result, or Kafka's error for it
+
+
+def chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), BATCH):
+        yield items[start : start + BATCH]
+
+
+def error_text(exc: KafkaException) -> str:
+    if exc.args and isinstance(exc.args[0], KafkaError):
+        err: KafkaError = exc.args[0]
+        return f"{err.name()}: {err.str()}"
+    return str(exc)
+
+
+def error_code(exc: KafkaException) -> int | None:
+    err = exc.args[0] if exc.args and isinstance(exc.args[0], KafkaError) else None
+    return err.code() if err is not None else None
+
+
+def resource_name(key: object) -> str:
+    return key.name if isinstance(key, ConfigResource) else str(key)
+
+
+class KafkaBase:
+    _admin: AdminClient
+    _timeout: float
+    requests: Counter[str]
+    settings: KafkaSettings
+
+    def _batched(
+        self,
+        request: str,
+        items: Sequence[T],
+        send: Callable[[Sequence[T]], Mapping[Any, Future[Any]]],
+        key: Callable[[Any], str] = resource_name,
+    ) -> dict[str, Answer]:
+        """Send `items` in batches of BATCH; per resource (named by `key`), its result or Kafka's error."""
+        out: dict[str, Answer] = {}
+        limit = self._timeout + 5
+        for chunk in chunks(items):
+            self.requests[request] += 1
+            futures = send(chunk)
+            wait_futures(futures.values(), limit)  # in slices: Ctrl-C stops the wait
+            for k, future in futures.items():
+                if not future.done():
+                    late = KafkaError(KafkaError._TIMED_OUT, f"no answer from Kafka within {limit:g}s")
+                    out[key(k)] = (None, KafkaException(late))
+                    continue
+                try:
+                    out[key(k)] = (future.result(), None)
+                except KafkaException as exc:
+                    out[key(k)] = (None, exc)
+        return out
+
+    def _one(self, request: str, send: Callable[[], Future[Any]]) -> Any:
+        """One request answered by one future; Kafka's error raised as KafkaException."""
+        self.requests[request] += 1
+        future = send()
+        wait_futures([future], self._timeout + 5)
+        if not future.done():
+            raise KafkaException(
+                KafkaError(KafkaError._TIMED_OUT, f"no answer from Kafka within {self._timeout + 5:g}s")
+            )
+        return future.result()
+
+
+def outcome(answers: Mapping[str, Answer]) -> dict[str, str | None]:
+    return {name: None if exc is None else error_text(exc) for name, (_, exc) in answers.items()}

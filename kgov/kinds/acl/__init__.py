@@ -1,0 +1,95 @@
+"""The ACL kind: the bindings that the catalog's acls/ files grant their principals.
+
+Grants are created in phase 30, before the topics' neighbours change; revocations (bindings of a
+managed principal that the catalog no longer grants) run in phase 70, so a replacement grant
+exists before the old one goes. Principals the catalog does not declare are never touched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from kgov.access.acl_diff import diff_acls
+from kgov.access.binding import Binding
+from kgov.access.derive import desired_bindings
+from kgov.catalog.model import Catalog, Environment
+from kgov.cluster.kafka_port import KafkaAdmin
+from kgov.kinds.acl.observe import AclScope, ObservedAcls, observe_acls
+from kgov.kinds.base import PHASE_GRANTS, PHASE_REVOCATIONS, DiffContext
+from kgov.plan.model import JSON, Entry
+
+KIND = "acl"
+
+
+class DesiredAcls(dict[str, Binding]):
+    """Bindings by address, and the principals they belong to (some may be granted nothing)."""
+
+    principals: frozenset[str] = frozenset()
+
+
+def _entry(b: Binding, action: str) -> Entry:
+    doc = b.to_json()
+    return Entry(
+        address=b.address,
+        kind=KIND,
+        name=b.address.removeprefix(f"{KIND}."),
+        action=action,
+        before=doc if action == "delete" else None,
+        after=doc if action == "create" else None,
+        group=b.principal,
+        label=b.label,
+    )
+
+
+class AclKind:
+    name = KIND
+    title = "ACL bindings"
+    backend = "kafka"
+    order: Mapping[str, int] = {"create": PHASE_GRANTS, "delete": PHASE_REVOCATIONS}
+
+    def desired(self, catalog: Catalog, env: Environment) -> DesiredAcls:
+        by_principal = desired_bindings(catalog, env.name)
+        out = DesiredAcls({b.address: b for grants in by_principal.values() for b in grants})
+        out.principals = frozenset(by_principal)  # a principal granted nothing is managed too
+        return out
+
+    def scope(self, desired: Mapping[str, Any], catalog: Catalog) -> JSON:
+        principals = getattr(desired, "principals", None) or {b.principal for b in desired.values()}
+        topics = sorted({t.name for t in catalog.topics()})
+        return AclScope(tuple(sorted(principals)), tuple(topics)).to_json()
+
+    def observe(self, backend: KafkaAdmin, scope: JSON) -> ObservedAcls:
+        return observe_acls(backend, AclScope.from_json(scope))
+
+    def state_json(self, observed: ObservedAcls) -> JSON:
+        return observed.to_json()
+
+    def diff(
+        self, desired: Mapping[str, Binding], observed: ObservedAcls, ctx: DiffContext
+    ) -> tuple[list[Entry], list[str]]:
+        want: dict[str, set[Binding]] = {p: set() for p in observed.scope.principals}
+        for b in desired.values():
+            want.setdefault(b.principal, set()).add(b)
+        grants = {p: frozenset(bs) for p, bs in want.items()}
+        found = diff_acls(grants, observed.bindings, frozenset(observed.scope.topics))
+        entries = [_entry(b, "create") for b in found.creates] + [_entry(b, "delete") for b in found.revokes]
+        return entries, list(found.warnings)
+
+    def apply(self, backend: KafkaAdmin, entries: Sequence[Entry]) -> Mapping[str, str | None]:
+        out: dict[str, str | None] = {}
+        creates = [Binding.from_json(e.after) for e in entries if e.action == "create"]
+        if creates:
+            out.update(backend.create_acls(creates))
+        revokes = [Binding.from_json(e.before) for e in entries if e.action == "delete"]
+        if revokes:
+            out.update(backend.delete_acls(revokes))
+        return out
+
+    def watch_scope(self, scope: JSON, entries: Sequence[Entry]) -> JSON:
+        return {**scope, "topics": []}  # no visibility check while waiting
+
+    def visible(self, entry: Entry, observed: ObservedAcls) -> bool:
+        doc = entry.after if entry.action == "create" else entry.before
+        present = Binding.from_json(doc) in observed.bindings
+        return present if entry.action == "create" else not present

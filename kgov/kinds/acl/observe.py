@@ -1,0 +1,47 @@
+"""Read every ACL binding in one request; keep what the diff needs (managed principals in scope)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from kgov.access.binding import Binding
+from kgov.access.rights import check_topics_visible
+from kgov.cluster.kafka_port import KafkaAdmin
+
+
+@dataclass(frozen=True)
+class AclScope:
+    principals: tuple[str, ...]  # managed: what the catalog declares in this environment
+    topics: tuple[str, ...]  # the catalog's topics: unmanaged bindings on them are named
+
+    def to_json(self) -> dict[str, list[str]]:
+        return {"principals": list(self.principals), "topics": list(self.topics)}
+
+    @classmethod
+    def from_json(cls, doc: dict[str, Any]) -> AclScope:
+        return cls(tuple(doc["principals"]), tuple(doc["topics"]))
+
+
+@dataclass(frozen=True)
+class ObservedAcls:
+    scope: AclScope
+    bindings: frozenset[Binding]  # all of them, managed or not
+
+    @property
+    def managed(self) -> list[Binding]:
+        principals = set(self.scope.principals)
+        return sorted(b for b in self.bindings if b.principal in principals)
+
+    def to_json(self) -> dict[str, Any]:
+        # Bindings of other principals count, but do not make a saved plan stale.
+        return {
+            "managed": [b.address for b in self.managed],
+            "unmanaged": len(self.bindings) - len(self.managed),
+        }
+
+
+def observe_acls(kafka: KafkaAdmin, scope: AclScope, check_topics: bool = True) -> ObservedAcls:
+    if check_topics:
+        check_topics_visible(kafka, scope.topics)
+    return ObservedAcls(scope, frozenset(kafka.describe_acls()))

@@ -1,0 +1,123 @@
+"""The user kind: SCRAM credentials of the principals with `authentication.scram`.
+
+Users are created and updated first (phase 10), so a service's login exists before its grants;
+deletes come last (phase 90) and need `ownership.delete: true` and `--allow-delete`. A plan holds
+the password's reference only; apply resolves it and refuses a user whose secret is not set.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from kgov.access.users import DesiredUser, UserChange, desired_users, diff_users, owned_user
+from kgov.catalog.model import Catalog, Environment
+from kgov.cluster.access_port import ScramDelete, ScramUpsert
+from kgov.cluster.kafka_port import KafkaAdmin
+from kgov.errors import KgovError
+from kgov.kinds.base import PHASE_DELETES, PHASE_USERS, DiffContext
+from kgov.kinds.user.observe import ObservedUserState, UserScope, observe_users, password_of
+from kgov.plan.model import JSON, Change, Entry
+from kgov.secrets import resolve_refs
+
+KIND = "user"
+
+
+def _entry(c: UserChange) -> Entry:
+    principal = (c.after or {}).get("principal") or f"User:{c.user}"
+    return Entry(
+        address=f"{KIND}.{c.user}",
+        kind=KIND,
+        name=c.user,
+        action=c.action,
+        before=c.before,
+        after=c.after,
+        changes=tuple(Change(r["field"], r["before"], r["after"]) for r in c.changes),
+        group=principal,
+        label=c.user + (f" ({c.after['mechanism']})" if c.after else ""),
+    )
+
+
+def _self_user(env: Environment) -> str | None:
+    """The user kgov logs in as (never deleted); a name, not a secret."""
+    raw = env.kafka.get("username")
+    if raw is None:
+        return None
+    try:
+        return resolve_refs(raw, f"environments.{env.name}.kafka.username")
+    except KgovError:
+        return None
+
+
+class UserKind:
+    name = KIND
+    title = "SCRAM users"
+    backend = "kafka"
+    order: Mapping[str, int] = {"create": PHASE_USERS, "update": PHASE_USERS, "delete": PHASE_DELETES}
+
+    def desired(self, catalog: Catalog, env: Environment) -> Mapping[str, DesiredUser]:
+        return desired_users(catalog, env.name)
+
+    def scope(self, desired: Mapping[str, Any], catalog: Catalog) -> JSON:
+        return UserScope(dict(desired), catalog.services(), catalog.settings.ownership.protected).to_json()
+
+    def observe(self, backend: KafkaAdmin, scope: JSON) -> ObservedUserState:
+        return observe_users(backend, UserScope.from_json(scope))
+
+    def state_json(self, observed: ObservedUserState) -> JSON:
+        return observed.to_json()
+
+    def diff(
+        self, desired: Mapping[str, DesiredUser], observed: ObservedUserState, ctx: DiffContext
+    ) -> tuple[list[Entry], list[str]]:
+        scope, me = observed.scope, _self_user(ctx.environment)
+        owned = [u for u in observed.users.credentials if owned_user(u, scope.services, scope.protected, me)]
+        ownership = ctx.settings.ownership
+        changes, warnings = diff_users(desired, observed.users, owned, ownership.delete, ctx.allow_delete)
+        missing = sorted(c.user for c in changes if c.action != "delete" and c.user in observed.unresolved)
+        if missing:
+            warnings.append(
+                "apply will refuse to create or update SCRAM user(s) whose password is not set: "
+                + ", ".join(missing)
+            )
+        return [_entry(c) for c in changes], warnings
+
+    def apply(self, backend: KafkaAdmin, entries: Sequence[Entry]) -> Mapping[str, str | None]:
+        out: dict[str, str | None] = {}
+        upserts: list[ScramUpsert] = []
+        deletes: list[ScramDelete] = []
+        by_user = {e.name: e for e in entries}
+        for e in entries:
+            old = sorted((e.before or {}).get("mechanisms", {}))
+            if e.action == "delete":
+                deletes += [ScramDelete(e.name, m) for m in old]
+                continue
+            after = e.after
+            want = DesiredUser(
+                e.name, after["principal"], "", after["mechanism"], after["iterations"], after["password_ref"]
+            )
+            try:
+                password = password_of(want)
+            except KgovError as exc:
+                out[e.address] = f"not applied: {exc.message}"
+                continue
+            upserts.append(ScramUpsert(e.name, want.mechanism, want.iterations, password))
+            deletes += [ScramDelete(e.name, m) for m in old if m != want.mechanism]
+        if upserts or deletes:
+            for user, error in backend.alter_scram(upserts, deletes).items():
+                if user in by_user:
+                    out[by_user[user].address] = error
+        return out
+
+    def watch_scope(self, scope: JSON, entries: Sequence[Entry]) -> JSON:
+        return {**scope, "only": sorted({e.name for e in entries})}
+
+    def visible(self, entry: Entry, observed: ObservedUserState) -> bool:
+        creds = observed.users.credentials.get(entry.name, ())
+        if entry.action == "delete":
+            return not creds
+        after = entry.after
+        login = observed.users.logins.get(entry.name)
+        return [(c.mechanism, c.iterations) for c in creds] == [
+            (after["mechanism"], after["iterations"])
+        ] and (login is None or login.verdict == "ok")

@@ -215,3 +215,19 @@ def import_(
 
     run_command(lambda: run_import(catalog, env, out_dir=out))
 
+
+schema_app = typer.Typer(help="Schema files: check compatibility offline, as the registry would.")
+app.add_typer(schema_app, name="schema")
+
+
+@schema_app.command("check")
+def schema_check(
+    old: list[Path] = typer.Option(..., "--old", help="An old version (repeat, oldest first)."),
+    new: Path = typer.Option(..., "--new", help="The new schema (.avsc Avro, .json JSON Schema)."),
+    level: str = typer.Option(..., "--level", "-l", help="NONE, BACKWARD, FORWARD, FULL or *_TRANSITIVE."),
+    fmt: str = typer.Option("text", "--format", "-f", help="text or json."),
+) -> None:
+    """Is the new schema compatible with the old ones at the level? Exit 0 yes, 1 no (reasons listed)."""
+    from kgov.commands.schema import run_schema_check
+
+    run_command(lambda: run_schema_check(old, new, level, fmt))

@@ -19,9 +19,10 @@ def data_flow(matrix: Matrix, bindings: Iterable[Binding]) -> Graph:
         return key
 
     for cell in matrix.cells:
-        if cell.allowed("produce"):
+        rights = cell.effective
+        if "produce" in rights:
             edges.add(Edge(node("principal", cell.principal), node("topic", cell.topic), "produces"))
-        if cell.allowed("consume"):
+        if "consume" in rights:
             edges.add(Edge(node("topic", cell.topic), node("principal", cell.principal), "consumes"))
     for b in bindings:
         if b.resource_type == "group" and b.permission == "allow" and b.operation in ("READ", "ALL"):
@@ -29,5 +30,5 @@ def data_flow(matrix: Matrix, bindings: Iterable[Binding]) -> Graph:
             edges.add(Edge(node("principal", b.principal), node("group", name), "uses"))
     return Graph(
         tuple(sorted(nodes.values(), key=lambda n: n.id)),
-        tuple(sorted(edges, key=lambda e: (e.source, e.target, e.relation))),
+        tuple(sorted(edges, key=lambda e: (e.source, e.target, e.relation))),  # deterministic output
     )

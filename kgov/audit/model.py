@@ -29,13 +29,19 @@ class Cell:
     denied: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (right, labels of the deny bindings)
 
     def allowed(self, right: str) -> bool:
-        return any(r == right for r, _ in self.grants) and not any(r == right for r, _ in self.denied)
+        return right in self.effective
+
+    @property
+    def effective(self) -> frozenset[str]:
+        """The rights granted and not denied."""
+        return frozenset(r for r, _ in self.grants) - frozenset(r for r, _ in self.denied)
 
     def to_json(self) -> JSON:
+        effective = self.effective
         return {
             "principal": self.principal,
             "topic": self.topic,
-            "rights": {r: self.allowed(r) for r in RIGHTS},
+            "rights": {r: r in effective for r in RIGHTS},
             "grants": {r: list(labels) for r, labels in self.grants},
             "denied": {r: list(labels) for r, labels in self.denied},
         }

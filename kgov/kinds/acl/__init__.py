@@ -100,6 +100,6 @@ class AclKind:
         managed = set(observed.scope.principals)
         return [
             Unmanaged(KIND, b.address.removeprefix(f"{KIND}."), b.label, b.to_json())
-            for b in sorted(observed.bindings)
+            for b in sorted(observed.bindings, key=lambda b: b.address)
             if b.principal not in managed
         ]

@@ -12,7 +12,6 @@ from kgov.audit.matrix import WILDCARD, WILDCARD_PRINCIPAL
 from kgov.audit.model import Matrix, Violation
 from kgov.catalog.model import Overrides, Policy
 from kgov.catalog.patterns import PatternError, compile_pattern
-from kgov.render.escape import visible
 from kgov.state import TopicSpec
 
 MIN_ISR = "min.insync.replicas"
@@ -64,7 +63,7 @@ def durability(topics: Iterable[TopicSpec], policy: Policy, overrides: Overrides
         elif not raw.isdigit() or int(raw) < isr_min:
             out.append(
                 Violation(
-                    "min-insync-replicas", "topic", t.name, f"{MIN_ISR} {visible(raw)[:20]} < {isr_min}"
+                    "min-insync-replicas", "topic", t.name, f"{MIN_ISR} {raw[:20]} < {isr_min}"
                 )
             )
     return out

@@ -13,7 +13,7 @@ from kgov.audit.build import audit_cluster
 from kgov.catalog.load import load_catalog
 from kgov.kinds.base import Backends
 from kgov.render import audit_html
-from tests.unit.audit.test_audit_memory import EVIL_TOPIC, REPO, _cluster
+from tests.unit.audit.test_audit_memory import REPO, _cluster
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(

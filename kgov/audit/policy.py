@@ -61,11 +61,7 @@ def durability(topics: Iterable[TopicSpec], policy: Policy, overrides: Overrides
                 Violation("min-insync-replicas", "topic", t.name, f"{MIN_ISR} not set (policy: ≥ {isr_min})")
             )
         elif not raw.isdigit() or int(raw) < isr_min:
-            out.append(
-                Violation(
-                    "min-insync-replicas", "topic", t.name, f"{MIN_ISR} {raw[:20]} < {isr_min}"
-                )
-            )
+            out.append(Violation("min-insync-replicas", "topic", t.name, f"{MIN_ISR} {raw[:20]} < {isr_min}"))
     return out
 
 

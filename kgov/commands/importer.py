@@ -69,7 +69,9 @@ def _topic_entry(
     return entry
 
 
-def run_import(catalog_dir: Path, env_name: str, *, out_dir: Path, backends: Backends | None = None) -> int:
+def run_import(
+    catalog_dir: Path, env_name: str, *, out_dir: Path, backends: Backends | None = None
+) -> int:
     catalog = settings_catalog(catalog_dir)
     env = environment(catalog, env_name)
     ports = backends if backends is not None else connect(catalog, env_name)

@@ -206,7 +206,8 @@ own `produces`, `consumes`, `consumer_groups` or `transactional_ids` grant leave
         Example(
             False,
             {
-                "acls/orders.yaml": ACL_FILE + "  - {resource: topic, name: 'orders.', pattern: prefixed,\n"
+                "acls/orders.yaml": ACL_FILE
+                + "  - {resource: topic, name: 'orders.', pattern: prefixed,\n"
                 "     operations: [write], permission: deny}\n"
             },
             line=5,
@@ -214,7 +215,8 @@ own `produces`, `consumes`, `consumer_groups` or `transactional_ids` grant leave
         Example(
             True,
             {
-                "acls/orders.yaml": ACL_FILE + "  - {resource: topic, name: 'orders.', pattern: prefixed,\n"
+                "acls/orders.yaml": ACL_FILE
+                + "  - {resource: topic, name: 'orders.', pattern: prefixed,\n"
                 "     operations: [read], permission: deny}\n"
             },
         ),

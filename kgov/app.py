@@ -114,6 +114,18 @@ def rules(
     run_command(lambda: run_rules(fmt.value))
 
 
+class AuditFormat(StrEnum):
+    markdown = "markdown"
+    html = "html"
+    json = "json"
+
+
+AUDIT_EXAMPLES = (
+    "[bold]Examples[/]\n\n"
+    "  kgov audit --env prod --format html --out audit.html   [dim]# one file, opens from disk[/]\n\n"
+    "  kgov audit --env prod --format json > audit.json\n\n"
+    "  kgov audit --env prod --catalog-only --format markdown  [dim]# matrix and graph, no cluster[/]"
+)
 PLAN_EXAMPLES = (
     "[bold]Examples[/]\n\n"
     "  kgov plan --env local\n\n"
@@ -231,3 +243,25 @@ def schema_check(
     from kgov.commands.schema import run_schema_check
 
     run_command(lambda: run_schema_check(old, new, level, fmt))
+
+
+@app.command(epilog=AUDIT_EXAMPLES)
+def audit(
+    env: str = typer.Option(..., "--env", "-e", help="The environment of kgov.yaml to audit."),
+    catalog: Path = typer.Option(Path("catalog"), "--catalog", "-c", help=CATALOG_HELP),
+    fmt: AuditFormat = typer.Option(AuditFormat.markdown, "--format", "-f", help="Output format."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Write the report to this file."),
+    catalog_only: bool = typer.Option(
+        False,
+        "--catalog-only",
+        help="Draw the access matrix and data flow from the catalog alone (no cluster).",
+    ),
+) -> None:
+    """Report what is true on the cluster now: drift, unmanaged resources, policy violations,
+    the access matrix (principal x topic) and the data-flow graph.
+
+    Reads the cluster once, with the same batched requests as plan; never writes to it.
+    """
+    from kgov.commands.audit import run_audit
+
+    run_command(lambda: run_audit(catalog, env, fmt=fmt.value, out=out, catalog_only=catalog_only))

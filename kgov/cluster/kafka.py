@@ -2,12 +2,14 @@
 
 Every call goes through `_batched`: one batch size, one request counter, and only Kafka's own
 errors (KafkaException) become per-resource outcomes. Anything else is a bug in kgov and is left
-to surface as one, never dressed up as "Kafka said …".
+to surface as one, never dressed up as "Kafka said …". Reads send all their batches at once and
+then wait (the admin calls are asynchronous): a plan waits for the slowest batch, not their sum.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future
@@ -58,6 +60,7 @@ class KafkaCluster:
     def __init__(self, settings: KafkaSettings, extra: Mapping[str, Any] | None = None) -> None:
         self.settings = settings
         self.requests: Counter[str] = Counter()
+        self._count_lock = threading.Lock()  # kinds may observe from several threads
         self._last_error: str | None = None
         conf: dict[str, Any] = dict(settings.client)
         conf["logger"] = _quiet  # librdkafka would print connection noise to stderr
@@ -78,17 +81,34 @@ class KafkaCluster:
         request: str,
         items: Sequence[T],
         send: Callable[[Sequence[T]], Mapping[Any, Future[Any]]],
+        *,
+        together: bool = False,
     ) -> dict[str, tuple[Any, str | None]]:
-        """Send `items` in batches of BATCH; per resource name, (result, None) or (None, Kafka's error)."""
+        """Send `items` in batches of BATCH; per resource name, (result, None) or (None, Kafka's error).
+
+        `together`: send every batch before waiting for any (independent reads); otherwise one
+        batch is answered before the next is sent (writes stay in order, and a broker is not
+        handed thousands of creations at once).
+        """
         out: dict[str, tuple[Any, str | None]] = {}
+        pending: list[Mapping[Any, Future[Any]]] = []
         for chunk in _chunks(items):
-            self.requests[request] += 1
-            for key, future in send(chunk).items():
-                try:
-                    out[_name(key)] = (future.result(), None)
-                except KafkaException as exc:
-                    out[_name(key)] = (None, _error_text(exc))
+            with self._count_lock:
+                self.requests[request] += 1
+            pending.append(send(chunk))
+            if not together:
+                self._collect(pending.pop(), out)
+        for futures in pending:
+            self._collect(futures, out)
         return out
+
+    @staticmethod
+    def _collect(futures: Mapping[Any, Future[Any]], out: dict[str, tuple[Any, str | None]]) -> None:
+        for key, future in futures.items():
+            try:
+                out[_name(key)] = (future.result(), None)
+            except KafkaException as exc:
+                out[_name(key)] = (None, _error_text(exc))
 
     @staticmethod
     def _outcome(results: Mapping[str, tuple[Any, str | None]]) -> Outcome:
@@ -96,7 +116,8 @@ class KafkaCluster:
 
     # -- reads --------------------------------------------------------------------------------
     def list_topics(self) -> TopicListing:
-        self.requests["metadata"] += 1
+        with self._count_lock:
+            self.requests["metadata"] += 1
         try:
             meta = self._admin.list_topics(timeout=self._timeout)
         except KafkaException as exc:
@@ -124,6 +145,7 @@ class KafkaCluster:
             lambda chunk: self._admin.describe_configs(
                 [ConfigResource(ResourceType.TOPIC, n) for n in chunk], request_timeout=self._timeout
             ),
+            together=True,
         )
         out: dict[str, Mapping[str, str]] = {}
         for name, (entries, error) in results.items():

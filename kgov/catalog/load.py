@@ -18,6 +18,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
+from kgov.catalog import fastcheck
 from kgov.catalog.model import (
     AccessFile,
     AclEntry,
@@ -214,6 +215,8 @@ class Read:
 
 
 def _structure(doc: YamlDoc, kind: str, file: str) -> tuple[list[Diagnostic], frozenset[tuple[Any, ...]]]:
+    if fastcheck.valid(kind, doc.data, len(doc.positions)):  # the detailed check finds nothing
+        return [], frozenset()
     out: list[Diagnostic] = []
     broken: set[tuple[Any, ...]] = set()
     for error in schema(kind).iter_errors(doc.data):

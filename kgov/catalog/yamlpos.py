@@ -123,6 +123,13 @@ class _Open:
         self.merges: list[Any] = []
 
 
+# An untagged plain scalar's value depends only on its text: "6", "true" and "1d" recur across
+# thousands of topics, and resolving each (a regex per candidate type) was a tenth of loading.
+_PLAIN_SCALARS: dict[str, Any] = {}
+_UNSEEN = object()
+_CACHED_LENGTH = 40  # short texts only (numbers, flags, units); names and descriptions rarely recur
+_CACHED_VALUES = 10_000
+
 _MERGE = "<<"
 _KEY_HINT = "write each key as a plain name (quote it if it holds special characters)"
 
@@ -252,7 +259,16 @@ class _Builder:
         if tag is None or tag == "!":
             if not event.implicit[0]:
                 return event.value  # quoted: always a string
-            tag = self.loader.resolve(yaml.ScalarNode, event.value, (True, False))
+            known = _PLAIN_SCALARS.get(event.value, _UNSEEN)
+            if known is not _UNSEEN:
+                return known
+            value = self._typed(self.loader.resolve(yaml.ScalarNode, event.value, (True, False)), event)
+            if len(event.value) <= _CACHED_LENGTH and len(_PLAIN_SCALARS) < _CACHED_VALUES:
+                _PLAIN_SCALARS[event.value] = value
+            return value
+        return self._typed(tag, event)
+
+    def _typed(self, tag: str, event: Any) -> Any:
         if tag == _STR_TAG:
             return event.value
         node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -436,6 +437,8 @@ def measure_size(n: int, broker: Broker, work: Path, args: argparse.Namespace, t
             tfiles = [str(p) for p in sorted((troot / "topics").iterdir())]
             tplan = run(broker, [tctl, "apply", "--dry-run", "--skip-confirm", *tfiles], log)  # type: ignore[list-item]
         rows["plan, no changes"] = (plan, plan_floor, tplan)
+        if args.profile and n == max(args.sizes):
+            notes += profile_plan(kroot, work)
 
         drifted = broker.drift(knames)
         tdrift = None
@@ -466,6 +469,23 @@ def measure_size(n: int, broker: Broker, work: Path, args: argparse.Namespace, t
     return out + [f"{'':>6}   {note}" for note in notes]
 
 
+def profile_plan(root: Path, work: Path) -> list[str]:
+    """`kgov plan` under cProfile: its largest cumulative costs, one line each."""
+    import io
+    import pstats
+
+    out = work / "plan.prof"
+    cmd = [sys.executable, "-m", "cProfile", "-o", str(out), "-m", "kgov", "plan", "--env", "local"]
+    subprocess.run([*cmd, "-c", str(root)], check=True, capture_output=True)
+    text = io.StringIO()
+    pstats.Stats(str(out), stream=text).sort_stats("cumulative").print_stats(25)
+    row = re.compile(r"^\s*[\d/]+\s+[\d.]+\s+[\d.]+\s+([\d.]+)\s+[\d.]+\s+([^{].*)$")
+    found = [m.groups() for line in text.getvalue().splitlines() if (m := row.match(line))]
+    return ["profile of `kgov plan` (cProfile; cumulative s, function):"] + [
+        f"  {float(cum):7.2f}  {where}" for cum, where in found
+    ]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -475,6 +495,7 @@ def main() -> int:
     parser.add_argument("--state-dir", type=Path, default=Path(".kgov/sandbox"), help="the sandbox's folder")
     parser.add_argument("--topicctl", help="the topicctl binary (default: PATH, then ~/go/bin)")
     parser.add_argument("--topicctl-max", type=int, default=1000, help="largest size to run topicctl at")
+    parser.add_argument("--profile", action="store_true", help="profile kgov plan at the largest size")
     parser.add_argument("--floor-parse", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--floor-plan", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--floor-create", nargs=2, help=argparse.SUPPRESS)

@@ -32,7 +32,7 @@ from kgov.cluster.kafka_port import ConfigOp, Outcome
 from kgov.errors import ClusterError
 from kgov.state import TopicListing, TopicSpec
 
-BATCH = 1000  # resources per admin request, for every kind of request
+BATCH = 5000  # resources per admin request, for every kind of request: 10,000 topics read in 2
 T = TypeVar("T")
 
 _quiet = logging.getLogger("kgov.librdkafka")

@@ -28,11 +28,17 @@ def check_current(saved: Plan, fresh: Plan, plan_file: Path) -> None:
     if fresh.fingerprint == saved.fingerprint:
         return
     if fresh.scope != saved.scope:
-        why = "the catalog's scope changed (resources or ownership)"
+        why = (
+            "its scope is not the one the catalog implies "
+            "(the catalog's resources or ownership changed, or the file was edited)"
+        )
     elif fresh.state_digest != saved.state_digest:
         why = "the cluster changed"
     else:
-        why = "the catalog changed"
+        why = (
+            "its entries are not what the catalog and the cluster give now "
+            "(the catalog changed, or the file was edited)"
+        )
     saved_addresses = {e.address for e in saved.entries}
     fresh_addresses = {e.address for e in fresh.entries}
     differ = sorted(saved_addresses ^ fresh_addresses) or sorted(
@@ -40,6 +46,6 @@ def check_current(saved: Plan, fresh: Plan, plan_file: Path) -> None:
     )
     detail = f" (differs at: {', '.join(differ[:5])}{' …' if len(differ) > 5 else ''})" if differ else ""
     raise PlanError(
-        f"stale plan: {why} since {plan_file} was made ({saved.created_at}){detail}; nothing was applied",
+        f"stale plan {plan_file} (made {saved.created_at}): {why}{detail}; nothing was applied",
         hint=f"make a new plan: kgov plan --env {saved.environment} --out {plan_file}",
     )

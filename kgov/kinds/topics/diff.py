@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from kgov.kafka_configs import TOPIC_CONFIGS, canonical
 from kgov.kinds.base import DiffContext
 from kgov.kinds.topics.observe import ObservedTopics
-from kgov.kinds.topics.ownership import is_protected
+from kgov.kinds.topics.ownership import is_protected, protected_patterns
 from kgov.plan.model import Change, Entry
 from kgov.state import TopicSpec
 
@@ -30,18 +30,19 @@ def diff_topics(
     desired: Mapping[str, TopicSpec], observed: ObservedTopics, ctx: DiffContext
 ) -> tuple[list[Entry], list[str]]:
     ownership = ctx.settings.ownership
+    protected = protected_patterns(ownership.protected)
     entries: list[Entry] = []
     warnings: list[str] = []
     for name in sorted(desired):
         want = desired[name]
-        if is_protected(name, ownership.protected):
+        if is_protected(name, protected):
             entries.append(
                 _entry(
                     name,
                     "blocked",
                     after=spec_json(want),
                     reason=f"topic {name} matches a protected pattern "
-                    f"({', '.join(ownership.protected)}); kgov never creates or changes it",
+                    f"({', '.join(protected)}); kgov never creates or changes it",
                     hint="rename the topic or change ownership.protected in kgov.yaml",
                 )
             )
@@ -53,6 +54,11 @@ def diff_topics(
             entry = _update(want, have)
             if entry is not None:
                 entries.append(entry)
+    for name, error in sorted(observed.unreadable.items()):
+        warnings.append(
+            f"topic {name} is in an owned prefix but kgov cannot describe it ({error}); "
+            "it is left out of the plan"
+        )
     for name in sorted(n for n in observed.topics if n not in desired):
         have = observed.topics[name]
         if ownership.delete and ctx.allow_delete:
@@ -60,8 +66,9 @@ def diff_topics(
                 _entry(
                     name,
                     "delete",
-                    before=spec_json(have),
-                    notes=(f"Deletes the topic and all its data ({have.partitions} partitions).",),
+                    # an orphan's configs are not read (a delete does not depend on them)
+                    before={"partitions": have.partitions, "replication_factor": have.replication_factor},
+                    notes=(f"Deletes the topic and all its data ({_count(have.partitions, 'partition')}).",),
                 )
             )
         elif ownership.delete:
@@ -75,6 +82,10 @@ def diff_topics(
                 "(deletes are off: ownership.delete is false)"
             )
     return entries, warnings
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _create(want: TopicSpec) -> Entry:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from kgov.cluster.kafka_port import KafkaAdmin
 from kgov.errors import ClusterError
@@ -14,11 +14,17 @@ from kgov.state import TopicSpec
 @dataclass(frozen=True)
 class ObservedTopics:
     topics: Mapping[str, TopicSpec]  # in scope only; configs only for the catalog's topics
+    unreadable: Mapping[str, str] = field(
+        default_factory=dict
+    )  # owned-prefix topics the broker would not describe
 
-    def to_json(self) -> dict[str, list[object]]:
+    def to_json(self) -> dict[str, object]:
         return {
-            name: [t.partitions, t.replication_factor, sorted(t.config.items())]
-            for name, t in sorted(self.topics.items())
+            "topics": {
+                name: [t.partitions, t.replication_factor, sorted(t.config.items())]
+                for name, t in sorted(self.topics.items())
+            },
+            "unreadable": dict(sorted(self.unreadable.items())),
         }
 
 
@@ -26,21 +32,24 @@ def observe_topics(kafka: KafkaAdmin, scope: TopicScope) -> ObservedTopics:
     """One metadata request for all topics, then the explicit configs of the catalog's topics.
 
     Topics only inside an owned prefix (deletion candidates) need no configs: a delete does not
-    depend on them. Protected topics are never read. A topic outside the scope that the broker
-    cannot describe does not concern this plan; one inside it stops the plan.
+    depend on them. Protected topics are never read. A topic the broker cannot describe stops the
+    plan when the catalog names it, is a warning when it is only in an owned prefix, and does not
+    concern the plan otherwise.
     """
     named = frozenset(scope.names)
     listing = kafka.list_topics()
-    broken = sorted((n, e) for n, e in listing.errors.items() if scope.covers(n, named))
+    broken = sorted((n, e) for n, e in listing.errors.items() if n in named and scope.covers(n, named))
     if broken:
         name, error = broken[0]
         more = f" (and {len(broken) - 1} more)" if len(broken) > 1 else ""
         raise ClusterError(f"cannot describe topic {name}{more}: {error}")
     infos = [t for t in listing.topics if scope.covers(t.name, named)]
     configs = kafka.topic_configs([t.name for t in infos if t.name in named])
+    unreadable = {n: e for n, e in listing.errors.items() if n not in named and scope.covers(n, named)}
     return ObservedTopics(
         {
             t.name: TopicSpec(t.name, t.partitions, t.replication_factor, dict(configs.get(t.name, {})))
             for t in infos
-        }
+        },
+        unreadable,
     )

@@ -34,6 +34,15 @@ class TopicScope:
         return name in names or (bool(self.prefixes) and name.startswith(self.prefixes))
 
 
+# Kafka's own topics (__consumer_offsets, __transaction_state, …) are protected whatever kgov.yaml
+# says: a custom `protected` list adds to this, it never exposes them.
+ALWAYS_PROTECTED = ("__*",)
+
+
+def protected_patterns(configured: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys((*ALWAYS_PROTECTED, *configured)))
+
+
 @cache
 def _matcher(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
     if not patterns:
@@ -52,5 +61,5 @@ def catalog_scope(catalog: Catalog, names: Sequence[str] | None = None) -> Topic
     return TopicScope(
         tuple(sorted(set(named))),
         tuple(f"{s}." for s in catalog.services()),
-        catalog.settings.ownership.protected,
+        protected_patterns(catalog.settings.ownership.protected),
     )

@@ -1,63 +1,11 @@
-"""Topic diff behaviour through make_plan on the in-memory port (the cases file covers the rest)."""
+"""Topic plan behaviour the cases file (tests/unit/kinds/topic_cases.yaml) does not state as data:
+request batching, the fingerprint, and topics the broker cannot describe."""
 
 from __future__ import annotations
 
 from kgov.cluster.memory import MemoryCluster
-from kgov.plan.model import Change
 
 from .helpers import catalog, plan, topic
-
-
-def test_missing_topic_is_created_with_its_explicit_configs() -> None:
-    p = plan(catalog(topic("orders.created", 6, 3, retention_ms="604800000")), MemoryCluster())
-    [entry] = p.entries
-    assert (entry.address, entry.kind, entry.action) == ("topic.orders.created", "topic", "create")
-    assert entry.after == {"partitions": 6, "replication_factor": 3, "config": {"retention.ms": "604800000"}}
-    assert p.totals() == {"create": 1, "update": 0, "delete": 0, "blocked": 0}
-
-
-def test_matching_topic_has_no_entries_even_when_cluster_writes_values_differently() -> None:
-    cluster = MemoryCluster()
-    cluster.add_topic(
-        "orders.state", 6, 3, **{"cleanup.policy": "compact,delete", "retention.ms": "604800000"}
-    )
-    want = topic("orders.state", 6, 3, cleanup_policy="compact,delete", retention_ms="7d")
-    p = plan(catalog(want), cluster)
-    assert p.entries == ()
-    assert not p.has_changes
-
-
-def test_config_set_and_reset_of_a_key_removed_from_the_catalog() -> None:
-    cluster = MemoryCluster()
-    cluster.add_topic("orders.created", 3, 3, **{"retention.ms": "1000", "segment.ms": "3600000"})
-    [entry] = plan(catalog(topic("orders.created", retention_ms="2000")), cluster).entries
-    assert entry.action == "update"
-    assert entry.changes == (
-        Change("config.retention.ms", "1000", "2000", "set"),
-        Change("config.segment.ms", "3600000", None, "reset", "604800000"),
-    )
-
-
-def test_blocked_entry_keeps_the_other_changes_of_the_same_topic_in_view() -> None:
-    cluster = MemoryCluster()
-    cluster.add_topic("orders.a", 6, 1, **{"retention.ms": "1"})
-    [entry] = plan(catalog(topic("orders.a", 3, 1)), cluster).entries
-    assert entry.action == "blocked"
-    assert [(c.field, c.blocked) for c in entry.changes] == [
-        ("partitions", True),
-        ("config.retention.ms", False),
-    ]
-    assert entry.reason is not None and "cannot decrease" in entry.reason
-
-
-def test_protected_and_unowned_topics_are_never_read_or_touched_even_with_allow_delete() -> None:
-    cluster = MemoryCluster()
-    for name in ("__consumer_offsets", "_schemas", "billing.paid", "ordersx.y"):
-        cluster.add_topic(name, 1, 1, **{"retention.ms": "1"})
-    p = plan(catalog(topic("orders.created"), delete=True), cluster, allow_delete=True)
-    assert [(e.address, e.action) for e in p.entries] == [("topic.orders.created", "create")]
-    assert p.warnings == ()
-    assert p.scope["topic"]["names"] == ["orders.created"]
 
 
 def test_reads_are_batched_whatever_the_number_of_topics() -> None:

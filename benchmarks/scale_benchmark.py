@@ -46,7 +46,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 PER_SERVICE = 100
-BATCH = 1000
+BATCH = 1000  # the benchmark's own set-up requests; the floor uses kgov's batch size (--batch)
 RETENTION = "86400000"  # every other topic carries it explicitly
 DRIFTED = "3600000"
 # Requests that are not admin work: connection set-up and the broker's own KRaft/controller traffic.
@@ -141,7 +141,7 @@ def _admin(bootstrap: str):  # type: ignore[no-untyped-def]
     return AdminClient({"bootstrap.servers": bootstrap})
 
 
-def floor_plan(root: Path, bootstrap: str) -> None:
+def floor_plan(root: Path, bootstrap: str, batch: int) -> None:
     from confluent_kafka.admin import ConfigResource, ResourceType
 
     names = floor_parse(root)
@@ -149,15 +149,15 @@ def floor_plan(root: Path, bootstrap: str) -> None:
     listed = admin.list_topics(timeout=120).topics
     pending = [
         admin.describe_configs(
-            [ConfigResource(ResourceType.TOPIC, n) for n in names[i : i + BATCH]], request_timeout=120
+            [ConfigResource(ResourceType.TOPIC, n) for n in names[i : i + batch]], request_timeout=120
         )
-        for i in range(0, len(names), BATCH)
+        for i in range(0, len(names), batch)
     ]
     described = sum(len(f.result()) >= 0 for batch in pending for f in batch.values())
     assert described == len(names) and all(n in listed for n in names)
 
 
-def floor_create(names: Sequence[str], bootstrap: str) -> None:
+def floor_create(names: Sequence[str], bootstrap: str, batch: int) -> None:
     from confluent_kafka.admin import NewTopic
 
     admin = _admin(bootstrap)
@@ -165,15 +165,15 @@ def floor_create(names: Sequence[str], bootstrap: str) -> None:
         admin.create_topics(
             [
                 NewTopic(n, 1, 1, config={"retention.ms": RETENTION} if has_retention(n) else {})
-                for n in names[i : i + BATCH]
+                for n in names[i : i + batch]
             ],
             operation_timeout=120,
             request_timeout=120,
         )
-        for i in range(0, len(names), BATCH)
+        for i in range(0, len(names), batch)
     ]
-    for batch in pending:
-        for future in batch.values():
+    for futures in pending:
+        for future in futures.values():
             future.result()
     wait_visible(admin, names)
 
@@ -354,6 +354,13 @@ def median(broker: Broker, cmd: Sequence[str], log: Path, repeat: int, expect: S
     return Run(mid.seconds, max(r.peak_mb for r in runs), mid.requests, mid.detail, mid.code)
 
 
+def kgov_batch() -> int:
+    """kgov's resources per admin request: the floor sends the same number of requests."""
+    from kgov.cluster.kafka import BATCH as KGOV_BATCH
+
+    return KGOV_BATCH
+
+
 def self_cmd(*args: str) -> list[str]:
     return [sys.executable, str(Path(__file__).resolve()), *args]
 
@@ -398,6 +405,7 @@ def measure_size(n: int, broker: Broker, work: Path, args: argparse.Namespace, t
     tnames = write_topicctl_configs(troot, f"t{tag}s", n, broker.bootstrap) if with_tctl else []
     fnames = topic_names(f"f{tag}s", n)
     log = work / "last.log"
+    batch = ("--batch", str(kgov_batch()))
     rows: dict[str, tuple[Run | None, Run | None, Run | None]] = {}
     notes: list[str] = []
     try:
@@ -406,7 +414,7 @@ def measure_size(n: int, broker: Broker, work: Path, args: argparse.Namespace, t
         rows["lint"] = (lint, parse, None)
 
         broker.room_for(n)
-        create_floor = run(broker, self_cmd("--floor-create", f"f{tag}s", str(n)), log)
+        create_floor = run(broker, self_cmd("--floor-create", f"f{tag}s", str(n), *batch), log)
         broker.delete(fnames)
         broker.room_for(n + len(tnames))
         apply = run(broker, kgov_cmd("apply", "--env", "local", "-c", str(kroot), "--auto-approve"), log)
@@ -425,7 +433,7 @@ def measure_size(n: int, broker: Broker, work: Path, args: argparse.Namespace, t
             )
         rows["apply, create"] = (apply, create_floor, tapply)
 
-        plan_floor = median(broker, self_cmd("--floor-plan", str(kroot)), log, args.repeat)
+        plan_floor = median(broker, self_cmd("--floor-plan", str(kroot), *batch), log, args.repeat)
         plan = median(
             broker,
             kgov_cmd("plan", "--env", "local", "-c", str(kroot), "--detailed-exitcode"),
@@ -445,7 +453,7 @@ def measure_size(n: int, broker: Broker, work: Path, args: argparse.Namespace, t
         if with_tctl:
             broker.drift(tnames)
             tdrift = run(broker, [tctl, "apply", "--dry-run", "--skip-confirm", *tfiles], log)  # type: ignore[list-item]
-        drift_floor = median(broker, self_cmd("--floor-plan", str(kroot)), log, args.repeat)
+        drift_floor = median(broker, self_cmd("--floor-plan", str(kroot), *batch), log, args.repeat)
         drift = median(
             broker,
             kgov_cmd("plan", "--env", "local", "-c", str(kroot), "--detailed-exitcode"),
@@ -499,6 +507,7 @@ def main() -> int:
     parser.add_argument("--floor-parse", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--floor-plan", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--floor-create", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--batch", type=int, default=BATCH, help=argparse.SUPPRESS)
     args = parser.parse_args()
     bootstrap = os.environ.get("KGOV_BOOTSTRAP_PLAINTEXT")
     if args.floor_parse:
@@ -508,10 +517,10 @@ def main() -> int:
         print('run `eval "$(kgov sandbox env)"` first', file=sys.stderr)
         return 1
     if args.floor_plan:
-        floor_plan(args.floor_plan, bootstrap)
+        floor_plan(args.floor_plan, bootstrap, args.batch)
         return 0
     if args.floor_create:
-        floor_create(topic_names(args.floor_create[0], int(args.floor_create[1])), bootstrap)
+        floor_create(topic_names(args.floor_create[0], int(args.floor_create[1])), bootstrap, args.batch)
         return 0
     tctl = find_topicctl(args.topicctl)
     with tempfile.TemporaryDirectory(prefix="kgov-scale-") as tmp:

@@ -370,6 +370,11 @@ def kgov_cmd(*args: str) -> list[str]:
     return [sys.executable, "-m", "kgov", *args]
 
 
+def other_kgov(path: str, cmd: Sequence[str]) -> list[str]:
+    """`cmd` run with the kgov of another checkout (--compare): env PYTHONPATH=<it> python -m kgov ..."""
+    return ["env", f"PYTHONPATH={path}", *cmd]
+
+
 def fmt(r: Run | None) -> str:
     if r is None:
         return f"{'—':>8} {'':>6} {'':>6}"
@@ -413,6 +418,12 @@ def measure_size(n: int, broker: Broker, work: Path, args: argparse.Namespace, t
         lint = median(broker, kgov_cmd("lint", str(kroot)), log, args.repeat)
         parse = median(broker, self_cmd("--floor-parse", str(kroot)), log, args.repeat)
         rows["lint"] = (lint, parse, None)
+        if args.compare:
+            rows["lint, --compare kgov"] = (
+                median(broker, other_kgov(args.compare, kgov_cmd("lint", str(kroot))), log, args.repeat),
+                parse,
+                None,
+            )
 
         broker.room_for(n)
         create_floor = run(broker, self_cmd("--floor-create", f"f{tag}s", str(n), *batch), log)
@@ -446,6 +457,10 @@ def measure_size(n: int, broker: Broker, work: Path, args: argparse.Namespace, t
             tfiles = [str(p) for p in sorted((troot / "topics").iterdir())]
             tplan = run(broker, [tctl, "apply", "--dry-run", "--skip-confirm", *tfiles], log)  # type: ignore[list-item]
         rows["plan, no changes"] = (plan, plan_floor, tplan)
+        plan_cmd = kgov_cmd("plan", "--env", "local", "-c", str(kroot), "--detailed-exitcode")
+        if args.compare:
+            before = median(broker, other_kgov(args.compare, plan_cmd), log, args.repeat)
+            rows["plan, --compare kgov"] = (before, plan_floor, None)
         if args.profile and n == max(args.sizes):
             notes += profile_plan(kroot, work)
 
@@ -463,6 +478,9 @@ def measure_size(n: int, broker: Broker, work: Path, args: argparse.Namespace, t
             (2,),
         )
         rows[f"plan, 10% drift ({drifted})"] = (drift, drift_floor, tdrift)
+        if args.compare:
+            before = median(broker, other_kgov(args.compare, plan_cmd), log, args.repeat, (2,))
+            rows["drift, --compare kgov"] = (before, drift_floor, None)
     finally:
         broker.delete([*knames, *tnames])
     out = []
@@ -504,6 +522,11 @@ def main() -> int:
     parser.add_argument("--state-dir", type=Path, default=Path(".kgov/sandbox"), help="the sandbox's folder")
     parser.add_argument("--topicctl", help="the topicctl binary (default: PATH, then ~/go/bin)")
     parser.add_argument("--topicctl-max", type=int, default=1000, help="largest size to run topicctl at")
+    parser.add_argument(
+        "--compare",
+        metavar="PATH",
+        help="also run lint and plan with the kgov of this checkout (before/after)",
+    )
     parser.add_argument("--profile", action="store_true", help="profile kgov plan at the largest size")
     parser.add_argument("--floor-parse", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--floor-plan", type=Path, help=argparse.SUPPRESS)

@@ -114,6 +114,7 @@ class KafkaCluster(KafkaAccessMixin, KafkaBase):
                     operation_timeout=self._timeout,
                     request_timeout=self._timeout,
                 ),
+                records=lambda t: 1 + t.partitions + len(t.config),  # the topic, its partitions, configs
             )
         )
 
@@ -127,6 +128,7 @@ class KafkaCluster(KafkaAccessMixin, KafkaBase):
                     operation_timeout=self._timeout,
                     request_timeout=self._timeout,
                 ),
+                records=lambda item: item[1],  # at most the new total of partitions
             )
         )
 
@@ -144,6 +146,7 @@ class KafkaCluster(KafkaAccessMixin, KafkaBase):
                     ],
                     request_timeout=self._timeout,
                 ),
+                records=lambda item: len(item[1]),
             )
         )
 

@@ -231,12 +231,6 @@ def test_broker_killed_in_the_middle_of_an_apply_of_1000_actions(
     _converges(sandbox3, tmp_path, names)
     assert _snapshot(admin, [unrelated]) == before
 
-    if proc.returncode == 1 and not stdout.strip() and stderr.startswith("error: "):
-        # Known bug of the current apply (issue 8, hole 11): when reading the cluster back after the
-        # writes fails (a dead broker, metadata not yet propagated), apply stops with that error and
-        # reports no action at all. The assertions below run in full once it is fixed.
-        pytest.xfail(f"apply reported no outcome after {fault}: {' '.join(stderr.split())[:300]}")
-
     # Every action's outcome is reported, with Kafka's error for each failure; the exit code says
     # whether any failed. Which ones fail depends on where the kill lands: in the batch in flight
     # when the broker died, every creation whose outcome the client could not learn.

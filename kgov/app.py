@@ -114,6 +114,18 @@ def rules(
     run_command(lambda: run_rules(fmt.value))
 
 
+class AuditFormat(StrEnum):
+    markdown = "markdown"
+    html = "html"
+    json = "json"
+
+
+AUDIT_EXAMPLES = (
+    "[bold]Examples[/]\n\n"
+    "  kgov audit --env prod --format html --out audit.html   [dim]# one file, opens from disk[/]\n\n"
+    "  kgov audit --env prod --format json > audit.json\n\n"
+    "  kgov audit --env prod --catalog-only --format markdown  [dim]# matrix and graph, no cluster[/]"
+)
 PLAN_EXAMPLES = (
     "[bold]Examples[/]\n\n"
     "  kgov plan --env local\n\n"
@@ -284,3 +296,41 @@ def import_(
 
     run_command(lambda: run_import(catalog, env, out_dir=out))
 
+
+schema_app = typer.Typer(help="Schema files: check compatibility offline, as the registry would.")
+app.add_typer(schema_app, name="schema")
+
+
+@schema_app.command("check")
+def schema_check(
+    old: list[Path] = typer.Option(..., "--old", help="An old version (repeat, oldest first)."),
+    new: Path = typer.Option(..., "--new", help="The new schema (.avsc Avro, .json JSON Schema)."),
+    level: str = typer.Option(..., "--level", "-l", help="NONE, BACKWARD, FORWARD, FULL or *_TRANSITIVE."),
+    fmt: str = typer.Option("text", "--format", "-f", help="text or json."),
+) -> None:
+    """Is the new schema compatible with the old ones at the level? Exit 0 yes, 1 no (reasons listed)."""
+    from kgov.commands.schema import run_schema_check
+
+    run_command(lambda: run_schema_check(old, new, level, fmt))
+
+
+@app.command(epilog=AUDIT_EXAMPLES)
+def audit(
+    env: str = typer.Option(..., "--env", "-e", help="The environment of kgov.yaml to audit."),
+    catalog: Path = typer.Option(Path("catalog"), "--catalog", "-c", help=CATALOG_HELP),
+    fmt: AuditFormat = typer.Option(AuditFormat.markdown, "--format", "-f", help="Output format."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Write the report to this file."),
+    catalog_only: bool = typer.Option(
+        False,
+        "--catalog-only",
+        help="Draw the access matrix and data flow from the catalog alone (no cluster).",
+    ),
+) -> None:
+    """Report what is true on the cluster now: drift, unmanaged resources, policy violations,
+    the access matrix (principal x topic) and the data-flow graph.
+
+    Reads the cluster once, with the same batched requests as plan; never writes to it.
+    """
+    from kgov.commands.audit import run_audit
+
+    run_command(lambda: run_audit(catalog, env, fmt=fmt.value, out=out, catalog_only=catalog_only))

@@ -8,11 +8,11 @@ and is left to surface as one, never dressed up as "Kafka said …".
 from __future__ import annotations
 
 import logging
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from confluent_kafka import KafkaError, KafkaException
+from confluent_kafka import KafkaException
 from confluent_kafka.admin import (
     AdminClient,
     AlterConfigOpType,
@@ -41,16 +41,20 @@ class KafkaCluster(KafkaAccessMixin, KafkaBase):
     def __init__(self, settings: KafkaSettings, extra: Mapping[str, Any] | None = None) -> None:
         self.settings = settings
         self.requests: Counter[str] = Counter()
-        self._last_error: str | None = None
+        errors: deque[str] = deque(maxlen=1)  # the last error librdkafka reported
         conf: dict[str, Any] = dict(settings.client)
         conf["logger"] = _quiet  # librdkafka would print connection noise to stderr
-        conf["error_cb"] = self._on_error
+        # Not a bound method: client -> callback -> self -> client would be a reference cycle, and the
+        # garbage collector may then destroy the client from one of librdkafka's own threads (an abort).
+        conf["error_cb"] = lambda err: errors.append(f"{err.name()}: {err.str()}")
         conf.update(extra or {})
+        self._errors = errors
         self._admin = AdminClient(conf)
         self._timeout = settings.timeout_s
 
-    def _on_error(self, err: KafkaError) -> None:
-        self._last_error = f"{err.name()}: {err.str()}"
+    @property
+    def _last_error(self) -> str | None:
+        return self._errors[-1] if self._errors else None
 
     def poll(self, timeout: float = 0) -> None:
         """Serve librdkafka callbacks (errors, statistics)."""
@@ -110,6 +114,7 @@ class KafkaCluster(KafkaAccessMixin, KafkaBase):
                     operation_timeout=self._timeout,
                     request_timeout=self._timeout,
                 ),
+                records=lambda t: 1 + t.partitions + len(t.config),  # the topic, its partitions, configs
             )
         )
 
@@ -123,6 +128,7 @@ class KafkaCluster(KafkaAccessMixin, KafkaBase):
                     operation_timeout=self._timeout,
                     request_timeout=self._timeout,
                 ),
+                records=lambda item: item[1],  # at most the new total of partitions
             )
         )
 
@@ -140,6 +146,7 @@ class KafkaCluster(KafkaAccessMixin, KafkaBase):
                     ],
                     request_timeout=self._timeout,
                 ),
+                records=lambda item: len(item[1]),
             )
         )
 

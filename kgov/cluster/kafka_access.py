@@ -185,6 +185,7 @@ class KafkaAccessMixin(KafkaBase):
                 list(by_acl),
                 lambda chunk: self._admin.create_acls(list(chunk), request_timeout=self._timeout),
                 key=lambda acl: by_acl[acl].address,
+                records=lambda _acl: 2,  # one record each; half the limit keeps a slow controller in time
             )
         )
 

@@ -16,14 +16,28 @@ from kgov.cluster.connect import KafkaSettings
 from kgov.cluster.interrupt import wait_futures
 
 BATCH = 5000  # resources per admin request, for every kind of request: 10,000 topics read in 2
+# The KRaft controller refuses a request that writes more than 10,000 metadata records ("excessively
+# large batch operation"): a write batch is also cut by the records its items make.
+MAX_RECORDS = 9000
 T = TypeVar("T")
 
 Answer = tuple[Any, KafkaException | None]  # a resource's result, or Kafka's error for it
 
 
-def chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
-    for start in range(0, len(items), BATCH):
-        yield items[start : start + BATCH]
+def chunks(items: Sequence[T], records: Callable[[T], int] | None = None) -> Iterator[Sequence[T]]:
+    """Batches of at most BATCH items and, for writes (`records` given), at most MAX_RECORDS records.
+    An item heavier than MAX_RECORDS still goes out, alone: the broker then says why it refuses."""
+    start = 0
+    while start < len(items):
+        end, weight = start, 0
+        while end < len(items) and end - start < BATCH:
+            cost = records(items[end]) if records else 0
+            if end > start and weight + cost > MAX_RECORDS:
+                break
+            weight += cost
+            end += 1
+        yield items[start:end]
+        start = end
 
 
 def error_text(exc: KafkaException) -> str:
@@ -54,11 +68,12 @@ class KafkaBase:
         items: Sequence[T],
         send: Callable[[Sequence[T]], Mapping[Any, Future[Any]]],
         key: Callable[[Any], str] = resource_name,
+        records: Callable[[T], int] | None = None,
     ) -> dict[str, Answer]:
         """Send `items` in batches of BATCH; per resource (named by `key`), its result or Kafka's error."""
         out: dict[str, Answer] = {}
         limit = self._timeout + 5
-        for chunk in chunks(items):
+        for chunk in chunks(items, records):
             self.requests[request] += 1
             futures = send(chunk)
             wait_futures(futures.values(), limit)  # in slices: Ctrl-C stops the wait

@@ -79,7 +79,10 @@ def run_apply(
     with err.status("applying") as status:
         results = apply_plan(plan, ports, progress=lambda what, n: status.update(f"{what} ({n})"))
         status.update("waiting until the cluster shows the changes")
-        invisible = await_visible(plan, results, ports)
+        try:
+            invisible = await_visible(plan, results, ports)
+        except KgovError as exc:  # the writes are done: still report every outcome
+            invisible = (f"(could not re-read the cluster: {exc.message})",)
     _print_results(plan, results, fmt)
     if invisible:
         err.print(

@@ -58,5 +58,8 @@ def settings_catalog(root: Path) -> Catalog:
 def connect(catalog: Catalog, env_name: str) -> Backends:
     """The ports of an environment. Secret references are resolved here, for the clients only."""
     from kgov.cluster.kafka import KafkaCluster  # confluent_kafka loads only for commands that connect
+    from kgov.cluster.registry import connect_registry
 
-    return Backends(kafka=KafkaCluster(kafka_settings(environment(catalog, env_name))))
+    env = environment(catalog, env_name)
+    registry = connect_registry(env) if env.schema_registry else None
+    return Backends(kafka=KafkaCluster(kafka_settings(env)), registry=registry)

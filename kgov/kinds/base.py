@@ -45,6 +45,27 @@ class Backends:
         return getattr(self, name, None)
 
 
+@dataclass(frozen=True)
+class Unmanaged:
+    """A resource on the cluster that the catalog does not declare (and kgov does not protect)."""
+
+    kind: str
+    name: str
+    label: str
+    detail: JSON = None  # plain JSON the audit's policy checks read (never a secret)
+
+
+class FindsUnmanaged(Protocol):
+    """Optional kind member for `kgov audit`: what the cluster holds beyond the catalog.
+
+    `backend` is the same port observe used; a kind re-reads nothing the observe already read
+    (the audit caches the port's whole-cluster reads), so the audit stays one batched read."""
+
+    def unmanaged(
+        self, backend: Any, desired: Mapping[str, Any], observed: Any, ctx: DiffContext
+    ) -> list[Unmanaged]: ...
+
+
 class Kind(Protocol):
     name: str  # also the address prefix: "<name>.<resource>"
     title: str  # plural, for people: "topics"

@@ -19,6 +19,7 @@ from kgov.diagnostics import Location, Severity
 from kgov.policy.context import Context
 from kgov.policy.registry import Example, Finding, rule, topic_file
 from kgov.sanitize import excerpt
+from kgov.schemas.references import Source, dependency_order, find_references
 
 _MAX_CANDIDATES = 500  # difflib compares with each: keep a did-you-mean cheap in a 10,000-topic catalog
 
@@ -161,8 +162,9 @@ _DIALECTS = frozenset(
 )
 
 
-def schema_problem(schema: SchemaFile) -> tuple[str, int, int] | None:
-    """Why a schema file does not parse, and where; None when it does."""
+def schema_problem(schema: SchemaFile, named: dict[str, Any] | None = None) -> tuple[str, int, int] | None:
+    """Why a schema file does not parse, and where; None when it does. `named`: the Avro types its
+    references (other subjects' schemas) define."""
     try:
         data: Any = json.loads(schema.text)
     except json.JSONDecodeError as exc:
@@ -186,7 +188,7 @@ def schema_problem(schema: SchemaFile) -> tuple[str, int, int] | None:
             return "not a valid JSON Schema: nested too deeply", 1, 1
         return None
     try:
-        parse_schema(data)
+        parse_schema(data, named_schemas=dict(named or {}))
     except Exception as exc:  # fastavro raises many types (SchemaParseException, UnknownType, KeyError…)
         message = str(exc).strip() or type(exc).__name__
         quoted = re.search(r"'([^']+)'|\"([^\"]+)\"", message)
@@ -242,8 +244,16 @@ and column.
     ),
 )
 def check_schema_files(ctx: Context) -> Iterator[Finding]:
-    for schema in ctx.catalog.schemas.values():
-        problem = schema_problem(schema)
+    schemas = ctx.catalog.schemas
+    refs, _ = find_references({s: Source(f.format, f.text) for s, f in schemas.items()})
+    for schema in schemas.values():
+        named: dict[str, Any] = {}
+        for subject in dependency_order([r.subject for r in refs.get(schema.subject, ())], refs):
+            try:  # a referenced schema's own problems are reported at its own file
+                parse_schema(json.loads(schemas[subject].text), named_schemas=named)
+            except Exception:
+                continue
+        problem = schema_problem(schema, named)
         if problem:
             message, line, col = problem
             yield Finding(Location(schema.file, line, col), f"schema '{schema.subject}': {message}")
@@ -314,7 +324,57 @@ a leftover or a typo on the topic's side (which `missing-schema` then reports to
 )
 def check_unused_schemas(ctx: Context) -> Iterator[Finding]:
     used = {ref.subject for t in ctx.topics for ref in (t.key_schema, t.value_schema) if ref is not None}
+    refs, _ = find_references({s: Source(f.format, f.text) for s, f in ctx.catalog.schemas.items()})
+    used |= {r.subject for found in refs.values() for r in found}  # referenced by another schema
     used |= ctx.catalog.skipped_subjects
     for subject, schema in ctx.catalog.schemas.items():
         if subject not in used:
             yield Finding(Location(schema.file), f"schema '{subject}' is used by no topic")
+
+
+@rule(
+    "schema-references",
+    "schema references resolve",
+    severity=Severity.ERROR,
+    message="a schema references another subject that is missing, ambiguous, or part of a cycle",
+    hint="define each referenced type in exactly one schema file, and break reference cycles",
+    doc="""
+A schema may use a type defined in another subject (see docs/catalog.md, "Schema references"): an
+Avro named type used but not defined in the file is looked up by full name among the other `.avsc`
+files, and a JSON Schema `$ref` to `<subject>.json` names that subject. Each reference must name
+exactly one subject, and references may not form a cycle (a registry cannot register either
+subject first). An Avro type no file defines is reported by `invalid-schema`.
+""",
+    examples=(
+        Example(
+            False,
+            {
+                "schemas/orders.a.json": '{"properties": {\n  "b": {"$ref": "orders.b.json"}}}\n',
+                "schemas/orders.b.json": '{"properties": {"a": {"$ref": "orders.a.json"}}}\n',
+            },
+            line=2,
+            note="two JSON Schemas that refer to each other",
+        ),
+        Example(
+            False,
+            {"schemas/orders.a.json": '{"properties": {\n  "x": {"$ref": "orders.nope.json"}}}\n'},
+            line=2,
+            note="a $ref to a subject the catalog does not have",
+        ),
+    ),
+)
+def check_schema_references(ctx: Context) -> Iterator[Finding]:
+    schemas = ctx.catalog.schemas
+    refs, problems = find_references({s: Source(f.format, f.text) for s, f in schemas.items()})
+    for subject, message in problems:
+        schema = schemas[subject]
+        if schema.format == "avro" and "defined by no subject" in message:
+            continue  # invalid-schema reports it at the type's line
+        token = re.search(r"'([^']+)'|type (\S+) ", message)
+        if message.startswith("reference cycle: "):  # point at the reference to the next subject
+            after = message.split(" -> ")[1]
+            name = next((r.name for r in refs.get(subject, ()) if r.subject == after), None)
+        else:
+            name = next((g for g in token.groups() if g), None) if token else None
+        line, col = _line_of(schema.text, name) if name else (1, 1)
+        yield Finding(Location(schema.file, line, col), f"schema '{subject}': {message}")

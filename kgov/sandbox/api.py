@@ -1,127 +1,82 @@
 """The sandbox as a Python object: `Sandbox(state_dir).up()`, `.down()`, `.status()`, `.env()`.
 
-The CLI (kgov/sandbox/cli.py) and the integration-test fixture both drive this; it never prints, it
-reports progress through a `Progress` and returns data.
+The CLI (kgov/sandbox/cli.py) and the integration-test fixtures both drive this; it never prints, it
+reports progress through a `Progress` and returns data (kgov/sandbox/results.py).
 """
 
 from __future__ import annotations
 
 import shutil
 import time
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol
 
 from kgov.errors import SandboxError
 from kgov.sandbox import fetch, java, kafka, registry
+from kgov.sandbox.capacity import Capacity, estimate, max_map_count
 from kgov.sandbox.credentials import load_or_create_secret, read_secret, write_private
 from kgov.sandbox.envvars import sandbox_env
 from kgov.sandbox.lock import state_lock
+from kgov.sandbox.nodes import kafka_nodes, replication
 from kgov.sandbox.paths import CachePaths, Component, StatePaths, default_cache_dir
-from kgov.sandbox.ports import check_ports_free
+from kgov.sandbox.ports import check_uses_free
 from kgov.sandbox.process import (
     PidCheck,
     ProcState,
     check_pid_file,
     is_alive,
+    open_file_limit,
     remove_pid,
     rss_bytes,
     spawn,
+    started_at,
     stop_many,
     tail,
 )
 from kgov.sandbox.registry import RegistryInfo
-from kgov.sandbox.render import render_log4j2, render_server_properties
+from kgov.sandbox.results import (
+    DownResult,
+    ProcessStatus,
+    Progress,
+    QuietProgress,
+    SandboxStatus,
+    StopResult,
+    UpResult,
+)
 from kgov.sandbox.settings import (
-    KAFKA_PORTS,
-    REGISTRY_PORTS,
     Overrides,
     Settings,
     apply_overrides,
     from_json,
-    port_of,
+    kafka_process_names,
+    port_uses,
     to_json,
 )
-from kgov.sandbox.tls import ensure_client_cert, ensure_tls
+from kgov.sandbox.startup import (
+    LOG_TAIL,
+    Started,
+    check_layout,
+    format_missing,
+    wait_ready,
+    write_node_configs,
+)
+from kgov.sandbox.tls import check_service_name, ensure_client_cert, ensure_tls, issue_client_cert
 
-LOG_TAIL = 20
-COMPONENTS = (Component.KAFKA, Component.REGISTRY)
-COMPONENT_PORTS = {Component.KAFKA: KAFKA_PORTS, Component.REGISTRY: REGISTRY_PORTS}
-
-
-class Progress(Protocol):
-    def step(self, text: str) -> None:
-        """A new step begins (the previous one is done)."""
-
-    def detail(self, text: str) -> None:
-        """More about the current step (e.g. a download count)."""
-
-
-class QuietProgress:
-    def step(self, text: str) -> None:
-        pass
-
-    def detail(self, text: str) -> None:
-        pass
-
-
-@dataclass(frozen=True)
-class ProcessStatus:
-    component: Component
-    state: ProcState
-    pid: int | None
-    ports: tuple[tuple[str, int], ...]
-    rss_bytes: int | None
-    log_file: Path
-    reason: str = ""
-    log_tail: tuple[str, ...] = ()
+__all__ = [
+    "DownResult",
+    "ProcessStatus",
+    "Progress",
+    "QuietProgress",
+    "Sandbox",
+    "SandboxStatus",
+    "StopResult",
+    "UpResult",
+]
 
 
-@dataclass(frozen=True)
-class SandboxStatus:
-    state_dir: Path
-    settings: Settings | None
-    processes: tuple[ProcessStatus, ...]
-
-    @property
-    def running(self) -> bool:
-        return all(p.state is ProcState.RUNNING for p in self.processes)
-
-    def of(self, component: Component) -> ProcessStatus:
-        return next(p for p in self.processes if p.component is component)
-
-
-@dataclass(frozen=True)
-class UpResult:
-    already_running: bool
-    started: tuple[Component, ...]
-    seconds: float
-    settings: Settings
-    cluster_id: str
-    registry: RegistryInfo
-    notes: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class StopResult:
-    component: Component
-    pid: int | None
-    outcome: str  # "stopped", "killed", "not running", "crashed", "not ours"
-    detail: str = ""
-    log_tail: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class DownResult:
-    stopped: tuple[StopResult, ...]
-    purged: Path | None = None
-
-
-@dataclass
-class _Started:
-    component: Component
-    pid: int
-    ready: bool = False
+def process_names(settings: Settings | None) -> tuple[str, ...]:
+    """Kafka's processes (one, or a controller and the brokers), then the registry."""
+    return (*kafka_process_names(settings or Settings()), Component.REGISTRY.value)
 
 
 class Sandbox:
@@ -148,33 +103,41 @@ class Sandbox:
             )
         return saved
 
-    def _check(self, component: Component) -> PidCheck:
-        return check_pid_file(self.paths.pid_file(component), self.paths.root, component.value)
+    def processes(self) -> tuple[str, ...]:
+        return process_names(self.saved_settings())
 
-    def _process_status(self, component: Component, settings: Settings | None) -> ProcessStatus:
-        check = self._check(component)
-        log = self.paths.log_file(component)
-        ports = tuple((n, port_of(settings.ports, n)) for n in COMPONENT_PORTS[component]) if settings else ()
+    def _check(self, process: str) -> PidCheck:
+        return check_pid_file(self.paths.pid_file(process), self.paths.root, process)
+
+    def _process_status(self, process: str, settings: Settings | None) -> ProcessStatus:
+        check = self._check(process)
+        log = self.paths.log_file(process)
+        uses = port_uses(settings) if settings else []
         running = check.state is ProcState.RUNNING and check.pid is not None
+        pid = check.pid if running else None
         return ProcessStatus(
-            component=component,
+            component=process,
             state=check.state,
             pid=check.pid,
-            ports=ports,
-            rss_bytes=rss_bytes(check.pid) if running and check.pid is not None else None,
+            ports=tuple((u.name, u.port) for u in uses if u.process == process),
+            rss_bytes=rss_bytes(pid) if pid is not None else None,
             log_file=log,
             reason=check.reason,
             log_tail=tuple(tail(log, LOG_TAIL)) if check.state is ProcState.CRASHED else (),
+            started_at=started_at(self.paths.pid_file(process)) if running else None,
+            open_file_limit=open_file_limit(pid) if pid is not None else None,
         )
 
     def status(self) -> SandboxStatus:
         settings = self.saved_settings()
         return SandboxStatus(
-            self.paths.root, settings, tuple(self._process_status(c, settings) for c in COMPONENTS)
+            self.paths.root,
+            settings,
+            tuple(self._process_status(p, settings) for p in process_names(settings)),
         )
 
     def is_running(self) -> bool:
-        return all(self._check(c).state is ProcState.RUNNING for c in COMPONENTS)
+        return all(self._check(p).state is ProcState.RUNNING for p in self.processes())
 
     def env(self) -> dict[str, str]:
         """The KGOV_* variables for this sandbox (includes the admin password)."""
@@ -184,8 +147,31 @@ class Sandbox:
     def registry_info(self) -> RegistryInfo:
         return registry.system_info(self.settings())
 
-    def logs(self, component: Component, lines: int) -> list[str]:
-        return tail(self.paths.log_file(component), lines)
+    def logs(self, process: str, lines: int) -> list[str]:
+        return tail(self.paths.log_file(process), lines)
+
+    def capacity(self) -> Capacity | None:
+        """How many partitions the running brokers can hold (from the smallest open-file limit)."""
+        settings = self.saved_settings()
+        if settings is None:
+            return None
+        limits = [
+            s.open_file_limit
+            for s in (self._process_status(n.name, settings) for n in kafka_nodes(settings) if n.is_broker)
+            if s.open_file_limit is not None
+        ]
+        if not limits:
+            return None
+        return estimate(min(limits), max_map_count(), settings.brokers, replication(settings)[0])
+
+    def issue_client_cert(self, service: str, out_dir: Path | None = None) -> tuple[Path, Path]:
+        """A client certificate CN=<service> signed by this sandbox's CA: (certificate, key) files in
+        out_dir (default: tls/clients/ of the state folder). The mTLS listener sees User:<service>."""
+        check_service_name(service)
+        folder = (out_dir or self.paths.clients_dir).expanduser().resolve()
+        cert, key = folder / f"{service}.pem", folder / f"{service}.key"
+        issue_client_cert(self.paths.tls_dir, self.paths.ca_file, service, cert, key)
+        return cert, key
 
     # ---- up ------------------------------------------------------------------------------------
 
@@ -200,47 +186,50 @@ class Sandbox:
         report = progress or QuietProgress()
         began = time.monotonic()
         with state_lock(self.paths.root):
-            return self._up(overrides or Overrides(), timeout, report, began)
+            result = self._up(overrides or Overrides(), timeout, report, began)
+        memory = tuple((p.component, p.rss_bytes) for p in self.status().processes)
+        return UpResult(
+            result.already_running,
+            result.started,
+            result.seconds,
+            result.settings,
+            result.cluster_id,
+            result.registry,
+            result.notes,
+            memory,
+            self.capacity(),
+        )
 
     def _up(self, over: Overrides, timeout: float, report: Progress, began: float) -> UpResult:
         saved = self.saved_settings()
         settings = apply_overrides(saved or Settings(), over)
-        checks = {c: self._check(c) for c in COMPONENTS}
-        running = {c for c, chk in checks.items() if chk.state is ProcState.RUNNING}
+        names = process_names(settings)
+        checks = {p: self._check(p) for p in names}
+        running = {p for p, chk in checks.items() if chk.state is ProcState.RUNNING}
         if running and saved is not None and settings != saved:
             raise SandboxError(
                 f"the sandbox in {self.paths.root} is running with other settings than those asked for",
                 hint="stop it first (`kgov sandbox down`), then `up` with the new options",
             )
-        if running == set(COMPONENTS):
+        if running == set(names):
             cluster_id = kafka.probe_ready(settings) or "?"
             return UpResult(
                 True, (), time.monotonic() - began, settings, cluster_id, registry.system_info(settings)
             )
 
         notes: list[str] = []
-        for component, chk in checks.items():
+        for process, chk in checks.items():
             if chk.state is ProcState.CRASHED:
-                log = self.paths.log_file(component)
+                log = self.paths.log_file(process)
                 last = "".join(f"\n    {line}" for line in tail(log, 10))
                 notes.append(
-                    f"{component.value} had stopped unexpectedly ({chk.reason}); starting it again. "
+                    f"{process} had stopped unexpectedly ({chk.reason}); starting it again. "
                     f"Last lines of {log}:{last}"
                 )
-                remove_pid(self.paths.pid_file(component))
-        to_start = [c for c in COMPONENTS if c not in running]
-        if (
-            saved is not None
-            and self.paths.formatted_marker.is_file()
-            and saved.ports.controller != settings.ports.controller
-        ):
-            raise SandboxError(
-                f"the Kafka data in {self.paths.data_dir} belongs to a controller on port "
-                f"{saved.ports.controller}",
-                hint=f"keep --controller-port {saved.ports.controller}, "
-                "or start afresh with `kgov sandbox down --purge`",
-            )
-        check_ports_free(settings.ports, [name for c in to_start for name in COMPONENT_PORTS[c]])
+                remove_pid(self.paths.pid_file(process))
+        to_start = [p for p in names if p not in running]
+        check_layout(self.paths, saved, settings)
+        check_uses_free([u for u in port_uses(settings) if u.process in to_start])
 
         # Runtimes first (downloads on the first run), then the state folder, then the processes.
         report.step("Checking Java")
@@ -264,49 +253,47 @@ class Sandbox:
         ensure_client_cert(
             self.paths.tls_dir, self.paths.ca_file, self.paths.client_cert_file, self.paths.client_key_file
         )
-        self.paths.kafka_config.parent.mkdir(parents=True, exist_ok=True)
-        write_private(
-            self.paths.kafka_config,
-            render_server_properties(
-                settings,
-                data_dir=self.paths.data_dir,
-                keystore_file=tls.keystore_file,
-                keystore_password=tls.keystore_password,
-                ca_file=tls.ca_file,
-            ),
-        )
-        self.paths.kafka_log4j.write_text(render_log4j2(), encoding="utf-8")
+        write_node_configs(self.paths, settings, tls)
 
-        started: list[_Started] = []
+        started: list[Started] = []
         try:
             if Component.REGISTRY in to_start:
                 report.step(
                     f"Starting Apicurio Registry {settings.registry_version} (port {settings.ports.registry})"
                 )
                 cmd = registry.registry_command(registry_java.path, reg_home, self.paths, settings)
-                started.append(_Started(Component.REGISTRY, self._spawn(Component.REGISTRY, cmd, reg_home)))
-            if Component.KAFKA in to_start:
-                if not self.paths.formatted_marker.is_file():
-                    report.step("Formatting the KRaft storage (admin SCRAM-SHA-256/512 credentials)")
-                    shutil.rmtree(self.paths.data_dir, ignore_errors=True)
-                    kafka.format_storage(kafka_java.path, lib, self.paths, password)
-                report.step(f"Starting Kafka {settings.kafka_version} (KRaft, combined broker + controller)")
-                cmd = kafka.broker_command(kafka_java.path, lib, self.paths, settings)
-                started.append(_Started(Component.KAFKA, self._spawn(Component.KAFKA, cmd, self.paths.root)))
-            report.step("Waiting for " + " and ".join(s.component.value for s in started) + " to answer")
-            cluster_id = self._wait_ready(started, settings, password, began + timeout, report)
+                started.append(Started(Component.REGISTRY, self._spawn(Component.REGISTRY, cmd, reg_home)))
+            nodes = [n for n in kafka_nodes(settings) if n.name in to_start]
+            if nodes:
+                report.step("Formatting the KRaft storage (admin SCRAM-SHA-256/512 credentials)")
+                if not format_missing(kafka_java.path, lib, self.paths, settings, password):
+                    report.detail("already formatted")
+                shape = (
+                    "KRaft, combined broker + controller"
+                    if settings.brokers == 1
+                    else f"KRaft, a controller and {settings.brokers} brokers"
+                )
+                report.step(
+                    f"Starting Kafka {settings.kafka_version} ({shape}): {', '.join(n.name for n in nodes)}"
+                )
+                for node in nodes:  # all at once: brokers wait for the controller by themselves
+                    cmd = kafka.broker_command(kafka_java.path, lib, self.paths, settings, node)
+                    pid = self._spawn(node.name, cmd, self.paths.root, raise_nofile=True)
+                    started.append(Started(node.name, pid))
+            report.step("Waiting for " + ", ".join(s.process for s in started) + " to answer")
+            cluster_id = wait_ready(self.paths, started, settings, password, began + timeout, report)
             report.step("Setting the registry's global compatibility to BACKWARD")
             registry.set_global_compatibility(settings)
             info = registry.system_info(settings)
         except BaseException:
             stop_many([s.pid for s in started if is_alive(s.pid)], 15.0)
             for s in started:
-                remove_pid(self.paths.pid_file(s.component))
+                remove_pid(self.paths.pid_file(s.process))
             raise
         report.step("")
         return UpResult(
             False,
-            tuple(s.component for s in started),
+            tuple(s.process for s in started),
             time.monotonic() - began,
             settings,
             cluster_id,
@@ -314,61 +301,13 @@ class Sandbox:
             tuple(notes),
         )
 
-    def _spawn(self, component: Component, cmd: list[str], cwd: Path) -> int:
+    def _spawn(self, process: str, cmd: list[str], cwd: Path, *, raise_nofile: bool = False) -> int:
         return spawn(
-            cmd, log_file=self.paths.log_file(component), pid_file=self.paths.pid_file(component), cwd=cwd
-        )
-
-    def _wait_ready(
-        self, started: list[_Started], settings: Settings, password: str, deadline: float, report: Progress
-    ) -> str:
-        cluster_id = ""
-        kafka_running = not any(s.component is Component.KAFKA for s in started)
-        while True:
-            for s in started:
-                if not s.ready and not is_alive(s.pid):
-                    raise self._died(s.component, s.pid)
-            for s in started:
-                if s.ready:
-                    continue
-                if s.component is Component.KAFKA:
-                    if not cluster_id:
-                        cluster_id = kafka.probe_ready(settings) or ""
-                        if cluster_id:
-                            report.detail(
-                                f"Kafka answers (cluster {cluster_id}); writing the admin's SCRAM users"
-                            )
-                            kafka.upsert_admin_credentials(settings, password)
-                    if cluster_id and kafka.scram_login_works(settings, password):
-                        s.ready = True
-                        report.detail("the admin logs in with SCRAM-SHA-256 and SCRAM-SHA-512")
-                elif registry.probe_ready(settings):
-                    s.ready = True
-                    report.detail("the registry answers")
-            if all(s.ready for s in started):
-                break
-            if time.monotonic() >= deadline:
-                waiting = [s for s in started if not s.ready]
-                raise self._timed_out(waiting[0].component)
-            time.sleep(0.25)
-        if kafka_running:
-            cluster_id = kafka.probe_ready(settings) or "?"
-        return cluster_id
-
-    def _died(self, component: Component, pid: int) -> SandboxError:
-        log = self.paths.log_file(component)
-        lines = "\n".join(tail(log, LOG_TAIL))
-        return SandboxError(
-            f"{component.value} (pid {pid}) exited during start-up. Last lines of {log}:\n{lines}",
-            hint=f"see the whole log with `kgov sandbox logs {component.value}`",
-        )
-
-    def _timed_out(self, component: Component) -> SandboxError:
-        log = self.paths.log_file(component)
-        lines = "\n".join(tail(log, LOG_TAIL))
-        return SandboxError(
-            f"{component.value} did not answer in time. Last lines of {log}:\n{lines}",
-            hint="a slow first start? retry with a longer --timeout; the processes were stopped",
+            cmd,
+            log_file=self.paths.log_file(process),
+            pid_file=self.paths.pid_file(process),
+            cwd=cwd,
+            raise_nofile=raise_nofile,
         )
 
     # ---- down ----------------------------------------------------------------------------------
@@ -390,23 +329,46 @@ class Sandbox:
                 return DownResult(results, root)
         return DownResult(results)
 
-    def _stop_all(self, timeout: float) -> tuple[StopResult, ...]:
-        checks = {c: self._check(c) for c in COMPONENTS}
-        to_stop = {c: chk.pid for c, chk in checks.items() if chk.state is ProcState.RUNNING and chk.pid}
-        outcomes = stop_many(list(to_stop.values()), timeout)
+    def stop(self, processes: Sequence[str], *, timeout: float = 30.0) -> tuple[StopResult, ...]:
+        """Stop some processes only (e.g. the Kafka nodes, to restart the cluster); `up` starts them again."""
+        unknown = [p for p in processes if p not in self._recorded_processes()]
+        if unknown:
+            raise SandboxError(f"no process {', '.join(unknown)} in the sandbox in {self.paths.root}")
+        with state_lock(self.paths.root):
+            return self._stop_all(timeout, tuple(processes))
+
+    def _stop_all(self, timeout: float, only: tuple[str, ...] | None = None) -> tuple[StopResult, ...]:
+        names = only if only is not None else self._recorded_processes()
+        checks = {p: self._check(p) for p in names}
+        to_stop = {p: chk.pid for p, chk in checks.items() if chk.state is ProcState.RUNNING and chk.pid}
+        # Brokers first, the controller last: a broker's clean shutdown asks the controller to move its
+        # leaderships away, and would hang until SIGKILL if the controller were gone already.
+        outcomes: dict[int, str] = {}
+        for stage in (
+            [pid for p, pid in to_stop.items() if p != "controller"],
+            [pid for p, pid in to_stop.items() if p == "controller"],
+        ):
+            outcomes |= stop_many(stage, timeout)
         results: list[StopResult] = []
-        for component in COMPONENTS:
-            chk = checks[component]
-            pid_file = self.paths.pid_file(component)
-            log = self.paths.log_file(component)
+        for process in names:
+            chk = checks[process]
+            log = self.paths.log_file(process)
             if chk.state is ProcState.RUNNING and chk.pid:
                 how = outcomes[chk.pid]
-                results.append(StopResult(component, chk.pid, "stopped" if how == "terminated" else "killed"))
+                results.append(StopResult(process, chk.pid, "stopped" if how == "terminated" else "killed"))
             elif chk.state is ProcState.CRASHED:
                 results.append(
-                    StopResult(component, chk.pid, "crashed", chk.reason, tuple(tail(log, LOG_TAIL)))
+                    StopResult(process, chk.pid, "crashed", chk.reason, tuple(tail(log, LOG_TAIL)))
                 )
             else:
-                results.append(StopResult(component, None, "not running"))
-            remove_pid(pid_file)
+                results.append(StopResult(process, None, "not running"))
+            remove_pid(self.paths.pid_file(process))
         return tuple(results)
+
+    def _recorded_processes(self) -> tuple[str, ...]:
+        """The processes of the saved settings plus any other pid file: `down` stops all recorded pids."""
+        names = list(self.processes())
+        run_dir = self.paths.pid_file("x").parent
+        if run_dir.is_dir():
+            names += sorted(p.stem for p in run_dir.glob("*.pid") if p.stem not in names)
+        return tuple(names)

@@ -1,38 +1,25 @@
-"""`kgov sandbox ...`: options → one function returning an exit code; no logic beyond presenting results.
+"""`kgov sandbox ...`: options -> one function of kgov/sandbox/commands.py returning an exit code.
 
 Errors become exit codes in kgov/exits.py, as for every command.
 """
 
 from __future__ import annotations
 
-import json
-import sys
-import time
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
 
 import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.status import Status
-from rich.table import Table
 
-from kgov.errors import EXIT_ERROR, EXIT_OK
 from kgov.exits import run_command
-from kgov.sandbox.api import DownResult, Sandbox, SandboxStatus, UpResult
-from kgov.sandbox.envvars import export_lines
-from kgov.sandbox.paths import DEFAULT_STATE_DIR, Component
-from kgov.sandbox.process import ProcState
-from kgov.sandbox.settings import Overrides
+from kgov.sandbox.commands import do_cert, do_down, do_env, do_logs, do_status, do_up
+from kgov.sandbox.paths import DEFAULT_STATE_DIR
+from kgov.sandbox.settings import MAX_BROKERS, Overrides, ports_from_base
 
 app = typer.Typer(
     help="Run a real local Kafka (KRaft, SCRAM, TLS, ACLs) and Schema Registry (Apicurio, ccompat API).",
     no_args_is_help=True,
 )
 
-err = Console(stderr=True, highlight=False)
-out = Console(highlight=False, soft_wrap=True)
 
 STATE_DIR_OPTION = typer.Option(
     DEFAULT_STATE_DIR,
@@ -40,202 +27,6 @@ STATE_DIR_OPTION = typer.Option(
     envvar="KGOV_SANDBOX_STATE_DIR",
     help="The sandbox's folder (config, data, logs, pid files, admin password).",
 )
-
-
-class RichProgress:
-    """Steps as ✓ lines on stderr, the current one with a spinner and its elapsed time."""
-
-    def __init__(self, console: Console) -> None:
-        self.console = console
-        self.status: Status | None = None
-        self.current = ""
-        self.started = 0.0
-
-    def _finish_current(self) -> None:
-        if self.current:
-            self.console.print(f"[green]✓[/] {self.current} [dim]({time.monotonic() - self.started:.1f}s)[/]")
-
-    def step(self, text: str) -> None:
-        self._finish_current()
-        self.current, self.started = text, time.monotonic()
-        if not text:
-            self.close()
-            return
-        if self.status is None:
-            self.status = self.console.status(text)
-            self.status.start()
-        else:
-            self.status.update(text)
-
-    def detail(self, text: str) -> None:
-        if self.status is not None:
-            self.status.update(f"{self.current} [dim]— {text}[/]")
-
-    def fail(self) -> None:
-        if self.current:
-            self.console.print(f"[red]✗[/] {self.current} [dim]({time.monotonic() - self.started:.1f}s)[/]")
-            self.current = ""
-        self.close()
-
-    def close(self) -> None:
-        if self.status is not None:
-            self.status.stop()
-            self.status = None
-
-
-def _mib(value: int | None) -> str:
-    return "-" if value is None else f"{value / (1024 * 1024):.0f} MiB"
-
-
-def do_up(state_dir: Path, over: Overrides, timeout: float) -> int:
-    sandbox = Sandbox(state_dir)
-    progress = RichProgress(err)
-    try:
-        result = sandbox.up(over, timeout=timeout, progress=progress)
-    except BaseException:
-        progress.fail()
-        raise
-    progress.close()
-    _print_summary(sandbox, result)
-    return EXIT_OK
-
-
-def _print_summary(sandbox: Sandbox, result: UpResult) -> None:
-    for note in result.notes:
-        err.print(f"[yellow]note:[/] {escape(note)}")
-    env = sandbox.env()
-    if result.already_running:
-        out.print(f"The sandbox in {sandbox.paths.root} is already running (cluster {result.cluster_id}).")
-    else:
-        started = " and ".join(c.value for c in result.started)
-        out.print(f"Sandbox up in {result.seconds:.1f}s (started {started}; cluster {result.cluster_id}).")
-    ports = result.settings.ports
-    out.print(f"  Kafka {result.settings.kafka_version}:")
-    out.print(f"    PLAINTEXT        {env['KGOV_BOOTSTRAP_PLAINTEXT']}  (no auth; super user)")
-    out.print(
-        f"    SASL_PLAINTEXT   {env['KGOV_BOOTSTRAP_SASL']}  (SCRAM-SHA-256/512, user {env['KGOV_USERNAME']})"
-    )
-    out.print(f"    SASL_SSL         {env['KGOV_BOOTSTRAP_SSL']}  (SCRAM over TLS, CA {env['KGOV_CA_FILE']})")
-    out.print(
-        f"    SSL (mTLS)       {env['KGOV_BOOTSTRAP_MTLS']}  (client cert {env['KGOV_CLIENT_CERT_FILE']})"
-    )
-    out.print(f"    controller       127.0.0.1:{ports.controller}")
-    registry_url = env["KGOV_SCHEMA_REGISTRY_URL"]
-    out.print(f"  Schema Registry:   {registry_url}  ({result.registry.label}, compatibility BACKWARD)")
-    out.print("                     (in-memory storage: schemas are gone after the registry restarts)")
-    out.print(f"  Admin password in  {sandbox.paths.password_file}")
-    flag = (
-        ""
-        if sandbox.paths.root == Path(DEFAULT_STATE_DIR).resolve()
-        else f" --state-dir {sandbox.paths.root}"
-    )
-    out.print(f'Use it:  eval "$(kgov sandbox env{flag})"     Stop it:  kgov sandbox down{flag}')
-
-
-def do_env(state_dir: Path) -> int:
-    sandbox = Sandbox(state_dir)
-    env = sandbox.env()
-    if not sandbox.is_running():
-        err.print("[yellow]warning:[/] the sandbox is not running (start it: kgov sandbox up)", markup=True)
-    sys.stdout.write(export_lines(env))
-    return EXIT_OK
-
-
-def _status_json(status: SandboxStatus) -> dict[str, Any]:
-    return {
-        "state_dir": str(status.state_dir),
-        "running": status.running,
-        "kafka_version": status.settings.kafka_version if status.settings else None,
-        "registry_version": status.settings.registry_version if status.settings else None,
-        "processes": [
-            {
-                "component": p.component.value,
-                "state": p.state.value,
-                "pid": p.pid,
-                "ports": dict(p.ports),
-                "rss_bytes": p.rss_bytes,
-                "log_file": str(p.log_file),
-                "reason": p.reason or None,
-                "log_tail": list(p.log_tail),
-            }
-            for p in status.processes
-        ],
-    }
-
-
-def do_status(state_dir: Path, fmt: str) -> int:
-    """Exit 0 unless a process the sandbox started has crashed (1), so scripts can check health."""
-    status = Sandbox(state_dir).status()
-    crashed = any(p.state is ProcState.CRASHED for p in status.processes)
-    if fmt == "json":
-        sys.stdout.write(json.dumps(_status_json(status), indent=2) + "\n")
-        return EXIT_ERROR if crashed else EXIT_OK
-    if status.settings is None:
-        out.print(f"No sandbox in {status.state_dir} (start one: kgov sandbox up).")
-        return EXIT_OK
-    table = Table(title=f"sandbox {status.state_dir}", title_justify="left")
-    for col in ("process", "state", "pid", "ports", "RSS"):
-        table.add_column(col)
-    colours = {ProcState.RUNNING: "green", ProcState.STOPPED: "dim", ProcState.CRASHED: "red"}
-    for p in status.processes:
-        table.add_row(
-            p.component.value,
-            f"[{colours[p.state]}]{p.state.value}[/]",
-            str(p.pid) if p.pid else "-",
-            ", ".join(str(port) for _, port in p.ports),
-            _mib(p.rss_bytes),
-        )
-    out.print(table)
-    out.print(f"logs: {status.processes[0].log_file.parent} (kgov sandbox logs)", markup=False)
-    for p in status.processes:
-        if p.state is ProcState.CRASHED:
-            out.print(
-                f"[red]{p.component.value} crashed:[/] {escape(str(p.reason))}. "
-                f"Last lines of {escape(str(p.log_file))}:"
-            )
-            for line in p.log_tail:
-                out.print(f"  {line}", markup=False)
-    return EXIT_ERROR if crashed else EXIT_OK
-
-
-def do_logs(state_dir: Path, component: Component | None, lines: int) -> int:
-    sandbox = Sandbox(state_dir)
-    chosen = [component] if component else [Component.KAFKA, Component.REGISTRY]
-    for c in chosen:
-        log = sandbox.paths.log_file(c)
-        if len(chosen) > 1:
-            out.print(f"==> {log} <==", markup=False)
-        if not log.exists():
-            err.print(f"no log yet at {log}")
-            continue
-        for line in sandbox.logs(c, lines):
-            out.print(line, markup=False, highlight=False)
-    return EXIT_OK
-
-
-def do_down(state_dir: Path, purge: bool, timeout: float) -> int:
-    sandbox = Sandbox(state_dir)
-    with err.status("Stopping the sandbox"):
-        result = sandbox.down(purge=purge, timeout=timeout)
-    _print_down(sandbox, result)
-    return EXIT_OK
-
-
-def _print_down(sandbox: Sandbox, result: DownResult) -> None:
-    if not result.stopped and result.purged is None:
-        out.print(f"No sandbox in {sandbox.paths.root}; nothing to stop.")
-    for r in result.stopped:
-        if r.outcome in ("stopped", "killed"):
-            how = "stopped" if r.outcome == "stopped" else "killed (did not stop on SIGTERM in time)"
-            out.print(f"{r.component.value}: {how} (pid {r.pid})")
-        elif r.outcome == "crashed":
-            out.print(f"{r.component.value}: was not running ({r.detail}); removed its stale pid file")
-            for line in r.log_tail:
-                out.print(f"  {line}", markup=False)
-        else:
-            out.print(f"{r.component.value}: not running")
-    if result.purged is not None:
-        out.print(f"Removed {result.purged} (data, certificates, logs, admin password).")
 
 
 @app.command()
@@ -256,7 +47,20 @@ def up(
     registry_management_port: int | None = typer.Option(
         None, help="Registry management (health/metrics) port [default: 8082]."
     ),
-    heap: str | None = typer.Option(None, "--heap", help="Kafka's max heap (-Xmx) [default: 512m]."),
+    port_base: int | None = typer.Option(
+        None,
+        help="All ports from one number B: plaintext B, controller B+1, SASL B+2, SSL B+3, mTLS B+4, "
+        "registry B+5, registry management B+6 (a port option given as well wins).",
+    ),
+    brokers: int | None = typer.Option(
+        None,
+        "--brokers",
+        help=f"1: one combined broker + controller [default]. 2-{MAX_BROKERS}: a KRaft controller plus that "
+        "many brokers; broker k listens on each listener port + 10*(k-1).",
+    ),
+    heap: str | None = typer.Option(
+        None, "--heap", help="Each broker's max heap (-Xmx) [default: 512m; 2g for 5,000+ topics]."
+    ),
     registry_heap: str | None = typer.Option(None, help="The registry's max heap (-Xmx) [default: 256m]."),
     timeout: float = typer.Option(120.0, help="Seconds to wait for both to answer."),
 ) -> None:
@@ -264,6 +68,7 @@ def up(
 
     Idempotent: on a running sandbox it says so and exits 0. Options are remembered in the state folder.
     """
+    based = ports_from_base(port_base) if port_base is not None else {}
     given = {
         "plaintext": plaintext_port,
         "controller": controller_port,
@@ -278,7 +83,8 @@ def up(
         registry_version=registry_version,
         kafka_heap=heap,
         registry_heap=registry_heap,
-        ports={k: v for k, v in given.items() if v is not None},
+        ports={**based, **{k: v for k, v in given.items() if v is not None}},
+        brokers=brokers,
     )
     run_command(lambda: do_up(state_dir, over, timeout))
 
@@ -308,7 +114,9 @@ def status(
 
 @app.command()
 def logs(
-    component: Component | None = typer.Argument(None, help="kafka or registry (default: both)."),
+    component: str | None = typer.Argument(
+        None, help="kafka, registry, or one process of a multi-broker sandbox (controller, broker-2)."
+    ),
     lines: int = typer.Option(50, "--lines", "-n", help="How many lines from the end."),
     state_dir: Path = STATE_DIR_OPTION,
 ) -> None:
@@ -326,3 +134,20 @@ def down(
 ) -> None:
     """Stop the processes this sandbox started (checked by pid and command line)."""
     run_command(lambda: do_down(state_dir, purge, timeout))
+
+
+@app.command()
+def cert(
+    service: str = typer.Argument(
+        ..., help="The service: the certificate's CN, the principal User:<SERVICE>."
+    ),
+    out_dir: Path | None = typer.Option(
+        None, "--out", help="Folder for <SERVICE>.pem and <SERVICE>.key [default: <state-dir>/tls/clients]."
+    ),
+    state_dir: Path = STATE_DIR_OPTION,
+) -> None:
+    """Issue a client certificate (CN=SERVICE) signed by the sandbox CA, to act as that service over mTLS.
+
+    The sandbox's mTLS listener maps the certificate's CN to the principal User:SERVICE.
+    """
+    run_command(lambda: do_cert(state_dir, service, out_dir))

@@ -6,9 +6,10 @@ import shlex
 from collections.abc import Mapping
 
 from kgov.sandbox.credentials import ADMIN_USER
+from kgov.sandbox.nodes import bootstrap
 from kgov.sandbox.paths import StatePaths
 from kgov.sandbox.registry import ccompat_url
-from kgov.sandbox.settings import HOST, SSL_HOST, Settings
+from kgov.sandbox.settings import Settings
 
 ENV_NAMES = (
     "KGOV_BOOTSTRAP_PLAINTEXT",
@@ -25,12 +26,12 @@ ENV_NAMES = (
 
 
 def sandbox_env(settings: Settings, *, password: str, paths: StatePaths) -> dict[str, str]:
-    ports = settings.ports
+    """Bootstrap lists name every broker, so a client still connects while one of them is down."""
     return {
-        "KGOV_BOOTSTRAP_PLAINTEXT": f"{HOST}:{ports.plaintext}",
-        "KGOV_BOOTSTRAP_SASL": f"{HOST}:{ports.sasl}",
-        "KGOV_BOOTSTRAP_SSL": f"{SSL_HOST}:{ports.ssl}",
-        "KGOV_BOOTSTRAP_MTLS": f"{SSL_HOST}:{ports.mtls}",
+        "KGOV_BOOTSTRAP_PLAINTEXT": bootstrap(settings, "plaintext"),
+        "KGOV_BOOTSTRAP_SASL": bootstrap(settings, "sasl"),
+        "KGOV_BOOTSTRAP_SSL": bootstrap(settings, "ssl"),
+        "KGOV_BOOTSTRAP_MTLS": bootstrap(settings, "mtls"),
         "KGOV_USERNAME": ADMIN_USER,
         "KGOV_PASSWORD": password,
         "KGOV_CA_FILE": str(paths.ca_file),

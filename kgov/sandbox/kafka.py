@@ -11,14 +11,16 @@ import hashlib
 import os
 import subprocess
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 
 from kgov.errors import SandboxError
 from kgov.sandbox.credentials import ADMIN_USER
-from kgov.sandbox.paths import Component, StatePaths
+from kgov.sandbox.nodes import KafkaNode, bootstrap, brokers, kafka_nodes
+from kgov.sandbox.paths import StatePaths
 from kgov.sandbox.ports import is_listening
 from kgov.sandbox.process import marks
-from kgov.sandbox.settings import HOST, Settings
+from kgov.sandbox.settings import HOST, Settings, broker_port
 
 SCRAM_ITERATIONS = 4096
 _SCRAM_HASHES = {"SCRAM-SHA-256": "sha256", "SCRAM-SHA-512": "sha512"}
@@ -53,50 +55,98 @@ def jvm_flags(heap: str) -> list[str]:
     ]
 
 
-def format_storage(java: Path, lib: Path, paths: StatePaths, password: str) -> str:
-    """Format the KRaft log dir (standalone controller quorum, admin SCRAM users); return the cluster id."""
-    cluster_id = new_cluster_id()
+CONTROLLER_HEAP = "256m"  # a dedicated controller holds only metadata
+
+
+def read_cluster_id(meta_properties: Path) -> str | None:
+    """The cluster.id a formatted log dir belongs to (None when it is not formatted)."""
+    try:
+        text = meta_properties.read_text(encoding="utf-8")
+    except OSError:
+        return None
+    for line in text.splitlines():
+        key, _, value = line.partition("=")
+        if key.strip() == "cluster.id" and value.strip():
+            return value.strip()
+    return None
+
+
+def format_command(
+    java: Path, lib: Path, paths: StatePaths, node: KafkaNode, cluster_id: str, password: str
+) -> list[str]:
+    """StorageTool for one node. A controller starts the (standalone, dynamic) quorum and carries the
+    admin's SCRAM credentials in its bootstrap metadata; a broker only needs the cluster id."""
     cmd = [
         str(java), "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
         f"-Dlog4j2.configurationFile={paths.kafka_log4j}",
         "-cp", f"{lib}{os.sep}*", "kafka.tools.StorageTool", "format",
-        "-c", str(paths.kafka_config), "-t", cluster_id, "--standalone",
+        "-c", str(paths.node_config(node.name)), "-t", cluster_id,
     ]  # fmt: skip
-    for mechanism in _SCRAM_HASHES:
-        cmd += [
-            "--add-scram",
-            scram_argument(mechanism, ADMIN_USER, password, os.urandom(24), SCRAM_ITERATIONS),
-        ]
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False, stdin=subprocess.DEVNULL)
-    if proc.returncode != 0:
-        lines = [
-            ln for ln in (proc.stdout + proc.stderr).splitlines() if "UserScramCredentialRecord" not in ln
-        ]
+    if node.is_controller:
+        cmd.append("--standalone")
+        for mechanism in _SCRAM_HASHES:
+            cmd += [
+                "--add-scram",
+                scram_argument(mechanism, ADMIN_USER, password, os.urandom(24), SCRAM_ITERATIONS),
+            ]
+    return cmd
+
+
+def format_storage(
+    java: Path, lib: Path, paths: StatePaths, nodes: Sequence[KafkaNode], cluster_id: str, password: str
+) -> None:
+    """Format the log dirs of `nodes` with one cluster id, all at once (a JVM start each)."""
+    running = [
+        (
+            node,
+            subprocess.Popen(
+                format_command(java, lib, paths, node, cluster_id, password),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            ),
+        )
+        for node in nodes
+    ]
+    failures: list[str] = []
+    for node, proc in running:
+        output, _ = proc.communicate()
+        if proc.returncode != 0:
+            lines = [ln for ln in output.splitlines() if "UserScramCredentialRecord" not in ln]
+            failures.append(
+                f"formatting the Kafka storage in {paths.node_data_dir(node.name)} failed "
+                f"(exit {proc.returncode}):\n" + "\n".join(lines[-20:])
+            )
+    if failures:
         raise SandboxError(
-            f"formatting the Kafka storage in {paths.data_dir} failed (exit {proc.returncode}):\n"
-            + "\n".join(lines[-20:]),
+            "\n".join(failures),
             hint="`kgov sandbox down --purge` removes the sandbox's data so the next `up` starts fresh",
         )
-    return cluster_id
 
 
-def broker_command(java: Path, lib: Path, paths: StatePaths, settings: Settings) -> list[str]:
+def broker_command(
+    java: Path, lib: Path, paths: StatePaths, settings: Settings, node: KafkaNode | None = None
+) -> list[str]:
+    """The command line of one Kafka node (default: the one-broker sandbox's combined node)."""
+    node = node or kafka_nodes(settings)[0]
+    heap = settings.kafka_heap if node.is_broker else CONTROLLER_HEAP
     return [
         str(java),
-        *jvm_flags(settings.kafka_heap),
+        *jvm_flags(heap),
         f"-Dlog4j2.configurationFile={paths.kafka_log4j}",
-        *marks(paths.root, Component.KAFKA.value),
+        *marks(paths.root, node.name),
         "-cp",
         f"{lib}{os.sep}*",
         "kafka.Kafka",
-        str(paths.kafka_config),
+        str(paths.node_config(node.name)),
     ]
 
 
 def plaintext_config(settings: Settings) -> dict[str, str | int | float | bool]:
-    """librdkafka settings over PLAINTEXT (User:ANONYMOUS, a super user)."""
+    """librdkafka settings over PLAINTEXT (User:ANONYMOUS, a super user), every broker as bootstrap."""
     return {
-        "bootstrap.servers": f"{HOST}:{settings.ports.plaintext}",
+        "bootstrap.servers": bootstrap(settings, "plaintext"),
         "log_level": 0,  # the readiness loop expects refused connections; keep librdkafka quiet
     }
 
@@ -106,7 +156,7 @@ def admin_config(
 ) -> dict[str, str | int | float | bool]:
     """librdkafka settings for the admin over SASL_PLAINTEXT with SCRAM."""
     return {
-        "bootstrap.servers": f"{HOST}:{settings.ports.sasl}",
+        "bootstrap.servers": bootstrap(settings, "sasl"),
         "security.protocol": "SASL_PLAINTEXT",
         "sasl.mechanism": mechanism,
         "sasl.username": ADMIN_USER,
@@ -115,7 +165,8 @@ def admin_config(
     }
 
 
-def _cluster_id(config: dict[str, str | int | float | bool], timeout: float) -> str | None:
+def _describe(config: dict[str, str | int | float | bool], timeout: float) -> tuple[str, int] | None:
+    """(cluster id, number of live brokers), or None when the cluster does not answer yet."""
     from confluent_kafka.admin import AdminClient
 
     client = AdminClient(config)
@@ -124,19 +175,28 @@ def _cluster_id(config: dict[str, str | int | float | bool], timeout: float) -> 
     except Exception:  # not ready yet: any client error means "ask again"
         return None
     cluster_id = description.cluster_id
-    return str(cluster_id) if cluster_id else None
+    return (str(cluster_id), len(description.nodes)) if cluster_id else None
 
 
 def probe_ready(settings: Settings, timeout: float = 3.0) -> str | None:
-    """The cluster id when the broker answers describe_cluster() on PLAINTEXT, else None."""
-    if not is_listening(settings.ports.plaintext):
-        return None
-    return _cluster_id(plaintext_config(settings), timeout)
+    """The cluster id once every broker answers on its own PLAINTEXT listener and the cluster counts all
+    of them, else None. Each broker is asked by itself: a broker opens request processing only once
+    the controller has unfenced it, while a broker killed a moment ago may still be counted as live."""
+    cluster_id: str | None = None
+    for broker in brokers(settings):
+        port = broker_port(settings.ports, "plaintext", broker.index)
+        if not is_listening(port):
+            return None
+        answer = _describe({**plaintext_config(settings), "bootstrap.servers": f"{HOST}:{port}"}, timeout)
+        if answer is None or answer[1] < settings.brokers:
+            return None
+        cluster_id = answer[0]
+    return cluster_id
 
 
 def scram_login_works(settings: Settings, password: str, timeout: float = 3.0) -> bool:
     """True when the admin can log in with both SCRAM mechanisms on the SASL_PLAINTEXT listener."""
-    return all(_cluster_id(admin_config(settings, password, m), timeout) for m in _SCRAM_HASHES)
+    return all(_describe(admin_config(settings, password, m), timeout) for m in _SCRAM_HASHES)
 
 
 def upsert_admin_credentials(settings: Settings, password: str, timeout: float = 10.0) -> None:

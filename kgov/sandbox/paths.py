@@ -11,6 +11,9 @@ DEFAULT_STATE_DIR = Path(".kgov/sandbox")
 
 
 class Component(StrEnum):
+    """The processes of a one-broker sandbox. A multi-broker one runs "controller" and "broker-<k>"
+    in place of "kafka"; processes are named by plain strings everywhere (a Component is one)."""
+
     KAFKA = "kafka"
     REGISTRY = "registry"
 
@@ -74,11 +77,28 @@ class StatePaths:
     def kafka_log4j(self) -> Path:
         return self.root / "kafka" / "log4j2.properties"
 
-    def log_file(self, component: Component) -> Path:
-        return self.root / "logs" / f"{component.value}.log"
+    @property
+    def clients_dir(self) -> Path:
+        """Client certificates issued by `kgov sandbox cert SERVICE`."""
+        return self.tls_dir / "clients"
 
-    def pid_file(self, component: Component) -> Path:
-        return self.root / "run" / f"{component.value}.pid"
+    def node_data_dir(self, node: str) -> Path:
+        """A Kafka node's log dir: the one-broker sandbox keeps its historical place."""
+        return self.data_dir if node == Component.KAFKA else self.root / "nodes" / node / "data"
+
+    def node_config(self, node: str) -> Path:
+        if node == Component.KAFKA:
+            return self.kafka_config
+        return self.root / "nodes" / node / "server.properties"
+
+    def node_formatted_marker(self, node: str) -> Path:
+        return self.node_data_dir(node) / "meta.properties"
+
+    def log_file(self, process: str) -> Path:
+        return self.root / "logs" / f"{process}.log"
+
+    def pid_file(self, process: str) -> Path:
+        return self.root / "run" / f"{process}.pid"
 
     def looks_like_sandbox(self) -> bool:
         """True when this folder was made by `kgov sandbox up` (guards `down --purge`)."""

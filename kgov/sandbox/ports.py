@@ -7,7 +7,7 @@ import socket
 from collections.abc import Iterable
 
 from kgov.errors import SandboxError
-from kgov.sandbox.settings import HOST, PORT_OPTIONS, Ports, port_of
+from kgov.sandbox.settings import HOST, PORT_OPTIONS, Ports, PortUse, port_of
 
 
 def port_is_free(port: int, host: str = HOST) -> bool:
@@ -34,6 +34,23 @@ def check_ports_free(ports: Ports, names: Iterable[str], host: str = HOST) -> No
     listed = ", ".join(f"{port} ({PORT_OPTIONS[name]})" for name, port in busy)
     plural = "s are" if len(busy) > 1 else " is"
     moves = " ".join(f"{PORT_OPTIONS[name]} {_elsewhere(port)}" for name, port in busy)
+    raise SandboxError(
+        f"port{plural} already in use on {host}: {listed}",
+        hint=(
+            "stop whatever listens there (another sandbox? `kgov sandbox status`), "
+            f"or choose other ports, e.g. `kgov sandbox up {moves}`"
+        ),
+    )
+
+
+def check_uses_free(uses: Iterable[PortUse], host: str = HOST) -> None:
+    """Like check_ports_free, for the ports of several processes (a multi-broker sandbox)."""
+    busy = [u for u in uses if not port_is_free(u.port, host)]
+    if not busy:
+        return
+    listed = ", ".join(f"{u.port} ({u.process}, {u.option})" for u in busy)
+    plural = "s are" if len(busy) > 1 else " is"
+    moves = " ".join(dict.fromkeys(f"{PORT_OPTIONS[u.name]} {_elsewhere(u.port - u.offset)}" for u in busy))
     raise SandboxError(
         f"port{plural} already in use on {host}: {listed}",
         hint=(

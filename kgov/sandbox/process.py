@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import resource
 import signal
 import subprocess
 import time
@@ -133,8 +134,48 @@ def rotate_log(log_file: Path) -> None:
         log_file.replace(log_file.with_name(log_file.name + ".1"))
 
 
-def spawn(args: Sequence[str], *, log_file: Path, pid_file: Path, cwd: Path) -> int:
-    """Start a detached process (own session, no stdin, output to log_file) and record its pid."""
+def raise_open_file_limit() -> None:
+    """Soft limit on open files := hard limit, in the calling process (a broker keeps files open per
+    partition: the soft limit, not the machine, is what stops it first)."""
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+def open_file_limit(pid: int) -> int | None:
+    """The soft limit on open files of a running process, from /proc/<pid>/limits (None if unknown)."""
+    try:
+        text = Path(f"/proc/{pid}/limits").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return None
+    for line in text.splitlines():
+        if line.startswith("Max open files"):
+            soft = line[len("Max open files") :].split()[0]
+            return int(soft) if soft.isdigit() else None
+    return None
+
+
+def open_files(pid: int) -> int | None:
+    """How many files a process has open now (None if it cannot be seen)."""
+    try:
+        return sum(1 for _ in Path(f"/proc/{pid}/fd").iterdir())
+    except OSError:
+        return None
+
+
+def started_at(pid_file: Path) -> float | None:
+    """When the process of a pid file was started (the file is written right after the start)."""
+    try:
+        return pid_file.stat().st_mtime
+    except OSError:
+        return None
+
+
+def spawn(
+    args: Sequence[str], *, log_file: Path, pid_file: Path, cwd: Path, raise_nofile: bool = False
+) -> int:
+    """Start a detached process (own session, no stdin, output to log_file) and record its pid.
+
+    raise_nofile: the child's soft limit on open files is raised to its hard limit first."""
     log_file.parent.mkdir(parents=True, exist_ok=True)
     rotate_log(log_file)
     with open(log_file, "ab") as log:
@@ -146,6 +187,7 @@ def spawn(args: Sequence[str], *, log_file: Path, pid_file: Path, cwd: Path) -> 
             stderr=subprocess.STDOUT,
             start_new_session=True,
             close_fds=True,
+            preexec_fn=raise_open_file_limit if raise_nofile else None,
         )
     # The Popen object is dropped on purpose: the process outlives us. Python reaps it if we live longer.
     write_pid(pid_file, proc.pid)

@@ -6,7 +6,8 @@ from importlib import resources
 from pathlib import Path
 from string import Template
 
-from kgov.sandbox.settings import HOST, SSL_HOST, Settings
+from kgov.sandbox.nodes import KafkaNode, kafka_nodes, replication
+from kgov.sandbox.settings import HOST, SSL_HOST, Settings, broker_port
 
 
 def packaged_text(name: str) -> str:
@@ -20,17 +21,39 @@ def _escape_property(value: str) -> str:
 
 
 def render_server_properties(
-    settings: Settings, *, data_dir: Path, keystore_file: Path, keystore_password: str, ca_file: Path
+    settings: Settings,
+    *,
+    data_dir: Path,
+    keystore_file: Path,
+    keystore_password: str,
+    ca_file: Path,
+    node: KafkaNode | None = None,
 ) -> str:
+    """The config of one Kafka node (default: the first, i.e. the one-broker sandbox's combined node)."""
+    node = node or kafka_nodes(settings)[0]
     ports = settings.ports
+    factor, min_isr = replication(settings)
+    if not node.is_broker:
+        return Template(packaged_text("kafka-controller.properties")).substitute(
+            host=HOST,
+            node_id=node.node_id,
+            controller_port=ports.controller,
+            data_dir=_escape_property(str(data_dir)),
+            replication_factor=factor,
+        )
     return Template(packaged_text("kafka-server.properties")).substitute(
         host=HOST,
         ssl_host=SSL_HOST,
-        plaintext_port=ports.plaintext,
+        roles=node.roles,
+        node_id=node.node_id,
+        controller_listener=f"CONTROLLER://{HOST}:{ports.controller}," if node.is_controller else "",
+        plaintext_port=broker_port(ports, "plaintext", node.index),
         controller_port=ports.controller,
-        sasl_port=ports.sasl,
-        ssl_port=ports.ssl,
-        mtls_port=ports.mtls,
+        sasl_port=broker_port(ports, "sasl", node.index),
+        ssl_port=broker_port(ports, "ssl", node.index),
+        mtls_port=broker_port(ports, "mtls", node.index),
+        replication_factor=factor,
+        min_isr=min_isr,
         data_dir=_escape_property(str(data_dir)),
         keystore_file=_escape_property(str(keystore_file)),
         keystore_password=_escape_property(keystore_password),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +43,14 @@ PORT_OPTIONS: dict[str, str] = {
 }
 
 KAFKA_PORTS = ("plaintext", "controller", "sasl", "ssl", "mtls")
+# `--port-base B` gives these B, B+1, ... in this order.
+PORT_ORDER = ("plaintext", "controller", "sasl", "ssl", "mtls", "registry", "registry_management")
+
+
+def ports_from_base(base: int) -> dict[str, int]:
+    return {name: base + i for i, name in enumerate(PORT_ORDER)}
+
+
 REGISTRY_PORTS = ("registry", "registry_management")
 
 
@@ -53,6 +61,11 @@ class Settings:
     ports: Ports = Ports()
     kafka_heap: str = "512m"
     registry_heap: str = "256m"
+    # 1: one combined broker + controller node. More: a KRaft controller plus that many brokers.
+    brokers: int = 1
+
+
+MAX_BROKERS = 5
 
 
 @dataclass(frozen=True)
@@ -64,6 +77,7 @@ class Overrides:
     kafka_heap: str | None = None
     registry_heap: str | None = None
     ports: dict[str, int] | None = None
+    brokers: int | None = None
 
 
 def port_of(ports: Ports, name: str) -> int:
@@ -80,6 +94,7 @@ def apply_overrides(base: Settings, over: Overrides) -> Settings:
         ports=ports,
         kafka_heap=over.kafka_heap or base.kafka_heap,
         registry_heap=over.registry_heap or base.registry_heap,
+        brokers=over.brokers if over.brokers is not None else base.brokers,
     )
     validate(merged)
     return merged
@@ -114,17 +129,73 @@ def validate(settings: Settings) -> None:
         raise SandboxError(
             f"Kafka {settings.kafka_version} is not supported by the sandbox", hint="use a 4.x version"
         )
+    if not 1 <= settings.brokers <= MAX_BROKERS:
+        raise SandboxError(
+            f"--brokers {settings.brokers} is out of range", hint=f"give 1 to {MAX_BROKERS} brokers"
+        )
     seen: dict[int, str] = {}
-    for f in fields(Ports):
-        port = port_of(settings.ports, f.name)
-        if not 1 <= port <= 65535:
-            raise SandboxError(f"port {port} ({PORT_OPTIONS[f.name]}) is out of range 1-65535")
-        if port in seen:
+    for use in port_uses(settings):
+        if not 1 <= use.port <= 65535:
+            raise SandboxError(f"port {use.port} ({use.option}) is out of range 1-65535")
+        if use.port in seen:
             raise SandboxError(
-                f"port {port} is given twice: {PORT_OPTIONS[seen[port]]} and {PORT_OPTIONS[f.name]}",
-                hint="every sandbox port must be different",
+                f"port {use.port} is given twice: {seen[use.port]} and {use.option}",
+                hint="every sandbox port must be different" + _STEP_NOTE * (settings.brokers > 1),
             )
-        seen[port] = f.name
+        seen[use.port] = use.option
+
+
+_STEP_NOTE = " (with several brokers, broker k listens on each port given + 10·(k-1))"
+
+# With several brokers, broker k (1-based) listens on each listener port given + PORT_STEP·(k-1);
+# the controller port and the registry ports are used once.
+PORT_STEP = 10
+BROKER_PORTS = ("plaintext", "sasl", "ssl", "mtls")
+
+
+def broker_port(ports: Ports, name: str, index: int) -> int:
+    """The port of listener `name` on broker `index` (1-based)."""
+    return port_of(ports, name) + PORT_STEP * (index - 1)
+
+
+@dataclass(frozen=True)
+class PortUse:
+    process: str  # "kafka", "controller", "broker-2", "registry"
+    name: str  # a field of Ports
+    port: int
+
+    @property
+    def offset(self) -> int:
+        """How far this port is from the one given on the command line (broker k: PORT_STEP·(k-1))."""
+        if self.process.startswith("broker-") and self.process[7:].isdigit():
+            return PORT_STEP * (int(self.process[7:]) - 1)
+        return 0
+
+    @property
+    def option(self) -> str:
+        """The option that moves it, e.g. "--sasl-port" or "--sasl-port (+10 for broker-2)"."""
+        base = PORT_OPTIONS[self.name]
+        return f"{base} (+{self.offset} for {self.process})" if self.offset else base
+
+
+def kafka_process_names(settings: Settings) -> tuple[str, ...]:
+    if settings.brokers == 1:
+        return ("kafka",)
+    return ("controller", *(f"broker-{k}" for k in range(1, settings.brokers + 1)))
+
+
+def port_uses(settings: Settings) -> list[PortUse]:
+    """Every port the sandbox listens on, by process (the order processes are listed in)."""
+    ports = settings.ports
+    uses: list[PortUse] = []
+    if settings.brokers == 1:
+        uses += [PortUse("kafka", n, port_of(ports, n)) for n in KAFKA_PORTS]
+    else:
+        uses.append(PortUse("controller", "controller", ports.controller))
+        for k in range(1, settings.brokers + 1):
+            uses += [PortUse(f"broker-{k}", n, broker_port(ports, n, k)) for n in BROKER_PORTS]
+    uses += [PortUse("registry", n, port_of(ports, n)) for n in REGISTRY_PORTS]
+    return uses
 
 
 def to_json(settings: Settings) -> str:

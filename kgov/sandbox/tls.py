@@ -6,8 +6,10 @@ server key and its chain. SAN DNS:localhost and IP:127.0.0.1 so TLS verification
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,20 +82,53 @@ def ensure_client_cert(tls_dir: Path, ca_file: Path, cert_file: Path, key_file: 
     """Make the admin's client certificate for the mTLS listener once, signed by the sandbox CA."""
     if cert_file.is_file() and key_file.is_file():
         return
-    ext = tls_dir / "client-ext.cnf"
-    ext.write_text(
-        "basicConstraints=critical,CA:FALSE\n"
-        "keyUsage=critical,digitalSignature,keyEncipherment\n"
-        "extendedKeyUsage=clientAuth\n",
-        encoding="utf-8",
-    )
-    # fmt: off
-    _openssl(["req", "-newkey", "rsa:2048", "-nodes", "-sha256", "-keyout", key_file.name + ".tmp",
-              "-out", "client.csr", "-subj", f"/CN={CLIENT_CN}/OU=kgov-sandbox"], tls_dir)
-    _openssl(["x509", "-req", "-in", "client.csr", "-CA", ca_file.name, "-CAkey", "ca.key",
-              "-CAcreateserial", "-sha256", "-days", str(DAYS), "-extfile", ext.name,
-              "-out", cert_file.name + ".tmp"], tls_dir)
-    # fmt: on
-    (tls_dir / (key_file.name + ".tmp")).chmod(0o600)
-    (tls_dir / (key_file.name + ".tmp")).replace(key_file)
-    (tls_dir / (cert_file.name + ".tmp")).replace(cert_file)
+    issue_client_cert(tls_dir, ca_file, CLIENT_CN, cert_file, key_file)
+
+
+# A CN that needs no escaping in a DN, a file name or a Kafka principal: letters, digits, . _ -
+_SERVICE_CN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+
+def check_service_name(name: str) -> None:
+    if not _SERVICE_CN.fullmatch(name):
+        raise SandboxError(
+            f"{name[:80]!r} cannot be a certificate's CN here",
+            hint="use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit "
+            "(the principal becomes User:<name>)",
+        )
+
+
+def issue_client_cert(tls_dir: Path, ca_file: Path, cn: str, cert_file: Path, key_file: Path) -> None:
+    """A client certificate with subject CN=<cn>,OU=kgov-sandbox, signed by the sandbox CA (key 0600).
+
+    The mTLS listener maps the CN to the principal User:<cn> (ssl.principal.mapping.rules)."""
+    check_service_name(cn)
+    ca_key = tls_dir / "ca.key"
+    if not (ca_file.is_file() and ca_key.is_file()):
+        raise SandboxError(
+            f"there is no sandbox CA in {tls_dir}",
+            hint="start the sandbox once (`kgov sandbox up`, with the same --state-dir): it makes the CA",
+        )
+    for target in (cert_file, key_file):
+        if target.is_symlink() or (target.exists() and not target.is_file()):
+            raise SandboxError(f"{target} exists and is not a regular file; not replacing it")
+    cert_file.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="kgov-cert-") as tmp:
+        work = Path(tmp)
+        (work / "ext.cnf").write_text(
+            "basicConstraints=critical,CA:FALSE\n"
+            "keyUsage=critical,digitalSignature,keyEncipherment\n"
+            "extendedKeyUsage=clientAuth\n",
+            encoding="utf-8",
+        )
+        # fmt: off
+        _openssl(["req", "-newkey", "rsa:2048", "-nodes", "-sha256", "-keyout", "client.key",
+                  "-out", "client.csr", "-subj", f"/CN={cn}/OU=kgov-sandbox"], work)
+        _openssl(["x509", "-req", "-in", "client.csr", "-CA", str(ca_file), "-CAkey", str(ca_key),
+                  "-CAcreateserial", "-CAserial", "ca.srl", "-sha256", "-days", str(DAYS),
+                  "-extfile", "ext.cnf", "-out", "client.pem"], work)
+        # fmt: on
+        (work / "client.key").chmod(0o600)
+        # moved into place (same file system or not): the key keeps its 0600 mode
+        shutil.move(work / "client.key", key_file)
+        shutil.move(work / "client.pem", cert_file)

@@ -8,22 +8,31 @@ KGOV_SANDBOX (environment):
   reuse   use the running sandbox, or start one and leave it running (what `.ci/run` uses)
   skip    skip the integration tests (no Java/Maven here)
 KGOV_SANDBOX_STATE_DIR: the sandbox's state folder (default: <repo>/.kgov/sandbox, as `kgov sandbox up`).
+
+The fault tests use a second, three-broker sandbox (fixture `sandbox3`, started only when such a test
+runs), in its own state folder and ports, with the same KGOV_SANDBOX modes:
+KGOV_SANDBOX3_STATE_DIR  its state folder (default: <repo>/.kgov/sandbox3)
+KGOV_SANDBOX3_PORT_BASE  its ports, as `kgov sandbox up --port-base` (default 19100: brokers on
+                         19100-19104, 19110-19114, 19120-19124; controller 19101; registry 19105-19106)
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from kgov.errors import KgovError
 from kgov.sandbox.api import Sandbox
+from kgov.sandbox.settings import Overrides, ports_from_base
 
 REPO = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 START_TIMEOUT = 240.0  # a cold first start downloads ~200 MB with Maven
+SANDBOX3_PORT_BASE = 19100
 
 _info_key = pytest.StashKey[list[str]]()
 
@@ -35,6 +44,11 @@ def _mode() -> str:
 def _state_dir() -> Path:
     explicit = os.environ.get("KGOV_SANDBOX_STATE_DIR")
     return Path(explicit) if explicit else REPO / ".kgov" / "sandbox"
+
+
+def sandbox_state_dir() -> Path:
+    """The one-broker sandbox's state folder (for tests that issue client certificates from its CA)."""
+    return _state_dir()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -105,3 +119,40 @@ def sandbox(request: pytest.FixtureRequest) -> Iterator[dict[str, str]]:
 @pytest.fixture(autouse=True)
 def _integration_needs_sandbox(sandbox: dict[str, str]) -> None:
     """Every integration test runs with the sandbox up and KGOV_* set."""
+
+
+@dataclass(frozen=True)
+class ThreeBrokers:
+    """The three-broker sandbox: its API object (to kill and restart brokers) and its KGOV_* variables.
+    The variables are not exported to os.environ (the one-broker sandbox's are): pass them to kgov."""
+
+    box: Sandbox
+    env: dict[str, str]
+
+
+@pytest.fixture(scope="session")
+def sandbox3(request: pytest.FixtureRequest) -> Iterator[ThreeBrokers]:
+    """A running sandbox of a controller and three brokers; brought up once per session when needed."""
+    if _mode() == "skip":
+        pytest.skip("KGOV_SANDBOX=skip")
+    explicit = os.environ.get("KGOV_SANDBOX3_STATE_DIR")
+    box = Sandbox(Path(explicit) if explicit else REPO / ".kgov" / "sandbox3")
+    base = int(os.environ.get("KGOV_SANDBOX3_PORT_BASE", SANDBOX3_PORT_BASE))
+    started_here = not box.is_running()
+    try:
+        # up() on a running sandbox checks its settings and restarts a broker a test left dead
+        result = box.up(Overrides(brokers=3, ports=ports_from_base(base)), timeout=START_TIMEOUT)
+    except KgovError as exc:
+        pytest.fail(f"the 3-broker sandbox could not start: {exc.message}\nhint: {exc.hint}", pytrace=False)
+    lines = request.config.stash.get(_info_key, [])
+    how = "(re)started for this session" if started_here else "already running"
+    lines.append(
+        f"sandbox3: {box.paths.root}, 3 brokers at {box.env()['KGOV_BOOTSTRAP_SASL']} ({how}, "
+        f"{result.seconds:.1f}s)"
+    )
+    request.config.stash[_info_key] = lines
+    try:
+        yield ThreeBrokers(box, box.env())
+    finally:
+        if started_here and _mode() != "reuse":
+            box.down()

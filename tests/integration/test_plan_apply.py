@@ -189,7 +189,7 @@ def test_stale_plan_is_refused_and_a_fresh_one_applies(tmp_path: Path) -> None:
     catalog = write_catalog(tmp_path, {svc: [topic_doc(f"{svc}.a", 1, retention_ms="7d")]})
     _converges(catalog)
     write_catalog(tmp_path, {svc: [topic_doc(f"{svc}.a", 1, retention_ms="8d")]})
-    plan_file = tmp_path / "plan.json"
+    plan_file = tmp_path.parent / f"{tmp_path.name}-plan.json"  # outside the catalog folder
     plan = kgov("plan", "--env", "local", "--catalog", str(catalog), "--out", str(plan_file))
     assert plan.code == 0 and plan_file.exists()
     assert os.environ["KGOV_PASSWORD"] not in plan_file.read_text()

@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 from kgov.cli import app
 
 
-@pytest.mark.parametrize("command", ["lint", "rules", "plan", "apply", "import", "sandbox"])
+@pytest.mark.parametrize("command", ["lint", "rules", "plan", "apply", "import", "sandbox", "audit"])
 def test_help_shows_examples_of_the_command(command: str) -> None:
     result = CliRunner().invoke(app, [command, "--help"])
     assert result.exit_code == 0

@@ -115,7 +115,7 @@ def test_unknown_env_is_an_error(catalog: Path) -> None:
     assert result.exit_code == 1
     output = " ".join(result.output.split())
     assert "unknown environment 'staging'" in output
-    assert "local, prod" in output
+    assert "local, local3, prod" in output
 
 
 def test_every_problem_is_reported_not_just_the_first(catalog: Path) -> None:

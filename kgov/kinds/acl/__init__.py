@@ -16,7 +16,7 @@ from kgov.access.derive import desired_bindings
 from kgov.catalog.model import Catalog, Environment
 from kgov.cluster.kafka_port import KafkaAdmin
 from kgov.kinds.acl.observe import AclScope, ObservedAcls, observe_acls
-from kgov.kinds.base import PHASE_GRANTS, PHASE_REVOCATIONS, DiffContext
+from kgov.kinds.base import PHASE_GRANTS, PHASE_REVOCATIONS, DiffContext, Unmanaged
 from kgov.plan.model import JSON, Entry
 
 KIND = "acl"
@@ -93,3 +93,13 @@ class AclKind:
         doc = entry.after if entry.action == "create" else entry.before
         present = Binding.from_json(doc) in observed.bindings
         return present if entry.action == "create" else not present
+
+    def unmanaged(
+        self, backend: KafkaAdmin, desired: Mapping[str, Binding], observed: ObservedAcls, ctx: DiffContext
+    ) -> list[Unmanaged]:
+        managed = set(observed.scope.principals)
+        return [
+            Unmanaged(KIND, b.address.removeprefix(f"{KIND}."), b.label, b.to_json())
+            for b in sorted(observed.bindings, key=lambda b: b.address)
+            if b.principal not in managed
+        ]

@@ -7,13 +7,14 @@ from typing import Any
 
 from kgov.catalog.model import Catalog, Environment
 from kgov.cluster.kafka_port import KafkaAdmin
-from kgov.kinds.base import PHASE_DELETES, PHASE_TOPICS, DiffContext
+from kgov.kinds.base import PHASE_DELETES, PHASE_TOPICS, DiffContext, Unmanaged
 from kgov.kinds.topics import snapshot
 from kgov.kinds.topics.apply import apply_topics, topic_visible
 from kgov.kinds.topics.desired import desired_topics
 from kgov.kinds.topics.diff import diff_topics
 from kgov.kinds.topics.observe import ObservedTopics, observe_topics
 from kgov.kinds.topics.ownership import TopicScope, catalog_scope
+from kgov.kinds.topics.unmanaged import unmanaged_topics
 from kgov.plan.model import JSON, Entry
 from kgov.state import TopicSpec
 
@@ -65,6 +66,11 @@ class TopicKind:
 
     def visible(self, entry: Entry, observed: ObservedTopics) -> bool:
         return topic_visible(entry, observed)
+
+    def unmanaged(
+        self, backend: KafkaAdmin, desired: Mapping[str, Any], observed: ObservedTopics, ctx: DiffContext
+    ) -> list[Unmanaged]:
+        return unmanaged_topics(backend, desired, ctx)
 
     # -- snapshots (`kgov snapshot`, `kgov plan --snapshot`): see kgov/kinds/topics/snapshot.py ----
     def snapshot_scope(self, scope: JSON) -> JSON:

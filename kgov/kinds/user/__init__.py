@@ -15,7 +15,7 @@ from kgov.catalog.model import Catalog, Environment
 from kgov.cluster.access_port import ScramDelete, ScramUpsert
 from kgov.cluster.kafka_port import KafkaAdmin
 from kgov.errors import KgovError
-from kgov.kinds.base import PHASE_DELETES, PHASE_USERS, DiffContext
+from kgov.kinds.base import PHASE_DELETES, PHASE_USERS, DiffContext, Unmanaged
 from kgov.kinds.user.observe import ObservedUserState, UserScope, observe_users, password_of
 from kgov.plan.model import JSON, Change, Entry
 from kgov.secrets import resolve_refs
@@ -121,3 +121,17 @@ class UserKind:
         return [(c.mechanism, c.iterations) for c in creds] == [
             (after["mechanism"], after["iterations"])
         ] and (login is None or login.verdict == "ok")
+
+    def unmanaged(
+        self,
+        backend: KafkaAdmin,
+        desired: Mapping[str, DesiredUser],
+        observed: ObservedUserState,
+        ctx: DiffContext,
+    ) -> list[Unmanaged]:
+        me = _self_user(ctx.environment)  # kgov's own login is the operator's, not the catalog's
+        return [
+            Unmanaged(KIND, name, name, {"mechanisms": sorted(c.mechanism for c in creds)})
+            for name, creds in sorted(observed.users.credentials.items())
+            if name not in desired and name != me and creds
+        ]

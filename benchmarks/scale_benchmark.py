@@ -1,0 +1,580 @@
+"""Scale benchmark: kgov against the floor (and topicctl) on the sandbox broker, in one command.
+
+    kgov sandbox up --heap 2g && eval "$(kgov sandbox env)"
+    python benchmarks/scale_benchmark.py [--sizes 100 1000 5000 10000] [--topicctl-max 1000]
+
+For each size it generates a catalog (100 topics per service file, 1 partition, replication 1,
+an explicit retention.ms on every other topic) and measures, each step a fresh process, wall time
+from start to exit (start-up included), peak resident memory (the child's maxrss) and the admin
+requests counted ON THE BROKER (its kafka.network RequestMetrics RequestsPerSec meters, read over
+JMX: the benchmark starts the broker's local JMX agent with `jcmd`; connection set-up requests,
+ApiVersions and SASL, and the broker's own controller traffic are not counted):
+
+  lint             `kgov lint`                  vs  bare libyaml parsing of the same files
+  plan, no change  `kgov plan`                  vs  libyaml parse + one metadata request + every
+                                                    DescribeConfigs batch at once (confluent-kafka)
+  plan, 10% drift  the same after a direct config change on every 10th topic
+  apply, create    `kgov apply --auto-approve`  vs  raw CreateTopics, 1,000 a batch (all at once) + the
+                   (plan and wait included)         time until the broker's metadata shows them all
+
+Plans and lint are the median of --repeat runs; apply runs once. With topicctl (found on PATH, in
+~/go/bin, or given with --topicctl; `go install github.com/segmentio/topicctl/cmd/topicctl@v1.21.0`)
+the same steps run for topicctl on its own copy of the topics, up to --topicctl-max topics
+(topicctl creates and plans topic by topic: ~0.1 s a topic here), and the end states are compared.
+
+Sizing: every partition keeps files open in the broker, and a deleted topic's files stay open for
+file.delete.delay.ms (60 s); before creating topics the benchmark waits until the broker's open
+files leave room (1.2 per partition) under its open-file limit. 10,000 topics x 1 partition fits the
+20,000 limit of this machine; run the sandbox with `--heap 2g` for 5,000 topics and more.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+PER_SERVICE = 100
+BATCH = 1000  # the benchmark's own set-up requests; the floor uses kgov's batch size (--batch)
+RETENTION = "86400000"  # every other topic carries it explicitly
+DRIFTED = "3600000"
+FILES_PER_PARTITION = 1.2  # a segment file each, and some slack (10,000 x 1 fits 20,000; x 2 did not)
+# Requests that are not admin work: connection set-up and the broker's own KRaft/controller traffic.
+NOT_ADMIN = frozenset(
+    [
+        *("ApiVersions", "SaslHandshake", "SaslAuthenticate", "Fetch", "FetchSnapshot", "BrokerHeartbeat"),
+        *("BrokerRegistration", "ControllerRegistration", "Vote", "BeginQuorumEpoch", "EndQuorumEpoch"),
+        *("DescribeQuorum", "AlterPartition", "AssignReplicasToDirs", "AddRaftVoter", "RemoveRaftVoter"),
+        *("UpdateRaftVoter", "AllocateProducerIds"),
+    ]
+)
+
+
+# -- catalogs -----------------------------------------------------------------------------------
+
+
+def topic_names(prefix: str, n: int) -> list[str]:
+    return [f"{prefix}{i // PER_SERVICE:03d}.e{i:05d}" for i in range(n)]
+
+
+def has_retention(name: str) -> bool:
+    return int(name[-5:]) % 2 == 0
+
+
+def write_kgov_catalog(root: Path, prefix: str, n: int) -> list[str]:
+    names = topic_names(prefix, n)
+    (root / "topics").mkdir(parents=True)
+    (root / "kgov.yaml").write_text(
+        "version: 1\n"
+        "policy:\n  partitions: {min: 1, max: 12}\n  replication_factor: {min: 1}\n"
+        "  min_insync_replicas: {min: 1}\n"
+        "  required: [owner, description]\n"
+        "ownership: {protected: ['__*', '_*'], delete: false}\n"
+        "environments:\n  local:\n    kafka:\n"
+        "      bootstrap_servers: ${env:KGOV_BOOTSTRAP_PLAINTEXT}\n"
+        "      security_protocol: PLAINTEXT\n      timeout_ms: 120000\n",
+        "utf-8",
+    )
+    for start in range(0, n, PER_SERVICE):
+        service = names[start].split(".")[0]
+        lines = [f"service: {service}", f"owner: team-{service}", "topics:"]
+        for name in names[start : start + PER_SERVICE]:
+            lines += [
+                f"  - name: {name}",
+                f"    description: Event {name} of the benchmark.",
+                "    partitions: 1",
+                "    replication_factor: 1",
+            ]
+            if has_retention(name):
+                lines += ["    config:", f"      retention.ms: {RETENTION}"]
+        (root / "topics" / f"{service}.yaml").write_text("\n".join(lines) + "\n", "utf-8")
+    return names
+
+
+def write_topicctl_configs(root: Path, prefix: str, n: int, bootstrap: str) -> list[str]:
+    names = topic_names(prefix, n)
+    (root / "topics").mkdir(parents=True)
+    (root / "cluster.yaml").write_text(
+        "meta:\n  name: bench\n  environment: local\n  region: local\n  description: the sandbox\n"
+        f"spec:\n  bootstrapAddrs:\n    - {bootstrap}\n",
+        "utf-8",
+    )
+    for name in names:
+        retention = f"  retentionMinutes: {int(RETENTION) // 60000}\n" if has_retention(name) else ""
+        (root / "topics" / f"{name}.yaml").write_text(
+            f"meta:\n  name: {name}\n  cluster: bench\n  environment: local\n  region: local\n"
+            f"  description: Event {name} of the benchmark.\n"
+            f"spec:\n  partitions: 1\n  replicationFactor: 1\n{retention}"
+            "  placement:\n    strategy: any\n",
+            "utf-8",
+        )
+    return names
+
+
+# -- the floor: child processes doing the least work the same result needs ------------------------
+
+
+def floor_parse(root: Path) -> list[str]:
+    import yaml
+
+    names = []
+    yaml.load((root / "kgov.yaml").read_bytes(), Loader=yaml.CSafeLoader)
+    for path in sorted((root / "topics").iterdir()):
+        doc = yaml.load(path.read_bytes(), Loader=yaml.CSafeLoader)
+        names += [t["name"] for t in doc["topics"]]
+    return names
+
+
+def _admin(bootstrap: str):  # type: ignore[no-untyped-def]
+    from confluent_kafka.admin import AdminClient
+
+    return AdminClient({"bootstrap.servers": bootstrap})
+
+
+def floor_plan(root: Path, bootstrap: str, batch: int) -> None:
+    from confluent_kafka.admin import ConfigResource, ResourceType
+
+    names = floor_parse(root)
+    admin = _admin(bootstrap)
+    listed = admin.list_topics(timeout=120).topics
+    pending = [
+        admin.describe_configs(
+            [ConfigResource(ResourceType.TOPIC, n) for n in names[i : i + batch]], request_timeout=120
+        )
+        for i in range(0, len(names), batch)
+    ]
+    described = sum(len(f.result()) >= 0 for batch in pending for f in batch.values())
+    assert described == len(names) and all(n in listed for n in names)
+
+
+def floor_create(names: Sequence[str], bootstrap: str, batch: int) -> None:
+    from confluent_kafka.admin import NewTopic
+
+    admin = _admin(bootstrap)
+    pending = [
+        admin.create_topics(
+            [
+                NewTopic(n, 1, 1, config={"retention.ms": RETENTION} if has_retention(n) else {})
+                for n in names[i : i + batch]
+            ],
+            operation_timeout=120,
+            request_timeout=120,
+        )
+        for i in range(0, len(names), batch)
+    ]
+    for futures in pending:
+        for future in futures.values():
+            future.result()
+    wait_visible(admin, names)
+
+
+def wait_visible(admin, names: Sequence[str], timeout: float = 300) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while True:
+        listed = admin.list_topics(timeout=60).topics
+        if all(n in listed for n in names):
+            return
+        if time.monotonic() > deadline:
+            raise SystemExit(f"{sum(n not in listed for n in names)} topics not visible after {timeout:.0f}s")
+        time.sleep(0.2)
+
+
+# -- the broker: request counts, open files, direct changes ---------------------------------------
+
+
+class Broker:
+    def __init__(self, state_dir: Path, bootstrap: str, work: Path) -> None:
+        self.pid = int((state_dir / "run" / "kafka.pid").read_text().split()[0])
+        self.bootstrap = bootstrap
+        self.admin = _admin(bootstrap)
+        self.limit = self._fd_limit()
+        self.jmx_url = self._jmx(work)
+
+    def _fd_limit(self) -> int:
+        for line in Path(f"/proc/{self.pid}/limits").read_text().splitlines():
+            if line.startswith("Max open files"):
+                return int(line.split()[3])
+        return 4096
+
+    def open_files(self) -> int:
+        return len(os.listdir(f"/proc/{self.pid}/fd"))
+
+    def _jmx(self, work: Path) -> str | None:
+        """The broker's local JMX address (its agent started by jcmd); None if no JDK tools."""
+        if not (shutil.which("jcmd") and shutil.which("javac")):
+            return None
+
+        def address() -> str | None:
+            out = subprocess.run(
+                ["jcmd", str(self.pid), "PerfCounter.print"], capture_output=True, text=True, check=False
+            ).stdout
+            for line in out.splitlines():
+                if line.startswith("sun.management.JMXConnectorServer.address="):
+                    return line.split("=", 1)[1].strip('"')
+            return None
+
+        url = address()
+        if url is None:
+            subprocess.run(
+                ["jcmd", str(self.pid), "ManagementAgent.start_local"], capture_output=True, check=False
+            )
+            url = address()
+        subprocess.run(["javac", "-d", str(work), str(HERE / "RequestCounts.java")], check=True)
+        self.classes = work
+        return url
+
+    def requests(self) -> Counter[str]:
+        if self.jmx_url is None:
+            return Counter()
+        out = subprocess.run(
+            [
+                "java",
+                "-Xmx64m",
+                "-XX:TieredStopAtLevel=1",
+                "-cp",
+                str(self.classes),
+                "RequestCounts",
+                self.jmx_url,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        return Counter({k: int(v) for k, v in (line.split() for line in out.splitlines())})
+
+    def room_for(self, partitions: int, timeout: float = 400) -> None:
+        """Wait until the broker's open files leave room for `partitions` more (FILES_PER_PARTITION each)."""
+        deadline = time.monotonic() + timeout
+        while self.open_files() + FILES_PER_PARTITION * partitions > 0.95 * self.limit:
+            if time.monotonic() > deadline:
+                raise SystemExit(f"the broker holds {self.open_files()} open files; no room for {partitions}")
+            time.sleep(2)
+
+    def delete(self, names: Sequence[str]) -> None:
+        for i in range(0, len(names), BATCH):
+            for future in self.admin.delete_topics(
+                list(names[i : i + BATCH]), operation_timeout=120
+            ).values():
+                try:
+                    future.result()
+                except Exception as exc:  # a topic a failed step never created: clean up the rest
+                    if "UNKNOWN_TOPIC" not in str(exc):
+                        raise
+
+    def drift(self, names: Sequence[str]) -> int:
+        from confluent_kafka.admin import AlterConfigOpType, ConfigEntry, ConfigResource, ResourceType
+
+        changed = [n for n in names if int(n[-5:]) % 10 == 0]
+        for i in range(0, len(changed), BATCH):
+            resources = [
+                ConfigResource(
+                    ResourceType.TOPIC,
+                    n,
+                    incremental_configs=[
+                        ConfigEntry("retention.ms", DRIFTED, incremental_operation=AlterConfigOpType.SET)
+                    ],
+                )
+                for n in changed[i : i + BATCH]
+            ]
+            for future in self.admin.incremental_alter_configs(resources).values():
+                future.result()
+        return len(changed)
+
+    def state(self, names: Sequence[str]) -> dict[str, tuple[int, int, tuple[tuple[str, str], ...]]]:
+        """Per topic: partitions, replication factor and its explicit configs."""
+        from confluent_kafka.admin import ConfigResource, ConfigSource, ResourceType
+
+        listed = self.admin.list_topics(timeout=60).topics
+        out = {}
+        for i in range(0, len(names), BATCH):
+            batch = self.admin.describe_configs(
+                [ConfigResource(ResourceType.TOPIC, n) for n in names[i : i + BATCH]]
+            )
+            for resource, future in batch.items():
+                configs = tuple(
+                    sorted(
+                        (e.name, e.value)
+                        for e in future.result().values()
+                        if e.source == ConfigSource.DYNAMIC_TOPIC_CONFIG.value
+                    )
+                )
+                topic = listed[resource.name]
+                replicas = max(len(p.replicas) for p in topic.partitions.values())
+                out[resource.name] = (len(topic.partitions), replicas, configs)
+        return out
+
+
+# -- measuring ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Run:
+    seconds: float
+    peak_mb: float
+    requests: int | None
+    detail: str
+    code: int
+
+
+def run(broker: Broker, cmd: Sequence[str], log: Path, expect: Sequence[int] = (0,)) -> Run:
+    before = broker.requests()
+    with open(log, "wb") as out:
+        start = time.perf_counter()
+        proc = subprocess.Popen(list(cmd), stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - start
+    proc.returncode = code = os.waitstatus_to_exitcode(status)
+    if code not in expect:
+        tail = log.read_text(errors="replace")[-2000:]
+        raise SystemExit(f"{' '.join(cmd[:6])} ... exited {code} (expected {list(expect)}):\n{tail}")
+    delta = broker.requests() - before if broker.jmx_url else None
+    admin = {k: v for k, v in (delta or {}).items() if k not in NOT_ADMIN}
+    return Run(
+        seconds,
+        usage.ru_maxrss / 1024,
+        sum(admin.values()) if delta is not None else None,
+        " ".join(f"{k}:{v}" for k, v in sorted(admin.items())),
+        code,
+    )
+
+
+def median(broker: Broker, cmd: Sequence[str], log: Path, repeat: int, expect: Sequence[int] = (0,)) -> Run:
+    runs = [run(broker, cmd, log, expect) for _ in range(repeat)]
+    mid = sorted(runs, key=lambda r: r.seconds)[len(runs) // 2]
+    return Run(mid.seconds, max(r.peak_mb for r in runs), mid.requests, mid.detail, mid.code)
+
+
+def kgov_batch() -> int:
+    """kgov's resources per admin request: the floor sends the same number of requests."""
+    from kgov.cluster.kafka_base import BATCH as KGOV_BATCH
+
+    return KGOV_BATCH
+
+
+def self_cmd(*args: str) -> list[str]:
+    return [sys.executable, str(Path(__file__).resolve()), *args]
+
+
+def kgov_cmd(*args: str) -> list[str]:
+    return [sys.executable, "-m", "kgov", *args]
+
+
+def other_kgov(path: str, cmd: Sequence[str]) -> list[str]:
+    """`cmd` run with the kgov of another checkout (--compare): env PYTHONPATH=<it> python -m kgov ..."""
+    return ["env", f"PYTHONPATH={path}", *cmd]
+
+
+def fmt(r: Run | None) -> str:
+    if r is None:
+        return f"{'—':>8} {'':>6} {'':>6}"
+    req = "n/a" if r.requests is None else str(r.requests)
+    return f"{r.seconds:8.2f} {r.peak_mb:6.0f} {req:>6}"
+
+
+def machine() -> str:
+    mem = next(line for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal"))
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if "model name" in line
+        ),
+        "unknown CPU",
+    )
+    gib = int(mem.split()[1]) / 1024 / 1024
+    return f"{os.cpu_count()} CPUs ({cpu}), {gib:.0f} GiB memory, Python {sys.version.split()[0]}"
+
+
+def find_topicctl(given: str | None) -> str | None:
+    for candidate in (given, shutil.which("topicctl"), str(Path.home() / "go" / "bin" / "topicctl")):
+        if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+def measure_size(n: int, broker: Broker, work: Path, args: argparse.Namespace, tctl: str | None) -> list[str]:
+    tag = uuid.uuid4().hex[:4]
+    kroot, troot = work / f"kgov-{n}", work / f"topicctl-{n}"
+    knames = write_kgov_catalog(kroot, f"k{tag}s", n)
+    with_tctl = tctl is not None and n <= args.topicctl_max
+    tnames = write_topicctl_configs(troot, f"t{tag}s", n, broker.bootstrap) if with_tctl else []
+    fnames = topic_names(f"f{tag}s", n)
+    log = work / "last.log"
+    batch = ("--batch", str(kgov_batch()))
+    rows: dict[str, tuple[Run | None, Run | None, Run | None]] = {}
+    notes: list[str] = []
+    try:
+        lint = median(broker, kgov_cmd("lint", str(kroot)), log, args.repeat)
+        parse = median(broker, self_cmd("--floor-parse", str(kroot)), log, args.repeat)
+        rows["lint"] = (lint, parse, None)
+        if args.compare:
+            rows["lint, --compare kgov"] = (
+                median(broker, other_kgov(args.compare, kgov_cmd("lint", str(kroot))), log, args.repeat),
+                parse,
+                None,
+            )
+
+        broker.room_for(n)
+        create_floor = run(broker, self_cmd("--floor-create", f"f{tag}s", str(n)), log)
+        broker.delete(fnames)
+        broker.room_for(n + len(tnames))
+        apply = run(broker, kgov_cmd("apply", "--env", "local", "-c", str(kroot), "--auto-approve"), log)
+        tapply = None
+        if with_tctl:
+            tapply = run(
+                broker,
+                [tctl, "apply", "--skip-confirm", *map(str, sorted((troot / "topics").iterdir()))],
+                log,
+            )  # type: ignore[list-item]
+            kstate, tstate = broker.state(knames), broker.state(tnames)
+            same = all(kstate[k] == tstate[t] for k, t in zip(knames, tnames, strict=True))
+            notes.append(
+                f"end state after apply: kgov's and topicctl's topics "
+                f"{'identical' if same else 'DIFFER'} ({n} each: partitions, replicas, explicit configs)"
+            )
+        rows["apply, create"] = (apply, create_floor, tapply)
+
+        plan_floor = median(broker, self_cmd("--floor-plan", str(kroot), *batch), log, args.repeat)
+        plan = median(
+            broker,
+            kgov_cmd("plan", "--env", "local", "-c", str(kroot), "--detailed-exitcode"),
+            log,
+            args.repeat,
+        )
+        tplan = None
+        if with_tctl:
+            tfiles = [str(p) for p in sorted((troot / "topics").iterdir())]
+            tplan = run(broker, [tctl, "apply", "--dry-run", "--skip-confirm", *tfiles], log)  # type: ignore[list-item]
+        rows["plan, no changes"] = (plan, plan_floor, tplan)
+        plan_cmd = kgov_cmd("plan", "--env", "local", "-c", str(kroot), "--detailed-exitcode")
+        if args.compare:
+            before = median(broker, other_kgov(args.compare, plan_cmd), log, args.repeat)
+            rows["plan, --compare kgov"] = (before, plan_floor, None)
+        if args.profile and n == max(args.sizes):
+            notes += profile_plan(kroot, work)
+
+        drifted = broker.drift(knames)
+        tdrift = None
+        if with_tctl:
+            broker.drift(tnames)
+            tdrift = run(broker, [tctl, "apply", "--dry-run", "--skip-confirm", *tfiles], log)  # type: ignore[list-item]
+        drift_floor = median(broker, self_cmd("--floor-plan", str(kroot), *batch), log, args.repeat)
+        drift = median(
+            broker,
+            kgov_cmd("plan", "--env", "local", "-c", str(kroot), "--detailed-exitcode"),
+            log,
+            args.repeat,
+            (2,),
+        )
+        rows[f"plan, 10% drift ({drifted})"] = (drift, drift_floor, tdrift)
+        if args.compare:
+            before = median(broker, other_kgov(args.compare, plan_cmd), log, args.repeat, (2,))
+            rows["drift, --compare kgov"] = (before, drift_floor, None)
+    finally:
+        broker.delete([*knames, *tnames])
+    out = []
+    for step, (kgov, floor, other) in rows.items():
+        ratio = f"{kgov.seconds / floor.seconds:5.2f}x" if kgov and floor else ""
+        out.append(f"{n:>6} {step:<24} {fmt(kgov)} | {fmt(floor)} | {ratio:>6} | {fmt(other)}")
+    for r, what in (
+        (rows.get("plan, no changes", (None,))[0], "kgov plan"),
+        (rows.get("apply, create", (None,))[0], "kgov apply"),
+    ):
+        if r is not None and r.detail:
+            notes.append(f"{what} requests: {r.detail}")
+    return out + [f"{'':>6}   {note}" for note in notes]
+
+
+def profile_plan(root: Path, work: Path) -> list[str]:
+    """`kgov plan` under cProfile: its largest cumulative costs, one line each."""
+    import io
+    import pstats
+
+    out = work / "plan.prof"
+    cmd = [sys.executable, "-m", "cProfile", "-o", str(out), "-m", "kgov", "plan", "--env", "local"]
+    subprocess.run([*cmd, "-c", str(root)], check=True, capture_output=True)
+    text = io.StringIO()
+    pstats.Stats(str(out), stream=text).sort_stats("cumulative").print_stats(25)
+    row = re.compile(r"^\s*[\d/]+\s+[\d.]+\s+[\d.]+\s+([\d.]+)\s+[\d.]+\s+([^{].*)$")
+    found = [m.groups() for line in text.getvalue().splitlines() if (m := row.match(line))]
+    return ["profile of `kgov plan` (cProfile; cumulative s, function):"] + [
+        f"  {float(cum):7.2f}  {where}" for cum, where in found
+    ]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 5000, 10000])
+    parser.add_argument("--repeat", type=int, default=3, help="runs per plan and lint (the median is shown)")
+    parser.add_argument("--state-dir", type=Path, default=Path(".kgov/sandbox"), help="the sandbox's folder")
+    parser.add_argument("--topicctl", help="the topicctl binary (default: PATH, then ~/go/bin)")
+    parser.add_argument("--topicctl-max", type=int, default=1000, help="largest size to run topicctl at")
+    parser.add_argument(
+        "--compare",
+        metavar="PATH",
+        help="also run lint and plan with the kgov of this checkout (before/after)",
+    )
+    parser.add_argument("--profile", action="store_true", help="profile kgov plan at the largest size")
+    parser.add_argument("--floor-parse", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--floor-plan", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--floor-create", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--batch", type=int, default=BATCH, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    bootstrap = os.environ.get("KGOV_BOOTSTRAP_PLAINTEXT")
+    if args.floor_parse:
+        floor_parse(args.floor_parse)
+        return 0
+    if bootstrap is None:
+        print('run `eval "$(kgov sandbox env)"` first', file=sys.stderr)
+        return 1
+    if args.floor_plan:
+        floor_plan(args.floor_plan, bootstrap, args.batch)
+        return 0
+    if args.floor_create:
+        floor_create(topic_names(args.floor_create[0], int(args.floor_create[1])), bootstrap, args.batch)
+        return 0
+    tctl = find_topicctl(args.topicctl)
+    with tempfile.TemporaryDirectory(prefix="kgov-scale-") as tmp:
+        work = Path(tmp)
+        broker = Broker(args.state_dir, bootstrap, work)
+        print(f"machine: {machine()}; load average at start {os.getloadavg()[0]:.1f}")
+        print(
+            f"broker: the kgov sandbox (Kafka 4.3.1, one KRaft node) at {bootstrap}; open-file limit "
+            f"{broker.limit}; requests counted "
+            + ("on the broker (JMX RequestMetrics)" if broker.jmx_url else "n/a (no jcmd/javac)")
+        )
+        print(
+            "topicctl: "
+            + (f"{tctl} (up to {args.topicctl_max} topics)" if tctl else "not found: its column is empty")
+        )
+        print(
+            f"each size: {PER_SERVICE} topics per service file, 1 partition, replication 1; "
+            f"plans and lint: median of {args.repeat}"
+        )
+        print()
+        print(
+            f"{'topics':>6} {'step':<24} {'kgov s':>8} {'MB':>6} {'req':>6} | {'floor s':>8} {'MB':>6} "
+            f"{'req':>6} | {'ratio':>6} | {'topicctl':>8} {'MB':>6} {'req':>6}"
+        )
+        for n in args.sizes:
+            for line in measure_size(n, broker, work, args, tctl):
+                print(line, flush=True)
+        print(f"load average at the end {os.getloadavg()[0]:.1f} (other work slows every column)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,134 @@
+"""The audit as pure data (frozen), and its versioned JSON (docs/audit.md)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from kgov.kinds.base import Unmanaged
+from kgov.plan.model import JSON, Entry
+
+FORMAT_VERSION = 1
+RIGHTS = ("produce", "consume", "admin")
+
+
+@dataclass(frozen=True)
+class Violation:
+    rule: str  # naming | replication-factor | min-insync-replicas | pii-broad-access
+    kind: str
+    name: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Cell:
+    """What one principal may do on one topic; each right names the bindings that grant it."""
+
+    principal: str
+    topic: str
+    grants: tuple[tuple[str, tuple[str, ...]], ...]  # (right, labels of the allow bindings)
+    denied: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (right, labels of the deny bindings)
+
+    def allowed(self, right: str) -> bool:
+        return right in self.effective
+
+    @property
+    def effective(self) -> frozenset[str]:
+        """The rights granted and not denied."""
+        return frozenset(r for r, _ in self.grants) - frozenset(r for r, _ in self.denied)
+
+    def to_json(self) -> JSON:
+        effective = self.effective
+        return {
+            "principal": self.principal,
+            "topic": self.topic,
+            "rights": {r: r in effective for r in RIGHTS},
+            "grants": {r: list(labels) for r, labels in self.grants},
+            "denied": {r: list(labels) for r, labels in self.denied},
+        }
+
+
+@dataclass(frozen=True)
+class Matrix:
+    principals: tuple[str, ...]
+    topics: tuple[str, ...]
+    cells: tuple[Cell, ...]  # only the cells where some binding applies
+
+    def to_json(self) -> JSON:
+        return {
+            "principals": list(self.principals),
+            "topics": list(self.topics),
+            "cells": [c.to_json() for c in self.cells],
+        }
+
+
+@dataclass(frozen=True)
+class Node:
+    id: str  # "principal:User:orders", "topic:orders.created", "group:orders-app"
+    kind: str  # principal | topic | group
+    name: str
+
+
+@dataclass(frozen=True)
+class Edge:
+    source: str
+    target: str
+    relation: str  # produces (principal→topic) | consumes (topic→principal) | uses (principal→group)
+
+
+@dataclass(frozen=True)
+class Graph:
+    nodes: tuple[Node, ...]
+    edges: tuple[Edge, ...]
+
+    def to_json(self) -> JSON:
+        return {
+            "nodes": [{"id": n.id, "kind": n.kind, "name": n.name} for n in self.nodes],
+            "edges": [{"source": e.source, "target": e.target, "relation": e.relation} for e in self.edges],
+        }
+
+
+@dataclass(frozen=True)
+class Audit:
+    environment: str
+    source: str  # "cluster" (read now) or "catalog" (--catalog-only: derived bindings, no cluster)
+    created_at: str
+    kgov_version: str
+    drift: tuple[Entry, ...] = ()
+    unmanaged: tuple[Unmanaged, ...] = ()
+    violations: tuple[Violation, ...] = ()
+    matrix: Matrix = Matrix((), (), ())
+    graph: Graph = Graph((), ())
+    warnings: tuple[str, ...] = ()
+    kinds: tuple[tuple[str, str], ...] = field(default=())  # (name, title) of the kinds read
+
+    def summary(self) -> dict[str, int]:
+        return {
+            "drift": len(self.drift),
+            "unmanaged": len(self.unmanaged),
+            "violations": len(self.violations),
+            "principals": len(self.matrix.principals),
+            "topics": len(self.matrix.topics),
+            "cells": len(self.matrix.cells),
+        }
+
+    def to_json(self) -> JSON:
+        return {
+            "format_version": FORMAT_VERSION,
+            "kgov_version": self.kgov_version,
+            "environment": self.environment,
+            "source": self.source,
+            "created_at": self.created_at,
+            "summary": self.summary(),
+            "kinds": {name: title for name, title in self.kinds},
+            "drift": [e.to_json() for e in self.drift],
+            "unmanaged": [
+                {"kind": u.kind, "name": u.name, "label": u.label, "detail": u.detail} for u in self.unmanaged
+            ],
+            "violations": [
+                {"rule": v.rule, "kind": v.kind, "name": v.name, "message": v.message}
+                for v in self.violations
+            ],
+            "access_matrix": self.matrix.to_json(),
+            "data_flow": self.graph.to_json(),
+            "warnings": list(self.warnings),
+        }

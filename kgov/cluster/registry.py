@@ -1,0 +1,300 @@
+"""The only module that talks HTTP to a Schema Registry (Confluent's REST API, Apicurio's ccompat v7).
+
+A thin client over the standard library's http.client rather than confluent-kafka's
+SchemaRegistryClient, because kgov needs what that client hides: an exact count of requests (the
+benchmarks keep it independent of catalog size), no cache (a cached answer would hide drift from a
+plan), no retries behind the caller's back, the HTTP status and Confluent error code of every
+refusal (Apicurio answers 400/42203 where Confluent answers 409), and per-thread keep-alive
+connections for bounded concurrent reads. Secret references are resolved only here, when
+connecting; no message ever includes the password or the URL's user information.
+"""
+
+from __future__ import annotations
+
+import base64
+import http.client
+import json
+import ssl
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, TypeVar
+from urllib.parse import quote, urlsplit
+
+from kgov.catalog.model import Environment
+from kgov.cluster.registry_port import NewSchema, RegisteredSchema, RegistryError, SchemaReference
+from kgov.errors import ClusterError, ConfigError
+from kgov.secrets import resolve_refs
+
+TIMEOUT_S = 15.0
+CONCURRENCY = 8  # parallel reads: enough to hide latency, few enough not to flood a registry
+MAX_RESPONSE = 64 * 1024 * 1024
+PAGE = 1000  # subjects per listing request
+HEADERS = {"Accept": "application/vnd.schemaregistry.v1+json, application/json"}
+T = TypeVar("T")
+K = TypeVar("K")
+
+
+@dataclass(frozen=True)
+class RegistrySettings:
+    url: str  # without user information: safe to show
+    host: str
+    port: int | None
+    base: str
+    https: bool
+    auth: str | None  # the Authorization header: secret
+    ca: str | None
+
+    def __repr__(self) -> str:
+        return f"RegistrySettings(url={self.url!r})"
+
+
+def registry_settings(env: Environment) -> RegistrySettings:
+    block = env.schema_registry
+    where = f"environments.{env.name}.schema_registry"
+    if not block or "url" not in block:
+        raise ConfigError(f"{where}.url is not set: the environment has no Schema Registry")
+    raw = resolve_refs(block["url"], f"{where}.url")
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"{where}.url must be an http:// or https:// URL")
+    shown = f"{parts.scheme}://{parts.hostname}{f':{parts.port}' if parts.port else ''}{parts.path}"
+    auth = None
+    if "username" in block:
+        user = resolve_refs(block["username"], f"{where}.username")
+        password = resolve_refs(block.get("password", ""), f"{where}.password")
+        auth = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+    ca = (
+        resolve_refs(block["ssl_ca_location"], f"{where}.ssl_ca_location")
+        if "ssl_ca_location" in block
+        else None
+    )
+    return RegistrySettings(
+        shown, parts.hostname, parts.port, parts.path.rstrip("/"), parts.scheme == "https", auth, ca
+    )
+
+
+class HttpRegistry:
+    """SchemaRegistry over HTTP. Thread-safe: each thread keeps its own keep-alive connection."""
+
+    def __init__(self, settings: RegistrySettings, timeout_s: float = TIMEOUT_S) -> None:
+        self._settings, self._timeout = settings, timeout_s
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._requests = 0
+        self._ssl = ssl.create_default_context(cafile=settings.ca) if settings.https else None
+
+    @property
+    def requests(self) -> int:
+        return self._requests
+
+    # --- the port -------------------------------------------------------------------------------
+    def subjects(self) -> Sequence[str]:
+        # Paged: Apicurio 3.3 answers at most 1,000 subjects unless asked for more (found with 3,169).
+        # A registry that ignores offset/limit answers everything at once: the first repeat ends it.
+        out: list[str] = []
+        seen: set[str] = set()
+        while True:
+            page = [
+                str(s)
+                for s in self._call("GET", f"/subjects?offset={len(out)}&limit={PAGE}", what="list subjects")
+            ]
+            fresh = [s for s in page if s not in seen]
+            out += fresh
+            seen.update(fresh)
+            if len(page) != PAGE or len(fresh) < len(page):
+                return out
+
+    def latest(self, subjects: Sequence[str]) -> Mapping[str, RegisteredSchema | None]:
+        return _parallel(subjects, lambda s: self._version(s, "latest"))
+
+    def versions(self, subjects: Sequence[str]) -> Mapping[str, Sequence[RegisteredSchema]]:
+        numbers = _parallel(subjects, self._version_numbers)
+        wanted = [(s, v) for s in subjects for v in numbers[s]]
+        found = self.schema_at(wanted)
+        return {s: [found[(s, v)] for v in numbers[s] if (s, v) in found] for s in subjects}
+
+    def schema_at(self, wanted: Sequence[tuple[str, int]]) -> Mapping[tuple[str, int], RegisteredSchema]:
+        got = _parallel(wanted, lambda pair: self._version(pair[0], str(pair[1])))
+        return {pair: schema for pair, schema in got.items() if schema is not None}
+
+    def levels(self, subjects: Sequence[str]) -> Mapping[str, str]:
+        glob: list[str] = []
+        once = threading.Lock()
+
+        def level(subject: str) -> str:
+            body = self._call(
+                "GET",
+                f"/config/{_q(subject)}?defaultToGlobal=true",
+                what=f"read the level of {subject}",
+                missing=True,
+            )
+            if isinstance(body, dict) and body.get("compatibilityLevel"):
+                return str(body["compatibilityLevel"])
+            with once:  # no override and no defaultToGlobal support (40408): the global level
+                if not glob:
+                    glob.append(
+                        str(self._call("GET", "/config", what="read the global level")["compatibilityLevel"])
+                    )
+            return glob[0]
+
+        return _parallel(subjects, level)
+
+    def set_level(self, subject: str, level: str) -> None:
+        self._call(
+            "PUT", f"/config/{_q(subject)}", {"compatibility": level}, what=f"set the level of {subject}"
+        )
+
+    def register(self, schema: NewSchema) -> RegisteredSchema:
+        body = _schema_body(schema)
+        self._call(
+            "POST", f"/subjects/{_q(schema.subject)}/versions", body, what=f"register {schema.subject}"
+        )
+        found = self._call("POST", f"/subjects/{_q(schema.subject)}", body, what=f"look up {schema.subject}")
+        return _registered(schema.subject, found, schema.schema_type)
+
+    def is_compatible(self, schema: NewSchema, level: str) -> bool:
+        # Found on Apicurio 3.3: `/versions/latest` checks the latest version only, even at a
+        # transitive level, and `/versions` checks every version, even at a non-transitive one.
+        which = "" if level.endswith("_TRANSITIVE") else "/latest"
+        body = self._call(
+            "POST",
+            f"/compatibility/subjects/{_q(schema.subject)}/versions{which}",
+            _schema_body(schema),
+            what=f"check {schema.subject}",
+            missing=True,
+        )
+        return body is None or bool(body.get("is_compatible"))
+
+    def delete_subject(self, subject: str) -> None:
+        self._call("DELETE", f"/subjects/{_q(subject)}", what=f"delete {subject}")
+
+    # --- HTTP -----------------------------------------------------------------------------------
+    def _version(self, subject: str, version: str) -> RegisteredSchema | None:
+        body = self._call(
+            "GET", f"/subjects/{_q(subject)}/versions/{version}", what=f"read {subject}", missing=True
+        )
+        return None if body is None else _registered(subject, body)
+
+    def _version_numbers(self, subject: str) -> list[int]:
+        body = self._call(
+            "GET", f"/subjects/{_q(subject)}/versions", what=f"list versions of {subject}", missing=True
+        )
+        return sorted(int(v) for v in body or [])
+
+    def _connection(self) -> http.client.HTTPConnection:
+        conn: http.client.HTTPConnection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            s = self._settings
+            if s.https:
+                conn = http.client.HTTPSConnection(s.host, s.port, timeout=self._timeout, context=self._ssl)
+            else:
+                conn = http.client.HTTPConnection(s.host, s.port, timeout=self._timeout)
+            self._local.conn = conn
+        return conn
+
+    def _call(
+        self, method: str, path: str, payload: object = None, *, what: str, missing: bool = False
+    ) -> Any:
+        """One request; `missing`: a 404 answers None. Every failure is a ClusterError or RegistryError."""
+        headers = dict(HEADERS)
+        if self._settings.auth:
+            headers["Authorization"] = self._settings.auth
+        data = None
+        if payload is not None:
+            data = json.dumps(payload).encode()
+            headers["Content-Type"] = "application/vnd.schemaregistry.v1+json"
+        with self._lock:
+            self._requests += 1
+        url = self._settings.url
+        try:
+            conn = self._connection()
+            conn.request(method, self._settings.base + path, body=data, headers=headers)
+            response = conn.getresponse()
+            raw = response.read(MAX_RESPONSE + 1)
+        except (OSError, http.client.HTTPException) as exc:
+            self._local.conn = None
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+            raise ClusterError(
+                f"the Schema Registry at {url} is unreachable ({reason}) while trying to {what}",
+                hint="check schema_registry.url and that the registry is up",
+            ) from None
+        if len(raw) > MAX_RESPONSE:
+            raise ClusterError(
+                f"the Schema Registry at {url} answered more than {MAX_RESPONSE} bytes to {what}"
+            )
+        body = _json(raw)
+        if response.status < 300:
+            return body
+        code = (
+            int(body.get("error_code", 0))
+            if isinstance(body, dict) and str(body.get("error_code", "")).isdigit()
+            else 0
+        )
+        text = str(body.get("message", "")) if isinstance(body, dict) else ""
+        if response.status == 404 and missing:
+            return None
+        raise _refusal(url, what, response.status, code, text[:500])
+
+
+def _refusal(url: str, what: str, status: int, code: int, text: str) -> Exception:
+    if status == 401:
+        return ClusterError(
+            f"the Schema Registry at {url} refused the credentials (401) to {what}",
+            hint="check schema_registry.username and password",
+        )
+    if status == 403:
+        return ClusterError(f"the Schema Registry at {url} does not allow kgov to {what} (403)")
+    if status >= 500:
+        return ClusterError(f"the Schema Registry at {url} failed to {what}: HTTP {status} {text}".rstrip())
+    return RegistryError(
+        f"cannot {what}: HTTP {status}{f' ({code})' if code else ''} {text}".rstrip(), status, code
+    )
+
+
+def _json(raw: bytes) -> Any:
+    try:
+        return json.loads(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def _q(subject: str) -> str:
+    return quote(subject, safe="")
+
+
+def _schema_body(schema: NewSchema) -> dict[str, object]:
+    body: dict[str, object] = {"schema": schema.schema, "schemaType": schema.schema_type}
+    if schema.references:
+        body["references"] = [
+            {"name": r.name, "subject": r.subject, "version": r.version} for r in schema.references
+        ]
+    return body
+
+
+def _registered(subject: str, body: Mapping[str, Any], schema_type: str = "AVRO") -> RegisteredSchema:
+    """A version as the registry describes it; `schemaType` is omitted for Avro (and by lookups)."""
+    refs = tuple(
+        SchemaReference(str(r["name"]), str(r["subject"]), int(r["version"]))
+        for r in body.get("references") or ()
+    )
+    return RegisteredSchema(
+        subject,
+        int(body["version"]),
+        int(body["id"]),
+        str(body.get("schemaType") or schema_type),
+        str(body["schema"]),
+        refs,
+    )
+
+
+def _parallel(items: Sequence[K], fn: Callable[[K], T]) -> dict[K, T]:
+    if len(items) <= 1:
+        return {item: fn(item) for item in items}
+    with ThreadPoolExecutor(max_workers=CONCURRENCY) as pool:
+        return dict(zip(items, pool.map(fn, items), strict=True))
+
+
+def connect_registry(env: Environment, timeout_s: float = TIMEOUT_S) -> HttpRegistry:
+    return HttpRegistry(registry_settings(env), timeout_s)

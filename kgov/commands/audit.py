@@ -1,0 +1,47 @@
+"""`kgov audit`: what is true on the cluster now, as JSON, Markdown or one self-contained HTML file."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from kgov.audit.build import audit_catalog, audit_cluster
+from kgov.commands.common import checked_catalog, connect, err
+from kgov.errors import EXIT_OK
+from kgov.kinds.base import Backends
+from kgov.outfile import check_output_file, write_atomically
+from kgov.render import audit_html, audit_markdown
+
+
+def run_audit(
+    catalog_dir: Path,
+    env: str,
+    *,
+    fmt: str = "markdown",
+    out: Path | None = None,
+    catalog_only: bool = False,
+    backends: Backends | None = None,
+) -> int:
+    if out is not None:
+        check_output_file(out, catalog_dir)  # before any work: a refusal costs nothing
+    catalog = checked_catalog(catalog_dir, env)
+    if catalog_only:
+        audit = audit_catalog(catalog, env)
+    else:
+        ports = backends if backends is not None else connect(catalog, env)
+        with err.status(f"reading the cluster of environment '{env}'"):
+            audit = audit_cluster(catalog, env, ports)
+    doc = audit.to_json()
+    if fmt == "json":
+        text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    elif fmt == "html":
+        text = audit_html.render(doc)
+    else:
+        text = audit_markdown.render(doc)
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        write_atomically(out, text)
+        err.print(f"Wrote the audit to {out}.", markup=False)
+    return EXIT_OK

@@ -1,0 +1,62 @@
+"""The subject kind: Schema Registry subjects named by the catalog's topics, their schemas
+(new versions only when the meaning changes, checked for compatibility first), their compatibility
+levels and their references."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from kgov.catalog.model import Catalog, Environment
+from kgov.cluster.registry_port import SchemaRegistry
+from kgov.kinds.base import PHASE_DELETES, PHASE_SUBJECTS, DiffContext
+from kgov.kinds.subjects.apply import apply_subjects, subject_visible
+from kgov.kinds.subjects.desired import DesiredSubject, desired_subjects
+from kgov.kinds.subjects.diff import diff_subjects
+from kgov.kinds.subjects.observe import ObservedSubjects, observe_subjects
+from kgov.kinds.topics.ownership import catalog_scope
+from kgov.plan.model import JSON, Entry
+from kgov.schemas.model import Level
+
+
+class SubjectKind:
+    name = "subject"
+    title = "subjects"
+    backend = "registry"
+    order: Mapping[str, int] = {"create": PHASE_SUBJECTS, "update": PHASE_SUBJECTS, "delete": PHASE_DELETES}
+
+    def desired(self, catalog: Catalog, env: Environment) -> Mapping[str, DesiredSubject]:
+        return desired_subjects(catalog, env)
+
+    def scope(self, desired: Mapping[str, Any], catalog: Catalog) -> JSON:
+        owned = catalog_scope(catalog, list(desired)).to_json()
+        transitive = sorted(
+            n for n, d in desired.items() if d.level in Level.__members__ and Level(d.level).transitive
+        )
+        return {**owned, "transitive": transitive}
+
+    def observe(self, backend: SchemaRegistry, scope: JSON) -> ObservedSubjects:
+        return observe_subjects(backend, scope)
+
+    def state_json(self, observed: ObservedSubjects) -> JSON:
+        return observed.to_json()
+
+    def diff(
+        self, desired: Mapping[str, Any], observed: ObservedSubjects, ctx: DiffContext
+    ) -> tuple[list[Entry], list[str]]:
+        return diff_subjects(desired, observed, ctx)
+
+    def apply(self, backend: SchemaRegistry, entries: Sequence[Entry]) -> Mapping[str, str | None]:
+        return apply_subjects(backend, entries)
+
+    def watch_scope(self, scope: JSON, entries: Sequence[Entry]) -> JSON:
+        deleting = any(e.action == "delete" for e in entries)
+        return {
+            "names": sorted({e.name for e in entries}),
+            "prefixes": scope["prefixes"] if deleting else [],
+            "protected": scope["protected"],
+            "transitive": [],
+        }
+
+    def visible(self, entry: Entry, observed: ObservedSubjects) -> bool:
+        return subject_visible(entry, observed)

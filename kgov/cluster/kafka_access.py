@@ -56,8 +56,8 @@ _MECHANISM = {"SCRAM-SHA-256": ScramMechanism.SCRAM_SHA_256, "SCRAM-SHA-512": Sc
 _MECHANISM_NAME = {v: k for k, v in _MECHANISM.items()}
 
 
-def to_kafka(b: Binding) -> AclBinding:
-    return AclBinding(
+def _fields(b: Binding) -> tuple[Any, ...]:
+    return (
         _RESOURCE[b.resource_type],
         b.name,
         _PATTERN[b.pattern],
@@ -66,19 +66,15 @@ def to_kafka(b: Binding) -> AclBinding:
         AclOperation[b.operation],
         _PERMISSION[b.permission],
     )
+
+
+def to_kafka(b: Binding) -> AclBinding:
+    return AclBinding(*_fields(b))
 
 
 def exact_filter(b: Binding) -> AclBindingFilter:
     """A filter that matches this one binding and nothing else: every field set, no ANY, no MATCH."""
-    return AclBindingFilter(
-        _RESOURCE[b.resource_type],
-        b.name,
-        _PATTERN[b.pattern],
-        b.principal,
-        b.host,
-        AclOperation[b.operation],
-        _PERMISSION[b.permission],
-    )
+    return AclBindingFilter(*_fields(b))
 
 
 def from_kafka(acl: Any) -> Binding:

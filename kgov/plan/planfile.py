@@ -35,16 +35,22 @@ def schema() -> dict[str, Any]:
     return doc
 
 
-def _read(path: Path) -> str:
+def read_regular(path: Path, max_bytes: int, what: str) -> bytes:
+    """The bytes of a regular file of at most max_bytes (plan files and snapshots are untrusted)."""
     try:
         with open(path, "rb") as handle:
             if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                raise PlanError(f"{path} is not a regular file; a plan file is one")
-            data = handle.read(MAX_PLAN_BYTES + 1)
+                raise PlanError(f"{path} is not a regular file; a {what} is one")
+            data = handle.read(max_bytes + 1)
     except OSError as exc:
-        raise PlanError(f"cannot read plan file {path}: {exc.strerror}") from None
-    if len(data) > MAX_PLAN_BYTES:
-        raise PlanError(f"{path} is larger than {MAX_PLAN_BYTES // 2**20} MiB: not a kgov plan file")
+        raise PlanError(f"cannot read the {what} {path}: {exc.strerror}") from None
+    if len(data) > max_bytes:
+        raise PlanError(f"{path} is larger than {max_bytes // 2**20} MiB: not a kgov {what}")
+    return data
+
+
+def _read(path: Path) -> str:
+    data = read_regular(path, MAX_PLAN_BYTES, "plan file")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:

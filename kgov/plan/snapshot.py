@@ -9,8 +9,6 @@ snapshot can only make a plan that apply refuses.
 from __future__ import annotations
 
 import json
-import os
-import stat
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -26,6 +24,7 @@ from kgov.kinds.base import Backends, Kind
 from kgov.outfile import check_output_file, write_atomically
 from kgov.plan.fingerprint import digest
 from kgov.plan.model import JSON
+from kgov.plan.planfile import read_regular
 
 FORMAT = "kgov-snapshot"
 FORMAT_VERSION = 1
@@ -100,15 +99,7 @@ def save(snapshot: Snapshot, path: Path, catalog_root: Path | None = None) -> No
 
 def load(path: Path) -> Snapshot:
     again = "take a new one with `kgov snapshot --env ENV --out FILE`"
-    try:
-        with open(path, "rb") as handle:
-            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                raise PlanError(f"{path} is not a regular file; a snapshot is one")
-            data = handle.read(MAX_BYTES + 1)
-    except OSError as exc:
-        raise PlanError(f"cannot read the snapshot {path}: {exc.strerror}") from None
-    if len(data) > MAX_BYTES:
-        raise PlanError(f"{path} is larger than {MAX_BYTES // 2**20} MiB: not a kgov snapshot")
+    data = read_regular(path, MAX_BYTES, "snapshot")
     try:
         doc = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):

@@ -15,17 +15,18 @@ from pathlib import Path
 
 import pytest
 
-from kgov.sandbox.api import Sandbox
-
-from .conftest import REPO, START_TIMEOUT, _state_dir
+from .conftest import REPO, START_TIMEOUT, ThreeBrokers
 from .test_subjects import Catalog, registry
 
 SUBJECTS = 150
 
 
-@pytest.fixture(autouse=True)
-def _uses_sandbox(sandbox: dict[str, str]) -> None:
-    """The one-broker sandbox and its registry."""
+@pytest.fixture
+def cluster3(sandbox3: ThreeBrokers, monkeypatch: pytest.MonkeyPatch) -> ThreeBrokers:
+    """The three-broker sandbox and its own registry, so killing it disturbs no other test."""
+    for name, value in sandbox3.env.items():
+        monkeypatch.setenv(name, value)
+    return sandbox3
 
 
 def _schema(i: int) -> str:
@@ -33,12 +34,14 @@ def _schema(i: int) -> str:
     return json.dumps({"type": "record", "name": f"R{i}", "namespace": "kgov.fault", "fields": fields})
 
 
-def test_registry_killed_mid_apply_reports_every_entry_and_a_rerun_converges(tmp_path: Path) -> None:
+def test_registry_killed_mid_apply_reports_every_entry_and_a_rerun_converges(
+    tmp_path: Path, cluster3: ThreeBrokers
+) -> None:
     cat = Catalog(tmp_path / "catalog")
     subjects = [cat.add(f"e{i:03d}", _schema(i)) for i in range(SUBJECTS)]
     saved = tmp_path / "plan.json"
     assert cat.plan("--out", str(saved)).code == 0
-    box = Sandbox(_state_dir())
+    box = cluster3.box
     pid = int(box.paths.pid_file("registry").read_text().split()[0])
     env = {
         **os.environ,

@@ -38,7 +38,8 @@ class Outcome:
 def registry_at(url: str) -> HttpRegistry:
     parts = urlsplit(url)
     return HttpRegistry(
-        RegistrySettings(url, parts.hostname or "", parts.port, parts.path.rstrip("/"), False, None, None)
+        RegistrySettings(url, parts.hostname or "", parts.port, parts.path.rstrip("/"), False, None, None),
+        timeout_s=60.0,  # hundreds of requests in a row: an Apicurio pause over 15 s was seen under load
     )
 
 

@@ -19,6 +19,8 @@ def main() -> None:
     if sys.argv[1:] == ["--version"]:  # the one answer that needs no imports (figures: benchmarks/)
         sys.stdout.write(f"kgov {__version__}\n")
         return
+    if sys.argv[1:2] == ["lint"] and _lint_without_typer(sys.argv[2:]):
+        return
     try:
         from kgov.app import app
 
@@ -26,6 +28,24 @@ def main() -> None:
     except KeyboardInterrupt:  # while importing or parsing; a running command's is kgov/exits.py's
         sys.stderr.write("interrupted\n")
         sys.exit(EXIT_INTERRUPTED)
+
+
+def _lint_without_typer(args: list[str]) -> bool:
+    """Run `kgov lint` and exit when its arguments are the usual ones; False leaves them to typer."""
+    try:
+        from kgov.cli_lint import parse
+
+        parsed = parse(args)
+        if parsed is None:
+            return False
+        from kgov.commands.lint import run_lint
+        from kgov.exits import outcome
+
+        code = outcome(lambda: run_lint(parsed.catalog, parsed.fmt, strict=parsed.strict, envs=parsed.envs))
+    except KeyboardInterrupt:  # while importing; a running lint's is outcome()'s
+        code = EXIT_INTERRUPTED
+        sys.stderr.write("interrupted\n")
+    sys.exit(code)
 
 
 def __getattr__(name: str) -> Typer:

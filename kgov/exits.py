@@ -12,9 +12,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import NoReturn
 
-import typer
-from typer._click.exceptions import UsageError  # typer >= 0.26 carries its own click
-
 from kgov.errors import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_USAGE, KgovError
 
 
@@ -34,6 +31,14 @@ def _escape(text: str) -> str:
 
 
 def run_command(command: Callable[[], int]) -> NoReturn:
+    """Run a typer command's function and exit with its code."""
+    import typer
+
+    raise typer.Exit(outcome(command))
+
+
+def outcome(command: Callable[[], int]) -> int:
+    """The exit code of a command function; its errors reported on stderr (typer is not needed)."""
     try:
         code = command()
     except KgovError as exc:
@@ -52,12 +57,14 @@ def run_command(command: Callable[[], int]) -> NoReturn:
             "  This is a bug in kgov; rerun with KGOV_DEBUG=1 for a traceback and report it."
         )
         code = EXIT_ERROR
-    raise typer.Exit(code)
+    return code
 
 
 @contextmanager
 def usage_errors() -> Iterator[None]:
     """Give command-line usage errors (click's exit 2) EXIT_USAGE: 2 means "changes present" to CI."""
+    from typer._click.exceptions import UsageError  # typer >= 0.26 carries its own click
+
     try:
         yield
     except UsageError as exc:

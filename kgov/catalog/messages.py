@@ -11,15 +11,17 @@ import json
 from collections.abc import Mapping
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jsonschema import Draft202012Validator, validators
-from jsonschema.exceptions import ValidationError
-
+from kgov.catalog import fastcheck
 from kgov.catalog.yamlpos import YamlDoc
 from kgov.diagnostics import Diagnostic, Location, Severity
 from kgov.sanitize import excerpt
 from kgov.secrets import SECRET_FIELDS
+
+if TYPE_CHECKING:  # jsonschema is imported only to explain a file the compiled check failed
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 
 RULE_STRUCTURE = "structure"
 
@@ -31,22 +33,22 @@ def _is_integer(checker: Any, instance: object) -> bool:
     return isinstance(instance, int) and not isinstance(instance, bool)
 
 
-_Validator = validators.extend(  # type: ignore[no-untyped-call]
-    Draft202012Validator,
-    type_checker=Draft202012Validator.TYPE_CHECKER.redefine("integer", _is_integer),
-)
-
-
 @cache
 def schema(kind: str) -> Draft202012Validator:
     """The published JSON Schema of a catalog file kind: 'kgov', 'topics' or 'acls'."""
+    from jsonschema import Draft202012Validator, validators
+
+    strict = validators.extend(  # type: ignore[no-untyped-call]
+        Draft202012Validator,
+        type_checker=Draft202012Validator.TYPE_CHECKER.redefine("integer", _is_integer),
+    )
     text = resources.files("kgov.catalog").joinpath(f"schemas/{kind}.schema.json").read_text("utf-8")
     published = json.loads(text)
-    validator: Draft202012Validator = _Validator(_inline_refs(published, published.get("$defs", {})))
+    validator: Draft202012Validator = strict(inline_refs(published, published.get("$defs", {})))
     return validator
 
 
-def _inline_refs(node: Any, defs: Mapping[str, Any]) -> Any:
+def inline_refs(node: Any, defs: Mapping[str, Any]) -> Any:
     """The schema with its local `#/$defs/...` references replaced by their definitions.
 
     Same meaning (our schemas are not recursive); jsonschema then does not resolve a reference for
@@ -55,15 +57,17 @@ def _inline_refs(node: Any, defs: Mapping[str, Any]) -> Any:
     if isinstance(node, dict):
         ref = node.get("$ref")
         if isinstance(ref, str) and ref.startswith("#/$defs/") and len(node) == 1:
-            return _inline_refs(defs[ref.removeprefix("#/$defs/")], defs)
-        return {k: _inline_refs(v, defs) for k, v in node.items()}
+            return inline_refs(defs[ref.removeprefix("#/$defs/")], defs)
+        return {k: inline_refs(v, defs) for k, v in node.items()}
     if isinstance(node, list):
-        return [_inline_refs(v, defs) for v in node]
+        return [inline_refs(v, defs) for v in node]
     return node
 
 
 def structure(doc: YamlDoc, kind: str, file: str) -> tuple[list[Diagnostic], frozenset[tuple[Any, ...]]]:
     """The structural diagnostics of a document, and the paths of its errors (unknown fields excepted)."""
+    if fastcheck.valid(kind, doc.data):
+        return [], frozenset()
     out: list[Diagnostic] = []
     broken: set[tuple[Any, ...]] = set()
     for error in schema(kind).iter_errors(doc.data):

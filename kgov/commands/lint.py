@@ -43,11 +43,9 @@ def run_lint(catalog: Path, fmt: str, *, strict: bool, envs: tuple[str, ...]) ->
         raise ConfigError(f"unknown format '{fmt}'", hint=f"use one of {', '.join(LINT_FORMATS)}")
     report = lint_catalog(catalog, envs)
     if fmt == "text":
-        from rich.console import Console
-
         from kgov.render import lint_text
 
-        Console(highlight=False, soft_wrap=True).print(lint_text.render(report))
+        sys.stdout.write(lint_text.render(report, colour=lint_text.wants_colour(sys.stdout)))
     else:
         from kgov.render import github, lint_json, sarif
 

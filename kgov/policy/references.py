@@ -3,23 +3,16 @@
 from __future__ import annotations
 
 import difflib
-import json
 import re
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator
-from typing import Any
 
-import jsonschema
-from fastavro import parse_schema
-from jsonschema.exceptions import SchemaError
-from jsonschema.validators import validator_for
-
-from kgov.catalog.model import AccessFile, AclEntry, SchemaFile
+from kgov.catalog.model import AccessFile, AclEntry
 from kgov.diagnostics import Location, Severity
 from kgov.policy.context import Context
 from kgov.policy.registry import Example, Finding, rule, topic_file
-from kgov.sanitize import excerpt
 from kgov.schemas.references import Source, dependency_order, find_references
+from kgov.schemas.wellformed import avro_named_types, line_of, schema_problem
 
 _MAX_CANDIDATES = 500  # difflib compares with each: keep a did-you-mean cheap in a 10,000-topic catalog
 
@@ -139,68 +132,6 @@ def check_subjects(ctx: Context) -> Iterator[Finding]:
                 )
 
 
-def _line_of(text: str, token: str) -> tuple[int, int]:
-    """Line and column of the first `"token"` in a JSON text, else (1, 1)."""
-    at = text.find(json.dumps(token))
-    if at < 0:
-        return 1, 1
-    line = text.count("\n", 0, at) + 1
-    return line, at - (text.rfind("\n", 0, at) + 1) + 1
-
-
-# The drafts jsonschema implements, by their $schema URI (with or without the trailing '#').
-_DIALECTS = frozenset(
-    str(v.META_SCHEMA.get("$id", v.META_SCHEMA.get("id", ""))).rstrip("#")
-    for v in (
-        jsonschema.Draft3Validator,
-        jsonschema.Draft4Validator,
-        jsonschema.Draft6Validator,
-        jsonschema.Draft7Validator,
-        jsonschema.Draft201909Validator,
-        jsonschema.Draft202012Validator,
-    )
-)
-
-
-def schema_problem(schema: SchemaFile, named: dict[str, Any] | None = None) -> tuple[str, int, int] | None:
-    """Why a schema file does not parse, and where; None when it does. `named`: the Avro types its
-    references (other subjects' schemas) define."""
-    try:
-        data: Any = json.loads(schema.text)
-    except json.JSONDecodeError as exc:
-        return f"not valid JSON: {exc.msg}", exc.lineno, exc.colno
-    except RecursionError:
-        return "not valid JSON: nested too deeply", 1, 1
-    if schema.format == "json":
-        if not isinstance(data, dict | bool):
-            return "a JSON Schema is an object (or true/false)", 1, 1
-        dialect = data.get("$schema") if isinstance(data, dict) else None
-        if dialect is not None and (not isinstance(dialect, str) or dialect.rstrip("#") not in _DIALECTS):
-            line, col = _line_of(schema.text, "$schema")
-            return f"unknown JSON Schema draft {excerpt(repr(dialect))} in $schema", line, col
-        try:
-            validator_for(data).check_schema(data)  # type: ignore[arg-type]  # true/false are schemas too
-        except SchemaError as exc:
-            where = next((str(p) for p in reversed(exc.path) if isinstance(p, str)), None)
-            line, col = _line_of(schema.text, where) if where else (1, 1)
-            return f"not a valid JSON Schema: {excerpt(exc.message, 200)}", line, col
-        except RecursionError:
-            return "not a valid JSON Schema: nested too deeply", 1, 1
-        return None
-    try:
-        parse_schema(data, named_schemas=dict(named or {}))
-    except Exception as exc:  # fastavro raises many types (SchemaParseException, UnknownType, KeyError…)
-        message = str(exc).strip() or type(exc).__name__
-        quoted = re.search(r"'([^']+)'|\"([^\"]+)\"", message)
-        token = next(g for g in quoted.groups() if g) if quoted else message
-        line, col = _line_of(schema.text, token)
-        if line == 1 and col == 1 and isinstance(exc, KeyError):
-            message = f"missing field {message}"
-        # fastavro quotes the schema it could not parse: a short printable excerpt only.
-        return f"not a valid Avro schema: {type(exc).__name__}: {excerpt(message, 200)}", line, col
-    return None
-
-
 @rule(
     "invalid-schema",
     "schema files parse",
@@ -247,12 +178,8 @@ def check_schema_files(ctx: Context) -> Iterator[Finding]:
     schemas = ctx.catalog.schemas
     refs, _ = find_references({s: Source(f.format, f.text) for s, f in schemas.items()})
     for schema in schemas.values():
-        named: dict[str, Any] = {}
-        for subject in dependency_order([r.subject for r in refs.get(schema.subject, ())], refs):
-            try:  # a referenced schema's own problems are reported at its own file
-                parse_schema(json.loads(schemas[subject].text), named_schemas=named)
-            except Exception:
-                continue
+        ordered = dependency_order([r.subject for r in refs.get(schema.subject, ())], refs)
+        named = avro_named_types([schemas[subject].text for subject in ordered]) if ordered else {}
         problem = schema_problem(schema, named)
         if problem:
             message, line, col = problem
@@ -376,5 +303,5 @@ def check_schema_references(ctx: Context) -> Iterator[Finding]:
             name = next((r.name for r in refs.get(subject, ()) if r.subject == after), None)
         else:
             name = next((g for g in token.groups() if g), None) if token else None
-        line, col = _line_of(schema.text, name) if name else (1, 1)
+        line, col = line_of(schema.text, name) if name else (1, 1)
         yield Finding(Location(schema.file, line, col), f"schema '{subject}': {message}")

@@ -1,39 +1,58 @@
 """Lint diagnostics for humans: grouped by file, one line per problem with its hint, then a summary.
 
-Each line starts with file:line:col, which terminals and editors turn into a link.
+Each line starts with file:line:col, which terminals and editors turn into a link. Written as plain
+text with a few ANSI colours (no rich: importing it costs more than linting a small catalog).
+Messages and hints are printable excerpts already, so no value can carry an escape code.
 """
 
 from __future__ import annotations
 
+import os
 from itertools import groupby
-
-from rich.console import Group, RenderableType
-from rich.text import Text
+from typing import TextIO
 
 from kgov.diagnostics import Severity
 from kgov.policy.report import Report, hint, message, relative
 
-_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow"}
+_SGR: dict[object, str] = {
+    "file": "1;4",
+    "where": "2",
+    "hint": "2",
+    Severity.ERROR: "1;31",
+    Severity.WARNING: "33",
+    "rule": "36",
+    "clean": "1;32",
+    "failed": "1;31",
+    "warned": "1;33",
+}
 
 
-def render(report: Report) -> RenderableType:
-    """A rich renderable of the report (plain Text parts: messages are never read as markup)."""
-    parts: list[RenderableType] = []
+def wants_colour(stream: TextIO) -> bool:
+    """Colour on a terminal, unless NO_COLOR (no-color.org) or TERM=dumb; FORCE_COLOR forces it."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return stream.isatty() and os.environ.get("TERM") != "dumb"
+
+
+def render(report: Report, *, colour: bool = False) -> str:
+    """The report as text; `colour` adds ANSI styles."""
+
+    def paint(text: str, style: object) -> str:
+        return f"\x1b[{_SGR[style]}m{text}\x1b[0m" if colour else text
+
+    lines: list[str] = []
     for file, group in groupby(report.diagnostics, key=lambda d: d.location.file):
         path = relative(file)
-        parts.append(Text(path, style="bold underline"))
+        lines.append(paint(path, "file"))
         for d in group:
-            line = Text("  ")
-            line.append(f"{path}:{d.location.line}:{d.location.col}", style="dim")
-            line.append("  ")
-            line.append(d.severity.value.ljust(8), style=_STYLE[d.severity])
-            line.append(d.rule, style="cyan")
-            line.append("  ")
-            line.append(message(d))
-            parts.append(line)
+            where = paint(f"{path}:{d.location.line}:{d.location.col}", "where")
+            severity = paint(d.severity.value.ljust(8), d.severity)
+            lines.append(f"  {where}  {severity}{paint(d.rule, 'rule')}  {message(d)}")
             if d.hint:
-                parts.append(Text("      hint: " + (hint(d) or ""), style="dim"))
-        parts.append(Text(""))
-    style = "bold green" if not report.diagnostics else "bold red" if report.errors else "bold yellow"
-    parts.append(Text(report.summary_line(), style=style))
-    return Group(*parts)
+                lines.append(paint("      hint: " + (hint(d) or ""), "hint"))
+        lines.append("")
+    state = "clean" if not report.diagnostics else "failed" if report.errors else "warned"
+    lines.append(paint(report.summary_line(), state))
+    return "\n".join(lines) + "\n"

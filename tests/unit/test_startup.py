@@ -46,8 +46,26 @@ def test_version_imports_no_library() -> None:
 def test_lint_imports_neither_kafka_nor_the_sandbox() -> None:
     code, out, modules = modules_after("lint", "catalog")
     assert (code, out.strip()) == (0, "✓ catalog is clean (15 topics, 6 services, 19 schemas)")
-    for package in HEAVY_FOR_EVERY_COMMAND_BUT_ITS_OWN:
+    # Nor typer, rich or jsonschema: the usual lint lines skip typer, the text is plain, and the
+    # example's files (draft-07 JSON Schemas included) pass the compiled checks.
+    for package in (*HEAVY_FOR_EVERY_COMMAND_BUT_ITS_OWN, "typer", "rich", "jsonschema", "pydantic"):
         assert not imported(modules, package), package
+
+
+def test_lint_help_and_usage_errors_are_still_typers() -> None:
+    code, out, modules = modules_after("lint", "--help")
+    assert code == 0 and "Usage: kgov lint" in out and imported(modules, "typer")
+    code, _, _ = modules_after("lint", "--format", "yaml")
+    assert code == 64
+
+
+def test_lint_explains_a_broken_file_with_jsonschema(tmp_path: Path) -> None:
+    catalog = tmp_path / "catalog"
+    catalog.mkdir()
+    (catalog / "kgov.yaml").write_text("version: 1.0\n")
+    code, out, modules = modules_after("lint", str(catalog), "--format", "json")
+    assert code == 1 and imported(modules, "jsonschema")
+    assert "expected a whole number" in out
 
 
 def test_help_lists_the_sandbox_without_importing_it() -> None:

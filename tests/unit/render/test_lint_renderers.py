@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import json
+import re
 from pathlib import Path
 
 import pytest
-from rich.console import Console
 
 from kgov.diagnostics import Diagnostic, Location, Severity
 from kgov.policy.registry import rules
@@ -40,9 +41,7 @@ def report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Report:
 
 
 def test_text_groups_by_file_and_summarises(report: Report) -> None:
-    console = Console(width=200, record=True, color_system=None)
-    console.print(lint_text.render(report))
-    text = console.export_text()
+    text = lint_text.render(report)
     assert "catalog/topics/a b.yaml\n  catalog/topics/a b.yaml:4:5  error   topic-name-pattern" in text
     assert "topic-name-pattern  topic name 'a,b:c' does not match [x]" in text  # brackets not markup
     assert "hint: rename it" in text
@@ -50,9 +49,38 @@ def test_text_groups_by_file_and_summarises(report: Report) -> None:
 
 
 def test_text_clean_catalog() -> None:
-    console = Console(width=200, record=True, color_system=None)
-    console.print(lint_text.render(Report((), topics=1, services=1, schemas=0)))
-    assert console.export_text().strip() == "✓ catalog is clean (1 topic, 1 service, 0 schemas)"
+    text = lint_text.render(Report((), topics=1, services=1, schemas=0))
+    assert text == "✓ catalog is clean (1 topic, 1 service, 0 schemas)\n"
+
+
+def test_text_colour_only_when_asked_and_messages_stay_plain(report: Report) -> None:
+    plain, coloured = lint_text.render(report), lint_text.render(report, colour=True)
+    assert "\x1b" not in plain
+    assert "\x1b[1;31merror   \x1b[0m" in coloured
+    # Stripping the styles gives the plain text back: colour adds nothing else.
+    assert re.sub(r"\x1b\[[0-9;]*m", "", coloured) == plain
+
+
+@pytest.mark.parametrize(
+    ("env", "tty", "expected"),
+    [
+        ({}, True, True),
+        ({}, False, False),
+        ({"NO_COLOR": "1"}, True, False),
+        ({"FORCE_COLOR": "1"}, False, True),
+        ({"TERM": "dumb"}, True, False),
+    ],
+)
+def test_colour_follows_the_terminal_and_the_conventions(
+    env: dict[str, str], tty: bool, expected: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("NO_COLOR", "FORCE_COLOR", "TERM"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    stream = io.StringIO()
+    stream.isatty = lambda: tty  # type: ignore[method-assign]
+    assert lint_text.wants_colour(stream) is expected
 
 
 def test_json_is_versioned_with_relative_paths(report: Report) -> None:

@@ -1,0 +1,140 @@
+"""The compiled structural checks: current with their schemas, and never looser than jsonschema.
+
+A document the compiled check passes gets no jsonschema run at all, so a check that passed what
+jsonschema refuses would silently drop a diagnostic. Hypothesis mutates the example's documents
+(values of every type at every path, removed and unknown keys) and compares the two verdicts.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kgov.catalog import fastcheck
+from kgov.catalog.messages import schema
+from kgov.catalog.yamlpos import parse
+from kgov.schemas.wellformed import COMPILED_DRAFTS, DIALECTS
+
+EXAMPLE = Path(__file__).resolve().parents[3] / "catalog"
+DOCS: list[tuple[str, Any]] = [("kgov", parse((EXAMPLE / "kgov.yaml").read_text("utf-8")).data)]
+DOCS += [("topics", parse(p.read_text("utf-8")).data) for p in sorted((EXAMPLE / "topics").glob("*.yaml"))]
+DOCS += [("acls", parse(p.read_text("utf-8")).data) for p in sorted((EXAMPLE / "acls").glob("*.yaml"))]
+JSON_SCHEMAS = [json.loads(p.read_text("utf-8")) for p in sorted((EXAMPLE / "schemas").glob("*.json"))]
+DRAFT_OF = {name: uri for uri, name in COMPILED_DRAFTS.items()}
+VALUE_LIST: list[Any] = [None, True, False, 0, -1, 1, 6, 6.0, 0.5, 2**70, "", "x", "6", "orders.created"]
+VALUE_LIST += ["^(a", [], {}, ["x"], ["x", "x"], [1], {"a": 1}, {"type": "string"}, "delete", "*", "User:x"]
+VALUES = st.sampled_from(VALUE_LIST)
+
+
+def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    out = [prefix]
+    if isinstance(node, dict):
+        for key, value in node.items():
+            out += _paths(value, (*prefix, key))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            out += _paths(value, (*prefix, i))
+    return out
+
+
+@st.composite
+def mutated(draw: st.DrawFn, docs: list[tuple[str, Any]]) -> tuple[str, Any]:
+    kind, original = draw(st.sampled_from(docs))
+    doc = copy.deepcopy(original)
+    for _ in range(draw(st.integers(1, 3))):
+        path = draw(st.sampled_from(_paths(doc)))
+        if not path:
+            continue
+        parent = doc
+        for step in path[:-1]:
+            parent = parent[step]
+        how = draw(st.sampled_from(["set", "drop", "add"]))
+        if how == "drop" and isinstance(parent, dict):
+            del parent[path[-1]]
+        elif how == "add" and isinstance(parent, dict):
+            parent[draw(st.sampled_from(["extra", "partitons", 7, "name"]))] = copy.deepcopy(draw(VALUES))
+        else:
+            parent[path[-1]] = copy.deepcopy(draw(VALUES))
+    return kind, doc
+
+
+@pytest.mark.parametrize("kind", fastcheck.KINDS)
+def test_each_generated_module_is_what_its_schema_compiles_to(kind: str) -> None:
+    generated = (fastcheck.COMPILED / f"{kind}_schema.py").read_text("utf-8")
+    assert generated == fastcheck.generate(kind), "stale: run python3 -m kgov.catalog.fastcheck"
+
+
+def test_the_example_passes_the_compiled_checks() -> None:
+    assert all(fastcheck.valid(kind, doc) for kind, doc in DOCS)
+    assert all(fastcheck.valid("draft7", s) for s in JSON_SCHEMAS)
+
+
+@pytest.mark.parametrize("value", [6.0, True, "6", None])
+def test_a_whole_number_field_refuses_what_kafka_refuses(value: object) -> None:
+    doc = {"service": "a", "topics": [{"name": "a.b", "partitions": value, "replication_factor": 1}]}
+    assert not fastcheck.valid("topics", doc)
+    assert fastcheck.valid("topics", {**doc, "topics": [{**doc["topics"][0], "partitions": 6}]})
+
+
+def test_version_is_the_whole_number_one() -> None:
+    assert [fastcheck.valid("kgov", {"version": v}) for v in (1, 1.0, True, 2)] == [True, False, False, False]
+
+
+def _every_single_edit(kind: str, original: Any) -> list[Any]:
+    out = []
+    for path in _paths(original)[1:]:
+        for value in VALUE_LIST:
+            doc = copy.deepcopy(original)
+            parent = doc
+            for step in path[:-1]:
+                parent = parent[step]
+            parent[path[-1]] = copy.deepcopy(value)
+            out.append(doc)
+    return out
+
+
+@pytest.mark.parametrize("index", range(len(DOCS)))
+def test_every_single_value_edit_gets_the_same_verdict(index: int) -> None:
+    kind, original = DOCS[index]
+    for doc in _every_single_edit(kind, original):
+        before = copy.deepcopy(doc)
+        fast = fastcheck.valid(kind, doc)
+        assert doc == before  # the check never fills in defaults or otherwise edits the document
+        assert fast == (not list(schema(kind).iter_errors(doc))), doc
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated(DOCS))
+def test_the_compiled_catalog_check_is_never_looser(case: tuple[str, Any]) -> None:
+    kind, doc = case
+    if fastcheck.valid(kind, doc):
+        assert list(schema(kind).iter_errors(doc)) == []
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated([("draft7", s) for s in JSON_SCHEMAS]), st.sampled_from(sorted(DRAFT_OF)))
+def test_the_compiled_meta_schema_check_is_never_looser(case: tuple[str, Any], draft: str) -> None:
+    _, doc = case
+    if isinstance(doc, dict):
+        doc["$schema"] = DRAFT_OF[draft] + "#"
+    if fastcheck.valid(draft, doc):
+        jsonschema.validators.validator_for(doc).check_schema(doc)
+
+
+def test_the_known_drafts_are_jsonschemas() -> None:
+    drafts = (
+        jsonschema.Draft3Validator,
+        jsonschema.Draft4Validator,
+        jsonschema.Draft6Validator,
+        jsonschema.Draft7Validator,
+        jsonschema.Draft201909Validator,
+        jsonschema.Draft202012Validator,
+    )
+    assert {str(v.META_SCHEMA.get("$id", v.META_SCHEMA.get("id"))).rstrip("#") for v in drafts} == DIALECTS

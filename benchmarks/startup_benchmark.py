@@ -1,11 +1,16 @@
 """Start-up cost of the `kgov` console script: wall and CPU time of short commands, and what imports cost.
 
-    python3 benchmarks/startup_benchmark.py [--kgov PATH] [--runs N]
+    python3 benchmarks/startup_benchmark.py [--kgov PATH | --venv] [--runs N]
 
 `--kgov` is the console script to time (default: the `kgov` beside this Python, else the one on PATH);
 import times are taken with that script's own interpreter (`python -X importtime`). On a shared machine
 wall time includes waiting for a CPU: the CPU time (user + system) is the steadier figure. Prints
 figures only; no test asserts a time.
+
+`--venv` measures what a user gets: a fresh virtual environment (sharing this Python's installed
+libraries) with kgov installed from this checkout as a wheel, so its modules are byte-compiled at
+install as pip does, and PYTHONDONTWRITEBYTECODE is unset for the runs. An editable install under
+PYTHONDONTWRITEBYTECODE=1 (this machine's default) recompiles kgov's sources on every run instead.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -69,12 +75,34 @@ def import_costs(python: str, args: list[str], runs: int) -> dict[str, float]:
     return {package: statistics.median(us) / 1e6 for package, us in samples.items()}
 
 
+def fresh_venv() -> Path:
+    """A throwaway venv with kgov installed from this checkout (dependencies from this Python's)."""
+    folder = Path(tempfile.mkdtemp(prefix="kgov-startup-"))
+    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(folder)], check=True)
+    pip = [str(folder / "bin" / "python"), "-m", "pip", "install", "-q", "--no-deps", str(ROOT)]
+    subprocess.run(pip, check=True, env={**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1"})
+    return folder / "bin" / "kgov"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--kgov", type=Path, help="the console script to time")
     parser.add_argument("--runs", type=int, default=11)
     parser.add_argument("--top", type=int, default=10, help="how many import offenders to list")
+    parser.add_argument("--venv", action="store_true", help="time a fresh venv's console script")
     options = parser.parse_args()
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    if options.venv:
+        options.kgov = fresh_venv()
+        try:
+            measure(options)
+        finally:
+            shutil.rmtree(options.kgov.parents[1], ignore_errors=True)
+        return
+    measure(options)
+
+
+def measure(options: argparse.Namespace) -> None:
     beside = Path(sys.executable).with_name("kgov")
     script = options.kgov or (beside if beside.exists() else Path(shutil.which("kgov") or "kgov"))
     if not script.exists():

@@ -33,6 +33,9 @@ _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 _TAG_HINT = "catalog files hold plain mappings, lists and values; remove the tag"
 _COLLECTION_TAGS = (None, "!", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
 _PLAIN = (str, int, float, bool, type(None))
+# First characters for which PyYAML has an implicit resolver (bool, int, float, null, timestamp, …;
+# '' is the empty scalar): a plain scalar starting otherwise is a string.
+_RESOLVABLE = frozenset(_Loader.yaml_implicit_resolvers)
 
 
 @dataclass(frozen=True)
@@ -273,9 +276,15 @@ class _Builder:
         tag = event.tag
         implicit = tag is None or tag == "!"
         if implicit:
+            text = event.value
             if not event.implicit[0]:
-                return event.value  # quoted: always a string
-            tag = self.loader.resolve(yaml.ScalarNode, event.value, (True, False))
+                return text  # quoted: always a string
+            if text[:1] not in _RESOLVABLE:  # most names and words: no implicit type starts so
+                return text
+            tag = self.loader.resolve(yaml.ScalarNode, text, (True, False))
+            plain_decimal = len(text) < 19 and text.isascii() and text.isdigit() and text[0] != "0"
+            if tag == _INT_TAG and (plain_decimal or text == "0"):
+                return int(text)  # plain decimal: what PyYAML's constructor gives, without its detour
         if tag == _STR_TAG or (implicit and tag == _TIMESTAMP_TAG):
             return event.value  # a date is not a catalog value: its text (2024-02-30 included)
         node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)

@@ -36,20 +36,36 @@ class Context:
         except PatternError:
             return None
 
+    @cached_property
+    def _groups_of(self) -> dict[str, dict[str, str | None] | None]:
+        return {}
+
+    def name_match(self, name: str) -> dict[str, str | None] | None:
+        """The named groups of policy.topic_name's full match of `name` ({} when it has none), None when
+        it does not match or the pattern is refused. Several rules ask about each name: one RE2 call."""
+        cache = self._groups_of
+        if name not in cache:
+            regex = self.name_regex
+            match = regex.fullmatch(name) if regex is not None else None
+            cache[name] = None if match is None else match.groupdict() if self._named_groups else {}
+        return cache[name]
+
+    @cached_property
+    def _named_groups(self) -> bool:
+        # RE2's groupdict() costs more than its match: ask for it only when the pattern has groups.
+        return bool(getattr(self.name_regex, "groupindex", True))
+
     def parts(self, name: str) -> tuple[str, str]:
         """(service, event) of a topic name: the regex's named groups, else around the first dot.
 
         A name without a dot (and no `service` group) has no service part: ("", name).
         """
-        regex = self.name_regex
-        if regex is not None:
-            match = regex.fullmatch(name)
-            if match is not None:
-                groups = match.groupdict()
-                service, event = groups.get("service"), groups.get("event")
-                if service is not None or event is not None:
-                    head, _, tail = name.partition(".")
-                    return (service if service is not None else head, event if event is not None else tail)
+        groups = self.name_match(name)
+        if groups:
+            service, event = groups.get("service"), groups.get("event")
+            if service is not None or event is not None:
+                head, _, tail = name.partition(".")
+                return (service if service is not None else head, event if event is not None else tail)
         head, dot, tail = name.partition(".")
         return (head, tail) if dot else ("", name)
 

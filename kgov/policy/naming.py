@@ -71,11 +71,10 @@ The named groups `service` and `event` tell `service-owns-prefix`, `catch-all-to
     ),
 )
 def check_pattern(ctx: Context) -> Iterator[Finding]:
-    regex = ctx.name_regex
-    if regex is None:
+    if ctx.name_regex is None:
         return  # policy-settings reports the regex
     for topic in ctx.topics:
-        if regex.fullmatch(topic.name) is None:
+        if ctx.name_match(topic.name) is None:
             yield Finding(
                 topic.loc("name"),
                 f"topic name '{topic.name[:80]}' does not match policy.topic_name {ctx.policy.topic_name}",

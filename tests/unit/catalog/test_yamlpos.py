@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
+import yaml
 
 from kgov.catalog.yamlpos import MAX_FILE_BYTES, YamlProblem, check_size, decode, parse
 
@@ -106,3 +107,15 @@ def test_size_limit() -> None:
     check_size(MAX_FILE_BYTES)
     with pytest.raises(YamlProblem, match="MiB"):
         check_size(MAX_FILE_BYTES + 1)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["0", "7", "007", "0x1f", "0o17", "1_000", "+5", "-5", "1:30", "123456789012345678", "1234567890123456789",
+     "true", "Yes", "off", "~", "null", "1.5", ".inf", "-.5", "é", "abc", "x1", "١٢", "6.0", "<<x"],
+)  # fmt: skip
+def test_plain_scalars_keep_pyyamls_meaning(text: str) -> None:
+    # The builder answers common scalars itself (a word, a plain decimal): the same values as PyYAML's.
+    expected = yaml.safe_load(f"k: {text}\n")["k"]
+    got = parse(f"k: {text}\n").data["k"]
+    assert (type(got), got) == (type(expected), expected)

@@ -111,8 +111,9 @@ def test_size_limit() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["0", "7", "007", "0x1f", "0o17", "1_000", "+5", "-5", "1:30", "123456789012345678", "1234567890123456789",
-     "true", "Yes", "off", "~", "null", "1.5", ".inf", "-.5", "é", "abc", "x1", "١٢", "6.0", "<<x"],
+    ["0", "7", "007", "0x1f", "0o17", "1_000", "+5", "-5", "1:30", "123456789012345678",
+     "1234567890123456789", "true", "Yes", "off", "~", "null", "1.5", ".inf", "-.5", "é", "abc", "x1", "١٢",
+     "6.0", "<<x"],
 )  # fmt: skip
 def test_plain_scalars_keep_pyyamls_meaning(text: str) -> None:
     # The builder answers common scalars itself (a word, a plain decimal): the same values as PyYAML's.

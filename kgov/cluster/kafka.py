@@ -90,14 +90,16 @@ class KafkaCluster(KafkaAccessMixin, KafkaBase):
             lambda chunk: self._admin.describe_configs(
                 [ConfigResource(ResourceType.TOPIC, n) for n in chunk], request_timeout=self._timeout
             ),
+            # Only the explicit configs are kept, batch by batch: the rest of the answer is most of it.
+            keep=lambda entries: {
+                e.name: e.value for e in entries.values() if _source(e) == dynamic and e.value is not None
+            },
         )
         out: dict[str, Mapping[str, str]] = {}
-        for name, (entries, error) in results.items():
+        for name, (configs, error) in results.items():
             if error is not None:
                 raise ClusterError(f"cannot read the configs of topic {name}: {error_text(error)}")
-            out[name] = {
-                e.name: e.value for e in entries.values() if _source(e) == dynamic and e.value is not None
-            }
+            out[name] = configs
         return out
 
     # -- writes -------------------------------------------------------------------------------

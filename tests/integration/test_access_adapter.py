@@ -41,7 +41,7 @@ def test_describe_acls_is_one_request_whatever_the_count() -> None:
     many = [Binding(f"User:{svc}", "topic", "literal", f"{svc}.{i}", "READ") for i in range(1500)]
     cluster = admin_cluster()
     assert set(cluster.create_acls(many).values()) == {None}
-    assert cluster.requests["create_acls"] == 1  # one batch: BATCH is 5,000
+    assert cluster.requests["create_acls"] == 1  # one batch: BATCH is 3,000
     assert bindings_of(admin_cluster(), svc, set(many)) == set(many)
     seen = cluster.describe_acls()
     assert cluster.requests["describe_acls"] == 1

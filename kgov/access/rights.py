@@ -3,7 +3,8 @@
 A topic kgov may not DESCRIBE is missing from its metadata, exactly as if it did not exist; a plan
 would then create it (and fail, or worse, in a cluster that auto-creates). So the catalog's topics
 that the listing lacks are asked about by name (one batched request): a refusal stops the plan,
-naming the operation and the topic.
+naming the operation and the topic. Within a plan the listing is the topic kind's (the port is
+kgov.plan.reads.ReadOnce): the check costs no Metadata request of its own.
 """
 
 from __future__ import annotations

@@ -62,6 +62,11 @@ class KafkaBase:
     requests: Counter[str]
     settings: KafkaSettings
 
+    @property
+    def principal(self) -> str:
+        user = self.settings.client.get("sasl.username")
+        return f"User:{user}" if user else "(its client certificate's)"
+
     def _batched(
         self,
         request: str,

@@ -10,7 +10,7 @@ from kgov import __version__
 from kgov.catalog.model import Catalog
 from kgov.catalog.resolve import environment
 from kgov.kinds import KINDS
-from kgov.kinds.base import Backends, DiffContext, Kind, narrowed
+from kgov.kinds.base import Backends, DiffContext, Kind, check_rights, narrowed
 from kgov.plan.fingerprint import digest, plan_fingerprint
 from kgov.plan.model import JSON, Entry, KindSummary, Plan, Scoped
 from kgov.plan.reads import ReadOnce
@@ -63,6 +63,8 @@ def make_plan(
         observed = reader(scope[kind.name]) if reader is not None else kind.observe(backend, scope[kind.name])
         state[kind.name] = kind.state_json(observed)
         found, said = kind.diff(desired, observed, ctx)
+        if reader is None:  # a plan from a snapshot has no connection to ask
+            check_rights(kind, backend, [e for e in found if e.is_change])
         entries.extend(found)
         warnings.extend(said)
         summary[kind.name] = KindSummary(

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
+import pytest
 import yaml
 
 from kgov.access.binding import Binding
@@ -12,6 +14,7 @@ from kgov.access.importer import import_access, undeclarable
 from kgov.catalog.load import load_catalog
 from kgov.cluster.access_port import ScramCredential
 from kgov.policy import lint
+from tests.unit.access.test_random_convergence import TOPICS, random_file
 
 
 def b(
@@ -169,3 +172,36 @@ def lint_tree(root: Path, *topics: str) -> None:
     (root / "topics").mkdir()
     body = "".join(f"  - {{name: {t}, partitions: 1, replication_factor: 3}}\n" for t in topics)
     (root / "topics" / "ro.yaml").write_text(f"service: ro\nowner: o\ntopics:\n{body}", "utf-8")
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_random_principals_import_exactly_and_lint_clean(tmp_path: Path, seed: int) -> None:
+    """Whatever bindings random access files grant (denies, hosts, prefixes included), the imported
+    files grant exactly those of the principals a catalog can declare, and lint finds no error in
+    them (the random files may hold operations of no resource type, such as READ on a transactional
+    id: their principals are left out whole)."""
+    rng = random.Random(seed)
+    files = [random_file(rng, i) for i in range(4)]
+    have = set().union(*(bindings_for(f, "any") for f in files))
+    catalog_topics = set(rng.sample(TOPICS, 6))  # some topics the bindings name are not in the catalog
+    imported = import_access(have, {}, (), topics=catalog_topics)
+    left_out = undeclarable(have, ())
+    assert {f.principal for f in imported} | set(left_out) == {b.principal for b in have}
+    (tmp_path / "acls").mkdir()
+    (tmp_path / "topics").mkdir()
+    (tmp_path / "kgov.yaml").write_text(
+        "version: 1\npolicy: {replication_factor: {min: 1}, min_insync_replicas: {min: 1}}\n", "utf-8"
+    )
+    body = "".join(
+        f"  - {{name: {t}, partitions: 1, replication_factor: 1}}\n"
+        for t in sorted(catalog_topics)
+    )
+    (tmp_path / "topics" / "t.yaml").write_text(f"service: t\nowner: o\ntopics:\n{body}", "utf-8")
+    for f in imported:
+        (tmp_path / "acls" / f"{f.service}.yaml").write_text(f.text, "utf-8")
+    loaded = load_catalog(tmp_path)
+    assert [d.message for d in loaded.diagnostics] == []
+    got = set().union(*(bindings_for(af, "any") for af in loaded.catalog.access_files))
+    assert got == {b for b in have if b.principal not in left_out}
+    errors = [(d.rule, d.message) for d in lint(loaded) if d.is_error and "/acls/" in d.location.file]
+    assert errors == []

@@ -65,7 +65,7 @@ class KafkaBase:
     @property
     def principal(self) -> str:
         user = self.settings.client.get("sasl.username")
-        return f"User:{user}" if user else "(its client certificate's)"
+        return f"User:{user}" if user else "(the one its client certificate maps to)"
 
     def _batched(
         self,

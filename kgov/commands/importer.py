@@ -33,6 +33,7 @@ from kgov.kinds.base import Backends
 from kgov.kinds.topics.ownership import catalog_scope, is_protected
 from kgov.outfile import check_new_file, write_atomically
 from kgov.policy import lint
+from kgov.sanitize import printable
 from kgov.secrets import resolve_refs
 from kgov.state import TopicSpec
 
@@ -124,8 +125,8 @@ def run_import(
     for imported in principals:
         write_atomically(acl_targets[imported.service], imported.text)
         n = imported.bindings
-        what = f"{imported.principal}, {n} binding{'s' * (n != 1)}"
-        out.print(f"wrote {acl_targets[imported.service]} ({what})")
+        what = f"{printable(imported.principal)}, {n} binding{'s' * (n != 1)}"
+        out.print(f"wrote {acl_targets[imported.service]} ({what})", markup=False)  # names from the cluster
     out.print(
         f"\nImported {len(candidates)} topics of {len(by_service)} services, and the ACL bindings of "
         f"{len(principals)} principal{'s' * (len(principals) != 1)}."
@@ -161,7 +162,7 @@ def _principals(
     if left_out:
         out.print(f"Not imported: the bindings of {len(left_out)} principal(s) the catalog cannot declare:")
         for principal, why in sorted(left_out.items())[:10]:
-            out.print(f"  {principal}: {why}")
+            out.print(f"  {printable(principal)}: {printable(why)}", markup=False)  # from the cluster
     if not any(b.principal not in managed and b.principal not in left_out for b in bindings):
         return []
     taken = {af.service for af in catalog.access_files}

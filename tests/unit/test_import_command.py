@@ -148,3 +148,16 @@ def test_import_refuses_to_overwrite_an_acls_file_and_writes_nothing(tmp_path: P
     assert refused.value.message.startswith(f"refusing to overwrite {out / 'acls' / 'billing.yaml'}")
     assert sorted(p.name for p in out.iterdir()) == ["acls"]  # no topics/ either
     assert (out / "acls" / "billing.yaml").read_text() == "keep me"
+
+
+def test_principal_names_from_the_cluster_are_printed_as_they_are(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    catalog = write_catalog(tmp_path / "c", {"svc": [topic_doc("svc.a")]})
+    cluster = MemoryCluster(brokers=1)
+    cluster.acls.add(Binding("User:[bold]x[/bold]", "group", "literal", "g", "READ"))
+    cluster.acls.add(Binding("User:y\x1b[2J", "group", "literal", "g", "READ"))  # not declarable
+    assert run_import(catalog, "local", out_dir=tmp_path / "out", backends=Backends(kafka=cluster)) == 0
+    out = capsys.readouterr().out
+    assert "(User:[bold]x[/bold], 1 binding)" in out  # not taken for markup
+    assert "User:y\\x1b[2J: a catalog principal is User:<name>" in out and "\x1b" not in out

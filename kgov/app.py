@@ -288,10 +288,12 @@ def apply(
 )
 def import_(
     env: str = typer.Option(..., "--env", "-e", help="The environment of kgov.yaml to read."),
-    out: Path = typer.Option(..., "--out", "-o", help="Catalog folder to write topics/<service>.yaml into."),
+    out: Path = typer.Option(
+        ..., "--out", "-o", help="Catalog folder to write topics/<service>.yaml and acls/<service>.yaml into."
+    ),
     catalog: Path = typer.Option(Path("catalog"), "--catalog", "-c", help=CATALOG_HELP),
 ) -> None:
-    """Write catalog files for the cluster's existing unowned, unprotected topics (adopt a live cluster)."""
+    """Write catalog files for the cluster's unowned, unprotected topics and unmanaged principals' ACLs."""
     from kgov.commands.importer import run_import
 
     run_command(lambda: run_import(catalog, env, out_dir=out))

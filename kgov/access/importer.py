@@ -1,20 +1,33 @@
 """`kgov import` for access (pure): acls/<service>.yaml texts for the principals a catalog lacks.
 
 The shorthand is recovered where a principal's bindings match it exactly (produces, consumes,
-consumer_groups, transactional_ids, idempotent); everything else becomes explicit `acls:`. Each
-file is checked by deriving its bindings back: if they differ, the file says it all explicitly,
-so that import followed by plan shows no changes.
+consumer_groups, transactional_ids, idempotent); everything else becomes explicit `acls:`. A line
+of shorthand is recovered only where lint will accept it: `produces`/`consumes` name catalog topics
+(`topics`), and no deny of the same principal cancels it (rule acl-deny-shadows). Each file is
+checked by deriving its bindings back: if they differ, the file says it all explicitly, so that
+import followed by plan shows no changes. A principal the catalog cannot declare (not `User:…`, a
+resource type or operation kgov has no words for, a host that is not an IP) is not imported at all:
+half of its bindings in the catalog would make plan revoke the other half.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import yaml
 
-from kgov.access.binding import ANY_HOST, CLUSTER_NAME, Binding, scram_user
+from kgov.access.binding import (
+    ANY_HOST,
+    CLUSTER_NAME,
+    PATTERNS,
+    PERMISSIONS,
+    VALID_OPERATIONS,
+    Binding,
+    scram_user,
+)
 from kgov.access.derive import bindings_for
 from kgov.access.users import DEFAULT_ITERATIONS
 from kgov.catalog.model import AccessFile, AclEntry, Authentication, Source
@@ -23,7 +36,9 @@ from kgov.cluster.access_port import ScramCredential
 
 _SRC = Source("<import>", YamlDoc({}, {}))
 _SHORT = {"produces": {"WRITE", "DESCRIBE"}, "consumes": {"READ", "DESCRIBE"}}
-_SCHEMA_LINE = "# yaml-language-server: $schema=../../kgov/catalog/schemas/acls.schema.json\n"
+_SCHEMA_LINE = "# yaml-language-server: $schema=https://kgov.dev/schemas/acls.schema.json\n"
+# The principals a catalog can declare (the lint rule acl-principal's pattern).
+_PRINCIPAL = re.compile(r"^User:(\*|[^\s*\x00-\x1f\x7f]([^*\x00-\x1f\x7f]*[^\s*\x00-\x1f\x7f])?)$")
 
 
 @dataclass(frozen=True)
@@ -34,26 +49,61 @@ class ImportedAccess:
     bindings: int
 
 
+def _by_principal(bindings: Iterable[Binding], managed: Iterable[str]) -> dict[str, frozenset[Binding]]:
+    skip = set(managed)
+    out: dict[str, set[Binding]] = {}
+    for b in bindings:
+        if b.principal not in skip:
+            out.setdefault(b.principal, set()).add(b)
+    return {p: frozenset(bs) for p, bs in sorted(out.items())}
+
+
+def undeclarable(bindings: Iterable[Binding], managed: Iterable[str]) -> dict[str, str]:
+    """Principals (not in `managed`) that import leaves out, and why."""
+    found = {p: _why_not(p, bs) for p, bs in _by_principal(bindings, managed).items()}
+    return {p: why for p, why in found.items() if why is not None}
+
+
+def _why_not(principal: str, bindings: Iterable[Binding]) -> str | None:
+    if not _PRINCIPAL.match(principal):
+        return "a catalog principal is User:<name>"
+    for b in sorted(bindings):
+        if b.resource_type not in VALID_OPERATIONS or b.pattern not in PATTERNS:
+            return f"{b.pattern} {b.resource_type} bindings are not in the catalog's vocabulary"
+        if b.operation not in VALID_OPERATIONS[b.resource_type] or b.permission not in PERMISSIONS:
+            return f"{b.permission} {b.operation} on a {b.resource_type} is not in the catalog's vocabulary"
+        if b.host != ANY_HOST and not _is_ip(b.host):
+            return f"host {b.host!r} is not an IP address"
+    return None
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
 def import_access(
     bindings: Iterable[Binding],
     scram: Mapping[str, Sequence[ScramCredential]],
     managed: Iterable[str],
     taken: Iterable[str] = (),
+    topics: Collection[str] | None = None,
 ) -> list[ImportedAccess]:
-    """One file per principal not in `managed`; `taken`: service names already used by the catalog."""
-    by_principal: dict[str, set[Binding]] = {}
-    skip = set(managed)
-    for b in bindings:
-        if b.principal not in skip:
-            by_principal.setdefault(b.principal, set()).add(b)
+    """One file per principal not in `managed` (and not `undeclarable`); `taken`: service names the
+    catalog's acls files use already; `topics`: the names `produces`/`consumes` may use (None: any)."""
     used = set(taken)
     out = []
-    for principal in sorted(by_principal):
+    for principal, have in _by_principal(bindings, managed).items():
+        if _why_not(principal, have) is not None:
+            continue
         service = _service_name(principal, used)
         used.add(service)
-        creds = scram.get(scram_user(principal), ()) if principal.startswith("User:") else ()
-        af = _access_file(service, principal, frozenset(by_principal[principal]), creds)
-        out.append(ImportedAccess(service, principal, _SCHEMA_LINE + _dump(af), len(by_principal[principal])))
+        creds = scram.get(scram_user(principal), ())
+        af = _access_file(service, principal, have, creds, topics)
+        out.append(ImportedAccess(service, principal, _SCHEMA_LINE + _dump(af), len(have)))
     return out
 
 
@@ -75,23 +125,32 @@ def _auth(creds: Sequence[ScramCredential], service: str) -> Authentication | No
 
 
 def _access_file(
-    service: str, principal: str, have: frozenset[Binding], creds: Sequence[ScramCredential]
+    service: str,
+    principal: str,
+    have: frozenset[Binding],
+    creds: Sequence[ScramCredential],
+    topics: Collection[str] | None,
 ) -> AccessFile:
     auth = _auth(creds, service)
-    short = _shorthand(service, principal, have, auth)
+    short = _shorthand(service, principal, have, auth, topics)
     if bindings_for(short, "") == have:
         return short
     return _explicit(service, principal, have, auth)  # shorthand would not round-trip: say it all
 
 
 def _shorthand(
-    service: str, principal: str, have: frozenset[Binding], auth: Authentication | None
+    service: str,
+    principal: str,
+    have: frozenset[Binding],
+    auth: Authentication | None,
+    topics: Collection[str] | None,
 ) -> AccessFile:
     rest = set(have)
     ops: dict[tuple[str, str, str], set[str]] = {}
     for b in have:
         if b.permission == "allow" and b.host == ANY_HOST:
             ops.setdefault((b.resource_type, b.pattern, b.name), set()).add(b.operation)
+    denies = [b for b in have if b.permission == "deny"]
     fields: dict[str, list[str]] = {
         "produces": [],
         "consumes": [],
@@ -100,20 +159,18 @@ def _shorthand(
     }
     for (rtype, pattern, name), got in sorted(ops.items()):
         taken: set[str] = set()
-        if rtype == "topic" and pattern == "literal":
-            for field, need in _SHORT.items():
-                if need <= got:
-                    fields[field].append(name)
-                    taken |= need
-        elif rtype == "group" and pattern == "literal" and "READ" in got:
-            fields["consumer_groups"].append(name)
-            taken = {"READ"}
-        elif rtype == "transactional_id" and {"WRITE", "DESCRIBE"} <= got and _tid_form(pattern, name):
-            fields["transactional_ids"].append(name)
-            taken = {"WRITE", "DESCRIBE"}
+        for field, need in _fits(rtype, pattern, name, got, topics):
+            grants = [Binding(principal, rtype, pattern, name, op) for op in need]
+            if not any(_cancels(d, g) for d in denies for g in grants):  # else lint would refuse it
+                fields[field].append(name)
+                taken |= need
         rest -= {Binding(principal, rtype, pattern, name, op) for op in taken}
     idem = Binding(principal, "cluster", "literal", CLUSTER_NAME, "IDEMPOTENT_WRITE")
-    idempotent = idem in rest and not fields["produces"]
+    writes = fields["produces"] or any(
+        b.resource_type == "topic" and b.permission == "allow" and b.operation in ("WRITE", "ALL")
+        for b in rest
+    )
+    idempotent = idem in rest and not writes and not any(_cancels(d, idem) for d in denies)
     if idempotent:
         rest.discard(idem)
     return AccessFile(
@@ -123,6 +180,28 @@ def _shorthand(
         transactional_ids=tuple(fields["transactional_ids"]),
         idempotent=idempotent, acls=_entries(rest),
     )  # fmt: skip
+
+
+def _fits(
+    rtype: str, pattern: str, name: str, got: set[str], topics: Collection[str] | None
+) -> list[tuple[str, set[str]]]:
+    """The shorthand fields that say (some of) `got` on this resource, with what each takes."""
+    if rtype == "topic" and pattern == "literal" and (topics is None or name in topics):
+        return [(field, need) for field, need in _SHORT.items() if need <= got]
+    if rtype == "group" and pattern == "literal" and "READ" in got:
+        return [("consumer_groups", {"READ"})]
+    if rtype == "transactional_id" and {"WRITE", "DESCRIBE"} <= got and _tid_form(pattern, name):
+        return [("transactional_ids", {"WRITE", "DESCRIBE"})]
+    return []
+
+
+def _cancels(deny: Binding, grant: Binding) -> bool:
+    """Whether a deny covers a grant, from any host (the lint rule acl-deny-shadows' test)."""
+    if deny.resource_type != grant.resource_type or deny.operation not in (grant.operation, "ALL"):
+        return False
+    if deny.pattern == "literal":
+        return deny.name in ("*", grant.name)
+    return grant.name.startswith(deny.name)
 
 
 def _tid_form(pattern: str, name: str) -> bool:

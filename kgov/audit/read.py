@@ -12,28 +12,7 @@ from kgov.catalog.resolve import environment
 from kgov.kinds import KINDS
 from kgov.kinds.base import Backends, DiffContext, Kind, Unmanaged
 from kgov.plan.model import Entry
-
-_ONCE = frozenset({"list_topics", "describe_acls", "describe_scram", "cluster_operations"})
-
-
-class ReadOnce:
-    """A port proxy that answers the argument-less whole-cluster reads from its first answer."""
-
-    def __init__(self, port: Any) -> None:
-        self._port = port
-        self._answers: dict[str, Any] = {}
-
-    def __getattr__(self, name: str) -> Any:
-        attr = getattr(self._port, name)
-        if name not in _ONCE:
-            return attr
-
-        def once() -> Any:
-            if name not in self._answers:
-                self._answers[name] = attr()
-            return self._answers[name]
-
-        return once
+from kgov.plan.reads import ReadOnce
 
 
 @dataclass(frozen=True)

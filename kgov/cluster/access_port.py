@@ -72,6 +72,11 @@ class TopicAccess:
 
 
 class AccessPort(Protocol):
+    @property
+    def principal(self) -> str:
+        """Who kgov is on the cluster, for messages (`User:kgov`); a name, never a secret."""
+        ...
+
     def describe_acls(self) -> Sequence[Binding]:
         """Every binding on the cluster, in one DescribeAcls request."""
         ...

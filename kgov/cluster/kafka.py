@@ -12,7 +12,7 @@ from collections import Counter, deque
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from confluent_kafka import KafkaException
+from confluent_kafka import KafkaError, KafkaException
 from confluent_kafka.admin import (
     AdminClient,
     AlterConfigOpType,
@@ -27,11 +27,12 @@ from confluent_kafka.admin import NewTopic as KafkaNewTopic
 from kgov.cluster.connect import KafkaSettings
 from kgov.cluster.interrupt import call_interruptibly
 from kgov.cluster.kafka_access import KafkaAccessMixin
-from kgov.cluster.kafka_base import KafkaBase, error_text, outcome
+from kgov.cluster.kafka_base import KafkaBase, error_code, error_text, outcome
 from kgov.cluster.kafka_port import ConfigOp, Outcome
 from kgov.errors import ClusterError
 from kgov.state import TopicListing, TopicSpec
 
+_REFUSED = KafkaError.TOPIC_AUTHORIZATION_FAILED
 _quiet = logging.getLogger("kgov.librdkafka")
 _quiet.addHandler(logging.NullHandler())
 _quiet.propagate = False
@@ -96,6 +97,14 @@ class KafkaCluster(KafkaAccessMixin, KafkaBase):
             },
         )
         out: dict[str, Mapping[str, str]] = {}
+        refused = sorted(n for n, (_, e) in results.items() if e is not None and error_code(e) == _REFUSED)
+        if refused:
+            more = f" (and {len(refused) - 5} more)" if len(refused) > 5 else ""
+            raise ClusterError(
+                f"kgov's principal {self.principal} may not DESCRIBE_CONFIGS topic "
+                f"{', '.join(refused[:5])}{more}: it cannot compare their configs with the catalog",
+                hint="grant kgov's principal DESCRIBE_CONFIGS on the topics it manages",
+            )
         for name, (configs, error) in results.items():
             if error is not None:
                 raise ClusterError(f"cannot read the configs of topic {name}: {error_text(error)}")

@@ -145,8 +145,8 @@ class KafkaAccessMixin(KafkaBase):
         # and confluent-kafka 2.16 crashes on a refused DescribeUserScramCredentials: ask first.
         if operation not in self.cluster_operations():
             raise ClusterError(
-                f"kgov's principal ({self.settings.client.get('sasl.username', 'its certificate')}) lacks "
-                f"{operation} on the cluster resource kafka-cluster, needed to {why}",
+                f"kgov's principal {self.principal} may not {operation} cluster kafka-cluster, "
+                f"needed to {why}",
                 hint=f"grant it: allow {operation} on cluster kafka-cluster (or make it a super user)",
             )
 

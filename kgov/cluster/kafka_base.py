@@ -66,6 +66,11 @@ class KafkaBase:
     requests: Counter[str]
     settings: KafkaSettings
 
+    @property
+    def principal(self) -> str:
+        user = self.settings.client.get("sasl.username")
+        return f"User:{user}" if user else "(the one its client certificate maps to)"
+
     def _batched(
         self,
         request: str,

@@ -28,6 +28,7 @@ MAX_ITERATIONS = 16384
 
 class MemoryAccessMixin:
     requests: list[str]
+    principal = "User:kgov"
 
     def _state(self) -> dict[str, Any]:
         # Created on first use so that MemoryCluster.__init__ needs no line of its own.
@@ -115,6 +116,7 @@ class MemoryAccessMixin:
             {
                 "cluster": {"DESCRIBE", "ALTER", "DESCRIBE_CONFIGS", "ALTER_CONFIGS", "CREATE"},
                 "hidden": set(),
+                "topic_denied": set(),  # operations kgov may not do on any topic
             },
         )
         return rights
@@ -132,7 +134,7 @@ class MemoryAccessMixin:
         return {
             n: TopicAccess(n, HIDDEN)
             if n in self.rights["hidden"]
-            else TopicAccess(n, VISIBLE, all_ops)
+            else TopicAccess(n, VISIBLE, all_ops - self.rights["topic_denied"])
             if n in known
             else TopicAccess(n, ABSENT)
             for n in names

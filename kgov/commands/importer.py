@@ -1,8 +1,11 @@
-"""`kgov import`: write catalog files for a live cluster's unowned, unprotected topics.
+"""`kgov import`: write catalog files for a live cluster's unowned, unprotected topics, and for the
+principals whose ACL bindings the catalog does not declare.
 
-The files are written so that the next plan shows no change for the imported topics: partitions,
+The files are written so that the next plan shows no change for what they import: partitions,
 replication factor and explicit configs as the cluster has them, seen through the environment's
-overrides (a key the override sets to the cluster's value is left to the override).
+overrides (a key the override sets to the cluster's value is left to the override); and each
+principal's bindings exactly, in shorthand where it says them (kgov/access/importer.py).
+Everything is read and every target checked before the first file is written.
 """
 
 from __future__ import annotations
@@ -16,10 +19,13 @@ from typing import Any
 
 import yaml
 
+from kgov.access.derive import principal_for
+from kgov.access.importer import ImportedAccess, import_access, undeclarable
 from kgov.catalog.load import load_catalog
 from kgov.catalog.model import Catalog, Environment
 from kgov.catalog.patterns import PatternError, compile_pattern
 from kgov.catalog.resolve import environment
+from kgov.cluster.kafka_port import KafkaAdmin
 from kgov.commands.common import connect, err, out, settings_catalog
 from kgov.errors import EXIT_OK, KgovError
 from kgov.kafka_configs import canonical
@@ -27,6 +33,8 @@ from kgov.kinds.base import Backends
 from kgov.kinds.topics.ownership import catalog_scope, is_protected
 from kgov.outfile import check_new_file, write_atomically
 from kgov.policy import lint
+from kgov.sanitize import printable
+from kgov.secrets import resolve_refs
 from kgov.state import TopicSpec
 
 HEADER = "# yaml-language-server: $schema=https://kgov.dev/schemas/topics.schema.json\n"
@@ -85,8 +93,13 @@ def run_import(
             if not scope.covers(t.name) and not is_protected(t.name, scope.protected)
         ]
         configs = kafka.topic_configs([t.name for t in candidates])
-    if not candidates:
-        out.print("Nothing to import: every unprotected topic on the cluster is in the catalog already.")
+        topic_names = {t.name for t in catalog.topics()} | {t.name for t in candidates}
+        principals = _principals(kafka, catalog, env, topic_names)
+    if not candidates and not principals:
+        out.print(
+            "Nothing to import: every unprotected topic and every principal's ACL bindings on the "
+            "cluster are in the catalog already."
+        )
         return EXIT_OK
     stamp = datetime.now(UTC).date().isoformat()
     by_service: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -94,22 +107,32 @@ def run_import(
         service = service_of(info.name, catalog.settings.policy.topic_name)
         by_service[service].append(_topic_entry(info, dict(configs.get(info.name, {})), catalog, env, stamp))
     targets = {service: out_dir / "topics" / f"{service}.yaml" for service in by_service}
-    existing = [str(p) for p in targets.values() if os.path.lexists(p)]
+    acl_targets = {a.service: out_dir / "acls" / f"{a.service}.yaml" for a in principals}
+    every = [*targets.values(), *acl_targets.values()]
+    existing = [str(p) for p in every if os.path.lexists(p)]
     if existing:  # check everything before writing anything
         raise KgovError(
             f"refusing to overwrite {', '.join(existing)}; nothing was written",
             hint="import into an empty folder (--out) and merge the files by hand",
         )
-    for target in targets.values():
+    for target in every:
         check_new_file(target, out_dir)  # no symlinked folder on the way leads out of --out
     for service, topics in sorted(by_service.items()):
         doc = {"service": service, "owner": "unassigned", "topics": topics}
         text = HEADER + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100)
         write_atomically(targets[service], text)
         out.print(f"wrote {targets[service]} ({len(topics)} topic{'s' if len(topics) != 1 else ''})")
-    out.print(f"\nImported {len(candidates)} topics of {len(by_service)} services.")
+    for imported in principals:
+        write_atomically(acl_targets[imported.service], imported.text)
+        n = imported.bindings
+        what = f"{printable(imported.principal)}, {n} binding{'s' * (n != 1)}"
+        out.print(f"wrote {acl_targets[imported.service]} ({what})", markup=False)  # names from the cluster
+    out.print(
+        f"\nImported {len(candidates)} topics of {len(by_service)} services, and the ACL bindings of "
+        f"{len(principals)} principal{'s' * (len(principals) != 1)}."
+    )
     if (out_dir / "kgov.yaml").is_file():  # a whole catalog: say now what lint will say
-        written = {str(p) for p in targets.values()}
+        written = {str(p) for p in every}
         problems = [d for d in lint(load_catalog(out_dir)) if d.is_error and d.location.file in written]
         if problems:
             rules = ", ".join(sorted({d.rule for d in problems}))
@@ -119,6 +142,38 @@ def run_import(
             )
     out.print(
         "Next: set each file's owner and the descriptions, run `kgov lint`, then "
-        f"`kgov plan --env {env_name}` shows no change for the imported topics."
+        f"`kgov plan --env {env_name}` shows no change for what was imported."
     )
     return EXIT_OK
+
+
+def _principals(
+    kafka: KafkaAdmin, catalog: Catalog, env: Environment, topics: set[str]
+) -> list[ImportedAccess]:
+    """acls/ files for the principals with bindings that the catalog does not declare in `env`.
+
+    kgov's own principal is never imported: a catalog that manages it could revoke kgov's rights."""
+    bindings = kafka.describe_acls()
+    managed = {principal_for(af, env.name) for af in catalog.access_files}
+    me = _self_principal(env)
+    if me is not None:
+        managed.add(me)
+    left_out = undeclarable(bindings, managed)
+    if left_out:
+        out.print(f"Not imported: the bindings of {len(left_out)} principal(s) the catalog cannot declare:")
+        for principal, why in sorted(left_out.items())[:10]:
+            out.print(f"  {printable(principal)}: {printable(why)}", markup=False)  # from the cluster
+    if not any(b.principal not in managed and b.principal not in left_out for b in bindings):
+        return []
+    taken = {af.service for af in catalog.access_files}
+    return import_access(bindings, kafka.describe_scram(), managed, taken, topics)
+
+
+def _self_principal(env: Environment) -> str | None:
+    raw = env.kafka.get("username")  # a name, not a secret
+    if raw is None:
+        return None
+    try:
+        return "User:" + resolve_refs(raw, f"environments.{env.name}.kafka.username")
+    except KgovError:
+        return None

@@ -116,6 +116,19 @@ def narrowed(kind: Kind, scope: JSON, names: Sequence[str]) -> JSON | None:
     return None if narrow is None else narrow(scope, names)
 
 
+class ChecksRights(Protocol):
+    """Optional kind member: stop a plan whose changes kgov's own principal may not make, naming the
+    operation and the resource (a plan kgov could not apply is not a plan to review)."""
+
+    def check_rights(self, backend: Any, entries: Sequence[Entry]) -> None: ...
+
+
+def check_rights(kind: Kind, backend: Any, entries: Sequence[Entry]) -> None:
+    check = getattr(kind, "check_rights", None)
+    if check is not None and entries:
+        check(backend, entries)
+
+
 class Snapshotting(Protocol):
     """Optional members of a kind that can be planned from a snapshot (`kgov snapshot`,
     `kgov plan --snapshot`). A kind without them is left out of snapshots (plan says so)."""

@@ -10,9 +10,10 @@ from kgov import __version__
 from kgov.catalog.model import Catalog
 from kgov.catalog.resolve import environment
 from kgov.kinds import KINDS
-from kgov.kinds.base import Backends, DiffContext, Kind, narrowed
+from kgov.kinds.base import Backends, DiffContext, Kind, check_rights, narrowed
 from kgov.plan.fingerprint import digest, plan_fingerprint
 from kgov.plan.model import JSON, Entry, KindSummary, Plan, Scoped
+from kgov.plan.reads import ReadOnce
 
 
 def make_plan(
@@ -36,9 +37,11 @@ def make_plan(
     entries: list[Entry] = []
     warnings: list[str] = []
     summary: dict[str, KindSummary] = {}
+    ports: dict[str, ReadOnce] = {}  # one per backend for this plan: a listing two kinds need is read once
     for kind in kinds:
         desired = kind.desired(catalog, env)
-        backend = backends.get(kind.backend)
+        raw = backends.get(kind.backend)
+        backend = None if raw is None else ports.setdefault(kind.backend, ReadOnce(raw))
         reader = observe_with.get(kind.name) if observe_with is not None else None
         if reader is None and (backend is None or observe_with is not None):
             if desired:
@@ -60,6 +63,8 @@ def make_plan(
         observed = reader(scope[kind.name]) if reader is not None else kind.observe(backend, scope[kind.name])
         state[kind.name] = kind.state_json(observed)
         found, said = kind.diff(desired, observed, ctx)
+        if reader is None:  # a plan from a snapshot has no connection to ask
+            check_rights(kind, backend, [e for e in found if e.is_change])
         entries.extend(found)
         warnings.extend(said)
         summary[kind.name] = KindSummary(

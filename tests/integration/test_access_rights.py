@@ -50,8 +50,7 @@ def test_limited_principal_is_told_what_it_lacks() -> None:
         with pytest.raises(ClusterError) as acls:
             weak.describe_acls()
         assert acls.value.message == (
-            f"kgov's principal ({user}) lacks DESCRIBE on the cluster resource kafka-cluster, "
-            "needed to describe ACLs"
+            f"kgov's principal User:{user} may not DESCRIBE cluster kafka-cluster, needed to describe ACLs"
         )
         with pytest.raises(ClusterError) as users:  # asked first: confluent-kafka would crash otherwise
             weak.describe_scram()
@@ -82,31 +81,46 @@ environments:
 """
 
 
-def limited_catalog(root: Path, service: str) -> Path:
+def limited_catalog(root: Path, service: str, change: str = "") -> Path:
+    """A topic as the test creates it; `change`: "config" drifts it, "acl" grants another principal."""
     (root / "topics").mkdir(parents=True)
     (root / "kgov.yaml").write_text(LIMITED_SETTINGS, "utf-8")
+    config = ", config: {retention.ms: 3600000}" if change == "config" else ""
     (root / "topics" / f"{service}.yaml").write_text(
         f"service: {service}\nowner: o\ntopics:\n"
-        f"  - {{name: {service}.a, partitions: 1, replication_factor: 1}}\n",
+        f"  - {{name: {service}.a, partitions: 1, replication_factor: 1{config}}}\n",
         "utf-8",
     )
+    if change == "acl":
+        (root / "acls").mkdir()
+        (root / "acls" / f"{service}.yaml").write_text(
+            f"service: {service}\nprincipal: User:{service}-app\nconsumes: [{service}.a]\n", "utf-8"
+        )
     return root
 
 
+READER = [("cluster", "kafka-cluster", "DESCRIBE"), ("topic", "{s}.a", "DESCRIBE")]
+READER_CONFIGS = [*READER, ("topic", "{s}.a", "DESCRIBE_CONFIGS")]
+
+
 @pytest.mark.parametrize(
-    ("grants", "says"),
+    ("grants", "change", "says"),
     [
-        ([], "lacks DESCRIBE on the cluster resource kafka-cluster, needed to describe SCRAM users"),
-        ([("cluster", "kafka-cluster", "DESCRIBE")], "lacks DESCRIBE on topic {s}.a: it cannot tell whether"),
-        (
-            [("cluster", "kafka-cluster", "DESCRIBE"), ("topic", "{s}.a", "DESCRIBE")],
-            "cannot read the configs of topic {s}.a",
-        ),
+        ([], "", "may not DESCRIBE cluster kafka-cluster, needed to describe SCRAM users"),
+        (READER[:1], "", "may not DESCRIBE topic {s}.a: it cannot tell whether the topic exists"),
+        (READER, "", "may not DESCRIBE_CONFIGS topic {s}.a: it cannot compare their configs"),
+        (READER_CONFIGS, "config", "may not ALTER_CONFIGS topic {s}.a: the plan's changes need it"),
+        (READER_CONFIGS, "acl", "may not ALTER cluster kafka-cluster, needed to create and delete ACL"),
+        (READER_CONFIGS, "", ""),  # a read-only principal plans what needs no write: no changes
     ],
-    ids=["no-cluster-describe", "hidden-topic", "no-describe-configs"],
+    ids=["no-cluster-describe", "hidden", "no-describe-configs", "no-alter-configs", "no-alter", "reader"],
 )
 def test_plan_stops_naming_what_kgov_lacks(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, grants: list[tuple[str, str, str]], says: str
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    grants: list[tuple[str, str, str]],
+    change: str,
+    says: str,
 ) -> None:
     svc = unique_service()
     user = svc + "-kgov"  # not part of any topic name: kgov redacts resolved settings from errors
@@ -121,9 +135,13 @@ def test_plan_stops_naming_what_kgov_lacks(
     assert bindings_of(boss, user, set(bindings)) == set(bindings)
     assert scram_of(boss, user, [ScramCredential(user, "SCRAM-SHA-512", 4096)])
     try:
-        result = kgov("plan", "--env", "local", "-c", str(limited_catalog(tmp_path / "c", svc)))
+        catalog = limited_catalog(tmp_path / "c", svc, change)
+        result = kgov("plan", "--env", "local", "-c", str(catalog), "--detailed-exitcode")
+        if not says:
+            assert result.code == 0 and "No changes" in result.output, result.output
+            return
         assert result.code == 1, result.output
-        assert says.format(s=svc) in result.output, result.output
+        assert f"kgov's principal User:{user} {says.format(s=svc)}" in result.output, result.output
         assert "Plan:" not in result.output and "+ topic" not in result.output
     finally:
         boss.delete_acls(bindings)

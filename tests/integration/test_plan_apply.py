@@ -277,8 +277,10 @@ def test_import_adopts_unowned_topics_so_the_next_plan_has_no_changes(tmp_path: 
     assert result.code == 0, result.output
     imported = tmp_path / "catalog" / "topics" / f"{svc}.yaml"
     assert imported.exists(), result.output
-    # keep only this test's topics: the shared sandbox holds other tests' topics too
-    for other in (tmp_path / "catalog" / "topics").glob("*.yaml"):
+    # keep only this test's topics: the shared sandbox holds other tests' topics and principals too
+    # (their acls files: tests/integration/test_access_import.py)
+    written = tmp_path / "catalog"
+    for other in [*(written / "topics").glob("*.yaml"), *(written / "acls").glob("*.yaml")]:
         if other != imported:
             other.unlink()
     plan = kgov(

@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from kgov.access.binding import Binding
 from kgov.catalog.model import DEFAULT_TOPIC_NAME
+from kgov.cluster.access_port import ScramUpsert
 from kgov.cluster.memory import MemoryCluster
 from kgov.commands.importer import run_import, service_of
 from kgov.commands.plan import run_plan
@@ -90,3 +92,72 @@ def test_import_leaves_what_plan_owns_alone_including_an_acl_only_services_prefi
     out = tmp_path / "out"
     assert run_import(catalog, "local", out_dir=out, backends=Backends(kafka=cluster)) == 0
     assert sorted(p.name for p in (out / "topics").iterdir()) == ["billing.yaml"]
+
+
+def _principals(cluster: MemoryCluster) -> None:
+    def grant(who: str, rtype: str, name: str, *ops: str, **kw: str) -> None:
+        pattern, perm = kw.get("pattern", "literal"), kw.get("perm", "allow")
+        cluster.acls.update(Binding(who, rtype, pattern, name, op, perm) for op in ops)
+
+    grant("User:billing", "topic", "billing.paid", "WRITE", "DESCRIBE")
+    grant("User:billing", "topic", "svc.a", "READ", "DESCRIBE")  # a topic the catalog had already
+    grant("User:billing", "group", "billing", "READ")
+    grant("User:billing", "topic", "billing.", "DELETE", pattern="prefixed", perm="deny")
+    grant("User:billing", "topic", "other.x", "READ", "DESCRIBE")  # not a catalog topic: explicit
+    grant("User:x", "topic", "svc.", "ALL", pattern="prefixed")  # kgov's own principal (KGOV_USERNAME)
+    grant("User:svc", "topic", "svc.a", "WRITE", "DESCRIBE")  # declared by the catalog: managed
+    grant("Group:ops", "topic", "svc.a", "READ")  # no catalog can declare it
+    cluster.alter_scram([ScramUpsert("billing", "SCRAM-SHA-256", 8192, "pw")], [])
+
+
+def test_import_writes_the_acls_of_unmanaged_principals_and_the_next_plan_is_clean(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    catalog = write_catalog(tmp_path, {"svc": [topic_doc("svc.a")]})
+    (catalog / "acls").mkdir()
+    (catalog / "acls" / "svc.yaml").write_text("service: svc\nprincipal: User:svc\nproduces: [svc.a]\n")
+    cluster = _cluster()
+    _principals(cluster)
+    assert run_import(catalog, "local", out_dir=catalog, backends=Backends(kafka=cluster)) == 0
+    assert sorted(p.name for p in (catalog / "acls").iterdir()) == ["billing.yaml", "svc.yaml"]
+    billing = yaml.safe_load((catalog / "acls" / "billing.yaml").read_text())
+    assert billing["principal"] == "User:billing"
+    assert billing["authentication"] == {
+        "scram": {"mechanism": "SCRAM-SHA-256", "password": "${env:BILLING_PASSWORD}", "iterations": 8192}
+    }
+    assert (billing["produces"], billing["consumes"], billing["consumer_groups"]) == (
+        ["billing.paid"], ["svc.a"], ["billing"]
+    )  # fmt: skip
+    explicit = [(a["name"], a["permission"]) for a in billing["acls"]]
+    assert explicit == [("billing.", "deny"), ("other.x", "allow")]
+    out = capsys.readouterr().out
+    assert "Group:ops: a catalog principal is User:<name>" in out and "User:x" not in out
+    (catalog / "topics" / "legacy.yaml").unlink()  # breaks the naming policy (the topics test above)
+    assert run_plan(catalog, "local", backends=Backends(kafka=cluster), detailed_exitcode=True) == 0
+
+
+def test_import_refuses_to_overwrite_an_acls_file_and_writes_nothing(tmp_path: Path) -> None:
+    catalog = write_catalog(tmp_path / "c", {"svc": [topic_doc("svc.a")]})
+    out = tmp_path / "out"
+    (out / "acls").mkdir(parents=True)
+    (out / "acls" / "billing.yaml").write_text("keep me")
+    cluster = _cluster()
+    _principals(cluster)
+    with pytest.raises(KgovError) as refused:
+        run_import(catalog, "local", out_dir=out, backends=Backends(kafka=cluster))
+    assert refused.value.message.startswith(f"refusing to overwrite {out / 'acls' / 'billing.yaml'}")
+    assert sorted(p.name for p in out.iterdir()) == ["acls"]  # no topics/ either
+    assert (out / "acls" / "billing.yaml").read_text() == "keep me"
+
+
+def test_principal_names_from_the_cluster_are_printed_as_they_are(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    catalog = write_catalog(tmp_path / "c", {"svc": [topic_doc("svc.a")]})
+    cluster = MemoryCluster(brokers=1)
+    cluster.acls.add(Binding("User:[bold]x[/bold]", "group", "literal", "g", "READ"))
+    cluster.acls.add(Binding("User:y\x1b[2J", "group", "literal", "g", "READ"))  # not declarable
+    assert run_import(catalog, "local", out_dir=tmp_path / "out", backends=Backends(kafka=cluster)) == 0
+    out = capsys.readouterr().out
+    assert "(User:[bold]x[/bold], 1 binding)" in out  # not taken for markup
+    assert "User:y\\x1b[2J: a catalog principal is User:<name>" in out and "\x1b" not in out

@@ -13,6 +13,7 @@ from typing import Any
 from kgov.access.acl_diff import diff_acls
 from kgov.access.binding import Binding
 from kgov.access.derive import desired_bindings
+from kgov.access.rights import require_on_cluster
 from kgov.catalog.model import Catalog, Environment
 from kgov.cluster.kafka_port import KafkaAdmin
 from kgov.kinds.acl.observe import AclScope, ObservedAcls, observe_acls
@@ -75,6 +76,9 @@ class AclKind:
         found = diff_acls(grants, observed.bindings, frozenset(observed.scope.topics))
         entries = [_entry(b, "create") for b in found.creates] + [_entry(b, "delete") for b in found.revokes]
         return entries, list(found.warnings)
+
+    def check_rights(self, backend: KafkaAdmin, entries: Sequence[Entry]) -> None:
+        require_on_cluster(backend, "ALTER", "create and delete ACL bindings")
 
     def apply(self, backend: KafkaAdmin, entries: Sequence[Entry]) -> Mapping[str, str | None]:
         out: dict[str, str | None] = {}

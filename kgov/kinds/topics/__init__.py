@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from kgov.access.rights import require_on_topics
 from kgov.catalog.model import Catalog, Environment
 from kgov.cluster.kafka_port import KafkaAdmin
 from kgov.kinds.base import PHASE_DELETES, PHASE_TOPICS, DiffContext, Unmanaged
 from kgov.kinds.topics import snapshot
-from kgov.kinds.topics.apply import apply_topics, topic_visible
+from kgov.kinds.topics.apply import apply_topics, needed_rights, topic_visible
 from kgov.kinds.topics.desired import desired_topics
 from kgov.kinds.topics.diff import diff_topics
 from kgov.kinds.topics.observe import ObservedTopics, observe_topics
@@ -49,6 +50,9 @@ class TopicKind:
         self, desired: Mapping[str, Any], observed: ObservedTopics, ctx: DiffContext
     ) -> tuple[list[Entry], list[str]]:
         return diff_topics(desired, observed, ctx)
+
+    def check_rights(self, backend: KafkaAdmin, entries: Sequence[Entry]) -> None:
+        require_on_topics(backend, needed_rights(entries))
 
     def apply(self, backend: KafkaAdmin, entries: Sequence[Entry]) -> Mapping[str, str | None]:
         return apply_topics(backend, entries)

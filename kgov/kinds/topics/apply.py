@@ -33,6 +33,20 @@ def _config_ops(entry: Entry) -> list[ConfigOp]:
     ]
 
 
+def needed_rights(entries: Sequence[Entry]) -> dict[str, set[str]]:
+    """Per topic, the operations apply will need on it (a creation's CREATE is not asked: Kafka
+    cannot answer for a topic that does not exist yet)."""
+    out: dict[str, set[str]] = {}
+    for e in entries:
+        ops = {"DELETE"} if e.action == "delete" else set()
+        if e.action == "update":
+            ops |= {"ALTER"} if _partitions(e) is not None else set()
+            ops |= {"ALTER_CONFIGS"} if _config_ops(e) else set()
+        if ops:
+            out[e.name] = ops
+    return out
+
+
 def apply_topics(kafka: KafkaAdmin, entries: Sequence[Entry]) -> Mapping[str, str | None]:
     errors: dict[str, list[str]] = {e.address: [] for e in entries}
     by_name = {e.name: e for e in entries}

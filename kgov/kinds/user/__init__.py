@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from kgov.access.rights import require_on_cluster
 from kgov.access.users import DesiredUser, UserChange, desired_users, diff_users, owned_user
 from kgov.catalog.model import Catalog, Environment
 from kgov.cluster.access_port import ScramDelete, ScramUpsert
@@ -81,6 +82,9 @@ class UserKind:
                 + ", ".join(missing)
             )
         return [_entry(c) for c in changes], warnings
+
+    def check_rights(self, backend: KafkaAdmin, entries: Sequence[Entry]) -> None:
+        require_on_cluster(backend, "ALTER", "create, update and delete SCRAM users")
 
     def apply(self, backend: KafkaAdmin, entries: Sequence[Entry]) -> Mapping[str, str | None]:
         out: dict[str, str | None] = {}

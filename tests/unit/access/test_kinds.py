@@ -193,4 +193,40 @@ def test_a_topic_kgov_cannot_see_stops_the_plan(tmp_path: Path) -> None:
     cluster.rights["hidden"].add("orders.state")
     with pytest.raises(ClusterError) as stopped:
         plan(load(tmp_path), cluster)
-    assert stopped.value.message.startswith("kgov's principal lacks DESCRIBE on topic orders.state:")
+    assert stopped.value.message.startswith("kgov's principal User:kgov may not DESCRIBE topic orders.state:")
+
+
+def test_a_plan_kgov_could_not_apply_stops_naming_the_missing_right(tmp_path: Path) -> None:
+    cluster = MemoryCluster(brokers=1)
+    cluster.rights["cluster"].discard("ALTER")
+    with pytest.raises(ClusterError) as stopped:  # the user kind comes first: its change needs ALTER
+        plan(load(tmp_path), cluster)
+    assert stopped.value.message == (
+        "kgov's principal User:kgov may not ALTER cluster kafka-cluster, "
+        "needed to create, update and delete SCRAM users"
+    )
+    cluster.alter_scram([ScramUpsert("orders", "SCRAM-SHA-512", 4096, "pw-one")], [])  # no user change
+    with pytest.raises(ClusterError) as acls:
+        plan(load(tmp_path), cluster)
+    assert acls.value.message == (
+        "kgov's principal User:kgov may not ALTER cluster kafka-cluster, "
+        "needed to create and delete ACL bindings"
+    )
+    cluster.rights["cluster"].add("ALTER")
+    assert all(r.ok for r in apply_plan(plan(load(tmp_path), cluster), Backends(kafka=cluster)))
+    cluster.rights["cluster"].discard("ALTER")
+    assert not plan(load(tmp_path), cluster).has_changes  # nothing to change: a read-only principal plans
+
+
+def test_topic_changes_need_their_rights_on_the_topics(tmp_path: Path) -> None:
+    cluster = MemoryCluster(brokers=1)
+    assert all(r.ok for r in apply_plan(plan(load(tmp_path), cluster), Backends(kafka=cluster)))
+    cluster.topics["orders.state"].config["retention.ms"] = "5"  # drift: plan resets it
+    cluster.rights["topic_denied"].update({"ALTER_CONFIGS", "ALTER"})
+    with pytest.raises(ClusterError) as stopped:
+        plan(load(tmp_path), cluster)
+    assert stopped.value.message == (
+        "kgov's principal User:kgov may not ALTER_CONFIGS topic orders.state: the plan's changes need it"
+    )
+    cluster.rights["topic_denied"].clear()
+    assert [e.action for e in plan(load(tmp_path), cluster).entries] == ["update"]

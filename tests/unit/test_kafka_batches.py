@@ -8,11 +8,12 @@ from kgov.state import TopicSpec
 
 
 def test_creations_are_split_by_the_records_they_write_not_only_by_count() -> None:
-    topics = [TopicSpec(f"t{i}", 1, 1, {"retention.ms": "1"}) for i in range(BATCH)]  # 3 records each
+    config = {"retention.ms": "1", "segment.ms": "1"}
+    topics = [TopicSpec(f"t{i}", 1, 1, config) for i in range(BATCH)]  # 4 records each
     weight = lambda t: 1 + t.partitions + len(t.config)  # noqa: E731
     chunks = list(_chunks(topics, weight))
-    assert MAX_RECORDS < 3 * BATCH <= 2 * MAX_RECORDS  # one count batch is two record batches
-    assert [len(c) for c in chunks] == [MAX_RECORDS // 3, BATCH - MAX_RECORDS // 3]
+    assert MAX_RECORDS < 4 * BATCH <= 2 * MAX_RECORDS  # one count batch is two record batches
+    assert [len(c) for c in chunks] == [MAX_RECORDS // 4, BATCH - MAX_RECORDS // 4]
     assert all(sum(map(weight, c)) <= MAX_RECORDS for c in chunks)
     assert [t for c in chunks for t in c] == topics  # nothing lost, order kept
 

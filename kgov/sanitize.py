@@ -12,8 +12,7 @@ from __future__ import annotations
 import re
 
 # C0 and C1 controls, DEL, zero-width and bidi marks, line/paragraph separators, BOM, and lone
-# surrogates (what Python makes of undecodable bytes in a file name): kgov.render.escape's set, plus
-# the surrogates, with the same named escapes.
+# surrogates (what Python makes of undecodable bytes in a file name). kgov.render.escape uses it too.
 _UNSAFE = re.compile(
     r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufeff\ud800-\udfff]"
 )

@@ -6,20 +6,15 @@ from __future__ import annotations
 import html
 import re
 
-# C0/C1 controls, DEL, and the invisible or direction-changing characters that can hide text.
-_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]")
+from kgov.sanitize import printable
+
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
 
 
-def _show(match: re.Match[str]) -> str:
-    char = match.group(0)
-    named = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
-    return named.get(char) or (f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}")
-
-
 def visible(value: object) -> str:
-    """The value as one line of plain text, every unsafe character shown as an escape."""
-    return _UNSAFE.sub(_show, "" if value is None else str(value))
+    """The value as one line of plain text, every unsafe character shown as an escape (one list of
+    unsafe characters for every output: kgov/sanitize.py)."""
+    return printable("" if value is None else str(value))
 
 
 def md_text(value: object) -> str:

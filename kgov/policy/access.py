@@ -60,20 +60,25 @@ has one name, `kafka-cluster`: Kafka refuses any other.
     ),
 )
 def check_operations(ctx: Context) -> Iterator[Finding]:
-    for af in ctx.catalog.access_files:
-        for entry in af.acls:
-            valid = VALID_OPERATIONS.get(entry.resource, frozenset())
-            for j, op in enumerate(entry.operations):
-                if op.upper() not in valid:
-                    yield Finding(
-                        entry.loc("operations", j), f"{op} does not apply to a {entry.resource} resource"
-                    )
-            if entry.resource == "cluster" and entry.name != CLUSTER_NAME:
+    for entry in _explicit_acls(ctx):
+        valid = VALID_OPERATIONS.get(entry.resource, frozenset())
+        for j, op in enumerate(entry.operations):
+            if op.upper() not in valid:
                 yield Finding(
-                    entry.loc("name"),
-                    f"the cluster resource is named '{CLUSTER_NAME}', not '{entry.name}'",
-                    f"write name: {CLUSTER_NAME}",
+                    entry.loc("operations", j), f"{op} does not apply to a {entry.resource} resource"
                 )
+        if entry.resource == "cluster" and entry.name != CLUSTER_NAME:
+            yield Finding(
+                entry.loc("name"),
+                f"the cluster resource is named '{CLUSTER_NAME}', not '{entry.name}'",
+                f"write name: {CLUSTER_NAME}",
+            )
+
+
+def _explicit_acls(ctx: Context) -> Iterator[AclEntry]:
+    """Every explicit `acls:` entry of every access file."""
+    for af in ctx.catalog.access_files:
+        yield from af.acls
 
 
 @rule(
@@ -145,10 +150,9 @@ range never matches anything, so the grant is silently useless (and a deny silen
     ),
 )
 def check_hosts(ctx: Context) -> Iterator[Finding]:
-    for af in ctx.catalog.access_files:
-        for entry in af.acls:
-            if entry.host != ANY_HOST and not _is_ip(entry.host):
-                yield Finding(entry.loc("host"), f"host '{entry.host}' is not an IP address")
+    for entry in _explicit_acls(ctx):
+        if entry.host != ANY_HOST and not _is_ip(entry.host):
+            yield Finding(entry.loc("host"), f"host '{entry.host}' is not an IP address")
 
 
 def _is_ip(text: str) -> bool:
@@ -185,10 +189,9 @@ Say so explicitly with the literal `*` when that is meant.
     ),
 )
 def check_prefixes(ctx: Context) -> Iterator[Finding]:
-    for af in ctx.catalog.access_files:
-        for entry in af.acls:
-            if entry.pattern == "prefixed" and not entry.name.strip():
-                yield Finding(entry.loc("name"), "a prefixed pattern with an empty name")
+    for entry in _explicit_acls(ctx):
+        if entry.pattern == "prefixed" and not entry.name.strip():
+            yield Finding(entry.loc("name"), "a prefixed pattern with an empty name")
 
 
 @rule(
@@ -206,8 +209,7 @@ own `produces`, `consumes`, `consumer_groups` or `transactional_ids` grant leave
         Example(
             False,
             {
-                "acls/orders.yaml": ACL_FILE
-                + "  - {resource: topic, name: 'orders.', pattern: prefixed,\n"
+                "acls/orders.yaml": ACL_FILE + "  - {resource: topic, name: 'orders.', pattern: prefixed,\n"
                 "     operations: [write], permission: deny}\n"
             },
             line=5,
@@ -215,8 +217,7 @@ own `produces`, `consumes`, `consumer_groups` or `transactional_ids` grant leave
         Example(
             True,
             {
-                "acls/orders.yaml": ACL_FILE
-                + "  - {resource: topic, name: 'orders.', pattern: prefixed,\n"
+                "acls/orders.yaml": ACL_FILE + "  - {resource: topic, name: 'orders.', pattern: prefixed,\n"
                 "     operations: [read], permission: deny}\n"
             },
         ),

@@ -9,8 +9,9 @@ from typing import Any
 
 from kgov.catalog.model import Catalog, Environment
 from kgov.cluster.registry_port import SchemaRegistry
-from kgov.kinds.base import PHASE_DELETES, PHASE_SUBJECTS, DiffContext
+from kgov.kinds.base import PHASE_DELETES, PHASE_SUBJECTS, DiffContext, Unmanaged, Violation
 from kgov.kinds.subjects.apply import apply_subjects, subject_visible
+from kgov.kinds.subjects.audit import none_levels, unmanaged_subjects
 from kgov.kinds.subjects.desired import DesiredSubject, desired_subjects
 from kgov.kinds.subjects.diff import diff_subjects
 from kgov.kinds.subjects.observe import ObservedSubjects, observe_subjects
@@ -60,3 +61,18 @@ class SubjectKind:
 
     def visible(self, entry: Entry, observed: ObservedSubjects) -> bool:
         return subject_visible(entry, observed)
+
+    # -- audit (`kgov audit`): kgov/kinds/subjects/audit.py ---------------------------------------
+    def unmanaged(
+        self,
+        backend: SchemaRegistry,
+        desired: Mapping[str, Any],
+        observed: ObservedSubjects,
+        ctx: DiffContext,
+    ) -> list[Unmanaged]:
+        return unmanaged_subjects(backend, desired, ctx)
+
+    def violations(
+        self, observed: ObservedSubjects, unmanaged: Sequence[Unmanaged], ctx: DiffContext
+    ) -> list[Violation]:
+        return none_levels(observed, unmanaged, ctx)

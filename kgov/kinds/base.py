@@ -151,7 +151,7 @@ class Snapshotting(Protocol):
         ...
 
     def state_from_json(self, doc: JSON) -> Any:
-        """The inverse of `state_json`."""
+        """The inverse of what the snapshot saves (`snapshot_state`, else `state_json`)."""
         ...
 
     def from_snapshot(self, taken: JSON, state: JSON, scope: JSON) -> Any:

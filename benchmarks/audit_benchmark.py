@@ -166,6 +166,10 @@ def on_sandbox(size: int, groups: int, keep: bool) -> None:
             f"{registry.requests if registry is not None else 0}; "
             f"HTML {out.stat().st_size / 1e6:.2f} MB ({out})"
         )
+        print(
+            'command: eval "$(PYTHONPATH=$PWD python3 -m kgov sandbox env --state-dir .kgov/sandbox)" && '
+            f"PYTHONPATH=$PWD python3 benchmarks/audit_benchmark.py --sandbox --size {size} --groups {groups}"
+        )
     finally:
         if not keep:
             _delete(admin, names, bindings, groups, tag)

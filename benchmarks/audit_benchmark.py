@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -84,16 +85,24 @@ def _create(admin: Any, names: list[str], bindings: list[Binding], groups: int, 
         _wait(admin.create_topics([NewTopic(n, 1, 1) for n in names[i : i + BATCH]], request_timeout=120))
     for i in range(0, len(bindings), BATCH):
         _wait(admin.create_acls([to_kafka(b) for b in bindings[i : i + BATCH]], request_timeout=120))
-    for g in range(groups):
+    for g in range(groups):  # a commit on a partition without a leader yet fails: try it again
         request = ConsumerGroupTopicPartitions(
             f"bench{tag}-group-{g}", [TopicPartition(names[g % len(names)], 0, 0)]
         )
-        _wait(admin.alter_consumer_group_offsets([request]))
+        deadline = time.monotonic() + 120
+        while True:
+            answers = [f.result(60) for f in admin.alter_consumer_group_offsets([request]).values()]
+            failed = [tp.error for a in answers for tp in a.topic_partitions if tp.error is not None]
+            if not failed:
+                break
+            if time.monotonic() > deadline:
+                raise SystemExit(f"cannot commit an offset of group {request.group_id}: {failed[0]}")
+            time.sleep(0.5)
 
 
-def _settle(admin: Any, names: list[str], bindings: int, tag: str) -> None:
-    """Wait until the broker's view (it trails the controller) shows every topic with a leader and
-    every binding: an audit before that would measure a half-made cluster."""
+def _settle(admin: Any, names: list[str], bindings: int, groups: int, tag: str) -> None:
+    """Wait until the broker's view (it trails the controller) shows every topic with a leader, every
+    binding and every group: an audit before that would measure a half-made cluster."""
     from confluent_kafka.admin import (
         AclBindingFilter,
         AclOperation,
@@ -115,21 +124,42 @@ def _settle(admin: Any, names: list[str], bindings: int, tag: str) -> None:
             if t.partitions and all(p.leader >= 0 for p in t.partitions.values())
         }
         seen = sum(tag in b.principal for b in admin.describe_acls(everything).result(60))
-        if wanted <= led and seen >= bindings:
+        listed = admin.list_consumer_groups(request_timeout=60).result(60).valid
+        made = sum(g.group_id.startswith(f"bench{tag}-group-") for g in listed)
+        if wanted <= led and seen >= bindings and made >= groups:
             return
         time.sleep(1)
-    raise SystemExit("the sandbox did not show every topic and binding within 300 s")
+    raise SystemExit(
+        f"the sandbox did not show every topic, binding and group within 300 s: {len(wanted - led)} "
+        f"topics without a leader, {bindings - seen} bindings and {groups - made} groups missing"
+    )
 
 
 def _delete(admin: Any, names: list[str], bindings: list[Binding], groups: int, tag: str) -> None:
+    """Every step is tried, whatever the one before it says: a failed step must not leave the rest."""
     from kgov.cluster.kafka_access import exact_filter
 
     for i in range(0, len(bindings), BATCH):
-        _wait(admin.delete_acls([exact_filter(b) for b in bindings[i : i + BATCH]], request_timeout=120))
+        _try(
+            f"delete bindings {i}",
+            lambda i=i: admin.delete_acls(
+                [exact_filter(b) for b in bindings[i : i + BATCH]], request_timeout=120
+            ),
+        )
     if groups:
-        _wait(admin.delete_consumer_groups([f"bench{tag}-group-{g}" for g in range(groups)]))
+        _try(
+            "delete groups",
+            lambda: admin.delete_consumer_groups([f"bench{tag}-group-{g}" for g in range(groups)]),
+        )
     for i in range(0, len(names), BATCH):
-        _wait(admin.delete_topics(names[i : i + BATCH], request_timeout=120))
+        _try(f"delete topics {i}", lambda i=i: admin.delete_topics(names[i : i + BATCH], request_timeout=120))
+
+
+def _try(what: str, send: Any) -> None:
+    try:
+        _wait(send())
+    except Exception as exc:  # cleanup goes on; the error is printed
+        print(f"cleanup: {what}: {exc}", file=sys.stderr)
 
 
 def on_sandbox(size: int, groups: int, keep: bool) -> None:
@@ -146,11 +176,13 @@ def on_sandbox(size: int, groups: int, keep: bool) -> None:
     admin = AdminClient({"bootstrap.servers": os.environ["KGOV_BOOTSTRAP_PLAINTEXT"]})
     names = _names(size, tag)
     bindings = _bindings(names, tag)
-    started = time.monotonic()
-    _create(admin, names, bindings, groups, tag)
-    print(f"created {size} topics, {size} bindings, {groups} groups in {time.monotonic() - started:.0f} s")
-    _settle(admin, names, len(bindings), tag)
     try:
+        started = time.monotonic()
+        _create(admin, names, bindings, groups, tag)
+        print(
+            f"created {size} topics, {size} bindings, {groups} groups in {time.monotonic() - started:.0f} s"
+        )
+        _settle(admin, names, len(bindings), groups, tag)
         catalog = checked_catalog(REPO / "catalog", "local")
         backends = connect(catalog, "local")
         out = Path(tempfile.mkdtemp()) / "audit.html"

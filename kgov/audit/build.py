@@ -13,6 +13,7 @@ from kgov.audit.graph import data_flow
 from kgov.audit.matrix import access_matrix
 from kgov.audit.model import Audit
 from kgov.audit.read import read_cluster
+from kgov.audit.usage import read_usage
 from kgov.catalog.model import Catalog
 from kgov.catalog.resolve import environment
 from kgov.kinds.base import Backends
@@ -49,7 +50,10 @@ def audit_cluster(catalog: Catalog, env_name: str, backends: Backends) -> Audit:
             environment(catalog, env_name).overrides,
         )
         + policy.broad_pii_access(matrix, _classes(catalog))
+        + [v for k in read.kinds for v in k.violations]
     )
+    kafka = read.ports.get("kafka")
+    found, said = read_usage(kafka, {n: t.partitions for n, t in live.items()}) if kafka else (None, [])
     return Audit(
         environment=environment(catalog, env_name).name,
         source="cluster",
@@ -60,8 +64,9 @@ def audit_cluster(catalog: Catalog, env_name: str, backends: Backends) -> Audit:
         violations=tuple(violations),
         matrix=matrix,
         graph=data_flow(matrix, bindings),
-        warnings=read.warnings,
+        warnings=(*read.warnings, *said),
         kinds=tuple((k.kind.name, k.kind.title) for k in read.kinds),
+        usage=found,
     )
 
 

@@ -4,19 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kgov.kinds.base import Unmanaged
+from kgov.audit.usage import Usage
+from kgov.kinds.base import Unmanaged, Violation
 from kgov.plan.model import JSON, Entry
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: usage (consumer lag, unconsumed and empty topics), subjects
 RIGHTS = ("produce", "consume", "admin")
-
-
-@dataclass(frozen=True)
-class Violation:
-    rule: str  # naming | replication-factor | min-insync-replicas | pii-broad-access
-    kind: str
-    name: str
-    message: str
 
 
 @dataclass(frozen=True)
@@ -100,6 +93,7 @@ class Audit:
     graph: Graph = Graph((), ())
     warnings: tuple[str, ...] = ()
     kinds: tuple[tuple[str, str], ...] = field(default=())  # (name, title) of the kinds read
+    usage: Usage | None = None  # None: not read (--catalog-only, no Kafka, or Kafka refused)
 
     def summary(self) -> dict[str, int]:
         return {
@@ -109,6 +103,9 @@ class Audit:
             "principals": len(self.matrix.principals),
             "topics": len(self.matrix.topics),
             "cells": len(self.matrix.cells),
+            "lagging": sum(x.lag > 0 for x in self.usage.lag) if self.usage else 0,
+            "unconsumed": len(self.usage.unconsumed) if self.usage else 0,
+            "empty": len(self.usage.empty) if self.usage else 0,
         }
 
     def to_json(self) -> JSON:
@@ -130,5 +127,6 @@ class Audit:
             ],
             "access_matrix": self.matrix.to_json(),
             "data_flow": self.graph.to_json(),
+            "usage": self.usage.to_json() if self.usage else None,
             "warnings": list(self.warnings),
         }

@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from kgov.audit.matrix import WILDCARD, WILDCARD_PRINCIPAL
-from kgov.audit.model import Matrix, Violation
+from kgov.audit.model import Matrix
 from kgov.catalog.model import Overrides, Policy
 from kgov.catalog.patterns import PatternError, compile_pattern
+from kgov.kinds.base import Violation
 from kgov.state import TopicSpec
 
 MIN_ISR = "min.insync.replicas"

@@ -10,7 +10,7 @@ from typing import Any
 from kgov.catalog.model import Catalog
 from kgov.catalog.resolve import environment
 from kgov.kinds import KINDS
-from kgov.kinds.base import Backends, DiffContext, Kind, Unmanaged
+from kgov.kinds.base import Backends, DiffContext, Kind, Unmanaged, Violation
 from kgov.plan.model import Entry
 from kgov.plan.reads import ReadOnce
 
@@ -22,6 +22,7 @@ class KindRead:
     observed: Any
     entries: tuple[Entry, ...]
     unmanaged: tuple[Unmanaged, ...]
+    violations: tuple[Violation, ...]
 
 
 @dataclass(frozen=True)
@@ -56,5 +57,7 @@ def read_cluster(
         warnings.extend(said)
         hook = getattr(kind, "unmanaged", None)
         extra = hook(port, desired, observed, ctx) if callable(hook) else []
-        found.append(KindRead(kind, desired, observed, tuple(entries), tuple(extra)))
+        check = getattr(kind, "violations", None)  # kgov/kinds/base.py FindsViolations
+        broken = check(observed, extra, ctx) if callable(check) else []
+        found.append(KindRead(kind, desired, observed, tuple(entries), tuple(extra), tuple(broken)))
     return ClusterRead(tuple(found), tuple(warnings), ports)

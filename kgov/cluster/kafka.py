@@ -29,6 +29,7 @@ from kgov.cluster.interrupt import call_interruptibly
 from kgov.cluster.kafka_access import KafkaAccessMixin
 from kgov.cluster.kafka_base import KafkaBase, error_code, error_text, outcome
 from kgov.cluster.kafka_port import ConfigOp, Outcome
+from kgov.cluster.kafka_usage import KafkaUsageMixin
 from kgov.errors import ClusterError
 from kgov.state import TopicListing, TopicSpec
 
@@ -38,7 +39,7 @@ _quiet.addHandler(logging.NullHandler())
 _quiet.propagate = False
 
 
-class KafkaCluster(KafkaAccessMixin, KafkaBase):
+class KafkaCluster(KafkaAccessMixin, KafkaUsageMixin, KafkaBase):
     def __init__(self, settings: KafkaSettings, extra: Mapping[str, Any] | None = None) -> None:
         self.settings = settings
         self.requests: Counter[str] = Counter()

@@ -23,6 +23,25 @@ class ConfigOp:
 
 # Per-resource outcome of a batched write: None on success, else Kafka's error text.
 Outcome = Mapping[str, str | None]
+Partition = tuple[str, int]  # (topic, partition)
+
+
+@dataclass(frozen=True)
+class GroupOffsets:
+    """Committed offsets per consumer group (groups without a commit are absent from `offsets`),
+    and the error of each group Kafka would not answer for (e.g. no DESCRIBE on the group)."""
+
+    offsets: Mapping[str, Mapping[Partition, int]]
+    errors: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class LogOffsets:
+    """Each partition's first (earliest retained) and next (end) offset; errors by partition."""
+
+    start: Mapping[Partition, int]
+    end: Mapping[Partition, int]
+    errors: Mapping[Partition, str]
 
 
 class KafkaAdmin(AccessPort, Protocol):  # + ACLs and SCRAM users: kgov/cluster/access_port.py
@@ -32,6 +51,22 @@ class KafkaAdmin(AccessPort, Protocol):  # + ACLs and SCRAM users: kgov/cluster/
 
     def topic_configs(self, names: Sequence[str]) -> Mapping[str, Mapping[str, str]]:
         """Explicit (DYNAMIC_TOPIC_CONFIG) configs of the named topics, in fixed-size batches."""
+        ...
+
+    # -- usage (`kgov audit`): consumer groups and offsets -------------------------------------
+    def list_groups(self) -> Sequence[str]:
+        """The ids of every consumer group (one ListGroups request per broker, sent by one call)."""
+        ...
+
+    def group_offsets(self, groups: Sequence[str]) -> GroupOffsets:
+        """Committed offsets of each group. Kafka's admin API (confluent-kafka) takes one group per
+        OffsetFetch call: the request count grows with the number of groups (not topics); the calls
+        are sent together and their answers awaited at once."""
+        ...
+
+    def log_offsets(self, partitions: Sequence[Partition]) -> LogOffsets:
+        """Earliest and latest offsets of the partitions: one ListOffsets batch for each (a batch per
+        partition leader on the wire, cut in batches of 5,000 partitions)."""
         ...
 
     def create_topics(self, topics: Sequence[TopicSpec]) -> Outcome: ...

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from kgov.cluster.kafka_port import ConfigOp, Outcome
 from kgov.cluster.memory_access import MemoryAccessMixin
+from kgov.cluster.memory_usage import MemoryUsageMixin
 from kgov.state import TopicListing, TopicSpec
 
 _LEGAL = re.compile(r"^[a-zA-Z0-9._-]{1,249}$")
@@ -20,7 +21,7 @@ class _Topic:
     config: dict[str, str] = field(default_factory=dict)
 
 
-class MemoryCluster(MemoryAccessMixin):
+class MemoryCluster(MemoryAccessMixin, MemoryUsageMixin):
     def __init__(self, brokers: int = 3) -> None:
         self.brokers = brokers
         self.topics: dict[str, _Topic] = {}

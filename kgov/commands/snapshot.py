@@ -24,7 +24,7 @@ def run_snapshot(catalog_dir: Path, env: str, out: Path, *, backends: Backends |
     snapshots.save(taken, out, catalog_dir)
     for line in skipped:
         err.print(f"warning: {line}", markup=False, style="yellow")
-    kinds = ", ".join(f"{k} ({len(v['state'])})" for k, v in taken.kinds.items()) or "nothing"
+    kinds = ", ".join(taken.kinds) or "nothing"
     err.print(f"Saved the snapshot of environment '{env}' to {out}: {kinds}.", markup=False)
     err.print(f"Plan from it with no connection: kgov plan --env {env} --snapshot {out}", markup=False)
     return EXIT_OK

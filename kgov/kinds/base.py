@@ -55,6 +55,16 @@ class Unmanaged:
     detail: JSON = None  # plain JSON the audit's policy checks read (never a secret)
 
 
+@dataclass(frozen=True)
+class Violation:
+    """A live policy violation the audit reports (kinds name theirs through `FindsViolations`)."""
+
+    rule: str  # naming | replication-factor | min-insync-replicas | pii-broad-access | compatibility-none
+    kind: str
+    name: str
+    message: str
+
+
 class FindsUnmanaged(Protocol):
     """Optional kind member for `kgov audit`: what the cluster holds beyond the catalog.
 
@@ -64,6 +74,15 @@ class FindsUnmanaged(Protocol):
     def unmanaged(
         self, backend: Any, desired: Mapping[str, Any], observed: Any, ctx: DiffContext
     ) -> list[Unmanaged]: ...
+
+
+class FindsViolations(Protocol):
+    """Optional kind member for `kgov audit`: live policy violations among what observe and the
+    `unmanaged` hook found (no further reads)."""
+
+    def violations(
+        self, observed: Any, unmanaged: Sequence[Unmanaged], ctx: DiffContext
+    ) -> list[Violation]: ...
 
 
 class Kind(Protocol):
@@ -138,12 +157,17 @@ class Snapshotting(Protocol):
         plans of a changed catalog (a pull request) can be answered from it."""
         ...
 
+    def snapshot_state(self, backend: Any, scope: JSON) -> JSON:
+        """Optional: what the snapshot saves, read with the snapshot scope (never a secret). Without
+        it, `state_json(observe(backend, scope))`: a kind whose state_json is a digest's summary
+        (ACL bindings) or needs a secret to read (SCRAM logins) saves more, or less, here."""
+        ...
+
     def state_from_json(self, doc: JSON) -> Any:
-        """The inverse of `state_json`."""
+        """The inverse of what the snapshot saves (`snapshot_state`, else `state_json`)."""
         ...
 
     def from_snapshot(self, taken: JSON, state: JSON, scope: JSON) -> Any:
         """What `observe(backend, scope)` would have returned when the snapshot (read with scope
         `taken`, observed state `state`) was taken; a PlanError when the snapshot cannot say."""
         ...
-

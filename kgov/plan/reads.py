@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-ONCE = frozenset({"list_topics", "describe_acls", "describe_scram", "cluster_operations"})
+ONCE = frozenset({"list_topics", "describe_acls", "describe_scram", "cluster_operations", "subjects"})
 
 
 class ReadOnce:

@@ -84,7 +84,9 @@ def take(
             skipped.append(f"{kind.title} not in the snapshot: {why}")
             continue
         scope = widen(kind.scope(kind.desired(catalog, env), catalog))
-        parts[kind.name] = {"scope": scope, "state": kind.state_json(kind.observe(backend, scope))}
+        save = getattr(kind, "snapshot_state", None)  # else what a plan's state holds
+        state = save(backend, scope) if save is not None else kind.state_json(kind.observe(backend, scope))
+        parts[kind.name] = {"scope": scope, "state": state}
     return Snapshot(env.name, datetime.now(UTC).isoformat(timespec="seconds"), parts), skipped
 
 

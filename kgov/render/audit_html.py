@@ -137,9 +137,32 @@ def render(doc: dict[str, Any]) -> str:
     return "\n".join(parts)
 
 
+def _usage(usage: dict[str, Any] | None) -> list[tuple[str, str, list[str], list[list[str]]]]:
+    if usage is None:
+        return []
+    return [
+        (
+            "Consumer lag",
+            "lag",
+            ["group", "topic", "lag", "partitions committed"],
+            [
+                [
+                    _e(x["group"]),
+                    _e(x["topic"]),
+                    str(int(x["lag"])),
+                    f"{int(x['partitions'])} of {int(x['of'])}",
+                ]
+                for x in usage["lag"]
+            ],
+        ),
+        ("Topics nobody consumes", "unconsumed", ["topic"], [[_e(t)] for t in usage["unconsumed_topics"]]),
+        ("Empty topics", "empty", ["topic"], [[_e(t)] for t in usage["empty_topics"]]),
+    ]
+
+
 def _sections(doc: dict[str, Any]) -> list[tuple[str, str, list[str], list[list[str]]]]:
     names = {n["id"]: n["name"] for n in doc["data_flow"]["nodes"]}
-    return [
+    sections = [
         (
             "Drift: what kgov plan would change",
             "drift",
@@ -180,3 +203,5 @@ def _sections(doc: dict[str, Any]) -> list[tuple[str, str, list[str], list[list[
             ],
         ),
     ]
+    sections.extend(_usage(doc.get("usage")))
+    return sections

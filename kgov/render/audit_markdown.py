@@ -104,6 +104,29 @@ def render(doc: dict[str, Any]) -> str:
         ["from", "relation", "to"],
         [[md_code(names[e["source"]]), md_text(e["relation"]), md_code(names[e["target"]])] for e in edges],
     )
+    lines += _usage(doc.get("usage"))
     if doc["warnings"]:
         lines += ["**Warnings**", ""] + [f"- {md_text(w)}" for w in doc["warnings"]] + [""]
     return "\n".join(lines)
+
+
+def _usage(usage: dict[str, Any] | None) -> list[str]:
+    if usage is None:
+        return []
+    lines = _section(
+        "Consumer lag (messages behind the committed offsets)",
+        len(usage["lag"]),
+        ["group", "topic", "lag", "partitions committed"],
+        [
+            [
+                md_code(x["group"]),
+                md_code(x["topic"]),
+                str(int(x["lag"])),
+                f"{int(x['partitions'])} of {int(x['of'])}",
+            ]
+            for x in usage["lag"]
+        ],
+    )
+    for title, key in (("Topics nobody consumes", "unconsumed_topics"), ("Empty topics", "empty_topics")):
+        lines += _section(title, len(usage[key]), ["topic"], [[md_code(t)] for t in usage[key]])
+    return lines

@@ -11,7 +11,6 @@ import pytest
 
 from kgov.commands.common import checked_catalog, connect
 from kgov.commands.plan import run_plan
-from kgov.kinds.topics import TopicKind
 from kgov.plan.make import make_plan
 from tests.gitrepo import commit, init
 from tests.support import topic_doc
@@ -91,12 +90,8 @@ def test_snapshot_then_plan_equals_the_plan_against_the_cluster(tmp_path: Path) 
     assert taken.code == 0, taken.output
     assert os.environ["KGOV_PASSWORD"] not in snap.read_text()
     offline = _plan(cat, tmp_path, "--snapshot", str(snap))
-    # the live plan over the kinds the snapshot holds (topics; ACL and user kinds are not in
-    # snapshots yet: the offline plan says so and apply re-checks the kinds the plan covered)
-    catalog = checked_catalog(cat, "local")
-    live = make_plan(
-        catalog, "local", connect(catalog, "local"), allow_delete=True, kinds=(TopicKind(),)
-    ).to_json()
+    catalog = checked_catalog(cat, "local")  # the live plan, of every kind (all are in snapshots)
+    live = make_plan(catalog, "local", connect(catalog, "local"), allow_delete=True).to_json()
     assert offline["fingerprint"] == live["fingerprint"]
     assert offline["resource_changes"] == live["resource_changes"]
     assert len(live["resource_changes"]) == 3

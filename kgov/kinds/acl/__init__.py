@@ -16,6 +16,7 @@ from kgov.access.derive import desired_bindings
 from kgov.access.rights import require_on_cluster
 from kgov.catalog.model import Catalog, Environment
 from kgov.cluster.kafka_port import KafkaAdmin
+from kgov.kinds.acl import snapshot
 from kgov.kinds.acl.observe import AclScope, ObservedAcls, observe_acls
 from kgov.kinds.base import PHASE_GRANTS, PHASE_REVOCATIONS, DiffContext, Unmanaged
 from kgov.plan.model import JSON, Entry
@@ -107,3 +108,16 @@ class AclKind:
             for b in sorted(observed.bindings, key=lambda b: b.address)
             if b.principal not in managed
         ]
+
+    # -- snapshots (`kgov snapshot`, `kgov plan --snapshot`): see kgov/kinds/acl/snapshot.py ------
+    def snapshot_scope(self, scope: JSON) -> JSON:
+        return scope  # the snapshot saves every binding: any principal can be planned from it
+
+    def snapshot_state(self, backend: KafkaAdmin, scope: JSON) -> JSON:
+        return snapshot.snapshot_state(backend, scope)
+
+    def state_from_json(self, doc: JSON) -> frozenset[Binding]:
+        return snapshot.state_from_json(doc)
+
+    def from_snapshot(self, taken: JSON, state: JSON, scope: JSON) -> ObservedAcls:
+        return snapshot.from_snapshot(taken, state, scope)

@@ -9,8 +9,10 @@ from typing import Any
 
 from kgov.catalog.model import Catalog, Environment
 from kgov.cluster.registry_port import SchemaRegistry
-from kgov.kinds.base import PHASE_DELETES, PHASE_SUBJECTS, DiffContext
+from kgov.kinds.base import PHASE_DELETES, PHASE_SUBJECTS, DiffContext, Unmanaged, Violation
+from kgov.kinds.subjects import snapshot
 from kgov.kinds.subjects.apply import apply_subjects, subject_visible
+from kgov.kinds.subjects.audit import none_levels, unmanaged_subjects
 from kgov.kinds.subjects.desired import DesiredSubject, desired_subjects
 from kgov.kinds.subjects.diff import diff_subjects
 from kgov.kinds.subjects.observe import ObservedSubjects, observe_subjects
@@ -60,3 +62,31 @@ class SubjectKind:
 
     def visible(self, entry: Entry, observed: ObservedSubjects) -> bool:
         return subject_visible(entry, observed)
+
+    # -- audit (`kgov audit`): kgov/kinds/subjects/audit.py ---------------------------------------
+    def unmanaged(
+        self,
+        backend: SchemaRegistry,
+        desired: Mapping[str, Any],
+        observed: ObservedSubjects,
+        ctx: DiffContext,
+    ) -> list[Unmanaged]:
+        return unmanaged_subjects(backend, desired, ctx)
+
+    def violations(
+        self, observed: ObservedSubjects, unmanaged: Sequence[Unmanaged], ctx: DiffContext
+    ) -> list[Violation]:
+        return none_levels(observed, unmanaged, ctx)
+
+    # -- snapshots (`kgov snapshot`, `kgov plan --snapshot`): see kgov/kinds/subjects/snapshot.py -
+    def snapshot_scope(self, scope: JSON) -> JSON:
+        return scope  # plus the listing of every subject (snapshot_state)
+
+    def snapshot_state(self, backend: SchemaRegistry, scope: JSON) -> JSON:
+        return snapshot.snapshot_state(backend, scope)
+
+    def state_from_json(self, doc: JSON) -> ObservedSubjects:
+        return snapshot.state_from_json(doc)
+
+    def from_snapshot(self, taken: JSON, state: JSON, scope: JSON) -> ObservedSubjects:
+        return snapshot.from_snapshot(taken, state, scope)

@@ -13,10 +13,11 @@ from typing import Any
 from kgov.access.rights import require_on_cluster
 from kgov.access.users import DesiredUser, UserChange, desired_users, diff_users, owned_user
 from kgov.catalog.model import Catalog, Environment
-from kgov.cluster.access_port import ScramDelete, ScramUpsert
+from kgov.cluster.access_port import ScramCredential, ScramDelete, ScramUpsert
 from kgov.cluster.kafka_port import KafkaAdmin
 from kgov.errors import KgovError
 from kgov.kinds.base import PHASE_DELETES, PHASE_USERS, DiffContext, Unmanaged
+from kgov.kinds.user import snapshot
 from kgov.kinds.user.observe import ObservedUserState, UserScope, observe_users, password_of
 from kgov.plan.model import JSON, Change, Entry
 from kgov.secrets import resolve_refs
@@ -139,3 +140,16 @@ class UserKind:
             for name, creds in sorted(observed.users.credentials.items())
             if name not in desired and name != me and creds
         ]
+
+    # -- snapshots (`kgov snapshot`, `kgov plan --snapshot`): see kgov/kinds/user/snapshot.py -----
+    def snapshot_scope(self, scope: JSON) -> JSON:
+        return scope  # the snapshot saves every user's mechanisms: any catalog can be planned from it
+
+    def snapshot_state(self, backend: KafkaAdmin, scope: JSON) -> JSON:
+        return snapshot.snapshot_state(backend, scope)
+
+    def state_from_json(self, doc: JSON) -> dict[str, tuple[ScramCredential, ...]]:
+        return snapshot.state_from_json(doc)
+
+    def from_snapshot(self, taken: JSON, state: JSON, scope: JSON) -> ObservedUserState:
+        return snapshot.from_snapshot(taken, state, scope)

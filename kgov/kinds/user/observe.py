@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kgov.access.users import DesiredUser, ObservedUsers
-from kgov.cluster.access_port import UNVERIFIABLE, LoginAttempt, LoginResult
+from kgov.cluster.access_port import FAILED, UNVERIFIABLE, LoginAttempt, LoginResult
 from kgov.cluster.kafka_port import KafkaAdmin
 from kgov.errors import KgovError
 from kgov.secrets import resolve_refs
@@ -64,7 +64,11 @@ class ObservedUserState:
         return {
             name: {
                 "credentials": [[c.mechanism, c.iterations] for c in self.users.credentials.get(name, ())],
-                "login": self.users.logins[name].verdict if name in self.users.logins else None,
+                # only a failed login changes a plan: "ok" and "unverifiable" (no secret here, or a
+                # plan from a snapshot) plan the same, so a plan made without the secret still applies
+                "login": FAILED
+                if name in self.users.logins and self.users.logins[name].verdict == FAILED
+                else None,
             }
             for name in names
             if name in self.scope.users or _owned_like(name, self.scope.services)

@@ -1,0 +1,103 @@
+"""Consumer groups and offsets over confluent_kafka's AdminClient (a mixin of KafkaCluster), for the
+usage part of `kgov audit`: lag per group and topic, topics nobody consumes, empty topics.
+
+Request counts: one ListGroups call; one OffsetFetch call per group (confluent-kafka's
+list_consumer_group_offsets takes a single group, so this grows with the groups, never with the
+topics; the calls are sent together, GROUPS_IN_FLIGHT at a time, and awaited at once); one
+ListOffsets batch for the earliest offsets and one for the latest (5,000 partitions a batch).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from concurrent.futures import Future
+from typing import Any
+
+from confluent_kafka import ConsumerGroupTopicPartitions, KafkaException, TopicPartition
+from confluent_kafka.admin import OffsetSpec
+
+from kgov.cluster.interrupt import wait_futures
+from kgov.cluster.kafka_base import KafkaBase, error_text
+from kgov.cluster.kafka_port import GroupOffsets, LogOffsets, Partition
+from kgov.errors import ClusterError
+
+GROUPS_IN_FLIGHT = 500
+
+
+def _key(tp: TopicPartition) -> str:
+    return f"{tp.topic}:{tp.partition}"  # ':' is not legal in a topic name
+
+
+class KafkaUsageMixin(KafkaBase):
+    def list_groups(self) -> list[str]:
+        try:
+            found = self._one(
+                "list_consumer_groups",
+                lambda: self._admin.list_consumer_groups(request_timeout=self._timeout),
+            )
+        except KafkaException as exc:
+            raise ClusterError(f"cannot list the consumer groups: {error_text(exc)}") from None
+        if found.errors:  # a broker that did not answer: its groups would look unconsumed
+            raise ClusterError(f"cannot list the consumer groups: {found.errors[0]}")
+        return sorted({g.group_id for g in found.valid})
+
+    def group_offsets(self, groups: Sequence[str]) -> GroupOffsets:
+        offsets: dict[str, dict[Partition, int]] = {}
+        errors: dict[str, str] = {}
+        names = sorted(set(groups))
+        for start in range(0, len(names), GROUPS_IN_FLIGHT):
+            futures: dict[str, Future[Any]] = {}
+            for group in names[start : start + GROUPS_IN_FLIGHT]:
+                self.requests["list_consumer_group_offsets"] += 1
+                futures.update(
+                    self._admin.list_consumer_group_offsets(
+                        [ConsumerGroupTopicPartitions(group)], request_timeout=self._timeout
+                    )
+                )
+            self._read_group_offsets(futures, offsets, errors)
+        return GroupOffsets(offsets, errors)
+
+    def _read_group_offsets(
+        self,
+        futures: dict[str, Future[Any]],
+        offsets: dict[str, dict[Partition, int]],
+        errors: dict[str, str],
+    ) -> None:
+        limit = self._timeout + 5
+        wait_futures(futures.values(), limit)  # in slices: Ctrl-C stops the wait
+        for group, future in futures.items():
+            if not future.done():
+                errors[group] = f"no answer from Kafka within {limit:g}s"
+                continue
+            try:
+                answer = future.result()
+            except KafkaException as exc:
+                errors[group] = error_text(exc)
+                continue
+            got = {
+                (tp.topic, tp.partition): tp.offset
+                for tp in answer.topic_partitions or ()
+                if tp.error is None and tp.offset >= 0  # -1001: nothing committed
+            }
+            if got:
+                offsets[group] = got
+
+    def log_offsets(self, partitions: Sequence[Partition]) -> LogOffsets:
+        items = sorted(set(partitions))
+        found: dict[str, dict[Partition, int]] = {"start": {}, "end": {}}
+        errors: dict[Partition, str] = {}
+        specs = (("start", OffsetSpec.earliest()), ("end", OffsetSpec.latest()))  # type: ignore[no-untyped-call]
+        for which, spec in specs:
+
+            def send(chunk: Sequence[Partition], spec: Any = spec) -> dict[Any, Future[Any]]:
+                return self._admin.list_offsets(
+                    {TopicPartition(t, p): spec for t, p in chunk}, request_timeout=self._timeout
+                )
+
+            for name, (result, exc) in self._batched("list_offsets", items, send, key=_key).items():
+                topic, _, number = name.rpartition(":")
+                if exc is not None:
+                    errors[(topic, int(number))] = error_text(exc)
+                else:
+                    found[which][(topic, int(number))] = int(result.offset)
+        return LogOffsets(found["start"], found["end"], errors)

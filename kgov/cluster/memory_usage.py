@@ -1,0 +1,63 @@
+"""In-memory consumer groups and partition logs, mixed into MemoryCluster for unit tests: messages
+are counted, not kept (a log is its start and end offsets), and groups hold committed offsets."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from kgov.cluster.kafka_port import GroupOffsets, LogOffsets, Partition
+
+
+class MemoryUsageMixin:
+    requests: list[str]
+    topics: dict[str, Any]
+
+    def _usage(self) -> dict[str, Any]:
+        fresh: dict[str, Any] = {"logs": {}, "groups": {}, "denied": set()}
+        state: dict[str, Any] = self.__dict__.setdefault("_usage_state", fresh)
+        return state
+
+    def produce(self, topic: str, count: int, partition: int = 0) -> None:
+        start, end = self._usage()["logs"].get((topic, partition), (0, 0))
+        self._usage()["logs"][(topic, partition)] = (start, end + count)
+
+    def expire(self, topic: str, partition: int = 0) -> None:
+        """Retention removed every message: the log is empty, its offsets go on."""
+        _, end = self._usage()["logs"].get((topic, partition), (0, 0))
+        self._usage()["logs"][(topic, partition)] = (end, end)
+
+    def commit(self, group: str, topic: str, partition: int, offset: int) -> None:
+        self._usage()["groups"].setdefault(group, {})[(topic, partition)] = offset
+
+    def deny_group(self, group: str) -> None:
+        self._usage()["denied"].add(group)
+
+    def list_groups(self) -> list[str]:
+        self.requests.append("list_consumer_groups")
+        return sorted(self._usage()["groups"])
+
+    def group_offsets(self, groups: Sequence[str]) -> GroupOffsets:
+        offsets: dict[str, dict[Partition, int]] = {}
+        errors: dict[str, str] = {}
+        state = self._usage()
+        for group in groups:
+            self.requests.append("list_consumer_group_offsets")  # one per group, as Kafka's admin API
+            if group in state["denied"]:
+                errors[group] = "GROUP_AUTHORIZATION_FAILED: Group authorization failed."
+            elif state["groups"].get(group):
+                offsets[group] = dict(state["groups"][group])
+        return GroupOffsets(offsets, errors)
+
+    def log_offsets(self, partitions: Sequence[Partition]) -> LogOffsets:
+        self.requests += ["list_offsets", "list_offsets"]  # earliest, latest
+        start: dict[Partition, int] = {}
+        end: dict[Partition, int] = {}
+        errors: dict[Partition, str] = {}
+        for topic, number in partitions:
+            known = self.topics.get(topic)
+            if known is None or number >= known.partitions:
+                errors[(topic, number)] = "UNKNOWN_TOPIC_OR_PART: Broker: Unknown topic or partition"
+                continue
+            start[(topic, number)], end[(topic, number)] = self._usage()["logs"].get((topic, number), (0, 0))
+        return LogOffsets(start, end, errors)

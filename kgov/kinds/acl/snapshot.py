@@ -1,0 +1,30 @@
+"""ACL bindings in a snapshot: every binding (of managed principals and others alike; a binding
+holds no secret), so a plan of any catalog's principals can be answered from it.
+
+A plan's state of ACLs is a summary (the managed bindings' addresses and a count of the others),
+too little to plan from: the snapshot saves the bindings themselves."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from kgov.access.binding import Binding
+from kgov.cluster.kafka_port import KafkaAdmin
+from kgov.kinds.acl.observe import AclScope, ObservedAcls, observe_acls
+from kgov.plan.model import JSON
+
+
+def snapshot_state(kafka: KafkaAdmin, scope: JSON) -> JSON:
+    observed = observe_acls(kafka, AclScope.from_json(scope))  # checks the catalog's topics are visible
+    return {"bindings": [b.to_json() for b in sorted(observed.bindings, key=lambda b: b.address)]}
+
+
+def state_from_json(doc: Mapping[str, Any]) -> frozenset[Binding]:
+    return frozenset(Binding.from_json({str(k): str(v) for k, v in b.items()}) for b in doc["bindings"])
+
+
+def from_snapshot(taken: JSON, state: Mapping[str, Any], scope: JSON) -> ObservedAcls:
+    """What `observe_acls(scope)` would have read. The topics' visibility was checked when the
+    snapshot was taken, for its catalog's topics; apply checks it again for the plan's."""
+    return ObservedAcls(AclScope.from_json(scope), state_from_json(state))

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 from kgov.catalog.model import Catalog, Environment, Settings
 from kgov.cluster.kafka_port import KafkaAdmin
 from kgov.cluster.registry_port import SchemaRegistry
+from kgov.diagnostics import Location
 from kgov.plan.model import JSON, Entry
 
 # Apply phases: every entry runs in the phase its kind gives its action. Grants come before the
@@ -170,4 +171,30 @@ class Snapshotting(Protocol):
     def from_snapshot(self, taken: JSON, state: JSON, scope: JSON) -> Any:
         """What `observe(backend, scope)` would have returned when the snapshot (read with scope
         `taken`, observed state `state`) was taken; a PlanError when the snapshot cannot say."""
+        ...
+
+
+class Narrows(Protocol):
+    """Optional kind member, looked up by `narrowed` above: the scope that reads only `names`."""
+
+    def narrow(self, scope: JSON, names: Sequence[str]) -> JSON: ...
+
+
+class Reviewed(Protocol):
+    """Optional kind members used by `kgov diff --base` (kgov/review/compare.py); without them the
+    desired values are compared as plain JSON, classified by the built-in rules of the kind's name,
+    and located at the catalog entry that names them."""
+
+    def desired_json(self, value: Any) -> JSON:
+        """A desired value as the JSON a reviewer compares."""
+        ...
+
+    def classify(
+        self, name: str, before: JSON, after: JSON, head: Catalog, base: Catalog
+    ) -> Sequence[tuple[str, str, str]]:
+        """(code, level, message) for each reason the change is safe, needs attention or breaks."""
+        ...
+
+    def locate(self, catalog: Catalog, name: str) -> Location | None:
+        """Where the catalog declares the resource."""
         ...

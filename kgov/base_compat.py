@@ -27,9 +27,8 @@ from kgov.gitref import (
     same_in_working_tree,
 )
 from kgov.kinds.subjects.desired import DesiredSubject, as_schema, known_subjects, subject_levels
-from kgov.policy.compatibility import RULE_SCHEMA_INCOMPATIBLE
+from kgov.policy.compatibility import RULE_SCHEMA_INCOMPATIBLE, SCHEMA_INCOMPATIBLE
 from kgov.policy.engine import configured_severity
-from kgov.policy.registry import get
 from kgov.schemas.check import check
 from kgov.schemas.model import Breaking, Level
 from kgov.schemas.references import Ref, Source, find_references
@@ -40,10 +39,9 @@ _FORMAT_NAMES = {"avro": "Avro", "json": "JSON Schema"}
 def base_diagnostics(head: Catalog, catalog_dir: Path, ref: str) -> list[Diagnostic]:
     """One diagnostic per subject whose schema changed incompatibly since `ref` (none when the
     rule is turned off in policy.rules)."""
-    rule = get(RULE_SCHEMA_INCOMPATIBLE)
-    assert rule is not None
-    levels_set = {str(k): str(v) for k, v in head.settings.policy.rules.items()}
-    severity = configured_severity(rule, levels_set)
+    rule = SCHEMA_INCOMPATIBLE
+    configured = {str(k): str(v) for k, v in head.settings.policy.rules.items()}
+    severity = configured_severity(rule, configured)
     top, inside = repository_of(catalog_dir)
     commit = resolve_commit(top, ref)  # checked even when the rule is off: a wrong ref is an error
     if severity is None:
@@ -61,16 +59,14 @@ def base_schemas(
 ) -> dict[str, SchemaFile]:
     """The schema files at the ref, by subject: bytes equal to the working tree's are not read
     again (the head's text is theirs). A subject with two files or undecodable bytes is left out."""
-    schemas = [f for f in files if _subject_of(f.path) is not None]
+    named = [(f, found) for f in files if (found := _subject_of(f.path)) is not None]
+    schemas = [f for f, _ in named]
     same = same_in_working_tree(catalog_dir, schemas)
     by_path = {PurePosixPath(s.file).name: s for s in head.schemas.values()}
     blobs = read_blobs(top, [f for f in schemas if f.path not in same])
     out: dict[str, SchemaFile] = {}
     twice: set[str] = set()
-    for f in schemas:
-        found = _subject_of(f.path)
-        assert found is not None
-        subject, fmt = found
+    for f, (subject, fmt) in named:
         name = PurePosixPath(f.path).name
         if f.path in same and name in by_path:
             text = by_path[name].text

@@ -11,7 +11,7 @@ from kgov.policy.registry import Rule, register
 
 RULE_SCHEMA_INCOMPATIBLE = "schema-incompatible"
 
-register(
+SCHEMA_INCOMPATIBLE = register(
     Rule(
         RULE_SCHEMA_INCOMPATIBLE,
         "schema changes keep compatibility",

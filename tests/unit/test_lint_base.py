@@ -38,7 +38,8 @@ def _edit_avro(cat: Path, subject: str, change: Any) -> Path:
 
 
 def _mine(cat: Path, *extra: str) -> tuple[int, list[dict[str, Any]]]:
-    result = kgov("lint", str(cat), "--base", "HEAD~1", "--format", "json", *extra)
+    base = () if "--base" in extra else ("--base", "HEAD~1")
+    result = kgov("lint", str(cat), *base, "--format", "json", *extra)
     assert result.code in (0, 1), result.output
     doc = json.loads(result.stdout)
     return result.code, [d for d in doc["diagnostics"] if d["rule"] == RULE]
@@ -120,6 +121,42 @@ def test_a_new_subject_passes(tmp_path: Path) -> None:
         "utf-8",
     )
     code, found = _mine(cat)
+    assert (code, found) == (0, [])
+
+
+def test_a_referenced_schemas_change_is_checked_in_the_schemas_using_it(tmp_path: Path) -> None:
+    repo = init(tmp_path / "repo")
+    shutil.copytree(EXAMPLE, repo / "catalog")
+    cat = repo / "catalog"
+    customer = {
+        "type": "record",
+        "name": "Customer",
+        "namespace": "shop",
+        "fields": [{"name": "cid", "type": "long"}],
+    }
+    (cat / "schemas" / "shop.customer.avsc").write_text(json.dumps(customer), "utf-8")
+    _edit_avro(
+        cat, "orders.created-value", lambda d: d["fields"].append({"name": "who", "type": "shop.Customer"})
+    )
+    commit(repo, "base")
+    customer["fields"] = [{"name": "cid", "type": "string"}]  # long -> string: no reader can promote it
+    (cat / "schemas" / "shop.customer.avsc").write_text(json.dumps(customer), "utf-8")
+    code, found = _mine(cat, "--base", "HEAD")
+    assert code == 1
+    assert sorted((Path(d["file"]).name, d["message"].split(" is not ")[0]) for d in found) == [
+        ("orders.created-value.avsc", "schema orders.created-value"),  # unchanged file, changed meaning
+        ("shop.customer.avsc", "schema shop.customer"),
+    ]
+    assert all("cid: old's long cannot be read as new's string" in d["message"] for d in found)
+
+
+def test_a_catalog_absent_at_the_base_is_all_new(tmp_path: Path) -> None:
+    repo = init(tmp_path / "repo")
+    (repo / "README.md").write_text("no catalog yet\n", "utf-8")
+    commit(repo, "before the catalog")
+    shutil.copytree(EXAMPLE, repo / "catalog")
+    commit(repo, "the catalog")
+    code, found = _mine(repo / "catalog")
     assert (code, found) == (0, [])
 
 

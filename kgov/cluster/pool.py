@@ -69,20 +69,17 @@ class WorkerPool:
             return {item: fn(item) for item in items}
         batch: _Batch[K, T] = _Batch(fn, items)
         self._start(width)
-        for index in range(len(items)):
-            self._jobs.put((batch, index))
-        self._wait(batch)
-        return dict(zip(items, batch.results, strict=True))
-
-    def _wait(self, batch: _Batch[Any, Any]) -> None:
         try:
-            while not batch.done.wait(SLICE_S):
+            for index in range(len(items)):
+                self._jobs.put((batch, index))
+            while not batch.done.wait(SLICE_S):  # short slices: a pending Ctrl-C is raised here
                 pass
         except BaseException:
             batch.stopped = True
             raise
         if batch.error is not None:
             raise batch.error
+        return dict(zip(items, batch.results, strict=True))
 
     def _start(self, wanted: int) -> None:
         with self._lock:

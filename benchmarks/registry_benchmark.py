@@ -7,6 +7,10 @@
 2. plan: the same catalog again (the registry matches: no changes expected), i.e. observe N subjects;
 3. plan after one schema changed compatibly (one update, checked against its history);
 4. soft-deletes every subject it registered (not measured).
+
+`--latency-ms N` sends every request through a local proxy that holds each chunk N/2 ms each way:
+a registry N ms away, as in a real network (the sandbox's is on loopback, so only its own CPU
+counts there, and on a shared 2-core machine it is busy).
 """
 
 from __future__ import annotations
@@ -15,10 +19,13 @@ import argparse
 import json
 import os
 import resource
+import socket
 import sys
+import threading
 import time
 import uuid
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from kgov.apply import apply_plan
 from kgov.catalog.model import (
@@ -77,13 +84,40 @@ def measure(label: str, fn, registry) -> object:  # type: ignore[no-untyped-def]
     return result
 
 
+def delaying_proxy(target: str, delay_s: float) -> str:
+    """A local TCP proxy to `target`'s host:port that holds every chunk `delay_s` each way; its URL."""
+    parts = urlsplit(target)
+    upstream = (parts.hostname or "127.0.0.1", parts.port or 80)
+    server = socket.create_server(("127.0.0.1", 0))
+
+    def pump(src: socket.socket, dst: socket.socket) -> None:
+        with src, dst:
+            while chunk := src.recv(65536):
+                time.sleep(delay_s)
+                dst.sendall(chunk)
+
+    def serve() -> None:
+        while True:
+            client, _ = server.accept()
+            remote = socket.create_connection(upstream)
+            for a, b in ((client, remote), (remote, client)):
+                threading.Thread(target=pump, args=(a, b), daemon=True).start()
+
+    threading.Thread(target=serve, daemon=True).start()
+    return urlunsplit(parts._replace(netloc=f"127.0.0.1:{server.getsockname()[1]}"))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--subjects", type=int, default=1000)
+    parser.add_argument("--latency-ms", type=float, default=0.0, help="round trip added by a local proxy")
     args = parser.parse_args()
     if "KGOV_SCHEMA_REGISTRY_URL" not in os.environ:
         print('start the sandbox and eval "$(kgov sandbox env)" first', file=sys.stderr)
         return 1
+    if args.latency_ms:
+        url = delaying_proxy(os.environ["KGOV_SCHEMA_REGISTRY_URL"], args.latency_ms / 2000)
+        os.environ["KGOV_SCHEMA_REGISTRY_URL"] = url
     n, service = args.subjects, "b" + uuid.uuid4().hex[:8]
     cat = catalog(service, n)
     registry = connect_registry(cat.settings.environments["local"])

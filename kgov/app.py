@@ -77,7 +77,8 @@ LINT_EXAMPLES = (
     "  kgov lint                                     [dim]# ./catalog, every environment[/]\n\n"
     "  kgov lint catalog --env prod --strict         [dim]# prod's overrides; warnings fail too[/]\n\n"
     "  kgov lint catalog --format github             [dim]# annotations on a pull request[/]\n\n"
-    "  kgov lint catalog --format sarif > lint.sarif [dim]# code scanning[/]"
+    "  kgov lint catalog --format sarif > lint.sarif [dim]# code scanning[/]\n\n"
+    "  kgov lint catalog --base origin/main          [dim]# + schema compatibility with the base[/]"
 )
 RULES_EXAMPLES = (
     "[bold]Examples[/]\n\n"
@@ -94,6 +95,9 @@ def lint(
     env: list[str] = typer.Option(
         [], "--env", "-e", help="Also check sizing after these environments' overrides (default: all)."
     ),
+    base: str | None = typer.Option(
+        None, "--base", "-b", help="Also check changed schemas' compatibility with this git ref's."
+    ),
 ) -> None:
     """Validate the catalog offline: structure, naming, sizing, configs, references, security.
 
@@ -101,7 +105,7 @@ def lint(
     """
     from kgov.commands.lint import run_lint
 
-    run_command(lambda: run_lint(catalog, fmt.value, strict=strict, envs=tuple(env)))
+    run_command(lambda: run_lint(catalog, fmt.value, strict=strict, envs=tuple(env), base=base))
 
 
 @app.command(epilog=RULES_EXAMPLES)

@@ -5,8 +5,9 @@ SchemaRegistryClient, because kgov needs what that client hides: an exact count 
 benchmarks keep it independent of catalog size), no cache (a cached answer would hide drift from a
 plan), no retries behind the caller's back, the HTTP status and Confluent error code of every
 refusal (Apicurio answers 400/42203 where Confluent answers 409), and per-thread keep-alive
-connections for bounded concurrent reads. Secret references are resolved only here, when
-connecting; no message ever includes the password or the URL's user information.
+connections for bounded concurrent requests (kgov/cluster/pool.py). Secret references are
+resolved only here, when connecting; no message ever includes the password or the URL's user
+information.
 """
 
 from __future__ import annotations
@@ -17,18 +18,18 @@ import json
 import ssl
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit
 
 from kgov.catalog.model import Environment
+from kgov.cluster.pool import WORKERS, run_all
 from kgov.cluster.registry_port import NewSchema, RegisteredSchema, RegistryError, SchemaReference
 from kgov.errors import ClusterError, ConfigError
 from kgov.secrets import resolve_refs
 
 TIMEOUT_S = 15.0
-CONCURRENCY = 8  # parallel reads: enough to hide latency, few enough not to flood a registry
+CONCURRENCY = WORKERS  # requests in flight at once (kgov/cluster/pool.py)
 MAX_RESPONSE = 64 * 1024 * 1024
 PAGE = 1000  # subjects per listing request
 HEADERS = {"Accept": "application/vnd.schemaregistry.v1+json, application/json"}
@@ -89,6 +90,10 @@ class HttpRegistry:
     def requests(self) -> int:
         return self._requests
 
+    @property
+    def concurrency(self) -> int:
+        return CONCURRENCY
+
     # --- the port -------------------------------------------------------------------------------
     def subjects(self) -> Sequence[str]:
         # Paged: Apicurio 3.3 answers at most 1,000 subjects unless asked for more (found with 3,169).
@@ -147,12 +152,19 @@ class HttpRegistry:
         )
 
     def register(self, schema: NewSchema) -> RegisteredSchema:
+        self.add_version(schema)
         body = _schema_body(schema)
-        self._call(
-            "POST", f"/subjects/{_q(schema.subject)}/versions", body, what=f"register {schema.subject}"
-        )
         found = self._call("POST", f"/subjects/{_q(schema.subject)}", body, what=f"look up {schema.subject}")
         return _registered(schema.subject, found, schema.schema_type)
+
+    def add_version(self, schema: NewSchema) -> int:
+        body = self._call(
+            "POST",
+            f"/subjects/{_q(schema.subject)}/versions",
+            _schema_body(schema),
+            what=f"register {schema.subject}",
+        )
+        return int(body["id"]) if isinstance(body, dict) and str(body.get("id", "")).isdigit() else 0
 
     def is_compatible(self, schema: NewSchema, level: str) -> bool:
         # Found on Apicurio 3.3: `/versions/latest` checks the latest version only, even at a
@@ -290,10 +302,7 @@ def _registered(subject: str, body: Mapping[str, Any], schema_type: str = "AVRO"
 
 
 def _parallel(items: Sequence[K], fn: Callable[[K], T]) -> dict[K, T]:
-    if len(items) <= 1:
-        return {item: fn(item) for item in items}
-    with ThreadPoolExecutor(max_workers=CONCURRENCY) as pool:
-        return dict(zip(items, pool.map(fn, items), strict=True))
+    return run_all(fn, items, CONCURRENCY)
 
 
 def connect_registry(env: Environment, timeout_s: float = TIMEOUT_S) -> HttpRegistry:

@@ -10,6 +10,7 @@ kgov's own checker (tests of the checker against the real registry are the diffe
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping, Sequence
 
 from kgov.cluster.registry_port import FORMATS, NewSchema, RegisteredSchema, RegistryError
@@ -26,7 +27,9 @@ class MemoryRegistry:
         self.overrides: dict[str, str] = {}
         self.down = False
         self.calls: list[str] = []  # method name per request, in order
+        self.concurrency = 1  # > 1: callers may call from several threads (writes are locked)
         self._next_id = 1
+        self._lock = threading.RLock()
 
     @property
     def requests(self) -> int:
@@ -77,14 +80,25 @@ class MemoryRegistry:
         return out
 
     def set_level(self, subject: str, level: str) -> None:
-        self._request("set_level")
-        if not self._live(subject):
-            raise RegistryError(f"cannot set the level of {subject}: HTTP 404 (40401)", 404, 40401)
-        self.overrides[subject] = level
+        with self._lock:
+            self._request("set_level")
+            if not self._live(subject):
+                raise RegistryError(f"cannot set the level of {subject}: HTTP 404 (40401)", 404, 40401)
+            self.overrides[subject] = level
 
     def register(self, schema: NewSchema) -> RegisteredSchema:
-        self._request("register")
-        self._request("lookup")
+        with self._lock:
+            self._request("register")
+            self._request("lookup")
+            return self._add(schema)
+
+    def add_version(self, schema: NewSchema) -> int:
+        with self._lock:
+            self._request("register")
+            return self._add(schema).id
+
+    def _add(self, schema: NewSchema) -> RegisteredSchema:
+        """The registration itself (the caller holds the lock and has counted the requests)."""
         live = self._live(schema.subject)
         for existing in live:
             if existing.schema == schema.schema and existing.references == schema.references:
@@ -99,7 +113,9 @@ class MemoryRegistry:
                 f"cannot register {schema.subject}: HTTP 422 (42201) {exc.message}", 422, 42201
             ) from None
         if not verdict.compatible:
-            raise RegistryError(f"cannot register {schema.subject}: HTTP 409 (409) incompatible", 409, 409)
+            raise RegistryError(
+                f"cannot register {schema.subject}: HTTP 409 (409) incompatible", 409, 409
+            )
         if schema.subject in self.deleted:
             self.deleted.discard(schema.subject)
             self.history[schema.subject] = []
@@ -121,11 +137,12 @@ class MemoryRegistry:
         return check(self._as_schema(schema), old, Level(level)).compatible
 
     def delete_subject(self, subject: str) -> None:
-        self._request("delete")
-        if not self._live(subject):
-            raise RegistryError(f"cannot delete {subject}: HTTP 404 (40401)", 404, 40401)
-        self.deleted.add(subject)
-        self.overrides.pop(subject, None)
+        with self._lock:
+            self._request("delete")
+            if not self._live(subject):
+                raise RegistryError(f"cannot delete {subject}: HTTP 404 (40401)", 404, 40401)
+            self.deleted.add(subject)
+            self.overrides.pop(subject, None)
 
     def _as_schema(self, schema: NewSchema | RegisteredSchema) -> Schema:
         refs = []

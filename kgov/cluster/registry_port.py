@@ -59,6 +59,11 @@ class SchemaRegistry(Protocol):
         """HTTP requests made so far (benchmarks and tests count them)."""
         ...
 
+    @property
+    def concurrency(self) -> int:
+        """How many requests callers may have in flight at once (1: one at a time)."""
+        ...
+
     def subjects(self) -> Sequence[str]:
         """Every (non-deleted) subject the registry holds (one request)."""
         ...
@@ -85,6 +90,11 @@ class SchemaRegistry(Protocol):
 
     def register(self, schema: NewSchema) -> RegisteredSchema:
         """A new version (or the existing one when the same schema is registered again)."""
+        ...
+
+    def add_version(self, schema: NewSchema) -> int:
+        """register() without looking the version up afterwards: one request, the schema's id
+        (Confluent's API answers a registration with the id alone)."""
         ...
 
     def is_compatible(self, schema: NewSchema, level: str) -> bool:

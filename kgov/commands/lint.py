@@ -18,8 +18,9 @@ LINT_FORMATS = ("text", "json", "sarif", "github")
 RULES_FORMATS = ("text", "markdown")
 
 
-def lint_catalog(catalog: Path, envs: tuple[str, ...] = ()) -> Report:
-    """Load and lint a catalog folder; CatalogError when the folder itself is missing."""
+def lint_catalog(catalog: Path, envs: tuple[str, ...] = (), base: str | None = None) -> Report:
+    """Load and lint a catalog folder; CatalogError when the folder itself is missing. With `base`
+    (a git ref), schema changes since it are checked for compatibility too."""
     loaded = load_catalog(catalog)
     known = loaded.catalog.settings.environments
     selected: list[Environment] | None = None
@@ -31,6 +32,11 @@ def lint_catalog(catalog: Path, envs: tuple[str, ...] = ()) -> Report:
             )
         selected = [known[e] for e in envs if e in known]
     diagnostics = lint(loaded, selected)
+    if base is not None:
+        from kgov.base_compat import base_diagnostics
+
+        found = [*diagnostics, *base_diagnostics(loaded.catalog, catalog, base)]
+        diagnostics = sorted(found, key=lambda d: (*d.sort_key(), d.message))
     cat = loaded.catalog
     services = {f.service for f in cat.topic_files} | {f.service for f in cat.access_files}
     return Report(
@@ -38,10 +44,10 @@ def lint_catalog(catalog: Path, envs: tuple[str, ...] = ()) -> Report:
     )
 
 
-def run_lint(catalog: Path, fmt: str, *, strict: bool, envs: tuple[str, ...]) -> int:
+def run_lint(catalog: Path, fmt: str, *, strict: bool, envs: tuple[str, ...], base: str | None = None) -> int:
     if fmt not in LINT_FORMATS:
         raise ConfigError(f"unknown format '{fmt}'", hint=f"use one of {', '.join(LINT_FORMATS)}")
-    report = lint_catalog(catalog, envs)
+    report = lint_catalog(catalog, envs, base)
     if fmt == "text":
         from kgov.render import lint_text
 

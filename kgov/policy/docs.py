@@ -43,7 +43,13 @@ def _example(example: Example) -> list[str]:
 
 def _rule(rule: Rule) -> list[str]:
     configurable = "" if rule.configurable else ", not configurable"
-    source = "reported while loading" if rule.check is None else f"family `{rule.family}`"
+    source = (
+        f"reported by `{rule.reported_by}`"
+        if rule.reported_by
+        else "reported while loading"
+        if rule.check is None
+        else f"family `{rule.family}`"
+    )
     out = [
         f'<a id="{rule.id}"></a>',
         "",

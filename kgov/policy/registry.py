@@ -30,6 +30,7 @@ FAMILIES = (
     "required",
     "security",
     "access",
+    "compatibility",
 )
 
 
@@ -75,6 +76,7 @@ class Rule:
     examples: tuple[Example, ...] = ()
     check: Check | None = None  # None: reported by the loader
     configurable: bool = True  # may policy.rules change its severity or turn it off?
+    reported_by: str | None = None  # a rule run outside the engine (e.g. by `kgov lint --base`)
 
 
 _RULES: dict[str, Rule] = {}

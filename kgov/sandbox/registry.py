@@ -47,6 +47,10 @@ def registry_command(java: Path, home: Path, paths: StatePaths, settings: Settin
         "-XX:+UseSerialGC",
         "-XX:TieredStopAtLevel=1",
         "-XX:+ExitOnOutOfMemoryError",
+        # Every collection and every safepoint (pause), with wall-clock times, beside registry.log:
+        # a slow registry request in a test run can be matched to (or cleared of) a JVM pause.
+        # The quotes let the state folder's path hold ':' or ','.
+        f'-Xlog:gc,safepoint=info:file="{paths.log_file("registry-gc")}":time,uptime:filecount=2,filesize=5m',
         "-Djava.awt.headless=true",
         *marks(paths.root, Component.REGISTRY.value),
         f"-Dquarkus.http.host={HOST}",

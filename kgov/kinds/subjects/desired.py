@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from kgov.catalog.model import Catalog, Environment
+from kgov.catalog.model import Catalog, Environment, SchemaFile
 from kgov.schemas.check import validate
 from kgov.schemas.model import Reference, Schema, SchemaError
 from kgov.schemas.normal import normal_form
@@ -29,25 +29,39 @@ class DesiredSubject:
     problem: str | None = None
 
 
-def desired_subjects(catalog: Catalog, env: Environment) -> dict[str, DesiredSubject]:
+def subject_levels(catalog: Catalog, refs: Mapping[str, tuple[Ref, ...]]) -> dict[str, str]:
+    """The managed subjects and their levels: those topics name (the topic's level, else the
+    policy's default), plus every subject they reference, at the default level."""
     default = catalog.settings.policy.default_compatibility
     levels: dict[str, str] = {}
     for topic in sorted(catalog.topics(), key=lambda t: t.name):
         for ref in (topic.key_schema, topic.value_schema):
             if ref is not None and ref.subject not in levels:
                 levels[ref.subject] = ref.compatibility or default
-    files = catalog.schemas
-    refs, problems = find_references({s: Source(f.format, f.text) for s, f in files.items()})
     pending = list(levels)
-    while pending:  # referenced subjects are managed too, at the default level
+    while pending:
         for target in refs.get(pending.pop(), ()):
             if target.subject not in levels:
                 levels[target.subject] = default
                 pending.append(target.subject)
+    return levels
+
+
+def known_subjects(
+    files: Mapping[str, SchemaFile], refs: Mapping[str, tuple[Ref, ...]]
+) -> dict[str, DesiredSubject]:
+    """Every schema file as a subject with its references, level not yet set."""
+    return {s: DesiredSubject(s, f.format, f.text, f.file, "", refs.get(s, ())) for s, f in files.items()}
+
+
+def desired_subjects(catalog: Catalog, env: Environment) -> dict[str, DesiredSubject]:
+    files = catalog.schemas
+    refs, problems = find_references({s: Source(f.format, f.text) for s, f in files.items()})
+    levels = subject_levels(catalog, refs)
     trouble: dict[str, list[str]] = {}
     for subject, message in problems:
         trouble.setdefault(subject, []).append(message)
-    known = {s: DesiredSubject(s, f.format, f.text, f.file, "", refs.get(s, ())) for s, f in files.items()}
+    known = known_subjects(files, refs)
     out: dict[str, DesiredSubject] = {}
     for subject, level in sorted(levels.items()):
         if subject not in known:

@@ -104,6 +104,16 @@ def test_register_sends_references_and_reads_the_version(server: tuple[str, Scri
     }
 
 
+def test_add_version_is_one_request_answering_the_id(server: tuple[str, Script]) -> None:
+    url, script = server
+    script.answers = {("POST", "/api/subjects/a/versions"): (200, {"id": 3})}
+    registry = connect_registry(env(url))
+    assert registry.add_version(NewSchema("a", "AVRO", '"string"')) == 3
+    assert registry.requests == 1 and [(m, p) for m, p, _, _ in script.seen] == [
+        ("POST", "/api/subjects/a/versions")
+    ]
+
+
 @pytest.mark.parametrize(
     ("status", "body", "expected"),
     [

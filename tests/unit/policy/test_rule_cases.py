@@ -61,7 +61,8 @@ def test_base_catalog_is_clean(tmp_path: Path) -> None:
 
 
 def test_every_rule_has_a_failing_example() -> None:
-    missing = [r.id for r in rules() if not any(not e.passes for e in r.examples)]
+    # A rule reported outside the engine (lint --base) is tested where it runs (test_lint_base.py).
+    missing = [r.id for r in rules() if not r.reported_by and not any(not e.passes for e in r.examples)]
     assert missing == []
 
 

@@ -68,6 +68,9 @@ def test_command_lines_carry_the_marks_and_heaps(tmp_path: Path) -> None:
     assert "-Dquarkus.http.host=127.0.0.1" in registry
     assert "-Dquarkus.management.host=127.0.0.1" in registry
     assert f"{COMPONENT_MARK}registry" in registry
+    log = paths.root / "logs" / "registry-gc.log"
+    gc_log = f'-Xlog:gc,safepoint=info:file="{log}":time,uptime:filecount=2,filesize=5m'
+    assert gc_log in registry  # JVM pauses on record, to match against a slow request
     assert registry[-2:] == ["-jar", "/cache/reg/quarkus-run.jar"]
 
 

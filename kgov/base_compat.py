@@ -1,0 +1,188 @@
+"""`kgov lint --base REF`: schema files changed since a git ref, checked for compatibility offline.
+
+The base's schema files are read through git (kgov/gitref.py: no checkout; a shallow clone without
+the ref gets an error naming the fetch depth). Only files whose bytes differ are read; a subject is
+checked when its file changed or a schema it references did, at its subject's level, against its
+version at the ref. Offline, the base version is the only history known: a transitive level is
+checked against it alone, and plan checks the registry's full history.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path, PurePosixPath
+
+from kgov.catalog.files import SCHEMA_SUFFIXES
+from kgov.catalog.model import Catalog, SchemaFile
+from kgov.diagnostics import Diagnostic, Location
+from kgov.errors import KgovError
+from kgov.gitref import (
+    TreeFile,
+    list_catalog,
+    read_blobs,
+    repository_of,
+    resolve_commit,
+    same_in_working_tree,
+)
+from kgov.kinds.subjects.desired import DesiredSubject, as_schema, known_subjects, subject_levels
+from kgov.policy.compatibility import RULE_SCHEMA_INCOMPATIBLE, SCHEMA_INCOMPATIBLE
+from kgov.policy.engine import configured_severity
+from kgov.schemas.check import check
+from kgov.schemas.model import Breaking, Level
+from kgov.schemas.references import Ref, Source, find_references
+
+_FORMAT_NAMES = {"avro": "Avro", "json": "JSON Schema"}
+
+
+def base_diagnostics(head: Catalog, catalog_dir: Path, ref: str) -> list[Diagnostic]:
+    """One diagnostic per subject whose schema changed incompatibly since `ref` (none when the
+    rule is turned off in policy.rules)."""
+    rule = SCHEMA_INCOMPATIBLE
+    configured = {str(k): str(v) for k, v in head.settings.policy.rules.items()}
+    severity = configured_severity(rule, configured)
+    top, inside = repository_of(catalog_dir)
+    commit = resolve_commit(top, ref)  # checked even when the rule is off: a wrong ref is an error
+    if severity is None:
+        return []
+    base = base_schemas(head, catalog_dir, top, list_catalog(top, commit, inside))
+    label = f"{ref} ({commit[:12]})"
+    return [
+        Diagnostic(RULE_SCHEMA_INCOMPATIBLE, severity, message, location, rule.hint)
+        for message, location in compare(head, base, ref, label)
+    ]
+
+
+def base_schemas(
+    head: Catalog, catalog_dir: Path, top: Path, files: Sequence[TreeFile]
+) -> dict[str, SchemaFile]:
+    """The schema files at the ref, by subject: bytes equal to the working tree's are not read
+    again (the head's text is theirs). A subject with two files or undecodable bytes is left out."""
+    named = [(f, found) for f in files if (found := _subject_of(f.path)) is not None]
+    schemas = [f for f, _ in named]
+    same = same_in_working_tree(catalog_dir, schemas)
+    by_path = {PurePosixPath(s.file).name: s for s in head.schemas.values()}
+    blobs = read_blobs(top, [f for f in schemas if f.path not in same])
+    out: dict[str, SchemaFile] = {}
+    twice: set[str] = set()
+    for f, (subject, fmt) in named:
+        name = PurePosixPath(f.path).name
+        if f.path in same and name in by_path:
+            text = by_path[name].text
+        else:
+            try:
+                text = blobs[f.path].decode("utf-8")
+            except (KeyError, UnicodeDecodeError):
+                continue
+        if subject in out:
+            twice.add(subject)
+        out[subject] = SchemaFile(subject, fmt, f"{f.path}@base", text)
+    return {s: f for s, f in out.items() if s not in twice}
+
+
+def _subject_of(path: str) -> tuple[str, str] | None:
+    parts = PurePosixPath(path)
+    if len(parts.parts) != 2 or parts.parts[0] != "schemas" or parts.suffix not in SCHEMA_SUFFIXES:
+        return None
+    return parts.stem, SCHEMA_SUFFIXES[parts.suffix]
+
+
+def compare(
+    head: Catalog, base: Mapping[str, SchemaFile], ref: str, label: str
+) -> list[tuple[str, Location]]:
+    """(message, location) of each subject whose change breaks its level; silent otherwise."""
+    new_files = head.schemas
+    new_refs = _references(new_files)
+    new_known = known_subjects(new_files, new_refs)
+    old_known = known_subjects(base, _references(base))
+    levels = subject_levels(head, new_refs)
+    default = head.settings.policy.default_compatibility
+    out: list[tuple[str, Location]] = []
+    for subject in changed_subjects(new_files, base, new_refs):
+        level = _level(levels.get(subject, default))
+        if level is None or level is Level.NONE:
+            continue
+        new, old = new_known[subject], old_known[subject]
+        where = new_files[subject]
+        if new.format != old.format:
+            was, now = _FORMAT_NAMES[old.format], _FORMAT_NAMES[new.format]
+            message = (
+                f"schema {subject} changed type since {label}: {was} → {now}; a registry refuses a "
+                f"version of another type at {level.value}"
+            )
+            out.append((message, Location(where.file)))
+            continue
+        breaking = _breaking(new, old, new_known, old_known, level, ref)
+        if breaking:
+            listed = "; ".join(b.message() for b in breaking)
+            message = (
+                f"schema {subject} is not {level.value} compatible with its version at {label}: "
+                f"{len(breaking)} breaking change{'s' if len(breaking) != 1 else ''}: {listed}"
+            )
+            out.append((message, locate(where.file, where.text, breaking[0].path, new.format)))
+    return out
+
+
+def changed_subjects(
+    new: Mapping[str, SchemaFile], old: Mapping[str, SchemaFile], refs: Mapping[str, tuple[Ref, ...]]
+) -> list[str]:
+    """Subjects on both sides whose file changed, or that reference (at any depth) one that did."""
+    both = sorted(set(new) & set(old))
+    changed = {s for s in both if new[s].text != old[s].text or new[s].format != old[s].format}
+    grew = True
+    while grew:  # references of references: until nothing more is reached
+        grew = False
+        for s in both:
+            if s not in changed and any(r.subject in changed for r in refs.get(s, ())):
+                changed.add(s)
+                grew = True
+    return [s for s in both if s in changed]
+
+
+def _references(files: Mapping[str, SchemaFile]) -> dict[str, tuple[Ref, ...]]:
+    refs, _problems = find_references({s: Source(f.format, f.text) for s, f in files.items()})
+    return refs  # problems are the references rules' to report
+
+
+def _level(text: str) -> Level | None:
+    try:
+        return Level(str(text).strip().upper())
+    except ValueError:
+        return None  # an unknown level is the policy rules' to report
+
+
+def _breaking(
+    new: DesiredSubject,
+    old: DesiredSubject,
+    new_known: Mapping[str, DesiredSubject],
+    old_known: Mapping[str, DesiredSubject],
+    level: Level,
+    ref: str,
+) -> tuple[Breaking, ...]:
+    try:
+        verdict = check(as_schema(new, new_known), [(ref, as_schema(old, old_known))], level)
+    except KgovError:  # an invalid schema (either side) is the invalid-schema rule's to report
+        return ()
+    return verdict.breaking
+
+
+_SEGMENT = re.compile(r"[^.\[\]]+")
+
+
+def locate(file: str, text: str, path: str, fmt: str) -> Location:
+    """Where a breaking change's field is written in the new file, as far as it can be found: each
+    segment of the path (`Rec.field.sub`, `$.prop.sub`) is looked for after the previous one; a
+    segment not found (a field removed) leaves the position at its parent."""
+    segments = [s for s in _SEGMENT.findall(path) if s != "$"]
+    pos, found = 0, -1
+    for segment in segments[:64]:
+        quoted = re.escape(json.dumps(segment))
+        pattern = rf'"name"\s*:\s*{quoted}' if fmt == "avro" else rf"{quoted}\s*:"
+        match = re.compile(pattern).search(text, pos)
+        if match is not None:
+            pos = found = match.start()
+    if found < 0:
+        return Location(file)
+    line = text.count("\n", 0, found) + 1
+    return Location(file, line, found - (text.rfind("\n", 0, found) + 1) + 1)

@@ -41,7 +41,11 @@ def _lint_without_typer(args: list[str]) -> bool:
         from kgov.commands.lint import run_lint
         from kgov.exits import outcome
 
-        code = outcome(lambda: run_lint(parsed.catalog, parsed.fmt, strict=parsed.strict, envs=parsed.envs))
+        code = outcome(
+            lambda: run_lint(
+                parsed.catalog, parsed.fmt, strict=parsed.strict, envs=parsed.envs, base=parsed.base
+            )
+        )
     except KeyboardInterrupt:  # while importing; a running lint's is outcome()'s
         code = EXIT_INTERRUPTED
         sys.stderr.write("interrupted\n")

@@ -14,7 +14,7 @@ from pathlib import Path
 from kgov.commands.lint import LINT_FORMATS
 
 DEFAULT_CATALOG = Path("catalog")
-_VALUED = {"--format": "format", "-f": "format", "--env": "env", "-e": "env"}
+_VALUED = {"--format": "format", "-f": "format", "--env": "env", "-e": "env", "--base": "base", "-b": "base"}
 _FLAGS = {"--strict": "strict"}
 
 
@@ -24,12 +24,13 @@ class LintArgs:
     fmt: str
     strict: bool
     envs: tuple[str, ...]
+    base: str | None = None
 
 
 def parse(args: list[str]) -> LintArgs | None:
     """lint's arguments (after the word `lint`), or None when typer should parse them."""
     catalog: Path | None = None
-    fmt, strict, envs = "text", False, []
+    fmt, strict, envs, base = "text", False, [], None
     rest = list(args)
     while rest:
         token = rest.pop(0)
@@ -52,6 +53,8 @@ def parse(args: list[str]) -> LintArgs | None:
             if value not in LINT_FORMATS:
                 return None
             fmt = value
+        elif _VALUED[name] == "base":
+            base = value
         else:
             envs.append(value)
-    return LintArgs(catalog or DEFAULT_CATALOG, fmt, strict, tuple(envs))
+    return LintArgs(catalog or DEFAULT_CATALOG, fmt, strict, tuple(envs), base)

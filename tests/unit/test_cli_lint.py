@@ -22,6 +22,8 @@ LINES = [
     ["--format", "json", "--format", "text"],
     ["-e", "prod", "--env", "local", "--env=stg"],
     ["--strict", "x", "-e", "prod", "-f", "json"],
+    ["--base", "origin/main"],
+    ["-b", "HEAD~1", "cat", "--base=main"],
 ]
 # typer's: help, usage errors, and spellings click accepts that the hand parser does not take on.
 LEFT_TO_TYPER = [
@@ -36,6 +38,7 @@ LEFT_TO_TYPER = [
     ["-f=json"],
     ["--", "catalog"],
     ["--env", "--strict"],
+    ["--base"],
     ["--strict=true"],
 ]
 
@@ -45,7 +48,13 @@ def _typer_reads(line: list[str]) -> LintArgs:
     context = command.make_context("kgov", ["lint", *line])  # type: ignore[attr-defined]
     lint = command.get_command(context, "lint")  # type: ignore[attr-defined]
     params = lint.make_context("lint", list(line), parent=context).params
-    return LintArgs(Path(params["catalog"]), str(params["fmt"].value), params["strict"], tuple(params["env"]))
+    return LintArgs(
+        Path(params["catalog"]),
+        str(params["fmt"].value),
+        params["strict"],
+        tuple(params["env"]),
+        params["base"],
+    )
 
 
 @pytest.mark.parametrize("line", LINES, ids=" ".join)
@@ -62,5 +71,5 @@ def test_knows_exactly_the_options_typer_declares() -> None:
     command = typer.main.get_command(app)
     lint = command.get_command(command.make_context("kgov", ["lint"]), "lint")  # type: ignore[attr-defined]
     declared = {opt for p in lint.params for opt in p.opts}
-    assert declared == {"catalog", "--format", "-f", "--strict", "--env", "-e"}
+    assert declared == {"catalog", "--format", "-f", "--strict", "--env", "-e", "--base", "-b"}
     assert sorted(f.value for f in LintFormat) == sorted(LINT_FORMATS)

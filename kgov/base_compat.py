@@ -92,13 +92,20 @@ def compare(
     head: Catalog, base: Mapping[str, SchemaFile], ref: str, label: str
 ) -> list[tuple[str, Location]]:
     """(message, location) of each subject whose change breaks its level; silent otherwise."""
+    return list(incompatible(head, base, ref, label).values())
+
+
+def incompatible(
+    head: Catalog, base: Mapping[str, SchemaFile], ref: str, label: str
+) -> dict[str, tuple[str, Location]]:
+    """By subject: why its change breaks its level, and where (`kgov lint --base`, `kgov diff --base`)."""
     new_files = head.schemas
     new_refs = _references(new_files)
     new_known = known_subjects(new_files, new_refs)
     old_known = known_subjects(base, _references(base))
     levels = subject_levels(head, new_refs)
     default = head.settings.policy.default_compatibility
-    out: list[tuple[str, Location]] = []
+    out: dict[str, tuple[str, Location]] = {}
     for subject in changed_subjects(new_files, base, new_refs):
         level = _level(levels.get(subject, default))
         if level is None or level is Level.NONE:
@@ -111,7 +118,7 @@ def compare(
                 f"schema {subject} changed type since {label}: {was} → {now}; a registry refuses a "
                 f"version of another type at {level.value}"
             )
-            out.append((message, Location(where.file)))
+            out[subject] = (message, Location(where.file))
             continue
         breaking = _breaking(new, old, new_known, old_known, level, ref)
         if breaking:
@@ -120,8 +127,13 @@ def compare(
                 f"schema {subject} is not {level.value} compatible with its version at {label}: "
                 f"{len(breaking)} breaking change{'s' if len(breaking) != 1 else ''}: {listed}"
             )
-            out.append((message, locate(where.file, where.text, breaking[0].path, new.format)))
+            out[subject] = (message, locate(where.file, where.text, breaking[0].path, new.format))
     return out
+
+
+def changed_schemas(head: Catalog, base: Mapping[str, SchemaFile]) -> list[str]:
+    """The head's subjects whose schema (or one it references) differs from the base's."""
+    return changed_subjects(head.schemas, base, _references(head.schemas))
 
 
 def changed_subjects(

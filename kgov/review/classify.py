@@ -159,10 +159,34 @@ def subject_reasons(name: str, before: JSON, after: JSON, head: Catalog, base: C
     old, new = _level(before, head), _level(after, head)
     if old and new and old != new and not _implies(new, old):
         reasons.append(Reason("compatibility-lowered", ATTENTION, f"compatibility {old} → {new}"))
-    if isinstance(after, Mapping) and after.get("compatible") is False:
-        for message in after.get("breaking", ()) or ("incompatible with the registered versions",):
-            reasons.append(Reason("schema-incompatible", BREAKING, f"{name}: {message}"))
+    verdicts = _offline_verdicts(head, base)
+    if name in verdicts:
+        verdict = verdicts[name]
+        if verdict is None:
+            reasons.append(
+                Reason("schema-compatible", SAFE, f"subject {name}: compatible with the base's version")
+            )
+        else:
+            reasons.append(Reason("schema-incompatible", BREAKING, verdict))
     return reasons or [Reason("subject-changed", SAFE, f"subject {name} changed")]
+
+
+_VERDICTS: dict[tuple[int, int], dict[str, str | None]] = {}
+
+
+def _offline_verdicts(head: Catalog, base: Catalog) -> dict[str, str | None]:
+    """For each subject whose schema changed: why the change breaks its level, or None when it does
+    not (the checker of `kgov lint --base`, against the base's version only). Once per diff."""
+    key = (id(head), id(base))
+    if key not in _VERDICTS:
+        from kgov.base_compat import changed_schemas, incompatible
+
+        _VERDICTS.clear()  # one diff at a time: keep no catalog alive longer
+        found = incompatible(head, base.schemas, "base", "the base")
+        verdicts: dict[str, str | None] = dict.fromkeys(changed_schemas(head, base.schemas))
+        verdicts.update({subject: message for subject, (message, _) in found.items()})
+        _VERDICTS[key] = verdicts
+    return _VERDICTS[key]
 
 
 def _level(spec: JSON, catalog: Catalog) -> str | None:

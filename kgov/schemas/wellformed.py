@@ -34,9 +34,9 @@ COMPILED_DRAFTS = {
 }
 
 
-def line_of(text: str, token: str) -> tuple[int, int]:
-    """Line and column of the first `"token"` in a JSON text, else (1, 1)."""
-    at = text.find(json.dumps(token))
+def line_of(text: str, token: str, *, last: bool = False) -> tuple[int, int]:
+    """Line and column of the first (or last) `"token"` in a JSON text, else (1, 1)."""
+    at = text.rfind(json.dumps(token)) if last else text.find(json.dumps(token))
     if at < 0:
         return 1, 1
     line = text.count("\n", 0, at) + 1
@@ -109,4 +109,33 @@ def _avro_problem(text: str, data: Any, named: dict[str, Any] | None) -> tuple[s
             message = f"missing field {message}"
         # fastavro quotes the schema it could not parse: a short printable excerpt only.
         return f"not a valid Avro schema: {type(exc).__name__}: {excerpt(message, 200)}", line, col
+    twice = _field_named_twice(data)
+    if twice is not None:  # fastavro accepts it; Java's Avro, the registry and kgov's checker do not
+        record, field = twice
+        line, col = line_of(text, field, last=True)  # the second of the two
+        return (
+            f"not a valid Avro schema: record {excerpt(record)} has two fields named {excerpt(field)}",
+            line,
+            col,
+        )
     return None
+
+
+def _field_named_twice(node: Any, depth: int = 0) -> tuple[str, str] | None:
+    """(record, field) of the first record with two fields of one name, walking the schema's JSON."""
+    if depth > 200:  # fastavro parsed it already; deeper than any real schema, stop looking
+        return None
+    if isinstance(node, list):
+        return next((f for n in node if (f := _field_named_twice(n, depth + 1))), None)
+    if not isinstance(node, dict):
+        return None
+    fields = node.get("fields") if node.get("type") == "record" else None
+    if isinstance(fields, list):
+        seen: set[str] = set()
+        for field in fields:
+            name = field.get("name") if isinstance(field, dict) else None
+            if isinstance(name, str) and name in seen:
+                return str(node.get("name")), name
+            if isinstance(name, str):
+                seen.add(name)
+    return next((f for v in node.values() if (f := _field_named_twice(v, depth + 1))), None)

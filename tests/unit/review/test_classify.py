@@ -63,7 +63,7 @@ def test_grants_to_sensitive_topics_and_wildcards_need_attention() -> None:
     assert _codes(wildcard) == [("wildcard-principal", "attention")]
 
 
-def test_compatibility_lowered_needs_attention_and_incompatible_is_breaking() -> None:
+def test_compatibility_lowered_needs_attention_and_raised_is_safe() -> None:
     cat = catalog()
     lowered = subject_reasons("s", {"compatibility": "FULL"}, {"compatibility": "BACKWARD"}, cat, cat)
     assert _codes(lowered) == [("compatibility-lowered", "attention")]
@@ -75,10 +75,7 @@ def test_compatibility_lowered_needs_attention_and_incompatible_is_breaking() ->
         "s", {"compatibility": None}, {"compatibility": "NONE"}, cat, cat
     )  # BACKWARD default
     assert _codes(none) == [("compatibility-lowered", "attention")]
-    broken = subject_reasons(
-        "s", {"v": 1}, {"v": 2, "compatible": False, "breaking": ["field id removed"]}, cat, cat
-    )
-    assert _codes(broken) == [("schema-incompatible", "breaking")]
+    # a schema's own compatibility verdict: tests/unit/review/test_diff_command.py (real git, real files)
 
 
 class NoteKind:

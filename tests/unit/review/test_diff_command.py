@@ -241,3 +241,31 @@ def _json_at(cat: Path, base: str) -> dict[str, Any]:
     assert result.code == 0, result.output
     doc: dict[str, Any] = json.loads(result.stdout)
     return doc
+
+
+def _example_repo(tmp_path: Path) -> Path:
+    import shutil
+
+    repo = init(tmp_path / "repo")
+    shutil.copytree(Path(__file__).resolve().parents[3] / "catalog", repo / "catalog")
+    commit(repo, "base")
+    return repo / "catalog"
+
+
+def test_a_schema_change_carries_the_offline_compatibility_verdict(tmp_path: Path) -> None:
+    cat = _example_repo(tmp_path)
+    schema = cat / "schemas" / "orders.created-value.avsc"
+    doc = json.loads(schema.read_text())
+    # a field without a default, added: a BACKWARD reader cannot read old records
+    doc["fields"].append({"name": "sales_region", "type": "string"})
+    schema.write_text(json.dumps(doc, indent=2))
+    found = {c["address"]: c for c in _json_at(cat, "HEAD")["changes"]}
+    change = found["subject.orders.created-value"]
+    assert change["class"] == "breaking"
+    (reason,) = [r for r in change["reasons"] if r["code"] == "schema-incompatible"]
+    assert "BACKWARD" in reason["message"] and "sales_region" in reason["message"]
+
+    doc["fields"][-1]["default"] = "web"  # with a default it is BACKWARD compatible
+    schema.write_text(json.dumps(doc, indent=2))
+    change = {c["address"]: c for c in _json_at(cat, "HEAD")["changes"]}["subject.orders.created-value"]
+    assert (change["class"], [r["code"] for r in change["reasons"]]) == ("safe", ["schema-compatible"])

@@ -16,6 +16,7 @@ ApiVersions and SASL, and the broker's own controller traffic are not counted):
   plan, 10% drift  the same after a direct config change on every 10th topic
   apply, create    `kgov apply --auto-approve`  vs  raw CreateTopics, 1,000 a batch (all at once) + the
                    (plan and wait included)         time until the broker's metadata shows them all
+  plan --base      `kgov plan --base HEAD` of a commit that grows 10 topics (a pull request's plan)
 
 Plans and lint are the median of --repeat runs; apply runs once. With topicctl (found on PATH, in
 ~/go/bin, or given with --topicctl; `go install github.com/segmentio/topicctl/cmd/topicctl@v1.21.0`)
@@ -481,6 +482,7 @@ def measure_size(n: int, broker: Broker, work: Path, args: argparse.Namespace, t
         if args.compare:
             before = median(broker, other_kgov(args.compare, plan_cmd), log, args.repeat, (2,))
             rows["drift, --compare kgov"] = (before, drift_floor, None)
+        rows["plan --base, 10 changed"] = (scoped_plan(kroot, broker, log, args.repeat), None, None)
     finally:
         broker.delete([*knames, *tnames])
     out = []
@@ -494,6 +496,19 @@ def measure_size(n: int, broker: Broker, work: Path, args: argparse.Namespace, t
         if r is not None and r.detail:
             notes.append(f"{what} requests: {r.detail}")
     return out + [f"{'':>6}   {note}" for note in notes]
+
+
+def scoped_plan(root: Path, broker: Broker, log: Path, repeat: int) -> Run:
+    """`kgov plan --base HEAD` of a pull request that grows 10 topics (1 → 2 partitions) in the
+    generated catalog, committed as the base: the whole catalog is linted, the cluster read for 10."""
+    git = ["git", "-C", str(root), "-c", "user.email=bench@kgov", "-c", "user.name=bench"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "base"], check=True)
+    first = sorted((root / "topics").iterdir())[0]
+    first.write_text(first.read_text("utf-8").replace("partitions: 1", "partitions: 2", 10), "utf-8")
+    cmd = kgov_cmd("plan", "--env", "local", "-c", str(root), "--base", "HEAD", "--detailed-exitcode")
+    return median(broker, cmd, log, repeat, (2,))
 
 
 def profile_plan(root: Path, work: Path) -> list[str]:

@@ -160,7 +160,7 @@ def subject_reasons(name: str, before: JSON, after: JSON, head: Catalog, base: C
     if old and new and old != new and not _implies(new, old):
         reasons.append(Reason("compatibility-lowered", ATTENTION, f"compatibility {old} → {new}"))
     verdicts = _offline_verdicts(head, base)
-    if name in verdicts:
+    if name in verdicts and new != "NONE":  # NONE checks nothing
         verdict = verdicts[name]
         if verdict is None:
             reasons.append(

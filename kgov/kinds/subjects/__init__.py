@@ -4,6 +4,7 @@ levels and their references."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -36,6 +37,18 @@ class SubjectKind:
             n for n, d in desired.items() if d.level in Level.__members__ and Level(d.level).transitive
         )
         return {**owned, "transitive": transitive}
+
+    def desired_json(self, value: DesiredSubject) -> JSON:
+        """What `kgov diff --base` compares and shows: the level, the format, the references and a
+        digest of the schema's normal form (so whitespace, key order and docs change nothing). The
+        schema text is not shown; its compatibility verdict is a reason of its own."""
+        digest = hashlib.sha256((value.normal or value.text).encode("utf-8", "surrogateescape")).hexdigest()
+        return {
+            "format": value.format,
+            "compatibility": value.level,
+            "references": [f"{r.name} → {r.subject}" for r in value.references],
+            "schema": f"sha256:{digest[:12]}",
+        }
 
     def observe(self, backend: SchemaRegistry, scope: JSON) -> ObservedSubjects:
         return observe_subjects(backend, scope)

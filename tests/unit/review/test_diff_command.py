@@ -269,3 +269,24 @@ def test_a_schema_change_carries_the_offline_compatibility_verdict(tmp_path: Pat
     schema.write_text(json.dumps(doc, indent=2))
     change = {c["address"]: c for c in _json_at(cat, "HEAD")["changes"]}["subject.orders.created-value"]
     assert (change["class"], [r["code"] for r in change["reasons"]]) == ("safe", ["schema-compatible"])
+
+
+def test_a_subject_level_lowered_needs_attention_and_none_checks_nothing(tmp_path: Path) -> None:
+    cat = _example_repo(tmp_path)
+    topics = cat / "topics" / "orders.yaml"
+    text = topics.read_text()
+    old = "    value_schema: orders.created-value\n"
+    assert old in text
+    topics.write_text(
+        text.replace(old, "    value_schema: {subject: orders.created-value, compatibility: NONE}\n")
+    )
+    schema = cat / "schemas" / "orders.created-value.avsc"
+    doc = json.loads(schema.read_text())
+    doc["fields"].append({"name": "sales_region", "type": "string"})  # incompatible, but NONE allows it
+    schema.write_text(json.dumps(doc, indent=2))
+    change = {c["address"]: c for c in _json_at(cat, "HEAD")["changes"]}["subject.orders.created-value"]
+    assert (change["class"], [r["code"] for r in change["reasons"]]) == (
+        "attention",
+        ["compatibility-lowered"],
+    )
+    assert {row["field"] for row in change["changes"]} == {"compatibility", "schema"}

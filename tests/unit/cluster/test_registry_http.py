@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -22,6 +23,7 @@ class Script:
     def __init__(self) -> None:
         self.answers: dict[tuple[str, str], tuple[int, object]] = {}
         self.seen: list[tuple[str, str, dict[str, str], object]] = []
+        self.lose: set[tuple[str, str]] = set()  # requests left unanswered the first time they come
 
 
 @pytest.fixture
@@ -33,6 +35,11 @@ def server() -> Iterator[tuple[str, Script]]:
             length = int(self.headers.get("Content-Length") or 0)
             body = json.loads(self.rfile.read(length)) if length else None
             script.seen.append((self.command, self.path, dict(self.headers), body))
+            if (self.command, self.path) in script.lose:
+                script.lose.discard((self.command, self.path))
+                time.sleep(1.0)  # past the client's timeout: as if the request were lost
+                self.close_connection = True
+                return
             status, answer = script.answers.get((self.command, self.path), (404, {"error_code": 40401}))
             data = json.dumps(answer).encode()
             self.send_response(status)
@@ -189,3 +196,22 @@ def test_subject_listing_is_paged(server: tuple[str, Script], monkeypatch: pytes
     assert registry.subjects() == ["a", "b", "c", "d", "e"] and registry.requests == 3
     script.answers = {("GET", f"/api/subjects?offset={o}&limit=2"): (200, ["a", "b"]) for o in (0, 2)}
     assert connect_registry(env(url)).subjects() == ["a", "b"]  # paging ignored: stops at the repeat
+
+
+def test_a_lost_request_is_asked_again_once_and_counted(server: tuple[str, Script]) -> None:
+    url, script = server
+    listing = ("GET", "/api/subjects?offset=0&limit=1000")
+    script.answers[listing] = (200, ["a"])
+    script.lose.add(listing)
+    registry = connect_registry(env(url), timeout_s=0.4)
+    assert registry.subjects() == ["a"]
+    assert registry.requests == 2 and [(m, p) for m, p, _, _ in script.seen] == [listing, listing]
+
+
+def test_a_lost_delete_is_not_sent_twice(server: tuple[str, Script]) -> None:
+    url, script = server
+    script.lose.add(("DELETE", "/api/subjects/a"))
+    registry = connect_registry(env(url), timeout_s=0.4)
+    with pytest.raises(ClusterError) as err:
+        registry.delete_subject("a")
+    assert "is unreachable" in err.value.message and registry.requests == 1

@@ -262,6 +262,9 @@ class Broker:
                 raise SystemExit(f"the broker holds {self.open_files()} open files; no room for {partitions}")
             time.sleep(2)
 
+    def visible(self, names: Sequence[str]) -> None:
+        wait_visible(_admin(self.bootstrap), names)
+
     def delete(self, names: Sequence[str]) -> None:
         for i in range(0, len(names), BATCH):
             for future in self.admin.delete_topics(
@@ -445,6 +448,7 @@ def measure_size(n: int, broker: Broker, work: Path, args: argparse.Namespace, t
                 f"{'identical' if same else 'DIFFER'} ({n} each: partitions, replicas, explicit configs)"
             )
         rows["apply, create"] = (apply, create_floor, tapply)
+        broker.visible(knames)  # apply waits 30 s at most: at 10,000 the broker may still be catching up
 
         plan_floor = median(broker, self_cmd("--floor-plan", str(kroot), *batch), log, args.repeat)
         plan = median(

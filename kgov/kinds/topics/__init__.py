@@ -62,11 +62,14 @@ class TopicKind:
         # between the listing and DescribeConfigs): its name is watched as a prefix, which covers it
         # also in a scoped plan, whose scope has no owned prefixes.
         gone = sorted({e.name for e in entries if e.action == "delete"})
-        return {
+        created = sorted({e.name for e in entries if e.action == "create"})
+        watched = {
             "names": sorted({e.name for e in entries if e.action != "delete"}),
             "prefixes": [*scope["prefixes"], *gone] if gone else [],
             "protected": scope["protected"],
         }
+        # a creation shows by its partitions in the listing: its configs need not be read
+        return {**watched, "unconfigured": created} if created else watched
 
     def visible(self, entry: Entry, observed: ObservedTopics) -> bool:
         return topic_visible(entry, observed)

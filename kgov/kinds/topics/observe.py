@@ -44,7 +44,8 @@ def observe_topics(kafka: KafkaAdmin, scope: TopicScope) -> ObservedTopics:
         more = f" (and {len(broken) - 1} more)" if len(broken) > 1 else ""
         raise ClusterError(f"cannot describe topic {name}{more}: {error}")
     infos = [t for t in listing.topics if scope.covers(t.name, named)]
-    configs = kafka.topic_configs([t.name for t in infos if t.name in named])
+    bare = frozenset(scope.unconfigured)
+    configs = kafka.topic_configs([t.name for t in infos if t.name in named and t.name not in bare])
     unreadable = {n: e for n, e in listing.errors.items() if n not in named and scope.covers(n, named)}
     return ObservedTopics(
         {

@@ -18,13 +18,22 @@ class TopicScope:
     names: tuple[str, ...]
     prefixes: tuple[str, ...]
     protected: tuple[str, ...]
+    # Named topics whose configs are not read: apply watching its creations appear needs only the
+    # listing (a poll of 5,000 new topics would otherwise describe all of them each time).
+    unconfigured: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, list[str]]:
-        return {"names": list(self.names), "prefixes": list(self.prefixes), "protected": list(self.protected)}
+        doc = {"names": list(self.names), "prefixes": list(self.prefixes), "protected": list(self.protected)}
+        return {**doc, "unconfigured": list(self.unconfigured)} if self.unconfigured else doc
 
     @classmethod
     def from_json(cls, doc: dict[str, Sequence[str]]) -> TopicScope:
-        return cls(tuple(doc["names"]), tuple(doc["prefixes"]), tuple(doc["protected"]))
+        return cls(
+            tuple(doc["names"]),
+            tuple(doc["prefixes"]),
+            tuple(doc["protected"]),
+            tuple(doc.get("unconfigured", ())),
+        )
 
     def covers(self, name: str, named: frozenset[str] | None = None) -> bool:
         """Named by the catalog, or inside an owned prefix; and not protected."""

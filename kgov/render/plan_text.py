@@ -3,11 +3,10 @@ generic over entries: it knows no resource kind by name."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
-from rich.console import Console, Group, RenderableType
-from rich.table import Table
+from rich.console import Console
 from rich.text import Text
 
 from kgov.render.escape import visible
@@ -54,41 +53,54 @@ def headline(entry: dict[str, Any]) -> str:
     )
 
 
-def _table(*columns: str) -> Table:
-    table = Table(box=None, show_header=True, header_style="dim", pad_edge=False, padding=(0, 2, 0, 4))
-    for column in columns:
-        table.add_column(column, overflow="fold")
-    return table
+_GAP = " " * 6  # between columns
 
 
-def _entry(entry: dict[str, Any]) -> RenderableType:
+def _table(out: Text, header: tuple[str, ...], rows: Sequence[tuple[tuple[str, str], ...]]) -> None:
+    """Columns aligned by hand: one rich Table per entry cost 4 of the 6 s of applying 1,000 topics."""
+    widths = [max(len(h), *(len(row[i][0]) for row in rows)) for i, h in enumerate(header)]
+    out.append(
+        "\n" + _GAP.join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip(), style="dim"
+    )
+    for row in rows:
+        out.append("\n")
+        for i, ((cell, style), width) in enumerate(zip(row, widths, strict=True)):
+            last = i == len(row) - 1
+            out.append(cell if last else cell.ljust(width) + _GAP, style=style)
+
+
+def _entry(entry: dict[str, Any], out: Text) -> None:
     symbol = SYMBOL[entry["action"]]
-    parts: list[RenderableType] = [Text(headline(entry), style=_STYLE[symbol])]
+    out.append("\n\n" + headline(entry), style=_STYLE[symbol])
     changes = entry["changes"]
     if changes and entry["action"] == "create":
-        table = _table("key", "value")
-        for change in changes:
-            table.add_row(visible(change["field"]), visible(change["after"]))
-        parts.append(table)
+        _table(
+            out, ("key", "value"), [((visible(c["field"]), ""), (visible(c["after"]), "")) for c in changes]
+        )
     elif changes and entry["action"] != "delete":
-        table = _table("key", "current", "desired")
+        rows = []
         for change in changes:
             if change["blocked"]:
-                table.add_row(
-                    Text(visible(change["field"]), style="red"),
+                cells = (
+                    visible(change["field"]),
                     value_text(change["before"]),
-                    Text(f"{after_text(change)}  (blocked)", style="red"),
+                    f"{after_text(change)}  (blocked)",
                 )
+                rows.append(((cells[0], "red"), (cells[1], ""), (cells[2], "red")))
             else:
-                table.add_row(visible(change["field"]), value_text(change["before"]), after_text(change))
-        parts.append(table)
-    parts.extend(
-        Text(f"    {visible(note)}", style="red" if symbol == "-" else "") for note in entry["notes"]
-    )
+                rows.append(
+                    (
+                        (visible(change["field"]), ""),
+                        (value_text(change["before"]), ""),
+                        (after_text(change), ""),
+                    )
+                )
+        _table(out, ("key", "current", "desired"), rows)
+    for note in entry["notes"]:
+        out.append(f"\n    {visible(note)}", style="red" if symbol == "-" else "")
     if entry["action"] == "blocked":
-        parts.append(Text(f"    blocked: {visible(entry['reason'])}", style="red"))
-        parts.append(Text(f"    hint: {visible(entry['hint'])}", style="dim"))
-    return Group(*parts)
+        out.append(f"\n    blocked: {visible(entry['reason'])}", style="red")
+        out.append(f"\n    hint: {visible(entry['hint'])}", style="dim")
 
 
 def scoped_line(scoped: dict[str, Any]) -> str:
@@ -100,28 +112,25 @@ def scoped_line(scoped: dict[str, Any]) -> str:
 
 
 def render(doc: dict[str, Any], console: Console) -> None:
-    console.print(
-        Text(
-            f"kgov plan for environment '{visible(doc['environment'])}' ({managed_line(doc['summary'])})",
-            style="bold",
-        )
+    """The plan as one rich Text: styled spans over plain lines, printed without wrapping."""
+    out = Text()
+    out.append(
+        f"kgov plan for environment '{visible(doc['environment'])}' ({managed_line(doc['summary'])})",
+        style="bold",
     )
     if doc.get("scoped"):
-        console.print(Text(scoped_line(doc["scoped"]), style="yellow"))
+        out.append("\n" + scoped_line(doc["scoped"]), style="yellow")
     entries = doc["resource_changes"]
     if not entries:
-        console.print("\nNo changes. The cluster matches the catalog.")
+        out.append("\n\nNo changes. The cluster matches the catalog.")
     for group, members in grouped(entries):
         if group is not None:
-            console.print()
-            console.print(Text(visible(group), style="bold"))
+            out.append("\n\n" + visible(group), style="bold")
         for entry in members:
-            console.print()
-            console.print(_entry(entry))
+            _entry(entry, out)
     if doc["warnings"]:
-        console.print()
-        console.print(Text("Warnings:", style="yellow"))
+        out.append("\n\nWarnings:", style="yellow")
         for warning in doc["warnings"]:
-            console.print(Text(f"  - {visible(warning)}"))
-    console.print()
-    console.print(Text(summary_line(doc["totals"]), style="bold"))
+            out.append(f"\n  - {visible(warning)}")
+    out.append("\n\n" + summary_line(doc["totals"]), style="bold")
+    console.print(out, soft_wrap=True, highlight=False)

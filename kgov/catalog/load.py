@@ -8,6 +8,7 @@ errors contributes no model objects (so later rules never see half-valid data), 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -81,6 +82,12 @@ def load_catalog(root: Path) -> Loaded:
     return Loaded(catalog, tuple(diags))
 
 
+# `kgov diff --base` and `kgov plan --base` load the catalog twice, at the ref and in the working tree,
+# and most files are the same text in both: each text is parsed once per process. A YamlDoc is never
+# edited after parsing, so the two catalogs can share it (positions are the text's, whatever its path).
+_parse = lru_cache(maxsize=4096)(parse)
+
+
 def _read(path: Path, root: Path, kind: str, diags: list[Diagnostic]) -> Read | None:
     """Read, parse and structurally validate one YAML file; None if it cannot be read or parsed.
 
@@ -89,7 +96,7 @@ def _read(path: Path, root: Path, kind: str, diags: list[Diagnostic]) -> Read | 
     An unknown field is reported but breaks nothing: model building reads only known fields."""
     file = str(path)
     try:
-        doc = parse(read_file(path, root))
+        doc = _parse(read_file(path, root))
     except Refused as refused:
         diags.append(refused.diagnostic)
         return None

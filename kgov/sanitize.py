@@ -33,6 +33,8 @@ def _escape(match: re.Match[str]) -> str:
 
 def printable(text: str) -> str:
     """`text` with every control, bidi or unpaired-surrogate character shown as an escape."""
+    if text.isascii() and text.isprintable():  # nearly every name and value: no unsafe character
+        return text
     return _UNSAFE.sub(_escape, text)
 
 

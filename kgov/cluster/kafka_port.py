@@ -65,8 +65,9 @@ class KafkaAdmin(AccessPort, Protocol):  # + ACLs and SCRAM users: kgov/cluster/
         ...
 
     def log_offsets(self, partitions: Sequence[Partition]) -> LogOffsets:
-        """Earliest and latest offsets of the partitions: one ListOffsets batch for each (a batch per
-        partition leader on the wire, cut in batches of 5,000 partitions)."""
+        """Earliest and latest offsets of the partitions: one ListOffsets batch for the latest, then one
+        for the earliest of the partitions whose log does not end at 0 (a log that ends at 0 never held
+        a record and starts at 0); a batch per partition leader on the wire, cut by BATCH."""
         ...
 
     def create_topics(self, topics: Sequence[TopicSpec]) -> Outcome: ...

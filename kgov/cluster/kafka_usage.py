@@ -86,8 +86,13 @@ class KafkaUsageMixin(KafkaBase):
         items = sorted(set(partitions))
         found: dict[str, dict[Partition, int]] = {"start": {}, "end": {}}
         errors: dict[Partition, str] = {}
-        specs = (("start", OffsetSpec.earliest()), ("end", OffsetSpec.latest()))  # type: ignore[no-untyped-call]
+        specs = (("end", OffsetSpec.latest()), ("start", OffsetSpec.earliest()))  # type: ignore[no-untyped-call]
         for which, spec in specs:
+            if which == "start":  # a partition whose log ends at 0 never held a record: it starts at 0
+                found["start"] = {tp: 0 for tp, end in found["end"].items() if end == 0}
+                items = [tp for tp in items if found["end"].get(tp, 0) > 0]
+                if not items:
+                    break
 
             def send(chunk: Sequence[Partition], spec: Any = spec) -> dict[Any, Future[Any]]:
                 return self._admin.list_offsets(

@@ -50,7 +50,7 @@ class MemoryUsageMixin:
         return GroupOffsets(offsets, errors)
 
     def log_offsets(self, partitions: Sequence[Partition]) -> LogOffsets:
-        self.requests += ["list_offsets", "list_offsets"]  # earliest, latest
+        self.requests.append("list_offsets")  # latest; earliest only where a log does not end at 0
         start: dict[Partition, int] = {}
         end: dict[Partition, int] = {}
         errors: dict[Partition, str] = {}
@@ -60,4 +60,6 @@ class MemoryUsageMixin:
                 errors[(topic, number)] = "UNKNOWN_TOPIC_OR_PART: Broker: Unknown topic or partition"
                 continue
             start[(topic, number)], end[(topic, number)] = self._usage()["logs"].get((topic, number), (0, 0))
+        if any(offset > 0 for offset in end.values()):
+            self.requests.append("list_offsets")
         return LogOffsets(start, end, errors)

@@ -78,3 +78,15 @@ def topic_doc(name: str, partitions: int = 1, **config: Any) -> dict[str, Any]:
     if config:
         topic["config"] = {k.replace("_", "."): v for k, v in config.items()}
     return topic
+
+
+def node_paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """The path of every node of a parsed document, the root's `()` first."""
+    out = [prefix]
+    if isinstance(node, dict):
+        for key, value in node.items():
+            out += node_paths(value, (*prefix, key))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            out += node_paths(value, (*prefix, i))
+    return out

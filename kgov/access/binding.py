@@ -6,6 +6,7 @@ Names are the catalog's words for resource types and patterns (`topic`, `transac
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 
 RESOURCE_TYPES = ("topic", "group", "cluster", "transactional_id")
@@ -13,6 +14,15 @@ PATTERNS = ("literal", "prefixed")
 PERMISSIONS = ("allow", "deny")
 CLUSTER_NAME = "kafka-cluster"  # the only name Kafka accepts for the cluster resource
 ANY_HOST = "*"
+
+
+def is_ip(text: str) -> bool:
+    """A host Kafka accepts in an ACL binding, besides ANY_HOST: an IPv4 or IPv6 address."""
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
 
 # Operations that mean something on each resource type (Kafka's authorizer documentation).
 VALID_OPERATIONS: dict[str, frozenset[str]] = {

@@ -12,7 +12,6 @@ half of its bindings in the catalog would make plan revoke the other half.
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from kgov.access.binding import (
     PERMISSIONS,
     VALID_OPERATIONS,
     Binding,
+    is_ip,
     scram_user,
 )
 from kgov.access.derive import bindings_for
@@ -72,17 +72,9 @@ def _why_not(principal: str, bindings: Iterable[Binding]) -> str | None:
             return f"{b.pattern} {b.resource_type} bindings are not in the catalog's vocabulary"
         if b.operation not in VALID_OPERATIONS[b.resource_type] or b.permission not in PERMISSIONS:
             return f"{b.permission} {b.operation} on a {b.resource_type} is not in the catalog's vocabulary"
-        if b.host != ANY_HOST and not _is_ip(b.host):
+        if b.host != ANY_HOST and not is_ip(b.host):
             return f"host {b.host!r} is not an IP address"
     return None
-
-
-def _is_ip(text: str) -> bool:
-    try:
-        ipaddress.ip_address(text)
-    except ValueError:
-        return False
-    return True
 
 
 def import_access(

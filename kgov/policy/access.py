@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Iterator
 from dataclasses import replace
 
-from kgov.access.binding import ANY_HOST, CLUSTER_NAME, VALID_OPERATIONS, Binding
+from kgov.access.binding import ANY_HOST, CLUSTER_NAME, VALID_OPERATIONS, Binding, is_ip
 from kgov.access.derive import bindings_for
 from kgov.catalog.model import AccessFile, AclEntry
 from kgov.diagnostics import Severity
@@ -151,16 +150,8 @@ range never matches anything, so the grant is silently useless (and a deny silen
 )
 def check_hosts(ctx: Context) -> Iterator[Finding]:
     for entry in _explicit_acls(ctx):
-        if entry.host != ANY_HOST and not _is_ip(entry.host):
+        if entry.host != ANY_HOST and not is_ip(entry.host):
             yield Finding(entry.loc("host"), f"host '{entry.host}' is not an IP address")
-
-
-def _is_ip(text: str) -> bool:
-    try:
-        ipaddress.ip_address(text)
-    except ValueError:
-        return False
-    return True
 
 
 @rule(

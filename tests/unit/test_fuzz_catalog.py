@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import tempfile
 from pathlib import Path
-from typing import Any
 
 import yaml
 from hypothesis import HealthCheck, given, settings
@@ -13,6 +12,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from kgov.cli import app
+from tests.support import node_paths
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "catalog"
 FILES = {str(p.relative_to(EXAMPLE)): p.read_text("utf-8") for p in sorted(EXAMPLE.rglob("*")) if p.is_file()}
@@ -105,24 +105,13 @@ def text_edits(draw: st.DrawFn) -> dict[str, str]:
     return files
 
 
-def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    out = [prefix]
-    if isinstance(node, dict):
-        for key, value in node.items():
-            out += _paths(value, (*prefix, key))
-    elif isinstance(node, list):
-        for i, value in enumerate(node):
-            out += _paths(value, (*prefix, i))
-    return out
-
-
 @st.composite
 def structural_edits(draw: st.DrawFn) -> dict[str, str]:
     files = dict(FILES)
     for _ in range(draw(st.integers(1, 3))):
         name = draw(st.sampled_from(YAML_FILES))
         data = yaml.safe_load(files[name])
-        path = draw(st.sampled_from(_paths(data)[1:]))
+        path = draw(st.sampled_from(node_paths(data)[1:]))
         parent = data
         for step in path[:-1]:
             parent = parent[step]

@@ -21,6 +21,7 @@ from kgov.catalog import fastcheck
 from kgov.catalog.messages import schema
 from kgov.catalog.yamlpos import parse
 from kgov.schemas.wellformed import COMPILED_DRAFTS, DIALECTS
+from tests.support import node_paths
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "catalog"
 DOCS: list[tuple[str, Any]] = [("kgov", parse((EXAMPLE / "kgov.yaml").read_text("utf-8")).data)]
@@ -33,23 +34,12 @@ VALUE_LIST += ["^(a", [], {}, ["x"], ["x", "x"], [1], {"a": 1}, {"type": "string
 VALUES = st.sampled_from(VALUE_LIST)
 
 
-def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    out = [prefix]
-    if isinstance(node, dict):
-        for key, value in node.items():
-            out += _paths(value, (*prefix, key))
-    elif isinstance(node, list):
-        for i, value in enumerate(node):
-            out += _paths(value, (*prefix, i))
-    return out
-
-
 @st.composite
 def mutated(draw: st.DrawFn, docs: list[tuple[str, Any]]) -> tuple[str, Any]:
     kind, original = draw(st.sampled_from(docs))
     doc = copy.deepcopy(original)
     for _ in range(draw(st.integers(1, 3))):
-        path = draw(st.sampled_from(_paths(doc)))
+        path = draw(st.sampled_from(node_paths(doc)))
         if not path:
             continue
         parent = doc
@@ -89,7 +79,7 @@ def test_version_is_the_whole_number_one() -> None:
 
 def _every_single_edit(kind: str, original: Any) -> list[Any]:
     out = []
-    for path in _paths(original)[1:]:
+    for path in node_paths(original)[1:]:
         for value in VALUE_LIST:
             doc = copy.deepcopy(original)
             parent = doc

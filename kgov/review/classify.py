@@ -171,22 +171,23 @@ def subject_reasons(name: str, before: JSON, after: JSON, head: Catalog, base: C
     return reasons or [Reason("subject-changed", SAFE, f"subject {name} changed")]
 
 
-_VERDICTS: dict[tuple[int, int], dict[str, str | None]] = {}
+# The last pair of catalogs and their verdicts. The catalogs themselves are held (compared by
+# identity), so a freed catalog's id can never be mistaken for a new one's.
+_LAST: list[tuple[Catalog, Catalog, dict[str, str | None]]] = []
 
 
 def _offline_verdicts(head: Catalog, base: Catalog) -> dict[str, str | None]:
     """For each subject whose schema changed: why the change breaks its level, or None when it does
     not (the checker of `kgov lint --base`, against the base's version only). Once per diff."""
-    key = (id(head), id(base))
-    if key not in _VERDICTS:
-        from kgov.base_compat import changed_schemas, incompatible
+    if _LAST and _LAST[0][0] is head and _LAST[0][1] is base:
+        return _LAST[0][2]
+    from kgov.base_compat import changed_schemas, incompatible
 
-        _VERDICTS.clear()  # one diff at a time: keep no catalog alive longer
-        found = incompatible(head, base.schemas, "base", "the base")
-        verdicts: dict[str, str | None] = dict.fromkeys(changed_schemas(head, base.schemas))
-        verdicts.update({subject: message for subject, (message, _) in found.items()})
-        _VERDICTS[key] = verdicts
-    return _VERDICTS[key]
+    found = incompatible(head, base.schemas, "base", "the base")
+    verdicts: dict[str, str | None] = dict.fromkeys(changed_schemas(head, base.schemas))
+    verdicts.update({subject: message for subject, (message, _) in found.items()})
+    _LAST[:] = [(head, base, verdicts)]
+    return verdicts
 
 
 def _level(spec: JSON, catalog: Catalog) -> str | None:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from kgov.catalog import build
+from kgov.catalog.fastyaml import read as read_yaml
 from kgov.catalog.files import (
     RULE_FILES,
     RULE_YAML,
@@ -26,7 +27,7 @@ from kgov.catalog.files import (
 )
 from kgov.catalog.messages import FORMATS, RULE_STRUCTURE, structure
 from kgov.catalog.model import AccessFile, Catalog, SchemaFile, Settings, Source, TopicsFile
-from kgov.catalog.yamlpos import YamlDoc, YamlProblem, parse
+from kgov.catalog.yamlpos import YamlDoc, YamlProblem
 from kgov.diagnostics import Diagnostic, Location, Severity
 from kgov.errors import CatalogError
 
@@ -85,7 +86,7 @@ def load_catalog(root: Path) -> Loaded:
 # `kgov diff --base` and `kgov plan --base` load the catalog twice, at the ref and in the working tree,
 # and most files are the same text in both: each text is parsed once per process. A YamlDoc is never
 # edited after parsing, so the two catalogs can share it (positions are the text's, whatever its path).
-_parse = lru_cache(maxsize=4096)(parse)
+_parse = lru_cache(maxsize=4096)(read_yaml)
 
 
 def _read(path: Path, root: Path, kind: str, diags: list[Diagnostic]) -> Read | None:

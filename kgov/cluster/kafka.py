@@ -12,7 +12,7 @@ from collections import Counter, deque
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from confluent_kafka import KafkaError, KafkaException
+from confluent_kafka import KafkaError, KafkaException, TopicCollection
 from confluent_kafka.admin import (
     AdminClient,
     AlterConfigOpType,
@@ -82,6 +82,24 @@ class KafkaCluster(KafkaAccessMixin, KafkaUsageMixin, KafkaBase):
                 continue
             replicas = max((len(p.replicas) for p in topic.partitions.values()), default=0)
             topics.append(TopicSpec(name, len(topic.partitions), replicas))
+        return TopicListing(tuple(sorted(topics, key=lambda t: t.name)), errors)
+
+    def describe_topics(self, names: Sequence[str]) -> TopicListing:
+        answers = self._batched(
+            "describe_topics",
+            sorted(set(names)),
+            lambda chunk: self._admin.describe_topics(
+                TopicCollection(list(chunk)), request_timeout=self._timeout
+            ),
+            keep=lambda d: (max((len(p.replicas) for p in d.partitions), default=0), len(d.partitions)),
+        )
+        topics, errors = [], {}
+        for name, (found, exc) in answers.items():
+            if exc is None:
+                replicas, partitions = found
+                topics.append(TopicSpec(name, partitions, replicas))
+            elif error_code(exc) != KafkaError.UNKNOWN_TOPIC_OR_PART:  # absent: left out, as in a listing
+                errors[name] = error_text(exc)
         return TopicListing(tuple(sorted(topics, key=lambda t: t.name)), errors)
 
     def topic_configs(self, names: Sequence[str]) -> Mapping[str, Mapping[str, str]]:

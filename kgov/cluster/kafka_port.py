@@ -49,6 +49,11 @@ class KafkaAdmin(AccessPort, Protocol):  # + ACLs and SCRAM users: kgov/cluster/
         """All topics with partition count and replication factor (one metadata request)."""
         ...
 
+    def describe_topics(self, names: Sequence[str]) -> TopicListing:
+        """The named topics only, as list_topics shows them (absent ones left out), in fixed-size
+        batches: a scoped plan reads what it plans, not the whole cluster's metadata."""
+        ...
+
     def topic_configs(self, names: Sequence[str]) -> Mapping[str, Mapping[str, str]]:
         """Explicit (DYNAMIC_TOPIC_CONFIG) configs of the named topics, in fixed-size batches."""
         ...

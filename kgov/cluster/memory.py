@@ -42,6 +42,18 @@ class MemoryCluster(MemoryAccessMixin, MemoryUsageMixin):
         )
         return TopicListing(topics, dict(self.listing_errors))
 
+    def describe_topics(self, names: Sequence[str]) -> TopicListing:
+        self.requests.append("describe_topics")
+        wanted = set(names)
+        listing = TopicListing(
+            tuple(TopicSpec(n, t.partitions, t.replication_factor) for n, t in sorted(self.topics.items())),
+            dict(self.listing_errors),
+        )
+        return TopicListing(
+            tuple(t for t in listing.topics if t.name in wanted and t.name not in listing.errors),
+            {n: e for n, e in listing.errors.items() if n in wanted},
+        )
+
     def topic_configs(self, names: Sequence[str]) -> Mapping[str, Mapping[str, str]]:
         self.requests.append("describe_configs")
         return {n: dict(self.topics[n].config) for n in names if n in self.topics}

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from functools import partial
 
 from kgov.diagnostics import Location, Severity
 from kgov.kafka_configs import TOPIC_CONFIGS, ConfigValueError, ignored_config, lookup, normalize
@@ -16,14 +17,16 @@ _ORDERS = (
 )
 
 
-def _configs(ctx: Context) -> Iterator[tuple[str, Mapping[str, object], Location, str]]:
-    """(key, config, location of the key, whose) for every config entry of topics and overrides."""
+def _configs(ctx: Context) -> Iterator[tuple[str, Mapping[str, object], Callable[[], Location], str]]:
+    """(key, config, where the key is, whose) for every config entry of topics and overrides. The
+    location is looked up only for a finding: a position may cost parsing the file again."""
     for topic in ctx.topics:
         for key in topic.config:
-            yield key, topic.config, topic.loc("config", key), f"topic '{topic.name}'"
+            yield key, topic.config, partial(topic.loc, "config", key), f"topic '{topic.name}'"
     for env in ctx.environments:
         for key in env.overrides.config:
-            yield key, env.overrides.config, env.loc("overrides", "config", key), f"environment '{env.name}'"
+            where = partial(env.loc, "overrides", "config", key)
+            yield key, env.overrides.config, where, f"environment '{env.name}'"
 
 
 @rule(
@@ -49,7 +52,7 @@ def check_unknown(ctx: Context) -> Iterator[Finding]:
         try:
             lookup(key)
         except ConfigValueError as exc:
-            yield Finding(where, f"{whose}: {exc}")
+            yield Finding(where(), f"{whose}: {exc}")
 
 
 @rule(
@@ -80,7 +83,7 @@ def check_values(ctx: Context) -> Iterator[Finding]:
         try:
             normalize(key, config[key])
         except ConfigValueError as exc:
-            yield Finding(where, f"{whose}: {key}: {exc}")
+            yield Finding(where(), f"{whose}: {key}: {exc}")
 
 
 @rule(
@@ -114,7 +117,7 @@ def check_ignored(ctx: Context) -> Iterator[Finding]:
         if ignored_config(key, patterns):
             pattern = next(p for p in patterns if ignored_config(key, (p,)))
             yield Finding(
-                where,
+                where(),
                 f"{whose}: config '{key}' matches ownership.ignore_configs pattern '{pattern}': "
                 "kgov never resets it as drift",
             )

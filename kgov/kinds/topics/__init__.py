@@ -37,7 +37,10 @@ class TopicKind:
         full = TopicScope.from_json(scope)
         named = frozenset(full.names)
         return TopicScope(
-            tuple(sorted(n for n in set(names) if full.covers(n, named) or n in named)), (), full.protected
+            tuple(sorted(n for n in set(names) if full.covers(n, named) or n in named)),
+            (),
+            full.protected,
+            exact=True,
         ).to_json()
 
     def observe(self, backend: KafkaAdmin, scope: JSON) -> ObservedTopics:

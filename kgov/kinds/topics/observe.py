@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from kgov.cluster.kafka_port import KafkaAdmin
 from kgov.errors import ClusterError
 from kgov.kinds.topics.ownership import TopicScope
-from kgov.state import TopicSpec
+from kgov.state import TopicListing, TopicSpec
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,8 @@ class ObservedTopics:
 
 
 def observe_topics(kafka: KafkaAdmin, scope: TopicScope) -> ObservedTopics:
-    """One metadata request for all topics, then the explicit configs of the catalog's topics.
+    """One metadata request for all topics (for an exact scope, the named ones only), then the
+    explicit configs of the catalog's topics.
 
     Topics only inside an owned prefix (deletion candidates) need no configs: a delete does not
     depend on them. Protected topics are never read. A topic the broker cannot describe stops the
@@ -37,7 +38,10 @@ def observe_topics(kafka: KafkaAdmin, scope: TopicScope) -> ObservedTopics:
     concern the plan otherwise.
     """
     named = frozenset(scope.names)
-    listing = kafka.list_topics()
+    if scope.exact:
+        listing = kafka.describe_topics(scope.names) if scope.names else TopicListing((), {})
+    else:
+        listing = kafka.list_topics()
     broken = sorted((n, e) for n, e in listing.errors.items() if n in named and scope.covers(n, named))
     if broken:
         name, error = broken[0]

@@ -9,6 +9,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from kgov.catalog.model import Catalog
 
@@ -21,18 +22,29 @@ class TopicScope:
     # Named topics whose configs are not read: apply watching its creations appear needs only the
     # listing (a poll of 5,000 new topics would otherwise describe all of them each time).
     unconfigured: tuple[str, ...] = ()
+    # Exactly the named topics (a scoped plan): their metadata is asked for by name, not listed.
+    exact: bool = False
 
-    def to_json(self) -> dict[str, list[str]]:
-        doc = {"names": list(self.names), "prefixes": list(self.prefixes), "protected": list(self.protected)}
-        return {**doc, "unconfigured": list(self.unconfigured)} if self.unconfigured else doc
+    def to_json(self) -> dict[str, Any]:
+        doc: dict[str, Any] = {
+            "names": list(self.names),
+            "prefixes": list(self.prefixes),
+            "protected": list(self.protected),
+        }
+        if self.unconfigured:
+            doc["unconfigured"] = list(self.unconfigured)
+        if self.exact:
+            doc["exact"] = True
+        return doc
 
     @classmethod
-    def from_json(cls, doc: dict[str, Sequence[str]]) -> TopicScope:
+    def from_json(cls, doc: dict[str, Any]) -> TopicScope:
         return cls(
             tuple(doc["names"]),
             tuple(doc["prefixes"]),
             tuple(doc["protected"]),
             tuple(doc.get("unconfigured", ())),
+            doc.get("exact") is True,
         )
 
     def covers(self, name: str, named: frozenset[str] | None = None) -> bool:

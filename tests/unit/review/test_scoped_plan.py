@@ -16,6 +16,7 @@ from kgov.commands.plan import run_plan
 from kgov.errors import CatalogError, PlanError
 from kgov.kinds.base import Backends
 from kgov.plan import planfile
+from kgov.state import TopicListing
 from tests.gitrepo import commit, init
 from tests.support import topic_doc, write_catalog
 
@@ -26,10 +27,15 @@ class CountingCluster(MemoryCluster):
     def __init__(self) -> None:
         super().__init__(brokers=1)
         self.described: list[str] = []
+        self.metadata_of: list[list[str]] = []  # the names of each metadata request by name
 
     def topic_configs(self, names: Sequence[str]) -> Mapping[str, Mapping[str, str]]:
         self.described.extend(names)
         return super().topic_configs(names)
+
+    def describe_topics(self, names: Sequence[str]) -> TopicListing:
+        self.metadata_of.append(sorted(names))
+        return super().describe_topics(names)
 
 
 @pytest.fixture(autouse=True)
@@ -80,6 +86,8 @@ def test_reads_only_the_changed_topics_with_the_same_requests_whatever_the_size(
     assert cluster.requests == small.requests
     assert cluster.requests.count("describe_configs") == 1
     assert sorted(cluster.described) == ["s001.a", "s001.b"]  # s002.new does not exist yet
+    # the topic kind asks for the metadata of the scoped topics by name, not for the whole listing
+    assert cluster.metadata_of == [["s001.a", "s001.b", "s002.new"]]
     assert doc["scoped"]["base"] == "HEAD"
     assert doc["scoped"]["names"] == {"topic": ["s001.a", "s001.b", "s002.new"]}
     assert doc["scope"]["topic"]["names"] == ["s001.a", "s001.b", "s002.new"]
@@ -142,10 +150,10 @@ def test_a_full_plan_has_no_scope_and_the_whole_catalog_is_still_linted(tmp_path
     assert cluster.requests.count("describe_configs") == 1  # only the full plan above read
 
 
-def test_no_change_reads_nothing_but_the_listing(tmp_path: Path) -> None:
+def test_no_change_reads_no_topic_by_name(tmp_path: Path) -> None:
     cat, cluster, _ = _setup(tmp_path, 5)
     assert run_plan(cat, "local", backends=Backends(kafka=cluster), base="HEAD", detailed_exitcode=True) == 0
-    assert cluster.described == []
+    assert cluster.described == [] and cluster.metadata_of == []
 
 
 def test_a_delete_is_watched_by_listing_never_by_describing_it() -> None:

@@ -1,0 +1,162 @@
+"""A fast reading of plain catalog YAML, used only where it gives exactly what yamlpos gives.
+
+yamlpos builds values and positions from libyaml's event stream in Python: about 100 µs a topic,
+a second for a 10,000-topic catalog, most of a pull request's plan. yaml-rs (a Rust YAML 1.2
+parser) reads the same text in a twentieth of that. Positions are only needed to point at a
+problem, so a file read here gets them later, from yamlpos, if ever asked (`LazyPositions`).
+
+YAML 1.2 (yaml-rs) and YAML 1.1 (PyYAML, whose reading is the catalog's meaning) differ at the
+edges: `yes`, `0755`, `1_000`, `1:30`, `1e3`, dates, merge keys, document markers. The fast
+reading is taken only for text outside those edges, checked twice: the text holds none of the
+characters that start them (`_UNSURE`), and every value read is of a kind both agree on
+(`_agreed`). Anything else, errors included, goes to yamlpos, which reports with a position.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+import yaml
+
+from kgov.catalog.yamlpos import MAX_DEPTH, Path_, YamlDoc, YamlProblem, parse
+
+_loads: Callable[[str], Any] | None
+try:  # an optional speed-up: without it (or libyaml) every file takes the yamlpos path
+    from yaml_rs import loads as _loads
+except ImportError:  # pragma: no cover - yaml-rs ships wheels for the platforms kgov supports
+    _loads = None
+_CParser: Any
+try:
+    from yaml._yaml import CParser as _CParser  # libyaml's parser alone (yaml.CParser is not exported)
+except ImportError:  # pragma: no cover - PyYAML's wheels bundle libyaml
+    _CParser = None
+if _CParser is None:  # pragma: no cover - PyYAML's wheels bundle libyaml
+    _loads = None
+
+# Where 1.1 and 1.2 (or yaml-rs's leniency) can part, found in the text:
+# - a node starting with an anchor, alias or tag (&x *x !t), a directive (%), a merge key (<<),
+#   a complex key (?), a plain scalar starting with : ? @ ` | > (yaml-rs reads some; libyaml refuses),
+#   a document marker (--- ...), escapes in double quotes ("\\/");
+# - any character PyYAML does not print (it refuses control characters; yaml-rs reads them), tabs,
+#   \r, line breaks 1.1 knows and 1.2 does not (\x85 \u2028 \u2029), a byte-order mark;
+# - numbers with a leading 0 (octal, hex, binary) or underscores: yaml-rs reads `_1` as 1.
+# (`1:30`, `yes`, dates and floats are caught on the values read, in _agreed.) Each pattern has a
+# single class or literal at its head, which Python's re scans fast, in linear time.
+_UNSURE = (
+    re.compile(
+        "[^\\n\\x20-\\x7e\\xa0-\\u2027\\u202a-\\ud7ff\\ue000-\\ufefe\\uff00-\\ufffd\\U00010000-\\U0010ffff]"
+    ),
+    re.compile(r"[\s\[{,:](?:[&*!:?@`]|[|>](?![-+]?[0-9]?[-+]? *(?:#|\n|$))|[+-]?0[0-9_oOxXbB])"),
+)
+_UNDERSCORE_NUMBER = re.compile(r"_[0-9]|[0-9]_")
+_UNSURE_TEXT = ("<<", "\n---", "\n...", "\n%", "? ", "?\n")
+_UNSURE_START = ("---", "...", "%", "?", "&", "*", "!", "0", "+", "-0", "_")
+_MAX_INT = 10**18  # PyYAML refuses huge numbers with its own message: leave them to yamlpos
+_STR_TAG = "tag:yaml.org,2002:str"
+_RESOLVER = yaml.resolver.Resolver()  # the implicit types of PyYAML's safe loaders (YAML 1.1)
+_RESOLVABLE = frozenset(_RESOLVER.yaml_implicit_resolvers)  # first characters of those types
+
+
+def fast_values(text: str) -> tuple[bool, Any]:
+    """(True, values) if yaml-rs read `text` to what yamlpos would; (False, None) otherwise."""
+    if (
+        _loads is None
+        or any(part in text for part in _UNSURE_TEXT)
+        or text.startswith(_UNSURE_START)
+        or ('"' in text and "\\" in text)
+        or any(pattern.search(text) for pattern in _UNSURE)
+        or ("_" in text and _UNDERSCORE_NUMBER.search(text))
+    ):
+        return False, None
+    try:
+        data = _loads(text)
+    except Exception:  # any problem is reported by yamlpos, with its position
+        return False, None
+    return (True, data) if _agreed(data) and _libyaml_accepts(text) else (False, None)
+
+
+def _libyaml_accepts(text: str) -> bool:
+    """True if libyaml parses `text`, which is what yamlpos reads. yaml-rs is more lenient than
+    libyaml in places (a quoted key continued on an unindented line, `[|x]`): a file either parser
+    refuses must get yamlpos's located error. Draining libyaml's events in C costs a sixth of
+    building values from them in Python."""
+    parser = _CParser(text)
+    try:
+        get = parser.get_event
+        while get() is not None:
+            pass
+    except yaml.YAMLError:
+        return False
+    finally:
+        parser.dispose()
+    return True
+
+
+def _agreed(root: Any) -> bool:
+    """True if every value is one YAML 1.1 reads the same, no deeper than yamlpos allows
+    (iteratively: no recursion limit)."""
+    resolve: Callable[..., str] = _RESOLVER.resolve
+    todo = [(root, 0)]
+    while todo:
+        value, depth = todo.pop()
+        kind = type(value)
+        if kind is str:
+            # A string that would resolve to another type when plain may have been quoted or not:
+            # only yamlpos can tell.
+            if value[:1] in _RESOLVABLE and resolve(yaml.ScalarNode, value, (True, False)) != _STR_TAG:
+                return False
+        elif kind is dict or kind is list:
+            if depth >= MAX_DEPTH:
+                return False
+            if kind is dict:
+                if any(type(key) is not str for key in value):
+                    return False
+                todo.extend((item, depth + 1) for item in value.values())
+            else:
+                todo.extend((item, depth + 1) for item in value)
+        elif kind is int:
+            if not -_MAX_INT < value < _MAX_INT:
+                return False
+        elif kind is not bool and value is not None:
+            return False  # floats, dates and anything else: yamlpos decides
+    return True
+
+
+def read(text: str) -> YamlDoc:
+    """The YamlDoc of `text`: through yaml-rs when that is exact, positions computed on demand."""
+    ok, data = fast_values(text)
+    if not ok:
+        return parse(text)
+    return YamlDoc(data, LazyPositions(text))
+
+
+class LazyPositions(Mapping[Path_, tuple[int, int]]):
+    """The positions yamlpos finds in a text, found the first time one is asked for."""
+
+    __slots__ = ("_found", "_text")
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._found: Mapping[Path_, tuple[int, int]] | None = None
+
+    def _all(self) -> Mapping[Path_, tuple[int, int]]:
+        if self._found is None:
+            try:
+                self._found = parse(self._text).positions
+            except YamlProblem:  # cannot happen when the readings agree; a position is not worth a crash
+                self._found = {(): (1, 1)}
+        return self._found
+
+    def __getitem__(self, path: Path_) -> tuple[int, int]:
+        return self._all()[path]
+
+    def get(self, path: Path_, default: Any = None) -> Any:
+        return self._all().get(path, default)
+
+    def __iter__(self) -> Iterator[Path_]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())

@@ -1,0 +1,136 @@
+"""The fast YAML reading (yaml-rs) is taken only where it gives exactly what yamlpos gives.
+
+The property, on every text: either fast_values declines, or yamlpos accepts the text too and
+reads the same values, with the same types (True is not 1), in the same key order."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kgov.catalog.fastyaml import LazyPositions, fast_values, read
+from kgov.catalog.yamlpos import YamlProblem, parse
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+def same(a: Any, b: Any) -> bool:
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(same(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
+    return bool(a == b)
+
+
+def agrees(text: str) -> bool:
+    """The property; True also when the fast reading declined."""
+    ok, fast = fast_values(text)
+    if not ok:
+        return fast is None
+    try:
+        slow = parse(text).data
+    except YamlProblem:
+        return False  # the fast reading accepted a text yamlpos refuses
+    return same(fast, slow)
+
+
+# Texts where YAML 1.1 (PyYAML) and YAML 1.2 (yaml-rs) read differently, or yamlpos refuses.
+DIVERGENT = [
+    "a: 0755\n", "a: 0o17\n", "a: 0b101\n", "a: 0x1F\n", "a: 1_000\n", "a: 1:30\n", "a: 1e3\n",
+    "a: yes\n", "a: off\n", "a: 2024-01-01\n", "a: .inf\n", "a: 0.5\n", "a: &x 1\nb: *x\n",
+    "a: {<<: {b: 1}}\n", "a: 1\n---\nb: 2\n", "a: 1\n...\n", "a: b\x85c: d\n", "a: !!str 1\n",
+    "a: \"\\/\"\n", "? [1, 2]\n: 3\n", "1: a\n", "true: a\n", "null: a\n", "a: 1\na: 2\n",
+    "a: [" + "[" * 70 + "]" * 71 + "\n", "a: " + "9" * 30 + "\n", "a: ''\n", "a:\tb\n",
+    "%YAML 1.1\n---\na: 1\n", "\x1fa: b\n", "a: b\x7f\n", "a: \ufffe\n", "a: _1\n", "a: 1\r\nb: 2\r\n",
+    "{a: |x}\n", "[>x]\n", "a: @x\n", "a: `x\n",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("text", DIVERGENT)
+def test_divergent_texts_are_left_to_yamlpos(text: str) -> None:
+    assert fast_values(text) == (False, None)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "service: orders\nowner: team-orders\ntopics:\n  - name: orders.created\n    partitions: 6\n"
+        "    replication_factor: 3\n    config:\n      retention.ms: 604800000\n"
+        "      cleanup.policy: compact\n",
+        "a: [x, y]\nb: {c: true, d: null, e: ~}\nf: 'quoted: yes'\nh: -12\n",
+        "description: >\n  folded\n  text\nnote: |\n  kept\n  lines\nmore: |-  # chomped\n  x\n",
+        "name: café\nlist:\n- 1\n- two\n",
+        "",
+        "# only a comment\n",
+    ],
+)
+def test_plain_catalog_text_is_read_fast_and_the_same(text: str) -> None:
+    ok, _ = fast_values(text)
+    assert ok, "the common case must take the fast path, or the speed-up is silently lost"
+    assert agrees(text)
+
+
+def test_every_yaml_file_in_the_repository_agrees() -> None:
+    files = [p for p in REPO.rglob("*.y*ml") if ".kgov" not in p.parts and ".git" not in p.parts]
+    assert len(files) > 20
+    fast = 0
+    for path in files:
+        text = path.read_text("utf-8", errors="replace")
+        assert agrees(text), path
+        fast += fast_values(text)[0]
+    assert fast > len(files) // 2
+
+
+def test_positions_are_found_when_first_asked_and_match_yamlpos() -> None:
+    text = (REPO / "catalog" / "topics" / "orders.yaml").read_text("utf-8")
+    doc = read(text)
+    assert isinstance(doc.positions, LazyPositions)
+    assert doc.positions._found is None  # nothing parsed twice until a position is needed
+    slow = parse(text)
+    assert doc.pos(("topics", 0, "partitions")) == slow.pos(("topics", 0, "partitions"))
+    assert dict(doc.positions) == dict(slow.positions)
+
+
+def test_a_divergent_text_is_read_by_yamlpos() -> None:
+    doc = read("a: 0755\n")
+    assert doc.data == {"a": 0o755} and not isinstance(doc.positions, LazyPositions)
+
+
+_TRICKY = "ab:# -'\"\n\t0157e.x_é?[]{},&*!|>~yYnNoO\x1f\x85\\\r"
+_words = st.one_of(
+    st.text(_TRICKY, max_size=8),
+    st.sampled_from(["yes", "No", "on", "0755", "1_0", "1:3", "1e3", "null", "~", "true", ".5", "-0", "+1"]),
+)
+_scalars = st.one_of(_words, st.integers(-(10**20), 10**20), st.booleans(), st.none())
+_data = st.recursive(
+    _scalars,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(_words, inner, max_size=4)),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    data=st.dictionaries(_words, _data, max_size=5),
+    flow=st.sampled_from([False, True, None]),
+    style=st.sampled_from([None, "'", '"', "|", ">"]),
+    mutation=st.one_of(st.none(), st.tuples(st.integers(0, 400), st.sampled_from([*_TRICKY, ""]))),
+)
+def test_generated_yaml_agrees(
+    data: dict[str, Any], flow: bool | None, style: str | None, mutation: tuple[int, str] | None
+) -> None:
+    text = yaml.safe_dump(
+        data, default_flow_style=flow, default_style=style, allow_unicode=True, sort_keys=False
+    )
+    if mutation is not None and text:
+        at, char = mutation
+        at %= len(text)
+        text = text[:at] + char + text[at + 1 :]  # a typo: many of these are broken YAML
+    assert agrees(text), text

@@ -335,7 +335,9 @@ def run(broker: Broker, cmd: Sequence[str], log: Path, expect: Sequence[int] = (
     before = broker.requests()
     with open(log, "wb") as out:
         start = time.perf_counter()
-        proc = subprocess.Popen(list(cmd), stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            list(cmd), stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=CHILD_ENV
+        )
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - start
     proc.returncode = code = os.waitstatus_to_exitcode(status)
@@ -351,6 +353,11 @@ def run(broker: Broker, cmd: Sequence[str], log: Path, expect: Sequence[int] = (
         " ".join(f"{k}:{v}" for k, v in sorted(admin.items())),
         code,
     )
+
+
+# Byte-compiled modules, as an installed kgov has them: with PYTHONDONTWRITEBYTECODE set (this
+# machine sets it), every run of a checkout would compile kgov's modules again.
+CHILD_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
 def median(broker: Broker, cmd: Sequence[str], log: Path, repeat: int, expect: Sequence[int] = (0,)) -> Run:

@@ -4,8 +4,8 @@ not apply, and say which operation on which resource its principal lacks.
 A topic kgov may not DESCRIBE is missing from its metadata, exactly as if it did not exist; a plan
 would then create it (and fail, or worse, in a cluster that auto-creates). So the catalog's topics
 that the listing lacks are asked about by name (one batched request): a refusal stops the plan,
-naming the operation and the topic. Within a plan the listing is the topic kind's (the port is
-kgov.plan.reads.ReadOnce): the check costs no Metadata request of its own.
+naming the operation and the topic. The topic kind checks it on the metadata it read anyway (the
+listing, or in a scoped plan its topics' metadata by name): no Metadata request of its own.
 
 The rights a planned change needs are checked once the diff is known: ALTER on the cluster for
 ACL bindings and SCRAM users (from the one DescribeCluster kgov makes anyway), and on the topics a
@@ -15,7 +15,7 @@ A creation is not checked: Kafka cannot be asked about a topic that does not exi
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, Sequence, Set
 
 from kgov.access.binding import CLUSTER_NAME
 from kgov.cluster.access_port import HIDDEN
@@ -30,10 +30,8 @@ def _names(names: Sequence[str]) -> str:
     return ", ".join(names[:SHOWN]) + more
 
 
-def check_topics_visible(kafka: KafkaAdmin, names: Sequence[str]) -> None:
-    if not names:
-        return  # no request: a scoped plan of topics alone never lists the whole cluster
-    listed = {t.name for t in kafka.list_topics().topics}
+def check_topics_visible(kafka: KafkaAdmin, names: Sequence[str], listed: Set[str]) -> None:
+    """Stop if a topic of `names` missing from the metadata read (`listed`) is one kgov may not see."""
     missing = sorted(set(names) - listed)
     if not missing:
         return

@@ -34,6 +34,9 @@ from kgov.errors import ClusterError
 from kgov.state import TopicListing, TopicSpec
 
 _REFUSED = KafkaError.TOPIC_AUTHORIZATION_FAILED
+# Topics a metadata listing leaves out: absent ones, and those kgov may not DESCRIBE (the topic kind
+# then asks about each missing one, kgov.access.rights.check_topics_visible).
+_NOT_LISTED = (KafkaError.UNKNOWN_TOPIC_OR_PART, _REFUSED)
 _quiet = logging.getLogger("kgov.librdkafka")
 _quiet.addHandler(logging.NullHandler())
 _quiet.propagate = False
@@ -98,7 +101,7 @@ class KafkaCluster(KafkaAccessMixin, KafkaUsageMixin, KafkaBase):
             if exc is None:
                 replicas, partitions = found
                 topics.append(TopicSpec(name, partitions, replicas))
-            elif error_code(exc) != KafkaError.UNKNOWN_TOPIC_OR_PART:  # absent: left out, as in a listing
+            elif error_code(exc) not in _NOT_LISTED:
                 errors[name] = error_text(exc)
         return TopicListing(tuple(sorted(topics, key=lambda t: t.name)), errors)
 

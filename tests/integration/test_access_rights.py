@@ -106,7 +106,7 @@ READER_CONFIGS = [*READER, ("topic", "{s}.a", "DESCRIBE_CONFIGS")]
 @pytest.mark.parametrize(
     ("grants", "change", "says"),
     [
-        ([], "", "may not DESCRIBE cluster kafka-cluster, needed to describe SCRAM users"),
+        (READER_CONFIGS[1:], "", "may not DESCRIBE cluster kafka-cluster, needed to describe SCRAM users"),
         (READER[:1], "", "may not DESCRIBE topic {s}.a: it cannot tell whether the topic exists"),
         (READER, "", "may not DESCRIBE_CONFIGS topic {s}.a: it cannot compare their configs"),
         (READER_CONFIGS, "config", "may not ALTER_CONFIGS topic {s}.a: the plan's changes need it"),

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from kgov.access.binding import Binding
-from kgov.access.rights import check_topics_visible
 from kgov.cluster.kafka_port import KafkaAdmin
 
 
@@ -41,7 +40,5 @@ class ObservedAcls:
         }
 
 
-def observe_acls(kafka: KafkaAdmin, scope: AclScope, check_topics: bool = True) -> ObservedAcls:
-    if check_topics:
-        check_topics_visible(kafka, scope.topics)
+def observe_acls(kafka: KafkaAdmin, scope: AclScope) -> ObservedAcls:
     return ObservedAcls(scope, frozenset(kafka.describe_acls()))

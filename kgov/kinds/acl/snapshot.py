@@ -16,7 +16,7 @@ from kgov.plan.model import JSON
 
 
 def snapshot_state(kafka: KafkaAdmin, scope: JSON) -> JSON:
-    observed = observe_acls(kafka, AclScope.from_json(scope))  # checks the catalog's topics are visible
+    observed = observe_acls(kafka, AclScope.from_json(scope))
     return {"bindings": [b.to_json() for b in sorted(observed.bindings, key=lambda b: b.address)]}
 
 

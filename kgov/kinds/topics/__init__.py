@@ -70,6 +70,7 @@ class TopicKind:
             "names": sorted({e.name for e in entries if e.action != "delete"}),
             "prefixes": [*scope["prefixes"], *gone] if gone else [],
             "protected": scope["protected"],
+            "watch": True,
         }
         # a creation shows by its partitions in the listing: its configs need not be read
         return {**watched, "unconfigured": created} if created else watched

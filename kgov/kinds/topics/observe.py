@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from kgov.access.rights import check_topics_visible
 from kgov.cluster.kafka_port import KafkaAdmin
 from kgov.errors import ClusterError
 from kgov.kinds.topics.ownership import TopicScope
@@ -30,7 +31,8 @@ class ObservedTopics:
 
 def observe_topics(kafka: KafkaAdmin, scope: TopicScope) -> ObservedTopics:
     """One metadata request for all topics (for an exact scope, the named ones only), then the
-    explicit configs of the catalog's topics.
+    explicit configs of the catalog's topics. A named topic missing from the metadata is asked
+    about by name: one kgov may not see stops the plan (a plan would otherwise create it).
 
     Topics only inside an owned prefix (deletion candidates) need no configs: a delete does not
     depend on them. Protected topics are never read. A topic the broker cannot describe stops the
@@ -42,6 +44,8 @@ def observe_topics(kafka: KafkaAdmin, scope: TopicScope) -> ObservedTopics:
         listing = kafka.describe_topics(scope.names) if scope.names else TopicListing((), {})
     else:
         listing = kafka.list_topics()
+    if not scope.watch:  # apply's watch expects its creations to be missing until they show
+        check_topics_visible(kafka, scope.names, {t.name for t in listing.topics})
     broken = sorted((n, e) for n, e in listing.errors.items() if n in named and scope.covers(n, named))
     if broken:
         name, error = broken[0]

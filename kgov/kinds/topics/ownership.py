@@ -24,6 +24,8 @@ class TopicScope:
     unconfigured: tuple[str, ...] = ()
     # Exactly the named topics (a scoped plan): their metadata is asked for by name, not listed.
     exact: bool = False
+    # apply's re-read of what it changed: its creations are missing until they show, not hidden
+    watch: bool = False
 
     def to_json(self) -> dict[str, Any]:
         doc: dict[str, Any] = {
@@ -33,8 +35,9 @@ class TopicScope:
         }
         if self.unconfigured:
             doc["unconfigured"] = list(self.unconfigured)
-        if self.exact:
-            doc["exact"] = True
+        for flag in ("exact", "watch"):
+            if getattr(self, flag):
+                doc[flag] = True
         return doc
 
     @classmethod
@@ -45,6 +48,7 @@ class TopicScope:
             tuple(doc["protected"]),
             tuple(doc.get("unconfigured", ())),
             doc.get("exact") is True,
+            doc.get("watch") is True,
         )
 
     def covers(self, name: str, named: frozenset[str] | None = None) -> bool:

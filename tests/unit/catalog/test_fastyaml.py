@@ -43,7 +43,7 @@ def agrees(text: str) -> bool:
 
 # Texts where YAML 1.1 (PyYAML) and YAML 1.2 (yaml-rs) read differently, or yamlpos refuses.
 DIVERGENT = [
-    "a: 0755\n", "a: 0o17\n", "a: 0b101\n", "a: 0x1F\n", "a: 1_000\n", "a: 1:30\n", "a: 1e3\n",
+    "a: 0755\n", "a: 0o17\n", "a: 0b101\n", "a: 0x1F\n", "a: 1:30\n", "a: 1e3\n",
     "a: yes\n", "a: off\n", "a: 2024-01-01\n", "a: .inf\n", "a: 0.5\n", "a: &x 1\nb: *x\n",
     "a: {<<: {b: 1}}\n", "a: 1\n---\nb: 2\n", "a: 1\n...\n", "a: b\x85c: d\n", "a: !!str 1\n",
     "a: \"\\/\"\n", "? [1, 2]\n: 3\n", "1: a\n", "true: a\n", "null: a\n", "a: 1\na: 2\n",
@@ -67,6 +67,7 @@ def test_divergent_texts_are_left_to_yamlpos(text: str) -> None:
         "a: [x, y]\nb: {c: true, d: null, e: ~}\nf: 'quoted: yes'\nh: -12\n",
         "description: >\n  folded\n  text\nnote: |\n  kept\n  lines\nmore: |-  # chomped\n  x\n",
         "name: café\nlist:\n- 1\n- two\n",
+        "a: 1_000\nb: -1_0\n",  # underscores inside a number: 1000 and -10 in both
         "",
         "# only a comment\n",
     ],

@@ -13,7 +13,7 @@ import pytest
 from kgov.cluster.memory import MemoryCluster
 from kgov.commands.apply import run_apply
 from kgov.commands.plan import run_plan
-from kgov.errors import CatalogError, PlanError
+from kgov.errors import CatalogError, ClusterError, PlanError
 from kgov.kinds.base import Backends
 from kgov.plan import planfile
 from kgov.state import TopicListing
@@ -166,6 +166,18 @@ def test_a_delete_is_watched_by_listing_never_by_describing_it() -> None:
         "names": ["s.a"],
         "prefixes": ["s.b"],
         "protected": ["_*"],
+        "watch": True,
     }
     only_update = TopicKind().watch_scope(scoped, entries[:1])
-    assert only_update == {"names": ["s.a"], "prefixes": [], "protected": ["_*"]}
+    assert only_update == {"names": ["s.a"], "prefixes": [], "protected": ["_*"], "watch": True}
+
+
+def test_a_scoped_topic_kgov_may_not_see_stops_the_plan(tmp_path: Path) -> None:
+    # Read by name, a topic kgov may not DESCRIBE is as missing as in a listing: it must not be created.
+    cat, cluster, services = _setup(tmp_path, 5)
+    cluster.rights["hidden"].add("s002.new")
+    _change(cat, services)
+    with pytest.raises(ClusterError) as stopped:
+        run_plan(cat, "local", backends=Backends(kafka=cluster), base="HEAD")
+    assert "may not DESCRIBE topic s002.new" in stopped.value.message
+    assert cluster.metadata_of == [["s001.a", "s001.b", "s002.new"]]

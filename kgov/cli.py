@@ -1,4 +1,5 @@
-"""The `kgov` console script. `kgov --version` answers before typer, rich or any command is imported.
+"""The `kgov` console script. `kgov --version` answers before typer, rich or any command is imported;
+the usual lines of `kgov lint` and `kgov plan` run without typer (kgov/cli_fast.py).
 
 The typer app lives in kgov/app.py; `kgov.cli.app` still names it (tests and older imports use it).
 """
@@ -19,7 +20,7 @@ def main() -> None:
     if sys.argv[1:] == ["--version"]:  # the one answer that needs no imports (figures: benchmarks/)
         sys.stdout.write(f"kgov {__version__}\n")
         return
-    if sys.argv[1:2] == ["lint"] and _lint_without_typer(sys.argv[2:]):
+    if sys.argv[1:2] in (["lint"], ["plan"]) and _without_typer(sys.argv[1], sys.argv[2:]):
         return
     try:
         from kgov.app import app
@@ -30,23 +31,41 @@ def main() -> None:
         sys.exit(EXIT_INTERRUPTED)
 
 
-def _lint_without_typer(args: list[str]) -> bool:
-    """Run `kgov lint` and exit when its arguments are the usual ones; False leaves them to typer."""
+def _without_typer(command: str, args: list[str]) -> bool:
+    """Run `kgov lint` or `kgov plan` and exit when its arguments are the usual ones (kgov/cli_fast.py);
+    False leaves them to typer."""
     try:
-        from kgov.cli_lint import parse
-
-        parsed = parse(args)
-        if parsed is None:
-            return False
-        from kgov.commands.lint import run_lint
+        from kgov.cli_fast import parse_lint, parse_plan
         from kgov.exits import outcome
 
-        code = outcome(
-            lambda: run_lint(
-                parsed.catalog, parsed.fmt, strict=parsed.strict, envs=parsed.envs, base=parsed.base
+        if command == "lint":
+            lint = parse_lint(args)
+            if lint is None:
+                return False
+            from kgov.commands.lint import run_lint
+
+            code = outcome(
+                lambda: run_lint(lint.catalog, lint.fmt, strict=lint.strict, envs=lint.envs, base=lint.base)
             )
-        )
-    except KeyboardInterrupt:  # while importing; a running lint's is outcome()'s
+        else:
+            plan = parse_plan(args)
+            if plan is None:
+                return False
+            from kgov.commands.plan import run_plan
+
+            code = outcome(
+                lambda: run_plan(
+                    plan.catalog,
+                    plan.env,
+                    out=plan.out,
+                    fmt=plan.fmt,
+                    detailed_exitcode=plan.detailed_exitcode,
+                    allow_delete=plan.allow_delete,
+                    base=plan.base,
+                    snapshot=plan.snapshot,
+                )
+            )
+    except KeyboardInterrupt:  # while importing; a running command's is outcome()'s
         code = EXIT_INTERRUPTED
         sys.stderr.write("interrupted\n")
     sys.exit(code)

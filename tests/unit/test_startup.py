@@ -59,6 +59,19 @@ def test_lint_help_and_usage_errors_are_still_typers() -> None:
     assert code == 64
 
 
+def test_plan_runs_without_typer_and_its_help_is_typers() -> None:
+    # typer imports pydantic and builds a validator per option: more than a pull request's plan of
+    # a large catalog takes otherwise. The environment does not exist: plan reads the catalog and stops.
+    code, out, modules = modules_after("plan", "--env", "nowhere", "--detailed-exitcode")
+    assert code == 1 and out == ""
+    for package in ("typer", "pydantic"):
+        assert not imported(modules, package), package
+    code, out, modules = modules_after("plan", "--help")
+    assert code == 0 and "Usage: kgov plan" in out and imported(modules, "typer")
+    code, _, _ = modules_after("plan", "--env", "x", "--format", "sarif")
+    assert code == 64
+
+
 def test_lint_explains_a_broken_file_with_jsonschema(tmp_path: Path) -> None:
     catalog = tmp_path / "catalog"
     catalog.mkdir()

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 LONG_MAX = 9223372036854775807
 INT_MAX = 2147483647
@@ -215,6 +216,18 @@ def _fmt(x: float) -> str:
 
 def normalize(name: str, value: object) -> str:
     """The value in Kafka's own form (what describe_configs returns), or ConfigValueError."""
+    try:
+        return _normalize_known(name, value)  # a catalog repeats a few values thousands of times
+    except TypeError:  # unhashable (a list where a value belongs): not worth remembering
+        return _normalize(name, value)
+
+
+@lru_cache(maxsize=4096, typed=True)  # typed: 1, 1.0 and True are different answers
+def _normalize_known(name: str, value: object) -> str:
+    return _normalize(name, value)
+
+
+def _normalize(name: str, value: object) -> str:
     d = lookup(name)
     if d.kind in (Kind.INT, Kind.LONG):
         number = _integer(d, value)

@@ -108,7 +108,9 @@ def _agreed(root: Any) -> bool:
             if depth >= MAX_DEPTH:
                 return False
             if kind is dict:
-                if any(type(key) is not str for key in value):
+                try:
+                    "".join(value)  # in C: a TypeError if a key is not a string (1:, true:, null:, [a]:)
+                except TypeError:
                     return False
                 todo.extend((item, depth + 1) for item in value.values())
             else:

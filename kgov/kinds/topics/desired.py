@@ -2,13 +2,31 @@
 
 from __future__ import annotations
 
+from collections import deque
+from collections.abc import Mapping
+from types import MappingProxyType
+
 from kgov.catalog.model import Catalog, Environment
 from kgov.errors import ConfigError
 from kgov.kafka_configs import ConfigValueError, normalize
 from kgov.state import TopicSpec
 
+# A scoped plan asks for the working tree's desired topics twice (to find what changed, then to plan
+# it): the last answers are kept, by identity of the catalog and the environment (held here, so
+# neither identity can be reused by another object while kept). Catalogs are never changed.
+_recent: deque[tuple[Catalog, Environment, Mapping[str, TopicSpec]]] = deque(maxlen=2)
 
-def desired_topics(catalog: Catalog, env: Environment) -> dict[str, TopicSpec]:
+
+def desired_topics(catalog: Catalog, env: Environment) -> Mapping[str, TopicSpec]:
+    for known, known_env, found in _recent:
+        if known is catalog and known_env is env:
+            return found
+    found = MappingProxyType(_desired(catalog, env))
+    _recent.append((catalog, env, found))
+    return found
+
+
+def _desired(catalog: Catalog, env: Environment) -> dict[str, TopicSpec]:
     ov = env.overrides
     topics: dict[str, TopicSpec] = {}
     for topic in catalog.topics():

@@ -112,6 +112,8 @@ def _differ(kind: Kind, h: Mapping[str, Any], b: Mapping[str, Any]) -> list[str]
     out = []
     for name in set(h) | set(b):
         old, new = b.get(name), h.get(name)
+        if old is new:  # the same object: a file unchanged since the base (kgov/review/base.py)
+            continue
         if old is None or new is None or (old != new and convert(old) != convert(new)):
             out.append(name)  # added, removed, or changed
     return out

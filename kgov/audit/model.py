@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from kgov.audit.usage import Usage
 from kgov.kinds.base import Unmanaged, Violation
@@ -24,10 +25,11 @@ class Cell:
     def allowed(self, right: str) -> bool:
         return right in self.effective
 
-    @property
+    @cached_property  # asked for several times per cell, of 10,000s of cells
     def effective(self) -> frozenset[str]:
         """The rights granted and not denied."""
-        return frozenset(r for r, _ in self.grants) - frozenset(r for r, _ in self.denied)
+        granted = frozenset(r for r, _ in self.grants)
+        return granted - frozenset(r for r, _ in self.denied) if self.denied else granted
 
     def to_json(self) -> JSON:
         effective = self.effective

@@ -106,7 +106,8 @@ class KafkaCluster(KafkaAccessMixin, KafkaUsageMixin, KafkaBase):
         return TopicListing(tuple(sorted(topics, key=lambda t: t.name)), errors)
 
     def topic_configs(self, names: Sequence[str]) -> Mapping[str, Mapping[str, str]]:
-        dynamic = ConfigSource.DYNAMIC_TOPIC_CONFIG.value
+        # the enum confluent-kafka gives, or its number (33 entries a topic: no function call per entry)
+        dynamic = (ConfigSource.DYNAMIC_TOPIC_CONFIG, ConfigSource.DYNAMIC_TOPIC_CONFIG.value)
         results = self._batched(
             "describe_configs",
             list(names),
@@ -115,7 +116,9 @@ class KafkaCluster(KafkaAccessMixin, KafkaUsageMixin, KafkaBase):
             ),
             # Only the explicit configs are kept, batch by batch: the rest of the answer is most of it.
             keep=lambda entries: {
-                e.name: e.value for e in entries.values() if _source(e) == dynamic and e.value is not None
+                e.name: e.value
+                for e in entries.values()
+                if e.source in dynamic and e.value is not None
             },
         )
         out: dict[str, Mapping[str, str]] = {}
@@ -193,11 +196,6 @@ class KafkaCluster(KafkaAccessMixin, KafkaUsageMixin, KafkaBase):
                 ),
             )
         )
-
-
-def _source(entry: ConfigEntry) -> Any:
-    source = entry.source
-    return getattr(source, "value", source)
 
 
 def _entry(op: ConfigOp) -> ConfigEntry:

@@ -6,6 +6,7 @@ the script only moves rows, it never builds markup from data."""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from html import escape
 from typing import Any
 
@@ -57,7 +58,14 @@ document.querySelectorAll('table.t').forEach(function(t){
 
 
 def _e(value: object) -> str:
+    if type(value) is str:
+        return _e_text(value)
     return escape(visible(value), quote=True)
+
+
+@lru_cache(maxsize=65536)  # the names of a large cluster's report repeat in every row and column
+def _e_text(text: str) -> str:
+    return escape(visible(text), quote=True)
 
 
 def _table(tid: str, header: list[str], rows: list[list[str]], total: int) -> list[str]:

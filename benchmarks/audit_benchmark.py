@@ -205,8 +205,8 @@ def on_sandbox(size: int, groups: int, keep: bool, runs: int) -> None:
             )
         print(
             'command: eval "$(PYTHONPATH=$PWD python3 -m kgov sandbox env --state-dir .kgov/sandbox)" && '
-            f"PYTHONPATH=$PWD python3 benchmarks/audit_benchmark.py --sandbox --size {size} --groups {groups} "
-            f"--runs {runs}"
+            "PYTHONPATH=$PWD python3 benchmarks/audit_benchmark.py --sandbox "
+            f"--size {size} --groups {groups} --runs {runs}"
         )
     finally:
         if not keep:

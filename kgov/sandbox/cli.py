@@ -62,6 +62,12 @@ def up(
         None, "--heap", help="Each broker's max heap (-Xmx) [default: 512m; 2g for 5,000+ topics]."
     ),
     registry_heap: str | None = typer.Option(None, help="The registry's max heap (-Xmx) [default: 256m]."),
+    jit: str | None = typer.Option(
+        None,
+        "--jit",
+        help="The brokers' JIT: quick (one tier, starts fast) [default] or full (as production brokers "
+        "run; for benchmarks: large requests are answered several times faster).",
+    ),
     timeout: float = typer.Option(120.0, help="Seconds to wait for both to answer."),
 ) -> None:
     """Fetch (first run), configure and start Kafka + Schema Registry; wait until both answer.
@@ -85,6 +91,7 @@ def up(
         registry_heap=registry_heap,
         ports={**based, **{k: v for k, v in given.items() if v is not None}},
         brokers=brokers,
+        kafka_jit=jit,
     )
     run_command(lambda: do_up(state_dir, over, timeout))
 

@@ -63,6 +63,11 @@ class Settings:
     registry_heap: str = "256m"
     # 1: one combined broker + controller node. More: a KRaft controller plus that many brokers.
     brokers: int = 1
+    # The brokers' JIT: "quick" (one tier: starts fast, for tests) or "full" (as production runs it).
+    kafka_jit: str = "quick"
+
+
+JIT_MODES = ("quick", "full")
 
 
 MAX_BROKERS = 5
@@ -78,6 +83,7 @@ class Overrides:
     registry_heap: str | None = None
     ports: dict[str, int] | None = None
     brokers: int | None = None
+    kafka_jit: str | None = None
 
 
 def port_of(ports: Ports, name: str) -> int:
@@ -95,6 +101,7 @@ def apply_overrides(base: Settings, over: Overrides) -> Settings:
         kafka_heap=over.kafka_heap or base.kafka_heap,
         registry_heap=over.registry_heap or base.registry_heap,
         brokers=over.brokers if over.brokers is not None else base.brokers,
+        kafka_jit=over.kafka_jit or base.kafka_jit,
     )
     validate(merged)
     return merged
@@ -110,6 +117,8 @@ def heap_mib(value: str) -> int:
 
 
 def validate(settings: Settings) -> None:
+    if settings.kafka_jit not in JIT_MODES:
+        raise SandboxError(f"invalid JIT mode {settings.kafka_jit!r}", hint="give quick or full")
     for name in ("kafka_heap", "registry_heap"):
         value = getattr(settings, name)
         if not _HEAP.match(value):

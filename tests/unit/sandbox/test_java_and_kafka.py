@@ -77,3 +77,12 @@ def test_command_lines_carry_the_marks_and_heaps(tmp_path: Path) -> None:
 def test_registry_label() -> None:
     info = RegistryInfo(name="Apicurio Registry (SQL)", version="3.3.3")
     assert info.label == "Apicurio Registry 3.3.3 (ccompat v7)"
+
+
+def test_the_broker_jit_is_one_tier_unless_full_is_asked_for(tmp_path: Path) -> None:
+    paths = StatePaths.at(tmp_path)
+    quick = broker_command(Path("/jdk/bin/java"), Path("/lib"), paths, Settings())
+    full = broker_command(Path("/jdk/bin/java"), Path("/lib"), paths, Settings(kafka_jit="full"))
+    assert "-XX:TieredStopAtLevel=1" in quick
+    assert "-XX:TieredStopAtLevel=1" not in full
+    assert [a for a in quick if a != "-XX:TieredStopAtLevel=1"] == full

@@ -62,3 +62,15 @@ def test_defaults_are_valid() -> None:
 def test_heap_sizes() -> None:
     assert heap_mib("512m") == 512
     assert heap_mib("1G") == 1024
+
+
+def test_jit_mode_is_remembered_and_checked() -> None:
+    from kgov.sandbox.settings import Overrides, apply_overrides, from_json, to_json
+
+    full = apply_overrides(Settings(), Overrides(kafka_jit="full"))
+    assert full.kafka_jit == "full"
+    assert apply_overrides(full, Overrides()).kafka_jit == "full"  # as saved, when not given again
+    assert from_json(to_json(full), Path("settings.json")) == full
+    with pytest.raises(SandboxError) as bad:
+        apply_overrides(Settings(), Overrides(kafka_jit="fast"))
+    assert "invalid JIT mode 'fast'" in bad.value.message

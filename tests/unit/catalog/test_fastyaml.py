@@ -135,3 +135,19 @@ def test_generated_yaml_agrees(
         at %= len(text)
         text = text[:at] + char + text[at + 1 :]  # a typo: many of these are broken YAML
     assert agrees(text), text
+
+
+def test_linting_a_clean_catalog_parses_no_file_twice() -> None:
+    # Positions are found again (yamlpos) only to point at a problem: a rule that asks for a location
+    # it does not report would parse every file twice and lose the speed-up.
+    from kgov.catalog import load
+    from kgov.policy import lint
+
+    load._parse.cache_clear()
+    loaded = load.load_catalog(REPO / "catalog")
+    assert lint(loaded) == []
+    files = [*loaded.catalog.topic_files, *loaded.catalog.access_files]
+    lazy = [f.src.doc.positions for f in files if isinstance(f.src.doc.positions, LazyPositions)]
+    assert len(lazy) >= 10  # the example's files are read fast
+    assert all(p._found is None for p in lazy), "a file was parsed again for positions nobody reported"
+    load._parse.cache_clear()

@@ -1,6 +1,6 @@
 """Scale benchmark: kgov against the floor (and topicctl) on the sandbox broker, in one command.
 
-    kgov sandbox up --heap 2g && eval "$(kgov sandbox env)"
+    kgov sandbox up --heap 2g --jit full && eval "$(kgov sandbox env)"
     python benchmarks/scale_benchmark.py [--sizes 100 1000 5000 10000] [--topicctl-max 1000]
 
 For each size it generates a catalog (100 topics per service file, 1 partition, replication 1,

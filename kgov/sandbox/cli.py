@@ -36,16 +36,16 @@ def up(
     registry_version: str | None = typer.Option(
         None, help="Apicurio Registry version (3.x) from Maven Central."
     ),
-    plaintext_port: int | None = typer.Option(None, help="PLAINTEXT listener (no auth) [default: 9092]."),
-    controller_port: int | None = typer.Option(None, help="KRaft CONTROLLER listener [default: 9093]."),
-    sasl_port: int | None = typer.Option(None, help="SASL_PLAINTEXT listener, SCRAM [default: 9094]."),
-    ssl_port: int | None = typer.Option(None, help="SASL_SSL listener, SCRAM over TLS [default: 9095]."),
+    plaintext_port: int | None = typer.Option(None, help="PLAINTEXT listener (no auth) (default: 9092)."),
+    controller_port: int | None = typer.Option(None, help="KRaft CONTROLLER listener (default: 9093)."),
+    sasl_port: int | None = typer.Option(None, help="SASL_PLAINTEXT listener, SCRAM (default: 9094)."),
+    ssl_port: int | None = typer.Option(None, help="SASL_SSL listener, SCRAM over TLS (default: 9095)."),
     mtls_port: int | None = typer.Option(
-        None, help="SSL listener, mTLS: client certificate [default: 9096]."
+        None, help="SSL listener, mTLS: client certificate (default: 9096)."
     ),
-    registry_port: int | None = typer.Option(None, help="Schema Registry HTTP port [default: 8081]."),
+    registry_port: int | None = typer.Option(None, help="Schema Registry HTTP port (default: 8081)."),
     registry_management_port: int | None = typer.Option(
-        None, help="Registry management (health/metrics) port [default: 8082]."
+        None, help="Registry management (health/metrics) port (default: 8082)."
     ),
     port_base: int | None = typer.Option(
         None,
@@ -55,17 +55,17 @@ def up(
     brokers: int | None = typer.Option(
         None,
         "--brokers",
-        help=f"1: one combined broker + controller [default]. 2-{MAX_BROKERS}: a KRaft controller plus that "
+        help=f"1: one combined broker + controller (the default). 2-{MAX_BROKERS}: a KRaft controller plus that "
         "many brokers; broker k listens on each listener port + 10*(k-1).",
     ),
     heap: str | None = typer.Option(
-        None, "--heap", help="Each broker's max heap (-Xmx) [default: 512m; 2g for 5,000+ topics]."
+        None, "--heap", help="Each broker's max heap (-Xmx) (default: 512m; 2g for 5,000+ topics)."
     ),
-    registry_heap: str | None = typer.Option(None, help="The registry's max heap (-Xmx) [default: 256m]."),
+    registry_heap: str | None = typer.Option(None, help="The registry's max heap (-Xmx) (default: 256m)."),
     jit: str | None = typer.Option(
         None,
         "--jit",
-        help="The brokers' JIT: quick (one tier, starts fast) [default] or full (as production brokers "
+        help="The brokers' JIT: quick (one tier, starts fast) (the default) or full (as production brokers "
         "run; for benchmarks: large requests are answered several times faster).",
     ),
     timeout: float = typer.Option(120.0, help="Seconds to wait for both to answer."),
@@ -149,7 +149,7 @@ def cert(
         ..., help="The service: the certificate's CN, the principal User:<SERVICE>."
     ),
     out_dir: Path | None = typer.Option(
-        None, "--out", help="Folder for <SERVICE>.pem and <SERVICE>.key [default: <state-dir>/tls/clients]."
+        None, "--out", help="Folder for <SERVICE>.pem and <SERVICE>.key (default: <state-dir>/tls/clients)."
     ),
     state_dir: Path = STATE_DIR_OPTION,
 ) -> None:

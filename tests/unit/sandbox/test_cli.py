@@ -93,11 +93,7 @@ def test_bad_option_is_an_error_not_a_traceback(tmp_path: Path) -> None:
 
 def test_up_help_shows_the_defaults() -> None:
     # rich reads "[default: 9092]" as a markup tag and drops it: the defaults are in parentheses
-    from typer.testing import CliRunner
-
-    from kgov.sandbox.cli import app as sandbox_app
-
-    shown = CliRunner().invoke(sandbox_app, ["up", "--help"], env={"COLUMNS": "200"})
+    shown = runner.invoke(app, ["up", "--help"], env={"COLUMNS": "200"})
     assert shown.exit_code == 0
     text = " ".join(shown.stdout.split())
     for default in ("(default: 9092)", "(default: 8081)", "(default: 512m; 2g for 5,000+ topics)"):

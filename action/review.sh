@@ -1,20 +1,25 @@
 #!/usr/bin/env bash
-# The review half of the kgov action: lint (annotations + SARIF), diff against the base (Markdown,
+# The review half of the kgov action: lint (annotations + SARIF; schemas against the base), diff against the base (Markdown,
 # SARIF, JSON), and a plan (Markdown + the plan file for apply). Never fails by itself: the verdict
 # step decides, after the comment is posted. Inputs come as KGOV_* variables, never interpolated.
 set -uo pipefail
 mkdir -p kgov-out
 out() { echo "$1=$2" >> "$GITHUB_OUTPUT"; }
 
-kgov lint "$KGOV_CATALOG" --format github
-out lint $?
-kgov lint "$KGOV_CATALOG" --format sarif > kgov-out/lint.sarif || true
-
+lint=("$KGOV_CATALOG")
 if [ -n "$KGOV_BASE" ]; then
-  # actions/checkout fetches one commit: fetch the base too (its tip is all diff needs)
+  # actions/checkout fetches one commit: fetch the base too (its tip is all lint and diff need)
   if ! git cat-file -e "$KGOV_BASE^{commit}" 2>/dev/null; then
     git fetch --no-tags --quiet --depth=1 origin "$KGOV_BASE" || true
   fi
+  # with the base, lint also checks each changed schema against its version there (schema-incompatible)
+  if git cat-file -e "$KGOV_BASE^{commit}" 2>/dev/null; then lint+=(--base "$KGOV_BASE"); fi
+fi
+kgov lint "${lint[@]}" --format github
+out lint $?
+kgov lint "${lint[@]}" --format sarif > kgov-out/lint.sarif || true
+
+if [ -n "$KGOV_BASE" ]; then
   kgov diff --base "$KGOV_BASE" --catalog "$KGOV_CATALOG" --format markdown > kgov-out/diff.md 2> kgov-out/diff.err
   status=$?
   if [ "$status" = 0 ]; then

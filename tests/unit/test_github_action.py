@@ -3,6 +3,7 @@ commits, and ONE pull-request comment found by its marker and updated (a fake `g
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -109,3 +110,33 @@ def test_the_action_runs_only_scripts_that_exist_and_passes_inputs_through_the_e
             script = run.split("$GITHUB_ACTION_PATH/")[1].rstrip('"')
             assert (REPO / script).is_file()
     assert os.access(REPO / "action" / "review.sh", os.R_OK)
+
+
+def test_review_lints_schemas_against_the_base(tmp_path: Path) -> None:
+    # The pull request removes a field without a default from a BACKWARD subject: lint --base flags it.
+    repo = init(tmp_path / "repo")
+    topic = {**topic_doc("orders.a"), "value_schema": "orders.a-value"}
+    cat = write_catalog(repo / "catalog", {"orders": [topic]})
+    (cat / "schemas").mkdir()
+    record = {"type": "record", "name": "A", "fields": [{"name": "id", "type": "string"}]}
+    (cat / "schemas" / "orders.a-value.avsc").write_text(json.dumps(record))
+    base = commit(repo, "base")
+    record["fields"].append({"name": "amount", "type": "long"})  # new field, no default: breaks readers
+    (cat / "schemas" / "orders.a-value.avsc").write_text(json.dumps(record))
+    commit(repo, "pull request")
+    env = _env(
+        tmp_path,
+        KGOV_CATALOG="catalog",
+        KGOV_ENV="",
+        KGOV_BASE=base,
+        KGOV_SCOPED="false",
+        KGOV_SNAPSHOT="",
+        KGOV_ALLOW_DELETE="false",
+        KGOV_PR="12",
+    )
+    review = _run("review.sh", repo, env)
+    assert review.returncode == 0, review.stderr
+    outputs = dict(line.split("=", 1) for line in (tmp_path / "github_output").read_text().splitlines())
+    assert outputs["lint"] == "1"
+    assert "schema-incompatible" in review.stdout  # the annotation
+    assert "schema-incompatible" in (repo / "kgov-out/lint.sarif").read_text()

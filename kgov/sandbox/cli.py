@@ -55,8 +55,9 @@ def up(
     brokers: int | None = typer.Option(
         None,
         "--brokers",
-        help=f"1: one combined broker + controller (the default). 2-{MAX_BROKERS}: a KRaft controller plus that "
-        "many brokers; broker k listens on each listener port + 10*(k-1).",
+        help="1: one combined broker + controller (the default). "
+        f"2-{MAX_BROKERS}: a KRaft controller plus that many brokers; broker k listens on each listener "
+        "port + 10*(k-1).",
     ),
     heap: str | None = typer.Option(
         None, "--heap", help="Each broker's max heap (-Xmx) (default: 512m; 2g for 5,000+ topics)."

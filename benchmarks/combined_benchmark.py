@@ -1,0 +1,345 @@
+"""Combined full plan: topics, ACL bindings and subjects in one catalog, kgov against the floor.
+
+    kgov sandbox up --heap 2g && eval "$(kgov sandbox env)"
+    python benchmarks/combined_benchmark.py [--topics 10000] [--bindings 10000] [--subjects 1000]
+
+Generates a catalog (scale_benchmark's topics: 100 per service file, 1 partition; one acls/ file per
+principal with 10 bindings: 2 produces, 2 consumes, 1 group, 1 prefixed grant; an Avro value subject
+for each of the first --subjects topics), applies it with `kgov apply --auto-approve` (set-up: its
+time is printed, not a target) and waits until the broker and the registry show all of it. Then,
+each a fresh process, the median of --repeat runs of:
+
+  kgov plan   `kgov plan --env local -c DIR --detailed-exitcode` (no changes: exit 0)
+  floor       a bare script: libyaml parse of the same files (and json of the schemas), one
+              Metadata request, every DescribeConfigs batch at once (kgov's batch size), one
+              DescribeAcls with a match-all filter (confluent-kafka), and the registry reads kgov
+              makes (the paged listing, then the latest version and the effective level of each
+              subject) over keep-alive http.client connections, kgov's concurrency at once, all of
+              it overlapped with the broker's answers
+
+with wall time (start-up included), peak RSS (the child's maxrss), admin requests counted on the
+broker (scale_benchmark's JMX RequestMetrics) and HTTP requests counted by the registry (Apicurio's
+rest_requests_seconds_count on its management port). Everything the benchmark created (topics,
+ACLs, subjects) is deleted at the end, also after a failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import scale_benchmark as scale
+
+BINDINGS_PER_PRINCIPAL = 10
+PAGE = 1000  # subjects per listing page, as kgov (kgov/cluster/registry.py)
+HEADERS = {"Accept": "application/vnd.schemaregistry.v1+json, application/json"}
+
+
+# -- the catalog ----------------------------------------------------------------------------------
+
+
+def subject_of(topic: str) -> str:
+    return f"{topic}-value"
+
+
+def avro(i: int) -> str:
+    fields = [{"name": "id", "type": "string"}, {"name": "n", "type": "long"}]
+    return json.dumps({"type": "record", "name": f"Event{i}", "namespace": "bench", "fields": fields})
+
+
+def write_catalog(
+    root: Path, tag: str, topics: int, principals: int, subjects: int
+) -> tuple[list[str], list[str], list[str]]:
+    """scale_benchmark's topics, plus subjects on the first topics and acls/ files; the names made."""
+    names = scale.write_kgov_catalog(root, f"k{tag}s", topics)
+    settings = root / "kgov.yaml"
+    settings.write_text(
+        settings.read_text("utf-8") + "    schema_registry:\n      url: ${env:KGOV_SCHEMA_REGISTRY_URL}\n",
+        "utf-8",
+    )
+    with_schema = set(names[:subjects])
+    (root / "schemas").mkdir()
+    for i, name in enumerate(names[:subjects]):
+        (root / "schemas" / f"{subject_of(name)}.avsc").write_text(avro(i) + "\n", "utf-8")
+    for path in (root / "topics").iterdir():
+        lines = []
+        for line in path.read_text("utf-8").splitlines():
+            lines.append(line)
+            if line.startswith("  - name: ") and line[10:] in with_schema:
+                lines.append(f"    value_schema: {subject_of(line[10:])}")
+        path.write_text("\n".join(lines) + "\n", "utf-8")
+    (root / "acls").mkdir()
+    services = [f"k{tag}a{p:04d}" for p in range(principals)]
+    for p, svc in enumerate(services):
+        t = [names[(4 * p + j) % len(names)] for j in range(4)]
+        (root / "acls" / f"{svc}.yaml").write_text(
+            f"service: {svc}\nowner: team-{svc}\nprincipal: User:{svc}\n"
+            f"produces: [{t[0]}, {t[1]}]\nconsumes: [{t[2]}, {t[3]}]\nconsumer_groups: [{svc}]\n"
+            "acls:\n"
+            f"  - {{resource: topic, name: '{svc}.', pattern: prefixed, operations: [describe_configs]}}\n",
+            "utf-8",
+        )
+    return names, [f"User:{s}" for s in services], [subject_of(n) for n in names[:subjects]]
+
+
+# -- the registry: a keep-alive client per thread, and its request counter ------------------------
+
+
+class Registry:
+    def __init__(self, url: str, metrics: str | None) -> None:
+        parts = urlsplit(url)
+        self.host, self.port, self.base = parts.hostname or "127.0.0.1", parts.port, parts.path.rstrip("/")
+        self.metrics = metrics
+        self._local = threading.local()
+
+    def call(self, method: str, path: str) -> tuple[int, Any]:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = http.client.HTTPConnection(self.host, self.port, timeout=60)
+        conn.request(method, self.base + path, headers=HEADERS)
+        response = conn.getresponse()
+        raw = response.read()
+        return response.status, json.loads(raw) if raw else None
+
+    def listing(self) -> list[str]:
+        out: list[str] = []
+        while True:  # as kgov: a registry that ignores offset/limit repeats its first page
+            page = self.call("GET", f"/subjects?offset={len(out)}&limit={PAGE}")[1]
+            fresh = [s for s in page if s not in set(out)]
+            out += fresh
+            if len(page) != PAGE or len(fresh) < len(page):
+                return out
+
+    def requests(self) -> int | None:
+        """Requests the registry has served on its REST API (Apicurio's Micrometer counter)."""
+        if self.metrics is None:
+            return None
+        parts = urlsplit(self.metrics)
+        conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=30)
+        conn.request("GET", parts.path)
+        text = conn.getresponse().read().decode()
+        conn.close()
+        return int(
+            sum(
+                float(line.rsplit(" ", 1)[1])
+                for line in text.splitlines()
+                if line.startswith("rest_requests_seconds_count{") and 'path="/apis/' in line
+            )
+        )
+
+
+def registry_metrics(state_dir: Path) -> str | None:
+    try:
+        ports = json.loads((state_dir / "sandbox.json").read_text())["ports"]
+        return f"http://127.0.0.1:{ports['registry_management']}/metrics"
+    except (OSError, KeyError, ValueError):
+        return None
+
+
+# -- the floor: the least work the same answer needs ----------------------------------------------
+
+
+def floor_plan(root: Path, bootstrap: str, registry_url: str, batch: int, workers: int) -> None:
+    import yaml
+    from confluent_kafka.admin import ConfigResource, ResourceType
+
+    names = scale.floor_parse(root)
+    principals = [
+        yaml.load(p.read_bytes(), Loader=yaml.CSafeLoader)["principal"]
+        for p in sorted((root / "acls").iterdir())
+    ]
+    schemas = {p.name[: -len(".avsc")]: json.loads(p.read_bytes()) for p in (root / "schemas").iterdir()}
+    registry = Registry(registry_url, None)
+
+    def subject(s: str) -> bool:
+        status, latest = registry.call("GET", f"/subjects/{quote(s, safe='')}/versions/latest")
+        registry.call("GET", f"/config/{quote(s, safe='')}?defaultToGlobal=true")
+        return status == 200 and json.loads(latest["schema"]) == schemas[s]
+
+    with ThreadPoolExecutor(workers) as pool:
+        listed_subjects = pool.submit(registry.listing)  # the registry's reads run beside the broker's
+        admin = scale._admin(bootstrap)
+        listed = admin.list_topics(timeout=120).topics
+        configs = [
+            admin.describe_configs(
+                [ConfigResource(ResourceType.TOPIC, n) for n in names[i : i + batch]], request_timeout=120
+            )
+            for i in range(0, len(names), batch)
+        ]
+        acls = admin.describe_acls(acl_filter(None), request_timeout=120)
+        present = set(listed_subjects.result())
+        same = list(pool.map(subject, [s for s in schemas if s in present]))
+    described = sum(len(f.result()) >= 0 for b in configs for f in b.values())
+    granted = {b.principal for b in acls.result()}
+    assert described == len(names) and all(n in listed for n in names), "topics missing"
+    assert granted >= set(principals), "bindings missing"
+    assert len(same) == len(schemas) and all(same), "subjects missing or different"
+
+
+# -- set-up and clean-up ---------------------------------------------------------------------------
+
+
+def wait_until(what: str, done: Any, timeout: float = 300) -> None:
+    deadline = time.monotonic() + timeout
+    while not done():
+        if time.monotonic() > deadline:
+            raise SystemExit(f"{what} not visible after {timeout:.0f}s")
+        time.sleep(0.5)
+
+
+def acl_filter(principal: str | None) -> Any:
+    """Every binding of `principal`, or every binding at all (None)."""
+    from confluent_kafka.admin import AclBindingFilter, AclOperation, AclPermissionType
+    from confluent_kafka.admin import ResourcePatternType as Pattern
+    from confluent_kafka.admin import ResourceType as Type
+
+    new: Any = AclBindingFilter  # None matches any name and host, which its stubs do not say
+    return new(Type.ANY, None, Pattern.ANY, principal, None, AclOperation.ANY, AclPermissionType.ANY)
+
+
+def bindings_of(broker: scale.Broker, principals: Sequence[str]) -> int:
+    wanted = set(principals)
+    return sum(b.principal in wanted for b in broker.admin.describe_acls(acl_filter(None)).result())
+
+
+@contextmanager
+def cleaned(
+    broker: scale.Broker, registry: Registry, made: tuple[list[str], list[str], list[str]]
+) -> Iterator[None]:
+    names, principals, subjects = made
+    try:
+        yield
+    finally:
+        print("clean-up: deleting the benchmark's topics, ACL bindings and subjects ...", flush=True)
+        broker.delete(names)
+        for i in range(0, len(principals), scale.BATCH):
+            for future in broker.admin.delete_acls(
+                [acl_filter(p) for p in principals[i : i + scale.BATCH]]
+            ).values():
+                future.result()
+
+        def forget(s: str) -> None:
+            for how in ("", "?permanent=true"):
+                registry.call("DELETE", f"/subjects/{quote(s, safe='')}{how}")
+
+        with ThreadPoolExecutor(8) as pool:
+            list(pool.map(forget, subjects))
+
+
+# -- measuring --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Measured:
+    run: scale.Run
+    http: int | None
+
+
+def measure(broker: scale.Broker, registry: Registry, cmd: Sequence[str], log: Path, repeat: int) -> Measured:
+    runs = []
+    for _ in range(repeat):
+        before = registry.requests()
+        r = scale.run(broker, cmd, log)
+        after = registry.requests()
+        runs.append(Measured(r, None if before is None or after is None else after - before))
+    mid = sorted(runs, key=lambda m: m.run.seconds)[len(runs) // 2]
+    peak = max(m.run.peak_mb for m in runs)
+    return Measured(
+        scale.Run(mid.run.seconds, peak, mid.run.requests, mid.run.detail, mid.run.code), mid.http
+    )
+
+
+def row(what: str, m: Measured) -> str:
+    http = "n/a" if m.http is None else str(m.http)
+    return f"{what:<12} {scale.fmt(m.run)} {http:>6}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--topics", type=int, default=10000)
+    parser.add_argument("--bindings", type=int, default=10000, help=f"{BINDINGS_PER_PRINCIPAL} a principal")
+    parser.add_argument("--subjects", type=int, default=1000, help="at most --topics")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each plan (the median is shown)")
+    parser.add_argument("--state-dir", type=Path, default=Path(".kgov/sandbox"), help="the sandbox's folder")
+    parser.add_argument("--profile", action="store_true", help="also profile one `kgov plan` (cProfile)")
+    parser.add_argument("--floor-plan", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--batch", type=int, default=1000, help=argparse.SUPPRESS)
+    parser.add_argument("--workers", type=int, default=8, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    bootstrap, url = os.environ.get("KGOV_BOOTSTRAP_PLAINTEXT"), os.environ.get("KGOV_SCHEMA_REGISTRY_URL")
+    if bootstrap is None or url is None:
+        print('run `eval "$(kgov sandbox env)"` first', file=sys.stderr)
+        return 1
+    if args.floor_plan:
+        floor_plan(args.floor_plan, bootstrap, url, args.batch, args.workers)
+        return 0
+    from kgov.cluster.registry import CONCURRENCY
+
+    principals = max(1, args.bindings // BINDINGS_PER_PRINCIPAL)
+    subjects = min(args.subjects, args.topics)
+    registry = Registry(url, registry_metrics(args.state_dir))
+    with tempfile.TemporaryDirectory(prefix="kgov-combined-") as tmp:
+        work = Path(tmp)
+        broker = scale.Broker(args.state_dir, bootstrap, work)
+        root, log = work / "catalog", work / "last.log"
+        made = write_catalog(root, uuid.uuid4().hex[:4], args.topics, principals, subjects)
+        print(f"machine: {scale.machine()}; load average at start {os.getloadavg()[0]:.1f}")
+        print(
+            f"catalog: {args.topics} topics ({scale.PER_SERVICE} a file), "
+            f"{principals * BINDINGS_PER_PRINCIPAL} ACL bindings ({principals} principals), "
+            f"{subjects} Avro subjects; broker {bootstrap} "
+            f"(requests {'on the broker, JMX' if broker.jmx_url else 'n/a'}), registry {url} "
+            f"(requests {'counted by the registry' if registry.metrics else 'n/a'})"
+        )
+        with cleaned(broker, registry, made):
+            names, principal_names, subject_names = made
+            broker.room_for(args.topics)
+            start = time.perf_counter()
+            scale.run(
+                broker, scale.kgov_cmd("apply", "--env", "local", "-c", str(root), "--auto-approve"), log
+            )
+            applied = time.perf_counter() - start
+            broker.visible(names)
+            expected = principals * BINDINGS_PER_PRINCIPAL
+            wait_until("bindings", lambda: bindings_of(broker, principal_names) == expected)
+            wait_until("subjects", lambda: set(subject_names) <= set(registry.listing()))
+            visible = time.perf_counter() - start
+            print(f"set-up: kgov apply {applied:.1f} s, everything visible after {visible:.1f} s")
+            floor_cmd = [
+                *(sys.executable, str(Path(__file__).resolve()), "--floor-plan", str(root)),
+                *("--batch", str(scale.kgov_batch()), "--workers", str(CONCURRENCY)),
+            ]
+            floor = measure(broker, registry, floor_cmd, log, args.repeat)
+            plan_cmd = scale.kgov_cmd("plan", "--env", "local", "-c", str(root), "--detailed-exitcode")
+            kgov = measure(broker, registry, plan_cmd, log, args.repeat)
+            print(f"\nmedian of {args.repeat}, each a fresh process (start-up included)")
+            print(f"{'':<12} {'s':>8} {'MB':>6} {'admin':>6} {'HTTP':>6}")
+            print(row("kgov plan", kgov))
+            print(row("floor", floor))
+            print(f"ratio        {kgov.run.seconds / floor.run.seconds:7.2f}x")
+            print(f"kgov's admin requests: {kgov.run.detail}")
+            print(f"floor's admin requests: {floor.run.detail}")
+            if args.profile:
+                print("\n".join(scale.profile_plan(root, work)))
+        print(f"load average at the end {os.getloadavg()[0]:.1f} (other work slows every column)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

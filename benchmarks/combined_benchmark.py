@@ -27,8 +27,12 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import io
 import json
 import os
+import pstats
+import re
+import subprocess
 import sys
 import tempfile
 import threading
@@ -44,6 +48,7 @@ from urllib.parse import quote, urlsplit
 
 import scale_benchmark as scale
 
+HERE = Path(__file__).resolve().parent
 BINDINGS_PER_PRINCIPAL = 10
 PAGE = 1000  # subjects per listing page, as kgov (kgov/cluster/registry.py)
 HEADERS = {"Accept": "application/vnd.schemaregistry.v1+json, application/json"}
@@ -157,13 +162,16 @@ def floor_plan(root: Path, bootstrap: str, registry_url: str, batch: int, worker
     import yaml
     from confluent_kafka.admin import ConfigResource, ResourceType
 
+    start = time.perf_counter()
     names = scale.floor_parse(root)
     principals = [
         yaml.load(p.read_bytes(), Loader=yaml.CSafeLoader)["principal"]
         for p in sorted((root / "acls").iterdir())
     ]
     schemas = {p.name[: -len(".avsc")]: json.loads(p.read_bytes()) for p in (root / "schemas").iterdir()}
+    parsed = time.perf_counter()
     registry = Registry(registry_url, None)
+    answered: list[float] = []  # when each broker answer came
 
     def subject(s: str) -> bool:
         status, latest = registry.call("GET", f"/subjects/{quote(s, safe='')}/versions/latest")
@@ -173,7 +181,6 @@ def floor_plan(root: Path, bootstrap: str, registry_url: str, batch: int, worker
     with ThreadPoolExecutor(workers) as pool:
         listed_subjects = pool.submit(registry.listing)  # the registry's reads run beside the broker's
         admin = scale._admin(bootstrap)
-        listed = admin.list_topics(timeout=120).topics
         configs = [
             admin.describe_configs(
                 [ConfigResource(ResourceType.TOPIC, n) for n in names[i : i + batch]], request_timeout=120
@@ -181,13 +188,22 @@ def floor_plan(root: Path, bootstrap: str, registry_url: str, batch: int, worker
             for i in range(0, len(names), batch)
         ]
         acls = admin.describe_acls(acl_filter(None), request_timeout=120)
+        for future in [acls, *(f for b in configs for f in b.values())]:
+            future.add_done_callback(lambda _: answered.append(time.perf_counter()))
+        listed = admin.list_topics(timeout=120).topics
+        answered.append(time.perf_counter())
         present = set(listed_subjects.result())
         same = list(pool.map(subject, [s for s in schemas if s in present]))
+        registry_done = time.perf_counter()
     described = sum(len(f.result()) >= 0 for b in configs for f in b.values())
     granted = {b.principal for b in acls.result()}
     assert described == len(names) and all(n in listed for n in names), "topics missing"
     assert granted >= set(principals), "bindings missing"
     assert len(same) == len(schemas) and all(same), "subjects missing or different"
+    print(
+        f"floor, from its start: files parsed at {parsed - start:.2f} s, the broker's last answer at "
+        f"{max(answered) - start:.2f} s, the registry's at {registry_done - start:.2f} s"
+    )
 
 
 # -- set-up and clean-up ---------------------------------------------------------------------------
@@ -268,6 +284,25 @@ def row(what: str, m: Measured) -> str:
     return f"{what:<12} {scale.fmt(m.run)} {http:>6}"
 
 
+def profile_plan(root: Path, work: Path) -> list[str]:
+    """One `kgov plan` under cProfile: kgov's largest cumulative costs, then the largest own times."""
+    out = work / "plan.prof"
+    cmd = [sys.executable, "-m", "cProfile", "-o", str(out), "-m", "kgov", "plan", "--env", "local"]
+    subprocess.run([*cmd, "-c", str(root)], check=True, capture_output=True)
+    row = re.compile(r"^\s*([\d/]+)\s+([\d.]+)\s+[\d.]+\s+([\d.]+)\s+[\d.]+\s+(\S.*)$")
+    lines = []
+    for key, where, count in (("cumulative", r"/kgov/", 30), ("tottime", "", 15)):
+        text = io.StringIO()
+        pstats.Stats(str(out), stream=text).sort_stats(key).print_stats(where, count)
+        lines.append(f"profile of one `kgov plan` (cProfile), by {key}: calls, own s, cumulative s, function")
+        for m in filter(None, map(row.match, text.getvalue().splitlines())):
+            calls, own, cum, func = m.groups()
+            lines.append(
+                f"  {calls:>10} {float(own):7.2f} {float(cum):7.2f}  {func.replace(str(HERE.parent), '.')}"
+            )
+    return lines
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -325,7 +360,8 @@ def main() -> int:
                 *(sys.executable, str(Path(__file__).resolve()), "--floor-plan", str(root)),
                 *("--batch", str(scale.kgov_batch()), "--workers", str(CONCURRENCY)),
             ]
-            floor = measure(broker, registry, floor_cmd, log, args.repeat)
+            floor_log = work / "floor.log"
+            floor = measure(broker, registry, floor_cmd, floor_log, args.repeat)
             plan_cmd = scale.kgov_cmd("plan", "--env", "local", "-c", str(root), "--detailed-exitcode")
             kgov = measure(broker, registry, plan_cmd, log, args.repeat)
             print(f"\nmedian of {args.repeat}, each a fresh process (start-up included)")
@@ -335,8 +371,9 @@ def main() -> int:
             print(f"ratio        {kgov.run.seconds / floor.run.seconds:7.2f}x")
             print(f"kgov's admin requests: {kgov.run.detail}")
             print(f"floor's admin requests: {floor.run.detail}")
+            print(f"last {floor_log.read_text().strip()} (after its imports)")
             if args.profile:
-                print("\n".join(scale.profile_plan(root, work)))
+                print("\n".join(profile_plan(root, work)))
         print(f"load average at the end {os.getloadavg()[0]:.1f} (other work slows every column)")
     return 0
 

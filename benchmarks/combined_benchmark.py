@@ -265,18 +265,25 @@ class Measured:
     http: int | None
 
 
-def measure(broker: scale.Broker, registry: Registry, cmd: Sequence[str], log: Path, repeat: int) -> Measured:
-    runs = []
+def measure(
+    broker: scale.Broker, registry: Registry, cmds: dict[str, list[str]], work: Path, repeat: int
+) -> dict[str, Measured]:
+    """Each command `repeat` times, taking turns (a load that comes and goes hits all of them); the
+    median run of each, with the largest peak memory of its runs. Each command's output: work/<name>.log."""
+    runs: dict[str, list[Measured]] = {name: [] for name in cmds}
     for _ in range(repeat):
-        before = registry.requests()
-        r = scale.run(broker, cmd, log)
-        after = registry.requests()
-        runs.append(Measured(r, None if before is None or after is None else after - before))
-    mid = sorted(runs, key=lambda m: m.run.seconds)[len(runs) // 2]
-    peak = max(m.run.peak_mb for m in runs)
-    return Measured(
-        scale.Run(mid.run.seconds, peak, mid.run.requests, mid.run.detail, mid.run.code), mid.http
-    )
+        for name, cmd in cmds.items():
+            before = registry.requests()
+            r = scale.run(broker, cmd, work / f"{name}.log")
+            after = registry.requests()
+            runs[name].append(Measured(r, None if before is None or after is None else after - before))
+    out = {}
+    for name, measured in runs.items():
+        mid = sorted(measured, key=lambda m: m.run.seconds)[len(measured) // 2]
+        peak = max(m.run.peak_mb for m in measured)
+        run = scale.Run(mid.run.seconds, peak, mid.run.requests, mid.run.detail, mid.run.code)
+        out[name] = Measured(run, mid.http)
+    return out
 
 
 def row(what: str, m: Measured) -> str:
@@ -313,6 +320,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3, help="runs of each plan (the median is shown)")
     parser.add_argument("--state-dir", type=Path, default=Path(".kgov/sandbox"), help="the sandbox's folder")
     parser.add_argument("--profile", action="store_true", help="also profile one `kgov plan` (cProfile)")
+    parser.add_argument("--compare", metavar="PATH", help="also time the plan of the kgov of this checkout")
     parser.add_argument("--floor-plan", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--batch", type=int, default=1000, help=argparse.SUPPRESS)
     parser.add_argument("--workers", type=int, default=8, help=argparse.SUPPRESS)
@@ -360,18 +368,20 @@ def main() -> int:
                 *(sys.executable, str(Path(__file__).resolve()), "--floor-plan", str(root)),
                 *("--batch", str(scale.kgov_batch()), "--workers", str(CONCURRENCY)),
             ]
-            floor_log = work / "floor.log"
-            floor = measure(broker, registry, floor_cmd, floor_log, args.repeat)
             plan_cmd = scale.kgov_cmd("plan", "--env", "local", "-c", str(root), "--detailed-exitcode")
-            kgov = measure(broker, registry, plan_cmd, log, args.repeat)
-            print(f"\nmedian of {args.repeat}, each a fresh process (start-up included)")
-            print(f"{'':<12} {'s':>8} {'MB':>6} {'admin':>6} {'HTTP':>6}")
-            print(row("kgov plan", kgov))
-            print(row("floor", floor))
-            print(f"ratio        {kgov.run.seconds / floor.run.seconds:7.2f}x")
-            print(f"kgov's admin requests: {kgov.run.detail}")
-            print(f"floor's admin requests: {floor.run.detail}")
-            print(f"last {floor_log.read_text().strip()} (after its imports)")
+            cmds = {"floor": floor_cmd, "kgov plan": plan_cmd}
+            if args.compare:
+                cmds["--compare"] = scale.other_kgov(args.compare, plan_cmd)
+            got = measure(broker, registry, cmds, work, args.repeat)
+            print(f"\nmedian of {args.repeat}, each a fresh process (start-up included), taking turns")
+            print(f"{'':<12} {'s':>8} {'MB':>6} {'admin':>6} {'HTTP':>6} {'/ floor':>8}")
+            for name in ("kgov plan", "--compare", "floor"):
+                if name in got:
+                    ratio = got[name].run.seconds / got["floor"].run.seconds
+                    print(f"{row(name, got[name])} {ratio:7.2f}x")
+            for name in ("kgov plan", "floor"):
+                print(f"{name}'s admin requests: {got[name].run.detail}")
+            print(f"last {(work / 'floor.log').read_text().strip()} (after its imports)")
             if args.profile:
                 print("\n".join(profile_plan(root, work)))
         print(f"load average at the end {os.getloadavg()[0]:.1f} (other work slows every column)")

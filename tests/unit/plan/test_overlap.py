@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import threading
+import time
 
 import pytest
 
@@ -54,6 +57,21 @@ def test_a_background_error_is_raised_in_the_caller_and_its_backend_is_not_asked
         with pytest.raises(ClusterError, match="unreachable"):
             handle.result()
     assert asked == ["first"]
+
+
+def test_ctrl_c_while_waiting_for_a_background_read_is_raised_at_once() -> None:
+    release = threading.Event()
+    handles = overlapped([("kafka", lambda: "topics"), ("registry", lambda: release.wait(30))])
+    timer = threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGINT))
+    timer.start()
+    began = time.monotonic()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            handles[1].result()
+        assert time.monotonic() - began < 1.5
+    finally:
+        timer.join()
+        release.set()
 
 
 def test_no_reads_no_handles() -> None:

@@ -320,6 +320,12 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3, help="runs of each plan (the median is shown)")
     parser.add_argument("--state-dir", type=Path, default=Path(".kgov/sandbox"), help="the sandbox's folder")
     parser.add_argument("--profile", action="store_true", help="also profile one `kgov plan` (cProfile)")
+    parser.add_argument(
+        "--latency-ms",
+        type=float,
+        default=0.0,
+        help="the registry that far away (registry_benchmark's proxy)",
+    )
     parser.add_argument("--compare", metavar="PATH", help="also time the plan of the kgov of this checkout")
     parser.add_argument("--floor-plan", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--batch", type=int, default=1000, help=argparse.SUPPRESS)
@@ -333,6 +339,11 @@ def main() -> int:
         floor_plan(args.floor_plan, bootstrap, url, args.batch, args.workers)
         return 0
     from kgov.cluster.registry import CONCURRENCY
+
+    if args.latency_ms:  # for the children too: kgov and the floor both reach the registry through it
+        from registry_benchmark import delaying_proxy
+
+        url = os.environ["KGOV_SCHEMA_REGISTRY_URL"] = delaying_proxy(url, args.latency_ms / 2000)
 
     principals = max(1, args.bindings // BINDINGS_PER_PRINCIPAL)
     subjects = min(args.subjects, args.topics)
@@ -350,6 +361,8 @@ def main() -> int:
             f"(requests {'on the broker, JMX' if broker.jmx_url else 'n/a'}), registry {url} "
             f"(requests {'counted by the registry' if registry.metrics else 'n/a'})"
         )
+        if args.latency_ms:
+            print(f"registry reached through a local proxy adding {args.latency_ms:g} ms a round trip")
         with cleaned(broker, registry, made):
             names, principal_names, subject_names = made
             broker.room_for(args.topics)

@@ -156,6 +156,8 @@ def registry_metrics(state_dir: Path) -> str | None:
 
 
 # -- the floor: the least work the same answer needs ----------------------------------------------
+# (kgov reads the registry's listing first, for the subjects of owned prefixes; a catalog without
+# `ownership.delete` has none, so the floor reads the named subjects without waiting for it)
 
 
 def floor_plan(root: Path, bootstrap: str, registry_url: str, batch: int, workers: int) -> None:
@@ -173,13 +175,16 @@ def floor_plan(root: Path, bootstrap: str, registry_url: str, batch: int, worker
     registry = Registry(registry_url, None)
     answered: list[float] = []  # when each broker answer came
 
-    def subject(s: str) -> bool:
+    def subject(s: str) -> bool | None:
         status, latest = registry.call("GET", f"/subjects/{quote(s, safe='')}/versions/latest")
         registry.call("GET", f"/config/{quote(s, safe='')}?defaultToGlobal=true")
-        return status == 200 and json.loads(latest["schema"]) == schemas[s]
+        return None if status == 404 else json.loads(latest["schema"]) == schemas[s]
 
     with ThreadPoolExecutor(workers) as pool:
-        listed_subjects = pool.submit(registry.listing)  # the registry's reads run beside the broker's
+        # The registry first, without waiting for its listing (a subject it lacks answers 404): its
+        # reads run while the broker answers.
+        listed_subjects = pool.submit(registry.listing)
+        read = [pool.submit(subject, s) for s in schemas]
         admin = scale._admin(bootstrap)
         configs = [
             admin.describe_configs(
@@ -193,13 +198,13 @@ def floor_plan(root: Path, bootstrap: str, registry_url: str, batch: int, worker
         listed = admin.list_topics(timeout=120).topics
         answered.append(time.perf_counter())
         present = set(listed_subjects.result())
-        same = list(pool.map(subject, [s for s in schemas if s in present]))
+        same = [f.result() for f in read]
         registry_done = time.perf_counter()
     described = sum(len(f.result()) >= 0 for b in configs for f in b.values())
     granted = {b.principal for b in acls.result()}
     assert described == len(names) and all(n in listed for n in names), "topics missing"
     assert granted >= set(principals), "bindings missing"
-    assert len(same) == len(schemas) and all(same), "subjects missing or different"
+    assert all(same) and present >= set(schemas), "subjects missing or different"
     print(
         f"floor, from its start: files parsed at {parsed - start:.2f} s, the broker's last answer at "
         f"{max(answered) - start:.2f} s, the registry's at {registry_done - start:.2f} s"

@@ -64,6 +64,8 @@ def make_plan(
                 wanted = frozenset(names)
                 desired = {n: v for n, v in desired.items() if n in wanted}
         planned.append((kind, desired, backend, reader))
+    # The registry's reads start now and run while the broker answers the Kafka kinds, which stay in
+    # order in this thread (kgov/plan/overlap.py); the diffs below keep the kinds' order.
     observing = overlapped(
         [
             ("snapshot", partial(reader, scope[kind.name]))

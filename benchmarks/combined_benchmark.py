@@ -1,6 +1,6 @@
 """Combined full plan: topics, ACL bindings and subjects in one catalog, kgov against the floor.
 
-    kgov sandbox up --heap 2g && eval "$(kgov sandbox env)"
+    kgov sandbox up --heap 2g --jit full && eval "$(kgov sandbox env)"
     python benchmarks/combined_benchmark.py [--topics 10000] [--bindings 10000] [--subjects 1000]
 
 Generates a catalog (scale_benchmark's topics: 100 per service file, 1 partition; one acls/ file per

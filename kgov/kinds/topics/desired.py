@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+
 from kgov.catalog.model import Catalog, Environment, Overrides, Topic
 from kgov.errors import ConfigError
 from kgov.kafka_configs import ConfigValueError, normalize
@@ -15,14 +18,24 @@ _specs: dict[int, tuple[Topic, Overrides, TopicSpec]] = {}
 _REMEMBERED = 100_000
 
 
-def desired_topics(catalog: Catalog, env: Environment) -> dict[str, TopicSpec]:
+# The last two answers, held (a scoped plan asks for the working tree's, the base's, then the
+# working tree's again).
+_last: list[tuple[Catalog, Environment, Mapping[str, TopicSpec]]] = []
+
+
+def desired_topics(catalog: Catalog, env: Environment) -> Mapping[str, TopicSpec]:
+    for known, known_env, found in _last:
+        if known is catalog and known_env is env:
+            return found
     ov = env.overrides
-    return {topic.name: _spec(topic, ov) for topic in catalog.topics()}
+    found = MappingProxyType({topic.name: _spec(topic, ov) for topic in catalog.topics()})
+    _last[:] = [*_last[-1:], (catalog, env, found)]
+    return found
 
 
 def _spec(topic: Topic, ov: Overrides) -> TopicSpec:
     known = _specs.get(id(topic))
-    if known is not None and known[0] is topic and known[1] == ov:
+    if known is not None and known[0] is topic and (known[1] is ov or known[1] == ov):
         return known[2]
     raw = {**topic.config, **ov.config}
     try:

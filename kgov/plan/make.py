@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from kgov import __version__
@@ -13,6 +14,7 @@ from kgov.kinds import KINDS
 from kgov.kinds.base import Backends, DiffContext, Kind, check_rights, narrowed
 from kgov.plan.fingerprint import digest, plan_fingerprint
 from kgov.plan.model import JSON, Entry, KindSummary, Plan, Scoped
+from kgov.plan.overlap import overlapped
 from kgov.plan.reads import ReadOnce
 
 
@@ -38,6 +40,7 @@ def make_plan(
     warnings: list[str] = []
     summary: dict[str, KindSummary] = {}
     ports: dict[str, ReadOnce] = {}  # one per backend for this plan: a listing two kinds need is read once
+    planned: list[tuple[Kind, JSON, Any, Any]] = []  # kind, desired, its port, the snapshot's reader
     for kind in kinds:
         desired = kind.desired(catalog, env)
         raw = backends.get(kind.backend)
@@ -60,7 +63,19 @@ def make_plan(
                 scope[kind.name] = narrow
                 wanted = frozenset(names)
                 desired = {n: v for n, v in desired.items() if n in wanted}
-        observed = reader(scope[kind.name]) if reader is not None else kind.observe(backend, scope[kind.name])
+        planned.append((kind, desired, backend, reader))
+    # The registry's reads start now and run while the broker answers the Kafka kinds, which stay in
+    # order in this thread (kgov/plan/overlap.py); the diffs below keep the kinds' order.
+    observing = overlapped(
+        [
+            ("snapshot", partial(reader, scope[kind.name]))
+            if reader is not None
+            else (kind.backend, partial(kind.observe, backend, scope[kind.name]))
+            for kind, _, backend, reader in planned
+        ]
+    )
+    for (kind, desired, backend, reader), observation in zip(planned, observing, strict=True):
+        observed = observation.result()
         state[kind.name] = kind.state_json(observed)
         found, said = kind.diff(desired, observed, ctx)
         if reader is None:  # a plan from a snapshot has no connection to ask

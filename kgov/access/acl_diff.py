@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from kgov.access.binding import Binding
+from kgov.access.binding import BY_FIELDS, Binding
 
 NAMED_MAX = 20  # unmanaged principals named in warnings; the rest are counted
 
@@ -28,8 +28,8 @@ def diff_acls(
 ) -> AclDiff:
     have = set(observed)
     want = set().union(*desired.values()) if desired else set()
-    creates = tuple(sorted(want - have))
-    revokes = tuple(sorted(b for b in have - want if b.principal in desired))
+    creates = tuple(sorted(want - have, key=BY_FIELDS))
+    revokes = tuple(sorted((b for b in have - want if b.principal in desired), key=BY_FIELDS))
     others = [b for b in have if b.principal not in desired]
     return AclDiff(creates, revokes, len(others), tuple(_warnings(others, catalog_topics)))
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
+from operator import attrgetter
 
 RESOURCE_TYPES = ("topic", "group", "cluster", "transactional_id")
 PATTERNS = ("literal", "prefixed")
@@ -105,3 +106,8 @@ class Binding:
 def scram_user(principal: str) -> str:
     """The SCRAM user name of a `User:` principal (what a client logs in as)."""
     return principal.split(":", 1)[1] if principal.startswith("User:") else principal
+
+
+# The order of `sorted(bindings)` (a dataclass compares its fields in order), as a key: a tuple
+# compared in C, where 10,000s of bindings would otherwise make 100,000s of Python __lt__ calls.
+BY_FIELDS = attrgetter("principal", "resource_type", "pattern", "name", "operation", "permission", "host")

@@ -31,7 +31,7 @@ def checked_catalog(root: Path, env_name: str) -> Catalog:
     else report the errors and fail before anything touches the cluster."""
     loaded = load_catalog(root)
     env = loaded.catalog.settings.environments.get(env_name)
-    errors = [d for d in lint(loaded, [env] if env is not None else []) if d.is_error]
+    errors = [d for d in lint(loaded, [env] if env is not None else [], errors_only=True) if d.is_error]
     if errors:
         _report(errors)
         raise CatalogError(

@@ -24,10 +24,14 @@ def configured_severity(rule: Rule, settings: dict[str, str]) -> Severity | None
     return rule.severity
 
 
-def check(catalog: Catalog, environments: Iterable[Environment] | None = None) -> list[Diagnostic]:
+def check(
+    catalog: Catalog, environments: Iterable[Environment] | None = None, errors_only: bool = False
+) -> list[Diagnostic]:
     """The policy rules' diagnostics of a loaded catalog (not the loader's), in no particular order.
 
-    `environments`: those whose overrides are checked (default: all of kgov.yaml's).
+    `environments`: those whose overrides are checked (default: all of kgov.yaml's). `errors_only`:
+    rules at warning level are not run (plan and apply stop on errors and show no warning; a warning's
+    position may cost parsing its file again).
     """
     envs = tuple(catalog.settings.environments.values()) if environments is None else tuple(environments)
     ctx = Context(catalog, envs)
@@ -37,7 +41,7 @@ def check(catalog: Catalog, environments: Iterable[Environment] | None = None) -
         if rule.check is None:
             continue
         severity = configured_severity(rule, levels)
-        if severity is None:
+        if severity is None or (errors_only and severity is not Severity.ERROR):
             continue
         try:
             out.extend(
@@ -65,7 +69,10 @@ def check(catalog: Catalog, environments: Iterable[Environment] | None = None) -
     return out
 
 
-def lint(loaded: Loaded, environments: Iterable[Environment] | None = None) -> list[Diagnostic]:
-    """All diagnostics of a catalog, the loader's and the rules', without repeats, by file:line:col."""
-    found = set(loaded.diagnostics).union(check(loaded.catalog, environments))
+def lint(
+    loaded: Loaded, environments: Iterable[Environment] | None = None, errors_only: bool = False
+) -> list[Diagnostic]:
+    """All diagnostics of a catalog, the loader's and the rules', without repeats, by file:line:col
+    (with `errors_only`, warnings may be left out: see check)."""
+    found = set(loaded.diagnostics).union(check(loaded.catalog, environments, errors_only))
     return sorted(found, key=lambda d: (*d.sort_key(), d.message))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from kgov.access.binding import Binding
+from kgov.access.binding import BY_FIELDS, Binding
 from kgov.cluster.kafka_port import KafkaAdmin
 
 
@@ -30,7 +30,7 @@ class ObservedAcls:
     @property
     def managed(self) -> list[Binding]:
         principals = set(self.scope.principals)
-        return sorted(b for b in self.bindings if b.principal in principals)
+        return sorted((b for b in self.bindings if b.principal in principals), key=BY_FIELDS)
 
     def to_json(self) -> dict[str, Any]:
         # Bindings of other principals count, but do not make a saved plan stale.

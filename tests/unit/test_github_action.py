@@ -51,6 +51,24 @@ def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
     }
 
 
+def _review_env(tmp_path: Path, base: str) -> dict[str, str]:
+    """The review step's inputs for a pull request against `base`, without an environment."""
+    return _env(
+        tmp_path,
+        KGOV_CATALOG="catalog",
+        KGOV_ENV="",
+        KGOV_BASE=base,
+        KGOV_SCOPED="true",
+        KGOV_SNAPSHOT="",
+        KGOV_ALLOW_DELETE="false",
+        KGOV_PR="12",
+    )
+
+
+def _outputs(tmp_path: Path) -> dict[str, str]:
+    return dict(line.split("=", 1) for line in (tmp_path / "github_output").read_text().splitlines())
+
+
 def _run(script: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         ["bash", str(REPO / "action" / script)], cwd=cwd, env=env, capture_output=True, text=True
@@ -63,19 +81,10 @@ def test_review_then_one_comment_updated_on_the_next_push(tmp_path: Path) -> Non
     base = commit(repo, "base")
     write_catalog(cat, {"orders": [topic_doc("orders.a", 2), topic_doc("orders.b")]})
     commit(repo, "pull request")
-    env = _env(
-        tmp_path,
-        KGOV_CATALOG="catalog",
-        KGOV_ENV="",
-        KGOV_BASE=base,
-        KGOV_SCOPED="true",
-        KGOV_SNAPSHOT="",
-        KGOV_ALLOW_DELETE="false",
-        KGOV_PR="12",
-    )
+    env = _review_env(tmp_path, base)
     review = _run("review.sh", repo, env)
     assert review.returncode == 0, review.stderr
-    outputs = dict(line.split("=", 1) for line in (tmp_path / "github_output").read_text().splitlines())
+    outputs = _outputs(tmp_path)
     assert outputs == {"lint": "0", "diff-class": "breaking"}
     assert "partitions 4 → 2" in (repo / "kgov-out/diff.md").read_text()
     assert (repo / "kgov-out/diff.sarif").is_file() and (repo / "kgov-out/lint.sarif").is_file()
@@ -124,19 +133,9 @@ def test_review_lints_schemas_against_the_base(tmp_path: Path) -> None:
     record["fields"].append({"name": "amount", "type": "long"})  # new field, no default: breaks readers
     (cat / "schemas" / "orders.a-value.avsc").write_text(json.dumps(record))
     commit(repo, "pull request")
-    env = _env(
-        tmp_path,
-        KGOV_CATALOG="catalog",
-        KGOV_ENV="",
-        KGOV_BASE=base,
-        KGOV_SCOPED="false",
-        KGOV_SNAPSHOT="",
-        KGOV_ALLOW_DELETE="false",
-        KGOV_PR="12",
-    )
-    review = _run("review.sh", repo, env)
+    review = _run("review.sh", repo, _review_env(tmp_path, base))
     assert review.returncode == 0, review.stderr
-    outputs = dict(line.split("=", 1) for line in (tmp_path / "github_output").read_text().splitlines())
+    outputs = _outputs(tmp_path)
     assert outputs["lint"] == "1"
     assert "schema-incompatible" in review.stdout  # the annotation
     assert "schema-incompatible" in (repo / "kgov-out/lint.sarif").read_text()

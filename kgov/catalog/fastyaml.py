@@ -7,9 +7,10 @@ problem, so a file read here gets them later, from yamlpos, if ever asked (`Lazy
 
 YAML 1.2 (yaml-rs) and YAML 1.1 (PyYAML, whose reading is the catalog's meaning) differ at the
 edges: `yes`, `0755`, `1_000`, `1:30`, `1e3`, dates, merge keys, document markers. The fast
-reading is taken only for text outside those edges, checked twice: the text holds none of the
-characters that start them (`_UNSURE`), and every value read is of a kind both agree on
-(`_agreed`). Anything else, errors included, goes to yamlpos, which reports with a position.
+reading is taken only for text outside those edges, checked three times: the text holds none of
+the characters that start them (`_UNSURE`), every value read is of a kind both agree on
+(`_agreed`), and libyaml accepts the text (`_libyaml_accepts`). Anything else, errors included,
+goes to yamlpos, which reports with a position.
 """
 
 from __future__ import annotations
@@ -23,17 +24,12 @@ import yaml
 from kgov.catalog.yamlpos import MAX_DEPTH, Path_, YamlDoc, YamlProblem, parse
 
 _loads: Callable[[str], Any] | None
-try:  # an optional speed-up: without it (or libyaml) every file takes the yamlpos path
-    from yaml_rs import loads as _loads
-except ImportError:  # pragma: no cover - yaml-rs ships wheels for the platforms kgov supports
-    _loads = None
 _CParser: Any
-try:
+try:  # an optional speed-up: without yaml-rs (or libyaml) every file takes the yamlpos path
     from yaml._yaml import CParser as _CParser  # libyaml's parser alone (yaml.CParser is not exported)
-except ImportError:  # pragma: no cover - PyYAML's wheels bundle libyaml
-    _CParser = None
-if _CParser is None:  # pragma: no cover - PyYAML's wheels bundle libyaml
-    _loads = None
+    from yaml_rs import loads as _loads
+except ImportError:  # pragma: no cover - both ship wheels for the platforms kgov supports
+    _loads = _CParser = None
 
 # Where 1.1 and 1.2 (or yaml-rs's leniency) can part, found in the text:
 # - a node starting with an anchor, alias or tag (&x *x !t), a directive (%), a merge key (<<),

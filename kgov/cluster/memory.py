@@ -45,13 +45,13 @@ class MemoryCluster(MemoryAccessMixin, MemoryUsageMixin):
     def describe_topics(self, names: Sequence[str]) -> TopicListing:
         self.requests.append("describe_topics")
         wanted = set(names)
-        listing = TopicListing(
-            tuple(TopicSpec(n, t.partitions, t.replication_factor) for n, t in sorted(self.topics.items())),
-            dict(self.listing_errors),
-        )
         return TopicListing(
-            tuple(t for t in listing.topics if t.name in wanted and t.name not in listing.errors),
-            {n: e for n, e in listing.errors.items() if n in wanted},
+            tuple(
+                TopicSpec(n, t.partitions, t.replication_factor)
+                for n, t in sorted(self.topics.items())
+                if n in wanted and n not in self.listing_errors
+            ),
+            {n: e for n, e in self.listing_errors.items() if n in wanted},
         )
 
     def topic_configs(self, names: Sequence[str]) -> Mapping[str, Mapping[str, str]]:

@@ -175,16 +175,17 @@ def check_min_isr(ctx: Context) -> Iterator[Finding]:
         if MIN_ISR in topic.config and raw is None:
             continue  # an invalid value: reported by invalid-config-value
         isr = int(raw) if raw is not None else _KAFKA_DEFAULT_MIN_ISR
-        if not (isr > topic.replication_factor or (wanted is not None and isr < wanted)):
+        too_high, too_low = isr > topic.replication_factor, wanted is not None and isr < wanted
+        if not (too_high or too_low):
             continue  # most topics: no finding, so no position looked up (it may parse the file)
         where = topic.loc("config", MIN_ISR) if raw is not None else topic.loc()
-        if isr > topic.replication_factor:
+        if too_high:
             yield Finding(
                 where,
                 f"topic '{topic.name}': min.insync.replicas {isr} is above its replication factor "
                 f"{topic.replication_factor}; every acks=all write would fail",
             )
-        elif wanted is not None and isr < wanted:
+        else:
             what = (
                 f"min.insync.replicas {isr}"
                 if raw is not None

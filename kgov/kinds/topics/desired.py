@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from types import MappingProxyType
-
 from kgov.catalog.model import Catalog, Environment, Overrides, Topic
 from kgov.errors import ConfigError
 from kgov.kafka_configs import ConfigValueError, normalize
@@ -18,19 +15,9 @@ _specs: dict[int, tuple[Topic, Overrides, TopicSpec]] = {}
 _REMEMBERED = 100_000
 
 
-# The last two answers, held (a scoped plan asks for the working tree's, the base's, then the
-# working tree's again).
-_last: list[tuple[Catalog, Environment, Mapping[str, TopicSpec]]] = []
-
-
-def desired_topics(catalog: Catalog, env: Environment) -> Mapping[str, TopicSpec]:
-    for known, known_env, found in _last:
-        if known is catalog and known_env is env:
-            return found
+def desired_topics(catalog: Catalog, env: Environment) -> dict[str, TopicSpec]:
     ov = env.overrides
-    found = MappingProxyType({topic.name: _spec(topic, ov) for topic in catalog.topics()})
-    _last[:] = [*_last[-1:], (catalog, env, found)]
-    return found
+    return {topic.name: _spec(topic, ov) for topic in catalog.topics()}
 
 
 def _spec(topic: Topic, ov: Overrides) -> TopicSpec:

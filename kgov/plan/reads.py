@@ -1,8 +1,8 @@
 """A port proxy for one plan's reads: the argument-less whole-cluster reads are made once.
 
 Kinds stay decoupled (each asks its port for what it needs), yet a read two kinds need is sent
-once per plan: the ACL kind's check that kgov sees the catalog's topics answers from the listing
-the topic kind already made (one Metadata request per plan, not two). The proxy lives as long as
+once per plan: the audit's unmanaged topics come from the listing the topic kind already made (one
+Metadata request, not two), and the ACL and user kinds share one DescribeCluster for kgov's rights. The proxy lives as long as
 one plan or one audit, so apply's re-reads (waiting for changes to show) always reach the cluster.
 """
 

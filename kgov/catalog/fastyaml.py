@@ -47,7 +47,12 @@ _UNSURE = (
     ),
     re.compile(r"[\s\[{,:](?:[&*!:?@`]|[|>](?![-+]?[0-9]?[-+]? *(?:#|\n|$))|[+-]?0[0-9_oOxXbB]|[+-]?_)"),
 )
-_UNSURE_TEXT = ("<<", "\n---", "\n...", "\n%", "? ", "?\n")
+_UNSURE_TEXT = ("<<", "\n---", "\n...", "\n%", "? ", "?\n", "\n" + " " * 200)
+# yaml-rs recurses once per level of nesting and overflows the C stack (the process dies) at about
+# 20,000 levels: a 40 KB file of "- - - …". Nesting is bounded before it is called: lines indented
+# 200 or more (above) and 16 or more compact "- " on a line are left to yamlpos, which refuses more
+# than MAX_DEPTH levels with a message; flow brackets yaml-rs bounds itself (an error at 256).
+_DEEP_COMPACT = re.compile(r"(?:- +){16}")
 _UNSURE_START = ("---", "...", "%", "?", "&", "*", "!", "0", "+", "-0", "_")
 _MAX_INT = 10**18  # PyYAML refuses huge numbers with its own message: leave them to yamlpos
 _STR_TAG = "tag:yaml.org,2002:str"
@@ -63,6 +68,7 @@ def fast_values(text: str) -> tuple[bool, Any]:
         or text.startswith(_UNSURE_START)
         or ('"' in text and "\\" in text)
         or any(pattern.search(text) for pattern in _UNSURE)
+        or ("- " in text and _DEEP_COMPACT.search(text))
     ):
         return False, None
     try:

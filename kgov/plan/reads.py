@@ -2,8 +2,9 @@
 
 Kinds stay decoupled (each asks its port for what it needs), yet a read two kinds need is sent
 once per plan: the audit's unmanaged topics come from the listing the topic kind already made (one
-Metadata request, not two), and the ACL and user kinds share one DescribeCluster for kgov's rights. The proxy lives as long as
-one plan or one audit, so apply's re-reads (waiting for changes to show) always reach the cluster.
+Metadata request, not two), and the ACL and user kinds share one DescribeCluster for kgov's rights.
+The proxy lives as long as one plan or one audit, so apply's re-reads (waiting for changes to show)
+always reach the cluster.
 """
 
 from __future__ import annotations

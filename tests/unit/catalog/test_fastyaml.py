@@ -151,3 +151,29 @@ def test_linting_a_clean_catalog_parses_no_file_twice() -> None:
     assert len(lazy) >= 10  # the example's files are read fast
     assert all(p._found is None for p in lazy), "a file was parsed again for positions nobody reported"
     load._parse.cache_clear()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "- " * 20_000 + "x\n",  # yaml-rs overflows the C stack here: the process dies
+        "a:\n" + "".join(" " * i + "- \n" for i in range(1, 300)),
+        "a: " + "[" * 100_000 + "\n",
+    ],
+    ids=["compact", "indented", "flow"],
+)
+def test_deep_nesting_never_reaches_yaml_rs_unbounded(text: str) -> None:
+    # In a child process: a regression would kill the interpreter, not fail an assertion.
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\nfrom kgov.catalog.fastyaml import fast_values\nfrom kgov.catalog.yamlpos import "
+        "YamlProblem, parse\nt = sys.stdin.read()\nassert fast_values(t) == (False, None)\ntry:\n    "
+        "parse(t)\nexcept YamlProblem as p:\n    print(p.message)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], input=text, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr[-500:]
+    assert "nests more than 64 levels" in done.stdout or "invalid YAML" in done.stdout

@@ -6,6 +6,7 @@ The typer app lives in kgov/app.py; `kgov.cli.app` still names it (tests and old
 
 from __future__ import annotations
 
+import os
 import sys
 
 from kgov import __version__
@@ -17,11 +18,40 @@ if TYPE_CHECKING:
 
 
 def main() -> None:
-    if sys.argv[1:] == ["--version"]:  # the one answer that needs no imports (figures: benchmarks/)
+    """The console script (and `python -m kgov`): a fast line exits at once; typer parses the rest."""
+    code = fast(sys.argv[1:])
+    if code is not None:
+        exit_at_once(code)
+    _with_typer()
+
+
+def fast(args: list[str]) -> int | None:
+    """The exit code of `kgov --version` and of the usual lines of `kgov lint` and `kgov plan`, run
+    without typer; None leaves the line to typer (`_with_typer`)."""
+    if args == ["--version"]:  # the one answer that needs no imports (figures: benchmarks/)
         sys.stdout.write(f"kgov {__version__}\n")
-        return
-    if sys.argv[1:2] in (["lint"], ["plan"]) and _without_typer(sys.argv[1], sys.argv[2:]):
-        return
+        return 0
+    if args[:1] in (["lint"], ["plan"]):
+        return _without_typer(args[0], args[1:])
+    return None
+
+
+def exit_at_once(code: int) -> None:
+    """Flush the output and end the process without tearing the interpreter down.
+
+    A plan of a 10,000-topic catalog spends 0.1 to 0.2 s after its answer freeing every object one by
+    one and joining the Kafka client's threads, for nothing: the process ends anyway. Only the fast
+    commands (`fast()`) end this way; they write their files inside `with` blocks and register no
+    exit handlers, so the output streams are all that is left to flush."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except OSError:  # a closed pipe (`kgov plan | head`): the reader wanted no more
+            continue
+    os._exit(code)
+
+
+def _with_typer() -> None:
     try:
         from kgov.app import app
 
@@ -31,9 +61,9 @@ def main() -> None:
         sys.exit(EXIT_INTERRUPTED)
 
 
-def _without_typer(command: str, args: list[str]) -> bool:
-    """Run `kgov lint` or `kgov plan` and exit when its arguments are the usual ones (kgov/cli_fast.py);
-    False leaves them to typer."""
+def _without_typer(command: str, args: list[str]) -> int | None:
+    """Run `kgov lint` or `kgov plan` when its arguments are the usual ones (kgov/cli_fast.py) and
+    return its exit code; None leaves them to typer."""
     try:
         from kgov.cli_fast import parse_lint, parse_plan
         from kgov.exits import outcome
@@ -41,7 +71,7 @@ def _without_typer(command: str, args: list[str]) -> bool:
         if command == "lint":
             lint = parse_lint(args)
             if lint is None:
-                return False
+                return None
             from kgov.commands.lint import run_lint
 
             code = outcome(
@@ -50,7 +80,7 @@ def _without_typer(command: str, args: list[str]) -> bool:
         else:
             plan = parse_plan(args)
             if plan is None:
-                return False
+                return None
             from kgov.commands.plan import run_plan
 
             code = outcome(
@@ -68,7 +98,7 @@ def _without_typer(command: str, args: list[str]) -> bool:
     except KeyboardInterrupt:  # while importing; a running command's is outcome()'s
         code = EXIT_INTERRUPTED
         sys.stderr.write("interrupted\n")
-    sys.exit(code)
+    return code
 
 
 def __getattr__(name: str) -> Typer:

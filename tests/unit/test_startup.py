@@ -21,8 +21,10 @@ def modules_after(*args: str) -> tuple[int, str, set[str]]:
     code = (
         "import json, sys\n"
         f"sys.argv = ['kgov', *{list(args)!r}]\n"
-        "from kgov.cli import main\n"
-        "try:\n    main()\n    code = 0\nexcept SystemExit as exc:\n    code = exc.code\n"
+        # fast() is main() without its exit at once (os._exit), which would skip the report below
+        "from kgov.cli import fast, main\n"
+        "try:\n    code = fast(sys.argv[1:])\n    if code is None:\n        main()\n        code = 0\n"
+        "except SystemExit as exc:\n    code = exc.code\n"
         "sys.stderr.write('\\nMODULES ' + json.dumps([code, sorted(sys.modules)]))\n"
     )
     done = subprocess.run(

@@ -6,6 +6,7 @@ The typer app lives in kgov/app.py; `kgov.cli.app` still names it (tests and old
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 
@@ -19,6 +20,11 @@ if TYPE_CHECKING:
 
 def main() -> None:
     """The console script (and `python -m kgov`): a fast line exits at once; typer parses the rest."""
+    # kgov allocates millions of objects that live to its end (a catalog, a cluster's configs). With
+    # Python's default thresholds (700, 10, 10) the collector walked them all again and again: 16
+    # full collections, 1.6 s of a 5.5 s plan of 10,000 topics; 4 young ones, 0.2 s, with these.
+    # Cycles are still collected (mypy sets the same, for the same reason).
+    gc.set_threshold(200_000, 30, 30)
     code = fast(sys.argv[1:])
     if code is not None:
         exit_at_once(code)

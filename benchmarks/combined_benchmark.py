@@ -299,8 +299,8 @@ def row(what: str, m: Measured) -> str:
 def profile_plan(root: Path, work: Path) -> list[str]:
     """One `kgov plan` under cProfile: kgov's largest cumulative costs, then the largest own times."""
     out = work / "plan.prof"
-    cmd = [sys.executable, "-m", "cProfile", "-o", str(out), "-m", "kgov", "plan", "--env", "local"]
-    subprocess.run([*cmd, "-c", str(root)], check=True, capture_output=True)
+    cmd = scale.profiled(out, "plan", "--env", "local", "-c", str(root))
+    subprocess.run(cmd, check=True, capture_output=True)
     row = re.compile(r"^\s*([\d/]+)\s+([\d.]+)\s+[\d.]+\s+([\d.]+)\s+[\d.]+\s+(\S.*)$")
     lines = []
     for key, where, count in (("cumulative", r"/kgov/", 30), ("tottime", "", 15)):

@@ -522,14 +522,23 @@ def scoped_plan(root: Path, broker: Broker, log: Path, repeat: int) -> Run:
     return median(broker, cmd, log, repeat, (2,))
 
 
+def profiled(out: Path, *args: str) -> list[str]:
+    """`kgov ARGS` (a line kgov runs without typer) under cProfile, its statistics saved to `out`.
+    Not `python -m cProfile -m kgov`: kgov ends with os._exit, before cProfile would save them."""
+    code = (
+        "import cProfile, sys\nfrom kgov import cli\ncli.tune_gc()\n"
+        f"cProfile.run('cli.fast(sys.argv[1:])', {str(out)!r})\n"
+    )
+    return [sys.executable, "-c", code, *args]
+
+
 def profile_plan(root: Path, work: Path) -> list[str]:
     """`kgov plan` under cProfile: its largest cumulative costs, one line each."""
     import io
     import pstats
 
     out = work / "plan.prof"
-    cmd = [sys.executable, "-m", "cProfile", "-o", str(out), "-m", "kgov", "plan", "--env", "local"]
-    subprocess.run([*cmd, "-c", str(root)], check=True, capture_output=True)
+    subprocess.run(profiled(out, "plan", "--env", "local", "-c", str(root)), check=True, capture_output=True)
     text = io.StringIO()
     pstats.Stats(str(out), stream=text).sort_stats("cumulative").print_stats(25)
     row = re.compile(r"^\s*[\d/]+\s+[\d.]+\s+[\d.]+\s+([\d.]+)\s+[\d.]+\s+([^{].*)$")

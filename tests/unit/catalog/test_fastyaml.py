@@ -5,6 +5,8 @@ reads the same values, with the same types (True is not 1), in the same key orde
 
 from __future__ import annotations
 
+import random
+import re
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +15,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kgov.catalog.fastyaml import LazyPositions, fast_values, read
+from kgov.catalog.fastyaml import LazyPositions, _unsure, fast_values, read
 from kgov.catalog.yamlpos import YamlProblem, parse
 
 REPO = Path(__file__).resolve().parents[3]
@@ -177,3 +179,37 @@ def test_deep_nesting_never_reaches_yaml_rs_unbounded(text: str) -> None:
     )
     assert done.returncode == 0, done.stderr[-500:]
     assert "nests more than 64 levels" in done.stdout or "invalid YAML" in done.stdout
+
+
+# What kgov/catalog/fastyaml.py's one RE2 pass replaced: the same questions in Python's re, one pass
+# each. The RE2 pass must flag exactly the texts these flag.
+_PY_REFERENCE = (
+    re.compile(
+        "[^\\n\\x20-\\x7e\\xa0-\\u2027\\u202a-\\ud7ff\\ue000-\\ufefe\\uff00-\\ufffd\\U00010000-\\U0010ffff]"
+    ),
+    re.compile(r"[\s\[{,:](?:[&*!:?@`]|[|>](?![-+]?[0-9]?[-+]? *(?:#|\n|$))|[+-]?0[0-9_oOxXbB]|[+-]?_)"),
+    re.compile(r"(?:- +){16}"),
+    re.compile(r"<<|\n---|\n\.\.\.|\n%|\? |\?\n|\n {200}"),
+)
+
+
+def _python_unsure(text: str) -> bool:
+    return any(pattern.search(text) for pattern in _PY_REFERENCE)
+
+
+def test_the_re2_pass_flags_exactly_what_pythons_patterns_flag() -> None:
+    alphabet = list(" \n\t\r-:[]{},&*!?@`|>+_0123oxXbB#a.%<")
+    alphabet += ["\x00", "\x1f", "\x7f", "\x85", "\xa0", "\u2003", "\u2028", "\ufeff", "\uffff", "\U00010000"]
+    rnd = random.Random(7)
+    texts = ["".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 14))) for _ in range(60_000)]
+    texts += [f"x: {'- ' * k}a" for k in range(30)] + [f"a:\n{' ' * k}b" for k in range(190, 210)]
+    # every code point at the edge of a class, alone and where a node starts
+    bounds = [0x0A, 0x1C, 0x1F, 0x20, 0x7E, 0x85, 0xA0, 0x1680, 0x2000, 0x200A, 0x2027, 0x202A, 0xD7FF]
+    bounds += [0xE000, 0xFEFE, 0xFF00, 0xFFFD, 0x10000, 0x10FFFF]
+    edges = {c + d for c in bounds for d in (-1, 0, 1)} | {rnd.randrange(0x110000) for _ in range(5_000)}
+    points = sorted(e for e in edges if 0 <= e < 0x110000 and not 0xD800 <= e < 0xE000)
+    texts += [t for c in points for t in (chr(c), f" {chr(c)}", f"{chr(c)}&")]
+    texts.append("a: \ud800")  # a lone surrogate (never from a file, which is decoded strictly)
+    differ = [t for t in texts if _unsure(t) != _python_unsure(t)]
+    assert differ == []
+    assert sum(map(_unsure, texts)) > len(texts) // 10  # the alphabet does reach the patterns

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from kgov.access.binding import Binding
 from kgov.cluster.access_port import ScramCredential, ScramDelete, ScramUpsert
+from kgov.cluster.kafka_base import BATCH
 from tests.integration.access_support import admin_cluster, bindings_of, scram_of
 from tests.support import unique_service
 
@@ -38,10 +39,10 @@ def test_delete_removes_exactly_the_named_binding_and_leaves_look_alikes() -> No
 
 def test_describe_acls_is_one_request_whatever_the_count() -> None:
     svc = unique_service()
-    many = [Binding(f"User:{svc}", "topic", "literal", f"{svc}.{i}", "READ") for i in range(1500)]
+    many = [Binding(f"User:{svc}", "topic", "literal", f"{svc}.{i}", "READ") for i in range(BATCH)]
     cluster = admin_cluster()
     assert set(cluster.create_acls(many).values()) == {None}
-    assert cluster.requests["create_acls"] == 1  # one batch: BATCH is 3,000
+    assert cluster.requests["create_acls"] == 1  # one batch
     assert bindings_of(admin_cluster(), svc, set(many)) == set(many)
     seen = cluster.describe_acls()
     assert cluster.requests["describe_acls"] == 1

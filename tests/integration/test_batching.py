@@ -1,5 +1,5 @@
 """Batching proven where it lives: the requests the real adapter sends over the wire to the real
-broker, counted by librdkafka's own statistics, are the same for a plan of 10 topics and of 3,000."""
+broker, counted by librdkafka's own statistics, are the same for a plan of 10 topics and of BATCH (1,500)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from kgov.catalog.load import load_catalog
 from kgov.catalog.resolve import environment
 from kgov.cluster.connect import kafka_settings
 from kgov.cluster.kafka import KafkaCluster
+from kgov.cluster.kafka_base import BATCH
 from kgov.kinds.base import Backends
 from kgov.plan.make import make_plan
 from tests.support import topic_doc
@@ -84,10 +85,10 @@ def _plan_on_the_wire(catalog_dir: Path) -> tuple[Counter[str], int]:
     return stats.sent(), len(plan.entries)
 
 
-def test_plan_sends_the_same_requests_for_10_and_for_3000_topics(tmp_path: Path) -> None:
+def test_plan_sends_the_same_requests_for_10_topics_and_a_full_batch(tmp_path: Path) -> None:
     small, large = unique_service(), unique_service()
     small_names = [f"{small}.t{i:04d}" for i in range(10)]
-    large_names = [f"{large}.t{i:04d}" for i in range(3000)]
+    large_names = [f"{large}.t{i:04d}" for i in range(BATCH)]
     _create(small_names + large_names)
     try:
         small_dir = write_catalog(tmp_path / "small", {small: [topic_doc(n) for n in small_names]})

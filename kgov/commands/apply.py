@@ -85,13 +85,15 @@ def run_apply(
             invisible = (f"(could not re-read the cluster: {exc.message})",)
     _print_results(plan, results, fmt)
     if invisible:
-        err.print(
-            Text(
-                f"warning: not yet visible on the cluster after 30s: {visible(', '.join(invisible))}",
-                style="yellow",
-            )
-        )
+        err.print(Text(f"warning: {not_yet_visible(invisible)}", style="yellow"))
     return EXIT_ERROR if any(not r.ok for r in results) else EXIT_OK
+
+
+def not_yet_visible(invisible: tuple[str, ...], named: int = 10) -> str:
+    """What the cluster did not show in time: the first few by name (a large apply can leave
+    thousands a moment behind; one line of every name helps nobody)."""
+    more = f" (and {len(invisible) - named:,} more)" if len(invisible) > named else ""
+    return f"not yet visible on the cluster after 30s: {visible(', '.join(invisible[:named]))}{more}"
 
 
 def _refuse_blocked(plan: Plan) -> None:

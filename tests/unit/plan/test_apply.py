@@ -122,3 +122,17 @@ def test_await_visible_gives_up_at_the_deadline_and_names_what_is_missing() -> N
     p = plan(catalog(topic("orders.a")), cluster)
     results = apply_plan(p, Backends(kafka=cluster))
     assert await_visible(p, results, Backends(kafka=cluster), timeout_s=0.2) == ("create topic.orders.a",)
+
+
+def test_what_is_not_yet_visible_is_named_a_few_at_a_time() -> None:
+    from kgov.commands.apply import not_yet_visible
+
+    few = tuple(f"create topic.orders.t{i}" for i in range(3))
+    assert not_yet_visible(few) == (
+        "not yet visible on the cluster after 30s: "
+        "create topic.orders.t0, create topic.orders.t1, create topic.orders.t2"
+    )
+    many = tuple(f"create topic.orders.t{i}" for i in range(10_000))
+    said = not_yet_visible(many)
+    assert said.endswith("create topic.orders.t9 (and 9,990 more)")
+    assert "t10," not in said and len(said) < 400

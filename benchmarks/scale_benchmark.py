@@ -18,7 +18,8 @@ ApiVersions and SASL, and the broker's own controller traffic are not counted):
                    (plan and wait included)         time until the broker's metadata shows them all
   plan --base      `kgov plan --base HEAD` of a commit that grows 10 topics (a pull request's plan)
 
-Plans and lint are the median of --repeat runs; apply runs once. With topicctl (found on PATH, in
+Plans and lint are the median of --repeat runs; apply of --apply-repeat (default 1), in turns with
+the floor's creation. With topicctl (found on PATH, in
 ~/go/bin, or given with --topicctl; `go install github.com/segmentio/topicctl/cmd/topicctl@v1.21.0`)
 the same steps run for topicctl on its own copy of the topics, up to --topicctl-max topics
 (topicctl creates and plans topic by topic: ~0.1 s a topic here), and the end states are compared.
@@ -375,7 +376,11 @@ CHILD_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECOD
 
 
 def median(broker: Broker, cmd: Sequence[str], log: Path, repeat: int, expect: Sequence[int] = (0,)) -> Run:
-    runs = [run(broker, cmd, log, expect) for _ in range(repeat)]
+    return middle([run(broker, cmd, log, expect) for _ in range(repeat)])
+
+
+def middle(runs: Sequence[Run]) -> Run:
+    """The median run by time, with the highest peak memory of them all."""
     mid = sorted(runs, key=lambda r: r.seconds)[len(runs) // 2]
     return Run(mid.seconds, max(r.peak_mb for r in runs), mid.requests, mid.detail, mid.code)
 
@@ -450,14 +455,25 @@ def measure_size(n: int, broker: Broker, work: Path, args: argparse.Namespace, t
                 None,
             )
 
-        broker.settle(broker.at_start)  # an earlier size's topics are deleted by now
-        broker.room_for(n)
-        quiet = broker.open_files()
-        create_floor = run(broker, self_cmd("--floor-create", f"f{tag}s", str(n)), log)
-        broker.delete(fnames)
-        broker.settle(quiet)
-        broker.room_for(n + len(tnames))
-        apply = run(broker, kgov_cmd("apply", "--env", "local", "-c", str(kroot), "--auto-approve"), log)
+        floors, applies = [], []
+        for turn in range(args.apply_repeat):  # in turns: the broker's pace drifts between runs
+            if turn:
+                broker.delete(knames)
+            broker.settle(broker.at_start)  # an earlier size's (or turn's) topics are deleted by now
+            broker.room_for(n)
+            quiet = broker.open_files()
+            floors.append(run(broker, self_cmd("--floor-create", f"f{tag}s", str(n)), log))
+            broker.delete(fnames)
+            broker.settle(quiet)
+            broker.room_for(n + len(tnames))
+            applies.append(
+                run(broker, kgov_cmd("apply", "--env", "local", "-c", str(kroot), "--auto-approve"), log)
+            )
+        create_floor, apply = middle(floors), middle(applies)
+        if args.apply_repeat > 1:
+            turns = zip(applies, floors, strict=True)
+            each = ", ".join(f"{a.seconds:.2f} / {f.seconds:.2f}" for a, f in turns)
+            notes.append(f"apply, create, each turn (kgov / floor s): {each}")
         tapply = None
         if with_tctl:
             tapply = run(
@@ -572,6 +588,13 @@ def main() -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 5000, 10000])
     parser.add_argument("--repeat", type=int, default=3, help="runs per plan and lint (the median is shown)")
     parser.add_argument("--state-dir", type=Path, default=Path(".kgov/sandbox"), help="the sandbox's folder")
+    parser.add_argument(
+        "--apply-repeat",
+        type=int,
+        default=1,
+        help="creations per size, the floor's and kgov's in turns (the median is shown; each turn "
+        "waits about a minute for the broker to finish deleting the last one's topics)",
+    )
     parser.add_argument("--topicctl", help="the topicctl binary (default: PATH, then ~/go/bin)")
     parser.add_argument("--topicctl-max", type=int, default=1000, help="largest size to run topicctl at")
     parser.add_argument(

@@ -15,6 +15,8 @@ from kgov.errors import EXIT_INTERRUPTED
 
 TYPE_CHECKING = False  # not typing's: importing typing alone is a fifth of `kgov --version`
 if TYPE_CHECKING:
+    from typing import NoReturn
+
     from typer import Typer
 
 
@@ -47,7 +49,7 @@ def fast(args: list[str]) -> int | None:
     return None
 
 
-def exit_at_once(code: int) -> None:
+def exit_at_once(code: int) -> NoReturn:
     """Flush the output and end the process without tearing the interpreter down.
 
     A plan of a 10,000-topic catalog spends 0.1 to 0.2 s after its answer freeing every object one by

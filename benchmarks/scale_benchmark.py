@@ -274,7 +274,10 @@ class Broker:
         Both creations are timed on a broker that deletes nothing: whichever ran right after a mass
         delete shared the broker with it (5,000 creations took kgov 20.0 s that way, 12.0 s alone)."""
         deadline = time.monotonic() + timeout
-        while self.open_files() > files + 100 and time.monotonic() < deadline:
+        while self.open_files() > files + 100:
+            if time.monotonic() > deadline:  # go on, but say so: the next creation may be slower
+                print(f"  (the broker still holds {self.open_files()} open files after {timeout:.0f} s)")
+                return
             time.sleep(2)
 
     def visible(self, names: Sequence[str]) -> None:

@@ -145,8 +145,8 @@ def test_bad_input_in_a_real_process(name: str, tmp_path: Path) -> None:
     root = tmp_path / "catalog"
     shutil.copytree(EXAMPLE, root)
     mutate(root, case["mutate"])
-    with (tmp_path / "out").open("w+") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "kgov", "lint", str(root)], stdout=out, stderr=out)
+    with (tmp_path / "out").open("w+") as out, (tmp_path / "err").open("w+") as err:
+        proc = subprocess.Popen([sys.executable, "-m", "kgov", "lint", str(root)], stdout=out, stderr=err)
         timer = threading.Timer(60, proc.kill)  # bounded in time: a hang fails, killed
         timer.start()
         try:
@@ -155,9 +155,10 @@ def test_bad_input_in_a_real_process(name: str, tmp_path: Path) -> None:
             timer.cancel()
         proc.returncode = code = os.waitstatus_to_exitcode(status)
         out.seek(0)
-        text = out.read()
-    assert code == 1, text
-    assert "Traceback" not in text
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
+    assert code == 1, stdout + stderr
+    assert "Traceback" not in stdout + stderr
     expect = case["expect"]
-    assert f"catalog/{expect['file']}:{expect['line']}:" in text
+    assert f"catalog/{expect['file']}:{expect['line']}:" in stdout
     assert usage.ru_maxrss < 300 * 1024, f"{name} used {usage.ru_maxrss // 1024} MB"

@@ -171,3 +171,45 @@ def test_kgov_stderr_stays_inside_the_comment_fence_and_the_log_runs_no_command(
     assert inside.rstrip("\n").endswith("end of stderr")
     assert "\\x1b[31mred\\x1b]52;c;aGk=\\x1b\\ \\u202egnirts" in inside
     assert re.match(r"### kgov plan failed\n\n`{7,}text\n", plan_md)
+
+
+APPLY_GH = """#!/usr/bin/env bash
+echo "$*" >> "$GH_LOG"
+case "$1 $2" in
+  "api repos/acme/platform/commits/"*) echo 12 ;;
+  "api repos/acme/platform/pulls/12") echo feedface ;;
+  "run list") echo 77 ;;
+  "run download") mkdir -p kgov-reviewed && echo '{}' > kgov-reviewed/plan.json ;;
+esac
+"""
+
+
+def _apply_env(tmp_path: Path, environment: str) -> dict[str, str]:
+    env = {**_review_env(tmp_path, ""), "KGOV_ENV": environment, "KGOV_REVIEW_WORKFLOW": "kgov-review.yml"}
+    shim = tmp_path / "apply-bin"
+    shim.mkdir()
+    (shim / "gh").write_text(APPLY_GH)
+    # kgov apply that prints what a hostile plan or catalog could make it print
+    (shim / "kgov").write_text(
+        "#!/usr/bin/env bash\necho '::error file=x::forged'; echo '::add-mask::x' >&2; exit 3\n"
+    )
+    for tool in ("gh", "kgov"):
+        (shim / tool).chmod(0o755)
+    env["PATH"] = f"{shim}:{env['PATH']}"
+    return env
+
+
+def test_apply_refuses_a_hostile_environment_before_any_call(tmp_path: Path) -> None:
+    run = _run("apply.sh", tmp_path, _apply_env(tmp_path, "prod\n::error::x"))
+    assert run.returncode == 1
+    [error] = _commands(run.stdout)
+    assert "prod\\n::error::x" in error
+    assert not (tmp_path / "gh.log").exists()
+
+
+def test_apply_output_is_no_workflow_command_and_its_status_is_kept(tmp_path: Path) -> None:
+    run = _run("apply.sh", tmp_path, _apply_env(tmp_path, "prod"))
+    assert run.returncode == 3
+    assert "::error file=x::forged" in run.stdout.splitlines()
+    assert _commands(run.stdout) == []
+    assert "run download 77 --repo acme/platform --name kgov-plan-prod" in (tmp_path / "gh.log").read_text()

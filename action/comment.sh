@@ -2,6 +2,11 @@
 # One pull-request comment per environment, found again by a hidden marker and updated on each push
 # (never a second one). GitHub limits a comment to 65,536 characters: longer bodies are cut.
 set -euo pipefail
+# shellcheck source=action/lib.sh
+. "${BASH_SOURCE[0]%/*}/lib.sh"
+if [ -n "${KGOV_ENV:-}" ] && ! valid_env "$KGOV_ENV"; then
+  fail "the environment input '$KGOV_ENV' is not an environment name: no comment posted"
+fi
 marker="<!-- kgov-review:${KGOV_ENV:-catalog} -->"
 body=kgov-out/comment.md
 {
@@ -15,8 +20,10 @@ if [ "$(wc -c < "$body.full")" -gt 65000 ]; then
 else
   mv "$body.full" "$body"
 fi
-existing=$(gh api --paginate "repos/$GITHUB_REPOSITORY/issues/$KGOV_PR/comments" \
-  --jq ".[] | select(.body | startswith(\"$marker\")) | .id" | head -n 1)
+# The marker is data for the filter (an argument), never part of a query; only a comment by a bot or
+# by someone with write access counts (untrusted.py comment-id)
+existing=$(gh api --paginate "repos/$GITHUB_REPOSITORY/issues/$KGOV_PR/comments" |
+  python "$action_dir/untrusted.py" comment-id "$marker")
 if [ -n "$existing" ]; then
   gh api --method PATCH "repos/$GITHUB_REPOSITORY/issues/comments/$existing" -F "body=@$body" > /dev/null
   echo "updated comment $existing"

@@ -1,11 +1,14 @@
 """The data-flow graph as inline SVG: a deterministic layered layout, producers on the left, topics
-in the middle, consumers and their consumer groups on the right. Names are escaped; long ones are
-shortened on the box and given whole in its tooltip."""
+in the middle, consumers and their consumer groups on the right. Names are cleaned (control, bidi
+and line-break characters shown as escapes: kgov.render.escape.visible) and XML-escaped; long ones
+are shortened on the box and given whole in its tooltip."""
 
 from __future__ import annotations
 
 from html import escape
 from typing import Any
+
+from kgov.render.escape import visible
 
 MAX_PER_COLUMN = 250  # beyond this the graph shows the first ones (sorted); the tables hold all
 COL_X = (10, 320, 630, 940)
@@ -72,7 +75,7 @@ def render_svg(graph: dict[str, Any]) -> tuple[str, int]:
         )
     for c, col in enumerate(cols):
         for node in col:
-            name, y = names[node], pos[c][node]
+            name, y = visible(names[node]), pos[c][node]  # a newline or U+202E would mislead the reader
             out.append(
                 f'<g class="n {kinds[node]}"><title>{escape(kinds[node])} {escape(name)}</title>'
                 f'<rect x="{COL_X[c]}" y="{y:g}" width="{BOX_W}" height="{BOX_H}" rx="4" '

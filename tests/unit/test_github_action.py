@@ -1,5 +1,6 @@
 """The composite action's scripts, run for real: review outputs in a git repository with two
-commits, and ONE pull-request comment found by its marker and updated (a fake `gh` records calls)."""
+commits, and ONE pull-request comment found by its marker and updated (a fake `gh` records calls
+and lists the comments as `gh api --paginate` prints them: JSON arrays)."""
 
 from __future__ import annotations
 
@@ -19,10 +20,13 @@ REPO = Path(__file__).resolve().parents[2]
 FAKE_GH = """#!/usr/bin/env bash
 echo "$*" >> "$GH_LOG"
 if [ "$1 $2" = "api --paginate" ]; then
-  if [ -f "$GH_STATE" ]; then printf '%s\\n' "$(cat "$GH_STATE")"; fi
+  if [ -f "$GH_STATE" ]; then cat "$GH_STATE"; else echo '[]'; fi
   exit 0
 fi
-if [ "$3" = POST ]; then echo 4242 > "$GH_STATE"; fi
+if [ "$3" = POST ]; then
+  python -c 'import json, sys; print(json.dumps([{"id": 4242, "user": {"type": "Bot"},
+    "body": open(sys.argv[1]).read()}]))' "${6#body=@}" > "$GH_STATE"
+fi
 """
 
 

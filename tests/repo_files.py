@@ -50,6 +50,6 @@ def _walk() -> list[str]:
     for folder in PROJECT_FOLDERS:
         for here, dirs, files in os.walk(REPO / folder):
             # Pruned before they are entered: hidden folders (but .github) and caches.
-            dirs[:] = sorted(d for d in dirs if d not in _SKIPPED and (d == ".github" or not d.startswith(".")))
+            dirs[:] = sorted(d for d in dirs if d not in _SKIPPED and (d == ".github" or d[:1] != "."))
             found += [(Path(here) / name).relative_to(REPO).as_posix() for name in sorted(files)]
     return found

@@ -121,8 +121,16 @@ def test_removed_consumes_line_is_revoked(catalog: Path) -> None:
 def test_no_password_in_any_output(catalog: Path) -> None:
     """Runs last: every plan (text, Markdown, JSON file), apply output and the broker's log."""
     log = Path(os.environ["KGOV_CA_FILE"]).parents[1] / "logs"
-    logs = [p.read_text("utf-8", errors="replace") for p in log.glob("*.log")] if log.is_dir() else []
+    logs = [_read_if_there(p) for p in log.glob("*.log")] if log.is_dir() else []
     assert len(OUTPUTS) >= 8
     for text in OUTPUTS + logs:
         for pw in PASSWORDS.values():
             assert pw not in text
+
+
+def _read_if_there(path: Path) -> str:
+    """A log of the suite's own sandbox, which its processes write (or roll) while we read."""
+    try:
+        return path.read_text("utf-8", errors="replace")
+    except FileNotFoundError:
+        return ""

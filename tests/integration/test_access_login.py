@@ -37,8 +37,9 @@ def test_unreachable_is_unverifiable_within_the_bound() -> None:
     s = admin_settings()
     dead = KafkaSettings("127.0.0.1:1", 1.0, {**s.client, "bootstrap.servers": "127.0.0.1:1"})
     start = time.monotonic()
-    got = verify_logins(dead, [LoginAttempt(f"u{i}", "SCRAM-SHA-512", "pw") for i in range(8)], timeout_s=1.5)
-    assert time.monotonic() - start < 5  # concurrent: not 8 times 1.5 s
+    attempts = [LoginAttempt(f"u{i}", "SCRAM-SHA-512", "pw") for i in range(16)]
+    got = verify_logins(dead, attempts, timeout_s=1.5)
+    assert time.monotonic() - start < 10  # concurrent: not 16 times 1.5 s (24 s)
     assert {r.verdict for r in got.values()} == {UNVERIFIABLE}
     assert "1.5s" in got["u0"].reason
 

@@ -114,7 +114,9 @@ def test_tls_verification_is_really_on(sandbox: dict[str, str], tmp_path: Any) -
     while not errors and time.monotonic() < deadline:
         producer.poll(0.1)
     assert errors, "a client trusting another CA connected without complaint"
-    assert "certificate verify failed" in errors[0].str(), errors[0]
+    # The TLS handshake itself failed (librdkafka's error code, not OpenSSL's wording, which varies
+    # with its version): not the login, not the network.
+    assert errors[0].code() == KafkaError._SSL, errors[0]
 
 
 @pytest.fixture

@@ -35,7 +35,7 @@ def test_ignored_config(key: str, patterns: list[str], ignored: bool) -> None:
 def test_a_hostile_glob_is_fast() -> None:
     started = time.monotonic()
     assert not ignored_config("a" * 1000 + "b", ["*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*c"])
-    assert time.monotonic() - started < 5  # a hang bound, not a speed target
+    assert time.monotonic() - started < 10  # a hang bound, not a speed target
 
 
 def test_default_and_configured_lists_load(tmp_path: Path) -> None:

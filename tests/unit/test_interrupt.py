@@ -54,7 +54,7 @@ def test_ctrl_c_interrupts_a_long_blocking_call() -> None:
     with pytest.raises(KeyboardInterrupt):
         call_interruptibly(time.sleep, 30)
     timer.join()
-    assert time.monotonic() - started < 1.5
+    assert time.monotonic() - started < 10  # at the Ctrl-C, long before the 30 s the call blocks
 
 
 def test_ctrl_c_interrupts_librdkafka_blocked_on_a_silent_broker(silent_listener: socket.socket) -> None:
@@ -67,7 +67,7 @@ def test_ctrl_c_interrupts_librdkafka_blocked_on_a_silent_broker(silent_listener
     with pytest.raises(KeyboardInterrupt):
         call_interruptibly(admin.list_topics, timeout=30)
     timer.join()
-    assert time.monotonic() - started < 1.5
+    assert time.monotonic() - started < 10  # at the Ctrl-C, long before the 30 s the call blocks
 
 
 def test_wait_futures_is_true_when_all_are_done_and_false_at_the_timeout() -> None:
@@ -77,7 +77,7 @@ def test_wait_futures_is_true_when_all_are_done_and_false_at_the_timeout() -> No
     never: Future[int] = Future()
     started = time.monotonic()
     assert wait_futures([done, never], timeout=0.3) is False
-    assert 0.3 <= time.monotonic() - started < 1.3
+    assert 0.3 <= time.monotonic() - started < 10  # the timeout, not never (the bound only for a hang)
 
 
 def test_ctrl_c_interrupts_wait_futures() -> None:
@@ -87,7 +87,7 @@ def test_ctrl_c_interrupts_wait_futures() -> None:
     with pytest.raises(KeyboardInterrupt):
         wait_futures([never], timeout=30)
     timer.join()
-    assert time.monotonic() - started < 1.5
+    assert time.monotonic() - started < 10  # at the Ctrl-C, long before the 30 s the call blocks
 
 
 def test_ctrl_c_stops_kgov_plan_on_a_silent_broker_and_exits_130(
@@ -115,12 +115,12 @@ def test_ctrl_c_stops_kgov_plan_on_a_silent_broker_and_exits_130(
             time.sleep(1)
             plan.send_signal(signal.SIGINT)
             sent = time.monotonic()
-            _, stderr = plan.communicate(timeout=10)
+            _, stderr = plan.communicate(timeout=30)
             stopped_after = time.monotonic() - sent
     finally:
         plan.kill()
         plan.wait()
     assert plan.returncode == 130, stderr
-    assert stopped_after < 2, stopped_after
+    assert stopped_after < 10, stopped_after  # at the Ctrl-C, long before the 60 s Kafka timeout
     assert "interrupted" in stderr and "Traceback" not in stderr
 

@@ -56,7 +56,7 @@ def test_lint_imports_neither_kafka_nor_the_sandbox() -> None:
 
 def test_lint_help_and_usage_errors_are_still_typers() -> None:
     code, out, modules = modules_after("lint", "--help")
-    assert code == 0 and "Usage: kgov lint" in out and imported(modules, "typer")
+    assert code == 0 and "kgov lint" in out and "--format" in out and imported(modules, "typer")
     code, _, _ = modules_after("lint", "--format", "yaml")
     assert code == 64
 
@@ -69,7 +69,7 @@ def test_plan_runs_without_typer_and_its_help_is_typers() -> None:
     for package in ("typer", "pydantic"):
         assert not imported(modules, package), package
     code, out, modules = modules_after("plan", "--help")
-    assert code == 0 and "Usage: kgov plan" in out and imported(modules, "typer")
+    assert code == 0 and "kgov plan" in out and "--detailed-exitcode" in out and imported(modules, "typer")
     code, _, _ = modules_after("plan", "--env", "x", "--format", "sarif")
     assert code == 64
 
@@ -103,4 +103,4 @@ def test_sandbox_commands_run_through_the_root_app(tmp_path: Path) -> None:
     assert "there is no sandbox in" in result.stderr
     help_text = CliRunner().invoke(app, ["sandbox", "--help"])
     assert help_text.exit_code == 0
-    assert "Usage: kgov sandbox" in help_text.stdout and "status" in help_text.stdout
+    assert "kgov sandbox" in help_text.stdout and "status" in help_text.stdout

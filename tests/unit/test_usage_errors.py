@@ -15,23 +15,25 @@ from kgov.errors import EXIT_CHANGES, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, EXI
 ROOT = Path(__file__).resolve().parents[2]
 
 
+# The wording is click's (through typer) and changes with its releases: what is kgov's is the exit
+# code and that the message names what was wrong.
 @pytest.mark.parametrize(
-    ("args", "says"),
+    ("args", "names"),
     [
-        (["plan", "--detailed-exitcode", "--bogus"], "No such option: --bogus"),
-        (["plan", "--detailed-exitcode"], "Missing option '--env'"),
-        (["apply", "--env"], "Option '--env' requires an argument"),
-        (["lint", "--format", "xml"], "'xml' is not one of"),
-        (["rules", "--format", "xml"], "'xml' is not one of"),
-        (["--bogus"], "No such option: --bogus"),
-        (["nope"], "No such command 'nope'"),
-        (["sandbox", "up", "--bogus"], "No such option: --bogus"),
+        (["plan", "--detailed-exitcode", "--bogus"], "--bogus"),
+        (["plan", "--detailed-exitcode"], "--env"),  # missing
+        (["apply", "--env"], "--env"),  # no value
+        (["lint", "--format", "xml"], "'xml'"),
+        (["rules", "--format", "xml"], "'xml'"),
+        (["--bogus"], "--bogus"),
+        (["nope"], "'nope'"),
+        (["sandbox", "up", "--bogus"], "--bogus"),
     ],
 )
-def test_usage_errors_exit_64(args: list[str], says: str) -> None:
+def test_usage_errors_exit_64(args: list[str], names: str) -> None:
     result = CliRunner().invoke(app, args)
     assert result.exit_code == EXIT_USAGE, result.output
-    assert says in " ".join(result.output.replace("│", " ").split())
+    assert names in result.output and "Traceback" not in result.output
 
 
 def test_the_console_process_exits_64_on_a_mistyped_plan_flag() -> None:

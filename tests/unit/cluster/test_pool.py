@@ -87,7 +87,7 @@ def test_ctrl_c_is_raised_at_once_and_the_calls_not_started_never_start() -> Non
     began = time.monotonic()
     with pytest.raises(KeyboardInterrupt):
         pool.run(blocked, list(range(20)))
-    assert time.monotonic() - began < 1.5
+    assert time.monotonic() - began < 10  # at the Ctrl-C, long before the 30 s the calls block
     timer.join()
     release.set()
     time.sleep(0.2)
@@ -147,6 +147,6 @@ def test_ctrl_c_stops_reads_from_a_registry_that_never_answers() -> None:
         began = time.monotonic()
         with pytest.raises(KeyboardInterrupt):
             registry.latest([f"s{i}" for i in range(100)])
-        assert time.monotonic() - began < 1.5
+        assert time.monotonic() - began < 10  # at the Ctrl-C, long before the 60 s timeout
         timer.join()
         assert registry.requests <= registry.concurrency  # the rest never started

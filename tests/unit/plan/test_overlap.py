@@ -68,7 +68,7 @@ def test_ctrl_c_while_waiting_for_a_background_read_is_raised_at_once() -> None:
     try:
         with pytest.raises(KeyboardInterrupt):
             handles[1].result()
-        assert time.monotonic() - began < 1.5
+        assert time.monotonic() - began < 10  # at the Ctrl-C, long before the 30 s the read blocks
     finally:
         timer.join()
         release.set()

@@ -43,17 +43,19 @@ def test_a_catastrophic_pattern_and_a_crafted_name_finish_fast(tmp_path: Path) -
     root = _catalog(tmp_path, "'^([a-z.]+)+$'", topic=crafted)
     started = time.monotonic()
     diags = _diagnostics(root)
-    assert time.monotonic() - started < 5
+    assert time.monotonic() - started < 30  # a hang bound: backtracking would take hours here
     wanted = [d for d in diags if d["rule"] == "topic-name-pattern" and crafted[:40] in str(d["message"])]
     assert wanted and wanted[0]["line"] == 15
 
 
+# The reason after kgov's words is RE2's own (its wording changes with RE2's releases): asserted
+# only where kgov writes it (the length bound).
 @pytest.mark.parametrize(
     ("pattern", "reason"),
     [
-        ("'^(?P<service>[a-z]+)\\.(?!tmp)[a-z]+$'", "perl operator"),  # lookahead
+        ("'^(?P<service>[a-z]+)\\.(?!tmp)[a-z]+$'", ""),  # lookahead
         ("'^(?P<service>[a-z]+)\\.(?P=service)$'", ""),  # backreference by name
-        ("'^(?P<service>[a-z]+\\.(?P<event>.+)$'", "missing"),  # unbalanced
+        ("'^(?P<service>[a-z]+\\.(?P<event>.+)$'", ""),  # unbalanced
         ("'" + "a" * 1001 + "'", "longer than 1000"),
     ],
 )
@@ -63,8 +65,10 @@ def test_a_pattern_re2_refuses_is_an_error_at_the_pattern(tmp_path: Path, patter
     assert found, diags
     assert str(found[0]["file"]).endswith("catalog/kgov.yaml")
     assert (found[0]["line"], found[0]["column"]) == (5, 3)  # policy.topic_name
-    assert "not a valid regular expression" in str(found[0]["message"])
-    assert reason in str(found[0]["message"])
+    prefix = "policy.topic_name is not a valid regular expression: "
+    message = str(found[0]["message"])
+    assert message.startswith(prefix) and len(message) > len(prefix)  # with a reason
+    assert reason in message
 
 
 def test_named_groups_still_split_service_and_event() -> None:
@@ -76,5 +80,5 @@ def test_a_huge_repetition_is_refused_not_compiled_forever() -> None:
     started = time.monotonic()
     with pytest.raises(PatternError) as info:
         compile_pattern("(((a{100}){100}){100})")
-    assert time.monotonic() - started < 2
+    assert time.monotonic() - started < 10  # a hang bound
     assert info.value.reason

@@ -63,7 +63,9 @@ def apply_plan(
         except Exception as exc:  # a bug or a value the client refused: still report every entry
             said = redact(f"{type(exc).__name__}: {exc}")  # a client's text may quote a secret
             outcome = {e.address: f"not applied: {said}" for e in entries}
-        results.extend(EntryResult(e, outcome.get(e.address, "no answer from the cluster")) for e in entries)
+        for e in entries:  # a kind's message may quote a client's or registry's text: redacted here
+            error = outcome.get(e.address, "no answer from the cluster")
+            results.append(EntryResult(e, None if error is None else redact(error)))
     return tuple(results)
 
 

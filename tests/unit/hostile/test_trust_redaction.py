@@ -167,3 +167,17 @@ def test_the_real_client_never_shows_part_of_the_password(
     result = kgov("plan", "--env", "prod", "--catalog", str(cat))
     assert result.code == 1
     assert "127.0.0.7" not in result.output and "${env:TRUST_PWR}" in result.output, result.output
+
+
+class _RefusedKind(_FailingKind):
+    def apply(self, backend: Any, entries: Sequence[Entry]) -> Mapping[str, str | None]:
+        return {e.address: "the registry at http://refused9secret.invalid/ said no" for e in entries}
+
+
+def test_a_kinds_own_failure_message_is_redacted(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRUST_HOST9", "Refused9Secret")
+    resolve_refs("http://${env:TRUST_HOST9}.invalid/", "environments.prod.schema_registry.url")
+    entry = Entry("topic.a", "topic", "a", "create")
+    plan = Plan("prod", {"topic": {}}, "d", "f", (entry,), {})
+    (result,) = apply_plan(plan, Backends(kafka=object()), kinds=[_RefusedKind()])  # type: ignore[list-item]
+    assert result.error is not None and "refused9secret" not in result.error.lower()

@@ -50,7 +50,11 @@ fi
 
 if [ -n "$KGOV_ENV" ]; then
   args=(--env "$KGOV_ENV" --catalog "$KGOV_CATALOG" --format markdown --out kgov-out/plan.json)
-  if [ "$KGOV_SCOPED" = true ] && [ -n "$KGOV_BASE" ]; then args+=(--base "$KGOV_BASE"); fi
+  # a plan for a pull request connects with the base's connection settings, never the PR's own
+  # (docs/trust-model.md): --base (scoped) or --settings-from (full) reads them from the base
+  if [ -n "$KGOV_BASE" ]; then
+    if [ "$KGOV_SCOPED" = true ]; then args+=(--base "$KGOV_BASE"); else args+=(--settings-from "$KGOV_BASE"); fi
+  fi
   if [ -n "$KGOV_SNAPSHOT" ]; then args+=(--snapshot "$KGOV_SNAPSHOT"); fi
   if [ "$KGOV_ALLOW_DELETE" = true ]; then args+=(--allow-delete); fi
   kgov plan "${args[@]}" > kgov-out/plan.md 2> kgov-out/plan.err

@@ -163,10 +163,17 @@ def plan(
         None,
         "--base",
         "-b",
-        help="Plan only the resources whose catalog entries differ from this git ref (pull requests).",
+        help="Plan only the resources whose catalog entries differ from this git ref (pull requests); "
+        "connect with the environment's connection settings as they are at the ref.",
     ),
     snapshot: Path | None = typer.Option(
         None, "--snapshot", help="Plan against a snapshot from `kgov snapshot`, with no connection."
+    ),
+    settings_from: str | None = typer.Option(
+        None,
+        "--settings-from",
+        help="A full plan that connects with the environment's connection settings as they are at "
+        "this git ref, not the working tree's (pull requests: docs/trust-model.md).",
     ),
 ) -> None:
     """Compare the catalog with the live cluster and show what apply would change.
@@ -185,6 +192,7 @@ def plan(
             allow_delete=allow_delete,
             base=base,
             snapshot=snapshot,
+            settings_from=settings_from,
         )
     )
 

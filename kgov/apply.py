@@ -14,6 +14,7 @@ from kgov.errors import KgovError
 from kgov.kinds import KINDS
 from kgov.kinds.base import Backends, Kind
 from kgov.plan.model import Entry, Plan
+from kgov.secrets import redact
 
 
 @dataclass(frozen=True)
@@ -60,8 +61,11 @@ def apply_plan(
         except KgovError as exc:  # e.g. the backend went away: every entry of the batch failed
             outcome = {e.address: exc.message for e in entries}
         except Exception as exc:  # a bug or a value the client refused: still report every entry
-            outcome = {e.address: f"not applied: {type(exc).__name__}: {exc}" for e in entries}
-        results.extend(EntryResult(e, outcome.get(e.address, "no answer from the cluster")) for e in entries)
+            said = redact(f"{type(exc).__name__}: {exc}")  # a client's text may quote a secret
+            outcome = {e.address: f"not applied: {said}" for e in entries}
+        for e in entries:  # a kind's message may quote a client's or registry's text: redacted here
+            error = outcome.get(e.address, "no answer from the cluster")
+            results.append(EntryResult(e, None if error is None else redact(error)))
     return tuple(results)
 
 

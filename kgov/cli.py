@@ -106,6 +106,7 @@ def _without_typer(command: str, args: list[str]) -> int | None:
                     allow_delete=plan.allow_delete,
                     base=plan.base,
                     snapshot=plan.snapshot,
+                    settings_from=plan.settings_from,
                 )
             )
     except KeyboardInterrupt:  # while importing; a running command's is outcome()'s

@@ -69,6 +69,7 @@ _PLAN = _Spec(
     valued={
         "--env": "env", "-e": "env", "--catalog": "catalog", "-c": "catalog", "--out": "out", "-o": "out",
         "--format": "fmt", "-f": "fmt", "--base": "base", "-b": "base", "--snapshot": "snapshot",
+        "--settings-from": "settings_from",
     },
     flags={"--detailed-exitcode": "detailed_exitcode", "--allow-delete": "allow_delete"},
     choices={"fmt": PLAN_FORMATS},
@@ -94,6 +95,7 @@ class PlanArgs:
     allow_delete: bool
     base: str | None
     snapshot: Path | None
+    settings_from: str | None = None
 
 
 def parse_lint(args: list[str]) -> LintArgs | None:
@@ -126,6 +128,7 @@ def parse_plan(args: list[str]) -> PlanArgs | None:
         bool(found.get("allow_delete", False)),
         _text(found.get("base")),
         None if snapshot is None else Path(snapshot),
+        _text(found.get("settings_from")),
     )
 
 

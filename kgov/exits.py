@@ -52,8 +52,10 @@ def outcome(command: Callable[[], int]) -> int:
     except Exception as exc:  # last resort: bad input must never show a traceback
         if os.environ.get("KGOV_DEBUG"):
             raise
+        from kgov.secrets import redact  # a library's text may quote a resolved secret
+
         _say(
-            f"[bold red]internal error:[/] {_escape(f'{type(exc).__name__}: {exc}')}\n"
+            f"[bold red]internal error:[/] {_escape(redact(f'{type(exc).__name__}: {exc}'))}\n"
             "  This is a bug in kgov; rerun with KGOV_DEBUG=1 for a traceback and report it."
         )
         code = EXIT_ERROR

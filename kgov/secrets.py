@@ -3,7 +3,17 @@
 A reference is resolved only when a connection is made (Kafka now, SCRAM apply later), and what it
 resolves to goes to the client and nowhere else. Anything shown to a person uses the reference as
 written (`shown`); and since a library may still quote a resolved value back (librdkafka names the
-broker it could not resolve), every user-facing error is passed through `redact` (kgov.errors does).
+broker it could not resolve), every user-facing error is passed through `redact` (kgov.errors does,
+and so does every path that shows a foreign exception's text: kgov/exits.py, kgov/apply.py, the
+policy engine).
+
+A library quotes parts, not only wholes: librdkafka splits `bootstrap.servers` on `,` and names
+`Tail:9092`; a URL's host comes back lower-cased or percent-encoded. So a value resolved for a
+secret field (a password) is redacted whole and in every fragment of 3 or more characters between
+`,` `:` `/` `@` `;` and blanks, in any letter case, raw, percent-encoded and percent-decoded. A value
+resolved for a field that is not secret (bootstrap servers, a URL, a user name, a file path) is
+redacted whole in the same forms, but not in fragments: its parts (a host, a port) name things a
+message must be able to show. The same value used in both is a secret.
 This module imports nothing from plan, cluster or commands: they all depend on it, not it on them.
 """
 
@@ -13,6 +23,7 @@ import os
 import re
 import stat
 from pathlib import Path
+from urllib.parse import quote, unquote
 
 from kgov.errors import ConfigError
 from kgov.sanitize import printable
@@ -23,17 +34,20 @@ SECRET_FIELDS = frozenset({"password", "ssl_key_password"})
 
 REF = re.compile(r"\$\{(env|file):([^}]*)\}")
 
-# Fields that may be written as references but name something, not a secret: their resolved value
-# is not redacted from messages (a user name also names topics and principals, which must show).
-PUBLIC_FIELDS = frozenset({"username"})
-
 # A ${file:} target is a password or a short token: anything bigger is a mistake (or /dev/zero).
 MAX_SECRET_FILE_BYTES = 64 * 1024
-# Resolved values shorter than this are not searched for in messages (a "1" would garble them all).
+# Resolved values shorter than this are not searched for in messages (a "1" would garble them all);
+# nor are a secret's fragments shorter than _MIN_FRAGMENT.
 _MIN_REDACTED = 3
+_MIN_FRAGMENT = 3
+# Where a library may cut a value it quotes back: lists, host:port, URLs, user@host.
+_CUTS = re.compile(r"[,:/@;\s]+")
 
-# value resolved in this process -> the reference it came from, for `redact`
+# form of a value resolved in this process (case-folded) -> the reference it came from, for `redact`
 _resolved: dict[str, str] = {}
+_pattern: re.Pattern[str] | None = None  # every form in _resolved, longest first; None: to rebuild
+# references written in a secret field anywhere in the catalog: secret in whatever field they are used
+_secret_references: set[str] = set()
 
 
 def is_reference(value: object) -> bool:
@@ -46,11 +60,27 @@ def shown(value: object) -> str:
     return printable(str(value))
 
 
+def is_secret_field(field_name: str) -> bool:
+    """Does this setting (a dotted field name, or a description like "the SCRAM password of …")
+    hold a secret?"""
+    return field_name.rsplit(".", 1)[-1] in SECRET_FIELDS or "password" in field_name.lower()
+
+
+def mark_secret_references(values: object) -> None:
+    """Every reference in these settings (the catalog's secret fields) is a secret wherever it is
+    used: `${env:PROD_KAFKA_PASSWORD}` written in `bootstrap_servers` is redacted in fragments too."""
+    for value in values if isinstance(values, list | tuple | set | frozenset) else (values,):
+        if isinstance(value, str):
+            _secret_references.update(m.group(0) for m in REF.finditer(value))
+
+
 def resolve_refs(value: object, field_name: str) -> str:
     """Substitute every ${env:NAME} / ${file:PATH} in a setting; a missing one is named in the error.
 
-    The error messages name the variable or file, never a value."""
+    The error messages name the variable or file, never a value. Every resolved value is
+    remembered for `redact`, in fragments too when the field holds a secret."""
     text = str(value)
+    secret = is_secret_field(field_name)
 
     def sub(match: re.Match[str]) -> str:
         kind, name = match.group(1), match.group(2).strip()
@@ -63,8 +93,7 @@ def resolve_refs(value: object, field_name: str) -> str:
             resolved = os.environ[name]
         else:
             resolved = read_secret_file(name, field_name)
-        if field_name.rsplit(".", 1)[-1] not in PUBLIC_FIELDS:
-            _remember(resolved, match.group(0))
+        remember(resolved, match.group(0), secret=secret or match.group(0) in _secret_references)
         return resolved
 
     return REF.sub(sub, text)
@@ -102,18 +131,28 @@ def read_secret_file(name: str, field_name: str) -> str:
     return text
 
 
-def _remember(value: str, reference: str) -> None:
-    for part in (value, *value.splitlines()):
-        part = part.strip()
-        if len(part) >= _MIN_REDACTED:
-            _resolved.setdefault(part, reference)
+def remember(value: str, shown_as: str, *, secret: bool = True) -> None:
+    """Redact `value` from every message from now on, showing `shown_as` instead (see the module
+    docstring for the forms searched: a secret's fragments too)."""
+    global _pattern
+    wholes = {part.strip() for part in (value, *value.splitlines())}
+    forms = {w for w in wholes if len(w) >= _MIN_REDACTED}
+    if secret:
+        forms |= {f for w in wholes for f in _CUTS.split(w) if len(f) >= _MIN_FRAGMENT}
+    forms |= {quote(f, safe="") for f in forms} | {unquote(f) for f in forms}
+    for form in forms:
+        if len(form) >= _MIN_REDACTED and form.casefold() not in _resolved:
+            _resolved[form.casefold()] = shown_as
+            _pattern = None
 
 
 def redact(text: str) -> str:
-    """`text` with every value resolved from a reference in this process replaced by the reference."""
+    """`text` with every value resolved from a reference in this process (in any of the forms that
+    `remember` lists) replaced by the reference."""
+    global _pattern
     if not _resolved or not text:
         return text
-    for value in sorted(_resolved, key=len, reverse=True):
-        if value in text:
-            text = text.replace(value, _resolved[value])
-    return text
+    if _pattern is None:
+        forms = sorted(_resolved, key=len, reverse=True)  # the longest first: a whole before its parts
+        _pattern = re.compile("|".join(re.escape(f) for f in forms), re.IGNORECASE)
+    return _pattern.sub(lambda m: _resolved.get(m.group(0).casefold(), "[redacted]"), text)

@@ -26,7 +26,7 @@ from kgov.catalog.model import Environment
 from kgov.cluster.pool import WORKERS, run_all
 from kgov.cluster.registry_port import NewSchema, RegisteredSchema, RegistryError, SchemaReference
 from kgov.errors import ClusterError, ConfigError
-from kgov.secrets import resolve_refs
+from kgov.secrets import remember, resolve_refs
 
 TIMEOUT_S = 15.0
 CONCURRENCY = WORKERS  # requests in flight at once (kgov/cluster/pool.py)
@@ -57,22 +57,27 @@ def registry_settings(env: Environment) -> RegistrySettings:
     if not block or "url" not in block:
         raise ConfigError(f"{where}.url is not set: the environment has no Schema Registry")
     raw = resolve_refs(block["url"], f"{where}.url")
-    parts = urlsplit(raw)
+    try:
+        parts = urlsplit(raw)
+        port = parts.port  # raises ValueError for a port that is not a number
+    except ValueError:
+        raise ConfigError(f"{where}.url is not a valid URL (its host or port)") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigError(f"{where}.url must be an http:// or https:// URL")
-    shown = f"{parts.scheme}://{parts.hostname}{f':{parts.port}' if parts.port else ''}{parts.path}"
+    shown = f"{parts.scheme}://{parts.hostname}{f':{port}' if port else ''}{parts.path}"
     auth = None
     if "username" in block:
         user = resolve_refs(block["username"], f"{where}.username")
         password = resolve_refs(block.get("password", ""), f"{where}.password")
         auth = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+        remember(auth.removeprefix("Basic "), "(the registry's credentials)")  # should a library echo it
     ca = (
         resolve_refs(block["ssl_ca_location"], f"{where}.ssl_ca_location")
         if "ssl_ca_location" in block
         else None
     )
     return RegistrySettings(
-        shown, parts.hostname, parts.port, parts.path.rstrip("/"), parts.scheme == "https", auth, ca
+        shown, parts.hostname, port, parts.path.rstrip("/"), parts.scheme == "https", auth, ca
     )
 
 

@@ -14,6 +14,7 @@ from kgov.diagnostics import Diagnostic
 from kgov.errors import CatalogError
 from kgov.kinds.base import Backends
 from kgov.policy import lint
+from kgov.secrets import SECRET_FIELDS, mark_secret_references
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False)
@@ -61,5 +62,16 @@ def connect(catalog: Catalog, env_name: str) -> Backends:
     from kgov.cluster.registry import connect_registry
 
     env = environment(catalog, env_name)
+    mark_secret_references(_secret_settings(catalog))
     registry = connect_registry(env) if env.schema_registry else None
     return Backends(kafka=KafkaCluster(kafka_settings(env)), registry=registry)
+
+
+def _secret_settings(catalog: Catalog) -> list[object]:
+    """What the catalog writes in a secret field, in any environment or ACL file (kgov.secrets)."""
+    found: list[object] = []
+    for env in catalog.settings.environments.values():
+        for block in (env.kafka, env.schema_registry or {}):
+            found += [block[f] for f in SECRET_FIELDS if f in block]
+    found += [af.authentication.password for af in catalog.access_files if af.authentication is not None]
+    return found

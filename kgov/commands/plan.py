@@ -1,12 +1,18 @@
-"""`kgov plan`: catalog vs live cluster, rendered; optionally saved for `kgov apply`."""
+"""`kgov plan`: catalog vs live cluster, rendered; optionally saved for `kgov apply`.
+
+A plan for a change (`--base REF` or `--settings-from REF`: a pull request's review) connects with
+the planned environment's connection settings as they are at REF, never the working tree's
+(kgov/review/trusted.py). A plain plan trusts the working tree: run it on the merged branch.
+"""
 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 from kgov.commands.common import checked_catalog, connect, err, out
-from kgov.errors import EXIT_CHANGES, EXIT_ERROR, EXIT_OK
+from kgov.errors import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, EXIT_USAGE, KgovError
 from kgov.kinds.base import Backends
 from kgov.outfile import check_output_file
 from kgov.plan import planfile
@@ -36,23 +42,37 @@ def run_plan(
     backends: Backends | None = None,
     base: str | None = None,
     snapshot: Path | None = None,
+    settings_from: str | None = None,
 ) -> int:
+    if base is not None and settings_from is not None and settings_from != base:
+        usage = KgovError("--settings-from and --base name different refs; --base alone is enough")
+        usage.exit_code = EXIT_USAGE
+        raise usage
     if out is not None:
         check_output_file(out, catalog_dir)  # before any work: a refusal costs nothing
     catalog = checked_catalog(catalog_dir, env)  # the whole catalog is linted, scoped or not
     scoped = None
-    if base is not None:
-        from kgov.review.scope import scoped_against
-
-        scoped = scoped_against(catalog, catalog_dir, env, base)
+    notice = None
     if snapshot is not None:  # no connection: the snapshot answers for the cluster
         from kgov.commands.snapshot import plan_from_snapshot
 
+        if base is not None:
+            from kgov.review.scope import scoped_against
+
+            scoped = scoped_against(catalog, catalog_dir, env, base)
         plan = plan_from_snapshot(catalog, env, snapshot, allow_delete=allow_delete, scoped=scoped)
     else:
+        trust = base if base is not None else settings_from
+        if trust is not None:  # a change: connect only as the base says (kgov/review/trusted.py)
+            from kgov.review.trusted import for_change
+
+            trusted, scoped = for_change(catalog, catalog_dir, env, trust, scoped=base is not None)
+            catalog, notice = trusted.catalog, trusted.notice()
         ports = backends if backends is not None else connect(catalog, env)
         with err.status(f"reading the cluster of environment '{env}'"):
             plan = make_plan(catalog, env, ports, allow_delete=allow_delete, scoped=scoped)
+    if notice is not None:
+        plan = replace(plan, warnings=(*plan.warnings, notice))
     show(plan, fmt)
     if out is not None:
         planfile.save(plan, out, catalog_dir)

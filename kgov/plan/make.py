@@ -16,6 +16,7 @@ from kgov.plan.fingerprint import digest, plan_fingerprint
 from kgov.plan.model import JSON, Entry, KindSummary, Plan, Scoped
 from kgov.plan.overlap import overlapped
 from kgov.plan.reads import ReadOnce
+from kgov.plan.selfguard import guard, own_user
 
 
 def make_plan(
@@ -34,6 +35,7 @@ def make_plan(
     backends, and a kind it lacks is not planned."""
     env = environment(catalog, env_name)
     ctx = DiffContext(env, catalog.settings, allow_delete)
+    me = own_user(env)  # its credential and bindings are never planned (kgov/plan/selfguard.py)
     scope: dict[str, JSON] = {}
     state: dict[str, JSON] = {}
     entries: list[Entry] = []
@@ -78,6 +80,7 @@ def make_plan(
         observed = observation.result()
         state[kind.name] = kind.state_json(observed)
         found, said = kind.diff(desired, observed, ctx)
+        found = guard(found, me)
         if reader is None:  # a plan from a snapshot has no connection to ask
             check_rights(kind, backend, [e for e in found if e.is_change])
         entries.extend(found)

@@ -10,6 +10,7 @@ from kgov.catalog.model import Catalog, Environment
 from kgov.diagnostics import Diagnostic, Severity
 from kgov.policy.context import Context
 from kgov.policy.registry import Rule, rules
+from kgov.secrets import redact
 
 
 def configured_severity(rule: Rule, settings: dict[str, str]) -> Severity | None:
@@ -61,7 +62,7 @@ def check(
                 Diagnostic(
                     rule.id,
                     Severity.ERROR,
-                    f"internal error in rule {rule.id}: {type(exc).__name__}: {exc}",
+                    redact(f"internal error in rule {rule.id}: {type(exc).__name__}: {exc}"),
                     catalog.settings.loc(),
                     "this is a bug in kgov; rerun with KGOV_DEBUG=1 for a traceback and report it",
                 )

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from kgov.catalog.model import Topic
+from kgov.catalog.model import AccessFile, Topic
 from kgov.diagnostics import Location, Severity
 from kgov.policy.context import Context
 from kgov.policy.references import granted_topics
 from kgov.policy.registry import Example, Finding, rule, topic_file
-from kgov.secrets import SECRET_FIELDS, is_reference
+from kgov.secrets import REF, SECRET_FIELDS, is_reference
 
 WILDCARD = "User:*"
+# Kafka's principal for a client with no authentication (a PLAINTEXT listener): anyone who can reach
+# the port. For pii it counts as everyone, like the wildcard.
+ANONYMOUS = "User:ANONYMOUS"
+EVERYONE = frozenset({WILDCARD, ANONYMOUS})
 
 
 def _literal(value: object) -> bool:
@@ -73,13 +77,15 @@ def check_secrets(ctx: Context) -> Iterator[Finding]:
     "pii-wildcard-read",
     "pii topics not readable by everyone",
     severity=Severity.ERROR,
-    message="a pii topic is readable by the wildcard principal User:*",
+    message="a pii topic is readable by everyone (User:* or User:ANONYMOUS)",
     hint="grant read on pii topics to named principals only",
     doc="""
-A topic with `classification: pii` must not be readable by `User:*` (every authenticated client):
-neither through an ACL file with `principal: 'User:*'` that `consumes` it, nor through a custom
-`acls:` entry of such a file that allows `read` (or `all`) on a name or prefix matching it. Deny
-entries are fine.
+A topic with `classification: pii` must not be readable by `User:*` (every authenticated client) or
+`User:ANONYMOUS` (every client of a PLAINTEXT listener, with no authentication at all): neither
+through an ACL file whose principal is one of them that `consumes` it, nor through a custom `acls:`
+entry of such a file that allows `read` (or `all`) on a name or prefix matching it. The principal
+judged is each environment's: a per-environment override (`principals: {prod: 'User:*'}`) is checked
+like the file's own `principal`, whatever `--env` says. Deny entries are fine.
 """,
     examples=(
         Example(
@@ -112,15 +118,87 @@ def check_pii(ctx: Context) -> Iterator[Finding]:
     if not pii:
         return
     for af in ctx.catalog.access_files:
-        if af.principal != WILDCARD:
-            continue
-        for i, name in enumerate(af.consumes):
-            if name in pii:
-                yield _pii(af.loc("consumes", i), name)
-        for entry in af.acls:
-            for name in granted_topics(entry, "read", sorted(pii)):
-                yield _pii(entry.loc(), name, f"{entry.pattern} '{entry.name}'")
+        # every principal the file stands for: its own and each environment's override
+        who = [(af.principal, ""), *((p, f" in environment '{e}'") for e, p in sorted(af.principals.items()))]
+        for principal, scope in who:
+            if principal not in EVERYONE:
+                continue
+            for i, name in enumerate(af.consumes):
+                if name in pii:
+                    yield _pii(af.loc("consumes", i), name, principal, scope)
+            for entry in af.acls:
+                for name in granted_topics(entry, "read", sorted(pii)):
+                    yield _pii(entry.loc(), name, principal, scope, f"{entry.pattern} '{entry.name}'")
 
 
-def _pii(where: Location, topic: str, via: str = "consumes") -> Finding:
-    return Finding(where, f"pii topic '{topic}' is readable by every principal ({WILDCARD}, via {via})")
+def _pii(where: Location, topic: str, principal: str, scope: str, via: str = "consumes") -> Finding:
+    return Finding(where, f"pii topic '{topic}' is readable by everyone ({principal}{scope}, via {via})")
+
+
+_OWN_SETTINGS = (
+    "version: 1\nenvironments:\n  prod:\n    kafka:\n      bootstrap_servers: kafka:9092\n"
+    "      security_protocol: SASL_SSL\n      username: kgov-admin\n      password: '${env:PW}'\n"
+)
+
+
+@rule(
+    "kgov-own-principal",
+    "kgov never manages its own login",
+    severity=Severity.ERROR,
+    message="an ACL file declares the principal kgov logs in as",
+    hint="remove the file (or the environment's principal): kgov's own login is managed outside the catalog",
+    doc="""
+The principal kgov logs in as (`User:` and the environment's `kafka.username`) is not the catalog's:
+declaring it would let a plan change kgov's own SCRAM password or revoke its cluster rights (and a
+pull request take over the admin). Every environment's user name written literally is checked
+against every ACL file's principal for that environment (`principal`, or its `principals` entry),
+whatever `--env` says. A user name written as a reference (`${env:KGOV_USERNAME}`) is known only
+when kgov connects: `kgov plan` then blocks every entry for that principal, so neither plan nor apply
+ever changes kgov's own credential or bindings. `kgov import` leaves it out too.
+
+`User:ANONYMOUS` is Kafka's principal for clients with no authentication (a PLAINTEXT listener, often
+a super user): a SCRAM credential of that name is refused, and it counts as everyone for pii topics
+(rule `pii-wildcard-read`). The cluster's `super.users` are not known to the catalog: keep them out
+of it.
+""",
+    examples=(
+        Example(
+            False,
+            {"kgov.yaml": _OWN_SETTINGS, "acls/admin.yaml": "service: admin\nprincipal: User:kgov-admin\n"},
+            line=2,
+            file="acls/admin.yaml",
+        ),
+        Example(
+            True,
+            {"kgov.yaml": _OWN_SETTINGS, "acls/orders.yaml": "service: orders\nprincipal: User:orders\n"},
+        ),
+    ),
+)
+def check_own_principal(ctx: Context) -> Iterator[Finding]:
+    for af in ctx.catalog.access_files:
+        for env in ctx.catalog.settings.environments.values():  # every environment, whatever --env says
+            user = env.kafka.get("username")
+            if not isinstance(user, str) or REF.search(user):
+                continue  # a reference: kgov/plan/selfguard.py blocks it at plan time
+            principal, where = _principal_in(af, env.name)
+            if principal == f"User:{user}":
+                yield Finding(
+                    where,
+                    f"service '{af.service}': {principal} is the principal kgov logs in as in environment "
+                    f"'{env.name}'; kgov never changes its own credential or rights",
+                )
+        names = {af.principal, *af.principals.values()}
+        auth = af.authentication
+        if ANONYMOUS in names and auth is not None and auth.kind == "scram":
+            yield Finding(
+                af.loc("authentication"),
+                f"service '{af.service}': a SCRAM credential for {ANONYMOUS}, Kafka's principal of "
+                "clients with no authentication",
+                hint="name the service's own principal; User:ANONYMOUS is not a login",
+            )
+
+
+def _principal_in(af: AccessFile, env: str) -> tuple[str, Location]:
+    if env in af.principals:
+        return af.principals[env], af.loc("principals", env)
+    return af.principal, af.loc("principal")

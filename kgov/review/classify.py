@@ -125,7 +125,7 @@ def acl_reasons(name: str, before: JSON, after: JSON, head: Catalog, base: Catal
     if not allow:
         return [Reason("access-denied", BREAKING, f"{who} is denied {op} on {what}")]
     reasons = []
-    if str(who).endswith(":*"):
+    if str(who).endswith(":*") or who == "User:ANONYMOUS":  # ANONYMOUS: any unauthenticated client
         reasons.append(
             Reason("wildcard-principal", ATTENTION, f"every principal ({who}) gets {op} on {what}")
         )

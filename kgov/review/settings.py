@@ -8,7 +8,7 @@ from typing import Any
 
 from kgov.catalog.model import Catalog
 from kgov.plan.model import JSON
-from kgov.review.model import ATTENTION, SAFE, Reason, ResourceChange, Row, Where
+from kgov.review.model import ATTENTION, BREAKING, SAFE, Reason, ResourceChange, Row, Where
 
 
 def _fields(value: Any) -> dict[str, JSON]:
@@ -90,11 +90,14 @@ def settings_changes(
         else:
             changed = [k for k in ("kafka", "schema_registry") if getattr(new_env, k) != getattr(old_env, k)]
             if changed:  # connection settings are shown by name: values may be references to secrets
+                # Breaking: where CI's secrets go. A review's plan ignores the change (it connects
+                # with the base's settings, kgov/review/trusted.py); it takes effect on merge.
                 reasons = (
                     Reason(
                         "connection-changed",
-                        ATTENTION,
-                        f"environment {name}: {' and '.join(changed)} connection changed",
+                        BREAKING,
+                        f"environment {name}: {' and '.join(changed)} connection changed (decides where "
+                        "kgov sends its credentials; a review's plan still connects as the base says)",
                     ),
                 )
                 yield ResourceChange(

@@ -186,5 +186,6 @@ def died(paths: StatePaths, process: str, pid: int) -> SandboxError:
 
 def timed_out(paths: StatePaths, step: str, deadline: Deadline, process: str, last: str) -> SandboxError:
     log = paths.log_file(process)
-    lines = "\n".join(tail(log, LOG_TAIL))
-    return gave_up(step, deadline, f"{process} did not answer: {last}", f"\nLast lines of {log}:\n{lines}")
+    lines = tail(log, LOG_TAIL)
+    more = f"\nLast lines of {log}:\n" + "\n".join(lines) if lines else f"\n(nothing in {log} yet)"
+    return gave_up(step, deadline, f"{process} did not answer: {last}", more)

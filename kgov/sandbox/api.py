@@ -57,6 +57,7 @@ from kgov.sandbox.startup import (
     LOG_TAIL,
     Started,
     check_layout,
+    died,
     format_missing,
     wait_ready,
     write_node_configs,
@@ -285,10 +286,17 @@ class Sandbox:
             step = "Waiting for " + ", ".join(s.process for s in started) + " to answer"
             report.step(step)
             cluster_id = wait_ready(self.paths, started, settings, password, deadline, report, step)
-            step = f"Setting the registry's global compatibility to {registry.GLOBAL_COMPATIBILITY}"
+            level = registry.GLOBAL_COMPATIBILITY
+            step = f"Setting the registry's global compatibility to {level}"
             report.step(step)
-            registry.set_global_compatibility(settings, deadline, step)
-            info = registry.system_info(settings, deadline, step)
+
+            def still_running() -> None:  # a process that died is not waited for until the deadline
+                for s in started:
+                    if not is_alive(s.pid):
+                        raise died(self.paths, s.process, s.pid)
+
+            registry.set_global_compatibility(settings, deadline, step, level, still_running)
+            info = registry.system_info(settings, deadline, step, still_running)
         except BaseException:
             stop_many([s.pid for s in started if is_alive(s.pid)], 15.0)
             for s in started:

@@ -7,6 +7,7 @@ import http.client
 import json
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -83,14 +84,23 @@ def _request(method: str, url: str, body: dict[str, Any] | None = None, timeout:
     return json.loads(raw) if raw else None
 
 
-def _call(method: str, url: str, deadline: Deadline, step: str, body: dict[str, Any] | None = None) -> Any:
-    """One API call, again after each connection-level failure until the deadline (all are idempotent)."""
+def _call(
+    method: str,
+    url: str,
+    deadline: Deadline,
+    step: str,
+    body: dict[str, Any] | None = None,
+    check: Callable[[], None] | None = None,
+) -> Any:
+    """One API call, again after each connection-level failure until the deadline (all are idempotent);
+    check() may stop the retries at once (it raises when the registry's process is gone)."""
     try:
         return retry(
             step,
             deadline,
             lambda timeout: _request(method, url, body, timeout),
             explain=lambda exc: f"the registry does not answer {method} {url}: {describe(exc)}",
+            check=check,
         )
     except (OSError, ValueError, http.client.HTTPException) as exc:  # not a connection-level failure
         raise SandboxError(f"the registry failed {method} {url}: {describe(exc)}") from exc
@@ -112,12 +122,16 @@ def probe_ready(settings: Settings) -> bool:
 
 
 def set_global_compatibility(
-    settings: Settings, deadline: Deadline, step: str, level: str = GLOBAL_COMPATIBILITY
+    settings: Settings,
+    deadline: Deadline,
+    step: str,
+    level: str = GLOBAL_COMPATIBILITY,
+    check: Callable[[], None] | None = None,
 ) -> None:
     """PUT the global compatibility level (Apicurio's default is NONE), then read it back."""
     url = ccompat_url(settings) + "/config"
-    _call("PUT", url, deadline, step, {"compatibility": level})
-    got = _call("GET", url, deadline, step)
+    _call("PUT", url, deadline, step, {"compatibility": level}, check)
+    got = _call("GET", url, deadline, step, check=check)
     current = (got.get("compatibilityLevel") or got.get("compatibility")) if isinstance(got, dict) else None
     if current != level:
         raise SandboxError(f"the registry's global compatibility is {current!r} after setting it to {level}")
@@ -126,10 +140,15 @@ def set_global_compatibility(
 INFO_STEP = "Asking the registry for its version"
 
 
-def system_info(settings: Settings, deadline: Deadline | None = None, step: str = INFO_STEP) -> RegistryInfo:
+def system_info(
+    settings: Settings,
+    deadline: Deadline | None = None,
+    step: str = INFO_STEP,
+    check: Callable[[], None] | None = None,
+) -> RegistryInfo:
     """Name and version of the registry (retried until the deadline, by default 10 s from now)."""
     url = base_url(settings) + "/apis/registry/v3/system/info"
-    info = _call("GET", url, deadline or Deadline.after(10.0), step)
+    info = _call("GET", url, deadline or Deadline.after(10.0), step, check=check)
     if not isinstance(info, dict):
         raise SandboxError(f"unexpected answer from {url}: {info!r}")
     return RegistryInfo(name=str(info.get("name", "")), version=str(info.get("version", "?")))

@@ -83,9 +83,11 @@ def retry(
     longest: float = 5.0,
     transient: Callable[[BaseException], bool] = connection_failure,
     explain: Callable[[BaseException], str] = describe,
+    check: Callable[[], None] | None = None,
 ) -> T:
     """action(timeout of this attempt), again after each transient failure until the deadline; then
-    SandboxError naming the step and the last failure. Any other error is raised as it is, at once."""
+    SandboxError naming the step and the last failure. Any other error is raised as it is, at once.
+    check() runs after each failure and may raise to stop at once (e.g. the service's process died)."""
     while True:
         try:
             return action(deadline.attempt(longest))
@@ -93,6 +95,8 @@ def retry(
             if not transient(exc):
                 raise
             last = explain(exc)
+        if check is not None:
+            check()
         if deadline.passed():
             raise timed_out(step, deadline, last)
         time.sleep(min(PAUSE, max(0.0, deadline.remaining())))

@@ -142,6 +142,19 @@ def test_a_real_error_is_not_retried() -> None:
     assert len(fake.requests) == 1
 
 
+def test_the_retries_stop_at_once_when_the_registry_process_is_gone() -> None:
+    def gone() -> None:
+        raise SandboxError("registry (pid 1) exited during start-up")
+
+    with fake_registry([], then="close") as fake:
+        began = time.monotonic()
+        with pytest.raises(SandboxError) as failed:
+            registry.system_info(_settings(fake.port), Deadline.after(30.0), STEP, check=gone)
+        assert time.monotonic() - began < 10.0  # not at the deadline
+    assert "exited during start-up" in failed.value.message
+    assert len(fake.requests) == 1
+
+
 # ---- the readiness wait ------------------------------------------------------------------------------
 
 

@@ -43,6 +43,7 @@ from kgov.sandbox.results import (
     StopResult,
     UpResult,
 )
+from kgov.sandbox.retry import Deadline
 from kgov.sandbox.settings import (
     Overrides,
     Settings,
@@ -56,6 +57,7 @@ from kgov.sandbox.startup import (
     LOG_TAIL,
     Started,
     check_layout,
+    died,
     format_missing,
     wait_ready,
     write_node_configs,
@@ -144,8 +146,9 @@ class Sandbox:
         settings = self.settings()
         return sandbox_env(settings, password=read_secret(self.paths.password_file), paths=self.paths)
 
-    def registry_info(self) -> RegistryInfo:
-        return registry.system_info(self.settings())
+    def registry_info(self, timeout: float = 10.0) -> RegistryInfo:
+        """The registry's name and version; connection-level failures are retried for `timeout` s."""
+        return registry.system_info(self.settings(), Deadline.after(timeout))
 
     def logs(self, process: str, lines: int) -> list[str]:
         return tail(self.paths.log_file(process), lines)
@@ -201,6 +204,7 @@ class Sandbox:
         )
 
     def _up(self, over: Overrides, timeout: float, report: Progress, began: float) -> UpResult:
+        deadline = Deadline.after(timeout, began)  # one for every wait and retry of this start
         saved = self.saved_settings()
         settings = apply_overrides(saved or Settings(), over)
         names = process_names(settings)
@@ -213,9 +217,8 @@ class Sandbox:
             )
         if running == set(names):
             cluster_id = kafka.probe_ready(settings) or "?"
-            return UpResult(
-                True, (), time.monotonic() - began, settings, cluster_id, registry.system_info(settings)
-            )
+            info = registry.system_info(settings, deadline)
+            return UpResult(True, (), time.monotonic() - began, settings, cluster_id, info)
 
         notes: list[str] = []
         for process, chk in checks.items():
@@ -280,11 +283,20 @@ class Sandbox:
                     cmd = kafka.broker_command(kafka_java.path, lib, self.paths, settings, node)
                     pid = self._spawn(node.name, cmd, self.paths.root, raise_nofile=True)
                     started.append(Started(node.name, pid))
-            report.step("Waiting for " + ", ".join(s.process for s in started) + " to answer")
-            cluster_id = wait_ready(self.paths, started, settings, password, began + timeout, report)
-            report.step("Setting the registry's global compatibility to BACKWARD")
-            registry.set_global_compatibility(settings)
-            info = registry.system_info(settings)
+            step = "Waiting for " + ", ".join(s.process for s in started) + " to answer"
+            report.step(step)
+            cluster_id = wait_ready(self.paths, started, settings, password, deadline, report, step)
+            level = registry.GLOBAL_COMPATIBILITY
+            step = f"Setting the registry's global compatibility to {level}"
+            report.step(step)
+
+            def still_running() -> None:  # a process that died is not waited for until the deadline
+                for s in started:
+                    if not is_alive(s.pid):
+                        raise died(self.paths, s.process, s.pid)
+
+            registry.set_global_compatibility(settings, deadline, step, level, still_running)
+            info = registry.system_info(settings, deadline, step, still_running)
         except BaseException:
             stop_many([s.pid for s in started if is_alive(s.pid)], 15.0)
             for s in started:

@@ -69,7 +69,11 @@ def up(
         help="The brokers' JIT: quick (one tier, starts fast) (the default) or full (as production brokers "
         "run; for benchmarks: large requests are answered several times faster).",
     ),
-    timeout: float = typer.Option(120.0, help="Seconds to wait for both to answer."),
+    timeout: float = typer.Option(
+        120.0,
+        help="Seconds for the whole start: connection failures of a service still starting are retried "
+        "until then; then the step that ran out of time is named.",
+    ),
 ) -> None:
     """Fetch (first run), configure and start Kafka + Schema Registry; wait until both answer.
 

@@ -12,7 +12,9 @@ import os
 import subprocess
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from kgov.errors import SandboxError
 from kgov.sandbox.credentials import ADMIN_USER
@@ -20,6 +22,7 @@ from kgov.sandbox.nodes import KafkaNode, bootstrap, brokers, kafka_nodes
 from kgov.sandbox.paths import StatePaths
 from kgov.sandbox.ports import is_listening
 from kgov.sandbox.process import marks
+from kgov.sandbox.retry import connection_failure, describe
 from kgov.sandbox.settings import HOST, Settings, broker_port
 
 SCRAM_ITERATIONS = 4096
@@ -167,38 +170,96 @@ def admin_config(
     }
 
 
-def _describe(config: dict[str, str | int | float | bool], timeout: float) -> tuple[str, int] | None:
-    """(cluster id, number of live brokers), or None when the cluster does not answer yet."""
+def _describe(config: dict[str, str | int | float | bool], timeout: float) -> tuple[str, int]:
+    """(cluster id, number of live brokers); raises the client's error when the cluster does not answer."""
     from confluent_kafka.admin import AdminClient
 
     client = AdminClient(config)
-    try:
-        description = client.describe_cluster(request_timeout=timeout).result(timeout=timeout + 1)
-    except Exception:  # not ready yet: any client error means "ask again"
-        return None
+    description = client.describe_cluster(request_timeout=timeout).result(timeout=timeout + 1)
     cluster_id = description.cluster_id
-    return (str(cluster_id), len(description.nodes)) if cluster_id else None
+    if not cluster_id:
+        raise SandboxError("the cluster answers without a cluster id yet")
+    return str(cluster_id), len(description.nodes)
 
 
-def probe_ready(settings: Settings, timeout: float = 3.0) -> str | None:
+@dataclass(frozen=True)
+class Probe:
+    cluster_id: str | None  # set once the cluster answers as a whole
+    problem: str = ""  # else why not, one line
+
+
+def probe(settings: Settings, timeout: float = 3.0) -> Probe:
     """The cluster id once every broker answers on its own PLAINTEXT listener and the cluster counts all
-    of them, else None. Each broker is asked by itself: a broker opens request processing only once
+    of them, else why not. Each broker is asked by itself: a broker opens request processing only once
     the controller has unfenced it, while a broker killed a moment ago may still be counted as live."""
     cluster_id: str | None = None
     for broker in brokers(settings):
         port = broker_port(settings.ports, "plaintext", broker.index)
         if not is_listening(port):
-            return None
-        answer = _describe({**plaintext_config(settings), "bootstrap.servers": f"{HOST}:{port}"}, timeout)
-        if answer is None or answer[1] < settings.brokers:
-            return None
-        cluster_id = answer[0]
-    return cluster_id
+            return Probe(None, f"nothing listens on {HOST}:{port} yet")
+        try:
+            cluster_id, live = _describe(
+                {**plaintext_config(settings), "bootstrap.servers": f"{HOST}:{port}"}, timeout
+            )
+        except Exception as exc:  # not ready yet: any client error means "ask again"
+            return Probe(None, f"describe cluster at {HOST}:{port}: {explain(exc)}")
+        if live < settings.brokers:
+            return Probe(None, f"the cluster counts {live} of {settings.brokers} brokers")
+    return Probe(cluster_id)
+
+
+def probe_ready(settings: Settings, timeout: float = 3.0) -> str | None:
+    """The cluster id once every broker answers (see probe), else None."""
+    return probe(settings, timeout).cluster_id
+
+
+def scram_login_problem(settings: Settings, password: str, timeout: float = 3.0) -> str | None:
+    """None when the admin can log in with both SCRAM mechanisms on the SASL_PLAINTEXT listener."""
+    for mechanism in _SCRAM_HASHES:
+        try:
+            _describe(admin_config(settings, password, mechanism), timeout)
+        except Exception as exc:  # credentials not there yet, or the listener not yet serving
+            return f"the admin's {mechanism} login: {explain(exc)}"
+    return None
 
 
 def scram_login_works(settings: Settings, password: str, timeout: float = 3.0) -> bool:
     """True when the admin can log in with both SCRAM mechanisms on the SASL_PLAINTEXT listener."""
-    return all(_describe(admin_config(settings, password, m), timeout) for m in _SCRAM_HASHES)
+    return scram_login_problem(settings, password, timeout) is None
+
+
+# Errors of a cluster that is starting, electing or busy: "not yet", ask again (as librdkafka retries them).
+_TRANSIENT_CODES = frozenset({
+    "_TRANSPORT", "_TIMED_OUT", "_TIMED_OUT_QUEUE", "_MSG_TIMED_OUT", "_ALL_BROKERS_DOWN", "_WAIT_COORD",
+    "REQUEST_TIMED_OUT", "NETWORK_EXCEPTION", "NOT_CONTROLLER", "UNKNOWN_CONTROLLER_ID",
+    "BROKER_NOT_AVAILABLE", "LEADER_NOT_AVAILABLE", "COORDINATOR_NOT_AVAILABLE",
+    "COORDINATOR_LOAD_IN_PROGRESS", "THROTTLING_QUOTA_EXCEEDED",
+})  # fmt: skip
+
+
+def _kafka_error(exc: BaseException) -> Any:
+    """The KafkaError a client exception carries (KafkaException(KafkaError)), else None."""
+    from confluent_kafka import KafkaError, KafkaException
+
+    if isinstance(exc, KafkaException) and exc.args and isinstance(exc.args[0], KafkaError):
+        return exc.args[0]
+    return None
+
+
+def is_transient(exc: BaseException) -> bool:
+    """True for a failure of a cluster that is not (yet) serving: retry it until the deadline."""
+    error = _kafka_error(exc)
+    if error is not None:
+        return bool(error.retriable()) or str(error.name()) in _TRANSIENT_CODES
+    return connection_failure(exc)  # TimeoutError covers a future's result(timeout=...)
+
+
+def explain(exc: BaseException) -> str:
+    """A client error as one line: "_TRANSPORT: Local: Broker transport failure"."""
+    error = _kafka_error(exc)
+    if error is not None:
+        return f"{error.name()}: {error.str()}"
+    return describe(exc)
 
 
 def upsert_admin_credentials(settings: Settings, password: str, timeout: float = 10.0) -> None:
@@ -207,7 +268,7 @@ def upsert_admin_credentials(settings: Settings, password: str, timeout: float =
     The format-time credentials are enough on a fresh cluster, but with Kafka 4.1.2-4.4.0 we saw the
     admin's SCRAM-SHA-512 credential gone after a restart once another user's (only) SCRAM-SHA-512
     credential had been created and deleted. Writing them on every start keeps the sandbox's admin
-    usable whatever the tests did.
+    usable whatever the tests did. Raises the client's error: is_transient() tells "not yet" apart.
     """
     from confluent_kafka.admin import (
         AdminClient,
@@ -224,9 +285,6 @@ def upsert_admin_credentials(settings: Settings, password: str, timeout: float =
         )
         for mechanism in (ScramMechanism.SCRAM_SHA_256, ScramMechanism.SCRAM_SHA_512)
     ]
-    try:
-        for upsert in upserts:  # one request each: a user may be altered only once per request
-            futures = client.alter_user_scram_credentials([upsert], request_timeout=timeout)
-            futures[ADMIN_USER].result(timeout=timeout + 1)
-    except Exception as exc:
-        raise SandboxError(f"could not write the admin's SCRAM credentials: {exc}") from exc
+    for upsert in upserts:  # one request each: a user may be altered only once per request
+        futures = client.alter_user_scram_credentials([upsert], request_timeout=timeout)
+        futures[ADMIN_USER].result(timeout=timeout + 1)

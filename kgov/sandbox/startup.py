@@ -18,6 +18,8 @@ from kgov.sandbox.paths import Component, StatePaths
 from kgov.sandbox.process import is_alive, tail
 from kgov.sandbox.render import render_log4j2, render_server_properties
 from kgov.sandbox.results import Progress
+from kgov.sandbox.retry import PAUSE, Deadline
+from kgov.sandbox.retry import timed_out as gave_up
 from kgov.sandbox.settings import Settings, kafka_process_names
 from kgov.sandbox.tls import TlsFiles
 
@@ -89,45 +91,88 @@ class Started:
     ready: bool = False
 
 
+@dataclass
+class _KafkaWait:
+    """Where the Kafka side of the wait is: cluster answering, admin's credentials written, login."""
+
+    cluster_id: str = ""
+    credentials_written: bool = False
+    last_error: str = "no answer yet"
+
+
+def _kafka_step(
+    state: _KafkaWait, settings: Settings, password: str, deadline: Deadline, report: Progress
+) -> bool:
+    """One round of the Kafka side; True once the admin logs in with both SCRAM mechanisms."""
+    if not state.cluster_id:
+        probe = kafka.probe(settings, deadline.attempt(3.0))
+        if probe.cluster_id is None:
+            state.last_error = probe.problem
+            return False
+        state.cluster_id = probe.cluster_id
+        report.detail(
+            f"Kafka answers with {settings.brokers} broker(s) (cluster {state.cluster_id}); "
+            "writing the admin's SCRAM users"
+        )
+    if not state.credentials_written:
+        try:
+            kafka.upsert_admin_credentials(settings, password, deadline.attempt(10.0))
+        except Exception as exc:
+            if not kafka.is_transient(exc):
+                raise SandboxError(
+                    f"could not write the admin's SCRAM credentials: {kafka.explain(exc)}"
+                ) from exc
+            state.last_error = f"writing the admin's SCRAM credentials: {kafka.explain(exc)}"
+            return False
+        state.credentials_written = True
+    problem = kafka.scram_login_problem(settings, password, deadline.attempt(3.0))
+    if problem is not None:
+        state.last_error = problem
+        return False
+    report.detail("the admin logs in with SCRAM-SHA-256 and SCRAM-SHA-512")
+    return True
+
+
 def wait_ready(
     paths: StatePaths,
     started: list[Started],
     settings: Settings,
     password: str,
-    deadline: float,
+    deadline: Deadline,
     report: Progress,
+    step: str,
 ) -> str:
-    """Wait until what was started answers: every broker registered and the admin logged in with
-    SCRAM; the registry's health. Returns the cluster id. A process that exits is an error at once."""
-    cluster_id = ""
+    """Wait until what was started serves real requests: every broker registered, the admin's SCRAM
+    users written and the admin logged in with both; the registry's ccompat API. Connection-level
+    failures are "not yet" until the deadline; then the error names the step, the process and its
+    last error. A process that exits is an error at once. Returns the cluster id."""
     kafka_started = [s for s in started if s.process != Component.REGISTRY]
+    kafka_wait = _KafkaWait()
+    registry_error = "no answer yet"
     while True:
         for s in started:
             if not s.ready and not is_alive(s.pid):
                 raise died(paths, s.process, s.pid)
-        if kafka_started and not all(s.ready for s in kafka_started):
-            if not cluster_id:
-                cluster_id = kafka.probe_ready(settings) or ""
-                if cluster_id:
-                    report.detail(
-                        f"Kafka answers with {settings.brokers} broker(s) (cluster {cluster_id}); "
-                        "writing the admin's SCRAM users"
-                    )
-                    kafka.upsert_admin_credentials(settings, password)
-            if cluster_id and kafka.scram_login_works(settings, password):
-                for s in kafka_started:
-                    s.ready = True
-                report.detail("the admin logs in with SCRAM-SHA-256 and SCRAM-SHA-512")
-        for s in started:
-            if s.process == Component.REGISTRY and not s.ready and registry.probe_ready(settings):
+        kafka_pending = [s for s in kafka_started if not s.ready]
+        if kafka_pending and _kafka_step(kafka_wait, settings, password, deadline, report):
+            for s in kafka_pending:
                 s.ready = True
-                report.detail("the registry answers")
+        for s in started:
+            if s.process == Component.REGISTRY and not s.ready:
+                problem = registry.probe(settings, deadline.attempt(3.0))
+                if problem is None:
+                    s.ready = True
+                    report.detail("the registry answers")
+                else:
+                    registry_error = problem
         if all(s.ready for s in started):
             break
-        if time.monotonic() >= deadline:
-            raise timed_out(paths, next(s.process for s in started if not s.ready))
-        time.sleep(0.25)
-    return cluster_id or kafka.probe_ready(settings) or "?"
+        if deadline.passed():
+            late = next(s.process for s in started if not s.ready)
+            last = registry_error if late == Component.REGISTRY else kafka_wait.last_error
+            raise timed_out(paths, step, deadline, late, last)
+        time.sleep(PAUSE)
+    return kafka_wait.cluster_id or kafka.probe_ready(settings) or "?"
 
 
 def died(paths: StatePaths, process: str, pid: int) -> SandboxError:
@@ -139,10 +184,8 @@ def died(paths: StatePaths, process: str, pid: int) -> SandboxError:
     )
 
 
-def timed_out(paths: StatePaths, process: str) -> SandboxError:
+def timed_out(paths: StatePaths, step: str, deadline: Deadline, process: str, last: str) -> SandboxError:
     log = paths.log_file(process)
-    lines = "\n".join(tail(log, LOG_TAIL))
-    return SandboxError(
-        f"{process} did not answer in time. Last lines of {log}:\n{lines}",
-        hint="a slow first start? retry with a longer --timeout; the processes were stopped",
-    )
+    lines = tail(log, LOG_TAIL)
+    more = f"\nLast lines of {log}:\n" + "\n".join(lines) if lines else f"\n(nothing in {log} yet)"
+    return gave_up(step, deadline, f"{process} did not answer: {last}", more)

@@ -5,7 +5,8 @@ check that cannot finish is never a pass: check.py turns `Unchecked` into a brea
 - Nesting: `nesting()` counts schema levels (an Avro record, array or map inside another; a JSON
   Schema subschema inside another), without recursion. Lint refuses more than MAX_NESTING levels
   (rule `schema-too-deep`), and the checker does not start on such a schema.
-- Work: every sub-check spends steps from one `Budget` per check; past MAX_STEPS it stops.
+- Work: every sub-check spends a step from a `Budget`: MAX_STEPS per pair of schemas compared, and
+  MAX_TOTAL_STEPS for a whole history (a long transitive history cannot multiply the time).
 - Memo: `Search.decide` answers "does the reader accept all the writer writes?" once per pair of
   nodes. Recursive types are compared coinductively (a pair under check is assumed fine, as Java
   Avro does); a "fine" that leaned on a pair still open further up is not remembered, so a memoised
@@ -22,7 +23,8 @@ from collections.abc import Callable, Hashable, Iterator, Sequence
 from kgov.schemas.source import MAX_DEPTH
 
 MAX_NESTING = 64  # schema levels; real schemas stay far below (a registry's deepest are ~10-20)
-MAX_STEPS = 200_000  # sub-checks per compatibility check: ~1-2 s; real schemas need a few thousand
+MAX_STEPS = 50_000  # sub-checks per pair of schemas compared (at most ~5 s); real ones need hundreds
+MAX_TOTAL_STEPS = 4 * MAX_STEPS  # per check of a schema against its history, every version and way
 
 # JSON Schema keywords whose value is a subschema, a list of them, or a map of name -> subschema.
 _ONE = (
@@ -43,13 +45,17 @@ class Unchecked(Exception):
 
 
 class Budget:
-    def __init__(self, limit: int = MAX_STEPS) -> None:
-        self.limit, self.used = limit, 0
+    """Steps of comparison; one per reader/writer pair, each also paying into its check's total."""
+
+    def __init__(self, limit: int = MAX_STEPS, total: Budget | None = None) -> None:
+        self.limit, self.used, self._total = limit, 0, total
 
     def spend(self, steps: int = 1) -> None:
         self.used += steps
         if self.used > self.limit:
             raise Unchecked(f"too complex to check (more than {self.limit:,} steps of comparison)")
+        if self._total is not None:
+            self._total.spend(steps)
 
 
 class Search:

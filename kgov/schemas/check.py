@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from kgov.schemas import avro_compat, json_compat
 from kgov.schemas.avro_parse import parse_avro
-from kgov.schemas.bounds import MAX_NESTING, Budget, Unchecked, json_depth, nesting
+from kgov.schemas.bounds import MAX_NESTING, MAX_TOTAL_STEPS, Budget, Unchecked, json_depth, nesting
 from kgov.schemas.model import Breaking, Level, Schema, SchemaError, Verdict
 from kgov.schemas.source import MAX_DEPTH, load_json
 
@@ -36,16 +36,16 @@ def check(new: Schema, old: Sequence[tuple[str, Schema]], level: Level) -> Verdi
     if new_too_deep is None:
         validate(new)
     found: list[Breaking] = []
-    budget = Budget()  # one for the whole check: a long history cannot multiply the work unseen
+    total = Budget(MAX_TOTAL_STEPS)  # for the whole history: its length cannot multiply the work
     for label, previous in reversed(against):  # newest first: the most relevant breakage leads
         why = new_too_deep or too_deep(previous)
         try:
             if why is not None:
                 raise Unchecked(why)
             if level.backward:
-                found += _problems(new, previous, label, "backward", budget)
+                found += _problems(new, previous, label, "backward", Budget(total=total))
             if level.forward:
-                found += _problems(previous, new, label, "forward", budget)
+                found += _problems(previous, new, label, "forward", Budget(total=total))
         except Unchecked as exc:
             way = "backward" if level.backward else "forward"
             found.append(Breaking("$", f"could not be checked: {exc.why}", label, way, unchecked=True))

@@ -23,8 +23,10 @@ from collections.abc import Callable, Hashable, Iterator, Sequence
 from kgov.schemas.source import MAX_DEPTH
 
 MAX_NESTING = 64  # schema levels; real schemas stay far below (a registry's deepest are ~10-20)
-MAX_STEPS = 50_000  # sub-checks per pair of schemas compared (at most ~5 s); real ones need hundreds
-MAX_TOTAL_STEPS = 4 * MAX_STEPS  # per check of a schema against its history, every version and way
+# Sub-checks per pair of schemas compared: real schemas need hundreds to a few thousand; a step costs
+# ~0.1 ms at worst (JSON Schema), so a pair takes at most ~2 s and a whole history ~10 s.
+MAX_STEPS = 20_000
+MAX_TOTAL_STEPS = 100_000  # per check of a schema against its history, every version and way
 
 # JSON Schema keywords whose value is a subschema, a list of them, or a map of name -> subschema.
 _ONE = (

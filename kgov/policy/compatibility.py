@@ -43,8 +43,11 @@ SCHEMA_INCOMPATIBLE = register(
     )
 )
 
-_DEEP_EXAMPLE = '{"type": "array", ' + '"items": {"type": "array", ' * MAX_NESTING + '"items": {}' + "}" * (
-    MAX_NESTING + 1
+_DEEP_EXAMPLE = (
+    '{"type": "array", '
+    + '"items": {"type": "array", ' * MAX_NESTING
+    + '"items": {}'
+    + "}" * (MAX_NESTING + 1)
 )
 
 

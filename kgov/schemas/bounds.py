@@ -173,12 +173,12 @@ def position(text: str, names: Sequence[str], fmt: str) -> tuple[int, int] | Non
     Avro field's `"name": "x"`, a JSON key `"x":`) is looked for after the previous one; None when
     not even the first is found. The first 64 names suffice: deeper is refused anyway."""
     pos, found = 0, -1
-    for name in names[:MAX_NESTING + 1]:
+    for name in names[: MAX_NESTING + 1]:
         quoted = re.escape(json.dumps(name))
         pattern = rf'"name"\s*:\s*{quoted}' if fmt == "avro" else rf"{quoted}\s*:"
         match = re.compile(pattern).search(text, pos)
-        if match is not None:
-            pos = found = match.start()
+        if match is not None:  # the next name is looked for after this one (names repeat)
+            pos, found = match.end(), match.start()
     if found < 0:
         return None
     line = text.count("\n", 0, found) + 1

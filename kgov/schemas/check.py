@@ -35,6 +35,8 @@ def check(new: Schema, old: Sequence[tuple[str, Schema]], level: Level) -> Verdi
     new_too_deep = too_deep(new)
     if new_too_deep is None:
         validate(new)
+    elif not against:  # nothing to compare: as invalid as validate() would find it
+        raise SchemaError(f"{new.origin}: {new_too_deep}")
     found: list[Breaking] = []
     total = Budget(MAX_TOTAL_STEPS)  # for the whole history: its length cannot multiply the work
     for label, previous in reversed(against):  # newest first: the most relevant breakage leads

@@ -158,7 +158,7 @@ class _Walk:
     def __init__(self, reader: Docs, writer: Docs, search: Search, *, reporting: bool = True) -> None:
         self.reader, self.writer, self._search = reader, writer, search
         self._seen: set[tuple[int, int]] = set()
-        self._merged: dict[tuple[int, int], tuple[object, object, object]] = {}
+        self._merged: dict[tuple[int, int, str], tuple[object, object, object]] = {}
         self._reporting = reporting
         self._trial = _Walk(reader, writer, search, reporting=False) if reporting else self
         if reporting:
@@ -192,7 +192,7 @@ class _Walk:
 
     def _merge(self, w: Node, part: object, drop: str) -> object:
         """`w` without keyword `drop`, with `part`'s keywords over it (made once, then kept)."""
-        key = (id(w), id(part))
+        key = (id(w), id(part), drop)
         made = self._merged.get(key)
         if made is None:
             rest = {k: v for k, v in w.items() if k != drop}

@@ -29,6 +29,7 @@ from kgov.gitref import (
 from kgov.kinds.subjects.desired import DesiredSubject, as_schema, known_subjects, subject_levels
 from kgov.policy.compatibility import RULE_SCHEMA_INCOMPATIBLE, SCHEMA_INCOMPATIBLE
 from kgov.policy.engine import configured_severity
+from kgov.schemas.bounds import MAX_NESTING, nesting, position
 from kgov.schemas.check import check
 from kgov.schemas.model import Breaking, Level
 from kgov.schemas.references import Ref, Source, find_references
@@ -121,8 +122,14 @@ def incompatible(
             out[subject] = (message, Location(where.file))
             continue
         breaking = _breaking(new, old, new_known, old_known, level, ref)
-        if breaking:
-            listed = "; ".join(b.message() for b in breaking)
+        listed = "; ".join(b.message() for b in breaking)
+        if any(b.unchecked for b in breaking):  # never a pass: a check that could not be done
+            message = (
+                f"schema {subject} could not be checked for {level.value} compatibility with its "
+                f"version at {label}, so it is not known to be compatible: {listed}"
+            )
+            out[subject] = (message, _where_deep(where.file, where.text, new.format))
+        elif breaking:
             message = (
                 f"schema {subject} is not {level.value} compatible with its version at {label}: "
                 f"{len(breaking)} breaking change{'s' if len(breaking) != 1 else ''}: {listed}"
@@ -174,9 +181,20 @@ def _breaking(
 ) -> tuple[Breaking, ...]:
     try:
         verdict = check(as_schema(new, new_known), [(ref, as_schema(old, old_known))], level)
-    except KgovError:  # an invalid schema (either side) is the invalid-schema rule's to report
-        return ()
+    except KgovError as exc:  # an invalid schema (either side): reported, never taken for a pass
+        way = "backward" if level.backward else "forward"
+        return (Breaking("$", f"could not be checked: {exc.message}", ref, way, unchecked=True),)
     return verdict.breaking
+
+
+def _where_deep(file: str, text: str, fmt: str) -> Location:
+    """A schema that could not be checked: where it nests deepest, when that can be found."""
+    try:
+        levels, names = nesting(json.loads(text), fmt)
+    except (ValueError, RecursionError):
+        return Location(file)
+    found = position(text, names, fmt) if levels > MAX_NESTING else None
+    return Location(file) if found is None else Location(file, *found)
 
 
 _SEGMENT = re.compile(r"[^.\[\]]+")
@@ -186,15 +204,5 @@ def locate(file: str, text: str, path: str, fmt: str) -> Location:
     """Where a breaking change's field is written in the new file, as far as it can be found: each
     segment of the path (`Rec.field.sub`, `$.prop.sub`) is looked for after the previous one; a
     segment not found (a field removed) leaves the position at its parent."""
-    segments = [s for s in _SEGMENT.findall(path) if s != "$"]
-    pos, found = 0, -1
-    for segment in segments[:64]:
-        quoted = re.escape(json.dumps(segment))
-        pattern = rf'"name"\s*:\s*{quoted}' if fmt == "avro" else rf"{quoted}\s*:"
-        match = re.compile(pattern).search(text, pos)
-        if match is not None:
-            pos = found = match.start()
-    if found < 0:
-        return Location(file)
-    line = text.count("\n", 0, found) + 1
-    return Location(file, line, found - (text.rfind("\n", 0, found) + 1) + 1)
+    found = position(text, [s for s in _SEGMENT.findall(path) if s != "$"], fmt)
+    return Location(file) if found is None else Location(file, *found)

@@ -1,13 +1,21 @@
-"""Schema compatibility against the git base: the rule `kgov lint --base REF` reports.
+"""Schema compatibility: the rule `kgov lint --base REF` reports, and the bound on schema nesting.
 
-Only registered here (documented, configurable in policy.rules, listed in SARIF); the check needs
-the base's files, so kgov/base_compat.py runs it, outside the rule engine, when --base is given.
+`schema-incompatible` is only registered here (documented, configurable in policy.rules, listed in
+SARIF); the check needs the base's files, so kgov/base_compat.py runs it, outside the rule engine,
+when --base is given. `schema-too-deep` is an ordinary rule: the compatibility checker does not
+compare schemas nested deeper than it goes (kgov/schemas/bounds.py), so lint refuses them first.
 """
 
 from __future__ import annotations
 
-from kgov.diagnostics import Severity
-from kgov.policy.registry import Rule, register
+import json
+from collections.abc import Iterator
+
+from kgov.diagnostics import Location, Severity
+from kgov.policy.context import Context
+from kgov.policy.registry import Example, Finding, Rule, register, rule
+from kgov.schemas.bounds import MAX_NESTING, json_depth, nesting, position
+from kgov.schemas.source import MAX_DEPTH
 
 RULE_SCHEMA_INCOMPATIBLE = "schema-incompatible"
 
@@ -27,7 +35,63 @@ SCHEMA_INCOMPATIBLE = register(
         "which way data is read); a compatible change and a new subject are silent, and a level of "
         "`NONE` is never checked. Offline, lint knows only the base version: a `*_TRANSITIVE` level is "
         "checked against it alone. `kgov plan` checks every level, transitive ones included, against "
-        "the subject's full history in the registry, which is the check of record.",
+        "the subject's full history in the registry, which is the check of record. A check that cannot "
+        "be done is reported too, never taken for a pass: a schema (either side) that does not parse, "
+        "one nested too deeply (see `schema-too-deep`), or one too complex to compare within the "
+        "checker's budget of steps (alternatives nested in alternatives, for instance).",
         reported_by="kgov lint --base",
     )
 )
+
+_DEEP_EXAMPLE = (
+    '{"type": "array", '
+    + '"items": {"type": "array", ' * MAX_NESTING
+    + '"items": {}'
+    + "}" * (MAX_NESTING + 1)
+)
+
+
+@rule(
+    "schema-too-deep",
+    "schemas are nested at most 64 levels deep",
+    severity=Severity.ERROR,
+    message=f"a schema file nests more than {MAX_NESTING} levels of types",
+    hint="flatten the schema (name a shared type once, or reference another subject)",
+    doc=f"""
+A schema may nest at most {MAX_NESTING} levels: Avro records, arrays and maps inside one another
+(a union is not a level of its own), or JSON Schema subschemas inside one another (`properties`,
+`items`, `anyOf`/`oneOf`/`allOf`, `additionalProperties`, `definitions`, …). The file's JSON may
+nest at most {MAX_DEPTH} levels of objects and arrays. Real schemas stay far below both; deeper ones
+are refused because the compatibility checker (`kgov lint --base`, `kgov diff`, `kgov plan`,
+`kgov schema check`) does not compare them: it reports them as not checked, never as compatible.
+The finding points at the first name found on the path to the deepest level.
+""",
+    examples=(
+        Example(
+            False,
+            {"schemas/orders.tree-value.json": _DEEP_EXAMPLE + "\n"},
+            line=1,
+            note=f"arrays of arrays, {MAX_NESTING + 1} levels deep",
+        ),
+    ),
+)
+def check_schema_depth(ctx: Context) -> Iterator[Finding]:
+    for schema in ctx.catalog.schemas.values():
+        try:
+            doc = json.loads(schema.text)
+        except (ValueError, RecursionError):
+            continue  # invalid-schema reports it
+        if json_depth(doc) > MAX_DEPTH:
+            yield Finding(
+                Location(schema.file, 1, 1),
+                f"schema '{schema.subject}' nests deeper than {MAX_DEPTH} levels of JSON",
+            )
+            continue
+        levels, names = nesting(doc, schema.format)
+        if levels > MAX_NESTING:
+            line, col = position(schema.text, names, schema.format) or (1, 1)
+            yield Finding(
+                Location(schema.file, line, col),
+                f"schema '{schema.subject}' nests more than {MAX_NESTING} levels of types "
+                "(the compatibility checker goes no deeper)",
+            )

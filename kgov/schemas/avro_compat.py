@@ -5,13 +5,21 @@ Confluent's and Apicurio's registries run), so its verdict is the one of record.
 messages and locations into unordered sets and lose the path under unions, so the reasons (field
 path, what changed) come from `_Walk`, which follows the same resolution rules of the Avro spec;
 the unit cases assert that both agree, and should they ever not, the library's messages are kept.
+Both spend from one budget (kgov/schemas/bounds.py), and the walk's trials ("can any branch of
+this union read that?") are memoised per pair of types, so shared named types cannot make the
+work grow exponentially.
 """
 
 from __future__ import annotations
 
 from collections.abc import Container, Iterator
+from typing import Any
 
-from avro.compatibility import ReaderWriterCompatibilityChecker, SchemaCompatibilityType
+from avro.compatibility import (
+    ReaderWriterCompatibilityChecker,
+    SchemaCompatibilityResult,
+    SchemaCompatibilityType,
+)
 from avro.schema import (
     ArraySchema,
     EnumSchema,
@@ -23,6 +31,8 @@ from avro.schema import (
 )
 from avro.schema import Schema as AvroSchema
 
+from kgov.schemas.bounds import Budget, Search
+
 # Writer type -> reader types that may read it (Avro spec, "Schema Resolution": promotions).
 PROMOTIONS = {
     "int": {"long", "float", "double"},
@@ -33,15 +43,32 @@ PROMOTIONS = {
 }
 
 
-def reader_problems(reader: AvroSchema, writer: AvroSchema) -> list[tuple[str, str]]:
-    """(path, change) for each reason `reader` cannot read data written with `writer`; [] if it can."""
-    verdict = ReaderWriterCompatibilityChecker().get_compatibility(reader, writer)  # type: ignore[no-untyped-call]
+def reader_problems(
+    reader: AvroSchema, writer: AvroSchema, budget: Budget | None = None
+) -> list[tuple[str, str]]:
+    """(path, change) for each reason `reader` cannot read data written with `writer`; [] if it can.
+    Raises bounds.Unchecked when the budget runs out."""
+    budget = budget or Budget()
+    verdict = _BoundedChecker(budget).get_compatibility(reader, writer)
     compatible = verdict.compatibility is SchemaCompatibilityType.compatible
-    problems = [] if compatible else list(_Walk().check(reader, writer, _root(reader)))
+    problems = [] if compatible else list(_Walk(Search(budget)).check(reader, writer, _root(reader)))
     if not compatible and not problems:  # never drop a verdict: fall back on the library's words
         where = ", ".join(sorted(verdict.locations))
         problems = [(where, m) for m in sorted(verdict.messages)]
     return problems
+
+
+class _BoundedChecker(ReaderWriterCompatibilityChecker):
+    """The library's checker (memoised per pair already), each step paid from the budget."""
+
+    def __init__(self, budget: Budget) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._budget = budget
+
+    def get_compatibility(self, *args: Any, **kwargs: Any) -> SchemaCompatibilityResult:
+        self._budget.spend()
+        result: SchemaCompatibilityResult = super().get_compatibility(*args, **kwargs)
+        return result
 
 
 def _root(schema: AvroSchema) -> str:
@@ -62,19 +89,42 @@ def _describe(schema: AvroSchema) -> str:
 
 
 class _Walk:
-    def __init__(self) -> None:
-        self._seen: set[tuple[int, int]] = set()  # recursive types: a pair under check is assumed fine
+    """Reports every reason at its path (`check`), asking trials (`ok`) which union branch fits.
+
+    The reporting walk visits each pair of types once; a trial is a second walk that stops at the
+    first problem, memoised in `Search` (pairs the reporting walk has open are assumed fine, as
+    under recursion)."""
+
+    def __init__(self, search: Search | None = None, *, reporting: bool = True) -> None:
+        search = search or Search(Budget())
+        self._search = search
+        self._seen: set[tuple[int, int]] = set()
+        self._reporting = reporting
+        self._trial = _Walk(search, reporting=False) if reporting else self
 
     def ok(self, reader: AvroSchema, writer: AvroSchema) -> bool:
-        trial = _Walk()
-        trial._seen = set(self._seen)  # pairs under check higher up are assumed fine (recursion)
-        return not any(True for _ in trial.check(reader, writer, ""))
+        trial = self._trial
+        return self._search.decide(
+            (id(reader), id(writer)), lambda: not any(True for _ in trial._body(reader, writer, ""))
+        )
 
     def check(self, reader: AvroSchema, writer: AvroSchema, path: str) -> Iterator[tuple[str, str]]:
+        if not self._reporting:  # the trial walk: one memoised answer for the pair
+            if not self.ok(reader, writer):
+                yield path, ""
+            return
         pair = (id(reader), id(writer))
         if pair in self._seen:
             return
         self._seen.add(pair)
+        self._search.budget.spend()
+        self._search.opened(pair)
+        try:
+            yield from self._body(reader, writer, path)
+        finally:
+            self._search.closed(pair)
+
+    def _body(self, reader: AvroSchema, writer: AvroSchema, path: str) -> Iterator[tuple[str, str]]:
         if isinstance(writer, UnionSchema):
             yield from self._writer_union(reader, writer, path)
         elif isinstance(reader, UnionSchema):

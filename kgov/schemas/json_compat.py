@@ -12,6 +12,9 @@ data may hold that name with any value) unless the new property accepts anything
 the mirror image on the reader's model. Not checked: `dependencies`/`dependentRequired`,
 `if`/`then`/`else`, `not`, `patternProperties` matching (patterns are compared as keys, not run).
 Change texts use {R} and {W} for the reader and the writer; check.py names them new/old.
+The walk spends from a budget, and its trials ("does some alternative of this anyOf accept that?")
+are memoised per pair of nodes (kgov/schemas/bounds.py): a schema of alternatives nested in
+alternatives cannot make the work grow exponentially, and one too complex is `Unchecked`.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from collections.abc import Iterator, Mapping
 from fractions import Fraction
 from typing import Any
 
+from kgov.schemas.bounds import Budget, Search
 from kgov.schemas.model import Schema, SchemaError
 
 LOWER = ("minimum", "exclusiveMinimum", "minLength", "minItems", "minProperties")
@@ -30,6 +34,7 @@ MAX_REF_HOPS = 64
 
 Problem = tuple[str, str]
 Node = dict[str, Any]
+_EMPTY: Node = {}  # a writer that is not an object: no keywords (one object, one identity)
 
 
 class Docs:
@@ -78,8 +83,10 @@ def json_docs(schema: Schema, load: Any) -> Docs:
     return Docs(load(schema), refs)
 
 
-def reader_problems(reader: Docs, writer: Docs) -> list[Problem]:
-    return list(_Walk(reader, writer).check(reader.root, reader.root, writer.root, writer.root, "$"))
+def reader_problems(reader: Docs, writer: Docs, budget: Budget | None = None) -> list[Problem]:
+    """Raises bounds.Unchecked when the budget runs out."""
+    walk = _Walk(reader, writer, Search(budget or Budget()))
+    return list(walk.check(reader.root, reader.root, writer.root, writer.root, "$"))
 
 
 def _accepts_all(node: object) -> bool:
@@ -141,40 +148,80 @@ def _keywords(r: dict[str, Any], w: dict[str, Any], path: str) -> Iterator[Probl
 
 
 class _Walk:
-    def __init__(self, reader: Docs, writer: Docs) -> None:
-        self.reader, self.writer = reader, writer
+    """Reports every reason at its path (`check`), asking trials (`ok`) which alternative fits.
+
+    The reporting walk visits each pair of nodes once; a trial is a second walk that stops at the
+    first problem, memoised in `Search` by the nodes' identities. Merged writer nodes (an anyOf
+    branch with its siblings' keywords, an allOf) are made once per pair of parts and kept, so a
+    pair's identity is stable for the whole walk."""
+
+    def __init__(self, reader: Docs, writer: Docs, search: Search, *, reporting: bool = True) -> None:
+        self.reader, self.writer, self._search = reader, writer, search
         self._seen: set[tuple[int, int]] = set()
+        self._merged: dict[tuple[int, int, str], tuple[object, object, object]] = {}
+        self._reporting = reporting
+        self._trial = _Walk(reader, writer, search, reporting=False) if reporting else self
+        if reporting:
+            self._trial._merged = self._merged  # one set of merged nodes: the same identities
 
     def ok(self, r: object, rb: object, w: object, wb: object) -> bool:
-        trial = _Walk(self.reader, self.writer)
-        trial._seen = set(self._seen)  # pairs under check higher up are assumed fine (recursion)
-        return not any(True for _ in trial.check(r, rb, w, wb, ""))
-
-    def check(self, r: object, rb: object, w: object, wb: object, path: str) -> Iterator[Problem]:
         r, rb = self.reader.deref(r, rb)
         w, wb = self.writer.deref(w, wb)
-        if (id(r), id(w)) in self._seen or _accepts_all(r) or w is False:
+        trial = self._trial
+        return self._search.decide(
+            (id(r), id(w)), lambda: not any(True for _ in trial._body(r, rb, w, wb, ""))
+        )
+
+    def check(self, r: object, rb: object, w: object, wb: object, path: str) -> Iterator[Problem]:
+        if not self._reporting:  # the trial walk: one memoised answer for the pair
+            if not self.ok(r, rb, w, wb):
+                yield path, ""
             return
-        self._seen.add((id(r), id(w)))
+        r, rb = self.reader.deref(r, rb)
+        w, wb = self.writer.deref(w, wb)
+        pair = (id(r), id(w))
+        if pair in self._seen:
+            return
+        self._seen.add(pair)
+        self._search.budget.spend()
+        self._search.opened(pair)
+        try:
+            yield from self._body(r, rb, w, wb, path)
+        finally:
+            self._search.closed(pair)
+
+    def _merge(self, w: Node, part: object, drop: str) -> object:
+        """`w` without keyword `drop`, with `part`'s keywords over it (made once, then kept)."""
+        key = (id(w), id(part), drop)
+        made = self._merged.get(key)
+        if made is None:
+            rest = {k: v for k, v in w.items() if k != drop}
+            self._search.budget.spend(1 + len(rest) // 64)
+            made = (w, part, {**rest, **part} if isinstance(part, dict) else part)
+            self._merged[key] = made  # w and part kept alive with it: ids are never reused
+        return made[2]
+
+    def _body(self, r: object, rb: object, w: object, wb: object, path: str) -> Iterator[Problem]:
+        if _accepts_all(r) or w is False:
+            return
         if r is False or not isinstance(r, dict):
             yield path, "{R} accepts nothing here"
             return
         if not isinstance(w, dict):
-            w = {}
+            w = _EMPTY
         for combo in ("anyOf", "oneOf"):
             if isinstance(w.get(combo), list):
-                rest = {k: v for k, v in w.items() if k != combo}
                 for branch in w[combo]:
                     branch = self.writer.deref(branch, wb)[0]
-                    merged = {**rest, **branch} if isinstance(branch, dict) else branch
-                    yield from self.check(r, rb, merged, wb, path)
+                    yield from self.check(r, rb, self._merge(w, branch, combo), wb, path)
                 return
         if isinstance(w.get("allOf"), list):
-            merged = {k: v for k, v in w.items() if k != "allOf"}
+            merged = self._merge(w, _EMPTY, "allOf")
             for part in w["allOf"]:
                 part = self.writer.deref(part, wb)[0]
-                merged.update(part if isinstance(part, dict) else {})
-            w = merged
+                if isinstance(part, dict) and isinstance(merged, dict):
+                    merged = self._merge(merged, part, "allOf")
+            w = merged if isinstance(merged, dict) else _EMPTY
         yield from self._reader_combos(r, rb, w, wb, path)
 
     def _reader_combos(self, r: Node, rb: object, w: Node, wb: object, path: str) -> Iterator[Problem]:
@@ -187,6 +234,8 @@ class _Walk:
             for part in r["allOf"]:
                 yield from self.check(part, rb, w, wb, path)
             r = {k: v for k, v in r.items() if k != "allOf"}
+        widths = (len(n[k]) for n in (r, w) for k in ("enum", "required") if isinstance(n.get(k), list))
+        self._search.budget.spend(sum(widths) // 8)
         yield from _keywords(r, w, path)
         yield from self._object(r, rb, w, wb, path)
         yield from self._array(r, rb, w, wb, path)
@@ -197,6 +246,7 @@ class _Walk:
         for name in sorted(rreq - wreq, key=str):
             yield f"{path}.{name}", "required in {R} but optional in {W}"
         rprops, wprops = _mapping(r, "properties"), _mapping(w, "properties")
+        self._search.budget.spend((len(rprops) + len(wprops)) // 8)  # wide objects cost their width
         rap, wap = r.get("additionalProperties", True), w.get("additionalProperties", True)
         for name in sorted(set(rprops) | set(wprops)):
             sub = f"{path}.{name}"

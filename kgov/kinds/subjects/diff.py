@@ -170,11 +170,14 @@ def _update(
         return _entry(want.subject, "update", changes=tuple(rows), **fields)
     rows += [Change(b.path, b.version, b.change, b.direction, blocked=True) for b in breaking]
     listed = "; ".join(b.message() for b in breaking)
+    unchecked = any(b.unchecked for b in breaking)  # never registered on a check that was not done
     return _entry(
         want.subject,
         "blocked",
         changes=tuple(rows),
-        reason=f"the new schema breaks compatibility ({len(breaking)} breaking change"
+        reason=f"the new schema could not be checked for compatibility, so it is not registered: {listed}"
+        if unchecked
+        else f"the new schema breaks compatibility ({len(breaking)} breaking change"
         f"{'s' * (len(breaking) > 1)}): {listed}",
         hint="make the change compatible (e.g. give new fields defaults), or change the subject's "
         "compatibility level on purpose",

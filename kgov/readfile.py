@@ -16,18 +16,22 @@ import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 _CHUNK = 1 << 20
 
 
 @dataclass(frozen=True)
 class Unreadable(Exception):
-    """Why a file was not read: `reason` follows "<path>: " (no content is ever quoted).
-
-    `too_big` is set when it was refused for its size (callers may word that their own way)."""
+    """Why a file was not read: `reason` follows "<path>: " (no content is ever quoted); `cause`
+    says which check refused it, for callers that word it their own way."""
 
     reason: str
-    too_big: bool = False
+    cause: Literal["unreadable", "not-regular", "too-big"]
+
+    @property
+    def too_big(self) -> bool:
+        return self.cause == "too-big"
 
     def __str__(self) -> str:
         return self.reason
@@ -52,13 +56,13 @@ def read_regular(path: Path | str, max_bytes: int, *, follow_symlinks: bool = Tr
     try:
         fd = os.open(Path(path).expanduser(), flags)
     except OSError as exc:
-        raise Unreadable(f"cannot read: {exc.strerror or exc}") from None
+        raise Unreadable(f"cannot read: {exc.strerror or exc}", "unreadable") from None
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             kind = "a folder" if stat.S_ISDIR(info.st_mode) else "a FIFO, socket or device"
-            raise Unreadable(f"not a regular file ({kind}); refused unread")
-        too_big = Unreadable(f"larger than {describe_size(max_bytes)}; refused", too_big=True)
+            raise Unreadable(f"not a regular file ({kind}); refused unread", "not-regular")
+        too_big = Unreadable(f"larger than {describe_size(max_bytes)}; refused", "too-big")
         if info.st_size > max_bytes:  # cheap: refused before a byte is read
             raise too_big
         chunks, left = [], max_bytes + 1  # one byte more than allowed: a file that grew is caught too
@@ -70,6 +74,6 @@ def read_regular(path: Path | str, max_bytes: int, *, follow_symlinks: bool = Tr
             raise too_big
         return data
     except OSError as exc:
-        raise Unreadable(f"cannot read: {exc.strerror or exc}") from None
+        raise Unreadable(f"cannot read: {exc.strerror or exc}", "unreadable") from None
     finally:
         os.close(fd)

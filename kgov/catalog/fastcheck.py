@@ -44,14 +44,21 @@ _EXC_LOCAL = (
 
 def valid(kind: str, data: Any) -> bool:
     """True when `data` certainly satisfies the kind's schema; False means 'ask jsonschema'."""
+    return problem(kind, data) is None
+
+
+def problem(kind: str, data: Any) -> str | None:
+    """None when `data` certainly satisfies the kind's schema, else the compiled check's first
+    problem, e.g. `data.resource_changes[0].action must be one of [...]` (for plan files, where
+    asking jsonschema about a big document takes seconds)."""
     module = importlib.import_module(f"kgov.catalog.compiled.{kind}_schema")
     try:
         module.validate(data)
-    except module.JsonSchemaValueException:
-        return False
+    except module.JsonSchemaValueException as exc:
+        return str(exc)
     except Exception:  # e.g. a recursion limit: let jsonschema give the verdict
-        return False
-    return True
+        return "data could not be checked"
+    return None
 
 
 def generate(kind: str) -> str:

@@ -1,14 +1,15 @@
 """Save and read plan files. A plan file is the plan's JSON: it never holds a secret.
 
 A plan file is untrusted input (it may be hand-edited in a pull request): it is read bounded,
-checked against plan.schema.json, and then checked again by apply against the catalog.
+checked against plan.schema.json (compiled: kgov/catalog/compiled/plan_schema.py, fast on big plans),
+and then checked again by apply against the catalog.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from importlib import resources
-from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,6 @@ from kgov.plan.model import FORMAT_VERSION, Plan, plan_from_json
 from kgov.readfile import Unreadable, read_regular
 
 MAX_PLAN_BYTES = 256 * 1024 * 1024  # checked on the open file's size before a byte is read
-MAX_EXPLAINED = 20  # problems jsonschema looks for in a refused plan
 
 
 def save(plan: Plan, path: Path, catalog_root: Path | None = None) -> None:
@@ -66,25 +66,16 @@ def load(path: Path) -> Plan:
         raise PlanError(f"{path} was made by an older kgov (plan format {version}); plan again", hint=again)
     if isinstance(version, int) and not isinstance(version, bool) and version > FORMAT_VERSION:
         raise PlanError(f"{path} was made by a newer kgov (plan format {version}); use that kgov", hint=again)
-    if not fastcheck.valid("plan", doc):  # compiled: fast; jsonschema only says what is wrong
-        _explain(path, doc, again)
+    problem = fastcheck.problem("plan", doc)  # compiled: a plan of 20,000 topics in half a second
+    if problem is not None:
+        raise PlanError(f"{path} is not a valid kgov plan file: {_located(problem)}", hint=again)
     return plan_from_json(doc)
 
 
-def _explain(path: Path, doc: Any, again: str) -> None:
-    from jsonschema import Draft202012Validator  # only a refused plan needs it: keep it off start-up
-
-    # The first few problems only: a huge plan full of them is refused as fast as one with one.
-    found = list(islice(Draft202012Validator(schema()).iter_errors(doc), MAX_EXPLAINED + 1))
-    if not found:  # the compiled check is stricter than the schema (a whole float is not an integer)
-        raise PlanError(f"{path} is not a valid kgov plan file: a number is not a whole number", hint=again)
-    first = min(found, key=lambda e: [str(p) for p in e.absolute_path])
-    where = "/".join(str(p) for p in first.absolute_path) or "(top level)"
-    more = (
-        f" (and {MAX_EXPLAINED}+ more problems)"
-        if len(found) > MAX_EXPLAINED
-        else (f" (and {len(found) - 1} more problems)" if len(found) > 1 else "")
-    )
-    raise PlanError(
-        f"{path} is not a valid kgov plan file: at {where}: {first.message[:200]}{more}", hint=again
-    )
+def _located(problem: str) -> str:
+    """`data.resource_changes[0].action must be …` as `at resource_changes/0/action: must be …`."""
+    name, sep, rest = problem.partition(" must ")
+    if not sep or not name.startswith("data"):
+        return problem[:300]
+    where = re.sub(r"\[(\d+)\]", r".\1", name.removeprefix("data")).strip(".").replace(".", "/")
+    return f"at {where or '(top level)'}: must {rest}"[:300]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -113,3 +114,12 @@ def test_the_limits_are_where_they_say() -> None:
     for text in ("[" * 201 + "]" * 201, "9" * 4301, "-" + "9" * 4301):
         with pytest.raises(JsonProblem):
             loads(text)
+
+
+def test_locating_the_problem_stays_linear() -> None:
+    # 5,000 floats of 4,300 digits each (legal), then an integer too long: found at once.
+    text = "[" + ",".join(["1." + "1" * 4300] * 5000) + "," + "9" * 4301 + "]"
+    started = time.monotonic()
+    with pytest.raises(JsonProblem, match="more than 4300 digits"):
+        loads(text)
+    assert time.monotonic() - started < 10

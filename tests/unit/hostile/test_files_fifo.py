@@ -73,3 +73,12 @@ def test_a_folder_or_a_missing_file_is_a_clear_error(tmp_path: Path) -> None:
     for path, said in ((tmp_path, "not a regular file"), (tmp_path / "none.json", "cannot read")):
         proc = _run("apply", str(path), "--env", "local", "--catalog", str(catalog))
         assert proc.returncode == 1 and said in proc.stderr, proc.stdout + proc.stderr
+
+
+def test_a_fifo_as_kgov_yaml_is_refused_as_such(tmp_path: Path) -> None:
+    catalog = write_catalog(tmp_path / "catalog", {"orders": [topic_doc("orders.created")]})
+    (catalog / "kgov.yaml").unlink()
+    os.mkfifo(catalog / "kgov.yaml")
+    proc = _run("lint", str(catalog))
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert f"{catalog / 'kgov.yaml'}:1:1" in proc.stdout and "not a regular file" in proc.stdout

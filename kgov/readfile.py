@@ -54,7 +54,7 @@ def read_regular(path: Path | str, max_bytes: int, *, follow_symlinks: bool = Tr
     if not follow_symlinks:
         flags |= getattr(os, "O_NOFOLLOW", 0)
     try:
-        fd = os.open(Path(path).expanduser(), flags)
+        fd = os.open(path, flags)
     except OSError as exc:
         raise Unreadable(f"cannot read: {exc.strerror or exc}", "unreadable") from None
     try:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+from pathlib import Path
 
 from kgov.errors import ConfigError
 from kgov.readfile import Unreadable, read_regular
@@ -75,7 +76,8 @@ def read_secret_file(name: str, field_name: str) -> str:
     A FIFO, /dev/stdin or /dev/zero is refused without reading (no hang, no memory exhausted)."""
     what = f"{field_name} refers to the file {printable(name)}, which"
     try:
-        raw = read_regular(name, MAX_SECRET_FILE_BYTES)  # a symlink is followed: mounted secrets are links
+        # Symlinks are followed: mounted secrets (Kubernetes) are links.
+        raw = read_regular(Path(name).expanduser(), MAX_SECRET_FILE_BYTES)
     except Unreadable as refused:  # the reason never quotes the content
         if refused.too_big:
             over = f"{what} is over {MAX_SECRET_FILE_BYTES // 1024} KiB"

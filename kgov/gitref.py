@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from kgov.errors import KgovError
+from kgov.readfile import Unreadable, read_regular
 
 MAX_FILES = 50_000
 MAX_FILE_BYTES = 16 * 1024 * 1024
@@ -221,13 +222,12 @@ def same_in_working_tree(catalog_dir: Path, files: list[TreeFile]) -> set[str]:
     same = set()
     for f in files:
         path = catalog_dir.joinpath(*PurePosixPath(f.path).parts)
-        try:
-            if path.is_symlink() or not path.is_file() or path.stat().st_size != f.size:
-                continue
-            if blob_id(path.read_bytes(), len(f.sha)) == f.sha:
-                same.add(f.path)
-        except OSError:
+        try:  # no symlink, a regular file of the blob's size: read without blocking (kgov/readfile.py)
+            content = read_regular(path, f.size, follow_symlinks=False)
+        except Unreadable:
             continue
+        if len(content) == f.size and blob_id(content, len(f.sha)) == f.sha:
+            same.add(f.path)
     return same
 
 

@@ -57,11 +57,15 @@ def check_output_file(path: Path, catalog_root: Path | None = None) -> None:
             hint="write plans outside the catalog, e.g. --out plan.json in the repository's root",
         )
     _refuse_unless_regular(path)
+    _check_writable(path)
 
 
 def check_new_file(path: Path, folder: Path) -> None:
-    """Refuse a path where anything exists (a dangling symlink too), or that a symlinked folder on
-    the way leads out of `folder` (import writes `<out>/topics/<service>.yaml`, never elsewhere)."""
+    """Refuse a path where anything exists (a dangling symlink too), that a symlinked folder on the
+    way leads out of `folder` (import writes `<out>/topics/<service>.yaml`, never elsewhere), or
+    that cannot be written (a name too long, a file where a folder must be, a read-only folder):
+    checked for every file before the first is written, so nothing is written half."""
+    _check_writable(path)
     if os.path.lexists(path):
         _refuse_unless_regular(path)  # says what else it is
         raise KgovError(
@@ -74,6 +78,41 @@ def check_new_file(path: Path, folder: Path) -> None:
         )
 
 
+def _check_writable(path: Path) -> None:
+    """What makes writing `path` fail, found without writing: its name's and its path's lengths,
+    and the nearest folder on the way that exists (a folder, writable: the rest is created)."""
+    name_max, path_max = _limits(path)
+    if len(os.fsencode(path.name)) > name_max:
+        raise KgovError(
+            f"cannot write {path}: its name is longer than {name_max} bytes, the longest this file "
+            "system takes; nothing was written",
+            hint="rename what it is named after (a service name from a topic name: see policy.topic_name)",
+        )
+    if len(os.fsencode(os.path.abspath(path))) >= path_max:
+        raise KgovError(f"cannot write {path}: its path is longer than {path_max} bytes; nothing was written")
+    existing = Path(os.path.abspath(path.parent))
+    while not os.path.lexists(existing) and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():  # follows a symlink to a folder: `_inside` judges where it leads
+        raise KgovError(f"cannot write {path}: {existing} is not a folder; nothing was written")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise KgovError(f"cannot write {path}: the folder {existing} is not writable; nothing was written")
+
+
+def _limits(path: Path) -> tuple[int, int]:
+    """NAME_MAX and PATH_MAX of the file system the path is on (255 and 4096 when it cannot say)."""
+    existing = Path(os.path.abspath(path))
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    limits = []
+    for name, default in (("PC_NAME_MAX", 255), ("PC_PATH_MAX", 4096)):
+        try:
+            limits.append(os.pathconf(existing, name) or default)
+        except (OSError, ValueError):
+            limits.append(default)
+    return limits[0], limits[1]
+
+
 def write_atomically(path: Path, text: str) -> None:
     """Write `text` to `path` whole or not at all: a temporary file in the same folder, then a rename.
 
@@ -82,7 +121,8 @@ def write_atomically(path: Path, text: str) -> None:
     file are kept; a new file gets the usual ones (0666 less the umask)."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        # A short temporary name: the target's own name may be as long as the file system allows.
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".kgov-", suffix=".tmp")
     except OSError as exc:
         raise KgovError(f"cannot write {path}: {exc.strerror}") from None
     try:

@@ -21,11 +21,11 @@ from __future__ import annotations
 
 import os
 import re
-import stat
 from pathlib import Path
 from urllib.parse import quote, unquote
 
 from kgov.errors import ConfigError
+from kgov.readfile import Unreadable, read_regular
 from kgov.sanitize import printable
 
 # Fields that hold a secret, in every block that has them (kafka, schema_registry, SCRAM
@@ -105,23 +105,17 @@ def read_secret_file(name: str, field_name: str) -> str:
     A FIFO, /dev/stdin or /dev/zero is refused without reading (no hang, no memory exhausted)."""
     what = f"{field_name} refers to the file {printable(name)}, which"
     try:
-        fd = os.open(Path(name).expanduser(), os.O_RDONLY | os.O_NONBLOCK)
-    except OSError as exc:
-        raise ConfigError(f"{what} cannot be read: {exc.strerror}") from None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
+        # Symlinks are followed: mounted secrets (Kubernetes) are links.
+        raw = read_regular(Path(name).expanduser(), MAX_SECRET_FILE_BYTES)
+    except Unreadable as refused:  # the reason never quotes the content
+        if refused.too_big:
+            over = f"{what} is over {MAX_SECRET_FILE_BYTES // 1024} KiB"
+            raise ConfigError(over, hint="it holds one secret") from None
+        if refused.cause == "not-regular":
             raise ConfigError(
-                f"{what} is not a regular file (a FIFO, socket or device)",
-                hint="point ${file:} at a plain file holding the secret",
-            )
-        raw = os.read(fd, MAX_SECRET_FILE_BYTES + 1)
-    except OSError as exc:
-        raise ConfigError(f"{what} cannot be read: {exc.strerror}") from None
-    finally:
-        os.close(fd)
-    if len(raw) > MAX_SECRET_FILE_BYTES:
-        raise ConfigError(f"{what} is over {MAX_SECRET_FILE_BYTES // 1024} KiB", hint="it holds one secret")
+                f"{what} is {refused.reason}", hint="point ${file:} at a plain file holding the secret"
+            ) from None
+        raise ConfigError(f"{what} {refused.reason.replace('cannot read', 'cannot be read')}") from None
     try:
         text = raw.decode("utf-8").strip()
     except UnicodeDecodeError:

@@ -36,7 +36,8 @@ from kgov.cluster.access_port import ScramCredential
 
 _SRC = Source("<import>", YamlDoc({}, {}))
 _SHORT = {"produces": {"WRITE", "DESCRIBE"}, "consumes": {"READ", "DESCRIBE"}}
-_SCHEMA_LINE = "# yaml-language-server: $schema=https://kgov.dev/schemas/acls.schema.json\n"
+# For editors: the JSON Schema that `kgov import` copies into the catalog (kgov/commands/importer.py).
+_SCHEMA_LINE = "# yaml-language-server: $schema=../editor-schemas/acls.schema.json\n"
 # The principals a catalog can declare (the lint rule acl-principal's pattern).
 _PRINCIPAL = re.compile(r"^User:(\*|[^\s*\x00-\x1f\x7f]([^*\x00-\x1f\x7f]*[^\s*\x00-\x1f\x7f])?)$")
 

@@ -8,13 +8,13 @@ name is refused unread (a diagnostic at line 1), so no message can ever quote wh
 from __future__ import annotations
 
 import os
-import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from kgov.catalog.yamlpos import MAX_FILE_BYTES, YamlProblem, check_size, decode
 from kgov.diagnostics import Diagnostic, Location, Severity
+from kgov.readfile import Unreadable, read_regular
 from kgov.sanitize import printable
 
 RULE_YAML = "yaml"
@@ -106,8 +106,9 @@ def list_files(folder: Path, root: Path, suffixes: Iterable[str], diags: list[Di
 def read_file(path: Path, root: Path, rule: str = RULE_YAML) -> str:
     """The UTF-8 text of a catalog file; Refused (with a diagnostic) when it cannot or must not be read.
 
-    Only regular files whose real path lies inside the catalog folder are opened, without following
-    a symlink swapped in after the check and without blocking on a FIFO; at most MAX_FILE_BYTES are read.
+    Only regular files whose real path lies inside the catalog folder are read (kgov/readfile.py:
+    never through a symlink swapped in after the check, never blocking on a FIFO, at most
+    MAX_FILE_BYTES).
     `rule`: the rule of a decoding problem (not UTF-8, too big).
     """
     file = str(path)
@@ -130,42 +131,25 @@ def read_file(path: Path, root: Path, rule: str = RULE_YAML) -> str:
             )
         )
     try:
-        fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
-    except OSError as exc:
-        raise Refused(_unreadable(file, exc)) from None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise Refused(
-                files_error(
-                    path,
-                    "not a regular file (a FIFO, socket or device); refused unread",
-                    "catalog files are plain files",
-                )
-            )
         try:
-            check_size(info.st_size)
-            chunks = []
-            left = MAX_FILE_BYTES + 1
-            while left > 0 and (chunk := os.read(fd, min(left, 1 << 20))):
-                chunks.append(chunk)
-                left -= len(chunk)
-            return decode(b"".join(chunks))
-        except YamlProblem as problem:
-            raise Refused(
-                Diagnostic(
-                    rule,
-                    Severity.ERROR,
-                    problem.message,
-                    Location(file, problem.line, problem.col),
-                    problem.hint,
-                )
-            ) from None
-        except OSError as exc:
-            raise Refused(_unreadable(file, exc)) from None
-    finally:
-        os.close(fd)
+            return decode(read_regular(real, MAX_FILE_BYTES, follow_symlinks=False))
+        except Unreadable as refused:
+            if not refused.too_big:
+                raise Refused(
+                    files_error(path, refused.reason, "catalog files are plain, readable files")
+                ) from None
+            check_size(_size(real))  # worded as catalog files always were: the limit and the file's size
+            raise
+    except YamlProblem as problem:
+        raise Refused(
+            Diagnostic(
+                rule, Severity.ERROR, problem.message, Location(file, problem.line, problem.col), problem.hint
+            )
+        ) from None
 
 
-def _unreadable(file: str, exc: OSError) -> Diagnostic:
-    return files_error(file, f"cannot read: {exc.strerror}", "check that it is a readable file")
+def _size(path: Path) -> int:
+    try:
+        return max(os.stat(path).st_size, MAX_FILE_BYTES + 1)
+    except OSError:
+        return MAX_FILE_BYTES + 1

@@ -7,6 +7,7 @@ errors contributes no model objects (so later rules never see half-valid data), 
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -130,7 +131,7 @@ def _read(path: Path, root: Path, kind: str, diags: list[Diagnostic]) -> Read | 
 
 def _load_settings(root: Path, diags: list[Diagnostic]) -> Settings:
     path = root / SETTINGS_FILE
-    if not path.is_file() and not path.is_symlink():
+    if not os.path.lexists(path):  # anything else named so (a FIFO, a folder) is refused by _read
         diags.append(
             files_error(
                 path,

@@ -14,6 +14,7 @@ import os
 import re
 from collections import defaultdict
 from datetime import UTC, datetime
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +38,11 @@ from kgov.sanitize import printable
 from kgov.secrets import resolve_refs
 from kgov.state import TopicSpec
 
-HEADER = "# yaml-language-server: $schema=https://kgov.dev/schemas/topics.schema.json\n"
+# Editors (the YAML language server) check the imported files against kgov's JSON Schemas: import
+# copies them into the catalog, so the line points at a file that exists wherever the catalog is
+# cloned (docs/catalog.md, "Editor support"); a copy already there is left as it is.
+SCHEMA_FOLDER = "editor-schemas"
+HEADER = f"# yaml-language-server: $schema=../{SCHEMA_FOLDER}/topics.schema.json\n"
 
 
 def service_of(name: str, pattern: str) -> str:
@@ -77,9 +82,7 @@ def _topic_entry(
     return entry
 
 
-def run_import(
-    catalog_dir: Path, env_name: str, *, out_dir: Path, backends: Backends | None = None
-) -> int:
+def run_import(catalog_dir: Path, env_name: str, *, out_dir: Path, backends: Backends | None = None) -> int:
     catalog = settings_catalog(catalog_dir)
     env = environment(catalog, env_name)
     ports = backends if backends is not None else connect(catalog, env_name)
@@ -109,13 +112,14 @@ def run_import(
     targets = {service: out_dir / "topics" / f"{service}.yaml" for service in by_service}
     acl_targets = {a.service: out_dir / "acls" / f"{a.service}.yaml" for a in principals}
     every = [*targets.values(), *acl_targets.values()]
+    schema_copies = _schema_copies(out_dir, ["topics"] * bool(targets) + ["acls"] * bool(acl_targets))
     existing = [str(p) for p in every if os.path.lexists(p)]
     if existing:  # check everything before writing anything
         raise KgovError(
             f"refusing to overwrite {', '.join(existing)}; nothing was written",
             hint="import into an empty folder (--out) and merge the files by hand",
         )
-    for target in every:
+    for target in [*every, *schema_copies]:
         check_new_file(target, out_dir)  # no symlinked folder on the way leads out of --out
     for service, topics in sorted(by_service.items()):
         doc = {"service": service, "owner": "unassigned", "topics": topics}
@@ -127,6 +131,9 @@ def run_import(
         n = imported.bindings
         what = f"{printable(imported.principal)}, {n} binding{'s' * (n != 1)}"
         out.print(f"wrote {acl_targets[imported.service]} ({what})", markup=False)  # names from the cluster
+    for target, text in schema_copies.items():
+        write_atomically(target, text)
+        out.print(f"wrote {target} (for editors: the files' yaml-language-server line points at it)")
     out.print(
         f"\nImported {len(candidates)} topics of {len(by_service)} services, and the ACL bindings of "
         f"{len(principals)} principal{'s' * (len(principals) != 1)}."
@@ -145,6 +152,18 @@ def run_import(
         f"`kgov plan --env {env_name}` shows no change for what was imported."
     )
     return EXIT_OK
+
+
+def _schema_copies(out_dir: Path, kinds: list[str]) -> dict[Path, str]:
+    """The JSON Schemas the imported files name, to copy into the catalog where none is yet."""
+    copies = {}
+    for kind in kinds:
+        target = out_dir / SCHEMA_FOLDER / f"{kind}.schema.json"
+        if not os.path.lexists(target):
+            copies[target] = (
+                resources.files("kgov.catalog").joinpath(f"schemas/{kind}.schema.json").read_text("utf-8")
+            )
+    return copies
 
 
 def _principals(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from kgov.catalog.model import Catalog
 from kgov.commands.common import checked_catalog, connect, err
-from kgov.errors import EXIT_OK, PlanError
+from kgov.errors import EXIT_OK
 from kgov.kinds.base import Backends
 from kgov.outfile import check_output_file
 from kgov.plan import snapshot as snapshots
@@ -34,8 +34,7 @@ def plan_from_snapshot(
     catalog: Catalog, env: str, path: Path, *, allow_delete: bool, scoped: Scoped | None
 ) -> Plan:
     taken = snapshots.load(path)
-    if taken.environment != env:
-        raise PlanError(f"{path} is a snapshot of environment '{taken.environment}', not '{env}'")
+    snapshots.check_coverage(taken, catalog, env, path)  # another environment, a kind left out
     plan = make_plan(
         catalog, env, Backends(), allow_delete=allow_delete, scoped=scoped, observe_with=taken.observers()
     )

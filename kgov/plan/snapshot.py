@@ -24,7 +24,8 @@ from kgov.kinds.base import Backends, Kind
 from kgov.outfile import check_output_file, write_atomically
 from kgov.plan.fingerprint import digest
 from kgov.plan.model import JSON
-from kgov.plan.planfile import read_regular
+from kgov.plan.planfile import read_json
+from kgov.sanitize import printable
 
 FORMAT = "kgov-snapshot"
 FORMAT_VERSION = 1
@@ -101,11 +102,7 @@ def save(snapshot: Snapshot, path: Path, catalog_root: Path | None = None) -> No
 
 def load(path: Path) -> Snapshot:
     again = "take a new one with `kgov snapshot --env ENV --out FILE`"
-    data = read_regular(path, MAX_BYTES, "snapshot")
-    try:
-        doc = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise PlanError(f"{path} is not a kgov snapshot (not JSON)", hint=again) from None
+    doc = read_json(path, MAX_BYTES, "snapshot")
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise PlanError(f'{path} is not a kgov snapshot (no "format": "{FORMAT}")', hint=again)
     if doc.get("format_version") != FORMAT_VERSION:
@@ -123,3 +120,34 @@ def load(path: Path) -> Snapshot:
     if doc.get("digest") != digest(kinds):
         raise PlanError(f"{path} was edited after kgov wrote it (its digest does not match)", hint=again)
     return Snapshot(doc["environment"], str(doc.get("created_at", "")), kinds)
+
+
+def check_coverage(
+    snapshot: Snapshot, catalog: Catalog, env_name: str, path: Path, kinds: Sequence[Kind] = KINDS
+) -> None:
+    """Refuse a snapshot that does not cover what a live plan of this catalog would read.
+
+    A snapshot records the environment it read and, per kind, what it read (`kinds.<kind>.scope`);
+    each kind's from_snapshot refuses a scope it does not cover. What it cannot see is a kind left
+    out: planned without it, an empty snapshot would say "No changes". So every kind that the
+    environment has a connection for (a live plan would read it) must be in the snapshot."""
+    env = environment(catalog, env_name)
+    if snapshot.environment != env.name:
+        raise PlanError(
+            f"{path} is a snapshot of environment '{printable(snapshot.environment)}', not '{env.name}'",
+            hint=f"take one of this environment: kgov snapshot --env {env.name} --out FILE",
+        )
+    connected = {"kafka": True, "registry": env.schema_registry is not None}
+    missing = [
+        kind.title
+        for kind in kinds
+        if getattr(kind, "from_snapshot", None) is not None
+        and connected.get(kind.backend, False)
+        and kind.name not in snapshot.kinds
+    ]
+    if missing:
+        raise PlanError(
+            f"{path} does not cover environment '{env.name}': it holds no {', '.join(missing)}, which a "
+            "plan of this environment reads; nothing was planned",
+            hint=f"take a new snapshot with this catalog: kgov snapshot --env {env.name} --out FILE",
+        )

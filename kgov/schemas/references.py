@@ -9,9 +9,11 @@ references are problems (lint reports them; plan refuses the subjects involved).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+
+from kgov import jsonread
+from kgov.jsonread import JsonProblem
 
 PRIMITIVES = {"null", "boolean", "int", "long", "float", "double", "bytes", "string"}
 NAMED = ("record", "error", "enum", "fixed")
@@ -36,8 +38,8 @@ def find_references(
     parsed: dict[str, object] = {}
     for subject, src in sources.items():
         try:
-            parsed[subject] = json.loads(src.text)
-        except (ValueError, RecursionError):
+            parsed[subject] = jsonread.loads(src.text)
+        except JsonProblem:
             continue  # invalid schemas are reported by their own check
     definers: dict[str, list[str]] = {}
     for subject, doc in parsed.items():

@@ -1,12 +1,13 @@
-"""Reading schema files: bounded, regular files only, JSON errors located at file:line:col."""
+"""Reading schema files: bounded, regular files only (kgov/readfile.py), JSON parsed bounded
+(kgov/jsonread.py) with its errors located at file:line:col."""
 
 from __future__ import annotations
 
-import json
-import os
-import stat
 from pathlib import Path
 
+from kgov import jsonread
+from kgov.jsonread import JsonProblem
+from kgov.readfile import Unreadable, read_regular
 from kgov.schemas.model import Schema, SchemaError
 
 MAX_BYTES = 1024 * 1024  # registries refuse far smaller schemas; anything bigger is a mistake
@@ -19,17 +20,9 @@ def read_schema_file(path: Path) -> Schema:
     if fmt is None:
         raise SchemaError(f"{path}: unknown schema type (name it .avsc for Avro, .json for JSON Schema)")
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except OSError as exc:
-        raise SchemaError(f"{path}: cannot read: {exc.strerror}") from None
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise SchemaError(f"{path}: not a regular file")
-        data = os.read(fd, MAX_BYTES + 1)
-    finally:
-        os.close(fd)
-    if len(data) > MAX_BYTES:
-        raise SchemaError(f"{path}: larger than {MAX_BYTES} bytes")
+        data = read_regular(path, MAX_BYTES)
+    except Unreadable as refused:
+        raise SchemaError(f"{path}: {refused.reason}") from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -40,11 +33,9 @@ def read_schema_file(path: Path) -> Schema:
 def load_json(text: str, origin: str) -> object:
     """Parse JSON text; a syntax error or a too-deep document is a SchemaError at file:line:col."""
     try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise SchemaError(f"{origin}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
-    except RecursionError:
-        raise SchemaError(f"{origin}: nested too deeply") from None
+        value = jsonread.loads(text)
+    except JsonProblem as problem:  # a syntax error, too deep, an integer too long: never a crash
+        raise SchemaError(f"{origin}:{problem.line}:{problem.col}: {problem.message}") from None
     if _depth(value) > MAX_DEPTH:
         raise SchemaError(f"{origin}: nested deeper than {MAX_DEPTH} levels")
     return value

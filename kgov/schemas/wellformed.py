@@ -11,8 +11,10 @@ import json
 import re
 from typing import Any
 
+from kgov import jsonread
 from kgov.catalog import fastcheck
 from kgov.catalog.model import SchemaFile
+from kgov.jsonread import JsonProblem
 from kgov.sanitize import excerpt
 
 # The drafts jsonschema implements, by their $schema URI without the trailing '#' (a test keeps this
@@ -51,7 +53,7 @@ def avro_named_types(texts: list[str]) -> dict[str, Any]:
     named: dict[str, Any] = {}
     for text in texts:
         try:
-            parse_schema(json.loads(text), named_schemas=named)
+            parse_schema(jsonread.loads(text), named_schemas=named)
         except Exception:
             continue
     return named
@@ -61,11 +63,9 @@ def schema_problem(schema: SchemaFile, named: dict[str, Any] | None = None) -> t
     """Why a schema file does not parse, and where; None when it does. `named`: the Avro types its
     references (other subjects' schemas) define."""
     try:
-        data: Any = json.loads(schema.text)
-    except json.JSONDecodeError as exc:
-        return f"not valid JSON: {exc.msg}", exc.lineno, exc.colno
-    except RecursionError:
-        return "not valid JSON: nested too deeply", 1, 1
+        data: Any = jsonread.loads(schema.text)  # bounded: never a crash on nesting or a huge integer
+    except JsonProblem as problem:
+        return f"not valid JSON: {problem.message.removeprefix('invalid JSON: ')}", problem.line, problem.col
     if schema.format == "json":
         return _json_schema_problem(schema.text, data)
     return _avro_problem(schema.text, data, named)

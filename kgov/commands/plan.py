@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from kgov.commands.common import checked_catalog, connect, err, out
+from kgov.commands.common import checked_catalog, connect, err, out, working
 from kgov.errors import EXIT_CHANGES, EXIT_ERROR, EXIT_OK
 from kgov.kinds.base import Backends
 from kgov.outfile import check_output_file
@@ -13,6 +13,7 @@ from kgov.plan import planfile
 from kgov.plan.make import make_plan
 from kgov.plan.model import Plan
 from kgov.render import plan_markdown, plan_text
+from kgov.sanitize import printable
 
 
 def show(plan: Plan, fmt: str) -> None:
@@ -51,16 +52,14 @@ def run_plan(
         plan = plan_from_snapshot(catalog, env, snapshot, allow_delete=allow_delete, scoped=scoped)
     else:
         ports = backends if backends is not None else connect(catalog, env)
-        with err.status(f"reading the cluster of environment '{env}'"):
+        with working(f"reading the cluster of environment '{env}'"):
             plan = make_plan(catalog, env, ports, allow_delete=allow_delete, scoped=scoped)
     show(plan, fmt)
     if out is not None:
         planfile.save(plan, out, catalog_dir)
         hint = " --allow-delete" if plan.allow_delete else ""
-        err.print(
-            f"Saved the plan to {out}; apply exactly it with `kgov apply {out} --env {env}{hint}`.",
-            markup=False,
-        )
+        saved = f"Saved the plan to {out}; apply exactly it with `kgov apply {out} --env {env}{hint}`."
+        err.print(printable(saved), markup=False)
     if plan.blocked:
         err.print(f"[red]error:[/] {len(plan.blocked)} blocked change(s); see above for what to do instead.")
         return EXIT_ERROR

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -83,7 +82,8 @@ def test_a_closed_stdout_pipe_ends_the_command_quietly_with_141(
 def test_an_error_told_to_a_closed_stderr_pipe_keeps_its_exit_code_and_says_nothing(
     files: dict[str, str],
 ) -> None:
-    for args in (["plan", "--env", "nope", "-c", files["catalog"]], ["lint", files["catalog"], "--env", "nope"]):
+    root = files["catalog"]
+    for args in (["plan", "--env", "nope", "-c", root], ["lint", root, "--env", "nope"]):
         done = _closed_pipe_run(args, closed="stderr", buffered=True)
         assert done.returncode == 1, args  # the error, not a crash of the report
         assert done.stdout == b""

@@ -50,7 +50,8 @@ def snapshot_of(root: Path, out: Path) -> Path:
 
 def plan_file_of(root: Path, out: Path) -> Path:
     """A plan of `local` against an empty in-memory cluster (one topic to create), saved."""
-    plan = make_plan(load_catalog(root).catalog, "local", Backends(kafka=MemoryCluster(brokers=1)))
+    cluster = MemoryCluster(brokers=1)
+    plan = make_plan(load_catalog(root).catalog, "local", Backends(kafka=cluster), allow_delete=False)
     planfile.save(plan, out, root)
     return out
 

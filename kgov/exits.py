@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from typing import NoReturn
 
 from kgov.errors import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_PIPE, EXIT_USAGE, KgovError
-from kgov.sanitize import GuardedStream, printable
+from kgov.sanitize import guarded, printable
 
 
 def _say(text: str, *, markup: bool = True) -> None:
@@ -26,7 +26,7 @@ def _say(text: str, *, markup: bool = True) -> None:
     from rich.console import Console
 
     try:
-        Console(file=GuardedStream("stderr"), highlight=False, soft_wrap=True).print(text, markup=markup)
+        Console(file=guarded("stderr"), highlight=False, soft_wrap=True).print(text, markup=markup)
     except (BrokenPipeError, SystemExit) as exc:
         if not closed_pipe(exc):
             raise

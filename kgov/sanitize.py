@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import sys
+from typing import TextIO, cast
 
 # C0 and C1 controls, DEL, zero-width and bidi marks, line/paragraph separators, BOM, and lone
 # surrogates (what Python makes of undecodable bytes in a file name). kgov.render.escape uses it too.
@@ -74,9 +75,15 @@ class GuardedStream:
         self._name = name
         self._line_start = True  # the next character written begins a line
 
+    def _stream(self) -> TextIO | None:
+        stream: TextIO | None = getattr(sys, self._name)  # None when the caller closed the descriptor
+        # While a rich spinner runs, sys.stdout/stderr are rich's proxies that print through the
+        # console again: write to the stream they stand for, as rich's own Console does.
+        return getattr(stream, "rich_proxied_file", stream)
+
     def write(self, text: str) -> int:
-        stream = getattr(sys, self._name)
-        if not text or stream is None:  # Python sets sys.stdout to None when fd 1 was closed
+        stream = self._stream()
+        if not text or stream is None:
             return len(text)
         if self._line_start:
             guarded = safe_lines(text)
@@ -88,9 +95,16 @@ class GuardedStream:
         return len(text)
 
     def flush(self) -> None:
-        stream = getattr(sys, self._name)
+        stream = self._stream()
         if stream is not None:
             stream.flush()
 
     def __getattr__(self, name: str) -> object:  # isatty, fileno, encoding: the real stream's
-        return getattr(getattr(sys, self._name), name)
+        if name == "rich_proxied_file":  # rich would write there directly, past the guard
+            raise AttributeError(name)
+        return getattr(self._stream(), name)
+
+
+def guarded(name: str) -> TextIO:
+    """A GuardedStream over sys.stdout or sys.stderr (`name`), typed as the stream it stands for."""
+    return cast(TextIO, GuardedStream(name))

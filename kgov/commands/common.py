@@ -16,13 +16,13 @@ from kgov.diagnostics import Diagnostic
 from kgov.errors import CatalogError
 from kgov.kinds.base import Backends
 from kgov.policy import lint
-from kgov.sanitize import GuardedStream, printable
+from kgov.sanitize import guarded, printable
 
-# Every line through GuardedStream (no line starts a CI command or ends a Markdown fence), none
+# Every line through a GuardedStream (no line starts a CI command or ends a Markdown fence), none
 # soft-wrapped (a wrapped line could begin with a value). Values are `printable` and printed with
 # markup=False or as Text: a catalog's '[/]' is text, not rich markup.
-out = Console(file=GuardedStream("stdout"), highlight=False, soft_wrap=True)
-err = Console(file=GuardedStream("stderr"), highlight=False, soft_wrap=True)
+out = Console(file=guarded("stdout"), highlight=False, soft_wrap=True)
+err = Console(file=guarded("stderr"), highlight=False, soft_wrap=True)
 
 
 def working(text: str) -> Status:

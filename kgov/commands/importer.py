@@ -127,8 +127,8 @@ def run_import(
         write_atomically(acl_targets[imported.service], imported.text)
         n = imported.bindings
         what = f"{printable(imported.principal)}, {n} binding{'s' * (n != 1)}"
-        target = printable(str(acl_targets[imported.service]))
-        out.print(f"wrote {target} ({what})", markup=False)  # names from the cluster
+        shown = printable(str(acl_targets[imported.service]))
+        out.print(f"wrote {shown} ({what})", markup=False)  # names from the cluster
     out.print(
         f"\nImported {len(candidates)} topics of {len(by_service)} services, and the ACL bindings of "
         f"{len(principals)} principal{'s' * (len(principals) != 1)}."

@@ -28,11 +28,11 @@ def test_apply_with_stdin_closed_refuses_then_applies_with_auto_approve(
     sandbox: dict[str, str], tmp_path: Path
 ) -> None:
     svc = unique_service()
-    catalog = write_catalog(tmp_path / "catalog", {svc: [topic_doc(f"{svc}.events")]})
+    catalog = write_catalog(tmp_path / "catalog", {svc: [topic_doc(f"{svc}.t01")]})
     refused = _apply_with_stdin_closed(catalog)
     assert refused.returncode == 1, refused.stderr
     assert "refusing to apply" in refused.stderr and "Traceback" not in refused.stderr
-    assert f"{svc}.events" not in admin().list_topics(timeout=30).topics
+    assert f"{svc}.t01" not in admin().list_topics(timeout=30).topics
     applied = _apply_with_stdin_closed(catalog, "--auto-approve")
     assert applied.returncode == 0, applied.stderr
-    assert f"{svc}.events" in admin().list_topics(timeout=30).topics
+    assert f"{svc}.t01" in admin().list_topics(timeout=30).topics

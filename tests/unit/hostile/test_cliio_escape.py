@@ -182,3 +182,13 @@ def test_the_guarded_stream_defuses_lines_across_writes(capsys: pytest.CaptureFi
     text = capsys.readouterr().out
     assert text == "ok ::not-a-line-start\n\\x3a:error::x\n  \\x60``\nkeep ::mid\n\\x7e~~ fence"
     assert safe_lines("##[error] x") == "\\x23#[error] x"
+
+
+@pytest.mark.parametrize("command", ["status", "down"])
+def test_a_sandbox_state_dir_named_like_rich_markup(tmp_path: Path, command: str) -> None:
+    """Hole 14 in the sandbox's commands: a --state-dir with '[/]' crashed status and down."""
+    state_dir = tmp_path / "x[/]y"
+    result = kgov("sandbox", command, "--state-dir", str(state_dir))
+    assert result.code == 0, result.output
+    assert f"No sandbox in {state_dir}" in result.stdout
+    assert not (tmp_path / "x[").exists()  # nothing was started or created

@@ -87,7 +87,7 @@ def _with_typer() -> None:
 
         app()
     except KeyboardInterrupt:  # while importing or parsing; a running command's is kgov/exits.py's
-        sys.stderr.write("interrupted\n")
+        _say_interrupted()
         sys.exit(EXIT_INTERRUPTED)
     except (BrokenPipeError, SystemExit) as done:  # typer always ends with SystemExit
         from kgov.exits import closed_pipe, flushed, output_closed
@@ -135,8 +135,15 @@ def _without_typer(command: str, args: list[str]) -> int | None:
             )
     except KeyboardInterrupt:  # while importing; a running command's is outcome()'s
         code = EXIT_INTERRUPTED
-        sys.stderr.write("interrupted\n")
+        _say_interrupted()
     return code
+
+
+def _say_interrupted() -> None:
+    from contextlib import suppress
+
+    with suppress(OSError):  # stderr's reader may have gone too: the exit code says it
+        sys.stderr.write("interrupted\n")
 
 
 def __getattr__(name: str) -> Typer:

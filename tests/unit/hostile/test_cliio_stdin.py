@@ -17,6 +17,7 @@ from kgov.cluster.memory import MemoryCluster
 from kgov.commands.apply import run_apply
 from kgov.exits import outcome
 from kgov.kinds.base import Backends
+from tests.support import write_catalog
 from tests.unit.hostile.cliio_helpers import ROOT, assert_defused, catalog, run_kgov, snapshot_of
 
 # apply as the console script runs it, against an in-memory cluster instead of a connection; what
@@ -113,3 +114,31 @@ def test_an_error_with_stderr_closed_keeps_its_exit_code(tmp_path: Path) -> None
     root = str(catalog(tmp_path))
     done = run_kgov("plan", "--env", "nope", "-c", root, cwd=tmp_path, shell_redirect="<&- 2>&-")
     assert done.returncode == 1
+
+
+def test_ctrl_c_still_ends_with_130_when_stdin_is_closed(tmp_path: Path) -> None:
+    """Ctrl-C while plan waits on a broker that never answers, run as `kgov plan … <&-`."""
+    import signal
+    import socket
+
+    with socket.create_server(("127.0.0.1", 0), backlog=16) as silent:
+        port = silent.getsockname()[1]
+        settings = {"environments": {"local": {"kafka": {"bootstrap_servers": f"127.0.0.1:{port}"}}}}
+        root = write_catalog(tmp_path / "catalog", {}, **settings)
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        plan = subprocess.Popen(
+            ["sh", "-c", 'exec "$@" <&-', "sh", sys.executable, "-m", "kgov",
+             "plan", "--env", "local", "-c", str(root)],
+            cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        try:
+            silent.settimeout(60)  # start-up on a busy machine
+            connection, _ = silent.accept()  # kgov now waits for Kafka's answer
+            with connection:
+                plan.send_signal(signal.SIGINT)
+                _, stderr = plan.communicate(timeout=30)
+        finally:
+            plan.kill()
+            plan.wait()
+    assert plan.returncode == 130, stderr
+    assert "interrupted" in stderr and "Traceback" not in stderr

@@ -29,7 +29,8 @@ app = typer.Typer(
         "  1    error: invalid catalog, unreachable cluster, failed action, refused plan\n\n"
         "  2    changes present (plan --detailed-exitcode only)\n\n"
         "  64   usage error: unknown command or option, missing or bad value\n\n"
-        "  130  interrupted (Ctrl-C)"
+        "  130  interrupted (Ctrl-C)\n\n"
+        "  141  the output's reader went away (kgov diff | head): stopped quietly"
     ),
     no_args_is_help=True,
     add_completion=False,

@@ -11,7 +11,7 @@ import os
 import sys
 
 from kgov import __version__
-from kgov.errors import EXIT_INTERRUPTED
+from kgov.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_PIPE
 
 TYPE_CHECKING = False  # not typing's: importing typing alone is a fifth of `kgov --version`
 if TYPE_CHECKING:
@@ -22,11 +22,25 @@ if TYPE_CHECKING:
 
 def main() -> None:
     """The console script (and `python -m kgov`): a fast line exits at once; typer parses the rest."""
+    open_standard_streams()
     tune_gc()
-    code = fast(sys.argv[1:])
+    try:
+        code = fast(sys.argv[1:])
+    except BrokenPipeError:  # `kgov --version | true`; a command's own is outcome()'s
+        code = EXIT_PIPE
     if code is not None:
         exit_at_once(code)
     _with_typer()
+
+
+def open_standard_streams() -> None:
+    """/dev/null for a standard stream the caller closed (`kgov apply <&-`, as some CI runners
+    start jobs): Python leaves sys.stdin None then, and the file kgov opens next would take the
+    free descriptor. Reading it gives end of input, so nothing waits for an answer that cannot
+    come: apply refuses without --auto-approve, as off any terminal."""
+    for name, mode in (("stdin", "r"), ("stdout", "w"), ("stderr", "w")):
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(os.devnull, mode, encoding="utf-8"))  # noqa: SIM115 - lives to the end
 
 
 def tune_gc() -> None:
@@ -55,11 +69,14 @@ def exit_at_once(code: int) -> NoReturn:
     A plan of a 10,000-topic catalog spends 0.1 to 0.2 s after its answer freeing every object one by
     one and joining the Kafka client's threads, for nothing: the process ends anyway. Only the fast
     commands (`fast()`) end this way; they write their files inside `with` blocks and register no
-    exit handlers, so the output streams are all that is left to flush."""
+    exit handlers, so the output streams are all that is left to flush. A reader that has gone
+    meanwhile (`kgov plan | head`) makes it EXIT_PIPE, as anywhere else (kgov/exits.py)."""
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
-        except OSError:  # a closed pipe (`kgov plan | head`): the reader wanted no more
+        except BrokenPipeError:
+            code = EXIT_PIPE
+        except (OSError, ValueError):
             continue
     os._exit(code)
 
@@ -70,8 +87,16 @@ def _with_typer() -> None:
 
         app()
     except KeyboardInterrupt:  # while importing or parsing; a running command's is kgov/exits.py's
-        sys.stderr.write("interrupted\n")
+        _say_interrupted()
         sys.exit(EXIT_INTERRUPTED)
+    except (BrokenPipeError, SystemExit) as done:  # typer always ends with SystemExit
+        from kgov.exits import closed_pipe, flushed, output_closed
+
+        if closed_pipe(done):  # outside a command (`kgov --help | head`); a command's is outcome()'s
+            sys.exit(output_closed())
+        if flushed(EXIT_OK) == EXIT_PIPE:  # a reader gone with output still buffered: flush now, or
+            sys.exit(EXIT_PIPE)  # Python complains at exit ("Exception ignored ...") and exits 120
+        raise
 
 
 def _without_typer(command: str, args: list[str]) -> int | None:
@@ -111,8 +136,15 @@ def _without_typer(command: str, args: list[str]) -> int | None:
             )
     except KeyboardInterrupt:  # while importing; a running command's is outcome()'s
         code = EXIT_INTERRUPTED
-        sys.stderr.write("interrupted\n")
+        _say_interrupted()
     return code
+
+
+def _say_interrupted() -> None:
+    from contextlib import suppress
+
+    with suppress(OSError):  # stderr's reader may have gone too: the exit code says it
+        sys.stderr.write("interrupted\n")
 
 
 def __getattr__(name: str) -> Typer:

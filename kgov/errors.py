@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 # Exit codes, Terraform style: 0 nothing to do, 1 error, 2 changes present (--detailed-exitcode);
-# a usage error (unknown option, missing or bad value) is EX_USAGE, never a plan result; Ctrl-C is 128+SIGINT.
+# a usage error (unknown option, missing or bad value) is EX_USAGE, never a plan result; Ctrl-C is 128+SIGINT;
+# a closed output pipe (`kgov diff | head`) is 128+SIGPIPE, with no message, as shells report other tools.
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_CHANGES = 2
 EXIT_USAGE = 64
 EXIT_INTERRUPTED = 130
+EXIT_PIPE = 141
 
 
 class KgovError(Exception):
@@ -30,6 +32,12 @@ class KgovError(Exception):
 
 class CatalogError(KgovError):
     """The catalog is invalid; the diagnostics have been reported already."""
+
+
+class UsageError(KgovError):
+    """A command-line value the command cannot use (click checks most before the command runs)."""
+
+    exit_code = EXIT_USAGE
 
 
 class ConfigError(KgovError):

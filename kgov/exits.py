@@ -2,32 +2,83 @@
 
 A command is a function returning an int. KgovError is the only expected failure: it becomes a
 message on stderr and its exit code. Anything else is a bug: one line, never a traceback (unless
-KGOV_DEBUG is set).
+KGOV_DEBUG is set). A closed output pipe (`kgov diff | head`) ends the command quietly with
+EXIT_PIPE (128+SIGPIPE, what a shell reports for a tool the signal ends); Ctrl-C with EXIT_INTERRUPTED.
+kgov/cli.py's fast path and `_with_typer` send their own closed pipes here too.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import NoReturn
 
-from kgov.errors import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_USAGE, KgovError
+from kgov.errors import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_PIPE, EXIT_USAGE, KgovError
+from kgov.sanitize import guarded, printable
 
 
 def _say(text: str, *, markup: bool = True) -> None:
     # rich costs more to import than a clean `kgov lint` takes to run: load it only to report.
-    # soft_wrap: a message is one line, grep-able.
+    # soft_wrap: a message is one line, grep-able, and no wrapped line begins with a value;
+    # GuardedStream: nor does a line begin a CI command or end a Markdown fence.
     from rich.console import Console
 
-    Console(stderr=True, highlight=False, soft_wrap=True).print(text, markup=markup)
+    try:
+        Console(file=guarded("stderr"), highlight=False, soft_wrap=True).print(text, markup=markup)
+    except (BrokenPipeError, SystemExit) as exc:
+        if not closed_pipe(exc):
+            raise
+        output_closed()  # stderr's reader has gone: nobody is left to tell
 
 
 def _escape(text: str) -> str:
-    # Messages carry user and Kafka text: escape it, or a '[/x]' in it breaks the markup.
+    # Messages carry user, file and Kafka text: control characters shown as escapes (one line, no
+    # terminal escape), and rich's markup escaped, or a '[/x]' in it breaks the markup.
     from rich.markup import escape
 
-    return escape(text)
+    return escape(printable(text))
+
+
+def output_closed() -> int:
+    """The reader of stdout or stderr has gone: write nothing more, and return EXIT_PIPE.
+
+    Both streams' descriptors are pointed at /dev/null, so what is still buffered goes nowhere and
+    the interpreter's last flush at exit does not print "Exception ignored ... BrokenPipeError".
+    (Not SIGPIPE's default action instead: it would kill `kgov apply | head` half-way through.)"""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+    except OSError:
+        return EXIT_PIPE
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            os.dup2(devnull, stream.fileno())
+        except (AttributeError, OSError, ValueError):  # None, closed, or not a file (a test's capture)
+            continue
+    os.close(devnull)
+    return EXIT_PIPE
+
+
+def closed_pipe(exc: BaseException) -> bool:
+    """Whether `exc` is how a closed pipe surfaced: the error itself, or the SystemExit(1) that rich
+    (Console.on_broken_pipe) and click raise while handling it."""
+    return isinstance(exc, BrokenPipeError) or (
+        isinstance(exc, SystemExit) and isinstance(exc.__context__, BrokenPipeError)
+    )
+
+
+def flushed(code: int) -> int:
+    """`code`, once stdout and stderr are flushed; EXIT_PIPE if a reader has gone meanwhile."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None:
+                stream.flush()
+        except BrokenPipeError:
+            return output_closed()
+        except (OSError, ValueError):  # closed: nothing to flush
+            continue
+    return code
 
 
 def run_command(command: Callable[[], int]) -> NoReturn:
@@ -44,8 +95,14 @@ def outcome(command: Callable[[], int]) -> int:
     except KgovError as exc:
         _say(f"[bold red]error:[/] {_escape(exc.message)}")
         if exc.hint:
-            _say(f"  hint: {exc.hint}", markup=False)
+            _say(f"  hint: {printable(exc.hint)}", markup=False)
         code = exc.exit_code
+    except BrokenPipeError:  # stdout's or stderr's reader has gone (`kgov diff | head`): end quietly
+        code = output_closed()
+    except SystemExit as exc:
+        if not closed_pipe(exc):
+            raise
+        code = output_closed()
     except KeyboardInterrupt:
         _say("interrupted")
         code = EXIT_INTERRUPTED
@@ -72,3 +129,4 @@ def usage_errors() -> Iterator[None]:
     except UsageError as exc:
         exc.exit_code = EXIT_USAGE
         raise
+

@@ -10,6 +10,8 @@ text goes through `printable` (and quoted file content through `excerpt`) before
 from __future__ import annotations
 
 import re
+import sys
+from typing import TextIO, cast
 
 # C0 and C1 controls, DEL, zero-width and bidi marks, line/paragraph separators, BOM, and lone
 # surrogates (what Python makes of undecodable bytes in a file name). kgov.render.escape uses it too.
@@ -43,3 +45,66 @@ def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
     cut = text[:limit]
     shown = printable(cut)
     return shown + "…" if len(text) > limit else shown
+
+
+# What a CI log or a Markdown reader takes for markup at the start of a line, even after spaces:
+# GitHub's workflow commands (`::error …`, `::add-mask::`; `##[…]` the older form, `##vso[` Azure's)
+# and a code fence (``` or ~~~) that ends the block quoting kgov's output in a pull-request comment.
+_MARKUP_LINE = re.compile(r"^([ \t]*)(::|##|```|~~~)", re.MULTILINE)
+
+
+def _defuse(match: re.Match[str]) -> str:
+    lead, mark = match.groups()
+    return f"{lead}\\x{ord(mark[0]):02x}{mark[1:]}"  # `::error` is shown as `\x3a:error`
+
+
+def safe_lines(text: str) -> str:
+    """`text` with no line that a CI runner or Markdown would read as a command or a fence.
+
+    Values are `printable` (no newline of their own), so only a value at the start of one of
+    kgov's lines could begin one: its first character is shown as an escape instead."""
+    return _MARKUP_LINE.sub(_defuse, text)
+
+
+class GuardedStream:
+    """sys.stdout or sys.stderr (looked up at each write, as `print` does) with every line passed
+    through `safe_lines`: the one path of kgov's rich consoles to a terminal or a CI log, so that no
+    message that starts a line with a file name or a value can start a command or end a fence."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+        self._line_start = True  # the next character written begins a line
+
+    def _stream(self) -> TextIO | None:
+        stream: TextIO | None = getattr(sys, self._name)  # None when the caller closed the descriptor
+        # While a rich spinner runs, sys.stdout/stderr are rich's proxies that print through the
+        # console again: write to the stream they stand for, as rich's own Console does.
+        return getattr(stream, "rich_proxied_file", stream)
+
+    def write(self, text: str) -> int:
+        stream = self._stream()
+        if not text or stream is None:
+            return len(text)
+        if self._line_start:
+            guarded = safe_lines(text)
+        else:  # the first line continues one already begun
+            head, newline, rest = text.partition("\n")
+            guarded = head + newline + safe_lines(rest)
+        self._line_start = text.endswith("\n")
+        stream.write(guarded)
+        return len(text)
+
+    def flush(self) -> None:
+        stream = self._stream()
+        if stream is not None:
+            stream.flush()
+
+    def __getattr__(self, name: str) -> object:  # isatty, fileno, encoding: the real stream's
+        if name == "rich_proxied_file":  # rich would write there directly, past the guard
+            raise AttributeError(name)
+        return getattr(self._stream(), name)
+
+
+def guarded(name: str) -> TextIO:
+    """A GuardedStream over sys.stdout or sys.stderr (`name`), typed as the stream it stands for."""
+    return cast(TextIO, GuardedStream(name))

@@ -10,7 +10,7 @@ import typer
 from rich.text import Text
 
 from kgov.apply import EntryResult, apply_plan, await_visible
-from kgov.commands.common import checked_catalog, connect, err, out
+from kgov.commands.common import checked_catalog, connect, err, out, working
 from kgov.commands.plan import show
 from kgov.errors import EXIT_ERROR, EXIT_OK, KgovError, PlanError
 from kgov.kinds import KINDS
@@ -39,7 +39,7 @@ def _saved_plan(
     # Never trust the file's scope or entries: re-plan from the catalog and apply only an exact match.
     catalog = checked_catalog(catalog_dir, env)
     ports = backends if backends is not None else connect(catalog, env)
-    with err.status("checking the plan against the catalog and the cluster"):
+    with working("checking the plan against the catalog and the cluster"):
         # a scoped plan is re-planned with the same names: apply checks exactly those resources
         # and with the kinds it covered (a plan from a snapshot covers those the snapshot holds)
         covered = [k for k in KINDS if k.name in plan.scope]
@@ -65,7 +65,7 @@ def run_apply(
     else:
         catalog = checked_catalog(catalog_dir, env)
         ports = backends if backends is not None else connect(catalog, env)
-        with err.status(f"reading the cluster of environment '{env}'"):
+        with working(f"reading the cluster of environment '{env}'"):
             plan = make_plan(catalog, env, ports, allow_delete=allow_delete)
         if fmt == "text":
             show(plan, "text")
@@ -105,15 +105,25 @@ def _refuse_blocked(plan: Plan) -> None:
         )
 
 
+def _on_a_terminal() -> bool:
+    """Whether someone can answer a prompt: stdin open and a terminal (None when the caller closed
+    it, `kgov apply <&-`, unless kgov/cli.py put /dev/null there)."""
+    stdin = sys.stdin
+    try:
+        return stdin is not None and not stdin.closed and stdin.isatty()
+    except (OSError, ValueError):
+        return False
+
+
 def _confirm(env: str) -> None:
-    if not sys.stdin.isatty():
+    if not _on_a_terminal():
         raise KgovError(
             "refusing to apply: not on a terminal to ask for confirmation, and no --auto-approve",
             hint="pass --auto-approve, or apply a reviewed plan file: "
             "kgov plan --out plan.json; kgov apply plan.json",
         )
     try:
-        approved = typer.confirm(f"Apply these changes to environment '{env}'?", default=False)
+        approved = typer.confirm(f"Apply these changes to environment '{visible(env)}'?", default=False)
     except typer.Abort:  # Ctrl-C or end of input at the prompt: an interruption, exit 130
         raise KeyboardInterrupt from None
     if not approved:

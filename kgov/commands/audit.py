@@ -7,11 +7,12 @@ import sys
 from pathlib import Path
 
 from kgov.audit.build import audit_catalog, audit_cluster
-from kgov.commands.common import checked_catalog, connect, err
+from kgov.commands.common import checked_catalog, connect, err, working
 from kgov.errors import EXIT_OK
 from kgov.kinds.base import Backends
 from kgov.outfile import check_output_file, write_atomically
 from kgov.render import audit_html, audit_markdown
+from kgov.sanitize import printable
 
 
 def run_audit(
@@ -30,7 +31,7 @@ def run_audit(
         audit = audit_catalog(catalog, env)
     else:
         ports = backends if backends is not None else connect(catalog, env)
-        with err.status(f"reading the cluster of environment '{env}'"):
+        with working(f"reading the cluster of environment '{env}'"):
             audit = audit_cluster(catalog, env, ports)
     doc = audit.to_json()
     if fmt == "json":
@@ -43,5 +44,5 @@ def run_audit(
         sys.stdout.write(text)
     else:
         write_atomically(out, text)
-        err.print(f"Wrote the audit to {out}.", markup=False)
+        err.print(printable(f"Wrote the audit to {out}."), markup=False)
     return EXIT_OK

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from rich.console import Console
+from rich.status import Status
+from rich.text import Text
 
 from kgov.catalog.load import load_catalog
 from kgov.catalog.model import Catalog
@@ -14,17 +16,28 @@ from kgov.diagnostics import Diagnostic
 from kgov.errors import CatalogError
 from kgov.kinds.base import Backends
 from kgov.policy import lint
+from kgov.sanitize import guarded, printable
 from kgov.secrets import SECRET_FIELDS, mark_secret_references
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False)
+# Every line through a GuardedStream (no line starts a CI command or ends a Markdown fence), none
+# soft-wrapped (a wrapped line could begin with a value). Values are `printable` and printed with
+# markup=False or as Text: a catalog's '[/]' is text, not rich markup.
+out = Console(file=guarded("stdout"), highlight=False, soft_wrap=True)
+err = Console(file=guarded("stderr"), highlight=False, soft_wrap=True)
 
 
-def _report(diagnostics: list[Diagnostic]) -> None:
+def working(text: str) -> Status:
+    """A spinner on stderr while the cluster is read or written; `text` may hold a catalog's names."""
+    return err.status(Text(printable(text)))
+
+
+def report_diagnostics(diagnostics: list[Diagnostic]) -> None:
+    """Diagnostics on stderr, one line each: file:line:col first, as editors link them."""
     for d in sorted(diagnostics, key=Diagnostic.sort_key):
-        err.print(f"{d.location}: {d.severity.value} [{d.rule}] {d.message}", markup=False)
+        where = printable(str(d.location))
+        err.print(f"{where}: {d.severity.value} [{d.rule}] {printable(d.message)}", markup=False)
         if d.hint:
-            err.print(f"    hint: {d.hint}", markup=False, style="dim")
+            err.print(f"    hint: {printable(d.hint)}", markup=False, style="dim")
 
 
 def checked_catalog(root: Path, env_name: str) -> Catalog:
@@ -34,7 +47,7 @@ def checked_catalog(root: Path, env_name: str) -> Catalog:
     env = loaded.catalog.settings.environments.get(env_name)
     errors = [d for d in lint(loaded, [env] if env is not None else [], errors_only=True) if d.is_error]
     if errors:
-        _report(errors)
+        report_diagnostics(errors)
         raise CatalogError(
             f"the catalog has {len(errors)} error(s); nothing was planned or applied",
             hint=f"run `kgov lint {root}` for details",
@@ -51,7 +64,7 @@ def settings_catalog(root: Path) -> Catalog:
     settings_file = loaded.catalog.settings.src.file
     errors = [d for d in loaded.diagnostics if d.is_error and d.location.file == settings_file]
     if errors:
-        _report(errors)
+        report_diagnostics(errors)
         raise CatalogError(f"{settings_file} has errors; nothing was done", hint=f"run `kgov lint {root}`")
     return loaded.catalog
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from kgov.catalog.load import load_catalog
 from kgov.catalog.model import Catalog
-from kgov.commands.common import err
+from kgov.commands.common import err, report_diagnostics
 from kgov.diagnostics import Diagnostic
 from kgov.errors import EXIT_ERROR, EXIT_OK, CatalogError
 from kgov.review.base import Base, base_catalog
@@ -24,8 +24,7 @@ from kgov.review.model import CLASSES, Review
 def _refuse(errors: Sequence[Diagnostic], what: str) -> None:
     """A catalog with structural errors would show its broken files' resources as removed: refuse."""
     if errors:
-        for d in errors[:20]:
-            err.print(f"{d.location}: {d.message}", markup=False)
+        report_diagnostics(list(errors[:20]))
         raise CatalogError(
             f"the catalog {what} has {len(errors)} error(s) that hide resources; nothing was compared",
             hint="fix them (kgov lint shows them all), then compare again",

@@ -27,7 +27,7 @@ from kgov.catalog.model import Catalog, Environment
 from kgov.catalog.patterns import PatternError, compile_pattern
 from kgov.catalog.resolve import environment
 from kgov.cluster.kafka_port import KafkaAdmin
-from kgov.commands.common import connect, err, out, settings_catalog
+from kgov.commands.common import connect, out, settings_catalog, working
 from kgov.errors import EXIT_OK, KgovError
 from kgov.kafka_configs import canonical
 from kgov.kinds.base import Backends
@@ -89,7 +89,7 @@ def run_import(catalog_dir: Path, env_name: str, *, out_dir: Path, backends: Bac
     kafka = ports.kafka
     assert kafka is not None  # connect() always opens the Kafka port
     scope = catalog_scope(catalog)  # what plan owns; import takes the rest that is not protected
-    with err.status(f"reading the cluster of environment '{env_name}'"):
+    with working(f"reading the cluster of environment '{env_name}'"):
         candidates = [
             t
             for t in kafka.list_topics().topics
@@ -125,15 +125,18 @@ def run_import(catalog_dir: Path, env_name: str, *, out_dir: Path, backends: Bac
         doc = {"service": service, "owner": "unassigned", "topics": topics}
         text = HEADER + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100)
         write_atomically(targets[service], text)
-        out.print(f"wrote {targets[service]} ({len(topics)} topic{'s' if len(topics) != 1 else ''})")
+        count = f"{len(topics)} topic{'s' if len(topics) != 1 else ''}"
+        out.print(f"wrote {printable(str(targets[service]))} ({count})", markup=False)  # --out may hold '[/]'
     for imported in principals:
         write_atomically(acl_targets[imported.service], imported.text)
         n = imported.bindings
         what = f"{printable(imported.principal)}, {n} binding{'s' * (n != 1)}"
-        out.print(f"wrote {acl_targets[imported.service]} ({what})", markup=False)  # names from the cluster
+        shown = printable(str(acl_targets[imported.service]))
+        out.print(f"wrote {shown} ({what})", markup=False)  # names from the cluster
     for target, text in schema_copies.items():
         write_atomically(target, text)
-        out.print(f"wrote {target} (for editors: the files' yaml-language-server line points at it)")
+        shown = printable(str(target))
+        out.print(f"wrote {shown} (for editors: the yaml-language-server lines point at it)", markup=False)
     out.print(
         f"\nImported {len(candidates)} topics of {len(by_service)} services, and the ACL bindings of "
         f"{len(principals)} principal{'s' * (len(principals) != 1)}."
@@ -145,11 +148,14 @@ def run_import(catalog_dir: Path, env_name: str, *, out_dir: Path, backends: Bac
             rules = ", ".join(sorted({d.rule for d in problems}))
             out.print(
                 f"Lint finds {len(problems)} error(s) in the imported files ({rules}): the cluster breaks "
-                f"the catalog's policy there. Fix or rename, or relax policy.rules: `kgov lint {out_dir}`."
+                f"the catalog's policy there. Fix or rename, or relax policy.rules: "
+                f"`kgov lint {printable(str(out_dir))}`.",
+                markup=False,
             )
     out.print(
         "Next: set each file's owner and the descriptions, run `kgov lint`, then "
-        f"`kgov plan --env {env_name}` shows no change for what was imported."
+        f"`kgov plan --env {printable(env_name)}` shows no change for what was imported.",
+        markup=False,
     )
     return EXIT_OK
 

@@ -11,7 +11,7 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
-from kgov.commands.common import checked_catalog, connect, err, out
+from kgov.commands.common import checked_catalog, connect, err, out, working
 from kgov.errors import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, EXIT_USAGE, KgovError
 from kgov.kinds.base import Backends
 from kgov.outfile import check_output_file
@@ -19,6 +19,7 @@ from kgov.plan import planfile
 from kgov.plan.make import make_plan
 from kgov.plan.model import Plan
 from kgov.render import plan_markdown, plan_text
+from kgov.sanitize import printable
 
 
 def show(plan: Plan, fmt: str) -> None:
@@ -69,7 +70,7 @@ def run_plan(
             trusted, scoped = for_change(catalog, catalog_dir, env, trust, scoped=base is not None)
             catalog, notice = trusted.catalog, trusted.notice()
         ports = backends if backends is not None else connect(catalog, env)
-        with err.status(f"reading the cluster of environment '{env}'"):
+        with working(f"reading the cluster of environment '{env}'"):
             plan = make_plan(catalog, env, ports, allow_delete=allow_delete, scoped=scoped)
     if notice is not None:
         plan = replace(plan, warnings=(*plan.warnings, notice))
@@ -77,10 +78,8 @@ def run_plan(
     if out is not None:
         planfile.save(plan, out, catalog_dir)
         hint = " --allow-delete" if plan.allow_delete else ""
-        err.print(
-            f"Saved the plan to {out}; apply exactly it with `kgov apply {out} --env {env}{hint}`.",
-            markup=False,
-        )
+        saved = f"Saved the plan to {out}; apply exactly it with `kgov apply {out} --env {env}{hint}`."
+        err.print(printable(saved), markup=False)
     if plan.blocked:
         err.print(f"[red]error:[/] {len(plan.blocked)} blocked change(s); see above for what to do instead.")
         return EXIT_ERROR

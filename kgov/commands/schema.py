@@ -8,7 +8,8 @@ from pathlib import Path
 
 import typer
 
-from kgov.errors import EXIT_ERROR, EXIT_OK, KgovError
+from kgov.errors import EXIT_ERROR, EXIT_OK, KgovError, UsageError
+from kgov.sanitize import printable, safe_lines
 from kgov.schemas.check import check
 from kgov.schemas.model import parse_level
 from kgov.schemas.source import read_schema_file
@@ -17,20 +18,25 @@ FORMATS = ("text", "json")
 
 
 def run_schema_check(old: Sequence[Path], new: Path, level: str, fmt: str) -> int:
-    if fmt not in FORMATS:
-        raise KgovError(f"unknown format '{fmt}'", hint=f"one of {', '.join(FORMATS)}")
+    if fmt not in FORMATS:  # bad command-line values are usage errors (64), as click's own
+        raise UsageError(f"unknown format '{fmt}'", hint=f"one of {', '.join(FORMATS)}")
     if not old:
-        raise KgovError("give at least one --old schema file (oldest first)")
-    wanted = parse_level(level)
+        raise UsageError("give at least one --old schema file (oldest first)")
+    try:
+        wanted = parse_level(level)
+    except KgovError as exc:  # a catalog's bad level is a lint error; the command line's a usage error
+        raise UsageError(exc.message, hint=exc.hint) from None
     history = [(str(path), read_schema_file(path)) for path in old]
     verdict = check(read_schema_file(new), history, wanted)
     if fmt == "json":
         typer.echo(json.dumps(verdict.to_json(), indent=2))
-    elif verdict.compatible:
-        typer.echo(f"✓ {new} is compatible at {wanted.value}")
+        return EXIT_OK if verdict.compatible else EXIT_ERROR
+    name = printable(str(new))
+    if verdict.compatible:
+        lines = [f"✓ {name} is compatible at {wanted.value}"]
     else:
         count = len(verdict.breaking)
-        typer.echo(f"✗ {new} is incompatible at {wanted.value}: {count} breaking change{'s' * (count > 1)}")
-        for breaking in verdict.breaking:
-            typer.echo(f"  - {breaking.message()}")
+        lines = [f"✗ {name} is incompatible at {wanted.value}: {count} breaking change{'s' * (count > 1)}"]
+        lines += [f"  - {printable(breaking.message())}" for breaking in verdict.breaking]  # schema text
+    typer.echo(safe_lines("\n".join(lines)))
     return EXIT_OK if verdict.compatible else EXIT_ERROR

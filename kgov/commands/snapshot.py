@@ -6,27 +6,30 @@ from dataclasses import replace
 from pathlib import Path
 
 from kgov.catalog.model import Catalog
-from kgov.commands.common import checked_catalog, connect, err
+from kgov.commands.common import checked_catalog, connect, err, working
 from kgov.errors import EXIT_OK
 from kgov.kinds.base import Backends
 from kgov.outfile import check_output_file
 from kgov.plan import snapshot as snapshots
 from kgov.plan.make import make_plan
 from kgov.plan.model import Plan, Scoped
+from kgov.sanitize import printable
 
 
 def run_snapshot(catalog_dir: Path, env: str, out: Path, *, backends: Backends | None = None) -> int:
     check_output_file(out, catalog_dir)  # before any work: a refusal costs nothing
     catalog = checked_catalog(catalog_dir, env)
     ports = backends if backends is not None else connect(catalog, env)
-    with err.status(f"reading the cluster of environment '{env}'"):
+    with working(f"reading the cluster of environment '{env}'"):
         taken, skipped = snapshots.take(catalog, env, ports)
     snapshots.save(taken, out, catalog_dir)
     for line in skipped:
-        err.print(f"warning: {line}", markup=False, style="yellow")
+        err.print(f"warning: {printable(line)}", markup=False, style="yellow")
     kinds = ", ".join(taken.kinds) or "nothing"
-    err.print(f"Saved the snapshot of environment '{env}' to {out}: {kinds}.", markup=False)
-    err.print(f"Plan from it with no connection: kgov plan --env {env} --snapshot {out}", markup=False)
+    saved = f"Saved the snapshot of environment '{env}' to {out}: {kinds}."
+    err.print(printable(saved), markup=False)
+    again = f"Plan from it with no connection: kgov plan --env {env} --snapshot {out}"
+    err.print(printable(again), markup=False)
     return EXIT_OK
 
 

@@ -9,6 +9,7 @@ snapshot can only make a plan that apply refuses.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -30,6 +31,9 @@ from kgov.sanitize import printable
 FORMAT = "kgov-snapshot"
 FORMAT_VERSION = 1
 MAX_BYTES = 512 * 1024 * 1024
+# What `take` writes (isoformat); neither it nor the environment is under the digest, so both are
+# checked (the environment against --env), and only ever shown escaped.
+_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -117,9 +121,11 @@ def load(path: Path) -> Snapshot:
         or any(not isinstance(v, dict) or set(v) != {"scope", "state"} for v in kinds.values())
     ):
         raise PlanError(f"{path} is not a valid kgov snapshot (environment or kinds malformed)", hint=again)
+    if not isinstance(doc.get("created_at"), str) or not _TIMESTAMP.fullmatch(doc["created_at"]):
+        raise PlanError(f"{path} is not a valid kgov snapshot (created_at is not a timestamp)", hint=again)
     if doc.get("digest") != digest(kinds):
         raise PlanError(f"{path} was edited after kgov wrote it (its digest does not match)", hint=again)
-    return Snapshot(doc["environment"], str(doc.get("created_at", "")), kinds)
+    return Snapshot(doc["environment"], doc["created_at"], kinds)
 
 
 def check_coverage(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from kgov.render.escape import visible
+from kgov.sanitize import safe_lines
 
 _TAG = {"breaking": "BREAKING ", "attention": "ATTENTION", "safe": "safe     "}
 _SIGN = {"add": "+", "remove": "-", "change": "~"}
@@ -42,4 +43,4 @@ def render(doc: dict[str, Any]) -> str:
             before = "(unset)" if row["before"] is None else visible(row["before"])
             after = "(unset)" if row["after"] is None else visible(row["after"])
             lines.append(f"    {visible(row['field'])}: {before} → {after}")
-    return "\n".join(lines) + "\n"
+    return safe_lines("\n".join(lines) + "\n")  # a field or name beginning a line: no CI command

@@ -13,6 +13,7 @@ from typing import TextIO
 
 from kgov.diagnostics import Severity
 from kgov.policy.report import Report, hint, message, relative
+from kgov.sanitize import safe_lines
 
 _SGR: dict[object, str] = {
     "file": "1;4",
@@ -55,4 +56,4 @@ def render(report: Report, *, colour: bool = False) -> str:
         lines.append("")
     state = "clean" if not report.diagnostics else "failed" if report.errors else "warned"
     lines.append(paint(report.summary_line(), state))
-    return "\n".join(lines) + "\n"
+    return safe_lines("\n".join(lines) + "\n")  # a file name beginning a line: no CI command, no fence

@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.status import Status
 from rich.table import Table
+from rich.text import Text
 
 from kgov.errors import EXIT_ERROR, EXIT_OK, SandboxError
 from kgov.sandbox.api import DownResult, Sandbox, SandboxStatus, UpResult
@@ -26,7 +27,9 @@ from kgov.sandbox.process import ProcState
 from kgov.sandbox.settings import Overrides, kafka_process_names
 
 err = Console(stderr=True, highlight=False)
-out = Console(highlight=False, soft_wrap=True)
+# markup off on stdout: its lines interpolate paths (--state-dir) that may hold '[/]'; the two
+# styled lines below ask for it
+out = Console(highlight=False, soft_wrap=True, markup=False)
 
 
 class RichProgress:
@@ -196,7 +199,7 @@ def do_status(state_dir: Path, fmt: str) -> int:
     for p in status.processes:
         table.add_row(
             p.component,
-            f"[{colours[p.state]}]{p.state.value}[/]",
+            Text(p.state.value, style=colours[p.state]),
             str(p.pid) if p.pid else "-",
             ", ".join(str(port) for _, port in p.ports),
             _mib(p.rss_bytes),
@@ -211,7 +214,8 @@ def do_status(state_dir: Path, fmt: str) -> int:
         if p.state is ProcState.CRASHED:
             out.print(
                 f"[red]{p.component} crashed:[/] {escape(str(p.reason))}. "
-                f"Last lines of {escape(str(p.log_file))}:"
+                f"Last lines of {escape(str(p.log_file))}:",
+                markup=True,
             )
             for line in p.log_tail:
                 out.print(f"  {line}", markup=False)
@@ -239,7 +243,7 @@ def do_logs(state_dir: Path, component: str | None, lines: int) -> int:
         if len(chosen) > 1:
             out.print(f"==> {log} <==", markup=False)
         if not log.exists():
-            err.print(f"no log yet at {log}")
+            err.print(f"no log yet at {log}", markup=False)
             continue
         for line in sandbox.logs(c, lines):
             out.print(line, markup=False, highlight=False)

@@ -97,7 +97,7 @@ def test_json_schema_required_added_is_not_backward(tmp_path: Path) -> None:
 )
 def test_bad_options(args: list[str], expected: str) -> None:
     result = run("--old", str(STATE), "--new", str(STATE), *args)
-    assert result.exit_code == 1 and expected in said(result)
+    assert result.exit_code == 64 and expected in said(result)  # usage errors (issue 18, hole 20)
 
 
 def test_bad_files_are_clear_errors(tmp_path: Path) -> None:

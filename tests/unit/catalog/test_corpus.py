@@ -1,5 +1,6 @@
-"""The bad-input corpus (tests/corpus/cases.yaml): every broken catalog gives exit 1, names the file
-and the line, and never a traceback; the expected diagnostic is found in the JSON output."""
+"""The bad-input corpus (tests/corpus/*.yaml, cases.yaml describes the format): every broken catalog
+gives exit 1, names the file and the line, and never a traceback; the expected diagnostic is found in
+the JSON output."""
 
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ from kgov.cli import app
 
 REPO = Path(__file__).resolve().parents[3]
 EXAMPLE = REPO / "catalog"
-CASES = yaml.safe_load((REPO / "tests" / "corpus" / "cases.yaml").read_text("utf-8"))["cases"]
+CORPUS = sorted((REPO / "tests" / "corpus").glob("*.yaml"))  # each file: {cases: [...]}, names unique
+CASES = [case for path in CORPUS for case in yaml.safe_load(path.read_text("utf-8"))["cases"]]
 
 
 def _generate(kind: str, path: Path) -> None:

@@ -15,8 +15,8 @@ from typing import Any
 from kgov.access.binding import scram_user
 from kgov.access.derive import principal_for
 from kgov.catalog.model import Catalog
-from kgov.errors import CatalogError
 from kgov.cluster.access_port import FAILED, UNVERIFIABLE, LoginResult, ScramCredential
+from kgov.errors import CatalogError
 
 DEFAULT_ITERATIONS = 4096  # what kafka-configs.sh uses when none is given
 # What Kafka accepts (ScramMechanism's bounds). The client derives the salted password itself, so an
@@ -26,10 +26,12 @@ MIN_ITERATIONS, MAX_ITERATIONS = 4096, 16384
 
 def iterations_problem(iterations: object) -> str | None:
     """Why a SCRAM iteration count cannot be applied, or None if Kafka accepts it."""
-    if isinstance(iterations, int) and not isinstance(iterations, bool):
-        if MIN_ITERATIONS <= iterations <= MAX_ITERATIONS:
-            return None
-    return f"SCRAM iterations must be a whole number from {MIN_ITERATIONS} to {MAX_ITERATIONS}, as Kafka requires"
+    whole = isinstance(iterations, int) and not isinstance(iterations, bool)
+    if whole and MIN_ITERATIONS <= iterations <= MAX_ITERATIONS:  # type: ignore[operator]
+        return None
+    return f"SCRAM iterations must be a whole number from {MIN_ITERATIONS} to {MAX_ITERATIONS}"
+
+
 SENSITIVE = "(sensitive)"
 
 
@@ -69,7 +71,7 @@ def desired_users(catalog: Catalog, env: str) -> dict[str, DesiredUser]:
         user = scram_user(principal)
         problem = iterations_problem(auth.iterations or DEFAULT_ITERATIONS)
         if problem is not None:  # lint refuses it first; never plan what apply could not do
-            raise CatalogError(f"service '{af.service}': {problem}", hint="see docs/catalog.md, authentication")
+            raise CatalogError(f"service '{af.service}': {problem}", hint="fix authentication.scram")
         out[user] = DesiredUser(
             user,
             principal,

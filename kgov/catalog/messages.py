@@ -6,7 +6,6 @@ value is quoted only as a short printable excerpt, and never when the field hold
 
 from __future__ import annotations
 
-import difflib
 import json
 from collections.abc import Mapping
 from functools import cache
@@ -18,6 +17,7 @@ from kgov.catalog.yamlpos import YamlDoc
 from kgov.diagnostics import Diagnostic, Location, Severity
 from kgov.sanitize import excerpt
 from kgov.secrets import SECRET_FIELDS
+from kgov.suggest import close_match
 
 if TYPE_CHECKING:  # jsonschema is imported only to explain a file the compiled check failed
     from jsonschema import Draft202012Validator
@@ -158,10 +158,10 @@ def _describe(err: ValidationError, doc: YamlDoc, file: str, file_kind: str = ""
         for key in err.instance:
             if key in allowed:
                 continue
-            guess = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
+            guess = close_match(str(key), allowed)
             message = f"unknown field '{excerpt(str(key))}'" + (f" in {name}" if path else "")
             if guess:
-                message += f"; did you mean '{guess[0]}'?"
+                message += f"; did you mean '{guess}'?"
             line, col = doc.pos((*path, key))
             out.append(
                 Diagnostic(
@@ -188,9 +188,9 @@ def _describe(err: ValidationError, doc: YamlDoc, file: str, file_kind: str = ""
     elif kind == "enum":
         choices = [str(c) for c in value_of]
         message = f"{name}: {found} is not one of {', '.join(choices)}"
-        guess = difflib.get_close_matches(str(err.instance)[:100], choices, n=1, cutoff=0.5)
+        guess = close_match(str(err.instance)[:100], choices, 0.5)
         if guess and not secret:
-            message += f"; did you mean '{guess[0]}'?"
+            message += f"; did you mean '{guess}'?"
     elif kind == "const":
         message = f"{name}: must be {err.validator_value!r}, got {found}"
     elif kind == "minimum":

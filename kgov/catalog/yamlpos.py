@@ -126,7 +126,7 @@ def _unprintable(text: str) -> YamlProblem:
     """The problem of a character YAML refuses, at its line and column (never the character itself)."""
     found = _NOT_PRINTABLE.search(text)
     if found is None:  # pragma: no cover - libyaml refuses only what the class above excludes
-        return YamlProblem("invalid YAML: a character YAML does not allow", 1, 1, "save the file as plain text")
+        return YamlProblem("invalid YAML: a character YAML does not allow", 1, 1, "save it as plain text")
     at = found.start()
     line_start = text.rfind("\n", 0, at) + 1
     return YamlProblem(

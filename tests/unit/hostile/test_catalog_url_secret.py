@@ -12,7 +12,8 @@ from kgov.errors import ConfigError
 
 
 def _env(url: str) -> Environment:
-    return Environment(Source("kgov.yaml", YamlDoc({}, {})), ("environments", "prod"), "prod", {}, {"url": url})
+    source = Source("kgov.yaml", YamlDoc({}, {}))
+    return Environment(source, ("environments", "prod"), "prod", {}, {"url": url})
 
 
 @pytest.mark.parametrize("url", ["https://u:Hunter2Secret@registry.example/", "http://Hunter2Secret@r:8081"])

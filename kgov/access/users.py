@@ -7,7 +7,6 @@ found by logging in as the user (observe); a failed login plans an update.
 
 from __future__ import annotations
 
-import fnmatch
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,6 +14,7 @@ from typing import Any
 from kgov.access.binding import scram_user
 from kgov.access.derive import principal_for
 from kgov.catalog.model import Catalog
+from kgov.catalog.patterns import protected_matcher
 from kgov.cluster.access_port import FAILED, UNVERIFIABLE, LoginResult, ScramCredential
 from kgov.errors import CatalogError
 
@@ -85,7 +85,8 @@ def desired_users(catalog: Catalog, env: str) -> dict[str, DesiredUser]:
 
 def owned_user(user: str, services: Sequence[str], protected: Sequence[str], self_user: str | None) -> bool:
     """A user the catalog may delete: a service's name or `<service>-…`; never kgov's own, never protected."""
-    if user == self_user or any(fnmatch.fnmatchcase(user, p) for p in protected):
+    matcher = protected_matcher(tuple(protected))
+    if user == self_user or (matcher is not None and matcher.match(user)):
         return False
     return any(user == s or user.startswith(f"{s}-") for s in services)
 

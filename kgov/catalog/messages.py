@@ -201,6 +201,10 @@ def _describe(err: ValidationError, doc: YamlDoc, file: str, file_kind: str = ""
         message = f"{name}: {found} does not match {err.validator_value}"
     elif kind == "minLength":
         message = f"{name}: must not be empty"
+    elif kind == "maxLength" and isinstance(err.instance, str):
+        message = f"{name}: {len(err.instance)} characters, longer than the maximum {err.validator_value}"
+    elif kind == "maxItems" and isinstance(err.instance, list):
+        message = f"{name}: {len(err.instance)} items, more than the maximum {err.validator_value}"
     elif kind in ("maxProperties", "minProperties"):
         message = f"{name}: give exactly one of {', '.join(schema_of.get('properties', {}))}"
     elif kind == "uniqueItems":

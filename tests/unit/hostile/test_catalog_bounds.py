@@ -1,4 +1,5 @@
-"""Issue 18, probe holes 9, 10 and 17: work that grew with a hostile catalog's size is bounded.
+"""Issue 18, probe holes 9, 10 and 17: work that grew with a hostile catalog's size is bounded
+(suggestions, protected patterns, diagnostics per file, files and bytes per load).
 
 The bounds are generous (a hang check, not a speed test): each case took 23 s or more before."""
 
@@ -14,6 +15,9 @@ import pytest
 from typer.testing import CliRunner
 
 from kgov.access.users import owned_user
+from kgov.catalog import files
+from kgov.catalog.load import load_catalog
+from kgov.catalog.messages import MAX_FILE_DIAGNOSTICS
 from kgov.catalog.patterns import MAX_PROTECTED
 from kgov.cli import app
 from kgov.commands.lint import lint_catalog
@@ -117,3 +121,45 @@ def test_a_plan_scope_with_more_protected_patterns_than_lint_allows_is_refused()
     # A plan file repeats the list in its scope: apply holds it to the same bound, with a message.
     with pytest.raises(ConfigError, match=r"ownership\.protected"):
         is_protected("x", tuple(f"p{i}*" for i in range(MAX_PROTECTED + 2)))
+
+
+def test_unknown_keys_past_the_cap_are_counted_not_described(tmp_path: Path) -> None:
+    root = tmp_path / "catalog"
+    shutil.copytree(EXAMPLE, root)
+    keys = "".join(f"unknown_key_{i:06d}: value\n" for i in range(20_000))
+    (root / "topics" / "extra.yaml").write_text(f"service: extra\nowner: o\ntopics: []\n{keys}", "utf-8")
+    start = time.monotonic()
+    loaded = load_catalog(root)
+    assert time.monotonic() - start < 10
+    mine = [d for d in loaded.diagnostics if d.location.file.endswith("extra.yaml")]
+    assert len(mine) == MAX_FILE_DIAGNOSTICS + 1
+    assert mine[0].location.line == 4 and "unknown_key_000000" in mine[0].message
+    more = 20_000 - MAX_FILE_DIAGNOSTICS
+    assert mine[-1].message == f"and {more} more structure problems in this file, not listed"
+
+
+def test_a_load_reads_a_bounded_total_of_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "catalog"
+    shutil.copytree(EXAMPLE, root)
+    for i in range(5):  # each 300 KiB, legal on its own: the third goes past a 1 MiB total
+        (root / "topics" / f"big{i}.yaml").write_text("#" * 300 * 1024 + f"\nservice: big{i}\n", "utf-8")
+    monkeypatch.setattr(files, "MAX_TOTAL_BYTES", 1024 * 1024)
+    found = [d for d in load_catalog(root).diagnostics if d.rule == "files"]
+    where = [(Path(d.location.file).name, d.location.line) for d in found]
+    assert where == [("big3.yaml", 1), ("catalog", 1)]
+    assert "not read" in found[0].message and "1 MiB" in found[0].message
+    assert found[1].message.startswith("and ") and "more catalog files not read" in found[1].message
+
+
+def test_a_folder_of_too_many_files_is_one_diagnostic(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "catalog"
+    shutil.copytree(EXAMPLE, root)
+    monkeypatch.setattr(files, "MAX_FILES", 20)
+    for i in range(30):
+        (root / "schemas" / f"extra{i}-value.avsc").write_text('"string"', "utf-8")
+    found = [d for d in load_catalog(root).diagnostics if d.rule == "files"]
+    assert [(Path(d.location.file).name, "more than 20 entries" in d.message) for d in found] == [
+        ("schemas", True)
+    ]

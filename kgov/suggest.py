@@ -5,14 +5,17 @@ of any length as it likes: 500 unknown `consumes` names of 200 characters agains
 made lint take 39 s. So every suggestion is bounded three ways: a name is compared by its first and
 last MAX_COMPARED / 2 characters only (a typo in the middle of a 200-character name gets no hint),
 at most MAX_CANDIDATES candidates are compared per suggestion, and a `Budget` caps the work of a
-whole run (one rule over one catalog), counted as the product of the lengths compared (what a pair
-costs at most): past it, diagnostics come without a suggestion.
+whole run, counted as the product of the lengths compared (what a pair costs at most): past it,
+diagnostics come without a suggestion. A caller passes its own Budget, or runs inside `bounded()`
+(loading a catalog, running the rules), whose budget every suggestion made in it shares.
 """
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from itertools import islice
 
 MAX_COMPARED = 64  # characters of a name compared
@@ -38,6 +41,22 @@ class Budget:
         return True
 
 
+_RUN: ContextVar[Budget | None] = ContextVar("kgov_suggestion_budget", default=None)
+
+
+@contextmanager
+def bounded() -> Iterator[None]:
+    """Suggestions made inside share one Budget (inside another `bounded()`: the outer one)."""
+    if _RUN.get() is not None:
+        yield
+        return
+    token = _RUN.set(Budget())
+    try:
+        yield
+    finally:
+        _RUN.reset(token)
+
+
 def _compared(name: str) -> str:
     half = MAX_COMPARED // 2
     return name if len(name) <= MAX_COMPARED else name[:half] + name[-half:]
@@ -47,6 +66,7 @@ def close_matches(
     word: str, candidates: Iterable[str], n: int = 1, cutoff: float = 0.6, budget: Budget | None = None
 ) -> list[str]:
     """Up to `n` candidates similar to `word` (best first), as difflib.get_close_matches, bounded."""
+    budget = budget if budget is not None else _RUN.get()
     form = _compared(word)
     by_form: dict[str, str] = {}
     for candidate in islice(candidates, MAX_CANDIDATES):

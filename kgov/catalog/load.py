@@ -31,6 +31,7 @@ from kgov.catalog.model import AccessFile, Catalog, SchemaFile, Settings, Source
 from kgov.catalog.yamlpos import YamlDoc, YamlProblem
 from kgov.diagnostics import Diagnostic, Location, Severity
 from kgov.errors import CatalogError
+from kgov.suggest import bounded
 
 __all__ = ["RULE_FILES", "RULE_STRUCTURE", "RULE_YAML", "Loaded", "load_catalog"]
 
@@ -58,6 +59,11 @@ def load_catalog(root: Path) -> Loaded:
             f"catalog folder '{root}' " + ("is a file, not a folder" if root.exists() else "does not exist"),
             hint="pass the folder holding kgov.yaml, topics/, acls/ and schemas/ (default: ./catalog)",
         )
+    with bounded():  # the did-you-means of every file share one budget
+        return _load(root)
+
+
+def _load(root: Path) -> Loaded:
     diags: list[Diagnostic] = []
     budget = ReadBudget()  # files and bytes of the whole load
     settings = _load_settings(root, diags, budget)

@@ -7,7 +7,6 @@ The list is Kafka 4.x's topic-level configs; an integration test checks it again
 
 from __future__ import annotations
 
-import difflib
 import fnmatch
 import math
 import re
@@ -15,6 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
+
+from kgov.suggest import close_match
 
 LONG_MAX = 9223372036854775807
 INT_MAX = 2147483647
@@ -141,10 +142,8 @@ class ConfigValueError(ValueError):
     """A value that Kafka would refuse for this config; the message says why."""
 
 
-def suggest(name: str, candidates: object = None) -> str | None:
-    pool = list(TOPIC_CONFIGS) if candidates is None else list(candidates)  # type: ignore[call-overload]
-    close = difflib.get_close_matches(name, pool, n=1, cutoff=0.6)
-    return close[0] if close else None
+def suggest(name: str) -> str | None:
+    return close_match(name, TOPIC_CONFIGS)
 
 
 def lookup(name: str) -> ConfigDef:
@@ -268,8 +267,8 @@ def _normalize(name: str, value: object) -> str:
 
 
 def _bad_choice(text: str, choices: tuple[str, ...]) -> str:
-    guess = difflib.get_close_matches(text, choices, n=1, cutoff=0.5)
-    tail = f"; did you mean '{guess[0]}'?" if guess else ""
+    guess = close_match(text, choices, 0.5)
+    tail = f"; did you mean '{guess}'?" if guess else ""
     return f"'{text}' is not one of {', '.join(choices)}{tail}"
 
 

@@ -7,7 +7,6 @@ found by logging in as the user (observe); a failed login plans an update.
 
 from __future__ import annotations
 
-import fnmatch
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,9 +14,24 @@ from typing import Any
 from kgov.access.binding import scram_user
 from kgov.access.derive import principal_for
 from kgov.catalog.model import Catalog
+from kgov.catalog.patterns import protected_matcher
 from kgov.cluster.access_port import FAILED, UNVERIFIABLE, LoginResult, ScramCredential
+from kgov.errors import CatalogError
 
 DEFAULT_ITERATIONS = 4096  # what kafka-configs.sh uses when none is given
+# What Kafka accepts (ScramMechanism's bounds). The client derives the salted password itself, so an
+# unbounded count would spin apply at 100% CPU: lint refuses it (the acls schema), plan and apply too.
+MIN_ITERATIONS, MAX_ITERATIONS = 4096, 16384
+
+
+def iterations_problem(iterations: object) -> str | None:
+    """Why a SCRAM iteration count cannot be applied, or None if Kafka accepts it."""
+    whole = isinstance(iterations, int) and not isinstance(iterations, bool)
+    if whole and MIN_ITERATIONS <= iterations <= MAX_ITERATIONS:  # type: ignore[operator]
+        return None
+    return f"SCRAM iterations must be a whole number from {MIN_ITERATIONS} to {MAX_ITERATIONS}"
+
+
 SENSITIVE = "(sensitive)"
 
 
@@ -55,6 +69,9 @@ def desired_users(catalog: Catalog, env: str) -> dict[str, DesiredUser]:
         if auth is None or auth.kind != "scram" or not principal.startswith("User:"):
             continue
         user = scram_user(principal)
+        problem = iterations_problem(auth.iterations or DEFAULT_ITERATIONS)
+        if problem is not None:  # lint refuses it first; never plan what apply could not do
+            raise CatalogError(f"service '{af.service}': {problem}", hint="fix authentication.scram")
         out[user] = DesiredUser(
             user,
             principal,
@@ -68,7 +85,8 @@ def desired_users(catalog: Catalog, env: str) -> dict[str, DesiredUser]:
 
 def owned_user(user: str, services: Sequence[str], protected: Sequence[str], self_user: str | None) -> bool:
     """A user the catalog may delete: a service's name or `<service>-…`; never kgov's own, never protected."""
-    if user == self_user or any(fnmatch.fnmatchcase(user, p) for p in protected):
+    matcher = protected_matcher(tuple(protected))
+    if user == self_user or (matcher is not None and matcher.match(user)):
         return False
     return any(user == s or user.startswith(f"{s}-") for s in services)
 

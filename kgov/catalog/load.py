@@ -21,6 +21,7 @@ from kgov.catalog.files import (
     SCHEMA_SUFFIXES,
     SETTINGS_FILE,
     YAML_SUFFIXES,
+    ReadBudget,
     Refused,
     files_error,
     list_files,
@@ -31,6 +32,7 @@ from kgov.catalog.model import AccessFile, Catalog, SchemaFile, Settings, Source
 from kgov.catalog.yamlpos import YamlDoc, YamlProblem
 from kgov.diagnostics import Diagnostic, Location, Severity
 from kgov.errors import CatalogError
+from kgov.suggest import bounded
 
 __all__ = ["RULE_FILES", "RULE_STRUCTURE", "RULE_YAML", "Loaded", "load_catalog"]
 
@@ -58,20 +60,29 @@ def load_catalog(root: Path) -> Loaded:
             f"catalog folder '{root}' " + ("is a file, not a folder" if root.exists() else "does not exist"),
             hint="pass the folder holding kgov.yaml, topics/, acls/ and schemas/ (default: ./catalog)",
         )
+    with bounded():  # the did-you-means of every file share one budget
+        return _load(root)
+
+
+def _load(root: Path) -> Loaded:
     diags: list[Diagnostic] = []
-    settings = _load_settings(root, diags)
+    budget = ReadBudget()  # files and bytes of the whole load
+    settings = _load_settings(root, diags, budget)
     skipped = build.Skipped(set(), set())
     topic_files = tuple(
         tf
         for p in list_files(root / "topics", root, YAML_SUFFIXES, diags)
-        if (tf := _load_topics(p, root, diags, skipped)) is not None
+        if (tf := _load_topics(p, root, diags, skipped, budget)) is not None
     )
     access_files = tuple(
         af
         for p in list_files(root / "acls", root, YAML_SUFFIXES, diags)
-        if (af := _load_access(p, root, diags)) is not None
+        if (af := _load_access(p, root, diags, budget)) is not None
     )
-    schemas = _load_schemas(root, diags)
+    schemas = _load_schemas(root, diags, budget)
+    left_out = budget.summary(root)
+    if left_out is not None:
+        diags.append(left_out)
     catalog = Catalog(
         root,
         settings,
@@ -90,7 +101,7 @@ def load_catalog(root: Path) -> Loaded:
 _parse = lru_cache(maxsize=4096)(read_yaml)
 
 
-def _read(path: Path, root: Path, kind: str, diags: list[Diagnostic]) -> Read | None:
+def _read(path: Path, root: Path, kind: str, diags: list[Diagnostic], budget: ReadBudget) -> Read | None:
     """Read, parse and structurally validate one YAML file; None if it cannot be read or parsed.
 
     Otherwise the document and the paths of its structural errors: callers leave out the nodes
@@ -98,9 +109,10 @@ def _read(path: Path, root: Path, kind: str, diags: list[Diagnostic]) -> Read | 
     An unknown field is reported but breaks nothing: model building reads only known fields."""
     file = str(path)
     try:
-        doc = _parse(read_file(path, root))
+        doc = _parse(read_file(path, root, budget=budget))
     except Refused as refused:
-        diags.append(refused.diagnostic)
+        if refused.diagnostic is not None:
+            diags.append(refused.diagnostic)
         return None
     except YamlProblem as problem:
         diags.append(
@@ -129,7 +141,7 @@ def _read(path: Path, root: Path, kind: str, diags: list[Diagnostic]) -> Read | 
     return Read(doc, broken)
 
 
-def _load_settings(root: Path, diags: list[Diagnostic]) -> Settings:
+def _load_settings(root: Path, diags: list[Diagnostic], budget: ReadBudget) -> Settings:
     path = root / SETTINGS_FILE
     if not os.path.lexists(path):  # anything else named so (a FIFO, a folder) is refused by _read
         diags.append(
@@ -140,7 +152,7 @@ def _load_settings(root: Path, diags: list[Diagnostic]) -> Settings:
             )
         )
         return Settings(Source(str(path), YamlDoc({}, {})), ())
-    read = _read(path, root, "kgov", diags)
+    read = _read(path, root, "kgov", diags, budget)
     src = Source(str(path), read.doc if read else YamlDoc({}, {}))
     if read is None or read.broken:  # settings are all or nothing: a half-read environment is a trap
         return Settings(src, ())
@@ -148,9 +160,9 @@ def _load_settings(root: Path, diags: list[Diagnostic]) -> Settings:
 
 
 def _load_topics(
-    path: Path, root: Path, diags: list[Diagnostic], skipped: build.Skipped
+    path: Path, root: Path, diags: list[Diagnostic], skipped: build.Skipped, budget: ReadBudget
 ) -> TopicsFile | None:
-    read = _read(path, root, "topics", diags)
+    read = _read(path, root, "topics", diags, budget)
     if read is None:
         return None
     data = read.doc.data
@@ -162,21 +174,22 @@ def _load_topics(
     return build.topics_file(Source(str(path), read.doc), data, keep)
 
 
-def _load_access(path: Path, root: Path, diags: list[Diagnostic]) -> AccessFile | None:
-    read = _read(path, root, "acls", diags)
+def _load_access(path: Path, root: Path, diags: list[Diagnostic], budget: ReadBudget) -> AccessFile | None:
+    read = _read(path, root, "acls", diags, budget)
     if read is None or read.broken:
         return None
     return build.access_file(Source(str(path), read.doc), read.doc.data)
 
 
-def _load_schemas(root: Path, diags: list[Diagnostic]) -> dict[str, SchemaFile]:
+def _load_schemas(root: Path, diags: list[Diagnostic], budget: ReadBudget) -> dict[str, SchemaFile]:
     out: dict[str, SchemaFile] = {}
     for path in list_files(root / "schemas", root, SCHEMA_SUFFIXES, diags):
         subject = path.stem
         try:
-            text = read_file(path, root, RULE_FILES)
+            text = read_file(path, root, RULE_FILES, budget)
         except Refused as refused:
-            diags.append(refused.diagnostic)
+            if refused.diagnostic is not None:
+                diags.append(refused.diagnostic)
             continue
         if subject in out:
             diags.append(

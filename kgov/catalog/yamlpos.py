@@ -9,6 +9,7 @@ than MAX_DEPTH, and aliases that expand to more than MAX_ALIAS_NODES nodes ("bil
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -107,12 +108,33 @@ def parse(text: str) -> YamlDoc:
         )
         # PyYAML quotes the offending characters: keep a short printable excerpt, never more.
         raise YamlProblem(f"invalid YAML: {excerpt(message, 200)}", line, col, hint) from None
+    except yaml.reader.ReaderError:  # a character YAML does not allow; libyaml gives only its offset
+        raise _unprintable(text) from None
     except yaml.YAMLError as exc:
         raise YamlProblem(
             f"invalid YAML: {excerpt(str(exc), 200)}", 1, 1, "check the file's YAML syntax"
         ) from None
     finally:
         loader.dispose()
+
+
+# What YAML 1.1 lets a file hold (PyYAML's reader refuses the rest): tab, line breaks, printable text.
+_NOT_PRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _unprintable(text: str) -> YamlProblem:
+    """The problem of a character YAML refuses, at its line and column (never the character itself)."""
+    found = _NOT_PRINTABLE.search(text)
+    if found is None:  # pragma: no cover - libyaml refuses only what the class above excludes
+        return YamlProblem("invalid YAML: a character YAML does not allow", 1, 1, "save it as plain text")
+    at = found.start()
+    line_start = text.rfind("\n", 0, at) + 1
+    return YamlProblem(
+        f"invalid YAML: non-printable character U+{ord(found.group()):04X} is not allowed",
+        text.count("\n", 0, at) + 1,
+        at - line_start + 1,
+        "remove it: YAML allows only printable characters, tabs and line breaks",
+    )
 
 
 def _short(tag: str) -> str:
@@ -148,7 +170,10 @@ class _Open:
         self.merges: list[Any] = []
 
 
-_MERGE = "<<"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+# The merge key, told apart from a literal key "<<" (quoted '<<' or !!str <<: an ordinary key, as in
+# PyYAML and every other reader). An object, so no key text can ever equal it.
+_MERGE: Any = object()
 _KEY_HINT = "write each key as a plain name (quote it if it holds special characters)"
 
 
@@ -228,7 +253,7 @@ class _Builder:
             parent = stack[-1]
             if isinstance(parent.value, list):
                 parent.value.append(value)
-            elif parent.key == _MERGE:
+            elif parent.key is _MERGE:
                 parent.merges.append(value)
                 parent.key = None
             else:
@@ -258,7 +283,10 @@ class _Builder:
             raise YamlProblem("a mapping key must be a plain value, not a list or mapping", *where, _KEY_HINT)
         else:
             key = str(event.value)
-            if event.tag is None and event.implicit[0] and key == _MERGE:
+            # YAML 1.1 as PyYAML reads it: a merge is the plain `<<` (untagged or `!`) or a key tagged
+            # !!merge; a quoted '<<' is an ordinary key (an unknown field in any catalog file).
+            plain = event.tag in (None, "!") and event.implicit[0]
+            if event.tag == _MERGE_TAG or (plain and key == "<<"):
                 parent.key = _MERGE
                 return None
         if key in parent.seen:

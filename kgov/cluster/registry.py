@@ -64,6 +64,11 @@ def registry_settings(env: Environment) -> RegistrySettings:
         raise ConfigError(f"{where}.url is not a valid URL (its host or port)") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigError(f"{where}.url must be an http:// or https:// URL")
+    if "@" in parts.netloc:  # user:password@ would be silently unused: never show it, refuse it
+        raise ConfigError(
+            f"{where}.url holds user information (user:password@), which kgov does not use",
+            hint=f"remove it from the URL; write {where}.username and .password ('${{env:NAME}}') instead",
+        )
     shown = f"{parts.scheme}://{parts.hostname}{f':{port}' if port else ''}{parts.path}"
     auth = None
     if "username" in block:

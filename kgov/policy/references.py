@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator
@@ -13,31 +12,46 @@ from kgov.policy.context import Context
 from kgov.policy.registry import Example, Finding, rule, topic_file
 from kgov.schemas.references import Source, dependency_order, find_references
 from kgov.schemas.wellformed import avro_named_types, line_of, schema_problem
-
-_MAX_CANDIDATES = 500  # difflib compares with each: keep a did-you-mean cheap in a 10,000-topic catalog
+from kgov.suggest import Budget, close_match, close_matches
 
 
 class _Suggester:
     """Did-you-mean over many names: compares only with names of the same or a similar prefix (the
     service), else of about the same length, so that each suggestion of a 10,000-topic catalog costs
-    milliseconds rather than a tenth of a second."""
+    milliseconds; kgov.suggest bounds the rest (a hostile catalog's long names, many unknown ones)."""
 
     def __init__(self, names: Iterable[str]) -> None:
         self.names = sorted(set(names))
         self.by_prefix: dict[str, list[str]] = {}
         for name in self.names:
             self.by_prefix.setdefault(name.split(".", 1)[0], []).append(name)
+        self.by_length = _by_length(self.names)
+        self.prefixes_by_length = _by_length(self.by_prefix)
+        self.budget = Budget()
 
     def __call__(self, name: str) -> str:
         prefix = name.split(".", 1)[0]
         pool = self.by_prefix.get(prefix)
         if not pool:
-            near = difflib.get_close_matches(prefix, list(self.by_prefix), n=3, cutoff=0.6)
+            near = close_matches(prefix, _near(self.prefixes_by_length, prefix), 3, 0.6, self.budget)
             pool = [n for p in near for n in self.by_prefix[p]]
         if not pool:
-            pool = [n for n in self.names if abs(len(n) - len(name)) <= 2]
-        guess = difflib.get_close_matches(name, pool[:_MAX_CANDIDATES], n=1, cutoff=0.75)
-        return f"; did you mean '{guess[0]}'?" if guess else ""
+            pool = list(_near(self.by_length, name))
+        guess = close_match(name, pool, 0.75, self.budget)
+        return f"; did you mean '{guess}'?" if guess else ""
+
+
+def _by_length(names: Iterable[str]) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = {}
+    for name in names:
+        out.setdefault(len(name), []).append(name)
+    return out
+
+
+def _near(by_length: dict[int, list[str]], word: str) -> Iterator[str]:
+    """Names of about the length of `word` (within 2), closest lengths first."""
+    for delta in (0, -1, 1, -2, 2):
+        yield from by_length.get(len(word) + delta, ())
 
 
 def granted_topics(entry: AclEntry, operation: str, ordered: list[str]) -> list[str]:

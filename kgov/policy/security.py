@@ -22,6 +22,22 @@ def _literal(value: object) -> bool:
     return value is not None and not is_reference(value)
 
 
+def _password_in_address(value: object, url: bool) -> bool:
+    """True if a URL (`url`) or a bootstrap_servers list holds a literal password: `user:password@host`.
+
+    Such a password is a literal secret, and kgov never uses it (connections take username/password)."""
+    if not isinstance(value, str):
+        return False
+    for address in [value] if url else value.split(","):
+        rest = address.strip().split("://", 1)[-1]
+        host_part = rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0] if url else rest
+        userinfo, at, _ = host_part.rpartition("@")
+        password = userinfo.partition(":")[2] if at else ""
+        if password and not is_reference(password):
+            return True
+    return False
+
+
 @rule(
     "literal-secret",
     "secrets only as references",
@@ -32,7 +48,9 @@ def _literal(value: object) -> bool:
 Passwords are references, never values: `${env:NAME}` (an environment variable) or `${file:/path}`
 (a file's content), exactly, resolved only when kgov connects. This covers `password` and
 `ssl_key_password` of each environment's `kafka` block, `password` of its `schema_registry`, and the
-SCRAM `password` of every ACL file. The message never repeats the secret.
+SCRAM `password` of every ACL file. A password inside the registry's `url` or `bootstrap_servers`
+(`https://user:password@host`) is one too, and kgov would not use it: write `username` and
+`password` instead. The message never repeats the secret.
 """,
     examples=(
         Example(
@@ -64,6 +82,16 @@ def check_secrets(ctx: Context) -> Iterator[Finding]:
                         env.loc(block, field),
                         f"environment '{env.name}': {block}.{field} is a literal secret",
                     )
+        addresses = (("schema_registry", "url", True), ("kafka", "bootstrap_servers", False))
+        for block, field, url in addresses:
+            if _password_in_address(blocks[block].get(field), url):  # the message never repeats it
+                yield Finding(
+                    env.loc(block, field),
+                    f"environment '{env.name}': {block}.{field} holds a password (user:password@…), "
+                    "a literal secret that kgov does not use",
+                    "remove user:password@ from it and write username: and password: '${env:NAME}' "
+                    f"in the {block} block; if it was ever committed, rotate the secret",
+                )
     for af in ctx.catalog.access_files:
         auth = af.authentication
         if auth is not None and auth.kind == "scram" and _literal(auth.password):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 
 from kgov.catalog.model import Bounds
@@ -10,6 +9,7 @@ from kgov.catalog.patterns import PatternError, compile_pattern
 from kgov.diagnostics import Severity
 from kgov.policy.context import Context
 from kgov.policy.registry import Example, Finding, rule, rules
+from kgov.suggest import close_match
 
 
 @rule(
@@ -66,10 +66,10 @@ def check_policy(ctx: Context) -> Iterator[Finding]:
         where = settings.loc("policy", "rules", key)
         found = known.get(key)
         if found is None:
-            guess = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
+            guess = close_match(key, known)
             yield Finding(
                 where,
-                f"policy.rules: unknown rule id '{key}'" + (f"; did you mean '{guess[0]}'?" if guess else ""),
+                f"policy.rules: unknown rule id '{key}'" + (f"; did you mean '{guess}'?" if guess else ""),
                 "`kgov rules` lists the rule ids",
             )
         elif not found.configurable:

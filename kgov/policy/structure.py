@@ -52,7 +52,8 @@ register(
         "compare with the file format in docs/catalog.md; unknown fields come with a did-you-mean",
         "Each file kind has a published JSON Schema (kgov/catalog/schemas/*.schema.json) that editors can "
         "use for completion. Unknown fields are errors (a typo like `replication_facter` must not be "
-        "ignored) and come with the closest known field name. An empty file is an error too.",
+        "ignored) and come with the closest known field name. An empty file is an error too. At most "
+        "100 structure problems are listed per file, then one more counts the rest.",
         (
             Example(
                 False,
@@ -92,7 +93,8 @@ register(
         "The catalog folder holds `kgov.yaml`, `topics/`, `acls/` and `schemas/`. A missing `kgov.yaml`, "
         "an unreadable file, a folder or a broken symlink named like a catalog file, and two schema files "
         "for one subject are errors. Other files in those folders (a README, say) are ignored with a "
-        "warning.",
+        "warning. A catalog is read up to 50,000 files and 32 MiB in all: the first file past that is an "
+        "error, and the files after it are counted in one more.",
         (
             Example(
                 False,

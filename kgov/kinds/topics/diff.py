@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from kgov.kafka_configs import TOPIC_CONFIGS, canonical, ignored_config
 from kgov.kinds.base import DiffContext
 from kgov.kinds.topics.observe import ObservedTopics
-from kgov.kinds.topics.ownership import is_protected, protected_patterns
+from kgov.kinds.topics.ownership import is_protected, matching_patterns, protected_patterns
 from kgov.plan.model import Change, Entry
 from kgov.state import TopicSpec
 
@@ -36,13 +36,15 @@ def diff_topics(
     for name in sorted(desired):
         want = desired[name]
         if is_protected(name, protected):
+            # The list as kgov.yaml has it; of a long one (up to 1,000), the patterns that matched.
+            which = ", ".join(protected if len(protected) <= 10 else matching_patterns(name, protected)[:3])
             entries.append(
                 _entry(
                     name,
                     "blocked",
                     after=spec_json(want),
-                    reason=f"topic {name} matches a protected pattern "
-                    f"({', '.join(protected)}); kgov never creates or changes it",
+                    reason=f"topic {name} matches a protected pattern ({which}); "
+                    "kgov never creates or changes it",
                     hint="rename the topic or change ownership.protected in kgov.yaml",
                 )
             )

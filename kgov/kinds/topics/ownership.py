@@ -5,13 +5,12 @@ read, changed or deleted."""
 from __future__ import annotations
 
 import fnmatch
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 from kgov.catalog.model import Catalog
+from kgov.catalog.patterns import protected_matcher
 
 
 @dataclass(frozen=True)
@@ -68,16 +67,14 @@ def protected_patterns(configured: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys((*ALWAYS_PROTECTED, *configured)))
 
 
-@cache
-def _matcher(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
-    if not patterns:
-        return None
-    return re.compile("|".join(fnmatch.translate(p) for p in patterns))
-
-
 def is_protected(name: str, patterns: tuple[str, ...]) -> bool:
-    matcher = _matcher(patterns)
+    matcher = protected_matcher(patterns)
     return bool(matcher and matcher.match(name))
+
+
+def matching_patterns(name: str, patterns: tuple[str, ...]) -> list[str]:
+    """The patterns that protect `name` (to name them in a message; not all the list)."""
+    return [p for p in patterns if fnmatch.fnmatchcase(name, p)]
 
 
 def catalog_scope(catalog: Catalog, names: Sequence[str] | None = None) -> TopicScope:

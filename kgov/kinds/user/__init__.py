@@ -11,7 +11,14 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from kgov.access.rights import require_on_cluster
-from kgov.access.users import DesiredUser, UserChange, desired_users, diff_users, owned_user
+from kgov.access.users import (
+    DesiredUser,
+    UserChange,
+    desired_users,
+    diff_users,
+    iterations_problem,
+    owned_user,
+)
 from kgov.catalog.model import Catalog, Environment
 from kgov.cluster.access_port import ScramCredential, ScramDelete, ScramUpsert
 from kgov.cluster.kafka_port import KafkaAdmin
@@ -101,6 +108,10 @@ class UserKind:
             want = DesiredUser(
                 e.name, after["principal"], "", after["mechanism"], after["iterations"], after["password_ref"]
             )
+            problem = iterations_problem(want.iterations)
+            if problem is not None:  # a plan file no catalog would give: never derived, never sent
+                out[e.address] = f"not applied: {problem}"
+                continue
             try:
                 password = password_of(want)
             except KgovError as exc:

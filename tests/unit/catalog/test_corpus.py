@@ -1,5 +1,6 @@
-"""The bad-input corpus (tests/corpus/cases.yaml): every broken catalog gives exit 1, names the file
-and the line, and never a traceback; the expected diagnostic is found in the JSON output."""
+"""The bad-input corpus (tests/corpus/*.yaml, cases.yaml describes the format): every broken catalog
+gives exit 1, names the file and the line, and never a traceback; the expected diagnostic is found in
+the JSON output."""
 
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ from kgov.cli import app
 
 REPO = Path(__file__).resolve().parents[3]
 EXAMPLE = REPO / "catalog"
-CASES = yaml.safe_load((REPO / "tests" / "corpus" / "cases.yaml").read_text("utf-8"))["cases"]
+CORPUS = sorted((REPO / "tests" / "corpus").glob("*.yaml"))  # each file: {cases: [...]}, names unique
+CASES = [case for path in CORPUS for case in yaml.safe_load(path.read_text("utf-8"))["cases"]]
 
 
 def _generate(kind: str, path: Path) -> None:
@@ -40,6 +42,11 @@ def _generate(kind: str, path: Path) -> None:
     elif kind == "huge_retention":  # 400 digits: past any float
         text = path.read_text("utf-8")
         path.write_text(text.replace("retention.ms: 7d", f"retention.ms: {'9' * 400}", 1), "utf-8")
+    elif kind == "unknown_keys":  # 5 MiB of unknown keys: one structure error each
+        with path.open("w", encoding="utf-8") as out:
+            out.write("service: extra\nowner: team-extra\ntopics: []\n")
+            for i in range(5 * 1024 * 1024 // 32):
+                out.write(f"unknown_key_{i:08d}: value\n")
     elif kind == "non_utf8_name":
         (path.parent / os.fsdecode(b"bad\xff.yaml")).write_text("service: [\n", "utf-8")
     elif kind == "bomb":
@@ -135,6 +142,7 @@ SUBPROCESS_CASES = [
     "non-utf8",
     "fifo-named-like-a-topics-file",
     "redos-policy-regex",
+    "five-megabytes-of-unknown-keys",
 ]
 
 

@@ -150,3 +150,12 @@ def redact(text: str) -> str:
         forms = sorted(_resolved, key=len, reverse=True)  # the longest first: a whole before its parts
         _pattern = re.compile("|".join(re.escape(f) for f in forms), re.IGNORECASE)
     return _pattern.sub(lambda m: _resolved.get(m.group(0).casefold(), "[redacted]"), text)
+
+
+def forget() -> None:
+    """Drop every remembered value. A kgov process is one command, so nothing calls this but tests,
+    which run many commands in one process: one test's secret must not redact another's output."""
+    global _pattern
+    _resolved.clear()
+    _secret_references.clear()
+    _pattern = None

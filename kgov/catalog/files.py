@@ -184,8 +184,9 @@ def read_file(path: Path, root: Path, rule: str = RULE_YAML, budget: ReadBudget 
         )
     try:
         try:
-            if budget is not None:  # counted before reading: a load past its fill reads nothing more
-                budget.charge(path, _stat_size(real))
+            size = _stat_size(real)
+            if budget is not None and size <= MAX_FILE_BYTES:  # a file over the limit is refused below
+                budget.charge(path, size)  # before reading: a load past its fill reads nothing more
             return decode(read_regular(real, MAX_FILE_BYTES, follow_symlinks=False))
         except Unreadable as refused:
             if not refused.too_big:

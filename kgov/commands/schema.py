@@ -11,8 +11,8 @@ import typer
 from kgov.errors import EXIT_ERROR, EXIT_OK, KgovError, UsageError
 from kgov.sanitize import printable, safe_lines
 from kgov.schemas.check import check
-from kgov.schemas.model import parse_level
-from kgov.schemas.source import read_schema_file
+from kgov.schemas.model import Schema, parse_level
+from kgov.schemas.source import load_json, read_schema_file
 
 FORMATS = ("text", "json")
 
@@ -26,8 +26,8 @@ def run_schema_check(old: Sequence[Path], new: Path, level: str, fmt: str) -> in
         wanted = parse_level(level)
     except KgovError as exc:  # a catalog's bad level is a lint error; the command line's a usage error
         raise UsageError(exc.message, hint=exc.hint) from None
-    history = [(str(path), read_schema_file(path)) for path in old]
-    verdict = check(read_schema_file(new), history, wanted)
+    history = [(str(path), _read(path)) for path in old]
+    verdict = check(_read(new), history, wanted)
     if fmt == "json":
         typer.echo(json.dumps(verdict.to_json(), indent=2))
         return EXIT_OK if verdict.compatible else EXIT_ERROR
@@ -36,7 +36,16 @@ def run_schema_check(old: Sequence[Path], new: Path, level: str, fmt: str) -> in
         lines = [f"✓ {name} is compatible at {wanted.value}"]
     else:
         count = len(verdict.breaking)
-        lines = [f"✗ {name} is incompatible at {wanted.value}: {count} breaking change{'s' * (count > 1)}"]
+        what = "could not be checked" if any(b.unchecked for b in verdict.breaking) else "is incompatible"
+        lines = [f"✗ {name} {what} at {wanted.value}: {count} breaking change{'s' * (count > 1)}"]
         lines += [f"  - {printable(breaking.message())}" for breaking in verdict.breaking]  # schema text
     typer.echo(safe_lines("\n".join(lines)))
     return EXIT_OK if verdict.compatible else EXIT_ERROR
+
+
+def _read(path: Path) -> Schema:
+    """A schema file given on the command line, its JSON parsed once up front: a syntax error, an
+    integer too long or nesting too deep is an error at file:line:col, not a verdict."""
+    schema = read_schema_file(path)
+    load_json(schema.text, schema.origin)
+    return schema

@@ -9,14 +9,14 @@ from typing import Any
 
 from kgov import __version__
 from kgov.catalog.model import Catalog
-from kgov.catalog.resolve import environment
+from kgov.catalog.resolve import environment, own_user
 from kgov.kinds import KINDS
 from kgov.kinds.base import Backends, DiffContext, Kind, check_rights, narrowed
 from kgov.plan.fingerprint import digest, plan_fingerprint
 from kgov.plan.model import JSON, Entry, KindSummary, Plan, Scoped
 from kgov.plan.overlap import overlapped
 from kgov.plan.reads import ReadOnce
-from kgov.plan.selfguard import guard, own_user
+from kgov.plan.selfguard import guard
 
 
 def make_plan(

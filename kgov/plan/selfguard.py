@@ -12,25 +12,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from kgov.catalog.model import Environment
-from kgov.errors import KgovError
 from kgov.plan.model import Entry
-from kgov.secrets import resolve_refs
 
 # The kinds whose entries belong to a principal (Entry.group) or a user name (Entry.name).
 _PRINCIPAL_KINDS = ("acl",)
 _USER_KINDS = ("user",)
 
-
-def own_user(env: Environment) -> str | None:
-    """The user name kgov logs in as in `env` (a name, not a secret), or None if it has none."""
-    raw = env.kafka.get("username")
-    if raw is None:
-        return None
-    try:
-        return resolve_refs(raw, f"environments.{env.name}.kafka.username")
-    except KgovError:
-        return None  # not set: connecting fails anyway, with that message
 
 
 def guard(entries: Sequence[Entry], user: str | None) -> list[Entry]:

@@ -14,8 +14,8 @@ from collections.abc import Iterator
 from kgov.diagnostics import Location, Severity
 from kgov.policy.context import Context
 from kgov.policy.registry import Example, Finding, Rule, register, rule
-from kgov.schemas.bounds import MAX_NESTING, json_depth, nesting, position
-from kgov.schemas.source import MAX_DEPTH
+from kgov.schemas.bounds import MAX_NESTING, nesting, position
+from kgov.schemas.source import MAX_DEPTH, json_depth
 
 RULE_SCHEMA_INCOMPATIBLE = "schema-incompatible"
 

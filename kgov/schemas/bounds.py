@@ -20,8 +20,6 @@ import re
 import sys
 from collections.abc import Callable, Hashable, Iterator, Sequence
 
-from kgov.schemas.source import MAX_DEPTH
-
 MAX_NESTING = 64  # schema levels; real schemas stay far below (a registry's deepest are ~10-20)
 # Sub-checks per pair of schemas compared: real schemas need hundreds to a few thousand; a step costs
 # ~0.1 ms at worst (JSON Schema), so a pair takes at most ~2 s and a whole history ~10 s.
@@ -117,20 +115,6 @@ def nesting(doc: object, fmt: str) -> tuple[int, list[str]]:
             stack.append((child, level + step, [*keys, key] if key else keys))
     return deepest
 
-
-def json_depth(doc: object) -> int:
-    """Nesting of a JSON document (objects and arrays), without recursion, up to MAX_DEPTH + 1."""
-    deepest, stack = 0, [(doc, 1)]
-    while stack:
-        node, depth = stack.pop()
-        deepest = max(deepest, depth)
-        if depth > MAX_DEPTH:
-            break
-        if isinstance(node, dict):
-            stack.extend((v, depth + 1) for v in node.values())
-        elif isinstance(node, list):
-            stack.extend((v, depth + 1) for v in node)
-    return deepest
 
 
 def _json_children(node: object) -> Iterator[tuple[object, int, str]]:

@@ -14,9 +14,9 @@ from collections.abc import Sequence
 
 from kgov.schemas import avro_compat, json_compat
 from kgov.schemas.avro_parse import parse_avro
-from kgov.schemas.bounds import MAX_NESTING, MAX_TOTAL_STEPS, Budget, Unchecked, json_depth, nesting
+from kgov.schemas.bounds import MAX_NESTING, MAX_TOTAL_STEPS, Budget, Unchecked, nesting
 from kgov.schemas.model import Breaking, Level, Schema, SchemaError, Verdict
-from kgov.schemas.source import MAX_DEPTH, load_json
+from kgov.schemas.source import MAX_DEPTH, json_depth, load_json
 
 
 def validate(schema: Schema) -> None:

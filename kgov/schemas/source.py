@@ -36,14 +36,14 @@ def load_json(text: str, origin: str) -> object:
         value = jsonread.loads(text)
     except JsonProblem as problem:  # a syntax error, too deep, an integer too long: never a crash
         raise SchemaError(f"{origin}:{problem.line}:{problem.col}: {problem.message}") from None
-    if _depth(value) > MAX_DEPTH:
+    if json_depth(value) > MAX_DEPTH:
         raise SchemaError(f"{origin}: nested deeper than {MAX_DEPTH} levels")
     return value
 
 
-def _depth(value: object) -> int:
-    """Nesting depth without recursion (the document is untrusted)."""
-    deepest, stack = 0, [(value, 1)]
+def json_depth(doc: object) -> int:
+    """Nesting of a JSON document (objects and arrays), without recursion, up to MAX_DEPTH + 1."""
+    deepest, stack = 0, [(doc, 1)]
     while stack:
         node, depth = stack.pop()
         deepest = max(deepest, depth)

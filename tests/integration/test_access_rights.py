@@ -141,7 +141,10 @@ def test_plan_stops_naming_what_kgov_lacks(
             assert result.code == 0 and "No changes" in result.output, result.output
             return
         assert result.code == 1, result.output
-        assert f"kgov's principal User:{user} {says.format(s=svc)}" in result.output, result.output
+        # the user name came from ${env:}: named by its reference, never by its value
+        shown = "User:${env:T_LIMITED_USER}"
+        assert f"kgov's principal {shown} {says.format(s=svc)}" in result.output, result.output
+        assert user not in result.output, result.output
         assert "Plan:" not in result.output and "+ topic" not in result.output
     finally:
         boss.delete_acls(bindings)

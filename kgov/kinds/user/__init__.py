@@ -20,6 +20,7 @@ from kgov.access.users import (
     owned_user,
 )
 from kgov.catalog.model import Catalog, Environment
+from kgov.catalog.resolve import own_user
 from kgov.cluster.access_port import ScramCredential, ScramDelete, ScramUpsert
 from kgov.cluster.kafka_port import KafkaAdmin
 from kgov.errors import KgovError
@@ -27,7 +28,6 @@ from kgov.kinds.base import PHASE_DELETES, PHASE_USERS, DiffContext, Unmanaged
 from kgov.kinds.user import snapshot
 from kgov.kinds.user.observe import ObservedUserState, UserScope, observe_users, password_of
 from kgov.plan.model import JSON, Change, Entry
-from kgov.secrets import resolve_refs
 
 KIND = "user"
 
@@ -45,17 +45,6 @@ def _entry(c: UserChange) -> Entry:
         group=principal,
         label=c.user + (f" ({c.after['mechanism']})" if c.after else ""),
     )
-
-
-def _self_user(env: Environment) -> str | None:
-    """The user kgov logs in as (never deleted); a name, not a secret."""
-    raw = env.kafka.get("username")
-    if raw is None:
-        return None
-    try:
-        return resolve_refs(raw, f"environments.{env.name}.kafka.username")
-    except KgovError:
-        return None
 
 
 class UserKind:
@@ -79,7 +68,7 @@ class UserKind:
     def diff(
         self, desired: Mapping[str, DesiredUser], observed: ObservedUserState, ctx: DiffContext
     ) -> tuple[list[Entry], list[str]]:
-        scope, me = observed.scope, _self_user(ctx.environment)
+        scope, me = observed.scope, own_user(ctx.environment)
         owned = [u for u in observed.users.credentials if owned_user(u, scope.services, scope.protected, me)]
         ownership = ctx.settings.ownership
         changes, warnings = diff_users(desired, observed.users, owned, ownership.delete, ctx.allow_delete)
@@ -145,7 +134,7 @@ class UserKind:
         observed: ObservedUserState,
         ctx: DiffContext,
     ) -> list[Unmanaged]:
-        me = _self_user(ctx.environment)  # kgov's own login is the operator's, not the catalog's
+        me = own_user(ctx.environment)  # kgov's own login is the operator's, not the catalog's
         return [
             Unmanaged(KIND, name, name, {"mechanisms": sorted(c.mechanism for c in creds)})
             for name, creds in sorted(observed.users.credentials.items())

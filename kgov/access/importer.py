@@ -32,7 +32,7 @@ from kgov.access.derive import bindings_for
 from kgov.access.users import DEFAULT_ITERATIONS
 from kgov.catalog.model import AccessFile, AclEntry, Authentication, Source
 from kgov.catalog.yamlpos import YamlDoc
-from kgov.cluster.access_port import ScramCredential
+from kgov.cluster.kafka.access_port import ScramCredential
 
 _SRC = Source("<import>", YamlDoc({}, {}))
 _SHORT = {"produces": {"WRITE", "DESCRIBE"}, "consumes": {"READ", "DESCRIBE"}}

@@ -26,7 +26,7 @@ from kgov.catalog.load import load_catalog
 from kgov.catalog.model import Catalog, Environment
 from kgov.catalog.patterns import PatternError, compile_pattern
 from kgov.catalog.resolve import environment
-from kgov.cluster.kafka_port import KafkaAdmin
+from kgov.cluster.kafka.port import KafkaAdmin
 from kgov.commands.common import connect, out, settings_catalog, working
 from kgov.errors import EXIT_OK, KgovError
 from kgov.kafka_configs import canonical

@@ -6,9 +6,9 @@ import os
 import time
 
 from kgov.access.binding import Binding
-from kgov.cluster.access_port import ScramCredential
-from kgov.cluster.connect import KafkaSettings
-from kgov.cluster.kafka import KafkaCluster
+from kgov.cluster.kafka.access_port import ScramCredential
+from kgov.cluster.kafka.adapter.admin import KafkaCluster
+from kgov.cluster.kafka.client_settings import KafkaSettings
 
 
 def admin_settings() -> KafkaSettings:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kgov.access.binding import BY_FIELDS, Binding
-from kgov.cluster.kafka_port import KafkaAdmin
+from kgov.cluster.kafka.port import KafkaAdmin
 
 
 @dataclass(frozen=True)

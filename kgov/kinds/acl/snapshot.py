@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from kgov.access.binding import Binding
-from kgov.cluster.kafka_port import KafkaAdmin
+from kgov.cluster.kafka.port import KafkaAdmin
 from kgov.kinds.acl.observe import AclScope, ObservedAcls, observe_acls
 from kgov.plan.model import JSON
 

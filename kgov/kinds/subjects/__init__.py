@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from kgov.catalog.model import Catalog, Environment
-from kgov.cluster.registry_port import SchemaRegistry
+from kgov.cluster.registry.port import SchemaRegistry
 from kgov.kinds.base import PHASE_DELETES, PHASE_SUBJECTS, DiffContext, Unmanaged, Violation
 from kgov.kinds.subjects import snapshot
 from kgov.kinds.subjects.apply import apply_subjects, subject_visible

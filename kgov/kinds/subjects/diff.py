@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from kgov.cluster.registry_port import FORMATS, RegisteredSchema
+from kgov.cluster.registry.port import FORMATS, RegisteredSchema
 from kgov.kinds.base import DiffContext
 from kgov.kinds.subjects.desired import DesiredSubject, as_schema
 from kgov.kinds.subjects.observe import ObservedSubjects

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from kgov.cluster.registry_port import RegisteredSchema, SchemaRegistry
+from kgov.cluster.registry.port import RegisteredSchema, SchemaRegistry
 from kgov.kinds.topics.ownership import TopicScope
 from kgov.plan.model import JSON
 

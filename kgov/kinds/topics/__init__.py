@@ -7,7 +7,7 @@ from typing import Any
 
 from kgov.access.rights import require_on_topics
 from kgov.catalog.model import Catalog, Environment
-from kgov.cluster.kafka_port import KafkaAdmin
+from kgov.cluster.kafka.port import KafkaAdmin
 from kgov.kinds.base import PHASE_DELETES, PHASE_TOPICS, DiffContext, Unmanaged
 from kgov.kinds.topics import snapshot
 from kgov.kinds.topics.apply import apply_topics, needed_rights, topic_visible

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from kgov.cluster.kafka_port import KafkaAdmin
+from kgov.cluster.kafka.port import KafkaAdmin
 from kgov.kinds.base import DiffContext, Unmanaged
 from kgov.kinds.topics.ownership import is_protected, protected_patterns
 

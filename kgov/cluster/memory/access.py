@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from kgov.access.binding import PATTERNS, RESOURCE_TYPES, Binding
-from kgov.cluster.access_port import (
+from kgov.cluster.kafka.access_port import (
     ABSENT,
     FAILED,
     HIDDEN,

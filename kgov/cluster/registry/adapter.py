@@ -24,7 +24,7 @@ from urllib.parse import quote, urlsplit
 
 from kgov.catalog.model import Environment
 from kgov.cluster.pool import WORKERS, run_all
-from kgov.cluster.registry_port import NewSchema, RegisteredSchema, RegistryError, SchemaReference
+from kgov.cluster.registry.port import NewSchema, RegisteredSchema, RegistryError, SchemaReference
 from kgov.errors import ClusterError, ConfigError
 from kgov.secrets import remember, resolve_refs
 

@@ -23,8 +23,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from kgov.access.binding import Binding
 from kgov.audit.build import audit_cluster
+from kgov.bindings import Binding
 from kgov.catalog.load import load_catalog
 from kgov.cluster.memory.kafka import MemoryCluster
 from kgov.kinds.base import Backends

@@ -11,8 +11,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from kgov.access.binding import scram_user
 from kgov.access.derive import principal_for
+from kgov.bindings import scram_user
 from kgov.catalog.model import Catalog
 from kgov.catalog.patterns import protected_matcher
 from kgov.cluster.kafka.access_port import FAILED, UNVERIFIABLE, LoginResult, ScramCredential

@@ -7,8 +7,8 @@ import random
 
 import pytest
 
-from kgov.access.binding import Binding
 from kgov.apply import apply_plan, await_visible
+from kgov.bindings import Binding
 from kgov.cluster.kafka.access_port import ScramDelete
 from kgov.cluster.kafka.adapter.admin import KafkaCluster
 from kgov.cluster.kafka.client_settings import kafka_settings

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from confluent_kafka.admin import NewTopic
 
-from kgov.access.binding import Binding
+from kgov.bindings import Binding
 from kgov.cluster.kafka.access_port import ABSENT, HIDDEN, VISIBLE, ScramCredential, ScramDelete, ScramUpsert
 from kgov.cluster.kafka.adapter.admin import KafkaCluster
 from kgov.cluster.kafka.client_settings import KafkaSettings

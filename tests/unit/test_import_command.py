@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kgov.access.binding import Binding
+from kgov.bindings import Binding
 from kgov.catalog.model import DEFAULT_TOPIC_NAME
 from kgov.cluster.kafka.access_port import ScramUpsert
 from kgov.cluster.memory.kafka import MemoryCluster

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from kgov.access.binding import Binding
+from kgov.bindings import Binding
 
 # Per-resource outcome of a batched write: None on success, else Kafka's error text.
 AccessOutcome = Mapping[str, str | None]

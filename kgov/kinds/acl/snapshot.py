@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from kgov.access.binding import Binding
+from kgov.bindings import Binding
 from kgov.cluster.kafka.port import KafkaAdmin
 from kgov.kinds.acl.observe import AclScope, ObservedAcls, observe_acls
 from kgov.plan.model import JSON

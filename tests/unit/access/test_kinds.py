@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from kgov.access.binding import Binding
 from kgov.apply import apply_plan
+from kgov.bindings import Binding
 from kgov.catalog.load import load_catalog
 from kgov.catalog.model import Catalog
 from kgov.cluster.kafka.access_port import ScramUpsert

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kgov.access.binding import Binding
+from kgov.bindings import Binding
 from kgov.cluster.kafka.access_port import ScramCredential, ScramDelete, ScramUpsert
 from kgov.cluster.memory.kafka import MemoryCluster
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from kgov.access.binding import Binding
+from kgov.bindings import Binding
 from kgov.catalog.load import load_catalog
 from kgov.cluster.kafka.access_port import ScramUpsert
 from kgov.cluster.memory.kafka import MemoryCluster

@@ -24,7 +24,7 @@ from confluent_kafka.admin import (
     UserScramCredentialUpsertion,
 )
 
-from kgov.access.binding import Binding
+from kgov.bindings import Binding
 from kgov.cluster.kafka.access_port import (
     ABSENT,
     HIDDEN,

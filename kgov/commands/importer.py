@@ -31,7 +31,7 @@ from kgov.commands.common import connect, out, settings_catalog, working
 from kgov.errors import EXIT_OK, KgovError
 from kgov.kafka_configs import canonical
 from kgov.kinds.base import Backends
-from kgov.kinds.topics.ownership import catalog_scope, is_protected
+from kgov.kinds.ownership import catalog_scope, is_protected
 from kgov.outfile import check_new_file, write_atomically
 from kgov.policy import lint
 from kgov.sanitize import printable

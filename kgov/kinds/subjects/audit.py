@@ -8,8 +8,8 @@ from typing import Any
 
 from kgov.cluster.registry.port import SchemaRegistry
 from kgov.kinds.base import DiffContext, Unmanaged, Violation
+from kgov.kinds.ownership import is_protected
 from kgov.kinds.subjects.observe import ObservedSubjects
-from kgov.kinds.topics.ownership import is_protected
 
 KIND = "subject"
 NONE = "NONE"

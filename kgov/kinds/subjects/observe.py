@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from kgov.cluster.registry.port import RegisteredSchema, SchemaRegistry
-from kgov.kinds.topics.ownership import TopicScope
+from kgov.kinds.ownership import TopicScope
 from kgov.plan.model import JSON
 
 MAX_REFERENCE_DEPTH = 8

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from kgov.access.rights import check_topics_visible
 from kgov.cluster.kafka.port import KafkaAdmin
 from kgov.errors import ClusterError
-from kgov.kinds.topics.ownership import TopicScope
+from kgov.kinds.ownership import TopicScope
 from kgov.state import TopicListing, TopicSpec
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from kgov.cluster.kafka.port import KafkaAdmin
 from kgov.kinds.base import DiffContext, Unmanaged
-from kgov.kinds.topics.ownership import is_protected, protected_patterns
+from kgov.kinds.ownership import is_protected, protected_patterns
 
 
 def unmanaged_topics(kafka: KafkaAdmin, desired: Mapping[str, Any], ctx: DiffContext) -> list[Unmanaged]:

@@ -71,9 +71,8 @@ def settings_catalog(root: Path) -> Catalog:
 
 def connect(catalog: Catalog, env_name: str) -> Backends:
     """The ports of an environment. Secret references are resolved here, for the clients only."""
-    from kgov.cluster.kafka.adapter.admin import (
-        KafkaCluster,  # confluent_kafka loads only for commands that connect
-    )
+    # here, not at the top: confluent_kafka loads only for commands that connect
+    from kgov.cluster.kafka.adapter.admin import KafkaCluster
     from kgov.cluster.registry.adapter import connect_registry
 
     env = environment(catalog, env_name)

@@ -26,9 +26,9 @@ from kgov.access.derive import desired_bindings
 from kgov.apply import apply_plan, await_visible
 from kgov.catalog.model import AccessFile, AclEntry, Catalog, Environment, Ownership, Settings, Source
 from kgov.catalog.yamlpos import YamlDoc
-from kgov.cluster.access_port import LoginAttempt, ScramDelete, ScramUpsert
-from kgov.cluster.connect import kafka_settings
-from kgov.cluster.kafka import KafkaCluster
+from kgov.cluster.kafka.access_port import LoginAttempt, ScramDelete, ScramUpsert
+from kgov.cluster.kafka.adapter.admin import KafkaCluster
+from kgov.cluster.kafka.client_settings import kafka_settings
 from kgov.kinds.base import Backends
 from kgov.plan.make import make_plan
 

@@ -23,10 +23,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from kgov.access.binding import Binding
 from kgov.audit.build import audit_cluster
+from kgov.bindings import Binding
 from kgov.catalog.load import load_catalog
-from kgov.cluster.memory import MemoryCluster
+from kgov.cluster.memory.kafka import MemoryCluster
 from kgov.kinds.base import Backends
 from kgov.render import audit_html, audit_markdown
 
@@ -79,7 +79,7 @@ def _create(admin: Any, names: list[str], bindings: list[Binding], groups: int, 
     from confluent_kafka import ConsumerGroupTopicPartitions, TopicPartition
     from confluent_kafka.admin import NewTopic
 
-    from kgov.cluster.kafka_access import to_kafka
+    from kgov.cluster.kafka.adapter.access import to_kafka
 
     for i in range(0, len(names), BATCH):
         _wait(admin.create_topics([NewTopic(n, 1, 1) for n in names[i : i + BATCH]], request_timeout=120))
@@ -137,7 +137,7 @@ def _settle(admin: Any, names: list[str], bindings: int, groups: int, tag: str) 
 
 def _delete(admin: Any, names: list[str], bindings: list[Binding], groups: int, tag: str) -> None:
     """Every step is tried, whatever the one before it says: a failed step must not leave the rest."""
-    from kgov.cluster.kafka_access import exact_filter
+    from kgov.cluster.kafka.adapter.access import exact_filter
 
     for i in range(0, len(bindings), BATCH):
         _try(

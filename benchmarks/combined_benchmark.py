@@ -52,7 +52,7 @@ from kgov.cli import tune_gc
 
 HERE = Path(__file__).resolve().parent
 BINDINGS_PER_PRINCIPAL = 10
-PAGE = 1000  # subjects per listing page, as kgov (kgov/cluster/registry.py)
+PAGE = 1000  # subjects per listing page, as kgov (kgov/cluster/registry/adapter.py)
 HEADERS = {"Accept": "application/vnd.schemaregistry.v1+json, application/json"}
 
 
@@ -346,7 +346,7 @@ def main() -> int:
     if args.floor_plan:
         floor_plan(args.floor_plan, bootstrap, url, args.batch, args.workers)
         return 0
-    from kgov.cluster.registry import CONCURRENCY
+    from kgov.cluster.registry.adapter import CONCURRENCY
 
     if args.latency_ms:  # for the children too: kgov and the floor both reach the registry through it
         from registry_benchmark import delaying_proxy

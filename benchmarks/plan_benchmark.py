@@ -26,8 +26,8 @@ from confluent_kafka.admin import AdminClient, NewTopic
 from kgov.apply import apply_plan, await_visible
 from kgov.catalog.model import Catalog, Environment, Ownership, Settings, Source, Topic, TopicsFile
 from kgov.catalog.yamlpos import YamlDoc
-from kgov.cluster.connect import kafka_settings
-from kgov.cluster.kafka import KafkaCluster
+from kgov.cluster.kafka.adapter.admin import KafkaCluster
+from kgov.cluster.kafka.client_settings import kafka_settings
 from kgov.kinds.base import Backends
 from kgov.plan.make import make_plan
 

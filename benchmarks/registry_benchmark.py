@@ -40,7 +40,7 @@ from kgov.catalog.model import (
     TopicsFile,
 )
 from kgov.catalog.yamlpos import YamlDoc
-from kgov.cluster.registry import connect_registry
+from kgov.cluster.registry.adapter import connect_registry
 from kgov.kinds.base import Backends
 from kgov.kinds.subjects import SubjectKind
 from kgov.plan.make import make_plan

@@ -390,7 +390,7 @@ def middle(runs: Sequence[Run]) -> Run:
 
 def kgov_batch() -> int:
     """kgov's resources per admin request: the floor sends the same number of requests."""
-    from kgov.cluster.kafka_base import BATCH as KGOV_BATCH
+    from kgov.cluster.kafka.adapter.base import BATCH as KGOV_BATCH
 
     return KGOV_BATCH
 

@@ -14,7 +14,7 @@ from kgov.errors import KgovError
 from kgov.kinds import KINDS
 from kgov.kinds.base import Backends, Kind
 from kgov.plan.model import Entry, Plan
-from kgov.secrets import redact
+from kgov.redact import redact
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,8 @@
-"""One error family for everything kgov reports to a user; cli.py maps it to exit codes."""
+"""One error family for everything kgov reports to a user; kgov's exits module maps it to exit codes."""
 
 from __future__ import annotations
+
+from kgov.redact import redact
 
 # Exit codes, Terraform style: 0 nothing to do, 1 error, 2 changes present (--detailed-exitcode);
 # a usage error (unknown option, missing or bad value) is EX_USAGE, never a plan result; Ctrl-C is 128+SIGINT;
@@ -21,8 +23,6 @@ class KgovError(Exception):
     def __init__(self, message: str, hint: str | None = None) -> None:
         # A library may quote a value resolved from ${env:}/${file:} back (librdkafka names the
         # broker it cannot resolve): show the reference instead, whoever raised the error.
-        from kgov.secrets import redact  # here: kgov.secrets itself raises ConfigError
-
         message = redact(message)
         hint = redact(hint) if hint is not None else None
         super().__init__(message)

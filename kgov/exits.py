@@ -109,7 +109,7 @@ def outcome(command: Callable[[], int]) -> int:
     except Exception as exc:  # last resort: bad input must never show a traceback
         if os.environ.get("KGOV_DEBUG"):
             raise
-        from kgov.secrets import redact  # a library's text may quote a resolved secret
+        from kgov.redact import redact  # a library's text may quote a resolved secret
 
         _say(
             f"[bold red]internal error:[/] {_escape(redact(f'{type(exc).__name__}: {exc}'))}\n"

@@ -3,17 +3,12 @@
 A reference is resolved only when a connection is made (Kafka now, SCRAM apply later), and what it
 resolves to goes to the client and nowhere else. Anything shown to a person uses the reference as
 written (`shown`); and since a library may still quote a resolved value back (librdkafka names the
-broker it could not resolve), every user-facing error is passed through `redact` (kgov.errors does,
-and so does every path that shows a foreign exception's text: kgov/exits.py, kgov/apply.py, the
-policy engine).
+broker it could not resolve), every value resolved here is remembered (kgov/redact.py), and every
+user-facing error is passed through `redact`.
 
-A library quotes parts, not only wholes: librdkafka splits `bootstrap.servers` on `,` and names
-`Tail:9092`; a URL's host comes back lower-cased or percent-encoded. So a value resolved for a
-secret field (a password) is redacted whole and in every fragment of 3 or more characters between
-`,` `:` `/` `@` `;` and blanks, in any letter case, raw, percent-encoded and percent-decoded. A value
-resolved for a field that is not secret (bootstrap servers, a URL, a user name, a file path) is
-redacted whole in the same forms, but not in fragments: its parts (a host, a port) name things a
-message must be able to show. The same value used in both is a secret.
+A value resolved for a secret field (a password) is redacted in fragments too; a value resolved for
+a field that is not secret (bootstrap servers, a URL, a user name, a file path) only whole (the
+forms: kgov/redact.py). The same value used in both is a secret.
 This module imports nothing from plan, cluster or commands: they all depend on it, not it on them.
 """
 
@@ -22,10 +17,11 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from urllib.parse import quote, unquote
 
 from kgov.errors import ConfigError
 from kgov.readfile import Unreadable, read_regular
+from kgov.redact import forget as forget_remembered
+from kgov.redact import remember
 from kgov.sanitize import printable
 
 # Fields that hold a secret, in every block that has them (kafka, schema_registry, SCRAM
@@ -36,16 +32,6 @@ REF = re.compile(r"\$\{(env|file):([^}]*)\}")
 
 # A ${file:} target is a password or a short token: anything bigger is a mistake (or /dev/zero).
 MAX_SECRET_FILE_BYTES = 64 * 1024
-# Resolved values shorter than this are not searched for in messages (a "1" would garble them all);
-# nor are a secret's fragments shorter than _MIN_FRAGMENT.
-_MIN_REDACTED = 3
-_MIN_FRAGMENT = 3
-# Where a library may cut a value it quotes back: lists, host:port, URLs, user@host.
-_CUTS = re.compile(r"[,:/@;\s]+")
-
-# form of a value resolved in this process (case-folded) -> the reference it came from, for `redact`
-_resolved: dict[str, str] = {}
-_pattern: re.Pattern[str] | None = None  # every form in _resolved, longest first; None: to rebuild
 # references written in a secret field anywhere in the catalog: secret in whatever field they are used
 _secret_references: set[str] = set()
 
@@ -125,37 +111,9 @@ def read_secret_file(name: str, field_name: str) -> str:
     return text
 
 
-def remember(value: str, shown_as: str, *, secret: bool = True) -> None:
-    """Redact `value` from every message from now on, showing `shown_as` instead (see the module
-    docstring for the forms searched: a secret's fragments too)."""
-    global _pattern
-    wholes = {part.strip() for part in (value, *value.splitlines())}
-    forms = {w for w in wholes if len(w) >= _MIN_REDACTED}
-    if secret:
-        forms |= {f for w in wholes for f in _CUTS.split(w) if len(f) >= _MIN_FRAGMENT}
-    forms |= {quote(f, safe="") for f in forms} | {unquote(f) for f in forms}
-    for form in forms:
-        if len(form) >= _MIN_REDACTED and form.casefold() not in _resolved:
-            _resolved[form.casefold()] = shown_as
-            _pattern = None
-
-
-def redact(text: str) -> str:
-    """`text` with every value resolved from a reference in this process (in any of the forms that
-    `remember` lists) replaced by the reference."""
-    global _pattern
-    if not _resolved or not text:
-        return text
-    if _pattern is None:
-        forms = sorted(_resolved, key=len, reverse=True)  # the longest first: a whole before its parts
-        _pattern = re.compile("|".join(re.escape(f) for f in forms), re.IGNORECASE)
-    return _pattern.sub(lambda m: _resolved.get(m.group(0).casefold(), "[redacted]"), text)
-
-
 def forget() -> None:
-    """Drop every remembered value. A kgov process is one command, so nothing calls this but tests,
-    which run many commands in one process: one test's secret must not redact another's output."""
-    global _pattern
-    _resolved.clear()
+    """Drop every remembered value and secret reference. A kgov process is one command, so nothing
+    calls this but tests, which run many commands in one process: one test's secret must not redact
+    another's output."""
     _secret_references.clear()
-    _pattern = None
+    forget_remembered()

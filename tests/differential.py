@@ -15,8 +15,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from kgov.cluster.registry import HttpRegistry, RegistrySettings
-from kgov.cluster.registry_port import SCHEMA_TYPES, NewSchema, RegistryError
+from kgov.cluster.registry.adapter import HttpRegistry, RegistrySettings
+from kgov.cluster.registry.port import SCHEMA_TYPES, NewSchema, RegistryError
 from kgov.errors import ClusterError, KgovError
 from kgov.schemas.check import check
 from kgov.schemas.model import Level, Schema

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from kgov.access.binding import BY_FIELDS, Binding
+from kgov.bindings import BY_FIELDS, Binding
 
 NAMED_MAX = 20  # unmanaged principals named in warnings; the rest are counted
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from kgov.access.binding import ANY_HOST, CLUSTER_NAME, Binding
+from kgov.bindings import ANY_HOST, CLUSTER_NAME, Binding
 from kgov.catalog.model import AccessFile, Catalog
 
 PREFIX_MARK = "-"  # a transactional id ending in '-' is a prefix: orders- covers orders-1, orders-eu-7

@@ -18,7 +18,9 @@ from dataclasses import dataclass
 
 import yaml
 
-from kgov.access.binding import (
+from kgov.access.derive import bindings_for
+from kgov.access.users import DEFAULT_ITERATIONS
+from kgov.bindings import (
     ANY_HOST,
     CLUSTER_NAME,
     PATTERNS,
@@ -28,11 +30,9 @@ from kgov.access.binding import (
     is_ip,
     scram_user,
 )
-from kgov.access.derive import bindings_for
-from kgov.access.users import DEFAULT_ITERATIONS
 from kgov.catalog.model import AccessFile, AclEntry, Authentication, Source
 from kgov.catalog.yamlpos import YamlDoc
-from kgov.cluster.access_port import ScramCredential
+from kgov.cluster.kafka.access_port import ScramCredential
 
 _SRC = Source("<import>", YamlDoc({}, {}))
 _SHORT = {"produces": {"WRITE", "DESCRIBE"}, "consumes": {"READ", "DESCRIBE"}}

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence, Set
 
-from kgov.access.binding import CLUSTER_NAME
-from kgov.cluster.access_port import HIDDEN
-from kgov.cluster.kafka_port import KafkaAdmin
+from kgov.bindings import CLUSTER_NAME
+from kgov.cluster.kafka.access_port import HIDDEN
+from kgov.cluster.kafka.port import KafkaAdmin
 from kgov.errors import ClusterError
 
 SHOWN = 5

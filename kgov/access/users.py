@@ -11,11 +11,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from kgov.access.binding import scram_user
 from kgov.access.derive import principal_for
+from kgov.bindings import scram_user
 from kgov.catalog.model import Catalog
 from kgov.catalog.patterns import protected_matcher
-from kgov.cluster.access_port import FAILED, UNVERIFIABLE, LoginResult, ScramCredential
+from kgov.cluster.kafka.access_port import FAILED, UNVERIFIABLE, LoginResult, ScramCredential
 from kgov.errors import CatalogError
 
 DEFAULT_ITERATIONS = 4096  # what kafka-configs.sh uses when none is given

@@ -6,7 +6,6 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from kgov import __version__
-from kgov.access.binding import Binding
 from kgov.access.derive import desired_bindings
 from kgov.audit import policy
 from kgov.audit.graph import data_flow
@@ -14,6 +13,7 @@ from kgov.audit.matrix import access_matrix
 from kgov.audit.model import Audit
 from kgov.audit.read import read_cluster
 from kgov.audit.usage import read_usage
+from kgov.bindings import Binding
 from kgov.catalog.model import Catalog
 from kgov.catalog.resolve import environment
 from kgov.kinds.base import Backends

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from kgov.access.binding import Binding
 from kgov.audit.model import Edge, Graph, Matrix, Node
+from kgov.bindings import Binding
 
 
 def data_flow(matrix: Matrix, bindings: Iterable[Binding]) -> Graph:

@@ -10,8 +10,8 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterable, Sequence
 
-from kgov.access.binding import Binding
 from kgov.audit.model import RIGHTS, Cell, Matrix
+from kgov.bindings import Binding
 
 WILDCARD = "*"
 WILDCARD_PRINCIPAL = "User:*"

@@ -1,5 +1,5 @@
 """Usage, from consumer-group offsets: lag per consumer group and topic, topics nobody consumes,
-and empty topics. Read in a fixed set of batched requests (kgov/cluster/kafka_usage.py: one
+and empty topics. Read in a fixed set of batched requests (kgov/cluster/kafka/adapter/usage.py: one
 listing of the groups, one offset fetch per group, one ListOffsets batch for each end of the logs)."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from kgov.cluster.kafka_port import GroupOffsets, KafkaAdmin, LogOffsets
+from kgov.cluster.kafka.port import GroupOffsets, KafkaAdmin, LogOffsets
 from kgov.errors import ClusterError
 from kgov.plan.model import JSON
 

@@ -11,7 +11,7 @@ from rich.text import Text
 from kgov.catalog.load import load_catalog
 from kgov.catalog.model import Catalog
 from kgov.catalog.resolve import environment
-from kgov.cluster.connect import kafka_settings
+from kgov.cluster.kafka.client_settings import kafka_settings
 from kgov.diagnostics import Diagnostic
 from kgov.errors import CatalogError
 from kgov.kinds.base import Backends
@@ -71,8 +71,9 @@ def settings_catalog(root: Path) -> Catalog:
 
 def connect(catalog: Catalog, env_name: str) -> Backends:
     """The ports of an environment. Secret references are resolved here, for the clients only."""
-    from kgov.cluster.kafka import KafkaCluster  # confluent_kafka loads only for commands that connect
-    from kgov.cluster.registry import connect_registry
+    # here, not at the top: confluent_kafka loads only for commands that connect
+    from kgov.cluster.kafka.adapter.admin import KafkaCluster
+    from kgov.cluster.registry.adapter import connect_registry
 
     env = environment(catalog, env_name)
     mark_secret_references(_secret_settings(catalog))

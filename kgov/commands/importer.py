@@ -26,12 +26,12 @@ from kgov.catalog.load import load_catalog
 from kgov.catalog.model import Catalog, Environment
 from kgov.catalog.patterns import PatternError, compile_pattern
 from kgov.catalog.resolve import environment
-from kgov.cluster.kafka_port import KafkaAdmin
+from kgov.cluster.kafka.port import KafkaAdmin
 from kgov.commands.common import connect, out, settings_catalog, working
 from kgov.errors import EXIT_OK, KgovError
 from kgov.kafka_configs import canonical
 from kgov.kinds.base import Backends
-from kgov.kinds.topics.ownership import catalog_scope, is_protected
+from kgov.kinds.ownership import catalog_scope, is_protected
 from kgov.outfile import check_new_file, write_atomically
 from kgov.policy import lint
 from kgov.sanitize import printable

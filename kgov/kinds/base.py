@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from kgov.catalog.model import Catalog, Environment, Settings
-from kgov.cluster.kafka_port import KafkaAdmin
-from kgov.cluster.registry_port import SchemaRegistry
+from kgov.cluster.kafka.port import KafkaAdmin
+from kgov.cluster.registry.port import SchemaRegistry
 from kgov.diagnostics import Location
 from kgov.plan.model import JSON, Entry
 

@@ -13,7 +13,7 @@ from kgov.catalog.model import Catalog, Environment
 from kgov.diagnostics import Diagnostic, Severity
 from kgov.policy.context import Context
 from kgov.policy.registry import Finding, Rule, rules
-from kgov.secrets import redact
+from kgov.redact import redact
 from kgov.suggest import bounded
 
 MAX_FINDINGS_PER_FILE = 100

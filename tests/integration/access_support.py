@@ -5,10 +5,10 @@ from __future__ import annotations
 import os
 import time
 
-from kgov.access.binding import Binding
-from kgov.cluster.access_port import ScramCredential
-from kgov.cluster.connect import KafkaSettings
-from kgov.cluster.kafka import KafkaCluster
+from kgov.bindings import Binding
+from kgov.cluster.kafka.access_port import ScramCredential
+from kgov.cluster.kafka.adapter.admin import KafkaCluster
+from kgov.cluster.kafka.client_settings import KafkaSettings
 
 
 def admin_settings() -> KafkaSettings:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from kgov.access.binding import Binding
-from kgov.cluster.access_port import ScramCredential, ScramDelete, ScramUpsert
-from kgov.cluster.kafka_base import BATCH
+from kgov.bindings import Binding
+from kgov.cluster.kafka.access_port import ScramCredential, ScramDelete, ScramUpsert
+from kgov.cluster.kafka.adapter.base import BATCH
 from tests.integration.access_support import admin_cluster, bindings_of, scram_of
 from tests.support import unique_service
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import yaml
 from confluent_kafka.admin import NewTopic
 
-from kgov.access.binding import Binding
-from kgov.cluster.access_port import ScramCredential, ScramDelete, ScramUpsert
+from kgov.bindings import Binding
+from kgov.cluster.kafka.access_port import ScramCredential, ScramDelete, ScramUpsert
 from tests.integration.access_support import admin_cluster, bindings_of, scram_of, topics_listed
 from tests.integration.kgovtest import admin, kgov, unique_service, write_catalog
 

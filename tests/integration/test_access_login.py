@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import time
 
-from kgov.cluster.access_port import FAILED, OK, UNVERIFIABLE, LoginAttempt, ScramDelete, ScramUpsert
-from kgov.cluster.connect import KafkaSettings
-from kgov.cluster.kafka_login import verify_logins
+from kgov.cluster.kafka.access_port import FAILED, OK, UNVERIFIABLE, LoginAttempt, ScramDelete, ScramUpsert
+from kgov.cluster.kafka.adapter.login import verify_logins
+from kgov.cluster.kafka.client_settings import KafkaSettings
 from tests.integration.access_support import admin_cluster, admin_settings
 from tests.support import unique_service
 

@@ -7,11 +7,11 @@ import random
 
 import pytest
 
-from kgov.access.binding import Binding
 from kgov.apply import apply_plan, await_visible
-from kgov.cluster.access_port import ScramDelete
-from kgov.cluster.connect import kafka_settings
-from kgov.cluster.kafka import KafkaCluster
+from kgov.bindings import Binding
+from kgov.cluster.kafka.access_port import ScramDelete
+from kgov.cluster.kafka.adapter.admin import KafkaCluster
+from kgov.cluster.kafka.client_settings import kafka_settings
 from kgov.kinds.base import Backends
 from kgov.plan.make import make_plan
 from tests.integration.access_support import admin_cluster

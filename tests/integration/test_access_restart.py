@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from kgov.cluster.access_port import OK, LoginAttempt
+from kgov.cluster.kafka.access_port import OK, LoginAttempt
 from tests.integration.access_support import admin_cluster
 from tests.support import SETTINGS, kgov, unique_service
 

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from confluent_kafka.admin import NewTopic
 
-from kgov.access.binding import Binding
-from kgov.cluster.access_port import ABSENT, HIDDEN, VISIBLE, ScramCredential, ScramDelete, ScramUpsert
-from kgov.cluster.connect import KafkaSettings
-from kgov.cluster.kafka import KafkaCluster
+from kgov.bindings import Binding
+from kgov.cluster.kafka.access_port import ABSENT, HIDDEN, VISIBLE, ScramCredential, ScramDelete, ScramUpsert
+from kgov.cluster.kafka.adapter.admin import KafkaCluster
+from kgov.cluster.kafka.client_settings import KafkaSettings
 from kgov.errors import ClusterError
 from tests.integration.access_support import (
     admin_cluster,

@@ -17,8 +17,8 @@ import pytest
 from confluent_kafka import Consumer, Producer, TopicPartition
 from confluent_kafka.admin import NewTopic
 
-from kgov.cluster.registry import HttpRegistry, RegistrySettings
-from kgov.cluster.registry_port import NewSchema
+from kgov.cluster.registry.adapter import HttpRegistry, RegistrySettings
+from kgov.cluster.registry.port import NewSchema
 from kgov.render.escape import md_code
 from tests.integration.kgovtest import admin
 from tests.support import kgov

@@ -14,9 +14,9 @@ from confluent_kafka.admin import NewTopic
 
 from kgov.catalog.load import load_catalog
 from kgov.catalog.resolve import environment
-from kgov.cluster.connect import kafka_settings
-from kgov.cluster.kafka import KafkaCluster
-from kgov.cluster.kafka_base import BATCH
+from kgov.cluster.kafka.adapter.admin import KafkaCluster
+from kgov.cluster.kafka.adapter.base import BATCH
+from kgov.cluster.kafka.client_settings import kafka_settings
 from kgov.kinds.base import Backends
 from kgov.plan.make import make_plan
 from tests.support import topic_doc

@@ -10,8 +10,8 @@ import pytest
 
 from kgov.catalog.load import load_catalog
 from kgov.catalog.resolve import environment
-from kgov.cluster.connect import kafka_settings
-from kgov.cluster.kafka import KafkaCluster
+from kgov.cluster.kafka.adapter.admin import KafkaCluster
+from kgov.cluster.kafka.client_settings import kafka_settings
 from kgov.kinds import KINDS
 from kgov.kinds.base import Backends, Kind
 from kgov.plan.make import make_plan

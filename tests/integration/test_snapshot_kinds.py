@@ -30,7 +30,7 @@ from confluent_kafka.admin import (
     UserScramCredentialUpsertion,
 )
 
-from kgov.cluster.registry import HttpRegistry, RegistrySettings
+from kgov.cluster.registry.adapter import HttpRegistry, RegistrySettings
 from tests.integration.kgovtest import admin
 from tests.support import kgov
 

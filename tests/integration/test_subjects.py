@@ -18,8 +18,8 @@ from confluent_kafka.schema_registry.avro import AvroDeserializer, AvroSerialize
 from confluent_kafka.schema_registry.json_schema import JSONDeserializer, JSONSerializer
 from confluent_kafka.serialization import MessageField, SerializationContext
 
-from kgov.cluster.registry import HttpRegistry, RegistrySettings
-from kgov.cluster.registry_port import NewSchema
+from kgov.cluster.registry.adapter import HttpRegistry, RegistrySettings
+from kgov.cluster.registry.port import NewSchema
 from tests.support import SETTINGS, topic_doc
 
 from .kgovtest import kgov, unique_service

@@ -10,7 +10,7 @@ import yaml
 
 from kgov.catalog.model import Environment, Source
 from kgov.catalog.yamlpos import YamlDoc
-from kgov.cluster.connect import kafka_settings
+from kgov.cluster.kafka.client_settings import kafka_settings
 from kgov.errors import ConfigError
 
 

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kgov.access.binding import Binding
+from kgov.bindings import Binding
 from kgov.catalog.model import DEFAULT_TOPIC_NAME
-from kgov.cluster.access_port import ScramUpsert
-from kgov.cluster.memory import MemoryCluster
+from kgov.cluster.kafka.access_port import ScramUpsert
+from kgov.cluster.memory.kafka import MemoryCluster
 from kgov.commands.importer import run_import, service_of
 from kgov.commands.plan import run_plan
 from kgov.errors import KgovError

@@ -8,8 +8,8 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import Future
 from typing import Any
 
-from kgov.cluster.kafka_base import BATCH, IN_FLIGHT, MAX_RECORDS, KafkaBase
-from kgov.cluster.kafka_base import chunks as _chunks
+from kgov.cluster.kafka.adapter.base import BATCH, IN_FLIGHT, MAX_RECORDS, KafkaBase
+from kgov.cluster.kafka.adapter.base import chunks as _chunks
 from kgov.state import TopicSpec
 
 

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from kgov.errors import ConfigError, KgovError
-from kgov.secrets import MAX_SECRET_FILE_BYTES, SECRET_FIELDS, is_reference, redact, resolve_refs, shown
+from kgov.redact import redact
+from kgov.secrets import MAX_SECRET_FILE_BYTES, SECRET_FIELDS, is_reference, resolve_refs, shown
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from kgov.access.binding import BY_FIELDS, Binding
-from kgov.cluster.kafka_port import KafkaAdmin
+from kgov.bindings import BY_FIELDS, Binding
+from kgov.cluster.kafka.port import KafkaAdmin
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from kgov.access.binding import Binding
-from kgov.cluster.kafka_port import KafkaAdmin
+from kgov.bindings import Binding
+from kgov.cluster.kafka.port import KafkaAdmin
 from kgov.kinds.acl.observe import AclScope, ObservedAcls, observe_acls
 from kgov.plan.model import JSON
 

@@ -9,15 +9,15 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from kgov.catalog.model import Catalog, Environment
-from kgov.cluster.registry_port import SchemaRegistry
+from kgov.cluster.registry.port import SchemaRegistry
 from kgov.kinds.base import PHASE_DELETES, PHASE_SUBJECTS, DiffContext, Unmanaged, Violation
+from kgov.kinds.ownership import catalog_scope
 from kgov.kinds.subjects import snapshot
 from kgov.kinds.subjects.apply import apply_subjects, subject_visible
 from kgov.kinds.subjects.audit import none_levels, unmanaged_subjects
 from kgov.kinds.subjects.desired import DesiredSubject, desired_subjects
 from kgov.kinds.subjects.diff import diff_subjects
 from kgov.kinds.subjects.observe import ObservedSubjects, observe_subjects
-from kgov.kinds.topics.ownership import catalog_scope
 from kgov.plan.model import JSON, Entry
 from kgov.schemas.model import Level
 

@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from kgov.cluster.pool import run_all
-from kgov.cluster.registry_port import SCHEMA_TYPES, NewSchema, RegistryError, SchemaReference, SchemaRegistry
+from kgov.cluster.registry.port import SCHEMA_TYPES, NewSchema, RegistryError, SchemaReference, SchemaRegistry
 from kgov.errors import KgovError
 from kgov.kinds.subjects.observe import ObservedSubjects
 from kgov.plan.model import Entry

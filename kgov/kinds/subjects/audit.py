@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from kgov.cluster.registry_port import SchemaRegistry
+from kgov.cluster.registry.port import SchemaRegistry
 from kgov.kinds.base import DiffContext, Unmanaged, Violation
+from kgov.kinds.ownership import is_protected
 from kgov.kinds.subjects.observe import ObservedSubjects
-from kgov.kinds.topics.ownership import is_protected
 
 KIND = "subject"
 NONE = "NONE"

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from kgov.cluster.registry_port import FORMATS, RegisteredSchema
+from kgov.cluster.registry.port import FORMATS, RegisteredSchema
 from kgov.kinds.base import DiffContext
+from kgov.kinds.ownership import is_protected
 from kgov.kinds.subjects.desired import DesiredSubject, as_schema
 from kgov.kinds.subjects.observe import ObservedSubjects
-from kgov.kinds.topics.ownership import is_protected
 from kgov.plan.model import Change, Entry
 from kgov.schemas.check import check
 from kgov.schemas.model import Breaking, Level, Reference, Schema, SchemaError

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from kgov.cluster.registry_port import RegisteredSchema, SchemaRegistry
-from kgov.kinds.topics.ownership import TopicScope
+from kgov.cluster.registry.port import RegisteredSchema, SchemaRegistry
+from kgov.kinds.ownership import TopicScope
 from kgov.plan.model import JSON
 
 MAX_REFERENCE_DEPTH = 8

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from kgov.cluster.registry_port import RegisteredSchema, SchemaReference, SchemaRegistry
+from kgov.cluster.registry.port import RegisteredSchema, SchemaReference, SchemaRegistry
 from kgov.errors import PlanError
 from kgov.kinds.subjects.observe import ObservedSubjects, observe_subjects, subject_scope
 from kgov.plan.model import JSON

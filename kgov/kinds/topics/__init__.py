@@ -7,14 +7,14 @@ from typing import Any
 
 from kgov.access.rights import require_on_topics
 from kgov.catalog.model import Catalog, Environment
-from kgov.cluster.kafka_port import KafkaAdmin
+from kgov.cluster.kafka.port import KafkaAdmin
 from kgov.kinds.base import PHASE_DELETES, PHASE_TOPICS, DiffContext, Unmanaged
+from kgov.kinds.ownership import TopicScope, catalog_scope
 from kgov.kinds.topics import snapshot
 from kgov.kinds.topics.apply import apply_topics, needed_rights, topic_visible
 from kgov.kinds.topics.desired import desired_topics
 from kgov.kinds.topics.diff import diff_topics
 from kgov.kinds.topics.observe import ObservedTopics, observe_topics
-from kgov.kinds.topics.ownership import TopicScope, catalog_scope
 from kgov.kinds.topics.unmanaged import unmanaged_topics
 from kgov.plan.model import JSON, Entry
 from kgov.state import TopicSpec

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from kgov.cluster.kafka_port import ConfigOp, KafkaAdmin
+from kgov.cluster.kafka.port import ConfigOp, KafkaAdmin
 from kgov.kafka_configs import canonical
 from kgov.kinds.topics.observe import ObservedTopics
 from kgov.plan.model import Entry

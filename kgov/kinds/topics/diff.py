@@ -6,8 +6,8 @@ from collections.abc import Mapping
 
 from kgov.kafka_configs import TOPIC_CONFIGS, canonical, ignored_config
 from kgov.kinds.base import DiffContext
+from kgov.kinds.ownership import is_protected, matching_patterns, protected_patterns
 from kgov.kinds.topics.observe import ObservedTopics
-from kgov.kinds.topics.ownership import is_protected, matching_patterns, protected_patterns
 from kgov.plan.model import Change, Entry
 from kgov.state import TopicSpec
 

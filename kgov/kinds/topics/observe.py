@@ -6,9 +6,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from kgov.access.rights import check_topics_visible
-from kgov.cluster.kafka_port import KafkaAdmin
+from kgov.cluster.kafka.port import KafkaAdmin
 from kgov.errors import ClusterError
-from kgov.kinds.topics.ownership import TopicScope
+from kgov.kinds.ownership import TopicScope
 from kgov.state import TopicListing, TopicSpec
 
 

@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from kgov.errors import ClusterError, PlanError
+from kgov.kinds.ownership import TopicScope
 from kgov.kinds.topics.observe import ObservedTopics
-from kgov.kinds.topics.ownership import TopicScope
 from kgov.plan.model import JSON
 from kgov.state import TopicSpec
 

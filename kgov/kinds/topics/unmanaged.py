@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from kgov.cluster.kafka_port import KafkaAdmin
+from kgov.cluster.kafka.port import KafkaAdmin
 from kgov.kinds.base import DiffContext, Unmanaged
-from kgov.kinds.topics.ownership import is_protected, protected_patterns
+from kgov.kinds.ownership import is_protected, protected_patterns
 
 
 def unmanaged_topics(kafka: KafkaAdmin, desired: Mapping[str, Any], ctx: DiffContext) -> list[Unmanaged]:

@@ -21,8 +21,8 @@ from kgov.access.users import (
 )
 from kgov.catalog.model import Catalog, Environment
 from kgov.catalog.resolve import own_user
-from kgov.cluster.access_port import ScramCredential, ScramDelete, ScramUpsert
-from kgov.cluster.kafka_port import KafkaAdmin
+from kgov.cluster.kafka.access_port import ScramCredential, ScramDelete, ScramUpsert
+from kgov.cluster.kafka.port import KafkaAdmin
 from kgov.errors import KgovError
 from kgov.kinds.base import PHASE_DELETES, PHASE_USERS, DiffContext, Unmanaged
 from kgov.kinds.user import snapshot

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kgov.access.users import DesiredUser, ObservedUsers
-from kgov.cluster.access_port import FAILED, UNVERIFIABLE, LoginAttempt, LoginResult
-from kgov.cluster.kafka_port import KafkaAdmin
+from kgov.cluster.kafka.access_port import FAILED, UNVERIFIABLE, LoginAttempt, LoginResult
+from kgov.cluster.kafka.port import KafkaAdmin
 from kgov.errors import KgovError
 from kgov.secrets import resolve_refs
 

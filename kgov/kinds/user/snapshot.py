@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from kgov.access.users import ObservedUsers
-from kgov.cluster.access_port import UNVERIFIABLE, LoginResult, ScramCredential
-from kgov.cluster.kafka_port import KafkaAdmin
+from kgov.cluster.kafka.access_port import UNVERIFIABLE, LoginResult, ScramCredential
+from kgov.cluster.kafka.port import KafkaAdmin
 from kgov.kinds.user.observe import ObservedUserState, UserScope
 from kgov.plan.model import JSON
 

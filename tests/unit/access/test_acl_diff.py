@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kgov.access.acl_diff import diff_acls, touched_topics
-from kgov.access.binding import Binding
+from kgov.bindings import Binding
 
 W = Binding("User:orders", "topic", "literal", "orders.created", "WRITE")
 D = Binding("User:orders", "topic", "literal", "orders.created", "DESCRIBE")

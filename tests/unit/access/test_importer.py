@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kgov.access.binding import Binding
 from kgov.access.derive import bindings_for
 from kgov.access.importer import import_access, undeclarable
+from kgov.bindings import Binding
 from kgov.catalog.load import load_catalog
-from kgov.cluster.access_port import ScramCredential
+from kgov.cluster.kafka.access_port import ScramCredential
 from kgov.policy import lint
 from tests.unit.access.test_random_convergence import TOPICS, random_file
 

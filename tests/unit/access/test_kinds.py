@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from kgov.access.binding import Binding
 from kgov.apply import apply_plan
+from kgov.bindings import Binding
 from kgov.catalog.load import load_catalog
 from kgov.catalog.model import Catalog
-from kgov.cluster.access_port import ScramUpsert
-from kgov.cluster.memory import MemoryCluster
+from kgov.cluster.kafka.access_port import ScramUpsert
+from kgov.cluster.memory.kafka import MemoryCluster
 from kgov.errors import ClusterError
 from kgov.kinds.base import Backends
 from kgov.plan.make import make_plan

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from kgov.access.binding import Binding
-from kgov.cluster.access_port import ScramCredential, ScramDelete, ScramUpsert
-from kgov.cluster.memory import MemoryCluster
+from kgov.bindings import Binding
+from kgov.cluster.kafka.access_port import ScramCredential, ScramDelete, ScramUpsert
+from kgov.cluster.memory.kafka import MemoryCluster
 
 
 def test_acls_create_describe_delete_exact() -> None:

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from kgov.access.binding import Binding
 from kgov.apply import apply_plan
+from kgov.bindings import Binding
 from kgov.catalog.model import AccessFile, AclEntry, Authentication, Catalog, Environment, Settings
-from kgov.cluster.memory import MemoryCluster
+from kgov.cluster.memory.kafka import MemoryCluster
 from kgov.kinds.base import Backends
 from kgov.plan.make import make_plan
 from tests.unit.plan.helpers import SRC

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from kgov.access.binding import Binding
 from kgov.audit.build import audit_catalog, audit_cluster
+from kgov.bindings import Binding
 from kgov.catalog.load import load_catalog
 from kgov.catalog.model import Catalog
-from kgov.cluster.access_port import ScramUpsert
-from kgov.cluster.memory import MemoryCluster
+from kgov.cluster.kafka.access_port import ScramUpsert
+from kgov.cluster.memory.kafka import MemoryCluster
 from kgov.commands.audit import run_audit
 from kgov.kinds.base import Backends
 from kgov.render import audit_html, audit_markdown

@@ -11,9 +11,9 @@ from kgov.audit.build import audit_cluster
 from kgov.audit.usage import read_usage
 from kgov.catalog.load import load_catalog
 from kgov.catalog.model import Catalog
-from kgov.cluster.memory import MemoryCluster
-from kgov.cluster.registry_memory import MemoryRegistry
-from kgov.cluster.registry_port import NewSchema
+from kgov.cluster.memory.kafka import MemoryCluster
+from kgov.cluster.memory.registry import MemoryRegistry
+from kgov.cluster.registry.port import NewSchema
 from kgov.kinds.base import Backends
 from kgov.render import audit_html, audit_markdown
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from kgov.access.binding import Binding
 from kgov.audit.graph import data_flow
 from kgov.audit.matrix import access_matrix
 from kgov.audit.model import Cell
 from kgov.audit.policy import broad_pii_access
+from kgov.bindings import Binding
 
 TOPICS = ["orders.created", "orders.state", "ordersx", "pay.cards", "pay.refunds"]
 

@@ -16,7 +16,7 @@ import pytest
 
 from kgov.catalog.model import Environment
 from kgov.cluster.pool import WorkerPool, run_all
-from kgov.cluster.registry import connect_registry
+from kgov.cluster.registry.adapter import connect_registry
 
 
 class Recorder:

@@ -12,8 +12,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from kgov.catalog.model import Environment
-from kgov.cluster.registry import connect_registry
-from kgov.cluster.registry_port import NewSchema, RegistryError, SchemaReference
+from kgov.cluster.registry.adapter import connect_registry
+from kgov.cluster.registry.port import NewSchema, RegistryError, SchemaReference
 from kgov.errors import ClusterError, ConfigError
 
 SECRET = "s3cr3t-pa55"
@@ -181,7 +181,7 @@ def test_settings_errors() -> None:
 
 def test_subject_listing_is_paged(server: tuple[str, Script], monkeypatch: pytest.MonkeyPatch) -> None:
     url, script = server
-    monkeypatch.setattr("kgov.cluster.registry.PAGE", 2)
+    monkeypatch.setattr("kgov.cluster.registry.adapter.PAGE", 2)
     script.answers = {
         ("GET", "/api/subjects?offset=0&limit=2"): (200, ["a", "b"]),
         ("GET", "/api/subjects?offset=2&limit=2"): (200, ["c", "d"]),

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from kgov.cluster.registry_memory import MemoryRegistry
-from kgov.cluster.registry_port import NewSchema, RegistryError
+from kgov.cluster.memory.registry import MemoryRegistry
+from kgov.cluster.registry.port import NewSchema, RegistryError
 from kgov.errors import ClusterError
 
 V1 = '{"type":"record","name":"R","fields":[{"name":"a","type":"int"}]}'

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from kgov.catalog.load import load_catalog
-from kgov.cluster.memory import MemoryCluster
+from kgov.cluster.memory.kafka import MemoryCluster
 from kgov.kinds.base import Backends
 from kgov.plan import planfile
 from kgov.plan import snapshot as snapshots

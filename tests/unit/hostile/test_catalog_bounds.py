@@ -22,7 +22,7 @@ from kgov.catalog.patterns import MAX_PROTECTED
 from kgov.cli import app
 from kgov.commands.lint import lint_catalog
 from kgov.errors import ConfigError
-from kgov.kinds.topics.ownership import is_protected
+from kgov.kinds.ownership import is_protected
 from kgov.policy.engine import MAX_FINDINGS_PER_FILE
 from kgov.suggest import MAX_CANDIDATES, Budget, close_match
 

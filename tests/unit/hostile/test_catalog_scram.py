@@ -12,7 +12,7 @@ import pytest
 from kgov.access.users import desired_users, iterations_problem
 from kgov.apply import apply_plan
 from kgov.catalog.load import load_catalog
-from kgov.cluster.memory import MemoryCluster
+from kgov.cluster.memory.kafka import MemoryCluster
 from kgov.errors import CatalogError
 from kgov.kinds.base import Backends
 from kgov.plan.make import make_plan

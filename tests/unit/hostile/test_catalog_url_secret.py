@@ -7,7 +7,7 @@ import pytest
 
 from kgov.catalog.model import Environment, Source
 from kgov.catalog.yamlpos import YamlDoc
-from kgov.cluster.registry import registry_settings
+from kgov.cluster.registry.adapter import registry_settings
 from kgov.errors import ConfigError
 
 

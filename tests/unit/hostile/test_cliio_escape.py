@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kgov.cluster.memory import MemoryCluster
+from kgov.cluster.memory.kafka import MemoryCluster
 from kgov.commands.importer import run_import
 from kgov.commands.plan import run_plan
 from kgov.errors import KgovError

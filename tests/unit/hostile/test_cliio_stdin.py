@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from kgov.cluster.memory import MemoryCluster
+from kgov.cluster.memory.kafka import MemoryCluster
 from kgov.commands.apply import run_apply
 from kgov.exits import outcome
 from kgov.kinds.base import Backends
@@ -25,7 +25,7 @@ from tests.unit.hostile.cliio_helpers import ROOT, assert_defused, catalog, run_
 APPLY_IN_MEMORY = """
 import sys
 import kgov.commands.apply as apply
-from kgov.cluster.memory import MemoryCluster
+from kgov.cluster.memory.kafka import MemoryCluster
 from kgov.kinds.base import Backends
 from kgov.cli import main
 

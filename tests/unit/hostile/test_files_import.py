@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from kgov.access.binding import Binding
-from kgov.cluster.memory import MemoryCluster
+from kgov.bindings import Binding
+from kgov.cluster.memory.kafka import MemoryCluster
 from kgov.kinds.base import Backends
 from tests.support import kgov, topic_doc, write_catalog
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from kgov.cluster.memory import MemoryCluster
+from kgov.cluster.memory.kafka import MemoryCluster
 from kgov.commands.snapshot import run_snapshot
 from kgov.kinds.base import Backends
 from kgov.plan.fingerprint import digest

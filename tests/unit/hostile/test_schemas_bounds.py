@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from kgov.cluster.registry_memory import MemoryRegistry
-from kgov.cluster.registry_port import NewSchema
+from kgov.cluster.memory.registry import MemoryRegistry
+from kgov.cluster.registry.port import NewSchema
 from tests.gitrepo import commit, init
 from tests.support import Result, kgov
 from tests.unit.kinds.test_subjects import cat, plan

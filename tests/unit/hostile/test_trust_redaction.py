@@ -21,7 +21,8 @@ from kgov.kinds.base import Backends
 from kgov.plan.model import Entry, Plan
 from kgov.policy import engine
 from kgov.policy.registry import Rule
-from kgov.secrets import mark_secret_references, redact, resolve_refs
+from kgov.redact import redact
+from kgov.secrets import mark_secret_references, resolve_refs
 from tests.support import write_catalog
 
 

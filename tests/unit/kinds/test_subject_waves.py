@@ -9,8 +9,8 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
-from kgov.cluster.registry_memory import MemoryRegistry
-from kgov.cluster.registry_port import NewSchema, RegisteredSchema
+from kgov.cluster.memory.registry import MemoryRegistry
+from kgov.cluster.registry.port import NewSchema, RegisteredSchema
 from kgov.kinds.subjects.apply import waves
 from kgov.schemas.references import Ref
 from tests.unit.kinds.test_subjects import apply, cat, plan

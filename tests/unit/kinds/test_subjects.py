@@ -10,8 +10,8 @@ import pytest
 
 from kgov.apply import apply_plan
 from kgov.catalog.model import Catalog, SchemaFile, SchemaRef
-from kgov.cluster.registry_memory import MemoryRegistry
-from kgov.cluster.registry_port import NewSchema
+from kgov.cluster.memory.registry import MemoryRegistry
+from kgov.cluster.registry.port import NewSchema
 from kgov.errors import ClusterError
 from kgov.kinds.base import Backends
 from kgov.kinds.subjects import SubjectKind

@@ -24,7 +24,7 @@ from jsonschema import Draft202012Validator
 from rich.console import Console
 
 from kgov.catalog.load import load_catalog
-from kgov.cluster.memory import MemoryCluster
+from kgov.cluster.memory.kafka import MemoryCluster
 from kgov.diagnostics import Severity
 from kgov.errors import KgovError
 from kgov.kinds import KINDS

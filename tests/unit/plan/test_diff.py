@@ -3,7 +3,7 @@ request batching, the fingerprint, and topics the broker cannot describe."""
 
 from __future__ import annotations
 
-from kgov.cluster.memory import MemoryCluster
+from kgov.cluster.memory.kafka import MemoryCluster
 
 from .helpers import catalog, plan, topic
 

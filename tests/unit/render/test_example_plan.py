@@ -9,7 +9,7 @@ from jsonschema import Draft202012Validator
 from rich.console import Console
 
 from kgov.catalog.load import load_catalog
-from kgov.cluster.memory import MemoryCluster
+from kgov.cluster.memory.kafka import MemoryCluster
 from kgov.kinds.base import Backends
 from kgov.plan.make import make_plan
 from kgov.plan.planfile import schema

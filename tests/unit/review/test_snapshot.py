@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from kgov.cluster.memory import MemoryCluster
+from kgov.cluster.memory.kafka import MemoryCluster
 from kgov.commands.apply import run_apply
 from kgov.commands.plan import run_plan
 from kgov.commands.snapshot import run_snapshot

@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 
-from kgov.access.binding import Binding
+from kgov.bindings import Binding
 from kgov.catalog.load import load_catalog
-from kgov.cluster.access_port import ScramUpsert
-from kgov.cluster.memory import MemoryCluster
-from kgov.cluster.registry_memory import MemoryRegistry
+from kgov.cluster.kafka.access_port import ScramUpsert
+from kgov.cluster.memory.kafka import MemoryCluster
+from kgov.cluster.memory.registry import MemoryRegistry
 from kgov.commands.apply import run_apply
 from kgov.commands.plan import run_plan
 from kgov.commands.snapshot import run_snapshot

@@ -1,7 +1,7 @@
 """The narrow interface through which kgov talks to Kafka's admin API.
 
-Only kgov/cluster/kafka.py implements it against a real broker (the one module importing
-confluent_kafka.admin); kgov/cluster/memory.py implements it in memory for unit tests.
+Only kgov/cluster/kafka/adapter/ implements it against a real broker (the one package importing
+confluent_kafka); kgov/cluster/memory/kafka.py implements it in memory for unit tests.
 Every method takes a whole batch: the number of requests must not grow with the number of resources.
 """
 
@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from kgov.cluster.access_port import AccessPort
+from kgov.cluster.kafka.access_port import AccessPort
 from kgov.state import TopicListing, TopicSpec
 
 
@@ -44,7 +44,7 @@ class LogOffsets:
     errors: Mapping[Partition, str]
 
 
-class KafkaAdmin(AccessPort, Protocol):  # + ACLs and SCRAM users: kgov/cluster/access_port.py
+class KafkaAdmin(AccessPort, Protocol):  # + ACLs and SCRAM users: kgov/cluster/kafka/access_port.py
     def list_topics(self) -> TopicListing:
         """All topics with partition count and replication factor (one metadata request)."""
         ...

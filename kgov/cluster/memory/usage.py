@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from kgov.cluster.kafka_port import GroupOffsets, LogOffsets, Partition
+from kgov.cluster.kafka.port import GroupOffsets, LogOffsets, Partition
 
 
 class MemoryUsageMixin:

@@ -1,6 +1,6 @@
 """The narrow interface through which kgov talks to a Schema Registry (Confluent's API), and its data.
 
-kgov/cluster/registry.py is the only module speaking HTTP to a registry; registry_memory.py is its
+kgov/cluster/registry/adapter.py is the only module speaking HTTP to a registry; memory/registry.py is its
 in-memory twin for unit tests. Reads take whole batches (run with bounded concurrency by the
 adapter); every method counts as few requests as the API allows.
 """

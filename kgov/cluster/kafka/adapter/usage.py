@@ -17,8 +17,8 @@ from confluent_kafka import ConsumerGroupTopicPartitions, KafkaException, TopicP
 from confluent_kafka.admin import OffsetSpec
 
 from kgov.cluster.interrupt import wait_futures
-from kgov.cluster.kafka_base import KafkaBase, error_text
-from kgov.cluster.kafka_port import GroupOffsets, LogOffsets, Partition
+from kgov.cluster.kafka.adapter.base import KafkaBase, error_text
+from kgov.cluster.kafka.port import GroupOffsets, LogOffsets, Partition
 from kgov.errors import ClusterError
 
 GROUPS_IN_FLIGHT = 500

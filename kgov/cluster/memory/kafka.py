@@ -6,9 +6,9 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from kgov.cluster.kafka_port import ConfigOp, Outcome
-from kgov.cluster.memory_access import MemoryAccessMixin
-from kgov.cluster.memory_usage import MemoryUsageMixin
+from kgov.cluster.kafka.port import ConfigOp, Outcome
+from kgov.cluster.memory.access import MemoryAccessMixin
+from kgov.cluster.memory.usage import MemoryUsageMixin
 from kgov.state import TopicListing, TopicSpec
 
 _LEGAL = re.compile(r"^[a-zA-Z0-9._-]{1,249}$")

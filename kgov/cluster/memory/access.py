@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from kgov.access.binding import PATTERNS, RESOURCE_TYPES, Binding
-from kgov.cluster.access_port import (
+from kgov.bindings import PATTERNS, RESOURCE_TYPES, Binding
+from kgov.cluster.kafka.access_port import (
     ABSENT,
     FAILED,
     HIDDEN,

@@ -12,8 +12,8 @@ from typing import Any, TypeVar
 from confluent_kafka import KafkaError, KafkaException
 from confluent_kafka.admin import AdminClient, ConfigResource
 
-from kgov.cluster.connect import KafkaSettings
 from kgov.cluster.interrupt import wait_futures
+from kgov.cluster.kafka.client_settings import KafkaSettings
 
 # Resources per admin request, for every kind of request: 1,500 topics are one request, 10,000 seven.
 # Not more: a DescribeConfigs answer costs about 37 KB of memory per topic in confluent-kafka's objects

@@ -24,9 +24,10 @@ from urllib.parse import quote, urlsplit
 
 from kgov.catalog.model import Environment
 from kgov.cluster.pool import WORKERS, run_all
-from kgov.cluster.registry_port import NewSchema, RegisteredSchema, RegistryError, SchemaReference
+from kgov.cluster.registry.port import NewSchema, RegisteredSchema, RegistryError, SchemaReference
 from kgov.errors import ClusterError, ConfigError
-from kgov.secrets import remember, resolve_refs
+from kgov.redact import remember
+from kgov.secrets import resolve_refs
 
 TIMEOUT_S = 15.0
 CONCURRENCY = WORKERS  # requests in flight at once (kgov/cluster/pool.py)

@@ -1,6 +1,7 @@
 """The part of the Kafka port that reads and writes access: ACL bindings and SCRAM credentials.
 
-kgov/cluster/kafka_access.py implements it against a real broker, kgov/cluster/memory.py in memory.
+kgov/cluster/kafka/adapter/access.py implements it against a real broker, kgov/cluster/memory/ in
+memory.
 Every method is one batch: one DescribeAcls for all bindings, one describe for all SCRAM users.
 """
 
@@ -10,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from kgov.access.binding import Binding
+from kgov.bindings import Binding
 
 # Per-resource outcome of a batched write: None on success, else Kafka's error text.
 AccessOutcome = Mapping[str, str | None]

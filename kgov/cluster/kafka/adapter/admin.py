@@ -1,6 +1,6 @@
-"""The Kafka admin port over a real broker. Only kgov/cluster/kafka*.py import confluent_kafka.admin.
+"""The Kafka admin port over a real broker. Only kgov/cluster/kafka/adapter/ imports confluent_kafka.
 
-Every call goes through `_batched` (kafka_base.py): one batch size, one request counter, and only
+Every call goes through `_batched` (base.py): one batch size, one request counter, and only
 Kafka's own errors (KafkaException) become per-resource outcomes. Anything else is a bug in kgov
 and is left to surface as one, never dressed up as "Kafka said …".
 """
@@ -24,12 +24,12 @@ from confluent_kafka.admin import (
 )
 from confluent_kafka.admin import NewTopic as KafkaNewTopic
 
-from kgov.cluster.connect import KafkaSettings
 from kgov.cluster.interrupt import call_interruptibly
-from kgov.cluster.kafka_access import KafkaAccessMixin
-from kgov.cluster.kafka_base import KafkaBase, error_code, error_text, outcome
-from kgov.cluster.kafka_port import ConfigOp, Outcome
-from kgov.cluster.kafka_usage import KafkaUsageMixin
+from kgov.cluster.kafka.adapter.access import KafkaAccessMixin
+from kgov.cluster.kafka.adapter.base import KafkaBase, error_code, error_text, outcome
+from kgov.cluster.kafka.adapter.usage import KafkaUsageMixin
+from kgov.cluster.kafka.client_settings import KafkaSettings
+from kgov.cluster.kafka.port import ConfigOp, Outcome
 from kgov.errors import ClusterError
 from kgov.state import TopicListing, TopicSpec
 

@@ -24,8 +24,8 @@ from confluent_kafka.admin import (
     UserScramCredentialUpsertion,
 )
 
-from kgov.access.binding import Binding
-from kgov.cluster.access_port import (
+from kgov.bindings import Binding
+from kgov.cluster.kafka.access_port import (
     ABSENT,
     HIDDEN,
     VISIBLE,
@@ -37,8 +37,8 @@ from kgov.cluster.access_port import (
     ScramUpsert,
     TopicAccess,
 )
-from kgov.cluster.kafka_base import KafkaBase, error_code, error_text, outcome
-from kgov.cluster.kafka_login import verify_logins
+from kgov.cluster.kafka.adapter.base import KafkaBase, error_code, error_text, outcome
+from kgov.cluster.kafka.adapter.login import verify_logins
 from kgov.errors import ClusterError
 
 _RESOURCE = {

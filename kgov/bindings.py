@@ -2,6 +2,9 @@
 
 Names are the catalog's words for resource types and patterns (`topic`, `transactional_id`,
 `prefixed`), Kafka's upper-case names for operations (`WRITE`), and `allow` / `deny`.
+
+A value type of the bottom layer (it imports nothing of kgov): the cluster ports, the ACL kind, access
+derivation, lint and the audit all speak it, and none of them may import another for it.
 """
 
 from __future__ import annotations

@@ -15,8 +15,8 @@ from typing import Any
 
 from confluent_kafka import KafkaError, KafkaException, Producer
 
-from kgov.cluster.access_port import FAILED, OK, UNVERIFIABLE, LoginAttempt, LoginResult
-from kgov.cluster.connect import KafkaSettings
+from kgov.cluster.kafka.access_port import FAILED, OK, UNVERIFIABLE, LoginAttempt, LoginResult
+from kgov.cluster.kafka.client_settings import KafkaSettings
 
 STEP_S = 0.25  # how often a waiting login looks for an authentication error
 

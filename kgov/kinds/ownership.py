@@ -1,6 +1,9 @@
 """What the catalog owns of the cluster's topics: the topics it names, plus (for deletes) its
 services' name prefixes. Protected topics (glob patterns, `__*` and `_*` by default) are never
-read, changed or deleted."""
+read, changed or deleted.
+
+Shared by the kinds that follow the topics' ownership (topics, and subjects, which belong to their
+topics): here, not in one kind's package, so that no kind imports another."""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Mapping, Sequence
 
-from kgov.cluster.registry_port import FORMATS, NewSchema, RegisteredSchema, RegistryError
+from kgov.cluster.registry.port import FORMATS, NewSchema, RegisteredSchema, RegistryError
 from kgov.errors import ClusterError
 from kgov.schemas.check import check
 from kgov.schemas.model import Level, Reference, Schema, SchemaError

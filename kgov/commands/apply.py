@@ -107,7 +107,7 @@ def _refuse_blocked(plan: Plan) -> None:
 
 def _on_a_terminal() -> bool:
     """Whether someone can answer a prompt: stdin open and a terminal (None when the caller closed
-    it, `kgov apply <&-`, unless kgov/cli.py put /dev/null there)."""
+    it, `kgov apply <&-`, unless kgov/cli/entry.py put /dev/null there)."""
     stdin = sys.stdin
     try:
         return stdin is not None and not stdin.closed and stdin.isatty()

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 import typer
 
-from kgov.app import LintFormat, PlanFormat, app
-from kgov.cli_fast import PLAN_FORMATS, LintArgs, PlanArgs, parse_lint, parse_plan
+from kgov.cli.fastpath import PLAN_FORMATS, LintArgs, PlanArgs, parse_lint, parse_plan
+from kgov.cli.typer_app import LintFormat, PlanFormat, app
 from kgov.commands.lint import LINT_FORMATS
 
 LINES = [

@@ -10,7 +10,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from kgov.cli import app
-from kgov.cli_group import SANDBOX_HELP
+from kgov.cli.group import SANDBOX_HELP
 
 ROOT = Path(__file__).resolve().parents[2]
 HEAVY_FOR_EVERY_COMMAND_BUT_ITS_OWN = ("confluent_kafka", "kgov.sandbox", "kgov.cluster")

@@ -1,8 +1,8 @@
 """The typer app: parse options, call one command function, map its result or error to an exit code.
 
-No logic lives here. Each command function returns an int exit code; kgov/exits.py turns it,
+No logic lives here. Each command function returns an int exit code; kgov/cli/exits.py turns it,
 or a KgovError, into the process's exit code. Command modules are imported inside each command,
-and the sandbox commands only when used (kgov/cli_group.py), so a command loads only what it needs.
+and the sandbox commands only when used (kgov/cli/group.py), so a command loads only what it needs.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from pathlib import Path
 import typer
 
 from kgov import __version__
-from kgov.cli_group import KgovGroup
-from kgov.exits import run_command
+from kgov.cli.exits import run_command
+from kgov.cli.group import KgovGroup
 
 app = typer.Typer(
     name="kgov",

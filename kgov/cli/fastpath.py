@@ -2,7 +2,7 @@
 
 Building the typer app costs more than linting a catalog, and more than a pull request's plan:
 typer imports pydantic and builds a validator per option. These parsers know exactly the options
-kgov/app.py declares for the two commands (tests compare them with typer on many command lines) and
+kgov/cli/typer_app.py declares for the two commands (tests compare them with typer on many command lines) and
 answer None for anything else: --help, a bad or missing value, an unknown option, a repeated
 single-valued option, a second folder. typer then prints the help or the usage error, as before.
 """

@@ -105,7 +105,7 @@ def parse_lint(args: list[str]) -> LintArgs | None:
         return None
     return LintArgs(
         Path(str(found.get("catalog", DEFAULT_CATALOG))),
-        str(found.get("fmt", "text")),
+        str(found.get("fmt", LINT.default)),
         bool(found.get("strict", False)),
         tuple(found.get("envs", ())),  # type: ignore[arg-type]
         _text(found.get("base")),
@@ -123,7 +123,7 @@ def parse_plan(args: list[str]) -> PlanArgs | None:
         str(found["env"]),
         Path(str(found.get("catalog", DEFAULT_CATALOG))),
         None if out is None else Path(out),
-        str(found.get("fmt", "text")),
+        str(found.get("fmt", PLAN.default)),
         bool(found.get("detailed_exitcode", False)),
         bool(found.get("allow_delete", False)),
         _text(found.get("base")),

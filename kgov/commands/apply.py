@@ -56,7 +56,7 @@ def run_apply(
     plan_file: Path | None = None,
     auto_approve: bool = False,
     allow_delete: bool = False,
-    fmt: str = "text",
+    fmt: str = APPLY.default,
     backends: Backends | None = None,
 ) -> int:
     output = APPLY[fmt]

@@ -18,7 +18,7 @@ def run_audit(
     catalog_dir: Path,
     env: str,
     *,
-    fmt: str = "markdown",
+    fmt: str = AUDIT.default,
     out: Path | None = None,
     catalog_only: bool = False,
     backends: Backends | None = None,

@@ -49,7 +49,12 @@ def make_review(catalog_dir: Path, base: str, envs: Sequence[str] = ()) -> Revie
 
 
 def run_diff(
-    catalog_dir: Path, base: str, *, envs: Sequence[str] = (), fmt: str = "text", fail_on: str | None = None
+    catalog_dir: Path,
+    base: str,
+    *,
+    envs: Sequence[str] = (),
+    fmt: str = DIFF.default,
+    fail_on: str | None = None,
 ) -> int:
     render = DIFF[fmt]
     result = make_review(catalog_dir, base, envs)

@@ -26,7 +26,7 @@ def run_plan(
     env: str,
     *,
     out: Path | None = None,
-    fmt: str = "text",
+    fmt: str = PLAN.default,
     detailed_exitcode: bool = False,
     allow_delete: bool = False,
     backends: Backends | None = None,

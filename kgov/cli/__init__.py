@@ -7,6 +7,7 @@ dispatches and turns an outcome into an exit code. Nothing here does a command's
   typer_app.py  the typer app: options -> one command function -> exit code
   group.py      the root command group: usage errors exit 64, the sandbox loaded only when used
   exits.py      the one place where a command's outcome or error becomes an exit code
+  sandbox.py    the `kgov sandbox` commands' options (their work: kgov/sandbox)
 
 Importing this package stays as light as `kgov --version` needs: typer and rich load only when a
 command is parsed or run; `kgov.cli.app` (the typer app) is built on first use.

@@ -40,7 +40,7 @@ class LazyGroup(TyperGroup):
 def _sandbox_group() -> TyperGroup:
     import typer
 
-    from kgov.sandbox.cli import app
+    from kgov.cli.sandbox import app
 
     group = typer.main.get_group(app)
     group.epilog = group.epilog or SANDBOX_EXAMPLES

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 import typer
 from rich.text import Text
 
-from kgov.apply import EntryResult, apply_plan, await_visible
+from kgov.apply import apply_plan, await_visible
 from kgov.commands.common import checked_catalog, connect, err, out, working
-from kgov.commands.plan import show
 from kgov.errors import EXIT_ERROR, EXIT_OK, KgovError, PlanError
 from kgov.kinds import KINDS
 from kgov.kinds.base import Backends
@@ -20,6 +18,7 @@ from kgov.plan.make import make_plan
 from kgov.plan.model import Plan
 from kgov.plan.verify import check_current, check_integrity
 from kgov.render.escape import visible
+from kgov.render.formats import APPLY
 
 
 def _saved_plan(
@@ -57,9 +56,10 @@ def run_apply(
     plan_file: Path | None = None,
     auto_approve: bool = False,
     allow_delete: bool = False,
-    fmt: str = "text",
+    fmt: str = APPLY.default,
     backends: Backends | None = None,
 ) -> int:
+    output = APPLY[fmt]
     if plan_file is not None:
         plan, ports = _saved_plan(plan_file, catalog_dir, env, allow_delete, backends)
     else:
@@ -67,14 +67,14 @@ def run_apply(
         ports = backends if backends is not None else connect(catalog, env)
         with working(f"reading the cluster of environment '{env}'"):
             plan = make_plan(catalog, env, ports, allow_delete=allow_delete)
-        if fmt == "text":
-            show(plan, "text")
+        if output.shows_plan is not None:
+            output.shows_plan(plan.to_json(), out)
         _refuse_blocked(plan)
         if plan.has_changes and not auto_approve:
             _confirm(env)
     if not plan.has_changes:
-        if fmt == "json" or plan_file is not None:  # a fresh plan has said "No changes" already
-            _print_results(plan, (), fmt)
+        if output.always or plan_file is not None:  # a fresh plan has said "No changes" already
+            output.results(plan, (), out)
         return EXIT_OK
     with err.status("applying") as status:
         results = apply_plan(plan, ports, progress=lambda what, n: status.update(f"{what} ({n})"))
@@ -83,7 +83,7 @@ def run_apply(
             invisible = await_visible(plan, results, ports)
         except KgovError as exc:  # the writes are done: still report every outcome
             invisible = (f"(could not re-read the cluster: {exc.message})",)
-    _print_results(plan, results, fmt)
+    output.results(plan, results, out)
     if invisible:
         err.print(Text(f"warning: {not_yet_visible(invisible)}", style="yellow"))
     return EXIT_ERROR if any(not r.ok for r in results) else EXIT_OK
@@ -107,7 +107,7 @@ def _refuse_blocked(plan: Plan) -> None:
 
 def _on_a_terminal() -> bool:
     """Whether someone can answer a prompt: stdin open and a terminal (None when the caller closed
-    it, `kgov apply <&-`, unless kgov/cli.py put /dev/null there)."""
+    it, `kgov apply <&-`, unless kgov/cli/entry.py put /dev/null there)."""
     stdin = sys.stdin
     try:
         return stdin is not None and not stdin.closed and stdin.isatty()
@@ -128,45 +128,3 @@ def _confirm(env: str) -> None:
         raise KeyboardInterrupt from None
     if not approved:
         raise KgovError("apply cancelled; nothing was changed")
-
-
-def results_json(plan: Plan, results: tuple[EntryResult, ...]) -> dict[str, object]:
-    failed = sum(not r.ok for r in results)
-    return {
-        "format_version": 2,
-        "environment": plan.environment,
-        "results": [
-            {
-                "address": r.entry.address,
-                "kind": r.entry.kind,
-                "name": r.entry.name,
-                "action": r.entry.action,
-                "ok": r.ok,
-                "error": r.error,
-            }
-            for r in results
-        ],
-        "summary": {"succeeded": len(results) - failed, "failed": failed},
-    }
-
-
-def _print_results(plan: Plan, results: tuple[EntryResult, ...], fmt: str) -> None:
-    if fmt == "json":
-        print(json.dumps(results_json(plan, results), indent=2))
-        return
-    if not results:
-        out.print("No changes. The cluster matches the catalog.")
-        return
-    failed = [r for r in results if not r.ok]
-    for r in results:
-        e = r.entry
-        line = f"{e.action} {visible(e.kind)} {visible(e.label or e.name)}"
-        if r.ok:
-            out.print(Text.assemble(("✓ ", "green"), line))
-        else:
-            out.print(Text.assemble(("✗ ", "red"), line, ": ", visible(r.error)))
-    out.print(
-        Text(f"\nApply complete: {len(results) - len(failed)} succeeded, {len(failed)} failed.", style="bold")
-    )
-    if failed:
-        out.print("Fix the failures and run the same command again; what succeeded will not be redone.")

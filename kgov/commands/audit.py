@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -11,7 +10,7 @@ from kgov.commands.common import checked_catalog, connect, err, working
 from kgov.errors import EXIT_OK
 from kgov.kinds.base import Backends
 from kgov.outfile import check_output_file, write_atomically
-from kgov.render import audit_html, audit_markdown
+from kgov.render.formats import AUDIT
 from kgov.sanitize import printable
 
 
@@ -19,11 +18,12 @@ def run_audit(
     catalog_dir: Path,
     env: str,
     *,
-    fmt: str = "markdown",
+    fmt: str = AUDIT.default,
     out: Path | None = None,
     catalog_only: bool = False,
     backends: Backends | None = None,
 ) -> int:
+    render = AUDIT[fmt]
     if out is not None:
         check_output_file(out, catalog_dir)  # before any work: a refusal costs nothing
     catalog = checked_catalog(catalog_dir, env)
@@ -33,13 +33,7 @@ def run_audit(
         ports = backends if backends is not None else connect(catalog, env)
         with working(f"reading the cluster of environment '{env}'"):
             audit = audit_cluster(catalog, env, ports)
-    doc = audit.to_json()
-    if fmt == "json":
-        text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
-    elif fmt == "html":
-        text = audit_html.render(doc)
-    else:
-        text = audit_markdown.render(doc)
+    text = render(audit.to_json())
     if out is None:
         sys.stdout.write(text)
     else:

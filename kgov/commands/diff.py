@@ -6,7 +6,6 @@ by kind (kgov/review). Exit 1 with --fail-on when a change of that class or wors
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,6 +15,7 @@ from kgov.catalog.model import Catalog
 from kgov.commands.common import err, report_diagnostics
 from kgov.diagnostics import Diagnostic
 from kgov.errors import EXIT_ERROR, EXIT_OK, CatalogError
+from kgov.render.formats import DIFF
 from kgov.review.base import Base, base_catalog
 from kgov.review.compare import review
 from kgov.review.model import CLASSES, Review
@@ -49,24 +49,16 @@ def make_review(catalog_dir: Path, base: str, envs: Sequence[str] = ()) -> Revie
 
 
 def run_diff(
-    catalog_dir: Path, base: str, *, envs: Sequence[str] = (), fmt: str = "text", fail_on: str | None = None
+    catalog_dir: Path,
+    base: str,
+    *,
+    envs: Sequence[str] = (),
+    fmt: str = DIFF.default,
+    fail_on: str | None = None,
 ) -> int:
+    render = DIFF[fmt]
     result = make_review(catalog_dir, base, envs)
-    doc = result.to_json()
-    if fmt == "json":
-        print(json.dumps(doc, indent=2, ensure_ascii=False))
-    elif fmt == "markdown":
-        from kgov.render import diff_markdown
-
-        print(diff_markdown.render(doc), end="")
-    elif fmt == "sarif":
-        from kgov.render import diff_sarif
-
-        print(diff_sarif.render(doc), end="")
-    else:
-        from kgov.render import diff_text
-
-        print(diff_text.render(doc), end="")
+    print(render(result.to_json()), end="")
     if fail_on is None or result.level is None:
         return EXIT_OK
     worse = sum(n for c, n in result.counts().items() if CLASSES.index(c) >= CLASSES.index(fail_on))

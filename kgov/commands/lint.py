@@ -1,6 +1,7 @@
 """`kgov lint` and `kgov rules`: each one function returning an exit code.
 
-Renderers, rich and the rule docs are imported by the format that needs them (start-up time).
+Renderers, rich and the rule docs are imported by the format that needs them (start-up time):
+their tables are kgov/render/formats.py's LINT and RULES.
 """
 
 from __future__ import annotations
@@ -13,9 +14,7 @@ from kgov.catalog.model import Environment
 from kgov.errors import EXIT_ERROR, EXIT_OK, ConfigError
 from kgov.policy.engine import lint
 from kgov.policy.report import Report
-
-LINT_FORMATS = ("text", "json", "sarif", "github")
-RULES_FORMATS = ("text", "markdown")
+from kgov.render.formats import LINT, RULES
 
 
 def lint_catalog(catalog: Path, envs: tuple[str, ...] = (), base: str | None = None) -> Report:
@@ -45,40 +44,12 @@ def lint_catalog(catalog: Path, envs: tuple[str, ...] = (), base: str | None = N
 
 
 def run_lint(catalog: Path, fmt: str, *, strict: bool, envs: tuple[str, ...], base: str | None = None) -> int:
-    if fmt not in LINT_FORMATS:
-        raise ConfigError(f"unknown format '{fmt}'", hint=f"use one of {', '.join(LINT_FORMATS)}")
+    render = LINT[fmt]
     report = lint_catalog(catalog, envs, base)
-    if fmt == "text":
-        from kgov.render import lint_text
-
-        sys.stdout.write(lint_text.render(report, colour=lint_text.wants_colour(sys.stdout)))
-    else:
-        from kgov.render import github, lint_json, sarif
-
-        renderer = {"json": lint_json.render, "sarif": sarif.render, "github": github.render}[fmt]
-        sys.stdout.write(renderer(report))
+    sys.stdout.write(render(report))
     return EXIT_ERROR if report.failed(strict) else EXIT_OK
 
 
 def run_rules(fmt: str) -> int:
-    if fmt not in RULES_FORMATS:
-        raise ConfigError(f"unknown format '{fmt}'", hint=f"use one of {', '.join(RULES_FORMATS)}")
-    if fmt == "markdown":
-        from kgov.policy.docs import markdown
-
-        sys.stdout.write(markdown())
-        return EXIT_OK
-    from rich.console import Console
-    from rich.text import Text
-
-    from kgov.policy.registry import rules
-
-    parts: list[Text] = []
-    for rule in rules():
-        head = Text(rule.id, style="bold cyan")
-        head.append(f"  {rule.severity.value}", style="red" if rule.severity.value == "error" else "yellow")
-        head.append(f"  {rule.name}")
-        parts += [head, Text(f"    {rule.message}"), Text(f"    fix: {rule.hint}", style="dim"), Text("")]
-    parts.append(Text(f"{len(parts) // 4} rules; details and examples: kgov rules --format markdown"))
-    Console(highlight=False).print(*parts, sep="\n")
+    RULES[fmt]()
     return EXIT_OK

@@ -7,29 +7,18 @@ the planned environment's connection settings as they are at REF, never the work
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from pathlib import Path
 
-from kgov.commands.common import checked_catalog, connect, err, out, working
+from kgov.commands.common import checked_catalog, connect, err, working
+from kgov.commands.common import out as console  # `out` is run_plan's --out
 from kgov.errors import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, EXIT_USAGE, KgovError
 from kgov.kinds.base import Backends
 from kgov.outfile import check_output_file
 from kgov.plan import planfile
 from kgov.plan.make import make_plan
-from kgov.plan.model import Plan
-from kgov.render import plan_markdown, plan_text
+from kgov.render.formats import PLAN
 from kgov.sanitize import printable
-
-
-def show(plan: Plan, fmt: str) -> None:
-    doc = plan.to_json()
-    if fmt == "json":
-        out.print_json(json.dumps(doc)) if out.is_terminal else print(json.dumps(doc, indent=2))
-    elif fmt == "markdown":
-        print(plan_markdown.render(doc), end="")
-    else:
-        plan_text.render(doc, out)
 
 
 def run_plan(
@@ -37,7 +26,7 @@ def run_plan(
     env: str,
     *,
     out: Path | None = None,
-    fmt: str = "text",
+    fmt: str = PLAN.default,
     detailed_exitcode: bool = False,
     allow_delete: bool = False,
     backends: Backends | None = None,
@@ -49,13 +38,14 @@ def run_plan(
         usage = KgovError("--settings-from and --base name different refs; --base alone is enough")
         usage.exit_code = EXIT_USAGE
         raise usage
+    show = PLAN[fmt]
     if out is not None:
         check_output_file(out, catalog_dir)  # before any work: a refusal costs nothing
     catalog = checked_catalog(catalog_dir, env)  # the whole catalog is linted, scoped or not
     scoped = None
     notice = None
     if snapshot is not None:  # no connection: the snapshot answers for the cluster
-        from kgov.commands.snapshot import plan_from_snapshot
+        from kgov.plan.snapshot import plan_from_snapshot
 
         if base is not None:
             from kgov.review.scope import scoped_against
@@ -74,7 +64,7 @@ def run_plan(
             plan = make_plan(catalog, env, ports, allow_delete=allow_delete, scoped=scoped)
     if notice is not None:
         plan = replace(plan, warnings=(*plan.warnings, notice))
-    show(plan, fmt)
+    show(plan.to_json(), console)
     if out is not None:
         planfile.save(plan, out, catalog_dir)
         hint = " --allow-delete" if plan.allow_delete else ""

@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 
 import typer
 
 from kgov.errors import EXIT_ERROR, EXIT_OK, KgovError, UsageError
-from kgov.sanitize import printable, safe_lines
+from kgov.render.formats import SCHEMA_CHECK
 from kgov.schemas.check import check
 from kgov.schemas.model import Schema, parse_level
 from kgov.schemas.source import load_json, read_schema_file
 
-FORMATS = ("text", "json")
-
 
 def run_schema_check(old: Sequence[Path], new: Path, level: str, fmt: str) -> int:
-    if fmt not in FORMATS:  # bad command-line values are usage errors (64), as click's own
-        raise UsageError(f"unknown format '{fmt}'", hint=f"one of {', '.join(FORMATS)}")
+    if fmt not in SCHEMA_CHECK:  # bad command-line values are usage errors (64), as click's own
+        raise UsageError(f"unknown format '{fmt}'", hint=f"one of {', '.join(SCHEMA_CHECK.names)}")
     if not old:
         raise UsageError("give at least one --old schema file (oldest first)")
     try:
@@ -28,18 +25,7 @@ def run_schema_check(old: Sequence[Path], new: Path, level: str, fmt: str) -> in
         raise UsageError(exc.message, hint=exc.hint) from None
     history = [(str(path), _read(path)) for path in old]
     verdict = check(_read(new), history, wanted)
-    if fmt == "json":
-        typer.echo(json.dumps(verdict.to_json(), indent=2))
-        return EXIT_OK if verdict.compatible else EXIT_ERROR
-    name = printable(str(new))
-    if verdict.compatible:
-        lines = [f"✓ {name} is compatible at {wanted.value}"]
-    else:
-        count = len(verdict.breaking)
-        what = "could not be checked" if any(b.unchecked for b in verdict.breaking) else "is incompatible"
-        lines = [f"✗ {name} {what} at {wanted.value}: {count} breaking change{'s' * (count > 1)}"]
-        lines += [f"  - {printable(breaking.message())}" for breaking in verdict.breaking]  # schema text
-    typer.echo(safe_lines("\n".join(lines)))
+    typer.echo(SCHEMA_CHECK[fmt](verdict, str(new)))
     return EXIT_OK if verdict.compatible else EXIT_ERROR
 
 

@@ -1,5 +1,6 @@
 """Snapshot files (`kgov snapshot`): what plan reads of a cluster, per kind, to plan without a
-connection (`kgov plan --snapshot`). Versioned JSON (docs/snapshot-format.md); never a secret.
+connection (`kgov plan --snapshot`: plan_from_snapshot). Versioned JSON (docs/snapshot-format.md);
+never a secret.
 
 A snapshot is untrusted input like a plan file: read bounded and checked. Trusting it is safe:
 apply re-reads the cluster and refuses a plan whose fingerprint differs, so a stale or edited
@@ -11,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,8 @@ from kgov.kinds import KINDS
 from kgov.kinds.base import Backends, Kind
 from kgov.outfile import check_output_file, write_atomically
 from kgov.plan.fingerprint import digest
-from kgov.plan.model import JSON
+from kgov.plan.make import make_plan
+from kgov.plan.model import JSON, Plan, Scoped
 from kgov.plan.planfile import read_json
 from kgov.sanitize import printable
 
@@ -157,3 +159,18 @@ def check_coverage(
             "plan of this environment reads; nothing was planned",
             hint=f"take a new snapshot with this catalog: kgov snapshot --env {env.name} --out FILE",
         )
+
+
+def plan_from_snapshot(
+    catalog: Catalog, env: str, path: Path, *, allow_delete: bool, scoped: Scoped | None
+) -> Plan:
+    taken = load(path)
+    check_coverage(taken, catalog, env, path)  # another environment, a kind left out
+    plan = make_plan(
+        catalog, env, Backends(), allow_delete=allow_delete, scoped=scoped, observe_with=taken.observers()
+    )
+    note = (
+        f"planned from the snapshot {path} taken at {taken.created_at}, not the live cluster; "
+        "apply re-reads the cluster and refuses the plan if anything it covers changed since"
+    )
+    return replace(plan, warnings=(note, *plan.warnings))

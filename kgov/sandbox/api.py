@@ -1,6 +1,6 @@
 """The sandbox as a Python object: `Sandbox(state_dir).up()`, `.down()`, `.status()`, `.env()`.
 
-The CLI (kgov/sandbox/cli.py) and the integration-test fixtures both drive this; it never prints, it
+The CLI (kgov/cli/sandbox.py) and the integration-test fixtures both drive this; it never prints, it
 reports progress through a `Progress` and returns data (kgov/sandbox/results.py).
 """
 

@@ -1,6 +1,6 @@
 """What the `kgov sandbox` commands do and print: one function per command returning an exit code.
 
-kgov/sandbox/cli.py holds only the options. Errors become exit codes in kgov/exits.py, as everywhere.
+kgov/cli/sandbox.py holds only the options. Errors become exit codes in kgov/cli/exits.py, as everywhere.
 """
 
 from __future__ import annotations

@@ -9,9 +9,11 @@ from typing import Any
 import pytest
 import typer
 
-from kgov.app import LintFormat, PlanFormat, app
-from kgov.cli_fast import PLAN_FORMATS, LintArgs, PlanArgs, parse_lint, parse_plan
-from kgov.commands.lint import LINT_FORMATS
+from kgov.cli.fastpath import LintArgs, PlanArgs, parse_lint, parse_plan
+from kgov.cli.typer_app import LintFormat, PlanFormat, app
+from kgov.render.formats import LINT, PLAN
+
+LINT_FORMATS, PLAN_FORMATS = LINT.names, PLAN.names  # what the hand parsers offer
 
 LINES = [
     [],

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import typer
 
+from kgov.cli.exits import run_command
 from kgov.errors import ClusterError, KgovError
-from kgov.exits import run_command
 
 
 def _code(command: object, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from kgov.cli import app
-from kgov.cli_group import SANDBOX_HELP
+from kgov.cli.group import SANDBOX_HELP
 
 ROOT = Path(__file__).resolve().parents[2]
 HEAVY_FOR_EVERY_COMMAND_BUT_ITS_OWN = ("confluent_kafka", "kgov.sandbox", "kgov.cluster")
@@ -92,7 +92,7 @@ def test_help_lists_the_sandbox_without_importing_it() -> None:
 
 
 def test_sandbox_help_shown_at_the_root_is_the_sandbox_apps_own() -> None:
-    from kgov.sandbox.cli import app as sandbox_app
+    from kgov.cli.sandbox import app as sandbox_app
 
     assert sandbox_app.info.help == SANDBOX_HELP
 

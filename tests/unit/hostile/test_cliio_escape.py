@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from kgov.cli.exits import outcome
 from kgov.cluster.memory.kafka import MemoryCluster
 from kgov.commands.importer import run_import
 from kgov.commands.plan import run_plan
 from kgov.errors import KgovError
-from kgov.exits import outcome
 from kgov.kinds.base import Backends
 from kgov.plan.fingerprint import plan_fingerprint
 from kgov.plan.model import plan_from_json

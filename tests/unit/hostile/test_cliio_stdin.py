@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from kgov.cli.exits import outcome
 from kgov.cluster.memory.kafka import MemoryCluster
 from kgov.commands.apply import run_apply
-from kgov.exits import outcome
 from kgov.kinds.base import Backends
 from tests.support import write_catalog
 from tests.unit.hostile.cliio_helpers import ROOT, assert_defused, catalog, run_kgov, snapshot_of

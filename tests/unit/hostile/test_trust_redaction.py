@@ -15,8 +15,8 @@ import pytest
 
 from kgov import secrets
 from kgov.apply import apply_plan
+from kgov.cli.exits import outcome
 from kgov.errors import KgovError
-from kgov.exits import outcome
 from kgov.kinds.base import Backends
 from kgov.plan.model import Entry, Plan
 from kgov.policy import engine

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from kgov.sandbox.cli import app
+from kgov.cli.sandbox import app
 from kgov.sandbox.paths import StatePaths
 from kgov.sandbox.tls import ensure_tls
 

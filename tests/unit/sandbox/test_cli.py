@@ -7,7 +7,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from kgov.sandbox.cli import app
+from kgov.cli.sandbox import app
 from kgov.sandbox.credentials import write_private
 from kgov.sandbox.process import write_pid
 from kgov.sandbox.settings import Settings, to_json

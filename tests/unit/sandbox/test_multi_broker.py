@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from kgov.cli.sandbox import app
 from kgov.errors import SandboxError
 from kgov.sandbox.api import Sandbox
 from kgov.sandbox.capacity import estimate
-from kgov.sandbox.cli import app
 from kgov.sandbox.credentials import write_private
 from kgov.sandbox.envvars import sandbox_env
 from kgov.sandbox.kafka import broker_command, format_command, read_cluster_id

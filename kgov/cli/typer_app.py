@@ -1,20 +1,23 @@
 """The typer app: parse options, call one command function, map its result or error to an exit code.
 
-No logic lives here. Each command function returns an int exit code; kgov/exits.py turns it,
+No logic lives here. Each command function returns an int exit code; kgov/cli/exits.py turns it,
 or a KgovError, into the process's exit code. Command modules are imported inside each command,
-and the sandbox commands only when used (kgov/cli_group.py), so a command loads only what it needs.
+and the sandbox commands only when used (kgov/cli/group.py), so a command loads only what it needs.
+Each --format offers exactly its output's table in kgov/render/formats.py.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import typer
 
 from kgov import __version__
-from kgov.cli_group import KgovGroup
-from kgov.exits import run_command
+from kgov.cli.exits import run_command
+from kgov.cli.group import KgovGroup
+from kgov.render.formats import APPLY, AUDIT, DIFF, LINT, PLAN, RULES, SCHEMA_CHECK, Formats
 
 app = typer.Typer(
     name="kgov",
@@ -54,22 +57,26 @@ def _root(
     """Kafka platform-as-code."""
 
 
-class LintFormat(StrEnum):
-    text = "text"
-    json = "json"
-    sarif = "sarif"
-    github = "github"
+def _choices(name: str, formats: Formats[Any]) -> type[StrEnum]:
+    """A format table's names as the Enum typer offers: listed in the help, and a value outside them
+    a usage error that names them."""
+    return StrEnum(name, [(format_name, format_name) for format_name in formats.names])  # type: ignore[return-value]
 
 
-class RulesFormat(StrEnum):
-    text = "text"
-    markdown = "markdown"
-
-
-class PlanFormat(StrEnum):
-    text = "text"
-    json = "json"
-    markdown = "markdown"
+if TYPE_CHECKING:  # to mypy each is a str Enum; typer reads the one built from its table
+    LintFormat: TypeAlias = StrEnum
+    RulesFormat: TypeAlias = StrEnum
+    PlanFormat: TypeAlias = StrEnum
+    ApplyFormat: TypeAlias = StrEnum
+    DiffFormat: TypeAlias = StrEnum
+    AuditFormat: TypeAlias = StrEnum
+else:
+    LintFormat = _choices("LintFormat", LINT)
+    RulesFormat = _choices("RulesFormat", RULES)
+    PlanFormat = _choices("PlanFormat", PLAN)
+    ApplyFormat = _choices("ApplyFormat", APPLY)
+    DiffFormat = _choices("DiffFormat", DIFF)
+    AuditFormat = _choices("AuditFormat", AUDIT)
 
 
 CATALOG_HELP = "The catalog folder (holding kgov.yaml, topics/, acls/, schemas/)."
@@ -91,7 +98,7 @@ RULES_EXAMPLES = (
 @app.command(epilog=LINT_EXAMPLES)
 def lint(
     catalog: Path = typer.Argument(Path("catalog"), help=CATALOG_HELP),
-    fmt: LintFormat = typer.Option(LintFormat.text, "--format", "-f", help="Output format."),
+    fmt: LintFormat = typer.Option(LintFormat(LINT.default), "--format", "-f", help="Output format."),
     strict: bool = typer.Option(False, "--strict", help="Fail on warnings too."),
     env: list[str] = typer.Option(
         [], "--env", "-e", help="Also check sizing after these environments' overrides (default: all)."
@@ -111,18 +118,12 @@ def lint(
 
 @app.command(epilog=RULES_EXAMPLES)
 def rules(
-    fmt: RulesFormat = typer.Option(RulesFormat.text, "--format", "-f", help="Output format."),
+    fmt: RulesFormat = typer.Option(RulesFormat(RULES.default), "--format", "-f", help="Output format."),
 ) -> None:
     """List the lint rules: id, severity, what each checks and how to fix it."""
     from kgov.commands.lint import run_rules
 
     run_command(lambda: run_rules(fmt.value))
-
-
-class AuditFormat(StrEnum):
-    markdown = "markdown"
-    html = "html"
-    json = "json"
 
 
 AUDIT_EXAMPLES = (
@@ -149,7 +150,7 @@ def plan(
     env: str = typer.Option(..., "--env", "-e", help="The environment of kgov.yaml to plan against."),
     catalog: Path = typer.Option(Path("catalog"), "--catalog", "-c", help=CATALOG_HELP),
     out: Path | None = typer.Option(None, "--out", "-o", help="Save the plan to this file for `kgov apply`."),
-    fmt: PlanFormat = typer.Option(PlanFormat.text, "--format", "-f", help="Output format."),
+    fmt: PlanFormat = typer.Option(PlanFormat(PLAN.default), "--format", "-f", help="Output format."),
     detailed_exitcode: bool = typer.Option(
         False,
         "--detailed-exitcode",
@@ -213,13 +214,6 @@ def snapshot(
     run_command(lambda: run_snapshot(catalog, env, out))
 
 
-class DiffFormat(StrEnum):
-    text = "text"
-    json = "json"
-    markdown = "markdown"
-    sarif = "sarif"
-
-
 class FailOn(StrEnum):
     breaking = "breaking"
     attention = "attention"
@@ -238,7 +232,7 @@ def diff(
     env: list[str] = typer.Option(
         [], "--env", "-e", help="Compare after these environments' overrides (default: every environment)."
     ),
-    fmt: DiffFormat = typer.Option(DiffFormat.text, "--format", "-f", help="Output format."),
+    fmt: DiffFormat = typer.Option(DiffFormat(DIFF.default), "--format", "-f", help="Output format."),
     fail_on: FailOn | None = typer.Option(
         None, "--fail-on", help="Exit 1 when a change of this class (or worse) is present."
     ),
@@ -271,7 +265,9 @@ def apply(
         "--allow-delete",
         help="When planning now: include deletes (also needs ownership.delete: true).",
     ),
-    fmt: PlanFormat = typer.Option(PlanFormat.text, "--format", "-f", help="Output format of the results."),
+    fmt: ApplyFormat = typer.Option(
+        ApplyFormat(APPLY.default), "--format", "-f", help="Output format of the results."
+    ),
 ) -> None:
     """Apply a plan: exactly the saved one (refused if the cluster changed since), or a fresh one.
 
@@ -321,7 +317,10 @@ def schema_check(
     old: list[Path] = typer.Option(..., "--old", help="An old version (repeat, oldest first)."),
     new: Path = typer.Option(..., "--new", help="The new schema (.avsc Avro, .json JSON Schema)."),
     level: str = typer.Option(..., "--level", "-l", help="NONE, BACKWARD, FORWARD, FULL or *_TRANSITIVE."),
-    fmt: str = typer.Option("text", "--format", "-f", help="text or json."),
+    # a plain value: kgov says which formats there are, with its own usage error (kgov/commands/schema.py)
+    fmt: str = typer.Option(
+        SCHEMA_CHECK.default, "--format", "-f", help=f"{' or '.join(SCHEMA_CHECK.names)}."
+    ),
 ) -> None:
     """Is the new schema compatible with the old ones at the level? Exit 0 yes, 1 no (reasons listed)."""
     from kgov.commands.schema import run_schema_check
@@ -333,7 +332,7 @@ def schema_check(
 def audit(
     env: str = typer.Option(..., "--env", "-e", help="The environment of kgov.yaml to audit."),
     catalog: Path = typer.Option(Path("catalog"), "--catalog", "-c", help=CATALOG_HELP),
-    fmt: AuditFormat = typer.Option(AuditFormat.markdown, "--format", "-f", help="Output format."),
+    fmt: AuditFormat = typer.Option(AuditFormat(AUDIT.default), "--format", "-f", help="Output format."),
     out: Path | None = typer.Option(None, "--out", "-o", help="Write the report to this file."),
     catalog_only: bool = typer.Option(
         False,

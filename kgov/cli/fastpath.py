@@ -2,9 +2,10 @@
 
 Building the typer app costs more than linting a catalog, and more than a pull request's plan:
 typer imports pydantic and builds a validator per option. These parsers know exactly the options
-kgov/app.py declares for the two commands (tests compare them with typer on many command lines) and
-answer None for anything else: --help, a bad or missing value, an unknown option, a repeated
-single-valued option, a second folder. typer then prints the help or the usage error, as before.
+kgov/cli/typer_app.py declares for the two commands (tests compare them with typer on many command
+lines), and the same formats (kgov/render/formats.py), and answer None for anything else: --help, a
+bad or missing value, an unknown option, a repeated single-valued option, a second folder. typer
+then prints the help or the usage error, as before.
 """
 
 from __future__ import annotations
@@ -13,10 +14,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from kgov.commands.lint import LINT_FORMATS
+from kgov.render.formats import LINT, PLAN
 
 DEFAULT_CATALOG = Path("catalog")
-PLAN_FORMATS = ("text", "json", "markdown")  # kgov.app.PlanFormat (a test checks they agree)
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ _LINT = _Spec(
     valued={"--format": "fmt", "-f": "fmt", "--env": "envs", "-e": "envs", "--base": "base", "-b": "base"},
     flags={"--strict": "strict"},
     repeated=frozenset({"envs"}),
-    choices={"fmt": LINT_FORMATS},
+    choices={"fmt": LINT.names},
     positional="catalog",
 )
 _PLAN = _Spec(
@@ -72,7 +72,7 @@ _PLAN = _Spec(
         "--settings-from": "settings_from",
     },
     flags={"--detailed-exitcode": "detailed_exitcode", "--allow-delete": "allow_delete"},
-    choices={"fmt": PLAN_FORMATS},
+    choices={"fmt": PLAN.names},
 )  # fmt: skip
 
 
@@ -105,7 +105,7 @@ def parse_lint(args: list[str]) -> LintArgs | None:
         return None
     return LintArgs(
         Path(str(found.get("catalog", DEFAULT_CATALOG))),
-        str(found.get("fmt", "text")),
+        str(found.get("fmt", LINT.default)),
         bool(found.get("strict", False)),
         tuple(found.get("envs", ())),  # type: ignore[arg-type]
         _text(found.get("base")),
@@ -123,7 +123,7 @@ def parse_plan(args: list[str]) -> PlanArgs | None:
         str(found["env"]),
         Path(str(found.get("catalog", DEFAULT_CATALOG))),
         None if out is None else Path(out),
-        str(found.get("fmt", "text")),
+        str(found.get("fmt", PLAN.default)),
         bool(found.get("detailed_exitcode", False)),
         bool(found.get("allow_delete", False)),
         _text(found.get("base")),

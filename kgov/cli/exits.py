@@ -4,7 +4,7 @@ A command is a function returning an int. KgovError is the only expected failure
 message on stderr and its exit code. Anything else is a bug: one line, never a traceback (unless
 KGOV_DEBUG is set). A closed output pipe (`kgov diff | head`) ends the command quietly with
 EXIT_PIPE (128+SIGPIPE, what a shell reports for a tool the signal ends); Ctrl-C with EXIT_INTERRUPTED.
-kgov/cli.py's fast path and `_with_typer` send their own closed pipes here too.
+kgov/cli/entry.py's fast path and `_with_typer` send their own closed pipes here too.
 """
 
 from __future__ import annotations

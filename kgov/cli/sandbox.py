@@ -1,6 +1,6 @@
 """`kgov sandbox ...`: options -> one function of kgov/sandbox/commands.py returning an exit code.
 
-Errors become exit codes in kgov/exits.py, as for every command.
+Errors become exit codes in kgov/cli/exits.py, as for every command.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import typer
 
-from kgov.exits import run_command
+from kgov.cli.exits import run_command
 from kgov.sandbox.commands import do_cert, do_down, do_env, do_logs, do_status, do_up
 from kgov.sandbox.paths import DEFAULT_STATE_DIR
 from kgov.sandbox.settings import MAX_BROKERS, Overrides, ports_from_base

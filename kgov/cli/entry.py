@@ -1,7 +1,6 @@
 """The `kgov` console script. `kgov --version` answers before typer, rich or any command is imported;
-the usual lines of `kgov lint` and `kgov plan` run without typer (kgov/cli_fast.py).
-
-The typer app lives in kgov/app.py; `kgov.cli.app` still names it (tests and older imports use it).
+the usual lines of `kgov lint` and `kgov plan` run without typer (kgov/cli/fastpath.py), the rest
+through the typer app (kgov/cli/typer_app.py).
 """
 
 from __future__ import annotations
@@ -16,8 +15,6 @@ from kgov.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_PIPE
 TYPE_CHECKING = False  # not typing's: importing typing alone is a fifth of `kgov --version`
 if TYPE_CHECKING:
     from typing import NoReturn
-
-    from typer import Typer
 
 
 def main() -> None:
@@ -70,7 +67,7 @@ def exit_at_once(code: int) -> NoReturn:
     one and joining the Kafka client's threads, for nothing: the process ends anyway. Only the fast
     commands (`fast()`) end this way; they write their files inside `with` blocks and register no
     exit handlers, so the output streams are all that is left to flush. A reader that has gone
-    meanwhile (`kgov plan | head`) makes it EXIT_PIPE, as anywhere else (kgov/exits.py)."""
+    meanwhile (`kgov plan | head`) makes it EXIT_PIPE, as anywhere else (kgov/cli/exits.py)."""
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
@@ -83,14 +80,14 @@ def exit_at_once(code: int) -> NoReturn:
 
 def _with_typer() -> None:
     try:
-        from kgov.app import app
+        from kgov.cli.typer_app import app
 
         app()
-    except KeyboardInterrupt:  # while importing or parsing; a running command's is kgov/exits.py's
+    except KeyboardInterrupt:  # while importing or parsing; a running command's is kgov/cli/exits.py's
         _say_interrupted()
         sys.exit(EXIT_INTERRUPTED)
     except (BrokenPipeError, SystemExit) as done:  # typer always ends with SystemExit
-        from kgov.exits import closed_pipe, flushed, output_closed
+        from kgov.cli.exits import closed_pipe, flushed, output_closed
 
         if closed_pipe(done):  # outside a command (`kgov --help | head`); a command's is outcome()'s
             sys.exit(output_closed())
@@ -100,11 +97,11 @@ def _with_typer() -> None:
 
 
 def _without_typer(command: str, args: list[str]) -> int | None:
-    """Run `kgov lint` or `kgov plan` when its arguments are the usual ones (kgov/cli_fast.py) and
+    """Run `kgov lint` or `kgov plan` when its arguments are the usual ones (kgov/cli/fastpath.py) and
     return its exit code; None leaves them to typer."""
     try:
-        from kgov.cli_fast import parse_lint, parse_plan
-        from kgov.exits import outcome
+        from kgov.cli.exits import outcome
+        from kgov.cli.fastpath import parse_lint, parse_plan
 
         if command == "lint":
             lint = parse_lint(args)
@@ -145,15 +142,3 @@ def _say_interrupted() -> None:
 
     with suppress(OSError):  # stderr's reader may have gone too: the exit code says it
         sys.stderr.write("interrupted\n")
-
-
-def __getattr__(name: str) -> Typer:
-    if name == "app":
-        from kgov.app import app
-
-        return app
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-if __name__ == "__main__":
-    main()

@@ -12,7 +12,7 @@ from typing import Any
 
 from typer.core import TyperGroup
 
-from kgov.exits import usage_errors
+from kgov.cli.exits import usage_errors
 
 # The sandbox app's help, shown in `kgov --help` without importing it (a test keeps the two equal).
 SANDBOX_HELP = "Run a real local Kafka (KRaft, SCRAM, TLS, ACLs) and Schema Registry (Apicurio, ccompat API)."
@@ -40,7 +40,7 @@ class LazyGroup(TyperGroup):
 def _sandbox_group() -> TyperGroup:
     import typer
 
-    from kgov.sandbox.cli import app
+    from kgov.cli.sandbox import app
 
     group = typer.main.get_group(app)
     group.epilog = group.epilog or SANDBOX_EXAMPLES

@@ -64,9 +64,10 @@ def run_plan(
             plan = make_plan(catalog, env, ports, allow_delete=allow_delete, scoped=scoped)
     if notice is not None:
         plan = replace(plan, warnings=(*plan.warnings, notice))
+    if out is not None:  # saved before it is shown: a reader that stops early (`| head`) loses no file
+        planfile.save(plan, out, catalog_dir)
     show(plan.to_json(), console)
     if out is not None:
-        planfile.save(plan, out, catalog_dir)
         hint = " --allow-delete" if plan.allow_delete else ""
         saved = f"Saved the plan to {out}; apply exactly it with `kgov apply {out} --env {env}{hint}`."
         err.print(printable(saved), markup=False)

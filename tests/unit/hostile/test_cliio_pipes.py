@@ -8,9 +8,11 @@ buffered as in CI, and unbuffered (PYTHONUNBUFFERED, where the write itself fail
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -93,3 +95,15 @@ def test_a_usage_error_told_to_a_closed_stderr_pipe_ends_quietly() -> None:
     done = _closed_pipe_run(["no-such-command"], closed="stderr", buffered=True)
     assert done.returncode == EXIT_PIPE
     assert done.stdout == b""
+
+
+def test_a_plan_saved_with_out_is_written_even_when_its_reader_stops_early(
+    files: dict[str, str], tmp_path: Path
+) -> None:
+    """`kgov plan --out plan.json | head`: the plan file is saved before the plan is shown."""
+    saved = tmp_path / "plan.json"
+    args = ["plan", "--env", "local", "-c", files["catalog"], "--snapshot", files["snapshot"]]
+    args += ["--out", str(saved)]
+    done = _closed_pipe_run(args, closed="stdout", buffered=False)
+    assert done.returncode == EXIT_PIPE, done.stderr.decode()
+    assert json.loads(saved.read_text("utf-8"))["format_version"] == 2

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from kgov.cluster.kafka.port import GroupOffsets, KafkaAdmin, LogOffsets
 from kgov.errors import ClusterError
 from kgov.plan.model import JSON
+from kgov.redact import redact
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,9 @@ def read_usage(kafka: KafkaAdmin, topics: Mapping[str, int]) -> tuple[Usage | No
         logs = kafka.log_offsets([(t, p) for t, n in sorted(topics.items()) for p in range(n)])
     except ClusterError as exc:
         return None, [f"usage (consumer lag, unconsumed and empty topics) not reported: {exc.message}"]
-    warnings = [f"consumer group {g}: offsets not read ({e})" for g, e in sorted(offsets.errors.items())]
+    # the client's own error text: it may quote a resolved setting, so it is redacted like any error
+    errors = sorted(offsets.errors.items())
+    warnings = [redact(f"consumer group {g}: offsets not read ({e})") for g, e in errors]
     unread = sorted({t for t, _ in logs.errors})
     if unread:
         more = f" (and {len(unread) - 5} more)" if len(unread) > 5 else ""

@@ -11,6 +11,7 @@ from kgov.audit.build import audit_cluster
 from kgov.audit.usage import read_usage
 from kgov.catalog.load import load_catalog
 from kgov.catalog.model import Catalog
+from kgov.cluster.kafka.port import GroupOffsets
 from kgov.cluster.memory.kafka import MemoryCluster
 from kgov.cluster.memory.registry import MemoryRegistry
 from kgov.cluster.registry.port import NewSchema
@@ -115,3 +116,17 @@ def test_unmanaged_subjects_and_none_levels(catalog: Catalog) -> None:
     fields = {(c["field"], c["before"], c["after"]) for c in drift["orders.created-value"]["changes"]}
     assert ("compatibility", "NONE", "BACKWARD") in fields  # what plan would change
     assert drift["payments.completed-value"]["action"] == "create"
+
+
+def test_a_groups_error_text_is_redacted(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The client's error text for a group can quote a resolved setting: redacted like any error."""
+    from kgov import secrets
+
+    monkeypatch.setenv("T_AUDIT_PW", "Hunter2-Audit,Tail")
+    secrets.resolve_refs("${env:T_AUDIT_PW}", "environments.local.kafka.password")
+    c = MemoryCluster(brokers=1)
+    c.add_topic("a.t", 1, 1)
+    c.commit("g", "a.t", 0, 1)
+    monkeypatch.setattr(c, "group_offsets", lambda groups: GroupOffsets({}, {"g": "failed at Tail:9092"}))
+    _, warnings = read_usage(c, {"a.t": 1})
+    assert warnings and "Tail" not in warnings[0] and "${env:T_AUDIT_PW}" in warnings[0]

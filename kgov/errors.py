@@ -1,4 +1,4 @@
-"""One error family for everything kgov reports to a user; kgov's exits module maps it to exit codes."""
+"""One error family for everything kgov reports to a user; kgov/cli/exits.py maps it to exit codes."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """What a catalog change is, for a reviewer: per resource, the rows that change and why they matter.
 
-Pure data with a versioned JSON form (docs/diff-format.md); renderers read the JSON only.
+Pure data with a versioned JSON form (docs/diff.md, "Formats"); renderers read the JSON only.
 """
 
 from __future__ import annotations

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from kgov.apply import apply_plan, await_visible
 from kgov.cluster.memory.kafka import MemoryCluster
+from kgov.engine.apply import apply_plan, await_visible
 from kgov.kinds.base import Backends
 from kgov.state import TopicListing
 

@@ -23,14 +23,14 @@ import uuid
 from pathlib import Path
 
 from kgov.access.derive import desired_bindings
-from kgov.apply import apply_plan, await_visible
 from kgov.catalog.model import AccessFile, AclEntry, Catalog, Environment, Ownership, Settings, Source
 from kgov.catalog.yamlpos import YamlDoc
 from kgov.cluster.kafka.access_port import LoginAttempt, ScramDelete, ScramUpsert
 from kgov.cluster.kafka.adapter.admin import KafkaCluster
 from kgov.cluster.kafka.client_settings import kafka_settings
+from kgov.engine.apply import apply_plan, await_visible
+from kgov.engine.make import make_plan
 from kgov.kinds.base import Backends
-from kgov.plan.make import make_plan
 
 ENV_BLOCK = {
     "bootstrap_servers": "${env:KGOV_BOOTSTRAP_SASL}",

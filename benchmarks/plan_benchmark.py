@@ -23,13 +23,13 @@ from pathlib import Path
 
 from confluent_kafka.admin import AdminClient, NewTopic
 
-from kgov.apply import apply_plan, await_visible
 from kgov.catalog.model import Catalog, Environment, Ownership, Settings, Source, Topic, TopicsFile
 from kgov.catalog.yamlpos import YamlDoc
 from kgov.cluster.kafka.adapter.admin import KafkaCluster
 from kgov.cluster.kafka.client_settings import kafka_settings
+from kgov.engine.apply import apply_plan, await_visible
+from kgov.engine.make import make_plan
 from kgov.kinds.base import Backends
-from kgov.plan.make import make_plan
 
 ENV_BLOCK = {
     "bootstrap_servers": "${env:KGOV_BOOTSTRAP_SASL}",

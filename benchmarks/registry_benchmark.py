@@ -27,7 +27,6 @@ import uuid
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from kgov.apply import apply_plan
 from kgov.catalog.model import (
     Catalog,
     Environment,
@@ -41,9 +40,10 @@ from kgov.catalog.model import (
 )
 from kgov.catalog.yamlpos import YamlDoc
 from kgov.cluster.registry.adapter import connect_registry
+from kgov.engine.apply import apply_plan
+from kgov.engine.make import make_plan
 from kgov.kinds.base import Backends
 from kgov.kinds.subjects import SubjectKind
-from kgov.plan.make import make_plan
 
 SRC = Source("benchmark", YamlDoc({}, {}))
 KINDS = (SubjectKind(),)

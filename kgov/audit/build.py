@@ -11,11 +11,11 @@ from kgov.audit import policy
 from kgov.audit.graph import data_flow
 from kgov.audit.matrix import access_matrix
 from kgov.audit.model import Audit
-from kgov.audit.read import read_cluster
 from kgov.audit.usage import read_usage
 from kgov.bindings import Binding
 from kgov.catalog.model import Catalog
 from kgov.catalog.resolve import environment
+from kgov.engine.audit_read import read_cluster
 from kgov.kinds.base import Backends
 from kgov.state import TopicSpec
 

@@ -8,13 +8,13 @@ from pathlib import Path
 import typer
 from rich.text import Text
 
-from kgov.apply import apply_plan, await_visible
 from kgov.commands.common import checked_catalog, connect, err, out, working
+from kgov.engine.apply import apply_plan, await_visible
+from kgov.engine.make import make_plan
 from kgov.errors import EXIT_ERROR, EXIT_OK, KgovError, PlanError
 from kgov.kinds import KINDS
 from kgov.kinds.base import Backends
 from kgov.plan import planfile
-from kgov.plan.make import make_plan
 from kgov.plan.model import Plan
 from kgov.plan.verify import check_current, check_integrity
 from kgov.render.escape import visible

@@ -12,11 +12,11 @@ from pathlib import Path
 
 from kgov.commands.common import checked_catalog, connect, err, working
 from kgov.commands.common import out as console  # `out` is run_plan's --out
+from kgov.engine.make import make_plan
 from kgov.errors import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, EXIT_USAGE, KgovError
 from kgov.kinds.base import Backends
 from kgov.outfile import check_output_file
 from kgov.plan import planfile
-from kgov.plan.make import make_plan
 from kgov.render.formats import PLAN
 from kgov.sanitize import printable
 
@@ -45,7 +45,7 @@ def run_plan(
     scoped = None
     notice = None
     if snapshot is not None:  # no connection: the snapshot answers for the cluster
-        from kgov.plan.snapshot import plan_from_snapshot
+        from kgov.engine.snapshot import plan_from_snapshot
 
         if base is not None:
             from kgov.review.scope import scoped_against

@@ -1,15 +1,16 @@
 """`kgov snapshot`: save what plan reads of a cluster (`kgov plan --snapshot` plans from it offline:
-kgov/plan/snapshot.py)."""
+kgov/engine/snapshot.py; the file: kgov/plan/snapshotfile.py)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from kgov.commands.common import checked_catalog, connect, err, working
+from kgov.engine.snapshot import take
 from kgov.errors import EXIT_OK
 from kgov.kinds.base import Backends
 from kgov.outfile import check_output_file
-from kgov.plan import snapshot as snapshots
+from kgov.plan import snapshotfile
 from kgov.sanitize import printable
 
 
@@ -18,8 +19,8 @@ def run_snapshot(catalog_dir: Path, env: str, out: Path, *, backends: Backends |
     catalog = checked_catalog(catalog_dir, env)
     ports = backends if backends is not None else connect(catalog, env)
     with working(f"reading the cluster of environment '{env}'"):
-        taken, skipped = snapshots.take(catalog, env, ports)
-    snapshots.save(taken, out, catalog_dir)
+        taken, skipped = take(catalog, env, ports)
+    snapshotfile.save(taken, out, catalog_dir)
     for line in skipped:
         err.print(f"warning: {printable(line)}", markup=False, style="yellow")
     kinds = ", ".join(taken.kinds) or "nothing"

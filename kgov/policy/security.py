@@ -207,7 +207,7 @@ def check_own_principal(ctx: Context) -> Iterator[Finding]:
         for env in ctx.catalog.settings.environments.values():  # every environment, whatever --env says
             user = env.kafka.get("username")
             if not isinstance(user, str) or REF.search(user):
-                continue  # a reference: kgov/plan/selfguard.py blocks it at plan time
+                continue  # a reference: kgov/engine/selfguard.py blocks it at plan time
             principal, where = _principal_in(af, env.name)
             if principal == f"User:{user}":
                 yield Finding(

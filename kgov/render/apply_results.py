@@ -1,7 +1,7 @@
 """What apply did, entry by entry: a JSON document (docs/plan-format.md) or lines for people.
 
 Generic over entries like every renderer: it reads an outcome's plan entry and error, never the
-kind. An outcome is any object with `entry`, `ok` and `error` (kgov/apply.py's EntryResult), so the
+kind. An outcome is any object with `entry`, `ok` and `error` (kgov/engine/apply.py's EntryResult), so the
 renderers need nothing of the engine that made it.
 """
 

@@ -7,13 +7,13 @@ import random
 
 import pytest
 
-from kgov.apply import apply_plan, await_visible
 from kgov.bindings import Binding
 from kgov.cluster.kafka.access_port import ScramDelete
 from kgov.cluster.kafka.adapter.admin import KafkaCluster
 from kgov.cluster.kafka.client_settings import kafka_settings
+from kgov.engine.apply import apply_plan, await_visible
+from kgov.engine.make import make_plan
 from kgov.kinds.base import Backends
-from kgov.plan.make import make_plan
 from tests.integration.access_support import admin_cluster
 from tests.support import SETTINGS, unique_service
 from tests.unit.access.test_random_convergence import catalog, random_file

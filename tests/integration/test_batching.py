@@ -17,8 +17,8 @@ from kgov.catalog.resolve import environment
 from kgov.cluster.kafka.adapter.admin import KafkaCluster
 from kgov.cluster.kafka.adapter.base import BATCH
 from kgov.cluster.kafka.client_settings import kafka_settings
+from kgov.engine.make import make_plan
 from kgov.kinds.base import Backends
-from kgov.plan.make import make_plan
 from tests.support import topic_doc
 
 from .kgovtest import admin, unique_service, write_catalog

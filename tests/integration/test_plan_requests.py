@@ -12,9 +12,9 @@ from kgov.catalog.load import load_catalog
 from kgov.catalog.resolve import environment
 from kgov.cluster.kafka.adapter.admin import KafkaCluster
 from kgov.cluster.kafka.client_settings import kafka_settings
+from kgov.engine.make import make_plan
 from kgov.kinds import KINDS
 from kgov.kinds.base import Backends, Kind
-from kgov.plan.make import make_plan
 
 from .kgovtest import kgov
 from .test_batching import WireCount

@@ -11,7 +11,7 @@ import pytest
 
 from kgov.commands.common import checked_catalog, connect
 from kgov.commands.plan import run_plan
-from kgov.plan.make import make_plan
+from kgov.engine.make import make_plan
 from tests.gitrepo import commit, init
 from tests.support import topic_doc
 

@@ -7,15 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from kgov.apply import apply_plan
 from kgov.bindings import Binding
 from kgov.catalog.load import load_catalog
 from kgov.catalog.model import Catalog
 from kgov.cluster.kafka.access_port import ScramUpsert
 from kgov.cluster.memory.kafka import MemoryCluster
+from kgov.engine.apply import apply_plan
+from kgov.engine.make import make_plan
 from kgov.errors import ClusterError
 from kgov.kinds.base import Backends
-from kgov.plan.make import make_plan
 from kgov.plan.model import Plan
 
 SETTINGS = """version: 1

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from kgov.apply import apply_plan
 from kgov.bindings import Binding
 from kgov.catalog.model import AccessFile, AclEntry, Authentication, Catalog, Environment, Settings
 from kgov.cluster.memory.kafka import MemoryCluster
+from kgov.engine.apply import apply_plan
+from kgov.engine.make import make_plan
 from kgov.kinds.base import Backends
-from kgov.plan.make import make_plan
 from tests.unit.plan.helpers import SRC
 
 TOPICS = [f"t{i}.e{j}" for i in range(4) for j in range(3)]

@@ -11,10 +11,10 @@ from pathlib import Path
 
 from kgov.catalog.load import load_catalog
 from kgov.cluster.memory.kafka import MemoryCluster
+from kgov.engine import snapshot as snapshots
+from kgov.engine.make import make_plan
 from kgov.kinds.base import Backends
-from kgov.plan import planfile
-from kgov.plan import snapshot as snapshots
-from kgov.plan.make import make_plan
+from kgov.plan import planfile, snapshotfile
 from tests.support import topic_doc, write_catalog
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -44,7 +44,7 @@ def catalog(tmp_path: Path) -> Path:
 def snapshot_of(root: Path, out: Path) -> Path:
     """A snapshot of `local` taken from an empty in-memory cluster."""
     taken, _ = snapshots.take(load_catalog(root).catalog, "local", Backends(kafka=MemoryCluster(brokers=1)))
-    snapshots.save(taken, out, root)
+    snapshotfile.save(taken, out, root)
     return out
 
 

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from kgov import secrets
-from kgov.apply import apply_plan
 from kgov.cli.exits import outcome
+from kgov.engine.apply import apply_plan
 from kgov.errors import KgovError
 from kgov.kinds.base import Backends
 from kgov.plan.model import Entry, Plan

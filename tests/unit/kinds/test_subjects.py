@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from kgov.apply import apply_plan
 from kgov.catalog.model import Catalog, SchemaFile, SchemaRef
 from kgov.cluster.memory.registry import MemoryRegistry
 from kgov.cluster.registry.port import NewSchema
+from kgov.engine.apply import apply_plan
+from kgov.engine.make import make_plan
 from kgov.errors import ClusterError
 from kgov.kinds.base import Backends
 from kgov.kinds.subjects import SubjectKind
-from kgov.plan.make import make_plan
 from kgov.plan.model import Plan
 from tests.unit.plan.helpers import ENV, catalog, topic
 

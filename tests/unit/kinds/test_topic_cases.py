@@ -26,10 +26,10 @@ from rich.console import Console
 from kgov.catalog.load import load_catalog
 from kgov.cluster.memory.kafka import MemoryCluster
 from kgov.diagnostics import Severity
+from kgov.engine.make import make_plan
 from kgov.errors import KgovError
 from kgov.kinds import KINDS
 from kgov.kinds.base import Backends
-from kgov.plan.make import make_plan
 from kgov.plan.model import Plan
 from kgov.plan.planfile import schema
 from kgov.render import plan_markdown, plan_text

@@ -10,9 +10,9 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from rich.console import Console
 
-from kgov.apply import apply_plan, await_visible
 from kgov.catalog.model import Catalog, Environment
 from kgov.cluster.memory.kafka import MemoryCluster
+from kgov.engine.apply import apply_plan, await_visible
 from kgov.kinds import KINDS
 from kgov.kinds.base import PHASE_DELETES, PHASE_GRANTS, Backends, DiffContext
 from kgov.plan.model import JSON, Change, Entry

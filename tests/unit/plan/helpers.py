@@ -8,8 +8,8 @@ from typing import Any
 from kgov.catalog.model import Catalog, Environment, Overrides, Ownership, Settings, Source, Topic, TopicsFile
 from kgov.catalog.yamlpos import YamlDoc
 from kgov.cluster.memory.kafka import MemoryCluster
+from kgov.engine.make import make_plan
 from kgov.kinds.base import Backends
-from kgov.plan.make import make_plan
 from kgov.plan.model import Plan
 
 SRC = Source("kgov.yaml", YamlDoc({}, {}))

@@ -10,8 +10,8 @@ from rich.console import Console
 
 from kgov.catalog.load import load_catalog
 from kgov.cluster.memory.kafka import MemoryCluster
+from kgov.engine.make import make_plan
 from kgov.kinds.base import Backends
-from kgov.plan.make import make_plan
 from kgov.plan.planfile import schema
 from kgov.render import plan_markdown, plan_text
 from kgov.render.escape import md_code, md_text

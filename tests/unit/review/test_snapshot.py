@@ -49,7 +49,7 @@ def _plan(cat: Path, tmp_path: Path, name: str, **kw: Any) -> dict[str, Any]:
 def _live(cat: Path, **kw: Any) -> dict[str, Any]:
     """The live plan, of every kind."""
     from kgov.catalog.load import load_catalog
-    from kgov.plan.make import make_plan
+    from kgov.engine.make import make_plan
 
     catalog = load_catalog(cat).catalog
     return make_plan(catalog, "local", allow_delete=True, **kw).to_json()

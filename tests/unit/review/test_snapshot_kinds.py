@@ -19,9 +19,9 @@ from kgov.cluster.memory.registry import MemoryRegistry
 from kgov.commands.apply import run_apply
 from kgov.commands.plan import run_plan
 from kgov.commands.snapshot import run_snapshot
+from kgov.engine.make import make_plan
 from kgov.errors import PlanError
 from kgov.kinds.base import Backends
-from kgov.plan.make import make_plan
 
 REPO = Path(__file__).resolve().parents[3]
 CATALOG = REPO / "catalog"

@@ -4,19 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
-from functools import partial
 from typing import Any
 
 from kgov import __version__
 from kgov.catalog.model import Catalog
 from kgov.catalog.resolve import environment, own_user
+from kgov.engine.observe import Ports, ToRead, observe_all
+from kgov.engine.selfguard import guard
 from kgov.kinds import KINDS
 from kgov.kinds.base import Backends, DiffContext, Kind, check_rights, narrowed
 from kgov.plan.fingerprint import digest, plan_fingerprint
 from kgov.plan.model import JSON, Entry, KindSummary, Plan, Scoped
-from kgov.plan.overlap import overlapped
-from kgov.plan.reads import ReadOnce
-from kgov.plan.selfguard import guard
 
 
 def make_plan(
@@ -31,22 +29,21 @@ def make_plan(
 ) -> Plan:
     """A plan of the catalog against the backends; with `scoped`, only of the resources it names for
     the kinds that can narrow (see kgov.kinds.base.narrowed), the other kinds in full. With
-    `observe_with` (a snapshot, kgov/plan/snapshot.py), kinds are observed through it, not the
+    `observe_with` (a snapshot, kgov/engine/snapshot.py), kinds are observed through it, not the
     backends, and a kind it lacks is not planned."""
     env = environment(catalog, env_name)
     ctx = DiffContext(env, catalog.settings, allow_delete)
-    me = own_user(env)  # its credential and bindings are never planned (kgov/plan/selfguard.py)
+    me = own_user(env)  # its credential and bindings are never planned (kgov/engine/selfguard.py)
     scope: dict[str, JSON] = {}
     state: dict[str, JSON] = {}
     entries: list[Entry] = []
     warnings: list[str] = []
     summary: dict[str, KindSummary] = {}
-    ports: dict[str, ReadOnce] = {}  # one per backend for this plan: a listing two kinds need is read once
-    planned: list[tuple[Kind, JSON, Any, Any]] = []  # kind, desired, its port, the snapshot's reader
+    ports = Ports(backends)  # one per backend for this plan: a listing two kinds need is read once
+    planned: list[ToRead] = []
     for kind in kinds:
         desired = kind.desired(catalog, env)
-        raw = backends.get(kind.backend)
-        backend = None if raw is None else ports.setdefault(kind.backend, ReadOnce(raw))
+        backend = ports.get(kind.backend)
         reader = observe_with.get(kind.name) if observe_with is not None else None
         if reader is None and (backend is None or observe_with is not None):
             if desired:
@@ -65,24 +62,15 @@ def make_plan(
                 scope[kind.name] = narrow
                 wanted = frozenset(names)
                 desired = {n: v for n, v in desired.items() if n in wanted}
-        planned.append((kind, desired, backend, reader))
-    # The registry's reads start now and run while the broker answers the Kafka kinds, which stay in
-    # order in this thread (kgov/plan/overlap.py); the diffs below keep the kinds' order.
-    observing = overlapped(
-        [
-            ("snapshot", partial(reader, scope[kind.name]))
-            if reader is not None
-            else (kind.backend, partial(kind.observe, backend, scope[kind.name]))
-            for kind, _, backend, reader in planned
-        ]
-    )
-    for (kind, desired, backend, reader), observation in zip(planned, observing, strict=True):
-        observed = observation.result()
+        planned.append(ToRead(kind, desired, backend, scope[kind.name], reader))
+    # The backends are read at once (kgov/engine/observe.py); the diffs below keep the kinds' order.
+    for read, observed in observe_all(planned):
+        kind, desired = read.kind, read.desired
         state[kind.name] = kind.state_json(observed)
         found, said = kind.diff(desired, observed, ctx)
         found = guard(found, me)
-        if reader is None:  # a plan from a snapshot has no connection to ask
-            check_rights(kind, backend, [e for e in found if e.is_change])
+        if read.reader is None:  # a plan from a snapshot has no connection to ask
+            check_rights(kind, read.port, [e for e in found if e.is_change])
         entries.extend(found)
         warnings.extend(said)
         summary[kind.name] = KindSummary(

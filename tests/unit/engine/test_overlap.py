@@ -9,8 +9,8 @@ import time
 
 import pytest
 
+from kgov.engine.overlap import overlapped
 from kgov.errors import ClusterError
-from kgov.plan.overlap import overlapped
 
 
 def test_the_other_backends_reads_run_while_the_first_backends_wait() -> None:

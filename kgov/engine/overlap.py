@@ -1,7 +1,7 @@
 """Reads of different backends at once: the registry answers while the broker does.
 
 A plan observes its kinds one after the other; the kinds of one backend must stay in order (a later
-kind reuses a listing an earlier one read, kgov/plan/reads.py), but the broker and the registry are
+kind reuses a listing an earlier one read, kgov/engine/reads.py), but the broker and the registry are
 independent, so waiting for one before asking the other only adds their times up (10,000 topics and
 1,000 subjects: about 10 s of broker answers, then about 5 s of registry answers). Here the reads of
 every backend but the first run in a daemon thread of their own, in order, started at once; the

@@ -1,5 +1,6 @@
-"""One read of the cluster for the audit: the plan's batched observe, kind by kind, through a port
-whose whole-cluster reads are made once (a kind's `unmanaged` hook re-asks them for free)."""
+"""One read of the cluster for the audit: plan's read path (kgov/engine/observe.py: the backends
+read at once, each through a port whose whole-cluster reads are made once, so a kind's `unmanaged`
+hook re-asks them for free), then the diff and the audit's hooks, kind by kind."""
 
 from __future__ import annotations
 
@@ -9,10 +10,10 @@ from typing import Any
 
 from kgov.catalog.model import Catalog
 from kgov.catalog.resolve import environment
+from kgov.engine.observe import Ports, ToRead, observe_all
 from kgov.kinds import KINDS
 from kgov.kinds.base import Backends, DiffContext, Kind, Unmanaged, Violation
 from kgov.plan.model import Entry
-from kgov.plan.reads import ReadOnce
 
 
 @dataclass(frozen=True)
@@ -40,19 +41,29 @@ def read_cluster(
 ) -> ClusterRead:
     env = environment(catalog, env_name)
     ctx = DiffContext(env, catalog.settings, allow_delete=False)
-    ports: dict[str, Any] = {}
-    found: list[KindRead] = []
-    warnings: list[str] = []
+    ports = Ports(backends)
+    reads: list[ToRead] = []
+    # In the kinds' order: a kind with no connection is a warning where its read would be.
+    steps: list[ToRead | str] = []
     for kind in kinds:
         desired = kind.desired(catalog, env)
-        raw = backends.get(kind.backend)
-        if raw is None:
-            warnings.append(
+        port = ports.get(kind.backend)
+        if port is None:
+            steps.append(
                 f"{kind.title} not audited: environment '{env.name}' has no {kind.backend} connection"
             )
             continue
-        port = ports.setdefault(kind.backend, ReadOnce(raw))
-        observed = kind.observe(port, kind.scope(desired, catalog))
+        reads.append(ToRead(kind, desired, port, kind.scope(desired, catalog)))
+        steps.append(reads[-1])
+    observed_all = observe_all(reads)
+    found: list[KindRead] = []
+    warnings: list[str] = []
+    for step in steps:
+        if isinstance(step, str):
+            warnings.append(step)
+            continue
+        read, observed = next(observed_all)
+        kind, desired, port = read.kind, read.desired, read.port
         entries, said = kind.diff(desired, observed, ctx)
         warnings.extend(said)
         hook = getattr(kind, "unmanaged", None)
@@ -60,4 +71,4 @@ def read_cluster(
         check = getattr(kind, "violations", None)  # kgov/kinds/base.py FindsViolations
         broken = check(observed, extra, ctx) if callable(check) else []
         found.append(KindRead(kind, desired, observed, tuple(entries), tuple(extra), tuple(broken)))
-    return ClusterRead(tuple(found), tuple(warnings), ports)
+    return ClusterRead(tuple(found), tuple(warnings), ports.proxies)

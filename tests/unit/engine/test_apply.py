@@ -2,12 +2,11 @@ from __future__ import annotations
 
 import pytest
 
-from kgov.apply import apply_plan, await_visible
 from kgov.cluster.memory.kafka import MemoryCluster
+from kgov.engine.apply import apply_plan, await_visible
 from kgov.kinds.base import Backends
 from kgov.state import TopicListing
-
-from .helpers import catalog, plan, topic
+from tests.unit.plan.helpers import catalog, plan, topic
 
 
 def test_apply_then_plan_converges() -> None:

@@ -38,5 +38,6 @@ def test_every_path_named_in_the_architecture_doc_exists() -> None:
 
 
 def test_the_guard_sees_a_missing_path() -> None:
-    assert missing(named_paths("see kgov/plan/nowhere.py, and kgov/engine/apply.py.")) == ["kgov/plan/nowhere.py"]
+    named = named_paths("see kgov/plan/nowhere.py, and kgov/engine/apply.py.")
+    assert missing(named) == ["kgov/plan/nowhere.py"]
     assert named_paths("kgov/kinds/<kind>/ and tests/corpus/*.yaml") == ["tests/corpus/*.yaml"]

@@ -10,8 +10,16 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from kgov.access.rights import require_on_cluster
-from kgov.access.users import (
+from kgov.catalog.model import Catalog, Environment
+from kgov.catalog.resolve import own_user
+from kgov.cluster.kafka.access_port import ScramCredential, ScramDelete, ScramUpsert
+from kgov.cluster.kafka.port import KafkaAdmin
+from kgov.errors import KgovError
+from kgov.kinds.base import PHASE_DELETES, PHASE_USERS, DiffContext, Unmanaged
+from kgov.kinds.rights import require_on_cluster
+from kgov.kinds.user import snapshot
+from kgov.kinds.user.observe import ObservedUserState, UserScope, observe_users, password_of
+from kgov.kinds.user.users import (
     DesiredUser,
     UserChange,
     desired_users,
@@ -19,14 +27,6 @@ from kgov.access.users import (
     iterations_problem,
     owned_user,
 )
-from kgov.catalog.model import Catalog, Environment
-from kgov.catalog.resolve import own_user
-from kgov.cluster.kafka.access_port import ScramCredential, ScramDelete, ScramUpsert
-from kgov.cluster.kafka.port import KafkaAdmin
-from kgov.errors import KgovError
-from kgov.kinds.base import PHASE_DELETES, PHASE_USERS, DiffContext, Unmanaged
-from kgov.kinds.user import snapshot
-from kgov.kinds.user.observe import ObservedUserState, UserScope, observe_users, password_of
 from kgov.plan.model import JSON, Change, Entry
 
 KIND = "user"

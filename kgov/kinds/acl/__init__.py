@@ -18,7 +18,16 @@ from kgov.catalog.model import Catalog, Environment
 from kgov.cluster.kafka.port import KafkaAdmin
 from kgov.kinds.acl import snapshot
 from kgov.kinds.acl.observe import AclScope, ObservedAcls, observe_acls
-from kgov.kinds.base import PHASE_GRANTS, PHASE_REVOCATIONS, DiffContext, Unmanaged
+from kgov.kinds.base import (
+    PHASE_GRANTS,
+    PHASE_REVOCATIONS,
+    ChecksRights,
+    DiffContext,
+    FindsUnmanaged,
+    SavesSnapshotState,
+    Snapshotting,
+    Unmanaged,
+)
 from kgov.plan.model import JSON, Entry
 
 KIND = "acl"
@@ -44,7 +53,7 @@ def _entry(b: Binding, action: str) -> Entry:
     )
 
 
-class AclKind:
+class AclKind(ChecksRights, FindsUnmanaged, Snapshotting, SavesSnapshotState):
     name = KIND
     title = "ACL bindings"
     backend = "kafka"

@@ -12,7 +12,7 @@ from kgov.catalog.model import Catalog
 from kgov.catalog.resolve import environment
 from kgov.engine.observe import Ports, ToRead, observe_all
 from kgov.kinds import KINDS
-from kgov.kinds.base import Backends, DiffContext, Kind, Unmanaged, Violation
+from kgov.kinds.base import Backends, DiffContext, FindsUnmanaged, FindsViolations, Kind, Unmanaged, Violation
 from kgov.plan.model import Entry
 
 
@@ -66,9 +66,7 @@ def read_cluster(
         kind, desired, port = read.kind, read.desired, read.port
         entries, said = kind.diff(desired, observed, ctx)
         warnings.extend(said)
-        hook = getattr(kind, "unmanaged", None)
-        extra = hook(port, desired, observed, ctx) if callable(hook) else []
-        check = getattr(kind, "violations", None)  # kgov/kinds/base.py FindsViolations
-        broken = check(observed, extra, ctx) if callable(check) else []
+        extra = kind.unmanaged(port, desired, observed, ctx) if isinstance(kind, FindsUnmanaged) else []
+        broken = kind.violations(observed, extra, ctx) if isinstance(kind, FindsViolations) else []
         found.append(KindRead(kind, desired, observed, tuple(entries), tuple(extra), tuple(broken)))
     return ClusterRead(tuple(found), tuple(warnings), ports.proxies)

@@ -16,7 +16,7 @@ from kgov.catalog.resolve import environment
 from kgov.engine.make import make_plan
 from kgov.errors import PlanError
 from kgov.kinds import KINDS
-from kgov.kinds.base import Backends, Kind
+from kgov.kinds.base import Backends, Kind, SavesSnapshotState, Snapshotting
 from kgov.plan.model import JSON, Plan, Scoped
 from kgov.plan.snapshotfile import Snapshot, load
 from kgov.sanitize import printable
@@ -27,15 +27,14 @@ def observers(snapshot: Snapshot, kinds: Sequence[Kind] = KINDS) -> dict[str, Ca
     found: dict[str, Callable[[JSON], Any]] = {}
     for kind in kinds:
         part = snapshot.kinds.get(kind.name)
-        restore = getattr(kind, "from_snapshot", None)
-        if part is None or restore is None:
+        if part is None or not isinstance(kind, Snapshotting):
             continue
 
         def observe(
-            scope: JSON, restore: Any = restore, part: Mapping[str, JSON] = part, title: str = kind.title
+            scope: JSON, kind: Snapshotting = kind, part: Mapping[str, JSON] = part, title: str = kind.title
         ) -> Any:
             try:
-                return restore(part["scope"], part["state"], scope)
+                return kind.from_snapshot(part["scope"], part["state"], scope)
             except (KeyError, TypeError, ValueError, AttributeError):
                 raise PlanError(f"the snapshot's {title} are malformed; take a new snapshot") from None
 
@@ -52,14 +51,15 @@ def take(
     skipped: list[str] = []
     for kind in kinds:
         backend = backends.get(kind.backend)
-        widen = getattr(kind, "snapshot_scope", None)
-        if backend is None or widen is None or getattr(kind, "from_snapshot", None) is None:
+        if backend is None or not isinstance(kind, Snapshotting):
             why = f"no {kind.backend} connection" if backend is None else "the kind cannot be snapshot"
             skipped.append(f"{kind.title} not in the snapshot: {why}")
             continue
-        scope = widen(kind.scope(kind.desired(catalog, env), catalog))
-        save = getattr(kind, "snapshot_state", None)  # else what a plan's state holds
-        state = save(backend, scope) if save is not None else kind.state_json(kind.observe(backend, scope))
+        scope = kind.snapshot_scope(kind.scope(kind.desired(catalog, env), catalog))
+        if isinstance(kind, SavesSnapshotState):
+            state = kind.snapshot_state(backend, scope)
+        else:  # what a plan's state holds
+            state = kind.state_json(kind.observe(backend, scope))
         parts[kind.name] = {"scope": scope, "state": state}
     return Snapshot(env.name, datetime.now(UTC).isoformat(timespec="seconds"), parts), skipped
 
@@ -83,7 +83,7 @@ def check_coverage(
     missing = [
         kind.title
         for kind in kinds
-        if getattr(kind, "from_snapshot", None) is not None
+        if isinstance(kind, Snapshotting)
         and connected.get(kind.backend, False)
         and kind.name not in snapshot.kinds
     ]

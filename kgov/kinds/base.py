@@ -7,6 +7,7 @@ the kinds; plan, apply, the fingerprint and the renderers iterate over it and kn
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -58,32 +59,12 @@ class Unmanaged:
 
 @dataclass(frozen=True)
 class Violation:
-    """A live policy violation the audit reports (kinds name theirs through `FindsViolations`)."""
+    """A live policy violation the audit reports (kinds that declare `FindsViolations`)."""
 
     rule: str  # naming | replication-factor | min-insync-replicas | pii-broad-access | compatibility-none
     kind: str
     name: str
     message: str
-
-
-class FindsUnmanaged(Protocol):
-    """Optional kind member for `kgov audit`: what the cluster holds beyond the catalog.
-
-    `backend` is the same port observe used; a kind re-reads nothing the observe already read
-    (the audit caches the port's whole-cluster reads), so the audit stays one batched read."""
-
-    def unmanaged(
-        self, backend: Any, desired: Mapping[str, Any], observed: Any, ctx: DiffContext
-    ) -> list[Unmanaged]: ...
-
-
-class FindsViolations(Protocol):
-    """Optional kind member for `kgov audit`: live policy violations among what observe and the
-    `unmanaged` hook found (no further reads)."""
-
-    def violations(
-        self, observed: Any, unmanaged: Sequence[Unmanaged], ctx: DiffContext
-    ) -> list[Violation]: ...
 
 
 class Kind(Protocol):
@@ -127,74 +108,126 @@ class Kind(Protocol):
         ...
 
 
-def narrowed(kind: Kind, scope: JSON, names: Sequence[str]) -> JSON | None:
-    """`scope` narrowed to `names` (a scoped plan, `kgov plan --base`), or None when the kind cannot
-    narrow and is planned in full. A kind narrows by an optional method `narrow(scope, names)`
-    returning the scope that reads only those resources (the deletes among them included, when
-    the full scope covers them); its diff then sees only the desired resources among `names`."""
-    narrow = getattr(kind, "narrow", None)
-    return None if narrow is None else narrow(scope, names)
+# Optional hooks are capabilities a kind class declares by inheriting them
+# (`class TopicKind(Narrows, ChecksRights, FindsUnmanaged, Snapshotting)`). They are ABCs: the core
+# dispatches with `isinstance(kind, Capability)` and calls the method by its name, so mypy checks
+# every hook name, and a kind that declares a capability without its method cannot be instantiated.
 
 
-class ChecksRights(Protocol):
-    """Optional kind member: stop a plan whose changes kgov's own principal may not make, naming the
-    operation and the resource (a plan kgov could not apply is not a plan to review)."""
+class Narrows(ABC):
+    """A scoped plan (`kgov plan --base`) reads only the changed resources: see `narrowed` below."""
 
-    def check_rights(self, backend: Any, entries: Sequence[Entry]) -> None: ...
-
-
-def check_rights(kind: Kind, backend: Any, entries: Sequence[Entry]) -> None:
-    check = getattr(kind, "check_rights", None)
-    if check is not None and entries:
-        check(backend, entries)
-
-
-class Snapshotting(Protocol):
-    """Optional members of a kind that can be planned from a snapshot (`kgov snapshot`,
-    `kgov plan --snapshot`). A kind without them is left out of snapshots (plan says so)."""
-
-    def snapshot_scope(self, scope: JSON) -> JSON:
-        """What a snapshot reads, from the plan scope of the catalog it is taken with: wider, so that
-        plans of a changed catalog (a pull request) can be answered from it."""
-        ...
-
-    def snapshot_state(self, backend: Any, scope: JSON) -> JSON:
-        """Optional: what the snapshot saves, read with the snapshot scope (never a secret). Without
-        it, `state_json(observe(backend, scope))`: a kind whose state_json is a digest's summary
-        (ACL bindings) or needs a secret to read (SCRAM logins) saves more, or less, here."""
-        ...
-
-    def state_from_json(self, doc: JSON) -> Any:
-        """The inverse of what the snapshot saves (`snapshot_state`, else `state_json`)."""
-        ...
-
-    def from_snapshot(self, taken: JSON, state: JSON, scope: JSON) -> Any:
-        """What `observe(backend, scope)` would have returned when the snapshot (read with scope
-        `taken`, observed state `state`) was taken; a PlanError when the snapshot cannot say."""
-        ...
-
-
-class Narrows(Protocol):
-    """Optional kind member, looked up by `narrowed` above: the scope that reads only `names`."""
-
+    @abstractmethod
     def narrow(self, scope: JSON, names: Sequence[str]) -> JSON: ...
 
 
-class Reviewed(Protocol):
-    """Optional kind members used by `kgov diff --base` (kgov/review/compare.py); without them the
-    desired values are compared as plain JSON, classified by the built-in rules of the kind's name,
-    and located at the catalog entry that names them."""
+class ChecksRights(ABC):
+    """Stop a plan whose changes kgov's own principal may not make, naming the operation and the
+    resource (a plan kgov could not apply is not a plan to review)."""
 
-    def desired_json(self, value: Any) -> JSON:
-        """A desired value as the JSON a reviewer compares."""
-        ...
+    @abstractmethod
+    def check_rights(self, backend: Any, entries: Sequence[Entry]) -> None: ...
 
+
+class FindsUnmanaged(ABC):
+    """For `kgov audit`: what the cluster holds beyond the catalog.
+
+    `backend` is the same port observe used; a kind re-reads nothing the observe already read
+    (the audit caches the port's whole-cluster reads), so the audit stays one batched read."""
+
+    @abstractmethod
+    def unmanaged(
+        self, backend: Any, desired: Mapping[str, Any], observed: Any, ctx: DiffContext
+    ) -> list[Unmanaged]: ...
+
+
+class FindsViolations(ABC):
+    """For `kgov audit`: live policy violations among what observe and the `unmanaged` hook found
+    (no further reads)."""
+
+    @abstractmethod
+    def violations(
+        self, observed: Any, unmanaged: Sequence[Unmanaged], ctx: DiffContext
+    ) -> list[Violation]: ...
+
+
+class Snapshotting(ABC):
+    """A kind that can be planned from a snapshot (`kgov snapshot`, `kgov plan --snapshot`); a kind
+    without it is left out of snapshots (plan says so). The snapshot saves
+    `state_json(observe(backend, scope))` unless the kind also declares `SavesSnapshotState`."""
+
+    @abstractmethod
+    def snapshot_scope(self, scope: JSON) -> JSON:
+        """What a snapshot reads, from the plan scope of the catalog it is taken with: wider, so that
+        plans of a changed catalog (a pull request) can be answered from it."""
+
+    @abstractmethod
+    def state_from_json(self, doc: JSON) -> Any:
+        """The inverse of what the snapshot saves (`snapshot_state`, else `state_json`)."""
+
+    @abstractmethod
+    def from_snapshot(self, taken: JSON, state: JSON, scope: JSON) -> Any:
+        """What `observe(backend, scope)` would have returned when the snapshot (read with scope
+        `taken`, observed state `state`) was taken; a PlanError when the snapshot cannot say."""
+
+
+class SavesSnapshotState(ABC):
+    """A snapshotting kind that saves something other than `state_json(observe(...))`: a kind whose
+    state_json is a digest's summary (ACL bindings) or needs a secret to read (SCRAM logins)."""
+
+    @abstractmethod
+    def snapshot_state(self, backend: Any, scope: JSON) -> JSON:
+        """What the snapshot saves, read with the snapshot scope (never a secret)."""
+
+
+class ComparesJson(ABC):
+    """For `kgov diff --base` (kgov/review/compare.py): the JSON a reviewer compares for one desired
+    value. Without it the desired values are compared as plain JSON (`as_json`)."""
+
+    @abstractmethod
+    def desired_json(self, value: Any) -> JSON: ...
+
+
+class ClassifiesChanges(ABC):
+    """For `kgov diff --base`: the kind's own change classes. Without it the built-in rules of the
+    kind's name apply (kgov/review/classify.py)."""
+
+    @abstractmethod
     def classify(
         self, name: str, before: JSON, after: JSON, head: Catalog, base: Catalog
     ) -> Sequence[tuple[str, str, str]]:
         """(code, level, message) for each reason the change is safe, needs attention or breaks."""
-        ...
 
-    def locate(self, catalog: Catalog, name: str) -> Location | None:
-        """Where the catalog declares the resource."""
-        ...
+
+class Locates(ABC):
+    """For `kgov diff --base`: where the catalog declares a resource. Without it the review locates
+    the resource at the catalog entry that names it."""
+
+    @abstractmethod
+    def locate(self, catalog: Catalog, name: str) -> Location | None: ...
+
+
+CAPABILITIES: tuple[type[ABC], ...] = (
+    Narrows,
+    ChecksRights,
+    FindsUnmanaged,
+    FindsViolations,
+    Snapshotting,
+    SavesSnapshotState,
+    ComparesJson,
+    ClassifiesChanges,
+    Locates,
+)
+
+
+def narrowed(kind: Kind, scope: JSON, names: Sequence[str]) -> JSON | None:
+    """`scope` narrowed to `names` (a scoped plan, `kgov plan --base`), or None when the kind does
+    not declare `Narrows` and is planned in full. A narrowing kind returns the scope that reads only
+    those resources (the deletes among them included, when the full scope covers them); its diff
+    then sees only the desired resources among `names`."""
+    return kind.narrow(scope, names) if isinstance(kind, Narrows) else None
+
+
+def check_rights(kind: Kind, backend: Any, entries: Sequence[Entry]) -> None:
+    if isinstance(kind, ChecksRights) and entries:
+        kind.check_rights(backend, entries)

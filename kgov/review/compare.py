@@ -17,7 +17,7 @@ from kgov.catalog.model import Catalog, Environment
 from kgov.diagnostics import Location
 from kgov.errors import ConfigError
 from kgov.kinds import KINDS
-from kgov.kinds.base import Kind
+from kgov.kinds.base import ClassifiesChanges, ComparesJson, Kind, Locates
 from kgov.plan.model import JSON
 from kgov.review.classify import BUILT_IN, default_reasons, topic_of
 from kgov.review.model import Reason, ResourceChange, Review, Row, Where
@@ -108,7 +108,7 @@ def changed_names(
 def _differ(kind: Kind, h: Mapping[str, Any], b: Mapping[str, Any]) -> list[str]:
     """Names whose desired values differ. Equal values (dataclasses compare by value) are skipped
     before any JSON conversion: in a large catalog nearly all are equal."""
-    convert = getattr(kind, "desired_json", None) or as_json
+    convert = _converter(kind)
     out = []
     for name in set(h) | set(b):
         old, new = b.get(name), h.get(name)
@@ -127,7 +127,7 @@ def _kind_changes(
     for env_head, env_base in pairs:
         h_values = kind.desired(head, env_head)
         b_values = kind.desired(base, env_base)
-        convert = getattr(kind, "desired_json", None) or as_json
+        convert = _converter(kind)
         differ = _differ(kind, h_values, b_values)
         h = {n: convert(h_values[n]) for n in differ if n in h_values}
         b = {n: convert(b_values[n]) for n in differ if n in b_values}
@@ -162,10 +162,14 @@ def _kind_changes(
     return out
 
 
+def _converter(kind: Kind) -> Callable[[Any], JSON]:
+    return kind.desired_json if isinstance(kind, ComparesJson) else as_json
+
+
 def _classifier(kind: Kind) -> Callable[[str, JSON, JSON, Catalog, Catalog], list[Reason]]:
-    own = getattr(kind, "classify", None)
-    if own is None:
+    if not isinstance(kind, ClassifiesChanges):
         return BUILT_IN.get(kind.name) or default_reasons(kind.name)
+    own = kind.classify
 
     def from_kind(name: str, before: JSON, after: JSON, head: Catalog, base: Catalog) -> list[Reason]:
         return [Reason(code, level, message) for code, level, message in own(name, before, after, head, base)]
@@ -175,9 +179,8 @@ def _classifier(kind: Kind) -> Callable[[str, JSON, JSON, Catalog, Catalog], lis
 
 def _where(kind: Kind, catalog: Catalog, name: str, value: JSON, relocate: Relocate) -> Where:
     loc: Location | None = None
-    own = getattr(kind, "locate", None)
-    if own is not None:
-        loc = own(catalog, name)
+    if isinstance(kind, Locates):
+        loc = kind.locate(catalog, name)
     elif kind.name == "topic":
         topic = topic_of(catalog, name)
         loc = topic.loc("name") if topic is not None else None

@@ -9,7 +9,7 @@ from pathlib import Path
 from kgov.catalog.model import Catalog
 from kgov.errors import CatalogError
 from kgov.kinds import KINDS
-from kgov.kinds.base import Kind
+from kgov.kinds.base import Kind, Narrows
 from kgov.plan.model import Scoped
 from kgov.review.base import Base, base_catalog
 from kgov.review.compare import changed_names
@@ -24,7 +24,7 @@ def scoped_against(
 
 def scope_of(catalog: Catalog, old: Base, env: str, base: str, kinds: Sequence[Kind] = KINDS) -> Scoped:
     """The scope of a plan of `catalog` against the base catalog `old` (read at `base`)."""
-    narrowing = [k for k in kinds if getattr(k, "narrow", None) is not None]
+    narrowing = [k for k in kinds if isinstance(k, Narrows)]
     if old.errors:
         first = old.errors[0]
         raise CatalogError(

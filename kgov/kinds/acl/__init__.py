@@ -17,7 +17,16 @@ from kgov.cluster.kafka.port import KafkaAdmin
 from kgov.kinds.acl import snapshot
 from kgov.kinds.acl.diff import diff_acls
 from kgov.kinds.acl.observe import AclScope, ObservedAcls, observe_acls
-from kgov.kinds.base import PHASE_GRANTS, PHASE_REVOCATIONS, DiffContext, Unmanaged
+from kgov.kinds.base import (
+    PHASE_GRANTS,
+    PHASE_REVOCATIONS,
+    ChecksRights,
+    DiffContext,
+    FindsUnmanaged,
+    SavesSnapshotState,
+    Snapshotting,
+    Unmanaged,
+)
 from kgov.kinds.rights import require_on_cluster
 from kgov.plan.model import JSON, Entry
 
@@ -44,7 +53,7 @@ def _entry(b: Binding, action: str) -> Entry:
     )
 
 
-class AclKind:
+class AclKind(ChecksRights, FindsUnmanaged, Snapshotting, SavesSnapshotState):
     name = KIND
     title = "ACL bindings"
     backend = "kafka"

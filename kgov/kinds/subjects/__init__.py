@@ -10,7 +10,18 @@ from typing import Any
 
 from kgov.catalog.model import Catalog, Environment
 from kgov.cluster.registry.port import SchemaRegistry
-from kgov.kinds.base import PHASE_DELETES, PHASE_SUBJECTS, DiffContext, Unmanaged, Violation
+from kgov.kinds.base import (
+    PHASE_DELETES,
+    PHASE_SUBJECTS,
+    ComparesJson,
+    DiffContext,
+    FindsUnmanaged,
+    FindsViolations,
+    SavesSnapshotState,
+    Snapshotting,
+    Unmanaged,
+    Violation,
+)
 from kgov.kinds.ownership import catalog_scope
 from kgov.kinds.subjects import snapshot
 from kgov.kinds.subjects.apply import apply_subjects, subject_visible
@@ -22,7 +33,7 @@ from kgov.plan.model import JSON, Entry
 from kgov.schemas.model import Level
 
 
-class SubjectKind:
+class SubjectKind(ComparesJson, FindsUnmanaged, FindsViolations, Snapshotting, SavesSnapshotState):
     name = "subject"
     title = "subjects"
     backend = "registry"

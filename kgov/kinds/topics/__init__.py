@@ -7,7 +7,16 @@ from typing import Any
 
 from kgov.catalog.model import Catalog, Environment
 from kgov.cluster.kafka.port import KafkaAdmin
-from kgov.kinds.base import PHASE_DELETES, PHASE_TOPICS, DiffContext, Unmanaged
+from kgov.kinds.base import (
+    PHASE_DELETES,
+    PHASE_TOPICS,
+    ChecksRights,
+    DiffContext,
+    FindsUnmanaged,
+    Narrows,
+    Snapshotting,
+    Unmanaged,
+)
 from kgov.kinds.ownership import TopicScope, catalog_scope
 from kgov.kinds.rights import require_on_topics
 from kgov.kinds.topics import snapshot
@@ -20,7 +29,7 @@ from kgov.plan.model import JSON, Entry
 from kgov.state import TopicSpec
 
 
-class TopicKind:
+class TopicKind(Narrows, ChecksRights, FindsUnmanaged, Snapshotting):
     name = "topic"
     title = "topics"
     backend = "kafka"

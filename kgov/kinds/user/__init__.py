@@ -15,7 +15,16 @@ from kgov.catalog.resolve import own_user
 from kgov.cluster.kafka.access_port import ScramCredential, ScramDelete, ScramUpsert
 from kgov.cluster.kafka.port import KafkaAdmin
 from kgov.errors import KgovError
-from kgov.kinds.base import PHASE_DELETES, PHASE_USERS, DiffContext, Unmanaged
+from kgov.kinds.base import (
+    PHASE_DELETES,
+    PHASE_USERS,
+    ChecksRights,
+    DiffContext,
+    FindsUnmanaged,
+    SavesSnapshotState,
+    Snapshotting,
+    Unmanaged,
+)
 from kgov.kinds.rights import require_on_cluster
 from kgov.kinds.user import snapshot
 from kgov.kinds.user.observe import ObservedUserState, UserScope, observe_users, password_of
@@ -47,7 +56,7 @@ def _entry(c: UserChange) -> Entry:
     )
 
 
-class UserKind:
+class UserKind(ChecksRights, FindsUnmanaged, Snapshotting, SavesSnapshotState):
     name = KIND
     title = "SCRAM users"
     backend = "kafka"

@@ -7,6 +7,7 @@ from dataclasses import replace
 from typing import Any
 
 from kgov.catalog.model import Catalog, Environment, TopicsFile
+from kgov.kinds.base import ClassifiesChanges
 from kgov.render import diff_markdown
 from kgov.review.classify import acl_reasons, subject_reasons
 from kgov.review.compare import review
@@ -78,7 +79,7 @@ def test_compatibility_lowered_needs_attention_and_raised_is_safe() -> None:
     # a schema's own compatibility verdict: tests/unit/review/test_diff_command.py (real git, real files)
 
 
-class NoteKind:
+class NoteKind(ClassifiesChanges):
     """A kind this module has never heard of, with its own classification hook."""
 
     name = "note"

@@ -22,7 +22,7 @@ import time
 import uuid
 from pathlib import Path
 
-from kgov.access.derive import desired_bindings
+from kgov.catalog.grants import desired_bindings
 from kgov.catalog.model import AccessFile, AclEntry, Catalog, Environment, Ownership, Settings, Source
 from kgov.catalog.yamlpos import YamlDoc
 from kgov.cluster.kafka.access_port import LoginAttempt, ScramDelete, ScramUpsert

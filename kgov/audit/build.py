@@ -6,13 +6,13 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from kgov import __version__
-from kgov.access.derive import desired_bindings
 from kgov.audit import policy
 from kgov.audit.graph import data_flow
 from kgov.audit.matrix import access_matrix
 from kgov.audit.model import Audit
 from kgov.audit.usage import read_usage
 from kgov.bindings import Binding
+from kgov.catalog.grants import desired_bindings
 from kgov.catalog.model import Catalog
 from kgov.catalog.resolve import environment
 from kgov.engine.audit_read import read_cluster

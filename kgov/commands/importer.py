@@ -4,7 +4,7 @@ principals whose ACL bindings the catalog does not declare.
 The files are written so that the next plan shows no change for what they import: partitions,
 replication factor and explicit configs as the cluster has them, seen through the environment's
 overrides (a key the override sets to the cluster's value is left to the override); and each
-principal's bindings exactly, in shorthand where it says them (kgov/access/importer.py).
+principal's bindings exactly, in shorthand where it says them (kgov/kinds/access_import.py).
 Everything is read and every target checked before the first file is written.
 """
 
@@ -20,8 +20,7 @@ from typing import Any
 
 import yaml
 
-from kgov.access.derive import principal_for
-from kgov.access.importer import ImportedAccess, import_access, undeclarable
+from kgov.catalog.grants import principal_for
 from kgov.catalog.load import load_catalog
 from kgov.catalog.model import Catalog, Environment
 from kgov.catalog.patterns import PatternError, compile_pattern
@@ -30,6 +29,7 @@ from kgov.cluster.kafka.port import KafkaAdmin
 from kgov.commands.common import connect, out, settings_catalog, working
 from kgov.errors import EXIT_OK, KgovError
 from kgov.kafka_configs import canonical
+from kgov.kinds.access_import import ImportedAccess, import_access, undeclarable
 from kgov.kinds.base import Backends
 from kgov.kinds.ownership import catalog_scope, is_protected
 from kgov.outfile import check_new_file, write_atomically

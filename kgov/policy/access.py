@@ -6,8 +6,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import replace
 
-from kgov.access.derive import bindings_for
 from kgov.bindings import ANY_HOST, CLUSTER_NAME, VALID_OPERATIONS, Binding, is_ip
+from kgov.catalog.grants import bindings_for
 from kgov.catalog.model import AccessFile, AclEntry
 from kgov.diagnostics import Severity
 from kgov.policy.context import Context

@@ -10,13 +10,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from kgov.access.acl_diff import diff_acls
-from kgov.access.derive import desired_bindings
-from kgov.access.rights import require_on_cluster
 from kgov.bindings import Binding
+from kgov.catalog.grants import desired_bindings
 from kgov.catalog.model import Catalog, Environment
 from kgov.cluster.kafka.port import KafkaAdmin
 from kgov.kinds.acl import snapshot
+from kgov.kinds.acl.diff import diff_acls
 from kgov.kinds.acl.observe import AclScope, ObservedAcls, observe_acls
 from kgov.kinds.base import (
     PHASE_GRANTS,
@@ -28,6 +27,7 @@ from kgov.kinds.base import (
     Snapshotting,
     Unmanaged,
 )
+from kgov.kinds.rights import require_on_cluster
 from kgov.plan.model import JSON, Entry
 
 KIND = "acl"

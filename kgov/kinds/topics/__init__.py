@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from kgov.access.rights import require_on_topics
 from kgov.catalog.model import Catalog, Environment
 from kgov.cluster.kafka.port import KafkaAdmin
 from kgov.kinds.base import (
@@ -19,6 +18,7 @@ from kgov.kinds.base import (
     Unmanaged,
 )
 from kgov.kinds.ownership import TopicScope, catalog_scope
+from kgov.kinds.rights import require_on_topics
 from kgov.kinds.topics import snapshot
 from kgov.kinds.topics.apply import apply_topics, needed_rights, topic_visible
 from kgov.kinds.topics.desired import desired_topics

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from kgov.access.rights import check_topics_visible
 from kgov.cluster.kafka.port import KafkaAdmin
 from kgov.errors import ClusterError
 from kgov.kinds.ownership import TopicScope
+from kgov.kinds.rights import check_topics_visible
 from kgov.state import TopicListing, TopicSpec
 
 

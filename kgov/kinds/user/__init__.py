@@ -10,15 +10,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from kgov.access.rights import require_on_cluster
-from kgov.access.users import (
-    DesiredUser,
-    UserChange,
-    desired_users,
-    diff_users,
-    iterations_problem,
-    owned_user,
-)
 from kgov.catalog.model import Catalog, Environment
 from kgov.catalog.resolve import own_user
 from kgov.cluster.kafka.access_port import ScramCredential, ScramDelete, ScramUpsert
@@ -34,8 +25,17 @@ from kgov.kinds.base import (
     Snapshotting,
     Unmanaged,
 )
+from kgov.kinds.rights import require_on_cluster
 from kgov.kinds.user import snapshot
 from kgov.kinds.user.observe import ObservedUserState, UserScope, observe_users, password_of
+from kgov.kinds.user.users import (
+    DesiredUser,
+    UserChange,
+    desired_users,
+    diff_users,
+    iterations_problem,
+    owned_user,
+)
 from kgov.plan.model import JSON, Change, Entry
 
 KIND = "user"

@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from kgov.access.users import DesiredUser, ObservedUsers
 from kgov.cluster.kafka.access_port import FAILED, UNVERIFIABLE, LoginAttempt, LoginResult
 from kgov.cluster.kafka.port import KafkaAdmin
 from kgov.errors import KgovError
+from kgov.kinds.user.users import DesiredUser, ObservedUsers
 from kgov.secrets import resolve_refs
 
 

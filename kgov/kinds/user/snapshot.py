@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from kgov.access.users import ObservedUsers
 from kgov.cluster.kafka.access_port import UNVERIFIABLE, LoginResult, ScramCredential
 from kgov.cluster.kafka.port import KafkaAdmin
 from kgov.kinds.user.observe import ObservedUserState, UserScope
+from kgov.kinds.user.users import ObservedUsers
 from kgov.plan.model import JSON
 
 OFFLINE = "planned from a snapshot: a login cannot be tried offline"

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kgov.access.derive import bindings_for
-from kgov.access.importer import import_access, undeclarable
 from kgov.bindings import Binding
+from kgov.catalog.grants import bindings_for
 from kgov.catalog.load import load_catalog
 from kgov.cluster.kafka.access_port import ScramCredential
+from kgov.kinds.access_import import import_access, undeclarable
 from kgov.policy import lint
 from tests.unit.access.test_random_convergence import TOPICS, random_file
 

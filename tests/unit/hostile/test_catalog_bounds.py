@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from kgov.access.users import owned_user
 from kgov.catalog import files
 from kgov.catalog.load import load_catalog
 from kgov.catalog.messages import MAX_FILE_DIAGNOSTICS
@@ -23,6 +22,7 @@ from kgov.cli import app
 from kgov.commands.lint import lint_catalog
 from kgov.errors import ConfigError
 from kgov.kinds.ownership import is_protected
+from kgov.kinds.user.users import owned_user
 from kgov.policy.engine import MAX_FINDINGS_PER_FILE
 from kgov.suggest import MAX_CANDIDATES, Budget, close_match
 

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from kgov.access.users import desired_users, iterations_problem
 from kgov.catalog.load import load_catalog
 from kgov.cluster.memory.kafka import MemoryCluster
 from kgov.engine.apply import apply_plan
 from kgov.engine.make import make_plan
 from kgov.errors import CatalogError
 from kgov.kinds.base import Backends
+from kgov.kinds.user.users import desired_users, iterations_problem
 
 SETTINGS = """version: 1
 policy: {replication_factor: {min: 1}, min_insync_replicas: {min: 1}}

@@ -35,7 +35,7 @@ from kgov.state import TopicListing, TopicSpec
 
 _REFUSED = KafkaError.TOPIC_AUTHORIZATION_FAILED
 # Topics a metadata listing leaves out: absent ones, and those kgov may not DESCRIBE (the topic kind
-# then asks about each missing one, kgov.access.rights.check_topics_visible).
+# then asks about each missing one, kgov.kinds.rights.check_topics_visible).
 _NOT_LISTED = (KafkaError.UNKNOWN_TOPIC_OR_PART, _REFUSED)
 _quiet = logging.getLogger("kgov.librdkafka")
 _quiet.addHandler(logging.NullHandler())

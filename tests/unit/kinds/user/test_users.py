@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from kgov.access.users import DesiredUser, ObservedUsers, diff_users, owned_user
 from kgov.cluster.kafka.access_port import FAILED, OK, UNVERIFIABLE, LoginResult, ScramCredential
+from kgov.kinds.user.users import DesiredUser, ObservedUsers, diff_users, owned_user
 
 WANT = {"orders": DesiredUser("orders", "User:orders", "orders", "SCRAM-SHA-512", 4096, "${env:ORDERS_PW}")}
 

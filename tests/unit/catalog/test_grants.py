@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 import yaml
 
-from kgov.access.derive import bindings_for, desired_bindings, principal_for
 from kgov.bindings import Binding
+from kgov.catalog.grants import bindings_for, desired_bindings, principal_for
 from kgov.catalog.load import load_catalog
 from kgov.catalog.model import Catalog
 

@@ -8,6 +8,9 @@ checked by deriving its bindings back: if they differ, the file says it all expl
 import followed by plan shows no changes. A principal the catalog cannot declare (not `User:…`, a
 resource type or operation kgov has no words for, a host that is not an IP) is not imported at all:
 half of its bindings in the catalog would make plan revoke the other half.
+
+One acls file holds a principal's bindings (the ACL kind) and its SCRAM login (the user kind): the
+import serves both, so it sits in kgov/kinds/, not in either kind's package.
 """
 
 from __future__ import annotations
@@ -18,8 +21,6 @@ from dataclasses import dataclass
 
 import yaml
 
-from kgov.access.derive import bindings_for
-from kgov.access.users import DEFAULT_ITERATIONS
 from kgov.bindings import (
     ANY_HOST,
     CLUSTER_NAME,
@@ -30,6 +31,7 @@ from kgov.bindings import (
     is_ip,
     scram_user,
 )
+from kgov.catalog.grants import DEFAULT_ITERATIONS, bindings_for
 from kgov.catalog.model import AccessFile, AclEntry, Authentication, Source
 from kgov.catalog.yamlpos import YamlDoc
 from kgov.cluster.kafka.access_port import ScramCredential

@@ -11,14 +11,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from kgov.access.derive import principal_for
 from kgov.bindings import scram_user
+from kgov.catalog.grants import DEFAULT_ITERATIONS, principal_for
 from kgov.catalog.model import Catalog
 from kgov.catalog.patterns import protected_matcher
 from kgov.cluster.kafka.access_port import FAILED, UNVERIFIABLE, LoginResult, ScramCredential
 from kgov.errors import CatalogError
 
-DEFAULT_ITERATIONS = 4096  # what kafka-configs.sh uses when none is given
 # What Kafka accepts (ScramMechanism's bounds). The client derives the salted password itself, so an
 # unbounded count would spin apply at 100% CPU: lint refuses it (the acls schema), plan and apply too.
 MIN_ITERATIONS, MAX_ITERATIONS = 4096, 16384

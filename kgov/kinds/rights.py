@@ -11,6 +11,8 @@ The rights a planned change needs are checked once the diff is known: ALTER on t
 ACL bindings and SCRAM users (from the one DescribeCluster kgov makes anyway), and on the topics a
 plan updates or deletes, their authorized operations (one batched request, only when there are any).
 A creation is not checked: Kafka cannot be asked about a topic that does not exist yet.
+
+Shared by the topic, ACL and user kinds: here, not in one kind's package, so no kind imports another.
 """
 
 from __future__ import annotations

@@ -8,6 +8,9 @@
 | idempotent          | cluster          | literal kafka-cluster          | IDEMPOTENT_WRITE  |
   (the last only without WRITE on any topic: Kafka ≥ 3 grants idempotence with that, KIP-679)
 | acls                | as written       | as written                     | as written        |
+
+What the catalog's words mean, so it sits with the catalog: lint (kgov/policy/access.py), the ACL
+and user kinds, the audit and `kgov import` all read it, and none of them owns it.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from collections.abc import Iterable, Iterator
 from kgov.bindings import ANY_HOST, CLUSTER_NAME, Binding
 from kgov.catalog.model import AccessFile, Catalog
 
+DEFAULT_ITERATIONS = 4096  # a SCRAM user's iterations when none is given (kafka-configs.sh's default)
 PREFIX_MARK = "-"  # a transactional id ending in '-' is a prefix: orders- covers orders-1, orders-eu-7
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from kgov.access.acl_diff import diff_acls, touched_topics
 from kgov.bindings import Binding
+from kgov.kinds.acl.diff import diff_acls, touched_topics
 
 W = Binding("User:orders", "topic", "literal", "orders.created", "WRITE")
 D = Binding("User:orders", "topic", "literal", "orders.created", "DESCRIBE")

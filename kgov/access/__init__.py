@@ -1,1 +1,0 @@
-"""Access as code: ACL bindings and SCRAM users derived from the catalog's acls/ files."""

@@ -114,15 +114,7 @@ class _Walk:
                 yield path, ""
             return
         pair = (id(reader), id(writer))
-        if pair in self._seen:
-            return
-        self._seen.add(pair)
-        self._search.budget.spend()
-        self._search.opened(pair)
-        try:
-            yield from self._body(reader, writer, path)
-        finally:
-            self._search.closed(pair)
+        yield from self._search.report(self._seen, pair, lambda: self._body(reader, writer, path))
 
     def _body(self, reader: AvroSchema, writer: AvroSchema, path: str) -> Iterator[tuple[str, str]]:
         if isinstance(writer, UnionSchema):

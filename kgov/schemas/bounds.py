@@ -19,6 +19,7 @@ import json
 import re
 import sys
 from collections.abc import Callable, Hashable, Iterator, Sequence
+from typing import TypeVar
 
 MAX_NESTING = 64  # schema levels; real schemas stay far below (a registry's deepest are ~10-20)
 # Sub-checks per pair of schemas compared: real schemas need hundreds to a few thousand; a step costs
@@ -56,6 +57,10 @@ class Budget:
             raise Unchecked(f"too complex to check (more than {self.limit:,} steps of comparison)")
         if self._total is not None:
             self._total.spend(steps)
+
+
+T = TypeVar("T", bound=Hashable)
+R = TypeVar("R")
 
 
 class Search:
@@ -97,6 +102,19 @@ class Search:
     def closed(self, key: Hashable) -> None:
         if self._open.get(key) == self.OPEN_ABOVE:
             del self._open[key]
+
+    def report(self, seen: set[T], key: T, walk: Callable[[], Iterator[R]]) -> Iterator[R]:
+        """The reporting walk of one pair, once per walk (`seen`), paid from the budget and open
+        while it runs (trials under it assume the pair fine)."""
+        if key in seen:
+            return
+        seen.add(key)
+        self.budget.spend()
+        self.opened(key)
+        try:
+            yield from walk()
+        finally:
+            self.closed(key)
 
 
 def nesting(doc: object, fmt: str) -> tuple[int, list[str]]:

@@ -179,16 +179,7 @@ class _Walk:
             return
         r, rb = self.reader.deref(r, rb)
         w, wb = self.writer.deref(w, wb)
-        pair = (id(r), id(w))
-        if pair in self._seen:
-            return
-        self._seen.add(pair)
-        self._search.budget.spend()
-        self._search.opened(pair)
-        try:
-            yield from self._body(r, rb, w, wb, path)
-        finally:
-            self._search.closed(pair)
+        yield from self._search.report(self._seen, (id(r), id(w)), lambda: self._body(r, rb, w, wb, path))
 
     def _merge(self, w: Node, part: object, drop: str) -> object:
         """`w` without keyword `drop`, with `part`'s keywords over it (made once, then kept)."""

@@ -96,12 +96,24 @@ def check_coverage(
 
 
 def plan_from_snapshot(
-    catalog: Catalog, env: str, path: Path, *, allow_delete: bool, scoped: Scoped | None
+    catalog: Catalog,
+    env: str,
+    path: Path,
+    *,
+    allow_delete: bool,
+    scoped: Scoped | None,
+    kinds: Sequence[Kind] = KINDS,
 ) -> Plan:
     taken = load(path)
-    check_coverage(taken, catalog, env, path)  # another environment, a kind left out
+    check_coverage(taken, catalog, env, path, kinds)  # another environment, a kind left out
     plan = make_plan(
-        catalog, env, Backends(), allow_delete=allow_delete, scoped=scoped, observe_with=observers(taken)
+        catalog,
+        env,
+        Backends(),
+        allow_delete=allow_delete,
+        kinds=kinds,
+        scoped=scoped,
+        observe_with=observers(taken, kinds),
     )
     note = (
         f"planned from the snapshot {path} taken at {taken.created_at}, not the live cluster; "

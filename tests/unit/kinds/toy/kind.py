@@ -15,6 +15,7 @@ from kgov.catalog.model import Catalog, Environment
 from kgov.cluster.memory.kafka import MemoryCluster
 from kgov.kinds.base import PHASE_DELETES, PHASE_GRANTS, DiffContext
 from kgov.plan.model import JSON, Change, Entry
+from tests.unit.kinds.toy.snapshot import ToySnapshot
 
 
 @dataclass
@@ -31,7 +32,7 @@ class ToyKafka(MemoryCluster):
         self.toy = ToyStore()
 
 
-class QuotaKind:
+class QuotaKind(ToySnapshot):
     name = "quota"
     title = "quotas"
     backend = "kafka"
@@ -45,7 +46,8 @@ class QuotaKind:
 
     def observe(self, backend: ToyKafka, scope: JSON) -> dict[str, int]:
         backend.toy.requests.append("describe_quotas")  # one read, whatever the count
-        return {p: q for p, q in backend.toy.quotas.items() if p in scope["principals"]}
+        wanted = scope["principals"]
+        return {p: q for p, q in backend.toy.quotas.items() if wanted == "all" or p in wanted}
 
     def state_json(self, observed: dict[str, int]) -> JSON:
         return dict(sorted(observed.items()))

@@ -10,7 +10,8 @@ resource type or operation kgov has no words for, a host that is not an IP) is n
 half of its bindings in the catalog would make plan revoke the other half.
 
 One acls file holds a principal's bindings (the ACL kind) and its SCRAM login (the user kind): the
-import serves both, so it sits in kgov/kinds/, not in either kind's package.
+import serves both, so it sits in kgov/kinds/, not in either kind's package; the ACL kind declares
+it (kgov/kinds/acl/imports.py reads the cluster and calls it).
 """
 
 from __future__ import annotations
@@ -35,11 +36,12 @@ from kgov.catalog.grants import DEFAULT_ITERATIONS, bindings_for
 from kgov.catalog.model import AccessFile, AclEntry, Authentication, Source
 from kgov.catalog.yamlpos import YamlDoc
 from kgov.cluster.kafka.access_port import ScramCredential
+from kgov.kinds.base import schema_line
 
 _SRC = Source("<import>", YamlDoc({}, {}))
 _SHORT = {"produces": {"WRITE", "DESCRIBE"}, "consumes": {"READ", "DESCRIBE"}}
 # For editors: the JSON Schema that `kgov import` copies into the catalog (kgov/commands/importer.py).
-_SCHEMA_LINE = "# yaml-language-server: $schema=../editor-schemas/acls.schema.json\n"
+SCHEMA = "acls"
 # The principals a catalog can declare (the lint rule acl-principal's pattern).
 _PRINCIPAL = re.compile(r"^User:(\*|[^\s*\x00-\x1f\x7f]([^*\x00-\x1f\x7f]*[^\s*\x00-\x1f\x7f])?)$")
 
@@ -98,7 +100,7 @@ def import_access(
         used.add(service)
         creds = scram.get(scram_user(principal), ())
         af = _access_file(service, principal, have, creds, topics)
-        out.append(ImportedAccess(service, principal, _SCHEMA_LINE + _dump(af), len(have)))
+        out.append(ImportedAccess(service, principal, schema_line(SCHEMA) + _dump(af), len(have)))
     return out
 
 

@@ -207,6 +207,58 @@ class Locates(ABC):
     def locate(self, catalog: Catalog, name: str) -> Location | None: ...
 
 
+# -- `kgov import` -------------------------------------------------------------------------------
+
+# The catalog folder that import copies kgov's JSON Schemas into, for editors (docs/catalog.md,
+# "Editor support"): the imported files' first line points there, so it resolves wherever the
+# catalog is cloned.
+EDITOR_SCHEMAS = "editor-schemas"
+
+
+def schema_line(schema: str) -> str:
+    """The first line of an imported file (one folder deep in the catalog): editors (the YAML
+    language server) check it against kgov's JSON Schema `schema` (kgov/catalog/schemas/)."""
+    return f"# yaml-language-server: $schema=../{EDITOR_SCHEMAS}/{schema}.schema.json\n"
+
+
+@dataclass(frozen=True)
+class ImportedFile:
+    path: str  # relative to the catalog, '/'-separated: "topics/billing.yaml"
+    text: str
+    note: str  # what import says of it after its path, may hold cluster names: "2 topics"
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """What a kind does not import, and why (import lists the first ten)."""
+
+    heading: str  # "the bindings of 2 principal(s) the catalog cannot declare"
+    why: tuple[tuple[str, str], ...]  # (name from the cluster, reason), in order
+
+
+@dataclass(frozen=True)
+class Imported:
+    """A kind's part of `kgov import`: the files it would write, and what import says of them."""
+
+    files: tuple[ImportedFile, ...]
+    summary: str  # its part of the summary, said also when it imports nothing: "2 topics of 1 services"
+    everything: str  # said when no kind imports anything: "every unprotected topic" (is in the catalog)
+    schemas: tuple[str, ...] = ()  # the JSON Schemas its files' first lines name (`schema_line`)
+    left_out: LeftOut | None = None
+
+
+class Imports(ABC):
+    """For `kgov import`: catalog files for what the cluster holds beyond the catalog, written so
+    that the next plan shows no change for it.
+
+    `backend` is the kind's port with its whole-cluster reads made once (kgov/engine/reads.py), so
+    a listing that two kinds need is read once; read in batches, never per resource. The hook
+    writes nothing: the command checks every target of every kind before it writes the first."""
+
+    @abstractmethod
+    def import_files(self, backend: Any, catalog: Catalog, env: Environment) -> Imported: ...
+
+
 CAPABILITIES: tuple[type[ABC], ...] = (
     Narrows,
     ChecksRights,
@@ -217,6 +269,7 @@ CAPABILITIES: tuple[type[ABC], ...] = (
     ComparesJson,
     ClassifiesChanges,
     Locates,
+    Imports,
 )
 
 

@@ -8,12 +8,13 @@ topics): here, not in one kind's package, so that no kind imports another."""
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from kgov.catalog.model import Catalog
 from kgov.catalog.patterns import protected_matcher
+from kgov.state import TopicSpec
 
 
 @dataclass(frozen=True)
@@ -88,3 +89,10 @@ def catalog_scope(catalog: Catalog, names: Sequence[str] | None = None) -> Topic
         tuple(f"{s}." for s in catalog.services()),
         protected_patterns(catalog.settings.ownership.protected),
     )
+
+
+def unowned_topics(catalog: Catalog, topics: Iterable[TopicSpec]) -> list[TopicSpec]:
+    """What `kgov import` adopts: the topics that no catalog scope owns and kgov does not protect
+    (the topic kind imports them; the ACL kind's shorthand may name them)."""
+    scope = catalog_scope(catalog)  # what plan owns; import takes the rest that is not protected
+    return [t for t in topics if not scope.covers(t.name) and not is_protected(t.name, scope.protected)]

@@ -11,10 +11,11 @@ from kgov.bindings import Binding
 from kgov.catalog.model import DEFAULT_TOPIC_NAME
 from kgov.cluster.kafka.access_port import ScramUpsert
 from kgov.cluster.memory.kafka import MemoryCluster
-from kgov.commands.importer import run_import, service_of
+from kgov.commands.importer import run_import
 from kgov.commands.plan import run_plan
 from kgov.errors import KgovError
 from kgov.kinds.base import Backends
+from kgov.kinds.topics.imports import service_of
 from tests.support import topic_doc, write_catalog
 
 

@@ -16,6 +16,7 @@ from kgov.catalog.model import Catalog, Environment
 from kgov.cluster.kafka.port import KafkaAdmin
 from kgov.kinds.acl import snapshot
 from kgov.kinds.acl.diff import diff_acls
+from kgov.kinds.acl.imports import import_principals
 from kgov.kinds.acl.observe import AclScope, ObservedAcls, observe_acls
 from kgov.kinds.base import (
     PHASE_GRANTS,
@@ -23,6 +24,8 @@ from kgov.kinds.base import (
     ChecksRights,
     DiffContext,
     FindsUnmanaged,
+    Imported,
+    Imports,
     SavesSnapshotState,
     Snapshotting,
     Unmanaged,
@@ -53,7 +56,7 @@ def _entry(b: Binding, action: str) -> Entry:
     )
 
 
-class AclKind(ChecksRights, FindsUnmanaged, Snapshotting, SavesSnapshotState):
+class AclKind(ChecksRights, FindsUnmanaged, Snapshotting, SavesSnapshotState, Imports):
     name = KIND
     title = "ACL bindings"
     backend = "kafka"
@@ -130,3 +133,7 @@ class AclKind(ChecksRights, FindsUnmanaged, Snapshotting, SavesSnapshotState):
 
     def from_snapshot(self, taken: JSON, state: JSON, scope: JSON) -> ObservedAcls:
         return snapshot.from_snapshot(taken, state, scope)
+
+    # -- `kgov import` (each principal's bindings and SCRAM login): see kgov/kinds/acl/imports.py --
+    def import_files(self, backend: KafkaAdmin, catalog: Catalog, env: Environment) -> Imported:
+        return import_principals(backend, catalog, env)

@@ -13,6 +13,8 @@ from kgov.kinds.base import (
     ChecksRights,
     DiffContext,
     FindsUnmanaged,
+    Imported,
+    Imports,
     Narrows,
     Snapshotting,
     Unmanaged,
@@ -23,13 +25,14 @@ from kgov.kinds.topics import snapshot
 from kgov.kinds.topics.apply import apply_topics, needed_rights, topic_visible
 from kgov.kinds.topics.desired import desired_topics
 from kgov.kinds.topics.diff import diff_topics
+from kgov.kinds.topics.imports import import_topics
 from kgov.kinds.topics.observe import ObservedTopics, observe_topics
 from kgov.kinds.topics.unmanaged import unmanaged_topics
 from kgov.plan.model import JSON, Entry
 from kgov.state import TopicSpec
 
 
-class TopicKind(Narrows, ChecksRights, FindsUnmanaged, Snapshotting):
+class TopicKind(Narrows, ChecksRights, FindsUnmanaged, Snapshotting, Imports):
     name = "topic"
     title = "topics"
     backend = "kafka"
@@ -101,3 +104,7 @@ class TopicKind(Narrows, ChecksRights, FindsUnmanaged, Snapshotting):
 
     def from_snapshot(self, taken: JSON, state: JSON, scope: JSON) -> ObservedTopics:
         return snapshot.from_snapshot(taken, state, scope)
+
+    # -- `kgov import`: see kgov/kinds/topics/imports.py -------------------------------------------
+    def import_files(self, backend: KafkaAdmin, catalog: Catalog, env: Environment) -> Imported:
+        return import_topics(backend, catalog, env)

@@ -16,6 +16,7 @@ from kgov.kinds.base import (
     ComparesJson,
     FindsUnmanaged,
     FindsViolations,
+    Imports,
     Narrows,
     SavesSnapshotState,
     Snapshotting,
@@ -65,9 +66,11 @@ def test_a_kind_declares_every_hook_it_defines() -> None:
 def test_who_declares_what() -> None:
     declared = {k.name: sorted(c.__name__ for c in CAPABILITIES if isinstance(k, c)) for k in KINDS}
     assert declared == {
-        "topic": sorted(c.__name__ for c in (Narrows, ChecksRights, FindsUnmanaged, Snapshotting)),
+        "topic": sorted(c.__name__ for c in (Narrows, ChecksRights, FindsUnmanaged, Snapshotting, Imports)),
         "user": sorted(c.__name__ for c in (ChecksRights, FindsUnmanaged, Snapshotting, SavesSnapshotState)),
-        "acl": sorted(c.__name__ for c in (ChecksRights, FindsUnmanaged, Snapshotting, SavesSnapshotState)),
+        "acl": sorted(
+            c.__name__ for c in (ChecksRights, FindsUnmanaged, Snapshotting, SavesSnapshotState, Imports)
+        ),
         "subject": sorted(
             c.__name__
             for c in (ComparesJson, FindsUnmanaged, FindsViolations, Snapshotting, SavesSnapshotState)

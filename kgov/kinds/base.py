@@ -189,22 +189,25 @@ class ComparesJson(ABC):
 
 
 class ClassifiesChanges(ABC):
-    """For `kgov diff --base`: the kind's own change classes. Without it the built-in rules of the
-    kind's name apply (kgov/review/classify.py)."""
+    """For `kgov diff --base`: the kind's change classes. Without it a change is classed by the
+    review's generic rule (added: safe, removed: attention, changed: safe). The classes and a
+    `Reason` to say them with are in kgov/kinds/reasons.py."""
 
     @abstractmethod
     def classify(
         self, name: str, before: JSON, after: JSON, head: Catalog, base: Catalog
     ) -> Sequence[tuple[str, str, str]]:
-        """(code, level, message) for each reason the change is safe, needs attention or breaks."""
+        """(code, level, message) for each reason the change is safe, needs attention or breaks;
+        `before`/`after` are the desired JSON values, None when absent."""
 
 
 class Locates(ABC):
-    """For `kgov diff --base`: where the catalog declares a resource. Without it the review locates
-    the resource at the catalog entry that names it."""
+    """For `kgov diff --base`: where the catalog declares a resource. Without it (or when it
+    answers None) the review points at the catalog's kgov.yaml."""
 
     @abstractmethod
-    def locate(self, catalog: Catalog, name: str) -> Location | None: ...
+    def locate(self, catalog: Catalog, name: str, value: JSON) -> Location | None:
+        """Where `catalog` writes the resource `name`, whose desired JSON there is `value`."""
 
 
 # -- `kgov import` -------------------------------------------------------------------------------

@@ -1,7 +1,9 @@
 """Compare two catalogs kind by kind, through each kind's `desired()`: no cluster, no kind by name.
 
 Every registered kind takes part: once a kind is in kgov/kinds/__init__.py its resources appear
-here, with the built-in classification of kgov/review/classify.py or the kind's own `classify`.
+here. A kind says why a change matters (`ClassifiesChanges`) and where its resource is written
+(`Locates`); without them a change gets the generic classes of kgov/review/classify.py and points
+at kgov.yaml.
 A resource is compared per environment (overrides make them differ); the same change in several
 environments is listed once, with the environments it concerns.
 """
@@ -14,12 +16,11 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from kgov.catalog.model import Catalog, Environment
-from kgov.diagnostics import Location
 from kgov.errors import ConfigError
 from kgov.kinds import KINDS
 from kgov.kinds.base import ClassifiesChanges, ComparesJson, Kind, Locates
 from kgov.plan.model import JSON
-from kgov.review.classify import BUILT_IN, default_reasons, topic_of
+from kgov.review.classify import default_reasons
 from kgov.review.model import Reason, ResourceChange, Review, Row, Where
 from kgov.review.settings import settings_changes
 
@@ -168,7 +169,7 @@ def _converter(kind: Kind) -> Callable[[Any], JSON]:
 
 def _classifier(kind: Kind) -> Callable[[str, JSON, JSON, Catalog, Catalog], list[Reason]]:
     if not isinstance(kind, ClassifiesChanges):
-        return BUILT_IN.get(kind.name) or default_reasons(kind.name)
+        return default_reasons(kind.name)
     own = kind.classify
 
     def from_kind(name: str, before: JSON, after: JSON, head: Catalog, base: Catalog) -> list[Reason]:
@@ -178,18 +179,7 @@ def _classifier(kind: Kind) -> Callable[[str, JSON, JSON, Catalog, Catalog], lis
 
 
 def _where(kind: Kind, catalog: Catalog, name: str, value: JSON, relocate: Relocate) -> Where:
-    loc: Location | None = None
-    if isinstance(kind, Locates):
-        loc = kind.locate(catalog, name)
-    elif kind.name == "topic":
-        topic = topic_of(catalog, name)
-        loc = topic.loc("name") if topic is not None else None
-    elif kind.name in ("acl", "user") and isinstance(value, Mapping):
-        who = value.get("principal") or f"User:{value.get('name', name)}"
-        access = next((f for f in catalog.access_files if f.principal == who), None)
-        loc = access.loc("principal") if access is not None else None
-    elif kind.name == "subject" and name in catalog.schemas:
-        loc = Location(catalog.schemas[name].file)
+    loc = kind.locate(catalog, name, value) if isinstance(kind, Locates) else None
     if loc is None:
         loc = catalog.settings.loc()
     return Where(relocate(loc.file), loc.line, loc.col)

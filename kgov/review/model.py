@@ -7,29 +7,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# The classes and Reason sit below the review, where the kinds' own review rules can say them.
+from kgov.kinds.reasons import ATTENTION as ATTENTION
+from kgov.kinds.reasons import BREAKING as BREAKING
+from kgov.kinds.reasons import CLASSES as CLASSES
+from kgov.kinds.reasons import SAFE as SAFE
+from kgov.kinds.reasons import Reason as Reason
 from kgov.plan.model import JSON
 
 FORMAT_VERSION = 1
-SAFE = "safe"
-ATTENTION = "attention"
-BREAKING = "breaking"
-CLASSES = (SAFE, ATTENTION, BREAKING)  # in rising order
 
 
 def worst(classes: list[str] | tuple[str, ...]) -> str:
     return max(classes, key=CLASSES.index, default=SAFE)
-
-
-@dataclass(frozen=True)
-class Reason:
-    """Why one change needs a reviewer's eye: a stable code (a SARIF rule), its class, a message."""
-
-    code: str  # "partitions-decreased"
-    level: str  # one of CLASSES
-    message: str
-
-    def to_json(self) -> dict[str, JSON]:
-        return {"code": self.code, "class": self.level, "message": self.message}
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from kgov.base_compat import changed_subjects, locate
 from kgov.catalog.model import SchemaFile
+from kgov.kinds.subjects.compat import changed_subjects, locate
 from kgov.schemas.references import Ref
 from tests.gitrepo import commit, git, init
 from tests.support import kgov

@@ -14,18 +14,23 @@ from kgov.bindings import Binding
 from kgov.catalog.grants import desired_bindings
 from kgov.catalog.model import Catalog, Environment
 from kgov.cluster.kafka.port import KafkaAdmin
+from kgov.diagnostics import Location
+from kgov.kinds.access_file import principal_location
 from kgov.kinds.acl import snapshot
 from kgov.kinds.acl.diff import diff_acls
 from kgov.kinds.acl.imports import import_principals
 from kgov.kinds.acl.observe import AclScope, ObservedAcls, observe_acls
+from kgov.kinds.acl.review import acl_reasons
 from kgov.kinds.base import (
     PHASE_GRANTS,
     PHASE_REVOCATIONS,
     ChecksRights,
+    ClassifiesChanges,
     DiffContext,
     FindsUnmanaged,
     Imported,
     Imports,
+    Locates,
     SavesSnapshotState,
     Snapshotting,
     Unmanaged,
@@ -56,7 +61,9 @@ def _entry(b: Binding, action: str) -> Entry:
     )
 
 
-class AclKind(ChecksRights, FindsUnmanaged, Snapshotting, SavesSnapshotState, Imports):
+class AclKind(
+    ChecksRights, FindsUnmanaged, Snapshotting, SavesSnapshotState, Imports, ClassifiesChanges, Locates
+):
     name = KIND
     title = "ACL bindings"
     backend = "kafka"
@@ -133,6 +140,14 @@ class AclKind(ChecksRights, FindsUnmanaged, Snapshotting, SavesSnapshotState, Im
 
     def from_snapshot(self, taken: JSON, state: JSON, scope: JSON) -> ObservedAcls:
         return snapshot.from_snapshot(taken, state, scope)
+
+    def classify(
+        self, name: str, before: JSON, after: JSON, head: Catalog, base: Catalog
+    ) -> Sequence[tuple[str, str, str]]:
+        return [r.triple() for r in acl_reasons(name, before, after, head, base)]
+
+    def locate(self, catalog: Catalog, name: str, value: JSON) -> Location | None:
+        return principal_location(catalog, name, value)  # the principal's acls file
 
     # -- `kgov import` (each principal's bindings and SCRAM login): see kgov/kinds/acl/imports.py --
     def import_files(self, backend: KafkaAdmin, catalog: Catalog, env: Environment) -> Imported:

@@ -10,13 +10,16 @@ from typing import Any
 
 from kgov.catalog.model import Catalog, Environment
 from kgov.cluster.registry.port import SchemaRegistry
+from kgov.diagnostics import Location
 from kgov.kinds.base import (
     PHASE_DELETES,
     PHASE_SUBJECTS,
+    ClassifiesChanges,
     ComparesJson,
     DiffContext,
     FindsUnmanaged,
     FindsViolations,
+    Locates,
     SavesSnapshotState,
     Snapshotting,
     Unmanaged,
@@ -29,11 +32,20 @@ from kgov.kinds.subjects.audit import none_levels, unmanaged_subjects
 from kgov.kinds.subjects.desired import DesiredSubject, desired_subjects
 from kgov.kinds.subjects.diff import diff_subjects
 from kgov.kinds.subjects.observe import ObservedSubjects, observe_subjects
+from kgov.kinds.subjects.review import subject_location, subject_reasons
 from kgov.plan.model import JSON, Entry
 from kgov.schemas.model import Level
 
 
-class SubjectKind(ComparesJson, FindsUnmanaged, FindsViolations, Snapshotting, SavesSnapshotState):
+class SubjectKind(
+    ComparesJson,
+    FindsUnmanaged,
+    FindsViolations,
+    Snapshotting,
+    SavesSnapshotState,
+    ClassifiesChanges,
+    Locates,
+):
     name = "subject"
     title = "subjects"
     backend = "registry"
@@ -114,3 +126,11 @@ class SubjectKind(ComparesJson, FindsUnmanaged, FindsViolations, Snapshotting, S
 
     def from_snapshot(self, taken: JSON, state: JSON, scope: JSON) -> ObservedSubjects:
         return snapshot.from_snapshot(taken, state, scope)
+
+    def classify(
+        self, name: str, before: JSON, after: JSON, head: Catalog, base: Catalog
+    ) -> Sequence[tuple[str, str, str]]:
+        return [r.triple() for r in subject_reasons(name, before, after, head, base)]
+
+    def locate(self, catalog: Catalog, name: str, value: JSON) -> Location | None:
+        return subject_location(catalog, name)

@@ -7,14 +7,17 @@ from typing import Any
 
 from kgov.catalog.model import Catalog, Environment
 from kgov.cluster.kafka.port import KafkaAdmin
+from kgov.diagnostics import Location
 from kgov.kinds.base import (
     PHASE_DELETES,
     PHASE_TOPICS,
     ChecksRights,
+    ClassifiesChanges,
     DiffContext,
     FindsUnmanaged,
     Imported,
     Imports,
+    Locates,
     Narrows,
     Snapshotting,
     Unmanaged,
@@ -27,12 +30,13 @@ from kgov.kinds.topics.desired import desired_topics
 from kgov.kinds.topics.diff import diff_topics
 from kgov.kinds.topics.imports import import_topics
 from kgov.kinds.topics.observe import ObservedTopics, observe_topics
+from kgov.kinds.topics.review import topic_location, topic_reasons
 from kgov.kinds.topics.unmanaged import unmanaged_topics
 from kgov.plan.model import JSON, Entry
 from kgov.state import TopicSpec
 
 
-class TopicKind(Narrows, ChecksRights, FindsUnmanaged, Snapshotting, Imports):
+class TopicKind(Narrows, ChecksRights, FindsUnmanaged, Snapshotting, Imports, ClassifiesChanges, Locates):
     name = "topic"
     title = "topics"
     backend = "kafka"
@@ -104,6 +108,14 @@ class TopicKind(Narrows, ChecksRights, FindsUnmanaged, Snapshotting, Imports):
 
     def from_snapshot(self, taken: JSON, state: JSON, scope: JSON) -> ObservedTopics:
         return snapshot.from_snapshot(taken, state, scope)
+
+    def classify(
+        self, name: str, before: JSON, after: JSON, head: Catalog, base: Catalog
+    ) -> Sequence[tuple[str, str, str]]:
+        return [r.triple() for r in topic_reasons(name, before, after, head, base)]
+
+    def locate(self, catalog: Catalog, name: str, value: JSON) -> Location | None:
+        return topic_location(catalog, name)
 
     # -- `kgov import`: see kgov/kinds/topics/imports.py -------------------------------------------
     def import_files(self, backend: KafkaAdmin, catalog: Catalog, env: Environment) -> Imported:

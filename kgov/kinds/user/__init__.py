@@ -14,13 +14,16 @@ from kgov.catalog.model import Catalog, Environment
 from kgov.catalog.resolve import own_user
 from kgov.cluster.kafka.access_port import ScramCredential, ScramDelete, ScramUpsert
 from kgov.cluster.kafka.port import KafkaAdmin
+from kgov.diagnostics import Location
 from kgov.errors import KgovError
+from kgov.kinds.access_file import principal_location
 from kgov.kinds.base import (
     PHASE_DELETES,
     PHASE_USERS,
     ChecksRights,
     DiffContext,
     FindsUnmanaged,
+    Locates,
     SavesSnapshotState,
     Snapshotting,
     Unmanaged,
@@ -56,7 +59,7 @@ def _entry(c: UserChange) -> Entry:
     )
 
 
-class UserKind(ChecksRights, FindsUnmanaged, Snapshotting, SavesSnapshotState):
+class UserKind(ChecksRights, FindsUnmanaged, Snapshotting, SavesSnapshotState, Locates):
     name = KIND
     title = "SCRAM users"
     backend = "kafka"
@@ -162,3 +165,6 @@ class UserKind(ChecksRights, FindsUnmanaged, Snapshotting, SavesSnapshotState):
 
     def from_snapshot(self, taken: JSON, state: JSON, scope: JSON) -> ObservedUserState:
         return snapshot.from_snapshot(taken, state, scope)
+
+    def locate(self, catalog: Catalog, name: str, value: JSON) -> Location | None:
+        return principal_location(catalog, name, value)  # the acls file that declares the login

@@ -13,10 +13,12 @@ from kgov.kinds import KINDS
 from kgov.kinds.base import (
     CAPABILITIES,
     ChecksRights,
+    ClassifiesChanges,
     ComparesJson,
     FindsUnmanaged,
     FindsViolations,
     Imports,
+    Locates,
     Narrows,
     SavesSnapshotState,
     Snapshotting,
@@ -66,13 +68,43 @@ def test_a_kind_declares_every_hook_it_defines() -> None:
 def test_who_declares_what() -> None:
     declared = {k.name: sorted(c.__name__ for c in CAPABILITIES if isinstance(k, c)) for k in KINDS}
     assert declared == {
-        "topic": sorted(c.__name__ for c in (Narrows, ChecksRights, FindsUnmanaged, Snapshotting, Imports)),
-        "user": sorted(c.__name__ for c in (ChecksRights, FindsUnmanaged, Snapshotting, SavesSnapshotState)),
+        "topic": sorted(
+            c.__name__
+            for c in (
+                Narrows,
+                ChecksRights,
+                FindsUnmanaged,
+                Snapshotting,
+                Imports,
+                ClassifiesChanges,
+                Locates,
+            )
+        ),
+        "user": sorted(
+            c.__name__ for c in (ChecksRights, FindsUnmanaged, Snapshotting, SavesSnapshotState, Locates)
+        ),
         "acl": sorted(
-            c.__name__ for c in (ChecksRights, FindsUnmanaged, Snapshotting, SavesSnapshotState, Imports)
+            c.__name__
+            for c in (
+                ChecksRights,
+                FindsUnmanaged,
+                Snapshotting,
+                SavesSnapshotState,
+                Imports,
+                ClassifiesChanges,
+                Locates,
+            )
         ),
         "subject": sorted(
             c.__name__
-            for c in (ComparesJson, FindsUnmanaged, FindsViolations, Snapshotting, SavesSnapshotState)
+            for c in (
+                ComparesJson,
+                FindsUnmanaged,
+                FindsViolations,
+                Snapshotting,
+                SavesSnapshotState,
+                ClassifiesChanges,
+                Locates,
+            )
         ),
     }

@@ -7,9 +7,10 @@ from dataclasses import replace
 from typing import Any
 
 from kgov.catalog.model import Catalog, Environment, TopicsFile
+from kgov.kinds.acl.review import acl_reasons
 from kgov.kinds.base import ClassifiesChanges
+from kgov.kinds.subjects.review import subject_reasons
 from kgov.render import diff_markdown
-from kgov.review.classify import acl_reasons, subject_reasons
 from kgov.review.compare import review
 from tests.unit.plan.helpers import catalog, topic
 

@@ -16,6 +16,7 @@ from kgov.cluster.memory.kafka import MemoryCluster
 from kgov.kinds.base import PHASE_DELETES, PHASE_GRANTS, DiffContext
 from kgov.plan.model import JSON, Change, Entry
 from tests.unit.kinds.toy.imports import ImportsQuotas
+from tests.unit.kinds.toy.review import QuotaReview
 from tests.unit.kinds.toy.snapshot import ToySnapshot
 
 
@@ -33,7 +34,7 @@ class ToyKafka(MemoryCluster):
         self.toy = ToyStore()
 
 
-class QuotaKind(ImportsQuotas, ToySnapshot):
+class QuotaKind(ImportsQuotas, ToySnapshot, QuotaReview):
     name = "quota"
     title = "quotas"
     backend = "kafka"

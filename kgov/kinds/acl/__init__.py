@@ -20,9 +20,12 @@ from kgov.kinds.acl.observe import AclScope, ObservedAcls, observe_acls
 from kgov.kinds.base import (
     PHASE_GRANTS,
     PHASE_REVOCATIONS,
+    AuditFacts,
+    BelongsToPrincipal,
     ChecksRights,
     DiffContext,
     FindsUnmanaged,
+    LendsAuditFacts,
     SavesSnapshotState,
     Snapshotting,
     Unmanaged,
@@ -53,7 +56,9 @@ def _entry(b: Binding, action: str) -> Entry:
     )
 
 
-class AclKind(ChecksRights, FindsUnmanaged, Snapshotting, SavesSnapshotState):
+class AclKind(
+    ChecksRights, FindsUnmanaged, LendsAuditFacts, BelongsToPrincipal, Snapshotting, SavesSnapshotState
+):
     name = KIND
     title = "ACL bindings"
     backend = "kafka"
@@ -117,6 +122,15 @@ class AclKind(ChecksRights, FindsUnmanaged, Snapshotting, SavesSnapshotState):
             for b in sorted(observed.bindings, key=lambda b: b.address)
             if b.principal not in managed
         ]
+
+    def audit_facts(
+        self, desired: Mapping[str, Binding], observed: ObservedAcls | None, unmanaged: Sequence[Unmanaged]
+    ) -> AuditFacts:
+        """The bindings on the cluster, all of them; nothing read, those the catalog derives."""
+        return AuditFacts(bindings=tuple(desired.values() if observed is None else observed.bindings))
+
+    def touches_principal(self, entry: Entry, user: str, principal: str) -> bool:
+        return entry.group == principal  # a binding belongs to its principal
 
     # -- snapshots (`kgov snapshot`, `kgov plan --snapshot`): see kgov/kinds/acl/snapshot.py ------
     def snapshot_scope(self, scope: JSON) -> JSON:

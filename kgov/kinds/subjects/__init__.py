@@ -13,6 +13,7 @@ from kgov.cluster.registry.port import SchemaRegistry
 from kgov.kinds.base import (
     PHASE_DELETES,
     PHASE_SUBJECTS,
+    AuditView,
     ComparesJson,
     DiffContext,
     FindsUnmanaged,
@@ -98,7 +99,11 @@ class SubjectKind(ComparesJson, FindsUnmanaged, FindsViolations, Snapshotting, S
         return unmanaged_subjects(backend, desired, ctx)
 
     def violations(
-        self, observed: ObservedSubjects, unmanaged: Sequence[Unmanaged], ctx: DiffContext
+        self,
+        observed: ObservedSubjects | None,
+        unmanaged: Sequence[Unmanaged],
+        ctx: DiffContext,
+        view: AuditView,
     ) -> list[Violation]:
         return none_levels(observed, unmanaged, ctx)
 

@@ -18,6 +18,7 @@ from kgov.errors import KgovError
 from kgov.kinds.base import (
     PHASE_DELETES,
     PHASE_USERS,
+    BelongsToPrincipal,
     ChecksRights,
     DiffContext,
     FindsUnmanaged,
@@ -56,7 +57,7 @@ def _entry(c: UserChange) -> Entry:
     )
 
 
-class UserKind(ChecksRights, FindsUnmanaged, Snapshotting, SavesSnapshotState):
+class UserKind(ChecksRights, FindsUnmanaged, BelongsToPrincipal, Snapshotting, SavesSnapshotState):
     name = KIND
     title = "SCRAM users"
     backend = "kafka"
@@ -149,6 +150,9 @@ class UserKind(ChecksRights, FindsUnmanaged, Snapshotting, SavesSnapshotState):
             for name, creds in sorted(observed.users.credentials.items())
             if name not in desired and name != me and creds
         ]
+
+    def touches_principal(self, entry: Entry, user: str, principal: str) -> bool:
+        return entry.name == user or entry.group == principal  # the login, or its principal's
 
     # -- snapshots (`kgov snapshot`, `kgov plan --snapshot`): see kgov/kinds/user/snapshot.py -----
     def snapshot_scope(self, scope: JSON) -> JSON:

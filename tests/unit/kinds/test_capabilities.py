@@ -12,10 +12,12 @@ import pytest
 from kgov.kinds import KINDS
 from kgov.kinds.base import (
     CAPABILITIES,
+    BelongsToPrincipal,
     ChecksRights,
     ComparesJson,
     FindsUnmanaged,
     FindsViolations,
+    LendsAuditFacts,
     Narrows,
     SavesSnapshotState,
     Snapshotting,
@@ -65,9 +67,25 @@ def test_a_kind_declares_every_hook_it_defines() -> None:
 def test_who_declares_what() -> None:
     declared = {k.name: sorted(c.__name__ for c in CAPABILITIES if isinstance(k, c)) for k in KINDS}
     assert declared == {
-        "topic": sorted(c.__name__ for c in (Narrows, ChecksRights, FindsUnmanaged, Snapshotting)),
-        "user": sorted(c.__name__ for c in (ChecksRights, FindsUnmanaged, Snapshotting, SavesSnapshotState)),
-        "acl": sorted(c.__name__ for c in (ChecksRights, FindsUnmanaged, Snapshotting, SavesSnapshotState)),
+        "topic": sorted(
+            c.__name__
+            for c in (Narrows, ChecksRights, FindsUnmanaged, LendsAuditFacts, FindsViolations, Snapshotting)
+        ),
+        "user": sorted(
+            c.__name__
+            for c in (ChecksRights, FindsUnmanaged, BelongsToPrincipal, Snapshotting, SavesSnapshotState)
+        ),
+        "acl": sorted(
+            c.__name__
+            for c in (
+                ChecksRights,
+                FindsUnmanaged,
+                LendsAuditFacts,
+                BelongsToPrincipal,
+                Snapshotting,
+                SavesSnapshotState,
+            )
+        ),
         "subject": sorted(
             c.__name__
             for c in (ComparesJson, FindsUnmanaged, FindsViolations, Snapshotting, SavesSnapshotState)

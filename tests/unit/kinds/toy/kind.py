@@ -15,6 +15,7 @@ from kgov.catalog.model import Catalog, Environment
 from kgov.cluster.memory.kafka import MemoryCluster
 from kgov.kinds.base import PHASE_DELETES, PHASE_GRANTS, DiffContext
 from kgov.plan.model import JSON, Change, Entry
+from tests.unit.kinds.toy.audit import AuditsQuotas
 
 
 @dataclass
@@ -31,7 +32,7 @@ class ToyKafka(MemoryCluster):
         self.toy = ToyStore()
 
 
-class QuotaKind:
+class QuotaKind(AuditsQuotas):
     name = "quota"
     title = "quotas"
     backend = "kafka"

@@ -57,7 +57,7 @@ class Unmanaged:
     kind: str
     name: str
     label: str
-    detail: JSON = None  # plain JSON the audit's policy checks read (never a secret)
+    detail: JSON = None  # plain JSON the kind's audit hooks read (never a secret)
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from kgov.audit.model import Edge, Graph, Matrix, Node
+from kgov.audit.model import Edge, Graph, Node
 from kgov.bindings import Binding
+from kgov.kinds.access_matrix import Matrix
 
 
 def data_flow(matrix: Matrix, bindings: Iterable[Binding]) -> Graph:

@@ -3,57 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
 
 from kgov.audit.usage import Usage
+from kgov.kinds.access_matrix import Matrix
 from kgov.kinds.base import Unmanaged, Violation
 from kgov.plan.model import JSON, Entry
 
+_NO_ACCESS = Matrix((), (), ())  # frozen: one empty matrix serves every audit without one
 FORMAT_VERSION = 2  # 2: usage (consumer lag, unconsumed and empty topics), subjects
-RIGHTS = ("produce", "consume", "admin")
-
-
-@dataclass(frozen=True)
-class Cell:
-    """What one principal may do on one topic; each right names the bindings that grant it."""
-
-    principal: str
-    topic: str
-    grants: tuple[tuple[str, tuple[str, ...]], ...]  # (right, labels of the allow bindings)
-    denied: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (right, labels of the deny bindings)
-
-    def allowed(self, right: str) -> bool:
-        return right in self.effective
-
-    @cached_property  # asked for several times per cell, of 10,000s of cells
-    def effective(self) -> frozenset[str]:
-        """The rights granted and not denied."""
-        granted = frozenset(r for r, _ in self.grants)
-        return granted - frozenset(r for r, _ in self.denied) if self.denied else granted
-
-    def to_json(self) -> JSON:
-        effective = self.effective
-        return {
-            "principal": self.principal,
-            "topic": self.topic,
-            "rights": {r: r in effective for r in RIGHTS},
-            "grants": {r: list(labels) for r, labels in self.grants},
-            "denied": {r: list(labels) for r, labels in self.denied},
-        }
-
-
-@dataclass(frozen=True)
-class Matrix:
-    principals: tuple[str, ...]
-    topics: tuple[str, ...]
-    cells: tuple[Cell, ...]  # only the cells where some binding applies
-
-    def to_json(self) -> JSON:
-        return {
-            "principals": list(self.principals),
-            "topics": list(self.topics),
-            "cells": [c.to_json() for c in self.cells],
-        }
 
 
 @dataclass(frozen=True)
@@ -91,7 +48,7 @@ class Audit:
     drift: tuple[Entry, ...] = ()
     unmanaged: tuple[Unmanaged, ...] = ()
     violations: tuple[Violation, ...] = ()
-    matrix: Matrix = Matrix((), (), ())
+    matrix: Matrix = _NO_ACCESS
     graph: Graph = Graph((), ())
     warnings: tuple[str, ...] = ()
     kinds: tuple[tuple[str, str], ...] = field(default=())  # (name, title) of the kinds read

@@ -1,6 +1,7 @@
 """One read of the cluster for the audit: plan's read path (kgov/engine/observe.py: the backends
 read at once, each through a port whose whole-cluster reads are made once, so a kind's `unmanaged`
-hook re-asks them for free), then the diff and the audit's hooks, kind by kind."""
+hook re-asks them for free), then the diff and the `unmanaged` hook, kind by kind. What the audit
+makes of them (facts, the access matrix, violations) is kgov/audit/build.py's."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from kgov.catalog.model import Catalog
 from kgov.catalog.resolve import environment
 from kgov.engine.observe import Ports, ToRead, observe_all
 from kgov.kinds import KINDS
-from kgov.kinds.base import Backends, DiffContext, FindsUnmanaged, FindsViolations, Kind, Unmanaged, Violation
+from kgov.kinds.base import Backends, DiffContext, FindsUnmanaged, Kind, Unmanaged
 from kgov.plan.model import Entry
 
 
@@ -23,17 +24,14 @@ class KindRead:
     observed: Any
     entries: tuple[Entry, ...]
     unmanaged: tuple[Unmanaged, ...]
-    violations: tuple[Violation, ...]
 
 
 @dataclass(frozen=True)
 class ClusterRead:
-    kinds: tuple[KindRead, ...]
+    kinds: tuple[KindRead, ...]  # in the kinds' order; a kind with no connection is left out
     warnings: tuple[str, ...]
     ports: Mapping[str, Any]  # the caching proxies, by backend name
-
-    def of(self, name: str) -> KindRead | None:
-        return next((k for k in self.kinds if k.kind.name == name), None)
+    ctx: DiffContext
 
 
 def read_cluster(
@@ -67,6 +65,5 @@ def read_cluster(
         entries, said = kind.diff(desired, observed, ctx)
         warnings.extend(said)
         extra = kind.unmanaged(port, desired, observed, ctx) if isinstance(kind, FindsUnmanaged) else []
-        broken = kind.violations(observed, extra, ctx) if isinstance(kind, FindsViolations) else []
-        found.append(KindRead(kind, desired, observed, tuple(entries), tuple(extra), tuple(broken)))
-    return ClusterRead(tuple(found), tuple(warnings), ports.proxies)
+        found.append(KindRead(kind, desired, observed, tuple(entries), tuple(extra)))
+    return ClusterRead(tuple(found), tuple(warnings), ports.proxies, ctx)

@@ -68,7 +68,7 @@ def make_plan(
         kind, desired = read.kind, read.desired
         state[kind.name] = kind.state_json(observed)
         found, said = kind.diff(desired, observed, ctx)
-        found = guard(found, me)
+        found = guard(found, me, kind)
         if read.reader is None:  # a plan from a snapshot has no connection to ask
             check_rights(kind, read.port, [e for e in found if e.is_change])
         entries.extend(found)

@@ -12,28 +12,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
+from kgov.kinds.base import BelongsToPrincipal, Kind
 from kgov.plan.model import Entry
 
-# The kinds whose entries belong to a principal (Entry.group) or a user name (Entry.name).
-_PRINCIPAL_KINDS = ("acl",)
-_USER_KINDS = ("user",)
 
-
-
-def guard(entries: Sequence[Entry], user: str | None) -> list[Entry]:
-    """`entries`, with every change to `user`'s credential or bindings turned into a blocked entry."""
-    if user is None:
+def guard(entries: Sequence[Entry], user: str | None, kind: Kind) -> list[Entry]:
+    """`entries` (of `kind`), with every change to `user`'s credential or bindings turned into a
+    blocked entry. The kinds whose entries can touch a login say which do (`BelongsToPrincipal`)."""
+    if user is None or not isinstance(kind, BelongsToPrincipal):
         return list(entries)
     principal = f"User:{user}"
-    return [_blocked(e) if _touches(e, user, principal) else e for e in entries]
-
-
-def _touches(entry: Entry, user: str, principal: str) -> bool:
-    if entry.action == "blocked":
-        return False
-    return (entry.kind in _PRINCIPAL_KINDS and entry.group == principal) or (
-        entry.kind in _USER_KINDS and (entry.name == user or entry.group == principal)
-    )
+    return [
+        _blocked(e) if e.action != "blocked" and kind.touches_principal(e, user, principal) else e
+        for e in entries
+    ]
 
 
 def _blocked(entry: Entry) -> Entry:

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from kgov.bindings import Binding
 from kgov.catalog.model import Catalog, Environment, Settings
 from kgov.cluster.kafka.port import KafkaAdmin
 from kgov.cluster.registry.port import SchemaRegistry
 from kgov.diagnostics import Location
+from kgov.kinds.access_matrix import Matrix
 from kgov.plan.model import JSON, Entry
+from kgov.state import TopicSpec
 
 # Apply phases: every entry runs in the phase its kind gives its action. Grants come before the
 # revocations they replace, so a service never loses access in between; deletes come last.
@@ -54,7 +57,7 @@ class Unmanaged:
     kind: str
     name: str
     label: str
-    detail: JSON = None  # plain JSON the audit's policy checks read (never a secret)
+    detail: JSON = None  # plain JSON the kind's audit hooks read (never a secret)
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,24 @@ class Violation:
     kind: str
     name: str
     message: str
+
+
+@dataclass(frozen=True)
+class AuditFacts:
+    """What a kind lends the audit's cross-kind sections (the access matrix, the data-flow graph,
+    usage): Kafka's resources as the access vocabulary speaks of them."""
+
+    topics: Mapping[str, TopicSpec] = field(default_factory=dict)  # the live topics, by name
+    bindings: tuple[Binding, ...] = ()  # the ACL bindings that grant access to them
+
+
+@dataclass(frozen=True)
+class AuditView:
+    """What the audit saw across the kinds, for the kinds' `violations` hooks."""
+
+    catalog: Catalog
+    facts: AuditFacts  # every kind's facts, in the kinds' order
+    matrix: Matrix  # from facts.bindings over facts.topics (kgov/kinds/access_matrix.py)
 
 
 class Kind(Protocol):
@@ -141,14 +162,36 @@ class FindsUnmanaged(ABC):
     ) -> list[Unmanaged]: ...
 
 
+class LendsAuditFacts(ABC):
+    """For `kgov audit`: the facts (live topics, ACL bindings) the access matrix, the data-flow graph
+    and usage are built from, so the audit names no kind. With `audit --catalog-only` nothing is read:
+    `observed` is None and `unmanaged` empty, and a kind lends what the catalog declares."""
+
+    @abstractmethod
+    def audit_facts(
+        self, desired: Mapping[str, Any], observed: Any, unmanaged: Sequence[Unmanaged]
+    ) -> AuditFacts: ...
+
+
 class FindsViolations(ABC):
-    """For `kgov audit`: live policy violations among what observe and the `unmanaged` hook found
-    (no further reads)."""
+    """For `kgov audit`: live policy violations among what observe and the `unmanaged` hook found,
+    and in `view`, what the audit saw across the kinds (no further reads). The audit lists them in
+    the kinds' order. With `audit --catalog-only`, `observed` is None and `unmanaged` empty: only
+    what the view holds (the access matrix of the catalog's bindings) can be checked."""
 
     @abstractmethod
     def violations(
-        self, observed: Any, unmanaged: Sequence[Unmanaged], ctx: DiffContext
+        self, observed: Any, unmanaged: Sequence[Unmanaged], ctx: DiffContext, view: AuditView
     ) -> list[Violation]: ...
+
+
+class BelongsToPrincipal(ABC):
+    """kgov never changes its own login (kgov/engine/selfguard.py): a kind whose entries can change a
+    principal's credential or rights says which of them touch kgov's own."""
+
+    @abstractmethod
+    def touches_principal(self, entry: Entry, user: str, principal: str) -> bool:
+        """Whether `entry` changes the login `user` (principal `principal`) or its rights."""
 
 
 class Snapshotting(ABC):
@@ -266,7 +309,9 @@ CAPABILITIES: tuple[type[ABC], ...] = (
     Narrows,
     ChecksRights,
     FindsUnmanaged,
+    LendsAuditFacts,
     FindsViolations,
+    BelongsToPrincipal,
     Snapshotting,
     SavesSnapshotState,
     ComparesJson,

@@ -24,12 +24,15 @@ from kgov.kinds.acl.review import acl_reasons
 from kgov.kinds.base import (
     PHASE_GRANTS,
     PHASE_REVOCATIONS,
+    AuditFacts,
+    BelongsToPrincipal,
     ChecksRights,
     ClassifiesChanges,
     DiffContext,
     FindsUnmanaged,
     Imported,
     Imports,
+    LendsAuditFacts,
     Locates,
     SavesSnapshotState,
     Snapshotting,
@@ -62,7 +65,15 @@ def _entry(b: Binding, action: str) -> Entry:
 
 
 class AclKind(
-    ChecksRights, FindsUnmanaged, Snapshotting, SavesSnapshotState, Imports, ClassifiesChanges, Locates
+    ChecksRights,
+    FindsUnmanaged,
+    Snapshotting,
+    SavesSnapshotState,
+    Imports,
+    ClassifiesChanges,
+    Locates,
+    LendsAuditFacts,
+    BelongsToPrincipal,
 ):
     name = KIND
     title = "ACL bindings"
@@ -127,6 +138,15 @@ class AclKind(
             for b in sorted(observed.bindings, key=lambda b: b.address)
             if b.principal not in managed
         ]
+
+    def audit_facts(
+        self, desired: Mapping[str, Binding], observed: ObservedAcls | None, unmanaged: Sequence[Unmanaged]
+    ) -> AuditFacts:
+        """The bindings on the cluster, all of them; nothing read, those the catalog derives."""
+        return AuditFacts(bindings=tuple(desired.values() if observed is None else observed.bindings))
+
+    def touches_principal(self, entry: Entry, user: str, principal: str) -> bool:
+        return entry.group == principal  # a binding belongs to its principal
 
     # -- snapshots (`kgov snapshot`, `kgov plan --snapshot`): see kgov/kinds/acl/snapshot.py ------
     def snapshot_scope(self, scope: JSON) -> JSON:

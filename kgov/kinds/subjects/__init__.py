@@ -14,6 +14,7 @@ from kgov.diagnostics import Location
 from kgov.kinds.base import (
     PHASE_DELETES,
     PHASE_SUBJECTS,
+    AuditView,
     ClassifiesChanges,
     ComparesJson,
     DiffContext,
@@ -110,7 +111,11 @@ class SubjectKind(
         return unmanaged_subjects(backend, desired, ctx)
 
     def violations(
-        self, observed: ObservedSubjects, unmanaged: Sequence[Unmanaged], ctx: DiffContext
+        self,
+        observed: ObservedSubjects | None,
+        unmanaged: Sequence[Unmanaged],
+        ctx: DiffContext,
+        view: AuditView,
     ) -> list[Violation]:
         return none_levels(observed, unmanaged, ctx)
 

@@ -27,9 +27,10 @@ def unmanaged_subjects(
 
 
 def none_levels(
-    observed: ObservedSubjects, unmanaged: Sequence[Unmanaged], ctx: DiffContext
+    observed: ObservedSubjects | None, unmanaged: Sequence[Unmanaged], ctx: DiffContext
 ) -> list[Violation]:
-    levels: dict[str, Any] = dict(observed.levels)
+    """Nothing read (`audit --catalog-only`): no level to check."""
+    levels: dict[str, Any] = dict(observed.levels) if observed is not None else {}
     levels.update({u.name: u.detail.get("compatibility") for u in unmanaged if isinstance(u.detail, dict)})
     return [
         Violation(

@@ -11,21 +11,27 @@ from kgov.diagnostics import Location
 from kgov.kinds.base import (
     PHASE_DELETES,
     PHASE_TOPICS,
+    AuditFacts,
+    AuditView,
     ChecksRights,
     ClassifiesChanges,
     DiffContext,
     FindsUnmanaged,
+    FindsViolations,
     Imported,
     Imports,
+    LendsAuditFacts,
     Locates,
     Narrows,
     Snapshotting,
     Unmanaged,
+    Violation,
 )
 from kgov.kinds.ownership import TopicScope, catalog_scope
 from kgov.kinds.rights import require_on_topics
 from kgov.kinds.topics import snapshot
 from kgov.kinds.topics.apply import apply_topics, needed_rights, topic_visible
+from kgov.kinds.topics.audit import live_topics, topic_violations
 from kgov.kinds.topics.desired import desired_topics
 from kgov.kinds.topics.diff import diff_topics
 from kgov.kinds.topics.imports import import_topics
@@ -36,7 +42,17 @@ from kgov.plan.model import JSON, Entry
 from kgov.state import TopicSpec
 
 
-class TopicKind(Narrows, ChecksRights, FindsUnmanaged, Snapshotting, Imports, ClassifiesChanges, Locates):
+class TopicKind(
+    Narrows,
+    ChecksRights,
+    FindsUnmanaged,
+    Snapshotting,
+    Imports,
+    ClassifiesChanges,
+    Locates,
+    LendsAuditFacts,
+    FindsViolations,
+):
     name = "topic"
     title = "topics"
     backend = "kafka"
@@ -94,10 +110,25 @@ class TopicKind(Narrows, ChecksRights, FindsUnmanaged, Snapshotting, Imports, Cl
     def visible(self, entry: Entry, observed: ObservedTopics) -> bool:
         return topic_visible(entry, observed)
 
+    # -- audit (`kgov audit`): kgov/kinds/topics/unmanaged.py and kgov/kinds/topics/audit.py -------
     def unmanaged(
         self, backend: KafkaAdmin, desired: Mapping[str, Any], observed: ObservedTopics, ctx: DiffContext
     ) -> list[Unmanaged]:
         return unmanaged_topics(backend, desired, ctx)
+
+    def audit_facts(
+        self, desired: Mapping[str, Any], observed: ObservedTopics | None, unmanaged: Sequence[Unmanaged]
+    ) -> AuditFacts:
+        return AuditFacts(topics=live_topics(desired, observed, unmanaged))
+
+    def violations(
+        self,
+        observed: ObservedTopics | None,
+        unmanaged: Sequence[Unmanaged],
+        ctx: DiffContext,
+        view: AuditView,
+    ) -> list[Violation]:
+        return topic_violations(observed, unmanaged, ctx, view)
 
     # -- snapshots (`kgov snapshot`, `kgov plan --snapshot`): see kgov/kinds/topics/snapshot.py ----
     def snapshot_scope(self, scope: JSON) -> JSON:

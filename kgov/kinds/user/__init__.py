@@ -20,6 +20,7 @@ from kgov.kinds.access_file import principal_location
 from kgov.kinds.base import (
     PHASE_DELETES,
     PHASE_USERS,
+    BelongsToPrincipal,
     ChecksRights,
     DiffContext,
     FindsUnmanaged,
@@ -59,7 +60,7 @@ def _entry(c: UserChange) -> Entry:
     )
 
 
-class UserKind(ChecksRights, FindsUnmanaged, Snapshotting, SavesSnapshotState, Locates):
+class UserKind(ChecksRights, FindsUnmanaged, Snapshotting, SavesSnapshotState, Locates, BelongsToPrincipal):
     name = KIND
     title = "SCRAM users"
     backend = "kafka"
@@ -152,6 +153,9 @@ class UserKind(ChecksRights, FindsUnmanaged, Snapshotting, SavesSnapshotState, L
             for name, creds in sorted(observed.users.credentials.items())
             if name not in desired and name != me and creds
         ]
+
+    def touches_principal(self, entry: Entry, user: str, principal: str) -> bool:
+        return entry.name == user or entry.group == principal  # the login, or its principal's
 
     # -- snapshots (`kgov snapshot`, `kgov plan --snapshot`): see kgov/kinds/user/snapshot.py -----
     def snapshot_scope(self, scope: JSON) -> JSON:

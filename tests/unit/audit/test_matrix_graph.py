@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from kgov.audit.graph import data_flow
-from kgov.audit.matrix import access_matrix
-from kgov.audit.model import Cell
-from kgov.audit.policy import broad_pii_access
 from kgov.bindings import Binding
+from kgov.kinds.access_matrix import Cell, access_matrix
+from kgov.kinds.topics.audit import broad_pii_access
 
 TOPICS = ["orders.created", "orders.state", "ordersx", "pay.cards", "pay.refunds"]
 

@@ -12,12 +12,14 @@ import pytest
 from kgov.kinds import KINDS
 from kgov.kinds.base import (
     CAPABILITIES,
+    BelongsToPrincipal,
     ChecksRights,
     ClassifiesChanges,
     ComparesJson,
     FindsUnmanaged,
     FindsViolations,
     Imports,
+    LendsAuditFacts,
     Locates,
     Narrows,
     SavesSnapshotState,
@@ -74,6 +76,8 @@ def test_who_declares_what() -> None:
                 Narrows,
                 ChecksRights,
                 FindsUnmanaged,
+                LendsAuditFacts,
+                FindsViolations,
                 Snapshotting,
                 Imports,
                 ClassifiesChanges,
@@ -81,13 +85,23 @@ def test_who_declares_what() -> None:
             )
         ),
         "user": sorted(
-            c.__name__ for c in (ChecksRights, FindsUnmanaged, Snapshotting, SavesSnapshotState, Locates)
+            c.__name__
+            for c in (
+                ChecksRights,
+                FindsUnmanaged,
+                BelongsToPrincipal,
+                Snapshotting,
+                SavesSnapshotState,
+                Locates,
+            )
         ),
         "acl": sorted(
             c.__name__
             for c in (
                 ChecksRights,
                 FindsUnmanaged,
+                LendsAuditFacts,
+                BelongsToPrincipal,
                 Snapshotting,
                 SavesSnapshotState,
                 Imports,

@@ -15,6 +15,7 @@ from kgov.catalog.model import Catalog, Environment
 from kgov.cluster.memory.kafka import MemoryCluster
 from kgov.kinds.base import PHASE_DELETES, PHASE_GRANTS, DiffContext
 from kgov.plan.model import JSON, Change, Entry
+from tests.unit.kinds.toy.audit import AuditsQuotas
 from tests.unit.kinds.toy.imports import ImportsQuotas
 from tests.unit.kinds.toy.review import QuotaReview
 from tests.unit.kinds.toy.snapshot import ToySnapshot
@@ -34,7 +35,7 @@ class ToyKafka(MemoryCluster):
         self.toy = ToyStore()
 
 
-class QuotaKind(ImportsQuotas, ToySnapshot, QuotaReview):
+class QuotaKind(ImportsQuotas, ToySnapshot, QuotaReview, AuditsQuotas):
     name = "quota"
     title = "quotas"
     backend = "kafka"

@@ -3,15 +3,66 @@
 Computed from bindings as Kafka's authorizer matches them: a literal name, the literal `*` (every
 topic), or a prefix. A deny for a right wins over any allow. The wildcard principal `User:*` is its
 own row (it applies to every principal). Hosts are kept in the binding's label.
+
+It sits among the kinds, below the audit: `kgov audit` builds it from the facts the kinds lend
+(kgov/kinds/base.py `LendsAuditFacts`), and a kind's violations hook reads it (`AuditView`).
 """
 
 from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
 
-from kgov.audit.model import RIGHTS, Cell, Matrix
 from kgov.bindings import Binding
+from kgov.plan.model import JSON
+
+RIGHTS = ("produce", "consume", "admin")
+
+
+@dataclass(frozen=True)
+class Cell:
+    """What one principal may do on one topic; each right names the bindings that grant it."""
+
+    principal: str
+    topic: str
+    grants: tuple[tuple[str, tuple[str, ...]], ...]  # (right, labels of the allow bindings)
+    denied: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (right, labels of the deny bindings)
+
+    def allowed(self, right: str) -> bool:
+        return right in self.effective
+
+    @cached_property  # asked for several times per cell, of 10,000s of cells
+    def effective(self) -> frozenset[str]:
+        """The rights granted and not denied."""
+        granted = frozenset(r for r, _ in self.grants)
+        return granted - frozenset(r for r, _ in self.denied) if self.denied else granted
+
+    def to_json(self) -> JSON:
+        effective = self.effective
+        return {
+            "principal": self.principal,
+            "topic": self.topic,
+            "rights": {r: r in effective for r in RIGHTS},
+            "grants": {r: list(labels) for r, labels in self.grants},
+            "denied": {r: list(labels) for r, labels in self.denied},
+        }
+
+
+@dataclass(frozen=True)
+class Matrix:
+    principals: tuple[str, ...]
+    topics: tuple[str, ...]
+    cells: tuple[Cell, ...]  # only the cells where some binding applies
+
+    def to_json(self) -> JSON:
+        return {
+            "principals": list(self.principals),
+            "topics": list(self.topics),
+            "cells": [c.to_json() for c in self.cells],
+        }
+
 
 WILDCARD = "*"
 WILDCARD_PRINCIPAL = "User:*"

@@ -141,16 +141,17 @@ def _ids(ids: Iterable[int]) -> str:
     return ", ".join(str(i) for i in ids)
 
 
-def _blocked(change: RfChange, replicas: Mapping[int, Sequence[int]] | None, live: Sequence[int]) -> str | None:
+def _blocked(
+    change: RfChange, replicas: Mapping[int, Sequence[int]] | None, live: Sequence[int]
+) -> str | None:
     rf = change.replication_factor
     if replicas is None:
         return "the topic does not exist on the cluster"
     if rf < 1:
         return f"a replication factor of {rf} is not possible: every partition needs at least 1 replica"
     if rf > len(live):
-        return (
-            f"replication factor {rf} needs {rf} live brokers; the cluster has {len(live)}"
-            + (f" ({_ids(live)})" if live else "")
+        return f"replication factor {rf} needs {rf} live brokers; the cluster has {len(live)}" + (
+            f" ({_ids(live)})" if live else ""
         )
     if rf < change.min_insync_replicas:
         return (
@@ -179,7 +180,9 @@ def _move(slot: _Slot, counts: _Counts) -> PartitionMove:
     target = tuple(slot.chosen)
     note = None
     if slot.current and slot.current[0] not in counts.alive:
-        note = f"its preferred leader, broker {slot.current[0]}, is not live: broker {target[0]} takes its place"
+        note = (
+            f"its preferred leader, broker {slot.current[0]}, is not live: broker {target[0]} leads instead"
+        )
     return PartitionMove(slot.partition, slot.current, target, note)
 
 
@@ -256,11 +259,11 @@ def _can_swap(slot: _Slot, out: int, into: int, counts: _Counts) -> bool:
 def _rebalance(slots: Sequence[_Slot], counts: _Counts) -> None:
     """Swap free choices from the most to the least loaded broker while that lowers the spread.
     Each swap lowers the sum of squared counts by at least 2, so this ends."""
-    free: dict[int, list[int]] = {b: [] for b in counts.live}
+    free: dict[int, dict[int, None]] = {b: {} for b in counts.live}  # broker → slots (ordered set)
     for i, slot in enumerate(slots):
         for b in slot.chosen:
             if b not in slot.pinned:  # an added replica, or one a decrease chose to keep
-                free[b].append(i)
+                free[b][i] = None
     while True:
         order = sorted(counts.live, key=lambda b: (-counts.replicas[b], b))
         swap = _find_swap(order, free, slots, counts)
@@ -271,18 +274,18 @@ def _rebalance(slots: Sequence[_Slot], counts: _Counts) -> None:
         slot.chosen[slot.chosen.index(out)] = into
         counts.replicas[out] -= 1
         counts.replicas[into] += 1
-        free[out].remove(i)
-        free[into].append(i)
+        del free[out][i]
+        free[into][i] = None
 
 
 def _find_swap(
-    order: Sequence[int], free: Mapping[int, list[int]], slots: Sequence[_Slot], counts: _Counts
+    order: Sequence[int], free: Mapping[int, Mapping[int, None]], slots: Sequence[_Slot], counts: _Counts
 ) -> tuple[int, int, int] | None:
     for out in order:
         for into in reversed(order):
             if counts.replicas[out] - counts.replicas[into] < 2:
                 break
-            for i in sorted(free[out]):
+            for i in free[out]:
                 if _can_swap(slots[i], out, into, counts):
                     return i, out, into
     return None
@@ -297,9 +300,9 @@ def _balance_leaders(slots: Sequence[_Slot], counts: _Counts) -> None:
         first = slot.chosen[0]
         best = min(slot.chosen, key=lambda b: (counts.leaders[b], b != first, b))
         _lead(slot, best, counts)
-    led: dict[int, list[int]] = {b: [] for b in counts.live}
+    led: dict[int, dict[int, None]] = {b: {} for b in counts.live}  # broker → slots it leads
     for i, slot in enumerate(slots):
-        led[slot.chosen[0]].append(i)
+        led[slot.chosen[0]][i] = None
     while True:
         found = _find_lead_swap(slots, led, counts)
         if found is None:
@@ -307,19 +310,19 @@ def _balance_leaders(slots: Sequence[_Slot], counts: _Counts) -> None:
         i, out, into = found
         counts.leaders[out] -= 1
         _lead(slots[i], into, counts)
-        led[out].remove(i)
-        led[into].append(i)
+        del led[out][i]
+        led[into][i] = None
 
 
 def _find_lead_swap(
-    slots: Sequence[_Slot], led: Mapping[int, list[int]], counts: _Counts
+    slots: Sequence[_Slot], led: Mapping[int, Mapping[int, None]], counts: _Counts
 ) -> tuple[int, int, int] | None:
     order = sorted(counts.live, key=lambda b: (-counts.leaders[b], b))
     for out in order:
         for into in reversed(order):
             if counts.leaders[out] - counts.leaders[into] < 2:
                 break
-            for i in sorted(led[out]):
+            for i in led[out]:
                 if into in slots[i].chosen:
                     return i, out, into
     return None

@@ -3,7 +3,9 @@
 Input: the live brokers (with their racks), the current replica lists of every partition of every
 topic in the cluster (all count for balance, not only the changing ones) and the target replication
 factor of each changing topic. Output: per partition of each changing topic the current and the
-target replica list, or why the topic's change is blocked.
+target replica list, or why the topic's change is blocked: more replicas than live brokers, a
+decrease below the topic's min.insync.replicas, or a partition with no replica on a live broker
+(there is nothing to copy from).
 
 The rules, in order of priority:
 1. Move as few replicas as possible. Every current replica on a live broker stays while the
@@ -153,7 +155,7 @@ def _blocked(
         return f"replication factor {rf} needs {rf} live brokers; the cluster has {len(live)}" + (
             f" ({_ids(live)})" if live else ""
         )
-    if rf < change.min_insync_replicas:
+    if rf < change.min_insync_replicas and any(len(set(rs)) > rf for rs in replicas.values()):
         return (
             f"replication factor {rf} is below the topic's min.insync.replicas "
             f"({change.min_insync_replicas}): producers with acks=all could never write; "
@@ -196,7 +198,7 @@ def place_replicas(
     """The target replica lists for the changes. ``assignments``: topic → partition → current
     replicas (preferred leader first), for every topic of the cluster. ``brokers``: the live ones.
     """
-    live_brokers = sorted(set(brokers), key=lambda b: b.id)
+    live_brokers = sorted({b.id: b for b in reversed(list(brokers))}.values(), key=lambda b: b.id)
     racks, warnings = _racks(live_brokers)
     counts = _Counts([b.id for b in live_brokers], racks)
     for partitions in assignments.values():
@@ -216,6 +218,11 @@ def place_replicas(
         if reason is not None:
             blocked[topic] = reason
             continue
+        if change.replication_factor < change.min_insync_replicas:  # an increase; it stays unwritable
+            warnings.append(
+                f"topic {topic}: replication factor {change.replication_factor} is still below its "
+                f"min.insync.replicas ({change.min_insync_replicas}): producers with acks=all cannot write"
+            )
         for p, replicas in sorted(assignments[topic].items()):
             slots.append(_slot(topic, p, replicas, counts))
     # The dead replicas are already out of the counts; now the drops, then the adds.

@@ -181,6 +181,21 @@ def test_below_min_insync_replicas_is_blocked() -> None:
     assert only(place_replicas(BROKERS3, cluster, [RfChange("t", 2, 2)])).blocked is None
 
 
+def test_an_increase_still_below_min_insync_replicas_goes_on_with_a_warning() -> None:
+    placement = place_replicas(BROKERS3, {"t": {0: [0]}}, [RfChange("t", 2, min_insync_replicas=3)])
+    assert only(placement).blocked is None and only(placement).partitions[0].target == (0, 1)
+    assert placement.warnings == (
+        "topic t: replication factor 2 is still below its min.insync.replicas (3): "
+        "producers with acks=all cannot write",
+    )
+
+
+def test_a_broker_listed_twice_counts_once() -> None:
+    placement = place_replicas([*BROKERS3, Broker(1)], {"t": {0: [0]}}, [RfChange("t", 3)])
+    assert only(placement).partitions[0].target == (0, 1, 2)
+    assert placement.replicas == {0: 1, 1: 1, 2: 1}
+
+
 @pytest.mark.parametrize(
     ("cluster", "rf", "reason"),
     [

@@ -52,7 +52,8 @@ def check(
         current = assignments[topic.topic]
         lost = any(not set(rs) & live for rs in current.values())
         rf = change.replication_factor
-        must_block = rf > len(live) or rf < change.min_insync_replicas or lost
+        shrinks = any(len(set(rs)) > rf for rs in current.values())
+        must_block = rf > len(live) or (rf < change.min_insync_replicas and shrinks) or lost
         assert (topic.blocked is not None) == must_block, topic
         if must_block:
             assert topic.partitions == ()

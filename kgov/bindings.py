@@ -28,7 +28,6 @@ def is_ip(text: str) -> bool:
         return False
     return True
 
-
 # Operations that mean something on each resource type (Kafka's authorizer documentation).
 VALID_OPERATIONS: dict[str, frozenset[str]] = {
     "topic": frozenset(

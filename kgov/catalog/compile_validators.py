@@ -34,6 +34,7 @@ _EXC_LOCAL = (
 )
 
 
+
 def generate(kind: str) -> str:
     """The compiled module's source for one kind (needs fastjsonschema: a dev dependency)."""
     import fastjsonschema

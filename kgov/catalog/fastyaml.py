@@ -102,7 +102,12 @@ _RESOLVABLE = frozenset(_RESOLVER.yaml_implicit_resolvers)  # first characters o
 
 def fast_values(text: str) -> tuple[bool, Any]:
     """(True, values) if yaml-rs read `text` to what yamlpos would; (False, None) otherwise."""
-    if _loads is None or text.startswith(_UNSURE_START) or ('"' in text and "\\" in text) or _unsure(text):
+    if (
+        _loads is None
+        or text.startswith(_UNSURE_START)
+        or ('"' in text and "\\" in text)
+        or _unsure(text)
+    ):
         return False, None
     try:
         data = _loads(text)

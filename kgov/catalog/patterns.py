@@ -130,3 +130,4 @@ _last: tuple[tuple[str, ...] | None, re.Pattern[str] | None] = (None, None)
 @cache
 def _globs(globs: tuple[str, ...]) -> re.Pattern[str] | None:
     return re.compile("|".join(fnmatch.translate(g) for g in globs)) if globs else None
+

@@ -129,3 +129,4 @@ def usage_errors() -> Iterator[None]:
     except UsageError as exc:
         exc.exit_code = EXIT_USAGE
         raise
+

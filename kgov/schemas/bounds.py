@@ -134,6 +134,7 @@ def nesting(doc: object, fmt: str) -> tuple[int, list[str]]:
     return deepest
 
 
+
 def _json_children(node: object) -> Iterator[tuple[object, int, str]]:
     if not isinstance(node, dict):
         return

@@ -98,7 +98,9 @@ def test_ctrl_c_stops_kgov_plan_on_a_silent_broker_and_exits_130(
     (catalog / "topics").mkdir(parents=True)
     settings = {
         "version": 1,
-        "environments": {"dev": {"kafka": {"bootstrap_servers": f"127.0.0.1:{port}", "timeout_ms": 60000}}},
+        "environments": {
+            "dev": {"kafka": {"bootstrap_servers": f"127.0.0.1:{port}", "timeout_ms": 60000}}
+        },
     }
     (catalog / "kgov.yaml").write_text(yaml.safe_dump(settings), "utf-8")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -121,3 +123,4 @@ def test_ctrl_c_stops_kgov_plan_on_a_silent_broker_and_exits_130(
     assert plan.returncode == 130, stderr
     assert stopped_after < 10, stopped_after  # at the Ctrl-C, long before the 60 s Kafka timeout
     assert "interrupted" in stderr and "Traceback" not in stderr
+

@@ -113,7 +113,9 @@ class MemoryRegistry:
                 f"cannot register {schema.subject}: HTTP 422 (42201) {exc.message}", 422, 42201
             ) from None
         if not verdict.compatible:
-            raise RegistryError(f"cannot register {schema.subject}: HTTP 409 (409) incompatible", 409, 409)
+            raise RegistryError(
+                f"cannot register {schema.subject}: HTTP 409 (409) incompatible", 409, 409
+            )
         if schema.subject in self.deleted:
             self.deleted.discard(schema.subject)
             self.history[schema.subject] = []

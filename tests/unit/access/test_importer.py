@@ -95,9 +95,9 @@ def test_idempotent_shorthand_when_it_is_what_derivation_gives(tmp_path: Path) -
 
 
 def test_produces_and_consumes_only_name_catalog_topics(tmp_path: Path) -> None:
-    both = {b("User:etl", "topic", "etl.known", op) for op in ("READ", "WRITE", "DESCRIBE")} | {
-        b("User:etl", "topic", "elsewhere", op) for op in ("READ", "DESCRIBE")
-    }
+    both = {
+        b("User:etl", "topic", "etl.known", op) for op in ("READ", "WRITE", "DESCRIBE")
+    } | {b("User:etl", "topic", "elsewhere", op) for op in ("READ", "DESCRIBE")}
     files = import_access(both, {}, (), topics={"etl.known"})
     text = files[0].text
     assert "produces:\n- etl.known\n" in text and "consumes:\n- etl.known\n" in text
@@ -193,7 +193,8 @@ def test_random_principals_import_exactly_and_lint_clean(tmp_path: Path, seed: i
         "version: 1\npolicy: {replication_factor: {min: 1}, min_insync_replicas: {min: 1}}\n", "utf-8"
     )
     body = "".join(
-        f"  - {{name: {t}, partitions: 1, replication_factor: 1}}\n" for t in sorted(catalog_topics)
+        f"  - {{name: {t}, partitions: 1, replication_factor: 1}}\n"
+        for t in sorted(catalog_topics)
     )
     (tmp_path / "topics" / "t.yaml").write_text(f"service: t\nowner: o\ntopics:\n{body}", "utf-8")
     for f in imported:

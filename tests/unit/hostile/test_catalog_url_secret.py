@@ -28,7 +28,4 @@ def test_user_information_in_the_registry_url_is_refused_unshown(
 
 
 def test_a_url_without_user_information_connects() -> None:
-    assert (
-        registry_settings(_env("https://registry.example:8081/api")).url
-        == "https://registry.example:8081/api"
-    )
+    assert registry_settings(_env("https://registry.example:8081/api")).url == "https://registry.example:8081/api"

@@ -116,7 +116,9 @@ class KafkaCluster(KafkaAccessMixin, KafkaUsageMixin, KafkaBase):
             ),
             # Only the explicit configs are kept, batch by batch: the rest of the answer is most of it.
             keep=lambda entries: {
-                e.name: e.value for e in entries.values() if e.source in dynamic and e.value is not None
+                e.name: e.value
+                for e in entries.values()
+                if e.source in dynamic and e.value is not None
             },
         )
         out: dict[str, Mapping[str, str]] = {}

@@ -51,3 +51,21 @@ def test_the_bottom_modules_import_nothing_of_kgov() -> None:
     direct = {m: graph.find_modules_directly_imported_by(m) for m in BOTTOM}
     ours = {m: {i for i in imported if i.startswith("kgov")} for m, imported in direct.items()}
     assert ours == {m: set() for m in BOTTOM}
+
+
+def test_every_kind_package_is_in_the_kind_contracts() -> None:
+    """A new kind's package must be named in the contracts that keep kinds apart (no kind imports
+    another) and private to the registry (nothing outside kgov/kinds imports it): a kind left out
+    of them would be free to be imported by the core."""
+    import tomllib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    contracts = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"]
+    packages = {f"kgov.kinds.{p.parent.name}" for p in (root / "kgov" / "kinds").glob("*/__init__.py")}
+    apart = next(c for c in contracts if c["type"] == "independence" and "kgov.kinds.topics" in c["modules"])
+    private = next(
+        c for c in contracts if c["type"] == "forbidden" and "kgov.kinds.topics" in c["forbidden_modules"]
+    )
+    assert packages - set(apart["modules"]) == set()
+    assert packages - set(private["forbidden_modules"]) == set()

@@ -26,7 +26,8 @@ def _say(text: str, *, markup: bool = True) -> None:
     from rich.console import Console
 
     try:
-        Console(file=guarded("stderr"), highlight=False, soft_wrap=True).print(text, markup=markup)
+        console = Console(file=guarded("stderr"), highlight=False, soft_wrap=True, emoji=False)
+        console.print(text, markup=markup)
     except (BrokenPipeError, SystemExit) as exc:
         if not closed_pipe(exc):
             raise

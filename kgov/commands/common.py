@@ -22,8 +22,8 @@ from kgov.secrets import SECRET_FIELDS, mark_secret_references
 # Every line through a GuardedStream (no line starts a CI command or ends a Markdown fence), none
 # soft-wrapped (a wrapped line could begin with a value). Values are `printable` and printed with
 # markup=False or as Text: a catalog's '[/]' is text, not rich markup.
-out = Console(file=guarded("stdout"), highlight=False, soft_wrap=True)
-err = Console(file=guarded("stderr"), highlight=False, soft_wrap=True)
+out = Console(file=guarded("stdout"), highlight=False, soft_wrap=True, emoji=False)
+err = Console(file=guarded("stderr"), highlight=False, soft_wrap=True, emoji=False)
 
 
 def working(text: str) -> Status:

@@ -17,4 +17,4 @@ def render() -> None:
         head.append(f"  {rule.name}")
         parts += [head, Text(f"    {rule.message}"), Text(f"    fix: {rule.hint}", style="dim"), Text("")]
     parts.append(Text(f"{len(parts) // 4} rules; details and examples: kgov rules --format markdown"))
-    Console(highlight=False).print(*parts, sep="\n")
+    Console(highlight=False, emoji=False).print(*parts, sep="\n")

@@ -26,10 +26,10 @@ from kgov.sandbox.paths import DEFAULT_STATE_DIR, Component
 from kgov.sandbox.process import ProcState
 from kgov.sandbox.settings import Overrides, kafka_process_names
 
-err = Console(stderr=True, highlight=False)
+err = Console(stderr=True, highlight=False, emoji=False)
 # markup off on stdout: its lines interpolate paths (--state-dir) that may hold '[/]'; the two
 # styled lines below ask for it
-out = Console(highlight=False, soft_wrap=True, markup=False)
+out = Console(highlight=False, soft_wrap=True, markup=False, emoji=False)
 
 
 class RichProgress:

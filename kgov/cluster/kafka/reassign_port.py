@@ -50,8 +50,10 @@ class Reassignment:
 @dataclass(frozen=True)
 class LogDirSizes:
     """Bytes of each partition's replica on each broker (a replica still being copied counts what it
-    holds so far), its lag behind the leader's log end (offsets), and the brokers that could not
-    answer (broker id -> error). A partition no broker holds is absent."""
+    holds so far: the progress of a reassignment is its adding replicas' bytes against the leader's),
+    Kafka's offset lag of each replica (meaningful for a move between a broker's disks only: a
+    follower catching up shows 0 on Kafka 4.3), and the brokers that could not answer (broker id ->
+    error). A partition no broker holds is absent."""
 
     sizes: Mapping[Partition, Mapping[int, int]]
     lag: Mapping[Partition, Mapping[int, int]] = field(default_factory=dict)

@@ -251,9 +251,12 @@ def test_cancel_and_per_partition_errors(sandbox3: ThreeBrokers, topic: str) -> 
         port.close()
 
 
-def test_describe_brokers_shows_no_rack_on_the_sandbox(sandbox3: ThreeBrokers) -> None:
+def test_describe_brokers_shows_the_sandboxs_racks(sandbox3: ThreeBrokers) -> None:
+    """`kgov sandbox up --racks N` gives broker k the rack r{(k-1) % N}; without it, no rack."""
+    racks = sandbox3.box.settings().racks
     port = KafkaReassign(_settings(sandbox3.env, "plaintext"))
     try:
-        assert port.describe_brokers() == [Broker(1, None), Broker(2, None), Broker(3, None)]
+        expected = [Broker(k, f"r{(k - 1) % racks}" if racks else None) for k in (1, 2, 3)]
+        assert port.describe_brokers() == expected
     finally:
         port.close()

@@ -10,9 +10,12 @@ protocol the sandbox offers connects with the same settings the confluent-kafka 
 
 from __future__ import annotations
 
+import json
+import subprocess
 import time
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -32,6 +35,7 @@ from kgov.catalog.yamlpos import YamlDoc
 from kgov.cluster.kafka.adapter.reassign import KafkaReassign
 from kgov.cluster.kafka.client_settings import KafkaSettings, kafka_settings
 from kgov.cluster.kafka.reassign_port import Broker
+from kgov.sandbox import fetch, java
 
 from .clients import QUIET
 from .conftest import ThreeBrokers
@@ -42,6 +46,7 @@ THROTTLE = "50000"  # bytes/s: slow enough that the reassignment is seen running
 THROTTLE_KEYS = ("leader.replication.throttled.rate", "follower.replication.throttled.rate")
 TOPIC_THROTTLE_KEYS = ("leader.replication.throttled.replicas", "follower.replication.throttled.replicas")
 WAIT_S = 120.0
+REASSIGN_TOOL = "org.apache.kafka.tools.reassign.ReassignPartitionsCommand"
 
 
 def _settings(env: dict[str, str], protocol: str) -> KafkaSettings:
@@ -260,3 +265,36 @@ def test_describe_brokers_shows_the_sandboxs_racks(sandbox3: ThreeBrokers) -> No
         assert port.describe_brokers() == expected
     finally:
         port.close()
+
+
+def test_a_reassignment_started_by_kafkas_own_tool_is_seen_in_progress(
+    sandbox3: ThreeBrokers, topic: str, tmp_path: Path
+) -> None:
+    """Kafka's ReassignPartitionsCommand (kafka-tools, fetched with the sandbox's jars) runs against the
+    sandbox; the reassignment it starts shows through the port; its --cancel takes it back and clears
+    its throttles."""
+    settings = sandbox3.box.settings()
+    lib = fetch.kafka_classpath(sandbox3.box.cache, settings.kafka_version, lambda _: None)
+    plan = {"version": 1, "partitions": [{"topic": topic, "partition": 0, "replicas": [1, 2, 3]}]}
+    (tmp_path / "move.json").write_text(json.dumps(plan))
+
+    def tool(*args: str) -> str:
+        command = [str(java.kafka_java().path), "-cp", f"{lib}/*", REASSIGN_TOOL,
+                   "--bootstrap-server", sandbox3.env["KGOV_BOOTSTRAP_PLAINTEXT"], *args]  # fmt: skip
+        done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done.stdout
+
+    tool("--reassignment-json-file", str(tmp_path / "move.json"), "--execute", "--throttle", "10000")
+    port = KafkaReassign(_settings(sandbox3.env, "mtls"))
+    try:
+        (running,) = port.list_partition_reassignments([(topic, 0), (topic, 1)])
+        assert (running.topic, running.partition, running.target) == (topic, 0, (1, 2, 3))
+        assert f"{topic}-0" in tool("--list")
+        tool("--reassignment-json-file", str(tmp_path / "move.json"), "--cancel")
+        assert port.list_partition_reassignments([(topic, 0)]) == []
+    finally:
+        port.close()
+    admin = _admin(sandbox3.env)
+    for broker in ("1", "2", "3"):
+        assert not set(_dynamic(admin, ResourceType.BROKER, broker)) & set(THROTTLE_KEYS)

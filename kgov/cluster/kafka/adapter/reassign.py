@@ -143,9 +143,9 @@ _library_log.propagate = False  # never Python's last-resort handler on stderr
 
 def error_text(error: type[BaseException] | BaseException) -> str:
     """Kafka's error as kgov shows it: "NAME: description" (as the confluent-kafka adapter does)."""
-    kind = error if isinstance(error, type) else type(error)
-    name = getattr(kind, "message", None) or kind.__name__
-    detail = getattr(kind, "description", None) or ""
+    cls = error if isinstance(error, type) else type(error)
+    name = getattr(cls, "message", None) or cls.__name__
+    detail = getattr(cls, "description", None) or ""
     if isinstance(error, BaseException) and error.args:
         detail = " ".join(str(a) for a in error.args if a) or detail
     return f"{name}: {detail}" if detail else str(name)

@@ -4,10 +4,14 @@ port's data, its errors turned into ClusterErrors (bounded in time, secrets reda
 
 from __future__ import annotations
 
+import os
+import signal
+import socket
 import ssl
 import threading
 import time
 import tomllib
+from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -307,3 +311,34 @@ def test_close_closes_the_client_once() -> None:
     port.close()
     port.close()
     assert closed == [True]
+
+
+# -- the real kafka-python client against a listener that never answers ---------------------------
+@pytest.fixture
+def silent_listener() -> Iterator[socket.socket]:
+    """A TCP listener that completes every handshake and never sends a byte."""
+    with socket.create_server(("127.0.0.1", 0), backlog=16) as server:
+        yield server
+
+
+def test_a_silent_broker_is_a_cluster_error_in_bounded_time(silent_listener: socket.socket) -> None:
+    port = KafkaReassign(
+        _settings(bootstrap_servers=f"127.0.0.1:{silent_listener.getsockname()[1]}", timeout_ms=1000)
+    )
+    started = time.monotonic()
+    with pytest.raises(ClusterError, match="cannot reach Kafka"):
+        port.list_partition_reassignments()
+    assert time.monotonic() - started < 10
+
+
+def test_ctrl_c_interrupts_a_call_waiting_on_a_silent_broker(silent_listener: socket.socket) -> None:
+    port = KafkaReassign(
+        _settings(bootstrap_servers=f"127.0.0.1:{silent_listener.getsockname()[1]}", timeout_ms=30_000)
+    )
+    timer = threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGINT))
+    timer.start()
+    started = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        port.describe_brokers()
+    timer.join()
+    assert time.monotonic() - started < 10  # at the Ctrl-C, long before the 30 s bootstrap

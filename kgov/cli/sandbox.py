@@ -59,6 +59,12 @@ def up(
         f"2-{MAX_BROKERS}: a KRaft controller plus that many brokers; broker k listens on each listener "
         "port + 10*(k-1).",
     ),
+    racks: int | None = typer.Option(
+        None,
+        "--racks",
+        help="Set broker.rack: broker k gets rack r{(k-1) % N} (0: none, the default; at most the number "
+        "of brokers).",
+    ),
     heap: str | None = typer.Option(
         None, "--heap", help="Each broker's max heap (-Xmx) (default: 512m; 2g for 5,000+ topics)."
     ),
@@ -97,6 +103,7 @@ def up(
         ports={**based, **{k: v for k, v in given.items() if v is not None}},
         brokers=brokers,
         kafka_jit=jit,
+        racks=racks,
     )
     run_command(lambda: do_up(state_dir, over, timeout))
 

@@ -73,21 +73,50 @@ def _finish(tmp: Path, final: Path) -> None:
 
 
 def kafka_classpath(cache: CachePaths, version: str, on_progress: Callable[[str], None]) -> Path:
-    """The folder of Kafka's jars (and an SLF4J binding) for `java -cp 'lib/*'`."""
+    """The folder of Kafka's jars (and an SLF4J binding, and Kafka's tools) for `java -cp 'lib/*'`."""
     lib = cache.kafka_lib(version)
     home = lib.parent
     if (home / COMPLETE).is_file():
+        if not (lib / tools_jar(version)).is_file():  # a cache made before the tools were fetched
+            _add_tools(cache, version, lib, on_progress)
         return lib
     on_progress(f"Kafka {version}: fetching with Maven")
     tmp = home.with_name(f"{home.name}.partial-{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
-    props = {"kafka.version": version, "outputDirectory": str(tmp / "lib"), "includeScope": "runtime"}
-    _run_maven("kafka-pom.xml", "dependency:copy-dependencies", props, cache.work_dir() / "kafka",
-               f"Kafka {version}", on_progress)  # fmt: skip
+    _fetch_kafka(cache, version, tmp / "lib", on_progress)
     if not any((tmp / "lib").glob(f"kafka_2.13-{version}.jar")):
         raise SandboxError(f"Maven ran but kafka_2.13-{version}.jar is not in {tmp / 'lib'}")
     _finish(tmp, home)
     return lib
+
+
+def tools_jar(version: str) -> str:
+    """Kafka's command-line tools (ReassignPartitionsCommand, ...), run with the broker's classpath:
+    java -cp '<lib>/*' org.apache.kafka.tools.reassign.ReassignPartitionsCommand --bootstrap-server ..."""
+    return f"kafka-tools-{version}.jar"
+
+
+def _fetch_kafka(cache: CachePaths, version: str, out: Path, on_progress: Callable[[str], None]) -> None:
+    props = {"kafka.version": version, "outputDirectory": str(out), "includeScope": "runtime"}
+    _run_maven("kafka-pom.xml", "dependency:copy-dependencies", props, cache.work_dir() / "kafka",
+               f"Kafka {version}", on_progress)  # fmt: skip
+
+
+def _add_tools(cache: CachePaths, version: str, lib: Path, on_progress: Callable[[str], None]) -> None:
+    """Put the tools' jar into a complete cache: Maven's copy lands in a folder of its own (most of it
+    from ~/.m2 already), and only the jar moves in, by an atomic rename (a running broker's classpath
+    was read when it started: a new jar does not disturb it)."""
+    on_progress(f"Kafka {version}: fetching its tools with Maven")
+    tmp = lib.parent.with_name(f"{lib.parent.name}.tools-{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        _fetch_kafka(cache, version, tmp, on_progress)
+        jar = tmp / tools_jar(version)
+        if not jar.is_file():
+            raise SandboxError(f"Maven ran but {tools_jar(version)} is not in {tmp}")
+        jar.replace(lib / tools_jar(version))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def registry_home(cache: CachePaths, version: str, on_progress: Callable[[str], None]) -> Path:

@@ -46,6 +46,7 @@ def render_server_properties(
         ssl_host=SSL_HOST,
         roles=node.roles,
         node_id=node.node_id,
+        rack=rack_line(settings, node),
         controller_listener=f"CONTROLLER://{HOST}:{ports.controller}," if node.is_controller else "",
         plaintext_port=broker_port(ports, "plaintext", node.index),
         controller_port=ports.controller,
@@ -59,6 +60,13 @@ def render_server_properties(
         keystore_password=_escape_property(keystore_password),
         ca_file=_escape_property(str(ca_file)),
     )
+
+
+def rack_line(settings: Settings, node: KafkaNode) -> str:
+    """broker.rack of a broker: r{(k-1) % racks} for broker k, or a comment when racks is 0."""
+    if not settings.racks:
+        return "# broker.rack: none (`kgov sandbox up --racks N` sets one)"
+    return f"broker.rack=r{(node.index - 1) % settings.racks}"
 
 
 def render_log4j2() -> str:

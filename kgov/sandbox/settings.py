@@ -65,6 +65,8 @@ class Settings:
     brokers: int = 1
     # The brokers' JIT: "quick" (one tier: starts fast, for tests) or "full" (as production runs it).
     kafka_jit: str = "quick"
+    # broker.rack: 0 sets none; N gives broker k the rack r{(k-1) % N} (replica placement across racks).
+    racks: int = 0
 
 
 JIT_MODES = ("quick", "full")
@@ -84,6 +86,7 @@ class Overrides:
     ports: dict[str, int] | None = None
     brokers: int | None = None
     kafka_jit: str | None = None
+    racks: int | None = None
 
 
 def port_of(ports: Ports, name: str) -> int:
@@ -102,6 +105,7 @@ def apply_overrides(base: Settings, over: Overrides) -> Settings:
         registry_heap=over.registry_heap or base.registry_heap,
         brokers=over.brokers if over.brokers is not None else base.brokers,
         kafka_jit=over.kafka_jit or base.kafka_jit,
+        racks=over.racks if over.racks is not None else base.racks,
     )
     validate(merged)
     return merged
@@ -141,6 +145,11 @@ def validate(settings: Settings) -> None:
     if not 1 <= settings.brokers <= MAX_BROKERS:
         raise SandboxError(
             f"--brokers {settings.brokers} is out of range", hint=f"give 1 to {MAX_BROKERS} brokers"
+        )
+    if not 0 <= settings.racks <= settings.brokers:
+        raise SandboxError(
+            f"--racks {settings.racks} is out of range",
+            hint=f"give 0 (no broker.rack) to the number of brokers ({settings.brokers})",
         )
     seen: dict[int, str] = {}
     for use in port_uses(settings):

@@ -1,0 +1,347 @@
+"""The reassignment port (kgov/cluster/kafka/reassign_port.py) over a real cluster, with kafka-python.
+
+Why a second client: confluent-kafka and librdkafka have no partition-reassignment, log-dir or
+leader-election API; kafka-python 3.x (pinned >=3.0.12,<4: 3.0 changed the admin answers' shapes)
+has them. It is used for those calls only, and only here (an import-linter contract forbids `kafka`
+outside kgov.cluster.kafka.adapter).
+
+The client is made from the same KafkaSettings as the confluent-kafka adapter (`client_config`, the
+one mapping), lazily on the first call. Every call is bounded (the settings' timeout, plus the
+bootstrap when the client is new) and interruptible, and every kafka-python error becomes a
+ClusterError whose message KgovError redacts; kafka-python's log (connection noise, which may name
+hosts) is kept off stderr, its last failure only quoted, redacted, in the error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import ssl
+import threading
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
+
+import kafka.errors as kafka_errors
+from kafka import KafkaAdminClient, TopicPartition
+
+from kgov.cluster.interrupt import SLICE_S
+from kgov.cluster.kafka.client_settings import KafkaSettings
+from kgov.cluster.kafka.port import Partition
+from kgov.cluster.kafka.reassign_port import Broker, LogDirSizes, PartitionOutcome, Reassignment
+from kgov.errors import ClusterError, ConfigError
+
+T = TypeVar("T")
+PREFERRED = 0  # ElectLeaders' election type: preferred replica (1 is unclean)
+_GRACE_S = 5.0  # past kafka-python's own request timeout, before kgov gives up waiting on a call
+
+# librdkafka key (KafkaSettings.client) -> kafka-python KafkaAdminClient option
+_SAME = {
+    "client.id": "client_id",
+    "sasl.mechanism": "sasl_mechanism",
+    "sasl.username": "sasl_plain_username",  # kafka-python takes SCRAM's user and password here too
+    "sasl.password": "sasl_plain_password",
+    "ssl.ca.location": "ssl_cafile",
+    "ssl.certificate.location": "ssl_certfile",
+    "ssl.key.location": "ssl_keyfile",
+    "ssl.key.password": "ssl_password",
+}
+_HANDLED = {
+    "bootstrap.servers",
+    "security.protocol",
+    "socket.timeout.ms",
+    "socket.connection.setup.timeout.ms",
+    "enable.ssl.certificate.verification",
+    "ssl.endpoint.identification.algorithm",
+}
+
+
+def client_config(settings: KafkaSettings) -> dict[str, Any]:
+    """KafkaAdminClient's options for the connection the confluent-kafka adapter makes from the same
+    settings: PLAINTEXT, SASL_PLAINTEXT / SASL_SSL with SCRAM (or PLAIN), SSL with a client
+    certificate; CA, certificate and key files; verification off when the environment says
+    `ssl_verify: false`. A setting it cannot carry over is a ConfigError, never silently dropped."""
+    conf = settings.client
+    unknown = sorted(set(conf) - set(_SAME) - _HANDLED)
+    if unknown:
+        raise ConfigError(
+            f"the reassignment client (kafka-python) cannot use the setting(s) {', '.join(unknown)}"
+        )
+    protocol = conf.get("security.protocol", "PLAINTEXT").upper()
+    timeout_ms = int(conf.get("socket.timeout.ms", settings.timeout_s * 1000))
+    out: dict[str, Any] = {
+        "bootstrap_servers": [s.strip() for s in conf["bootstrap.servers"].split(",") if s.strip()],
+        "client_id": "kgov",
+        "security_protocol": protocol,
+        "request_timeout_ms": timeout_ms,
+        "bootstrap_timeout_ms": timeout_ms,
+    }
+    for key, option in _SAME.items():
+        if key in conf and (protocol.startswith("SASL") or not key.startswith("sasl.")):
+            out[option] = conf[key]
+    if conf.get("ssl.endpoint.identification.algorithm", "https").lower() == "none":
+        out["ssl_check_hostname"] = False
+    if conf.get("enable.ssl.certificate.verification", "true").lower() == "false" and "SSL" in protocol:
+        out["ssl_check_hostname"] = False
+        out["ssl_context"] = _unverified_context(out)
+    return out
+
+
+def _unverified_context(options: Mapping[str, Any]) -> ssl.SSLContext:
+    """The TLS context of `ssl_verify: false` (kafka-python verifies whenever it builds its own): the
+    server's certificate unchecked, the client certificate still presented."""
+    context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    if "ssl_certfile" in options:
+        try:
+            context.load_cert_chain(
+                options["ssl_certfile"], options.get("ssl_keyfile"), options.get("ssl_password")
+            )
+        except (OSError, ssl.SSLError) as exc:
+            raise ConfigError(f"cannot load the client certificate and key: {exc}") from None
+    return context
+
+
+class _Recent(logging.Handler):
+    """Keeps why kafka-python's connections failed (it logs the reason, then raises a bare 'Unable
+    to bootstrap'): the reason is quoted in kgov's error, redacted. An authentication or TLS failure
+    is kept apart: the disconnects that follow it would hide it."""
+
+    _TELLING = ("Authentication", "SSL", "certificate", "Handshake")
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.last: str | None = None
+        self.telling: str | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            text = record.getMessage()
+        except Exception:  # a malformed log call in the library is not kgov's failure
+            return
+        if not text.startswith("Bootstrap connection to ") or " failed: " not in text:
+            return  # only the per-connection reason, which names no host (its node is "bootstrap-N")
+        reason = text.split(" failed: ", 1)[1].split(" (backoff", 1)[0].strip()
+        self.last = reason
+        if any(word in reason for word in self._TELLING):
+            self.telling = reason
+
+    def clear(self) -> None:
+        self.last = self.telling = None
+
+    def reason(self) -> str | None:
+        return self.telling or self.last
+
+
+_RECENT = _Recent()
+_library_log = logging.getLogger("kafka")
+_library_log.addHandler(_RECENT)
+_library_log.propagate = False  # never Python's last-resort handler on stderr
+
+
+def error_text(error: type[BaseException] | BaseException) -> str:
+    """Kafka's error as kgov shows it: "NAME: description" (as the confluent-kafka adapter does)."""
+    cls = error if isinstance(error, type) else type(error)
+    name = getattr(cls, "message", None) or cls.__name__
+    detail = getattr(cls, "description", None) or ""
+    if isinstance(error, BaseException) and error.args:
+        detail = " ".join(str(a) for a in error.args if a) or detail
+    return f"{name}: {detail}" if detail else str(name)
+
+
+def _outcome(error: object) -> str | None:
+    if error is None or error is kafka_errors.NoError:
+        return None
+    if isinstance(error, type) and issubclass(error, BaseException):
+        return error_text(error)
+    return str(error)
+
+
+class KafkaReassign:
+    """ReassignPort with kafka-python; `factory` makes the client (tests give a fake)."""
+
+    def __init__(self, settings: KafkaSettings, factory: Callable[..., Any] = KafkaAdminClient) -> None:
+        self.settings = settings
+        self.requests: Counter[str] = Counter()
+        self._timeout = settings.timeout_s
+        self._factory = factory
+        self._config = client_config(settings)
+        self._client: Any = None
+
+    def _admin(self) -> Any:
+        if self._client is None:
+            _RECENT.clear()
+            self._client = self._bounded(
+                "bootstrap", lambda: self._factory(**self._config), 2 * self._timeout
+            )
+        return self._client
+
+    def _call(self, request: str, fn: Callable[[Any], T], count: int = 1) -> T:
+        admin = self._admin()
+        self.requests[request] += count
+        return self._bounded(request, lambda: fn(admin), self._timeout)
+
+    def _bounded(self, request: str, fn: Callable[[], T], timeout: float) -> T:
+        """fn() in a daemon thread, waited on in slices (Ctrl-C is raised at once) for at most
+        timeout + _GRACE_S; kafka-python's errors become ClusterErrors."""
+        done = threading.Event()
+        result: list[Any] = []
+
+        def work() -> None:
+            try:
+                result[:] = [True, fn()]
+            except BaseException as exc:  # handed to the caller's thread
+                result[:] = [False, exc]
+            finally:
+                done.set()
+
+        threading.Thread(target=work, name=f"kgov-reassign-{request}", daemon=True).start()
+        deadline = time.monotonic() + timeout + _GRACE_S
+        while not done.wait(SLICE_S):
+            if time.monotonic() >= deadline:
+                raise self._failure(request, f"no answer within {timeout + _GRACE_S:g}s")
+        ok, value = result
+        if ok:
+            return value  # type: ignore[no-any-return]
+        if isinstance(value, kafka_errors.KafkaError | OSError):
+            if request == "bootstrap" and isinstance(value, kafka_errors.KafkaTimeoutError):
+                # its text lists the resolved bootstrap servers, which may be secret: not quoted
+                reason = _RECENT.reason()
+                detail = f"no broker answered within {self._timeout:g}s" + (
+                    f"; last failure: {reason}" if reason else ""
+                )
+            else:
+                detail = error_text(value)
+            raise self._failure(request, detail) from None
+        raise value
+
+    def _failure(self, request: str, detail: str) -> ClusterError:
+        if request == "bootstrap":
+            return ClusterError(
+                f"the reassignment client cannot reach Kafka at {self.settings.bootstrap} ({detail})",
+                hint="check bootstrap_servers, security_protocol, credentials and certificates; "
+                "raise kafka.timeout_ms for a slow network",
+            )
+        return ClusterError(f"{request} failed at {self.settings.bootstrap}: {detail}")
+
+    # -- the port ------------------------------------------------------------------------------
+    def describe_brokers(self) -> Sequence[Broker]:
+        meta = self._call("describe_cluster", lambda a: a.describe_cluster())
+        return sorted(
+            Broker(int(b["broker_id"]), b.get("rack")) for b in meta["brokers"] if not b.get("is_fenced")
+        )
+
+    def list_partition_reassignments(
+        self, partitions: Sequence[Partition] | None = None
+    ) -> Sequence[Reassignment]:
+        wanted = None if partitions is None else [TopicPartition(t, p) for t, p in sorted(set(partitions))]
+        if wanted == []:
+            return []
+        ms = int(self._timeout * 1000)
+        found = self._call(
+            "list_partition_reassignments", lambda a: a.list_partition_reassignments(wanted, ms)
+        )
+        return sorted(
+            Reassignment(
+                tp.topic,
+                tp.partition,
+                tuple(state["replicas"]),
+                tuple(state["adding_replicas"]),
+                tuple(state["removing_replicas"]),
+            )
+            for tp, state in found.items()
+        )
+
+    def alter_partition_reassignments(
+        self, targets: Mapping[Partition, Sequence[int] | None]
+    ) -> PartitionOutcome:
+        if not targets:
+            return {}
+        for (topic, partition), replicas in targets.items():
+            if replicas is not None and (not replicas or len(set(replicas)) != len(replicas)):
+                raise ValueError(
+                    f"{topic}:{partition}: a target must list distinct brokers, got {list(replicas)}"
+                )
+        request = {
+            TopicPartition(t, p): None if replicas is None else [int(b) for b in replicas]
+            for (t, p), replicas in sorted(targets.items())
+        }
+        ms = int(self._timeout * 1000)
+        answer = self._call(
+            "alter_partition_reassignments", lambda a: a.alter_partition_reassignments(request, ms)
+        )
+        out: dict[Partition, str | None] = {}
+        for tp in request:
+            if tp in answer:
+                out[(tp.topic, tp.partition)] = _outcome(answer[tp])
+            else:
+                out[(tp.topic, tp.partition)] = "NO_ANSWER: Kafka did not report on this partition"
+        return out
+
+    def describe_log_dirs(self, partitions: Sequence[Partition]) -> LogDirSizes:
+        wanted = set(partitions)
+        if not wanted:
+            return LogDirSizes({})
+        by_topic: dict[str, list[int]] = defaultdict(list)
+        for topic, partition in sorted(wanted):
+            by_topic[topic].append(partition)
+        sizes: dict[Partition, dict[int, int]] = defaultdict(dict)
+        lag: dict[Partition, dict[int, int]] = defaultdict(dict)
+        errors: dict[int, str] = {}
+        for broker in self.describe_brokers():
+            try:  # one request per broker, sent alone: a broker that cannot answer is an error of its own
+                answer = self._log_dirs(dict(by_topic), broker.id)
+            except ClusterError as exc:
+                errors[broker.id] = exc.message
+                continue
+            for reply in answer:
+                for log_dir in reply["log_dirs"]:
+                    if log_dir.get("error_code", 0):
+                        errors[broker.id] = _outcome(kafka_errors.for_code(log_dir["error_code"])) or ""
+                        continue
+                    for topic in log_dir["topics"]:
+                        for p in topic["partitions"]:
+                            key = (topic["name"], p["partition_index"])
+                            if key not in wanted or p.get("is_future_key"):
+                                continue  # a future replica is a move between disks of one broker
+                            sizes[key][broker.id] = int(p["partition_size"])
+                            lag[key][broker.id] = int(p["offset_lag"])
+        return LogDirSizes(dict(sizes), dict(lag), errors)
+
+    def _log_dirs(self, by_topic: dict[str, list[int]], broker: int) -> Any:
+        return self._call("describe_log_dirs", lambda a: a.describe_log_dirs(by_topic, [broker]))
+
+    def elect_leaders(self, partitions: Sequence[Partition]) -> PartitionOutcome:
+        wanted = sorted(set(partitions))
+        if not wanted:
+            return {}
+        by_topic: dict[str, list[int]] = defaultdict(list)
+        for topic, partition in wanted:
+            by_topic[topic].append(partition)
+        ms = int(self._timeout * 1000)
+        answer = self._call(
+            "elect_leaders", lambda a: a.elect_leaders(PREFERRED, dict(by_topic), ms, raise_errors=False)
+        )
+        top = kafka_errors.for_code(getattr(answer, "error_code", 0))
+        if top is not kafka_errors.NoError:
+            raise ClusterError(f"elect_leaders failed at {self.settings.bootstrap}: {error_text(top)}")
+        out: dict[Partition, str | None] = dict.fromkeys(
+            wanted, "NO_ANSWER: Kafka did not report on this partition"
+        )
+        for result in answer.replica_election_results:
+            for p in result.partition_result:
+                error = kafka_errors.for_code(p.error_code)
+                key = (result.topic, p.partition_id)
+                if error in (kafka_errors.NoError, kafka_errors.ElectionNotNeededError):
+                    out[key] = None
+                else:
+                    out[key] = f"{error.message}: {p.error_message or error.description}"
+        return out
+
+    def close(self) -> None:
+        client, self._client = self._client, None
+        if client is not None:
+            with contextlib.suppress(ClusterError):  # else the connections end with the process
+                self._bounded("close", client.close, self._timeout)

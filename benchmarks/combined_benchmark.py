@@ -122,6 +122,12 @@ class Registry:
         raw = response.read()
         return response.status, json.loads(raw) if raw else None
 
+    def drop_connection(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
     def listing(self) -> list[str]:
         out: list[str] = []
         while True:  # as kgov: a registry that ignores offset/limit repeats its first page
@@ -255,12 +261,24 @@ def cleaned(
             ).values():
                 future.result()
 
-        def forget(s: str) -> None:
+        def forget(s: str) -> str | None:
+            """None once the subject is gone; else why not (a busy registry may time out: a request
+            is tried three times on a fresh connection, and what is left is listed, not raised)."""
             for how in ("", "?permanent=true"):
-                registry.call("DELETE", f"/subjects/{quote(s, safe='')}{how}")
+                for attempt in range(3):
+                    try:
+                        registry.call("DELETE", f"/subjects/{quote(s, safe='')}{how}")
+                        break
+                    except (OSError, http.client.HTTPException) as exc:
+                        registry.drop_connection()
+                        if attempt == 2:
+                            return f"{s}: {type(exc).__name__}"
+            return None
 
         with ThreadPoolExecutor(8) as pool:
-            list(pool.map(forget, subjects))
+            left = [why for why in pool.map(forget, subjects) if why is not None]
+        if left:
+            print(f"clean-up: {len(left)} subjects not deleted, e.g. {left[0]}; delete them by hand")
 
 
 # -- measuring --------------------------------------------------------------------------------------

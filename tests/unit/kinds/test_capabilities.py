@@ -22,8 +22,10 @@ from kgov.kinds.base import (
     LendsAuditFacts,
     Locates,
     Narrows,
+    ReviewedWithAnother,
     SavesSnapshotState,
     Snapshotting,
+    TakesApplyOptions,
 )
 
 KGOV = Path(__file__).resolve().parents[3] / "kgov"
@@ -109,6 +111,7 @@ def test_who_declares_what() -> None:
                 Locates,
             )
         ),
+        "replicas": sorted(c.__name__ for c in (TakesApplyOptions, ReviewedWithAnother)),
         "subject": sorted(
             c.__name__
             for c in (

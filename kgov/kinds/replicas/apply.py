@@ -1,0 +1,234 @@
+"""Carry out `reassign` entries: throttle, submit in one request, wait with progress, remove the
+throttle, optionally elect the preferred leaders. One outcome per address.
+
+The throttle is Kafka's own: the brokers' leader/follower.replication.throttled.rate (one config
+request per broker: confluent-kafka takes one BROKER resource per call) and, per topic, the
+replicas it applies to (leader.replication.throttled.replicas: the current replicas of the moving
+partitions; follower...: the new ones). It is removed in a `finally`, after success, failure or
+Ctrl-C; a broker that is down cannot have its config removed: the outcome says what is left, and the
+next apply removes it. Ctrl-C leaves the reassignments running (Kafka goes on without kgov) and says
+how to resume; `--no-wait` returns at once and leaves the throttle for the next apply to remove.
+A partition already moving (by kgov earlier, or anyone) is never submitted again: apply waits for it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from kgov.cluster.kafka.port import ConfigOp, Partition
+from kgov.cluster.kafka.replica_port import BROKER_THROTTLES, TOPIC_THROTTLES, ReplicaPort
+from kgov.errors import KgovError
+from kgov.kinds.base import ApplyOptions
+from kgov.kinds.replicas.units import DEFAULT_THROTTLE, duration, rate, size
+from kgov.plan.model import Entry
+
+# A reassignment whose new replicas are on brokers that stay down makes no progress: after this long
+# without a byte copied while a target broker is not live, apply stops waiting and reports it.
+STALLED_S = 30.0
+RESUME = (
+    "run `kgov apply` again with the same catalog: it waits for the running reassignments "
+    "and removes the throttle"
+)
+
+
+@dataclass
+class _Moves:
+    """The partitions of the entries, by address, and what to submit."""
+
+    owner: dict[Partition, str] = field(default_factory=dict)  # partition -> entry address
+    submit: dict[Partition, tuple[int, ...]] = field(default_factory=dict)  # partition -> target
+    current: dict[Partition, tuple[int, ...]] = field(default_factory=dict)
+    targets: dict[Partition, tuple[int, ...]] = field(default_factory=dict)
+
+
+def _moves(entries: Sequence[Entry]) -> _Moves:
+    found = _Moves()
+    for e in entries:
+        before = e.before.get("partitions", {}) if isinstance(e.before, dict) else {}
+        after = e.after.get("partitions", {}) if isinstance(e.after, dict) else {}
+        for p, target in after.items():
+            key = (e.name, int(p))
+            current = tuple(int(b) for b in before.get(p, ()))
+            wanted = tuple(int(b) for b in target)
+            if current == wanted:
+                continue
+            found.owner[key] = e.address
+            found.current[key] = current
+            found.targets[key] = wanted
+            if any(c.field == f"partition.{p}" and c.detail == "reassign" for c in e.changes):
+                found.submit[key] = wanted
+    return found
+
+
+def _topic_throttles(moves: _Moves, keys: Sequence[Partition]) -> dict[str, list[ConfigOp]]:
+    leader: dict[str, list[str]] = {}
+    follower: dict[str, list[str]] = {}
+    for topic, p in sorted(keys):
+        current, target = moves.current[(topic, p)], moves.targets[(topic, p)]
+        leader.setdefault(topic, []).extend(f"{p}:{b}" for b in current)
+        follower.setdefault(topic, []).extend(f"{p}:{b}" for b in target if b not in current)
+    return {
+        t: [
+            ConfigOp(TOPIC_THROTTLES[0], ",".join(leader[t])),
+            ConfigOp(TOPIC_THROTTLES[1], ",".join(follower.get(t, [])) or ",".join(leader[t])),
+        ]
+        for t in sorted(leader)
+    }
+
+
+def apply_replicas(
+    port: ReplicaPort, entries: Sequence[Entry], options: ApplyOptions
+) -> Mapping[str, str | None]:
+    say = options.report
+    throttle = options.throttle or DEFAULT_THROTTLE
+    errors: dict[str, list[str]] = {e.address: [] for e in entries}
+    moves = _moves(entries)
+    keys = sorted(moves.owner)
+    running = {(r.topic, r.partition) for r in port.list_partition_reassignments(keys)} if keys else set()
+    submit = {k: t for k, t in moves.submit.items() if k not in running}  # never a second submit
+    brokers = sorted(b.id for b in port.describe_brokers())
+    throttled_brokers: list[int] = []
+    throttled_topics: list[str] = []
+    keep_throttle = False
+    try:
+        # -- throttle first: a reassignment never runs unthrottled because of kgov -------------
+        rates = {b: [ConfigOp(k, str(throttle)) for k in BROKER_THROTTLES] for b in brokers}
+        throttled_brokers = brokers
+        refused = {b: e for b, e in port.alter_broker_configs(rates).items() if e is not None}
+        topic_ops = _topic_throttles(moves, keys)
+        throttled_topics = sorted(topic_ops)
+        if not refused and topic_ops:
+            refused |= {t: e for t, e in port.alter_topic_configs(topic_ops).items() if e is not None}
+        if refused:
+            first = sorted(refused.items())[0]
+            for address in errors:
+                errors[address].append(
+                    f"the replication throttle could not be set ({first[0]}: {first[1]}); nothing was started"
+                )
+            return _joined(errors)
+        say(f"replication throttle set: {rate(throttle)} per broker on brokers {_ids(brokers)}")
+        # -- submit everything at once ---------------------------------------------------------
+        if submit:
+            outcome = port.alter_partition_reassignments(submit)
+            for key, error in sorted(outcome.items()):
+                if error is not None:
+                    errors[moves.owner[key]].append(f"partition {key[1]}: {error}")
+            say(f"{sum(e is None for e in outcome.values())} partition reassignment(s) started")
+        if running:
+            say(f"{len(running)} partition reassignment(s) already in progress: waiting for them")
+        started = {k for k in keys if k in running or (k in submit and not _failed(errors, moves, k))}
+        if not options.wait:
+            keep_throttle = bool(started)
+            if started:
+                say(f"--no-wait: {len(started)} partition(s) moving; the throttle stays until then: {RESUME}")
+            return _joined(errors)
+        unfinished = _wait(port, moves, sorted(started), options)
+        for key in unfinished:
+            errors[moves.owner[key]].append(
+                f"partition {key[1]} did not finish moving to brokers {_ids(moves.targets[key])}"
+            )
+        if options.elect_leaders:
+            done = [k for k in sorted(started) if k not in unfinished]
+            for key, error in sorted(port.elect_leaders(done).items()) if done else ():
+                if error is not None and not error.startswith("ELECTION_NOT_NEEDED"):
+                    errors[moves.owner[key]].append(f"leader election of partition {key[1]}: {error}")
+            say(f"preferred leader election run for {len(done)} partition(s)")
+    except KeyboardInterrupt:
+        say(f"interrupted: the reassignments go on on the cluster (now without a throttle); {RESUME}")
+        raise
+    finally:
+        if not keep_throttle:
+            left = _unthrottle(port, throttled_brokers, throttled_topics)
+            if left:
+                for address in errors:
+                    errors[address].append(left)
+            elif throttled_brokers:
+                say("replication throttle removed")
+    return _joined(errors)
+
+
+def _failed(errors: Mapping[str, list[str]], moves: _Moves, key: Partition) -> bool:
+    return any(m.startswith(f"partition {key[1]}:") for m in errors[moves.owner[key]])
+
+
+def _joined(errors: Mapping[str, list[str]]) -> dict[str, str | None]:
+    return {a: "; ".join(m) or None for a, m in errors.items()}
+
+
+def _ids(ids: Sequence[int]) -> str:
+    return ", ".join(str(i) for i in ids)
+
+
+def _unthrottle(port: ReplicaPort, brokers: Sequence[int], topics: Sequence[str]) -> str | None:
+    """Remove the throttle; what could not be removed, said for the outcome (None: all removed)."""
+    problems: list[str] = []
+    try:
+        if brokers:
+            ops = {b: [ConfigOp(k, None) for k in BROKER_THROTTLES] for b in brokers}
+            for broker, error in sorted(port.alter_broker_configs(ops).items()):
+                if error is not None:
+                    problems.append(f"broker {broker} ({error})")
+        if topics:
+            ops_t = {t: [ConfigOp(k, None) for k in TOPIC_THROTTLES] for t in topics}
+            for topic, error in sorted(port.alter_topic_configs(ops_t).items()):
+                if error is not None:
+                    problems.append(f"topic {topic} ({error})")
+    except KgovError as exc:
+        problems.append(exc.message)
+    if not problems:
+        return None
+    return (
+        f"the replication throttle is left on {', '.join(problems[:5])}"
+        f"{' …' if len(problems) > 5 else ''}: the next `kgov apply` of a replication-factor change "
+        "removes it, or remove it with kafka-configs.sh"
+    )
+
+
+def _wait(
+    port: ReplicaPort, moves: _Moves, keys: Sequence[Partition], options: ApplyOptions
+) -> list[Partition]:
+    """Wait until none of `keys` is moving; return those that stalled (a target broker down)."""
+    say = options.report
+    if not keys:
+        return []
+    begun = time.monotonic()
+    first_copied: int | None = None
+    last_copied, last_progress = -1, time.monotonic()
+    total = 0
+    while True:
+        moving = {(r.topic, r.partition): r for r in port.list_partition_reassignments(list(keys))}
+        if not moving:
+            say(f"all {len(keys)} partition(s) moved in {duration(time.monotonic() - begun)}")
+            return []
+        logs = port.describe_log_dirs(sorted(moving))
+        copied = 0
+        need = 0
+        for key, r in moving.items():
+            on = logs.sizes.get(key, {})
+            whole = max((on.get(b, 0) for b in r.replicas if b not in r.adding), default=0)
+            need += whole * len(r.adding)
+            copied += sum(min(on.get(b, 0), whole) for b in r.adding)
+        done = len(keys) - len(moving)
+        total = max(total, need)
+        first_copied = copied if first_copied is None else first_copied
+        elapsed = time.monotonic() - begun
+        speed = (copied - first_copied) / elapsed if elapsed > 0 else 0.0
+        eta = f", about {duration((need - copied) / speed)} left" if speed > 0 and need > copied else ""
+        say(
+            f"{done} of {len(keys)} partition(s) moved; {size(copied)} of {size(need)} copied "
+            f"for the moving ones ({rate(speed)}{eta})"
+        )
+        now = time.monotonic()
+        if copied != last_copied:
+            last_copied, last_progress = copied, now
+        live = {b.id for b in port.describe_brokers()}
+        blocked = sorted(k for k, r in moving.items() if any(b not in live for b in r.adding + r.replicas))
+        if blocked and now - last_progress >= STALLED_S:
+            say(
+                f"{len(blocked)} partition(s) stopped: a broker of their replica lists is not live; "
+                f"they finish once it is back ({RESUME})"
+            )
+            return blocked
+        time.sleep(options.poll_s)

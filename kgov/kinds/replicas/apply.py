@@ -21,7 +21,7 @@ from kgov.cluster.kafka.port import ConfigOp, Partition
 from kgov.cluster.kafka.replica_port import BROKER_THROTTLES, TOPIC_THROTTLES, ReplicaPort
 from kgov.errors import KgovError
 from kgov.kinds.base import ApplyOptions
-from kgov.kinds.replicas.units import DEFAULT_THROTTLE, duration, rate, size
+from kgov.kinds.rates import DEFAULT_THROTTLE, duration, rate, size
 from kgov.plan.model import Entry
 
 # A reassignment whose new replicas are on brokers that stay down makes no progress: after this long

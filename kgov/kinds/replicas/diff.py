@@ -15,10 +15,10 @@ from collections.abc import Mapping
 from kgov.cluster.kafka.reassign_port import Reassignment
 from kgov.kinds.base import DiffContext
 from kgov.kinds.ownership import is_protected, protected_patterns
+from kgov.kinds.rates import DEFAULT_THROTTLE, duration, rate, size
 from kgov.kinds.replicas.observe import ObservedReplicas, factor
 from kgov.kinds.replicas.placement import Broker, RfChange, TopicPlacement, place_replicas
 from kgov.kinds.replicas.transfer import transfer
-from kgov.kinds.replicas.units import DEFAULT_THROTTLE, duration, rate, size
 from kgov.plan.model import Change, Entry
 
 KIND = "replicas"
@@ -128,6 +128,8 @@ def _in_progress(name: str, rf: int, moving: list[Reassignment], observed: Obser
     copied = sum(observed.copied.get((name, r.partition), 0) for r in moving)
     progress = f"{len(moving)} partition(s) still moving, {size(copied)} of {size(total)} copied"
     final = {p: targets.get(p, s.replicas) for p, s in parts.items()}
+    if all(len(r.adding) == len(r.removing) for r in moving) and all(len(t) == rf for t in final.values()):
+        return None  # a move at the same factor, not an RF change: someone else's, left alone
     if any(len(t) != rf for t in final.values()):
         return _entry(
             name,

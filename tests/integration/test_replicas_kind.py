@@ -38,6 +38,7 @@ def _catalog(root: Path, bootstrap: str, names: list[str], rf: int) -> Path:
     (root / "topics").mkdir(parents=True, exist_ok=True)
     settings = {
         "version": 1,
+        "policy": {"replication_factor": {"min": 1}, "min_insync_replicas": {"min": 1}},
         "environments": {ENV: {"kafka": {"bootstrap_servers": bootstrap, "timeout_ms": 20000}}},
     }
     (root / "kgov.yaml").write_text(yaml.safe_dump(settings))

@@ -60,6 +60,8 @@ def rate(n: float) -> str:
 
 def duration(seconds: float) -> str:
     """A rounded duration: '45 s', '3 min 20 s', '2 h 5 min'."""
+    if 0 < seconds < 0.5:
+        return "under 1 s"
     s = max(0, round(seconds))
     if s < 60:
         return f"{s} s"

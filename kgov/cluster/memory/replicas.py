@@ -21,8 +21,12 @@ class MemoryReplicas(MemoryReassign):
         self.requests.append("metadata")
         out: dict[str, dict[int, PartitionState]] = {}
         for (topic, index), p in sorted(self.partitions.items()):
+            # as Kafka: while a partition moves, its replicas are the target then the leaving ones
+            listed = (
+                p.replicas if p.target is None else [*p.target, *(b for b in p.replicas if b not in p.target)]
+            )
             isr = tuple(b for b in p.replicas if b not in self.down)
-            out.setdefault(topic, {})[index] = PartitionState(tuple(p.replicas), isr, p.leader)
+            out.setdefault(topic, {})[index] = PartitionState(tuple(listed), isr, p.leader)
         return out
 
     def topic_min_insync(self, names: Sequence[str]) -> Mapping[str, int]:

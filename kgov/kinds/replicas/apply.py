@@ -44,21 +44,20 @@ class _Moves:
 
 
 def _moves(entries: Sequence[Entry]) -> _Moves:
+    """The partitions the entries move: a `partition.N` row is one to submit (detail `reassign`) or
+    one already moving that apply waits for (`in_progress`: its listed replicas are Kafka's whole
+    set while it runs, which for an increase already equals the target)."""
     found = _Moves()
     for e in entries:
-        before = e.before.get("partitions", {}) if isinstance(e.before, dict) else {}
-        after = e.after.get("partitions", {}) if isinstance(e.after, dict) else {}
-        for p, target in after.items():
-            key = (e.name, int(p))
-            current = tuple(int(b) for b in before.get(p, ()))
-            wanted = tuple(int(b) for b in target)
-            if current == wanted:
+        for c in e.changes:
+            if not c.field.startswith("partition.") or c.detail not in ("reassign", "in_progress"):
                 continue
+            key = (e.name, int(c.field.removeprefix("partition.")))
             found.owner[key] = e.address
-            found.current[key] = current
-            found.targets[key] = wanted
-            if any(c.field == f"partition.{p}" and c.detail == "reassign" for c in e.changes):
-                found.submit[key] = wanted
+            found.current[key] = tuple(int(b) for b in c.before)
+            found.targets[key] = tuple(int(b) for b in c.after)
+            if c.detail == "reassign":
+                found.submit[key] = found.targets[key]
     return found
 
 
@@ -194,32 +193,32 @@ def _wait(
     if not keys:
         return []
     begun = time.monotonic()
-    first_copied: int | None = None
+    whole: dict[Partition, int] = {}  # bytes each partition's new replicas copy in all
+    have: dict[Partition, int] = {}  # bytes they hold so far (all of it once the partition moved)
+    first: int | None = None
     last_copied, last_progress = -1, time.monotonic()
-    total = 0
     while True:
         moving = {(r.topic, r.partition): r for r in port.list_partition_reassignments(list(keys))}
+        for key in keys:
+            if key not in moving and key in whole:
+                have[key] = whole[key]
         if not moving:
             say(f"all {len(keys)} partition(s) moved in {duration(time.monotonic() - begun)}")
             return []
         logs = port.describe_log_dirs(sorted(moving))
-        copied = 0
-        need = 0
         for key, r in moving.items():
             on = logs.sizes.get(key, {})
-            whole = max((on.get(b, 0) for b in r.replicas if b not in r.adding), default=0)
-            need += whole * len(r.adding)
-            copied += sum(min(on.get(b, 0), whole) for b in r.adding)
+            size_of = max((on.get(b, 0) for b in r.replicas if b not in r.adding), default=0)
+            whole[key] = max(whole.get(key, 0), size_of * len(r.adding))
+            have[key] = min(sum(min(on.get(b, 0), size_of) for b in r.adding), whole[key])
+        copied, need = sum(have.values()), sum(whole.values())
         done = len(keys) - len(moving)
-        total = max(total, need)
-        first_copied = copied if first_copied is None else first_copied
+        first = copied if first is None else first
         elapsed = time.monotonic() - begun
-        speed = (copied - first_copied) / elapsed if elapsed > 0 else 0.0
+        speed = (copied - first) / elapsed if elapsed > 0 else 0.0
         eta = f", about {duration((need - copied) / speed)} left" if speed > 0 and need > copied else ""
-        say(
-            f"{done} of {len(keys)} partition(s) moved; {size(copied)} of {size(need)} copied "
-            f"for the moving ones ({rate(speed)}{eta})"
-        )
+        moved = f"{done} of {len(keys)} partition(s) moved"
+        say(f"{moved}; {size(copied)} of {size(need)} copied ({rate(speed)}{eta})")
         now = time.monotonic()
         if copied != last_copied:
             last_copied, last_progress = copied, now

@@ -120,8 +120,12 @@ def _reassign(
 def _in_progress(name: str, rf: int, moving: list[Reassignment], observed: ObservedReplicas) -> Entry | None:
     parts = observed.partitions[name]
     targets = {r.partition: r.target for r in moving}
+    # while a partition moves, Kafka lists its whole set (target and leaving): the factor it had is
+    # that set without the replicas still being added
+    adding = {r.partition: r.adding for r in moving}
+    had = max((len(s.replicas) - len(adding.get(p, ())) for p, s in parts.items()), default=0)
     before = {
-        "replication_factor": factor(parts),
+        "replication_factor": had,
         "partitions": _lists({p: s.replicas for p, s in parts.items()}),
     }
     total = sum(observed.sizes.get((name, r.partition), 0) * len(r.adding) for r in moving)
@@ -136,7 +140,7 @@ def _in_progress(name: str, rf: int, moving: list[Reassignment], observed: Obser
             "blocked",
             before=before,
             after={"replication_factor": rf, "partitions": _lists(final)},
-            changes=(Change("replication_factor", factor(parts), rf, blocked=True),),
+            changes=(Change("replication_factor", had, rf, blocked=True),),
             reason=f"{IN_PROGRESS} on this topic ({progress}) towards other replica lists than "
             f"replication factor {rf}; kgov never starts a second one",
             hint="wait until it ends (or cancel it with Kafka's reassignment tool), then plan again",
@@ -147,7 +151,7 @@ def _in_progress(name: str, rf: int, moving: list[Reassignment], observed: Obser
         before=before,
         after={"replication_factor": rf, "partitions": _lists(final)},
         changes=(
-            Change("replication_factor", factor(parts), rf, "in_progress"),
+            Change("replication_factor", had, rf, "in_progress"),
             *(
                 Change(
                     f"partition.{r.partition}",

@@ -137,7 +137,10 @@ def test_a_broker_killed_mid_reassignment_fails_the_apply_and_a_new_apply_conver
         pid = sandbox3.box.status().of("broker-3").pid
         assert pid is not None
         os.kill(pid, signal.SIGKILL)
+        killed = time.monotonic()
         out, err = proc.communicate(timeout=600)
+        print(f"\nbroker-3 killed: apply exited {proc.returncode} after {time.monotonic() - killed:.1f} s")
+        print(err[-1200:], out[-1500:])
         assert proc.returncode == 1, out + err
         assert "did not finish moving to brokers" in out + err, out + err
         assert "Traceback" not in out + err

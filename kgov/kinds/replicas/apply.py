@@ -139,11 +139,15 @@ def apply_replicas(
         raise
     finally:
         if not keep_throttle:
-            left = _unthrottle(port, throttled_brokers, throttled_topics)
+            left, topics_left = _unthrottle(port, throttled_brokers, throttled_topics)
+            by_topic = {e.name: e.address for e in entries}
+            for topic, error in sorted(topics_left.items()):
+                if topic in by_topic:
+                    errors[by_topic[topic]].append(_left_text(f"topic {topic} ({error})"))
             if left:
                 for address in errors:
-                    errors[address].append(left)
-            elif throttled_brokers:
+                    errors[address].append(_left_text(", ".join(left)))
+            elif throttled_brokers and not topics_left:
                 say("replication throttle removed")
     return _joined(errors)
 
@@ -160,28 +164,29 @@ def _ids(ids: Sequence[int]) -> str:
     return ", ".join(str(i) for i in ids)
 
 
-def _unthrottle(port: ReplicaPort, brokers: Sequence[int], topics: Sequence[str]) -> str | None:
-    """Remove the throttle; what could not be removed, said for the outcome (None: all removed)."""
-    problems: list[str] = []
+def _unthrottle(
+    port: ReplicaPort, brokers: Sequence[int], topics: Sequence[str]
+) -> tuple[list[str], dict[str, str]]:
+    """Remove the throttle; what could not be removed: the brokers (said to every entry) and the
+    topics (said to the topic's entry), each with its error."""
+    left: list[str] = []
+    topics_left: dict[str, str] = {}
     try:
         if brokers:
             ops = {b: [ConfigOp(k, None) for k in BROKER_THROTTLES] for b in brokers}
-            for broker, error in sorted(port.alter_broker_configs(ops).items()):
-                if error is not None:
-                    problems.append(f"broker {broker} ({error})")
+            left += [f"broker {b} ({e})" for b, e in sorted(port.alter_broker_configs(ops).items()) if e]
         if topics:
             ops_t = {t: [ConfigOp(k, None) for k in TOPIC_THROTTLES] for t in topics}
-            for topic, error in sorted(port.alter_topic_configs(ops_t).items()):
-                if error is not None:
-                    problems.append(f"topic {topic} ({error})")
+            topics_left = {t: e for t, e in port.alter_topic_configs(ops_t).items() if e is not None}
     except KgovError as exc:
-        problems.append(exc.message)
-    if not problems:
-        return None
+        left.append(f"the cluster ({exc.message})")
+    return left, topics_left
+
+
+def _left_text(where: str) -> str:
     return (
-        f"the replication throttle is left on {', '.join(problems[:5])}"
-        f"{' …' if len(problems) > 5 else ''}: the next `kgov apply` of a replication-factor change "
-        "removes it, or remove it with kafka-configs.sh"
+        f"the replication throttle is left on {where}: the next `kgov apply` of a replication-factor "
+        "change removes it, or remove it with kafka-configs.sh"
     )
 
 

@@ -91,7 +91,8 @@ def _reassign(
             after={"replication_factor": topic.replication_factor},
             changes=(Change("replication_factor", factor(parts), topic.replication_factor, blocked=True),),
             reason=topic.blocked,
-            hint="keep replication_factor at its current value until the cause is fixed, then plan again",
+            hint="keep replication_factor at its current value until the cause is fixed; kgov then "
+            "carries the change out by a partition reassignment",
         )
     moved = transfer([topic], observed.sizes, DEFAULT_THROTTLE, leaders)
     rows = [rf_row] + [

@@ -8,12 +8,14 @@ kgov as a process, as a user would, and checks with confluent-kafka's clients.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from confluent_kafka.admin import AdminClient
 
@@ -21,7 +23,8 @@ from kgov.catalog.model import Environment, Source
 from kgov.catalog.yamlpos import YamlDoc
 from kgov.cluster.kafka.adapter.reassign import KafkaReassign
 from kgov.cluster.kafka.client_settings import kafka_settings
-from tests.support import unique_service
+from kgov.sandbox import fetch, java
+from tests.support import kgov, unique_service
 
 from .conftest import ThreeBrokers
 from .test_replicas_kind import (
@@ -32,8 +35,11 @@ from .test_replicas_kind import (
     _expected,
     _in_sync,
     _no_throttle_left,
+    _partitions,
     _produce,
 )
+
+REASSIGN_TOOL = "org.apache.kafka.tools.reassign.ReassignPartitionsCommand"
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -173,4 +179,53 @@ def test_a_broker_killed_mid_reassignment_fails_the_apply_and_a_new_apply_conver
         assert converged.returncode == 0, converged.stdout + converged.stderr
     finally:
         sandbox3.box.up(timeout=300)
+        _cleanup(admin, names)
+
+
+def test_a_reassignment_started_by_kafkas_tool_is_shown_in_progress_and_left_alone(
+    sandbox3: ThreeBrokers, tmp_path: Path
+) -> None:
+    """Kafka's own ReassignPartitionsCommand (the sandbox's tools jar) moves partition 0 of a topic;
+    kgov's plan shows it in progress (blocked for an RF change it cannot take over, a warning for a
+    move at the same factor) and apply neither submits nor cancels anything."""
+    bootstrap, names, root, admin = _setup(sandbox3, tmp_path)
+    topic = names[0]
+    settings = sandbox3.box.settings()
+    lib = fetch.kafka_classpath(sandbox3.box.cache, settings.kafka_version, lambda _: None)
+
+    def tool(replicas: list[int], *args: str) -> str:
+        plan = {"version": 1, "partitions": [{"topic": topic, "partition": 0, "replicas": replicas}]}
+        (tmp_path / "move.json").write_text(json.dumps(plan))
+        command = [str(java.kafka_java().path), "-cp", f"{lib}/*", REASSIGN_TOOL, "--bootstrap-server",
+                   bootstrap, "--reassignment-json-file", str(tmp_path / "move.json"), *args]  # fmt: skip
+        done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done.stdout
+
+    def plan_json() -> dict[str, Any]:
+        result = kgov("plan", "--env", ENV, "--catalog", str(root), "--format", "json")
+        return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+    try:
+        current = _partitions(admin, [topic])[(topic, 0)][0]
+        others = [b for b in (1, 2, 3) if b not in current]
+        # an RF change of partition 0 only, by the tool: the catalog's RF 3 cannot be planned around it
+        tool([*current, *others], "--execute", "--throttle", "1000")
+        doc = plan_json()
+        (entry,) = [e for e in doc["resource_changes"] if e["name"] == topic]
+        assert entry["action"] == "blocked" and "in progress" in entry["reason"]
+        applied = kgov("apply", "--env", ENV, "--catalog", str(root), "--auto-approve")
+        assert applied.code == 1 and "nothing was applied" in applied.stderr
+        assert _moving(bootstrap, names) == 1  # still the tool's, untouched
+        tool([*current, *others], "--cancel")
+
+        # a move at the same factor (partition 0 to another broker): reported, left alone
+        _catalog(root, bootstrap, names, 1)
+        tool([others[0]], "--execute", "--throttle", "1000")
+        doc = plan_json()
+        assert doc["resource_changes"] == []
+        assert any(topic in w and "left alone" in w for w in doc["warnings"])
+        assert _moving(bootstrap, names) == 1
+        tool([others[0]], "--cancel")
+    finally:
         _cleanup(admin, names)

@@ -27,6 +27,7 @@ from kgov.plan.model import Entry
 # A reassignment whose new replicas are on brokers that stay down makes no progress: after this long
 # without a byte copied while a target broker is not live, apply stops waiting and reports it.
 STALLED_S = 30.0
+LIST_S = 0.5  # between reads of the reassignments in progress (one request)
 RESUME = (
     "run `kgov apply` again with the same catalog: it waits for the running reassignments "
     "and removes the throttle"
@@ -193,7 +194,10 @@ def _left_text(where: str) -> str:
 def _wait(
     port: ReplicaPort, moves: _Moves, keys: Sequence[Partition], options: ApplyOptions
 ) -> list[Partition]:
-    """Wait until none of `keys` is moving; return those that stalled (a target broker down)."""
+    """Wait until none of `keys` is moving; return those that stalled (a target broker down).
+
+    The listing (one request) is read every LIST_S, so the end is seen soon after it comes; the
+    sizes (a request per broker), the brokers and a progress line every options.poll_s."""
     say = options.report
     if not keys:
         return []
@@ -202,6 +206,7 @@ def _wait(
     have: dict[Partition, int] = {}  # bytes they hold so far (all of it once the partition moved)
     first: int | None = None
     last_copied, last_progress = -1, time.monotonic()
+    next_report = begun
     while True:
         moving = {(r.topic, r.partition): r for r in port.list_partition_reassignments(list(keys))}
         for key in keys:
@@ -210,29 +215,33 @@ def _wait(
         if not moving:
             say(f"all {len(keys)} partition(s) moved in {duration(time.monotonic() - begun)}")
             return []
-        logs = port.describe_log_dirs(sorted(moving))
-        for key, r in moving.items():
-            on = logs.sizes.get(key, {})
-            size_of = max((on.get(b, 0) for b in r.replicas if b not in r.adding), default=0)
-            whole[key] = max(whole.get(key, 0), size_of * len(r.adding))
-            have[key] = min(sum(min(on.get(b, 0), size_of) for b in r.adding), whole[key])
-        copied, need = sum(have.values()), sum(whole.values())
-        done = len(keys) - len(moving)
-        first = copied if first is None else first
-        elapsed = time.monotonic() - begun
-        speed = (copied - first) / elapsed if elapsed > 0 else 0.0
-        eta = f", about {duration((need - copied) / speed)} left" if speed > 0 and need > copied else ""
-        moved = f"{done} of {len(keys)} partition(s) moved"
-        say(f"{moved}; {size(copied)} of {size(need)} copied ({rate(speed)}{eta})")
-        now = time.monotonic()
-        if copied != last_copied:
-            last_copied, last_progress = copied, now
-        live = {b.id for b in port.describe_brokers()}
-        blocked = sorted(k for k, r in moving.items() if any(b not in live for b in r.adding + r.replicas))
-        if blocked and now - last_progress >= STALLED_S:
-            say(
-                f"{len(blocked)} partition(s) stopped: a broker of their replica lists is not live; "
-                f"they finish once it is back ({RESUME})"
+        if time.monotonic() >= next_report:
+            next_report = time.monotonic() + options.poll_s
+            logs = port.describe_log_dirs(sorted(moving))
+            for key, r in moving.items():
+                on = logs.sizes.get(key, {})
+                size_of = max((on.get(b, 0) for b in r.replicas if b not in r.adding), default=0)
+                whole[key] = max(whole.get(key, 0), size_of * len(r.adding))
+                have[key] = min(sum(min(on.get(b, 0), size_of) for b in r.adding), whole[key])
+            copied, need = sum(have.values()), sum(whole.values())
+            done = len(keys) - len(moving)
+            first = copied if first is None else first
+            elapsed = time.monotonic() - begun
+            speed = (copied - first) / elapsed if elapsed > 0 else 0.0
+            left = f", about {duration((need - copied) / speed)} left" if speed > 0 and need > copied else ""
+            moved = f"{done} of {len(keys)} partition(s) moved"
+            say(f"{moved}; {size(copied)} of {size(need)} copied ({rate(speed)}{left})")
+            now = time.monotonic()
+            if copied != last_copied:
+                last_copied, last_progress = copied, now
+            live = {b.id for b in port.describe_brokers()}
+            blocked = sorted(
+                k for k, r in moving.items() if any(b not in live for b in r.adding + r.replicas)
             )
-            return blocked
-        time.sleep(options.poll_s)
+            if blocked and now - last_progress >= STALLED_S:
+                say(
+                    f"{len(blocked)} partition(s) stopped: a broker of their replica lists is not live; "
+                    f"they finish once it is back ({RESUME})"
+                )
+                return blocked
+        time.sleep(min(LIST_S, options.poll_s))

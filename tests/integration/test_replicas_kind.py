@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
 import time
 import uuid
 from collections import Counter
@@ -28,9 +29,11 @@ from tests.support import kgov, unique_service
 
 from .conftest import ThreeBrokers
 
-TOPICS = 3
+# KGOV_REASSIGN_FULL=1: the issue's acceptance size, 30 topics of 20,000 records (about 10 MB each)
+FULL = os.environ.get("KGOV_REASSIGN_FULL") == "1"
+TOPICS = 30 if FULL else 3
 PARTITIONS = 6
-RECORDS = 6_000  # per topic, 500 bytes each: about 3 MB a topic
+RECORDS = 20_000 if FULL else 6_000  # per topic, 500 bytes each: 10 MB or 3 MB a topic
 ENV = "sb3"
 
 
@@ -161,22 +164,33 @@ def test_rf_1_to_3_and_back_to_2_with_real_data(sandbox3: ThreeBrokers, tmp_path
         _catalog(root, bootstrap, names, 3)
         doc = _plan(root)
         entries = {e["name"]: e for e in doc["resource_changes"]}
-        assert sorted(entries) == names
+        assert sorted(entries) == sorted(names)
         assert {e["action"] for e in entries.values()} == {"reassign"}
         assert doc["summary"]["replicas"]["update"] == TOPICS
         replicas: Counter[int] = Counter()
+        leaders: Counter[int] = Counter()
         for e in entries.values():
             assert "Copies" in e["notes"][0] and "at the default throttle" in e["notes"][0]
             for target in e["after"]["partitions"].values():
                 assert len(set(target)) == 3
                 replicas.update(target)
+                leaders[target[0]] += 1
         assert max(replicas.values()) - min(replicas.values()) <= 1
+        assert len(leaders) == 3
 
         # -- RF 3: apply ---------------------------------------------------------------------------
         started = time.monotonic()
         _apply(root, "--throttle", "20MiB/s", "--elect-leaders")
         print(f"\nRF 1->3 of {TOPICS}x{PARTITIONS} partitions: apply took {time.monotonic() - started:.1f} s")
         three = _in_sync(admin, names, 3)
+        # placement balances preferred leaders over the whole cluster (every topic counts, the other
+        # tests' too): ±1 per broker as the metadata shows them now. (At RF 3 on 3 brokers every
+        # moved partition is on every broker: the replicas' balance is the other topics'.)
+        everything = admin.list_topics(timeout=30).topics.values()
+        lists = [p.replicas for t in everything for p in t.partitions.values()]
+        first = Counter(r[0] for r in lists if r)
+        print(f"cluster-wide preferred leaders per broker {dict(first)}")
+        assert max(first.values()) - min(first.values()) <= 1
         for name in names:
             assert _consume(bootstrap, name) == (RECORDS, _expected(name))
         _no_throttle_left(admin, names)
@@ -188,7 +202,7 @@ def test_rf_1_to_3_and_back_to_2_with_real_data(sandbox3: ThreeBrokers, tmp_path
         _apply(root)
         two = _in_sync(admin, names, 2)
         for key, kept in two.items():
-            assert set(kept) <= set(three[key]) and kept[0] == three[key][0]
+            assert set(kept) <= set(three[key])  # only the chosen replicas leave
         for name in names:
             assert _consume(bootstrap, name) == (RECORDS, _expected(name))
         _no_throttle_left(admin, names)

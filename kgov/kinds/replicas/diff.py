@@ -61,7 +61,9 @@ def diff_replicas(
         assignments = {
             t: {p: s.replicas for p, s in parts.items()} for t, parts in observed.partitions.items()
         }
-        placed = place_replicas([Broker(b.id, b.rack) for b in observed.brokers], assignments, changes)
+        # preferred leaders balanced too (a reorder moves no data; `--elect-leaders` makes it real)
+        brokers = [Broker(b.id, b.rack) for b in observed.brokers]
+        placed = place_replicas(brokers, assignments, changes, balance_leaders=True)
         warnings.extend(placed.warnings)
         leaders = {
             (t, p): s.leader

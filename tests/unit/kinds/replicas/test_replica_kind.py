@@ -312,3 +312,12 @@ def test_apply_refuses_a_bad_throttle_before_reading_anything(tmp_path: Path) ->
     result = kgov("apply", "--env", "local", "--catalog", str(root), "--throttle", "fast", "--auto-approve")
     assert result.code == 1
     assert "cannot read the throttle 'fast'" in result.stderr and "Traceback" not in result.output
+
+
+def test_preferred_leaders_are_balanced_by_reordering_the_targets() -> None:
+    port = MemoryReplicas({1: None, 2: None, 3: None})
+    port.add_topic("orders.skewed", [[1]] * 6, size=MB)  # every partition led by broker 1
+    (entry,), _ = _plan(port, {"orders.skewed": 3})
+    leaders = [target[0] for target in entry.after["partitions"].values()]
+    assert sorted(leaders.count(b) for b in (1, 2, 3)) == [2, 2, 2]
+    assert all(sorted(t) == [1, 2, 3] for t in entry.after["partitions"].values())

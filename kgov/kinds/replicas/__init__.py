@@ -18,8 +18,11 @@ from kgov.kinds.base import (
     ApplyOptions,
     DiffContext,
     ReviewedWithAnother,
+    SavesSnapshotState,
+    Snapshotting,
     TakesApplyOptions,
 )
+from kgov.kinds.replicas import snapshot
 from kgov.kinds.replicas.apply import apply_replicas
 from kgov.kinds.replicas.desired import desired_factors
 from kgov.kinds.replicas.diff import diff_replicas
@@ -27,7 +30,7 @@ from kgov.kinds.replicas.observe import ObservedReplicas, observe_replicas
 from kgov.plan.model import JSON, Entry
 
 
-class ReplicaKind(TakesApplyOptions, ReviewedWithAnother):
+class ReplicaKind(TakesApplyOptions, ReviewedWithAnother, Snapshotting, SavesSnapshotState):
     name = "replicas"
     title = "replica placements"
     backend = "reassign"
@@ -50,6 +53,19 @@ class ReplicaKind(TakesApplyOptions, ReviewedWithAnother):
         self, desired: Mapping[str, Any], observed: ObservedReplicas, ctx: DiffContext
     ) -> tuple[list[Entry], list[str]]:
         return diff_replicas(desired, observed, ctx)
+
+    # -- snapshots (`kgov snapshot`, `kgov plan --snapshot`): see kgov/kinds/replicas/snapshot.py --
+    def snapshot_scope(self, scope: JSON) -> JSON:
+        return scope
+
+    def snapshot_state(self, backend: ReplicaPort, scope: JSON) -> JSON:
+        return snapshot.snapshot_state(backend, scope)
+
+    def state_from_json(self, doc: JSON) -> ObservedReplicas:
+        return snapshot.state_from_json(doc)
+
+    def from_snapshot(self, taken: JSON, state: JSON, scope: JSON) -> ObservedReplicas:
+        return snapshot.from_snapshot(taken, state, scope)
 
     def reviewed_with(self) -> str:
         return "topic"  # the topic's replication_factor row (kgov/kinds/topics/review.py)

@@ -50,15 +50,30 @@ def factor(partitions: Mapping[int, PartitionState]) -> int:
     return max((len(s.replicas) for s in partitions.values()), default=0)
 
 
-def observe_replicas(port: ReplicaPort, scope: Mapping[str, int]) -> ObservedReplicas:
-    brokers = tuple(sorted(port.describe_brokers()))
-    partitions = port.partition_replicas()
-    moving = {(r.topic, r.partition): r for r in port.list_partition_reassignments(None)}
+def selected(
+    partitions: Mapping[str, Mapping[int, PartitionState]],
+    moving: Mapping[Partition, Reassignment],
+    scope: Mapping[str, int],
+) -> tuple[list[str], list[str]]:
+    """The scope's topics whose factor changes (their min.insync.replicas is read) and those whose
+    partition sizes are read: the changing ones and those with a reassignment in progress."""
     busy = {t for t, _ in moving}
     changing = sorted(
         t for t, rf in scope.items() if t in partitions and factor(partitions[t]) != rf and t not in busy
     )
     watched = sorted({*changing, *(t for t in busy if t in scope)})
+    return changing, watched
+
+
+def observe_replicas(port: ReplicaPort, scope: Mapping[str, int], wide: bool = False) -> ObservedReplicas:
+    """`wide` (a snapshot): min.insync.replicas and sizes of every scope topic that exists, so that
+    plans of a changed catalog can be answered from it."""
+    brokers = tuple(sorted(port.describe_brokers()))
+    partitions = port.partition_replicas()
+    moving = {(r.topic, r.partition): r for r in port.list_partition_reassignments(None)}
+    changing, watched = selected(partitions, moving, scope)
+    if wide:
+        changing = watched = sorted(t for t in scope if t in partitions)
     min_insync = dict(port.topic_min_insync(changing)) if changing else {}
     keys = [(t, p) for t in watched for p in sorted(partitions.get(t, {}))]
     sizes: dict[Partition, int] = {}

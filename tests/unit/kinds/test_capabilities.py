@@ -111,7 +111,9 @@ def test_who_declares_what() -> None:
                 Locates,
             )
         ),
-        "replicas": sorted(c.__name__ for c in (TakesApplyOptions, ReviewedWithAnother)),
+        "replicas": sorted(
+            c.__name__ for c in (TakesApplyOptions, ReviewedWithAnother, Snapshotting, SavesSnapshotState)
+        ),
         "subject": sorted(
             c.__name__
             for c in (

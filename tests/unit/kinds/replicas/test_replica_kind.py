@@ -5,6 +5,7 @@ plan and renderers with a `reassign` entry (issue 20, points 1-3)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from kgov.cluster.memory.kafka import MemoryCluster
 from kgov.cluster.memory.replicas import MemoryReplicas
 from kgov.engine.apply import apply_plan
 from kgov.engine.make import make_plan
+from kgov.errors import PlanError
 from kgov.kinds import KINDS
 from kgov.kinds.base import ApplyOptions, Backends, DiffContext
 from kgov.kinds.rates import RateError, parse_rate
@@ -321,3 +323,22 @@ def test_preferred_leaders_are_balanced_by_reordering_the_targets() -> None:
     leaders = [target[0] for target in entry.after["partitions"].values()]
     assert sorted(leaders.count(b) for b in (1, 2, 3)) == [2, 2, 2]
     assert all(sorted(t) == [1, 2, 3] for t in entry.after["partitions"].values())
+
+
+def test_a_plan_from_a_snapshot_equals_the_live_plan_also_for_a_changed_catalog() -> None:
+    port = _cluster(topics=3)
+    port.topic_config["orders.t1"] = {"min.insync.replicas": "1"}
+    taken = KIND.snapshot_scope(KIND.scope({"orders.t0": 1, "orders.t1": 1, "orders.t2": 1}, None))  # type: ignore[arg-type]
+    saved = json.loads(json.dumps(KIND.snapshot_state(port, taken)))  # as the file holds it
+    for desired in ({"orders.t0": 1, "orders.t1": 1}, {"orders.t0": 3, "orders.t2": 2}):
+        scope = KIND.scope(desired, None)  # type: ignore[arg-type]
+        live = KIND.observe(port, scope)
+        offline = KIND.from_snapshot(taken, saved, scope)
+        assert KIND.state_json(offline) == KIND.state_json(live)
+        assert KIND.diff(desired, offline, CTX) == KIND.diff(desired, live, CTX)
+    with pytest.raises(PlanError, match=r"the snapshot has no sizes of topic orders\.t1"):
+        KIND.from_snapshot(
+            KIND.scope({"orders.t0": 1}, None),  # type: ignore[arg-type]
+            saved | {"scope": ["orders.t0"]},
+            KIND.scope({"orders.t1": 3}, None),  # type: ignore[arg-type]
+        )

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from kgov.cluster.kafka.port import ConfigOp, Outcome
+from kgov.cluster.kafka.port import ConfigOp, Outcome, Partition
+from kgov.cluster.kafka.reassign_port import Reassignment
 from kgov.cluster.kafka.replica_port import PartitionState
 from kgov.cluster.memory.reassign import MemoryReassign
+from kgov.errors import ClusterError
 
 
 class MemoryReplicas(MemoryReassign):
@@ -16,6 +18,18 @@ class MemoryReplicas(MemoryReassign):
         self.topic_config: dict[str, dict[str, str]] = {}
         self.broker_config: dict[int, dict[str, str]] = {}
         self.refuse_configs: set[int] = set()  # brokers whose config writes fail (e.g. down)
+        self.refuse_describe = False  # kgov's principal has no DESCRIBE on the cluster
+
+    def list_partition_reassignments(
+        self, partitions: Sequence[Partition] | None = None
+    ) -> Sequence[Reassignment]:
+        if self.refuse_describe:
+            self.requests.append("list_partition_reassignments")
+            raise ClusterError(
+                "list_partition_reassignments failed at memory: CLUSTER_AUTHORIZATION_FAILED: "
+                "needs DESCRIBE permission"
+            )
+        return super().list_partition_reassignments(partitions)
 
     def partition_replicas(self) -> Mapping[str, Mapping[int, PartitionState]]:
         self.requests.append("metadata")

@@ -57,6 +57,10 @@ def diff_replicas(
         if topic not in desired or topic in entries:
             continue
         warnings.append(f"topic {topic} has a reassignment in progress that kgov did not plan; left alone")
+    if changes and observed.refused:
+        for change in changes:
+            entries[change.topic] = _refused(change.topic, change.replication_factor, observed)
+        changes = []
     if changes:
         assignments = {
             t: {p: s.replicas for p, s in parts.items()} for t, parts in observed.partitions.items()
@@ -74,6 +78,21 @@ def diff_replicas(
         for placement in placed.topics:
             entries[placement.topic] = _reassign(placement, observed, leaders)
     return [entries[n] for n in sorted(entries)], warnings
+
+
+def _refused(name: str, rf: int, observed: ObservedReplicas) -> Entry:
+    parts = observed.partitions[name]
+    return _entry(
+        name,
+        "blocked",
+        before={"replication_factor": factor(parts)},
+        after={"replication_factor": rf},
+        changes=(Change("replication_factor", factor(parts), rf, blocked=True),),
+        reason="kgov's principal may not DESCRIBE the cluster: it cannot see the reassignments in "
+        "progress nor the partitions' sizes, which a replication-factor change needs",
+        hint="grant kgov's principal DESCRIBE and ALTER on the cluster (kafka-cluster), "
+        "or keep replication_factor at its current value",
+    )
 
 
 def _reassign(

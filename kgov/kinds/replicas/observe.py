@@ -12,7 +12,10 @@ from dataclasses import dataclass, field
 from kgov.cluster.kafka.port import Partition
 from kgov.cluster.kafka.reassign_port import Broker, Reassignment
 from kgov.cluster.kafka.replica_port import PartitionState, ReplicaPort
+from kgov.errors import ClusterError
 from kgov.plan.model import JSON
+
+REFUSED = "CLUSTER_AUTHORIZATION_FAILED"
 
 
 @dataclass(frozen=True)
@@ -24,13 +27,15 @@ class ObservedReplicas:
     sizes: Mapping[Partition, int] = field(default_factory=dict)  # the changing topics' partitions
     copied: Mapping[Partition, int] = field(default_factory=dict)  # moving: bytes the adding replicas hold
     scope: tuple[str, ...] = ()  # the topics the plan is about
+    refused: bool = False  # kgov may not DESCRIBE the cluster: reassignments and sizes unread
 
     def to_json(self) -> JSON:
         """The state a plan depends on, for the fingerprint: brokers, the scope's replica lists and
         reassignments. Sizes are left out (they grow while producers write: a saved plan would be
         stale at once); the bytes to move are in the entries' notes."""
         named = frozenset(self.scope)
-        return {
+        refused = {"refused": True} if self.refused else {}
+        return refused | {
             "brokers": [[b.id, b.rack] for b in self.brokers],
             "replicas": {
                 t: {str(p): list(s.replicas) for p, s in sorted(parts.items())}
@@ -70,7 +75,14 @@ def observe_replicas(port: ReplicaPort, scope: Mapping[str, int], wide: bool = F
     plans of a changed catalog can be answered from it."""
     brokers = tuple(sorted(port.describe_brokers()))
     partitions = port.partition_replicas()
-    moving = {(r.topic, r.partition): r for r in port.list_partition_reassignments(None)}
+    try:
+        moving = {(r.topic, r.partition): r for r in port.list_partition_reassignments(None)}
+    except ClusterError as exc:
+        if REFUSED not in exc.message:
+            raise
+        # Without DESCRIBE on the cluster nothing of a reassignment can be read; a plan that changes
+        # no factor does not need it (the diff blocks a factor change, saying why)
+        return ObservedReplicas(brokers, partitions, scope=tuple(sorted(scope)), refused=True)
     changing, watched = selected(partitions, moving, scope)
     if wide:
         changing = watched = sorted(t for t in scope if t in partitions)

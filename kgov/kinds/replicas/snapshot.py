@@ -21,6 +21,7 @@ from kgov.plan.model import JSON
 def snapshot_state(port: ReplicaPort, scope: JSON) -> JSON:
     seen = observe_replicas(port, scope["topics"], wide=True)
     return {
+        "refused": seen.refused,
         "scope": sorted(scope["topics"]),
         "brokers": [[b.id, b.rack] for b in seen.brokers],
         "partitions": {
@@ -59,6 +60,7 @@ def state_from_json(doc: Mapping[str, Any]) -> ObservedReplicas:
         sizes={(str(t), int(p)): int(n) for t, p, n in doc["sizes"]},
         copied={(str(t), int(p)): int(n) for t, p, n in doc["copied"]},
         scope=tuple(str(t) for t in doc["scope"]),
+        refused=bool(doc.get("refused", False)),
     )
 
 
@@ -84,4 +86,5 @@ def from_snapshot(taken: JSON, state: Mapping[str, Any], scope: JSON) -> Observe
         {k: n for k, n in full.sizes.items() if k[0] in chosen},
         {k: n for k, n in full.copied.items() if k[0] in chosen},
         tuple(sorted(want)),
+        full.refused,
     )

@@ -342,3 +342,12 @@ def test_a_plan_from_a_snapshot_equals_the_live_plan_also_for_a_changed_catalog(
             saved | {"scope": ["orders.t0"]},
             KIND.scope({"orders.t1": 3}, None),  # type: ignore[arg-type]
         )
+
+
+def test_without_describe_on_the_cluster_only_a_factor_change_is_blocked() -> None:
+    port = _cluster(topics=2)
+    port.refuse_describe = True
+    assert _plan(port, {"orders.t0": 1, "orders.t1": 1}) == ([], [])  # nothing changes: no error
+    (entry,), _ = _plan(port, {"orders.t0": 3, "orders.t1": 1})
+    assert entry.action == "blocked" and "may not DESCRIBE the cluster" in (entry.reason or "")
+    assert "describe_log_dirs" not in port.requests

@@ -162,10 +162,11 @@ def test_plan_requests_do_not_grow_with_the_number_of_topics(changing: bool) -> 
         return port.requests
 
     assert requests(3) == requests(60)
-    # brokers, metadata, reassignments; then min.insync (batched) and one log-dir read a broker
-    few = ["describe_cluster", "metadata", "list_partition_reassignments"]
-    assert requests(60)[:3] == few
-    assert len(requests(60)) == (8 if changing else 3)
+    # metadata; with a factor to change, brokers, reassignments, min.insync (batched) and one
+    # log-dir read a broker; without, nothing more (the reassignment client is never connected)
+    few = ["metadata", "describe_cluster", "list_partition_reassignments"]
+    assert requests(60) == (few + requests(60)[3:] if changing else few[:1])
+    assert len(requests(60)) == (8 if changing else 1)
 
 
 def test_a_plan_that_changes_no_factor_does_not_depend_on_the_brokers() -> None:
@@ -175,6 +176,15 @@ def test_a_plan_that_changes_no_factor_does_not_depend_on_the_brokers() -> None:
     before = KIND.state_json(KIND.observe(port, scope))
     port.brokers.pop(3)
     assert KIND.state_json(KIND.observe(port, scope)) == before
+
+
+def test_a_partition_out_of_sync_is_read_for_a_reassignment_in_progress() -> None:
+    """An increase in progress lists exactly the target replicas; its new ones are out of sync."""
+    port = _cluster(topics=1)
+    port.down.add(2)  # a replica of some partitions out of sync: reassignments are read
+    port.requests.clear()
+    _plan(port, {"orders.t0": 1})
+    assert "list_partition_reassignments" in port.requests
 
 
 # -- apply ---------------------------------------------------------------------------------------

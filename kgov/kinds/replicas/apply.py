@@ -4,11 +4,10 @@ throttle, optionally elect the preferred leaders. One outcome per address.
 The throttle is Kafka's own: the brokers' leader/follower.replication.throttled.rate (one config
 request per broker: confluent-kafka takes one BROKER resource per call) and, per topic, the
 replicas it applies to (leader.replication.throttled.replicas: the current replicas of the moving
-partitions; follower...: the new ones). It is removed in a `finally`, after success or failure;
-a broker that is down cannot have its config removed: the outcome says what is left, and the next
-apply removes it. Ctrl-C leaves the reassignments running (Kafka goes on without kgov) with their
-throttle, which they still need, and says how to resume; `--no-wait` likewise returns at once. The
-next apply waits for them and then removes the throttle.
+partitions; follower...: the new ones). It is removed in a `finally`, after success, failure or
+Ctrl-C; a broker that is down cannot have its config removed: the outcome says what is left, and the
+next apply removes it. Ctrl-C leaves the reassignments running (Kafka goes on without kgov) and says
+how to resume; `--no-wait` returns at once and leaves the throttle for the next apply to remove.
 A partition already moving (by kgov earlier, or anyone) is never submitted again: apply waits for it.
 """
 
@@ -93,7 +92,6 @@ def apply_replicas(
     throttled_brokers: list[int] = []
     throttled_topics: list[str] = []
     keep_throttle = False
-    started: set[Partition] = set()
     try:
         # -- throttle first: a reassignment never runs unthrottled because of kgov -------------
         rates = {b: [ConfigOp(k, str(throttle)) for k in BROKER_THROTTLES] for b in brokers}
@@ -138,11 +136,7 @@ def apply_replicas(
                     errors[moves.owner[key]].append(f"leader election of partition {key[1]}: {error}")
             say(f"preferred leader election run for {len(done)} partition(s)")
     except KeyboardInterrupt:
-        # The reassignments go on without kgov; their throttle is still needed (removed, they would
-        # take all the brokers' bandwidth), so it stays until the next apply sees them end.
-        keep_throttle = bool(started)
-        still = "with the throttle kept" if keep_throttle else "nothing was started"
-        say(f"interrupted: the reassignments go on on the cluster ({still}); {RESUME}")
+        say(f"interrupted: the reassignments go on on the cluster (now without a throttle); {RESUME}")
         raise
     finally:
         if not keep_throttle:

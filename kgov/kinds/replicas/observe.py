@@ -70,28 +70,11 @@ def selected(
     return changing, watched
 
 
-def uneven(partitions: Mapping[str, Mapping[int, PartitionState]], scope: Mapping[str, int]) -> bool:
-    """Whether some partition of a scope topic holds other than the catalog's number of replicas, or
-    has a replica out of sync: a reassignment in progress shows as one of the two (a move or a
-    decrease lists the leaving replicas beside the target; an increase's new replicas are out of
-    sync until they have copied the data, and Kafka completes it as soon as they have)."""
-    return any(
-        len(state.replicas) != rf or len(state.isr) < len(state.replicas)
-        for topic, rf in scope.items()
-        for state in partitions.get(topic, {}).values()
-    )
-
-
 def observe_replicas(port: ReplicaPort, scope: Mapping[str, int], wide: bool = False) -> ObservedReplicas:
     """`wide` (a snapshot): min.insync.replicas and sizes of every scope topic that exists, so that
     plans of a changed catalog can be answered from it."""
-    partitions = port.partition_replicas()
-    if not wide and not uneven(partitions, scope):
-        # Every scope partition holds exactly the catalog's replicas, all in sync: no factor changes
-        # and none is moving. Nothing here depends on the brokers (a broker that dies after such a
-        # plan does not make it stale), and the reassignment client is not even connected.
-        return ObservedReplicas((), partitions, scope=tuple(sorted(scope)))
     brokers = tuple(sorted(port.describe_brokers()))
+    partitions = port.partition_replicas()
     try:
         moving = {(r.topic, r.partition): r for r in port.list_partition_reassignments(None)}
     except ClusterError as exc:

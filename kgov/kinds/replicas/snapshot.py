@@ -14,7 +14,7 @@ from typing import Any
 from kgov.cluster.kafka.reassign_port import Broker, Reassignment
 from kgov.cluster.kafka.replica_port import PartitionState, ReplicaPort
 from kgov.errors import PlanError
-from kgov.kinds.replicas.observe import ObservedReplicas, observe_replicas, selected, uneven
+from kgov.kinds.replicas.observe import ObservedReplicas, observe_replicas, selected
 from kgov.plan.model import JSON
 
 
@@ -68,8 +68,6 @@ def from_snapshot(taken: JSON, state: Mapping[str, Any], scope: JSON) -> Observe
     """What `observe_replicas(scope)` would have read when the snapshot was taken."""
     full = state_from_json(state)
     want: Mapping[str, int] = scope["topics"]
-    if not uneven(full.partitions, want):  # as observe: no factor changes, nothing moves
-        return ObservedReplicas((), full.partitions, scope=tuple(sorted(want)))
     changing, watched = selected(full.partitions, full.moving, want)
     read = frozenset(full.scope)
     missing = sorted(t for t in watched if t not in read)

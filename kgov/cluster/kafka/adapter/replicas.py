@@ -27,18 +27,9 @@ class KafkaReplicas:
         self.kafka = kafka
         self.reassign = reassign
 
-    # -- the reassignment port (kafka-python; the brokers through confluent-kafka) ------------
+    # -- the reassignment port (kafka-python) -------------------------------------------------
     def describe_brokers(self) -> Sequence[Broker]:
-        """The live brokers and their racks, on the confluent connection every plan has open: a plan
-        that changes no replication factor never opens kafka-python's (about 0.14 s)."""
-        cluster = self.kafka
-        try:
-            found = cluster._one(
-                "describe_cluster", lambda: cluster._admin.describe_cluster(request_timeout=cluster._timeout)
-            )
-        except KafkaException as exc:
-            raise ClusterError(f"cannot describe the cluster's brokers: {error_text(exc)}") from None
-        return sorted(Broker(int(node.id), node.rack or None) for node in found.nodes)
+        return self.reassign.describe_brokers()
 
     def list_partition_reassignments(
         self, partitions: Sequence[Partition] | None = None
@@ -134,7 +125,9 @@ class KafkaReplicas:
                 resources = [
                     ConfigResource(ResourceType.BROKER, b, incremental_configs=entries) for b in chunk
                 ]
-                return cluster._admin.incremental_alter_configs(resources, request_timeout=cluster._timeout)
+                return cluster._admin.incremental_alter_configs(
+                    resources, request_timeout=cluster._timeout
+                )
 
             answer = cluster._batched("incremental_alter_configs", [str(broker)], send)
             for name, (_, exc) in answer.items():

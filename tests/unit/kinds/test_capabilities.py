@@ -22,8 +22,10 @@ from kgov.kinds.base import (
     LendsAuditFacts,
     Locates,
     Narrows,
+    ReviewedWithAnother,
     SavesSnapshotState,
     Snapshotting,
+    TakesApplyOptions,
 )
 
 KGOV = Path(__file__).resolve().parents[3] / "kgov"
@@ -108,6 +110,9 @@ def test_who_declares_what() -> None:
                 ClassifiesChanges,
                 Locates,
             )
+        ),
+        "replicas": sorted(
+            c.__name__ for c in (TakesApplyOptions, ReviewedWithAnother, Snapshotting, SavesSnapshotState)
         ),
         "subject": sorted(
             c.__name__

@@ -176,7 +176,17 @@ def test_rf_1_to_3_and_back_to_2_with_real_data(sandbox3: ThreeBrokers, tmp_path
                 replicas.update(target)
                 leaders[target[0]] += 1
         assert max(replicas.values()) - min(replicas.values()) <= 1
-        assert len(leaders) == 3
+        # the plan's leaders alone need not cover every broker: placement balances them with the
+        # other topics on the cluster (the earlier tests'): ±1 together
+        others = [
+            p.replicas[0]
+            for t in admin.list_topics(timeout=30).topics.values()
+            if t.topic not in names
+            for p in t.partitions.values()
+            if p.replicas
+        ]
+        together = [leaders[b] + others.count(b) for b in (1, 2, 3)]
+        assert max(together) - min(together) <= 1, (dict(leaders), together)
 
         # -- RF 3: apply ---------------------------------------------------------------------------
         started = time.monotonic()

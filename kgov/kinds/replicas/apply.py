@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from kgov.cluster.kafka.port import ConfigOp, Partition
+from kgov.cluster.kafka.reassign_port import Reassignment
 from kgov.cluster.kafka.replica_port import BROKER_THROTTLES, TOPIC_THROTTLES, ReplicaPort
 from kgov.errors import KgovError
 from kgov.kinds.base import ApplyOptions
@@ -28,6 +29,7 @@ from kgov.plan.model import Entry
 # A reassignment whose new replicas are on brokers that stay down makes no progress: after this long
 # without a byte copied while a target broker is not live, apply stops waiting and reports it.
 STALLED_S = 30.0
+UNTHROTTLE_RETRY_S = 1.0  # before the second try of removing a topic's throttle
 LIST_S = 0.5  # between reads of the reassignments in progress (one request)
 RESUME = (
     "run `kgov apply` again with the same catalog: it waits for the running reassignments "
@@ -182,9 +184,15 @@ def _unthrottle(
         if brokers:
             ops = {b: [ConfigOp(k, None) for k in BROKER_THROTTLES] for b in brokers}
             left += [f"broker {b} ({e})" for b, e in sorted(port.alter_broker_configs(ops).items()) if e]
-        if topics:
-            ops_t = {t: [ConfigOp(k, None) for k in TOPIC_THROTTLES] for t in topics}
+        for attempt in range(2):  # a topic's config goes to any broker: the first pick may be one just died
+            ops_t = {t: [ConfigOp(k, None) for k in TOPIC_THROTTLES] for t in (topics_left or topics)}
+            if not ops_t:
+                break
             topics_left = {t: e for t, e in port.alter_topic_configs(ops_t).items() if e is not None}
+            if not topics_left:
+                break
+            if attempt == 0:
+                time.sleep(UNTHROTTLE_RETRY_S)
     except KgovError as exc:
         left.append(f"the cluster ({exc.message})")
     return left, topics_left
@@ -200,54 +208,90 @@ def _left_text(where: str) -> str:
 def _wait(
     port: ReplicaPort, moves: _Moves, keys: Sequence[Partition], options: ApplyOptions
 ) -> list[Partition]:
-    """Wait until none of `keys` is moving; return those that stalled (a target broker down).
+    """Wait until none of `keys` is moving; return those that stalled (a target broker down) or
+    that were still moving when the cluster stopped answering for STALLED_S.
 
     The listing (one request) is read every LIST_S, so the end is seen soon after it comes; the
-    sizes (a request per broker), the brokers and a progress line every options.poll_s."""
+    sizes (a request per broker), the brokers and a progress line every options.poll_s. A read that
+    fails (a broker died under it) is tried again on the next round: the reassignments go on."""
     say = options.report
     if not keys:
         return []
-    begun = time.monotonic()
-    whole: dict[Partition, int] = {}  # bytes each partition's new replicas copy in all
-    have: dict[Partition, int] = {}  # bytes they hold so far (all of it once the partition moved)
-    first: int | None = None
-    last_copied, last_progress = -1, time.monotonic()
-    next_report = begun
+    progress = _Progress(len(keys), time.monotonic())
+    unfinished: list[Partition] = list(keys)
+    failing_since: float | None = None
     while True:
-        moving = {(r.topic, r.partition): r for r in port.list_partition_reassignments(list(keys))}
-        for key in keys:
-            if key not in moving and key in whole:
-                have[key] = whole[key]
-        if not moving:
-            say(f"all {len(keys)} partition(s) moved in {duration(time.monotonic() - begun)}")
-            return []
-        if time.monotonic() >= next_report:
-            next_report = time.monotonic() + options.poll_s
-            logs = port.describe_log_dirs(sorted(moving))
-            for key, r in moving.items():
-                on = logs.sizes.get(key, {})
-                size_of = max((on.get(b, 0) for b in r.replicas if b not in r.adding), default=0)
-                whole[key] = max(whole.get(key, 0), size_of * len(r.adding))
-                have[key] = min(sum(min(on.get(b, 0), size_of) for b in r.adding), whole[key])
-            copied, need = sum(have.values()), sum(whole.values())
-            done = len(keys) - len(moving)
-            first = copied if first is None else first
-            elapsed = time.monotonic() - begun
-            speed = (copied - first) / elapsed if elapsed > 0 else 0.0
-            left = f", about {duration((need - copied) / speed)} left" if speed > 0 and need > copied else ""
-            moved = f"{done} of {len(keys)} partition(s) moved"
-            say(f"{moved}; {size(copied)} of {size(need)} copied ({rate(speed)}{left})")
+        try:
+            moving = {(r.topic, r.partition): r for r in port.list_partition_reassignments(list(keys))}
+            unfinished = sorted(moving)
+            if not moving:
+                say(f"all {len(keys)} partition(s) moved in {duration(time.monotonic() - progress.begun)}")
+                return []
+            stalled = progress.report(port, keys, moving, options) if progress.due() else []
+        except KgovError as exc:
             now = time.monotonic()
-            if copied != last_copied:
-                last_copied, last_progress = copied, now
-            live = {b.id for b in port.describe_brokers()}
-            blocked = sorted(
-                k for k, r in moving.items() if any(b not in live for b in r.adding + r.replicas)
-            )
-            if blocked and now - last_progress >= STALLED_S:
+            if failing_since is None:
+                failing_since = now
+                say(f"reading the reassignments failed ({exc.message}); trying again")
+            elif now - failing_since >= STALLED_S:
+                say(f"the cluster has not answered for {duration(now - failing_since)}; {RESUME}")
+                return unfinished
+        else:
+            failing_since = None
+            if stalled:
                 say(
-                    f"{len(blocked)} partition(s) stopped: a broker of their replica lists is not live; "
+                    f"{len(stalled)} partition(s) stopped: a broker of their replica lists is not live; "
                     f"they finish once it is back ({RESUME})"
                 )
-                return blocked
+                return stalled
         time.sleep(min(LIST_S, options.poll_s))
+
+
+@dataclass
+class _Progress:
+    """What the progress lines count: bytes each partition's new replicas copy in all, and hold so
+    far (all of it once the partition moved), since `begun`."""
+
+    count: int
+    begun: float
+    whole: dict[Partition, int] = field(default_factory=dict)
+    have: dict[Partition, int] = field(default_factory=dict)
+    first: int | None = None
+    last_copied: int = -1
+    last_progress: float = field(default_factory=time.monotonic)
+    next_report: float = 0.0
+
+    def due(self) -> bool:
+        return time.monotonic() >= self.next_report
+
+    def report(
+        self,
+        port: ReplicaPort,
+        keys: Sequence[Partition],
+        moving: Mapping[Partition, Reassignment],
+        options: ApplyOptions,
+    ) -> list[Partition]:
+        """Read sizes and live brokers, say a progress line; the partitions that stalled."""
+        for key in keys:
+            if key not in moving and key in self.whole:
+                self.have[key] = self.whole[key]
+        logs = port.describe_log_dirs(sorted(moving))
+        live = {b.id for b in port.describe_brokers()}
+        self.next_report = time.monotonic() + options.poll_s
+        for key, r in moving.items():
+            on = logs.sizes.get(key, {})
+            size_of = max((on.get(b, 0) for b in r.replicas if b not in r.adding), default=0)
+            self.whole[key] = max(self.whole.get(key, 0), size_of * len(r.adding))
+            self.have[key] = min(sum(min(on.get(b, 0), size_of) for b in r.adding), self.whole[key])
+        copied, need = sum(self.have.values()), sum(self.whole.values())
+        self.first = copied if self.first is None else self.first
+        elapsed = time.monotonic() - self.begun
+        speed = (copied - self.first) / elapsed if elapsed > 0 else 0.0
+        left = f", about {duration((need - copied) / speed)} left" if speed > 0 and need > copied else ""
+        moved = f"{self.count - len(moving)} of {self.count} partition(s) moved"
+        options.report(f"{moved}; {size(copied)} of {size(need)} copied ({rate(speed)}{left})")
+        now = time.monotonic()
+        if copied != self.last_copied:
+            self.last_copied, self.last_progress = copied, now
+        blocked = sorted(k for k, r in moving.items() if any(b not in live for b in r.adding + r.replicas))
+        return blocked if blocked and now - self.last_progress >= STALLED_S else []

@@ -20,11 +20,12 @@ from kgov.cluster.memory.kafka import MemoryCluster
 from kgov.cluster.memory.replicas import MemoryReplicas
 from kgov.engine.apply import apply_plan
 from kgov.engine.make import make_plan
-from kgov.errors import PlanError
+from kgov.errors import ClusterError, PlanError
 from kgov.kinds import KINDS
 from kgov.kinds.base import ApplyOptions, Backends, DiffContext
 from kgov.kinds.rates import RateError, parse_rate
 from kgov.kinds.replicas import ReplicaKind
+from kgov.kinds.replicas import apply as replica_apply
 from kgov.plan.model import Entry
 from kgov.render.plan_markdown import render as render_markdown
 from kgov.render.plan_text import render as render_text
@@ -259,6 +260,51 @@ def test_ctrl_c_while_waiting_keeps_the_throttle_the_reassignments_still_need() 
     assert all(not c for c in port.topic_config.values())
 
 
+def test_a_read_that_fails_while_waiting_is_tried_again_and_the_apply_completes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A broker that dies under a read (the listing, the sizes) fails that round only: the
+    reassignments go on, and apply sees them end."""
+    monkeypatch.setattr(replica_apply, "LIST_S", 0)
+    port = _completing(topics=1)
+    real = port.list_partition_reassignments
+    failures = [2]
+
+    def flaky(partitions: Any = None) -> Any:
+        moving = any(p.target is not None for p in port.partitions.values())
+        if moving and failures[0]:  # two reads in the wait fail
+            failures[0] -= 1
+            raise ClusterError("list_partition_reassignments failed at b:1: KafkaConnectionError: x")
+        return real(partitions)
+
+    monkeypatch.setattr(port, "list_partition_reassignments", flaky)
+    outcome, lines = _apply(port, {"orders.t0": 3})
+    assert outcome == {"replicas.orders.t0": None}
+    assert sum("reading the reassignments failed" in line for line in lines) == 1  # said once a streak
+    assert all(len(port.replicas(k)) == 3 for k in port.partitions)
+    assert all(not c for c in port.broker_config.values())
+
+
+def test_a_cluster_that_stops_answering_ends_the_wait_with_what_did_not_finish(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(replica_apply, "LIST_S", 0)
+    monkeypatch.setattr(replica_apply, "STALLED_S", 0.05)
+    port = _cluster(topics=1)
+    real = port.list_partition_reassignments
+    def dies(partitions: Any = None) -> Any:
+        if any(p.target is not None for p in port.partitions.values()):  # every read in the wait fails
+            raise ClusterError("list_partition_reassignments failed at b:1: KafkaConnectionError: x")
+        return real(partitions)
+
+    monkeypatch.setattr(port, "list_partition_reassignments", dies)
+    outcome, lines = _apply(port, {"orders.t0": 3})
+    error = outcome["replicas.orders.t0"] or ""
+    assert error.count("did not finish moving to brokers") == 6  # every partition, by number
+    assert any("has not answered" in line and "kgov apply" in line for line in lines)
+    assert all(not c for c in port.broker_config.values())  # the throttle is removed all the same
+
+
 def test_ctrl_c_before_anything_started_removes_the_throttle() -> None:
     port = _cluster(topics=1)
     entries, _ = _plan(port, {"orders.t0": 3})
@@ -291,6 +337,34 @@ def test_a_throttle_that_cannot_be_removed_fails_the_entry_and_says_what_is_left
     assert "the replication throttle is left on broker 3" in error
     assert "the next `kgov apply`" in error
     assert not port.broker_config[1] and not port.broker_config[2]
+
+
+def test_a_topic_throttle_whose_removal_times_out_once_is_removed_on_the_second_try(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A topic's config request goes to a broker the client picks; right after a broker died that
+    may be the dead one. The second try goes elsewhere: no throttle left that kgov could remove."""
+    monkeypatch.setattr(replica_apply, "UNTHROTTLE_RETRY_S", 0)
+    port = _completing(topics=2)
+    real = port.alter_topic_configs
+    timeouts = [1]
+    removals: list[list[str]] = []
+
+    def once(ops: Any) -> Any:
+        removing = all(op.value is None for changes in ops.values() for op in changes)
+        if removing:
+            removals.append(sorted(ops))
+        if removing and timeouts[0]:
+            timeouts[0] -= 1
+            done = real({t: changes for t, changes in ops.items() if t != "orders.t1"})
+            return {**done, "orders.t1": "_TIMED_OUT: Local: Timed out"}
+        return real(ops)
+
+    monkeypatch.setattr(port, "alter_topic_configs", once)
+    outcome, _ = _apply(port, {"orders.t0": 3, "orders.t1": 3})
+    assert outcome == {"replicas.orders.t0": None, "replicas.orders.t1": None}
+    assert all(not c for c in port.topic_config.values())
+    assert removals == [["orders.t0", "orders.t1"], ["orders.t1"]]
 
 
 def test_a_broker_that_refuses_the_throttle_starts_nothing() -> None:

@@ -24,7 +24,7 @@ from kgov.catalog.yamlpos import YamlDoc
 from kgov.cluster.kafka.adapter.reassign import KafkaReassign
 from kgov.cluster.kafka.client_settings import kafka_settings
 from kgov.sandbox import fetch, java
-from tests.support import kgov, unique_service
+from tests.support import kgov, sigint_default, unique_service
 
 from .conftest import ThreeBrokers
 from .test_replicas_kind import (
@@ -64,6 +64,7 @@ def _run(cluster: ThreeBrokers, root: Path, *args: str) -> subprocess.Popen[str]
         stderr=subprocess.PIPE,
         stdin=subprocess.DEVNULL,
         text=True,
+        preexec_fn=sigint_default,
     )
 
 

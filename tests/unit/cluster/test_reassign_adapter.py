@@ -297,7 +297,7 @@ def test_a_retriable_failure_that_lasts_is_a_cluster_error_within_the_timeout(
     fake = _Fake(describe_cluster=kafka_errors.KafkaConnectionError("socket disconnected"))
     port = _port(fake, timeout_ms=300)
     started = time.monotonic()
-    with pytest.raises(ClusterError, match="describe_cluster failed.*socket disconnected"):
+    with pytest.raises(ClusterError, match=r"describe_cluster failed.*socket disconnected"):
         port.describe_brokers()
     assert time.monotonic() - started < 5
     assert len(fake.calls) > 1 and port.requests["describe_cluster"] == len(fake.calls)

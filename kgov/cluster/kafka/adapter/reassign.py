@@ -41,6 +41,7 @@ _RETRY_FIRST_S, _RETRY_MAX_S = 0.25, 1.0  # pauses between tries of a retriable 
 class _Retriable(ClusterError):
     """A call's failure that a new try may not have (kafka-python marks such errors retriable)."""
 
+
 # librdkafka key (KafkaSettings.client) -> kafka-python KafkaAdminClient option
 _SAME = {
     "client.id": "client_id",
@@ -333,9 +334,7 @@ class KafkaReassign:
 
     def _log_dirs(self, by_topic: dict[str, list[int]], broker: int) -> Any:
         # not tried again: it goes to this one broker, and a dead broker stays dead for a while
-        return self._call(
-            "describe_log_dirs", lambda a: a.describe_log_dirs(by_topic, [broker]), retry=False
-        )
+        return self._call("describe_log_dirs", lambda a: a.describe_log_dirs(by_topic, [broker]), retry=False)
 
     def elect_leaders(self, partitions: Sequence[Partition]) -> PartitionOutcome:
         wanted = sorted(set(partitions))

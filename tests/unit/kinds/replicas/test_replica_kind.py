@@ -292,6 +292,7 @@ def test_a_cluster_that_stops_answering_ends_the_wait_with_what_did_not_finish(
     monkeypatch.setattr(replica_apply, "STALLED_S", 0.05)
     port = _cluster(topics=1)
     real = port.list_partition_reassignments
+
     def dies(partitions: Any = None) -> Any:
         if any(p.target is not None for p in port.partitions.values()):  # every read in the wait fails
             raise ClusterError("list_partition_reassignments failed at b:1: KafkaConnectionError: x")

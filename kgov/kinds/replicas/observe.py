@@ -48,7 +48,8 @@ class ObservedReplicas:
         for t in sorted(self.rights.topics if self.rights is not None else ()):
             if t in named and self.rights is not None and (found := lacking(self.rights, t)):
                 missing[t] = found
-        return refused | ({"lacking": missing} if missing else {}) | {
+        head = refused | ({"lacking": missing} if missing else {})
+        return head | {
             "brokers": [[b.id, b.rack] for b in self.brokers] if placed else [],
             "replicas": {
                 t: {str(p): list(s.replicas) for p, s in sorted(parts.items())}

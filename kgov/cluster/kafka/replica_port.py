@@ -7,6 +7,7 @@ kgov/cluster/memory/replicas.py is its in-memory twin.
 
 Request counts: `partition_replicas` is one metadata request for the whole cluster (placement
 balances over every topic); `topic_min_insync` is describe_configs in fixed-size batches;
+`rights` is one DescribeCluster and DescribeTopics in fixed-size batches;
 confluent-kafka takes one BROKER resource per config call, so the broker calls are one per live
 broker, whatever the number of topics.
 """
@@ -33,7 +34,23 @@ class PartitionState:
     leader: int | None = None
 
 
+@dataclass(frozen=True)
+class Rights:
+    """What kgov's principal may do, as Kafka answers it (authorized operations, upper case:
+    "ALTER", "ALTER_CONFIGS", ...): on the cluster resource, and on each named topic (none on a
+    topic it may not describe)."""
+
+    cluster: frozenset[str]
+    topics: Mapping[str, frozenset[str]]
+
+
 class ReplicaPort(ReassignPort, Protocol):
+    def rights(self, topics: Sequence[str]) -> Rights:
+        """kgov's own authorized operations on the cluster and on the named topics (DescribeCluster
+        and DescribeTopics with include_authorized_operations; read afresh, never cached: apply
+        checks them right before it changes anything)."""
+        ...
+
     def partition_replicas(self) -> Mapping[str, Mapping[int, PartitionState]]:
         """Every topic's partitions with their replicas, in-sync replicas and leader (one metadata
         request; topics the broker would not describe are left out)."""

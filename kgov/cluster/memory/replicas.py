@@ -1,15 +1,28 @@
 """An in-memory twin of the replica port (kgov/cluster/kafka/replica_port.py): the reassignment twin
-plus partition metadata and topic/broker configs, with Kafka's rules, for unit tests."""
+plus partition metadata and topic/broker configs, with Kafka's rules, for unit tests.
+
+kgov's rights: everything unless a test takes some away (`cluster_rights`, `topic_denied`); the
+writes check them as Kafka does (reassignments and leader elections: ALTER on the cluster; broker
+configs: ALTER_CONFIGS on the cluster; topic configs: ALTER_CONFIGS on the topic), and, as Kafka,
+the cluster's authorized operations are withheld from a principal without DESCRIBE on it."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
 from kgov.cluster.kafka.port import ConfigOp, Outcome, Partition
-from kgov.cluster.kafka.reassign_port import Reassignment
-from kgov.cluster.kafka.replica_port import PartitionState
+from kgov.cluster.kafka.reassign_port import PartitionOutcome, Reassignment
+from kgov.cluster.kafka.replica_port import PartitionState, Rights
 from kgov.cluster.memory.reassign import MemoryReassign
 from kgov.errors import ClusterError
+
+CLUSTER_OPS = frozenset(
+    {"DESCRIBE", "ALTER", "DESCRIBE_CONFIGS", "ALTER_CONFIGS", "CLUSTER_ACTION", "CREATE", "IDEMPOTENT_WRITE"}
+)
+TOPIC_OPS = frozenset(
+    {"READ", "WRITE", "CREATE", "DELETE", "ALTER", "DESCRIBE", "DESCRIBE_CONFIGS", "ALTER_CONFIGS"}
+)
+DENIED = "CLUSTER_AUTHORIZATION_FAILED: Cluster authorization failed."
 
 
 class MemoryReplicas(MemoryReassign):
@@ -18,7 +31,51 @@ class MemoryReplicas(MemoryReassign):
         self.topic_config: dict[str, dict[str, str]] = {}
         self.broker_config: dict[int, dict[str, str]] = {}
         self.refuse_configs: set[int] = set()  # brokers whose config writes fail (e.g. down)
-        self.refuse_describe = False  # kgov's principal has no DESCRIBE on the cluster
+        self.cluster_rights: set[str] = set(CLUSTER_OPS)  # kgov's operations on the cluster
+        self.topic_denied: dict[str, set[str]] = {}  # topic -> operations kgov may not do on it
+
+    @property
+    def refuse_describe(self) -> bool:
+        """kgov's principal has no DESCRIBE on the cluster."""
+        return "DESCRIBE" not in self.cluster_rights
+
+    @refuse_describe.setter
+    def refuse_describe(self, refused: bool) -> None:
+        if refused:
+            self.cluster_rights.discard("DESCRIBE")
+        else:
+            self.cluster_rights.add("DESCRIBE")
+
+    def rights(self, topics: Sequence[str]) -> Rights:
+        self.requests.append("describe_cluster")
+        cluster = frozenset(self.cluster_rights) if not self.refuse_describe else frozenset()
+        if not topics:
+            return Rights(cluster, {})
+        self.requests.append("describe_topics")  # one batch: the adapter's hold 1,500 topics
+        known = {t for t, _ in self.partitions}
+        return Rights(
+            cluster,
+            {t: TOPIC_OPS - self.topic_denied.get(t, set()) if t in known else frozenset() for t in topics},
+        )
+
+    def _allowed(self, operation: str, topic: str | None = None) -> bool:
+        if topic is not None:
+            return operation not in self.topic_denied.get(topic, set())
+        return operation in self.cluster_rights
+
+    def alter_partition_reassignments(
+        self, targets: Mapping[Partition, Sequence[int] | None]
+    ) -> PartitionOutcome:
+        if not self._allowed("ALTER"):
+            self.requests.append("alter_partition_reassignments")
+            raise ClusterError(f"alter_partition_reassignments failed at memory: {DENIED}")
+        return super().alter_partition_reassignments(targets)
+
+    def elect_leaders(self, partitions: Sequence[Partition]) -> PartitionOutcome:
+        if not self._allowed("ALTER"):
+            self.requests.append("elect_leaders")
+            raise ClusterError(f"elect_leaders failed at memory: {DENIED}")
+        return super().elect_leaders(partitions)
 
     def list_partition_reassignments(
         self, partitions: Sequence[Partition] | None = None
@@ -55,9 +112,14 @@ class MemoryReplicas(MemoryReassign):
 
     def alter_topic_configs(self, ops: Mapping[str, Sequence[ConfigOp]]) -> Outcome:
         self.requests.append("incremental_alter_configs")
+        out: dict[str, str | None] = {}
         for name, changes in ops.items():
+            if not self._allowed("ALTER_CONFIGS", name):
+                out[name] = "TOPIC_AUTHORIZATION_FAILED: Topic authorization failed."
+                continue
             _write(self.topic_config.setdefault(name, {}), changes)
-        return dict.fromkeys(ops)
+            out[name] = None
+        return out
 
     def broker_configs(self, brokers: Sequence[int]) -> Mapping[int, Mapping[str, str]]:
         out: dict[int, Mapping[str, str]] = {}
@@ -72,6 +134,9 @@ class MemoryReplicas(MemoryReassign):
             self.requests.append("incremental_alter_configs")
             if broker in self.refuse_configs or broker in self.down:
                 out[str(broker)] = "_TIMED_OUT: the broker did not answer"
+                continue
+            if not self._allowed("ALTER_CONFIGS"):
+                out[str(broker)] = DENIED
                 continue
             _write(self.broker_config.setdefault(broker, {}), changes)
             out[str(broker)] = None

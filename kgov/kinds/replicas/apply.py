@@ -10,6 +10,8 @@ apply removes it. Ctrl-C leaves the reassignments running (Kafka goes on without
 throttle, which they still need, and says how to resume; `--no-wait` likewise returns at once. The
 next apply waits for them and then removes the throttle.
 A partition already moving (by kgov earlier, or anyone) is never submitted again: apply waits for it.
+Before it writes anything, apply reads kgov's rights again (the plan's may be old): an entry it lacks
+one for stops every entry, with the right named, and nothing is started (kgov/kinds/replicas/rights.py).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from kgov.cluster.kafka.replica_port import BROKER_THROTTLES, TOPIC_THROTTLES, R
 from kgov.errors import KgovError
 from kgov.kinds.base import ApplyOptions
 from kgov.kinds.rates import DEFAULT_THROTTLE, duration, rate, size
+from kgov.kinds.replicas.rights import lacking, refusal
 from kgov.plan.model import Entry
 
 # A reassignment whose new replicas are on brokers that stay down makes no progress: after this long
@@ -91,6 +94,10 @@ def apply_replicas(
     keys = sorted(moves.owner)
     running = {(r.topic, r.partition) for r in port.list_partition_reassignments(keys)} if keys else set()
     submit = {k: t for k, t in moves.submit.items() if k not in running}  # never a second submit
+    if keys:
+        refused_by_rights = _check_rights(port, entries, moves, submit, options)
+        if refused_by_rights is not None:
+            return refused_by_rights
     brokers = sorted(b.id for b in port.describe_brokers())
     throttled_brokers: list[int] = []
     throttled_topics: list[str] = []
@@ -159,6 +166,35 @@ def apply_replicas(
             elif throttled_brokers and not topics_left:
                 say("replication throttle removed")
     return _joined(errors)
+
+
+def _check_rights(
+    port: ReplicaPort,
+    entries: Sequence[Entry],
+    moves: _Moves,
+    submit: Mapping[Partition, tuple[int, ...]],
+    options: ApplyOptions,
+) -> dict[str, str | None] | None:
+    """None when kgov may do all it is about to; else every entry's refusal (nothing is written)."""
+    rights = port.rights(sorted({t for t, _ in moves.owner}))
+    missing: dict[str, list[str]] = {}
+    for e in entries:
+        mine = [k for k, address in moves.owner.items() if address == e.address]
+        if not mine:
+            continue
+        # ALTER on the cluster for a submit or an election; waiting needs only the throttle's rights
+        found = lacking(rights, e.name, options.elect_leaders or any(k in submit for k in mine))
+        if found:
+            missing[e.address] = found
+    if not missing:
+        return None
+    first, why = sorted(missing.items())[0]
+    return {
+        e.address: refusal(missing[e.address])
+        if e.address in missing
+        else f"not started: {refusal(why)} (for {first})"
+        for e in entries
+    }
 
 
 def _failed(errors: Mapping[str, list[str]], moves: _Moves, key: Partition) -> bool:

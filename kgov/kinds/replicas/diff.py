@@ -6,6 +6,7 @@ once, so the balance holds across them; the data to copy and the time at the thr
 kgov/kinds/replicas/transfer.py. A topic with a reassignment already in progress (started by kgov or
 anyone) gets no new one: its entry says so, and apply waits for it; one that goes elsewhere than the
 catalog's factor is blocked until it ends. A topic the cluster lacks is the topic kind's to create.
+A change kgov's principal lacks a right for is blocked, naming it (kgov/kinds/replicas/rights.py).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from kgov.kinds.ownership import is_protected, protected_patterns
 from kgov.kinds.rates import DEFAULT_THROTTLE, duration, rate, size
 from kgov.kinds.replicas.observe import ObservedReplicas, factor
 from kgov.kinds.replicas.placement import Broker, RfChange, TopicPlacement, place_replicas
+from kgov.kinds.replicas.rights import hint, lacking, reason
 from kgov.kinds.replicas.transfer import transfer
 from kgov.plan.model import Change, Entry
 
@@ -47,6 +49,11 @@ def diff_replicas(
         moving = [observed.moving[(name, p)] for p in sorted(parts) if (name, p) in observed.moving]
         if moving:
             entry = _in_progress(name, desired[name], moving, observed)
+            # waiting for it sets and removes the throttle: ALTER_CONFIGS, not ALTER
+            missing = lacking(observed.rights, name, reassigns=False) if observed.rights else []
+            if entry is not None and entry.action == "reassign" and missing:
+                had = int(entry.before["replication_factor"])  # Kafka lists the adding replicas too
+                entry = _blocked(name, desired[name], observed, reason(missing), hint(missing), had)
             if entry is not None:
                 entries[name] = entry
             continue
@@ -59,8 +66,21 @@ def diff_replicas(
         warnings.append(f"topic {topic} has a reassignment in progress that kgov did not plan; left alone")
     if changes and observed.refused:
         for change in changes:
-            entries[change.topic] = _refused(change.topic, change.replication_factor, observed)
+            entries[change.topic] = _blocked(
+                change.topic, change.replication_factor, observed, NO_DESCRIBE, NO_DESCRIBE_HINT
+            )
         changes = []
+    if changes and observed.rights is not None:
+        allowed = []
+        for change in changes:
+            missing = lacking(observed.rights, change.topic)
+            if missing:
+                entries[change.topic] = _blocked(
+                    change.topic, change.replication_factor, observed, reason(missing), hint(missing)
+                )
+            else:
+                allowed.append(change)
+        changes = allowed
     if changes:
         assignments = {
             t: {p: s.replicas for p, s in parts.items()} for t, parts in observed.partitions.items()
@@ -80,18 +100,28 @@ def diff_replicas(
     return [entries[n] for n in sorted(entries)], warnings
 
 
-def _refused(name: str, rf: int, observed: ObservedReplicas) -> Entry:
-    parts = observed.partitions[name]
+NO_DESCRIBE = (
+    "kgov's principal may not DESCRIBE the cluster: it cannot see the reassignments in "
+    "progress nor the partitions' sizes, which a replication-factor change needs"
+)
+NO_DESCRIBE_HINT = (
+    "grant kgov's principal DESCRIBE and ALTER on the cluster (kafka-cluster), "
+    "or keep replication_factor at its current value"
+)
+
+
+def _blocked(
+    name: str, rf: int, observed: ObservedReplicas, why: str, what: str, had: int | None = None
+) -> Entry:
+    now = factor(observed.partitions[name]) if had is None else had
     return _entry(
         name,
         "blocked",
-        before={"replication_factor": factor(parts)},
+        before={"replication_factor": now},
         after={"replication_factor": rf},
-        changes=(Change("replication_factor", factor(parts), rf, blocked=True),),
-        reason="kgov's principal may not DESCRIBE the cluster: it cannot see the reassignments in "
-        "progress nor the partitions' sizes, which a replication-factor change needs",
-        hint="grant kgov's principal DESCRIBE and ALTER on the cluster (kafka-cluster), "
-        "or keep replication_factor at its current value",
+        changes=(Change("replication_factor", now, rf, blocked=True),),
+        reason=why,
+        hint=what,
     )
 
 

@@ -1,8 +1,10 @@
 """Read what a replication-factor change depends on, in a fixed number of requests whatever the
 number of topics: the live brokers and their racks (one request), every partition's replicas (one
 metadata request: placement balances over the whole cluster), the reassignments in progress (one
-request), and only for the topics whose factor changes, their min.insync.replicas (batched) and the
-size of their partitions (one DescribeLogDirs request per broker)."""
+request), and only for the topics whose factor changes, kgov's rights on the cluster and on them
+(one DescribeCluster, DescribeTopics batched: kgov/kinds/replicas/rights.py), their
+min.insync.replicas (batched) and the size of their partitions (one DescribeLogDirs request per
+broker)."""
 
 from __future__ import annotations
 
@@ -11,8 +13,9 @@ from dataclasses import dataclass, field
 
 from kgov.cluster.kafka.port import Partition
 from kgov.cluster.kafka.reassign_port import Broker, Reassignment
-from kgov.cluster.kafka.replica_port import PartitionState, ReplicaPort
+from kgov.cluster.kafka.replica_port import PartitionState, ReplicaPort, Rights
 from kgov.errors import ClusterError
+from kgov.kinds.replicas.rights import lacking
 from kgov.plan.model import JSON
 
 REFUSED = "CLUSTER_AUTHORIZATION_FAILED"
@@ -28,17 +31,25 @@ class ObservedReplicas:
     copied: Mapping[Partition, int] = field(default_factory=dict)  # moving: bytes the adding replicas hold
     scope: tuple[str, ...] = ()  # the topics the plan is about
     refused: bool = False  # kgov may not DESCRIBE the cluster: reassignments and sizes unread
+    rights: Rights | None = None  # kgov's, on the cluster and the watched topics; None: not read
 
     def to_json(self) -> JSON:
         """The state a plan depends on, for the fingerprint: brokers, the scope's replica lists and
         reassignments. Sizes are left out (they grow while producers write: a saved plan would be
         stale at once); the bytes to move are in the entries' notes. The brokers count only when a
         factor changes or a scope topic is moving: a plan of no such change does not depend on them
-        (a broker that dies after it does not make it stale)."""
+        (a broker that dies after it does not make it stale). A right kgov lacks counts (granted
+        after the plan, the plan is stale); the rights it has do not (an unrelated grant is not a
+        change of this plan)."""
         named = frozenset(self.scope)
         refused = {"refused": True} if self.refused else {}
         placed = bool(self.min_insync) or any(r.topic in named for r in self.moving.values())
-        return refused | {
+        missing: dict[str, list[str]] = {}
+        for t in sorted(self.rights.topics if self.rights is not None else ()):
+            if t in named and self.rights is not None and (found := lacking(self.rights, t)):
+                missing[t] = found
+        head = refused | ({"lacking": missing} if missing else {})
+        return head | {
             "brokers": [[b.id, b.rack] for b in self.brokers] if placed else [],
             "replicas": {
                 t: {str(p): list(s.replicas) for p, s in sorted(parts.items())}
@@ -89,6 +100,7 @@ def observe_replicas(port: ReplicaPort, scope: Mapping[str, int], wide: bool = F
     changing, watched = selected(partitions, moving, scope)
     if wide:
         changing = watched = sorted(t for t in scope if t in partitions)
+    rights = port.rights(watched) if watched else None
     min_insync = dict(port.topic_min_insync(changing)) if changing else {}
     keys = [(t, p) for t in watched for p in sorted(partitions.get(t, {}))]
     sizes: dict[Partition, int] = {}
@@ -103,4 +115,6 @@ def observe_replicas(port: ReplicaPort, scope: Mapping[str, int], wide: bool = F
             sizes[key] = on[leader] if leader is not None and leader in on else found.total(key)
             if key in moving:
                 copied[key] = sum(on.get(b, 0) for b in moving[key].adding)
-    return ObservedReplicas(brokers, partitions, moving, min_insync, sizes, copied, tuple(sorted(scope)))
+    return ObservedReplicas(
+        brokers, partitions, moving, min_insync, sizes, copied, tuple(sorted(scope)), rights=rights
+    )

@@ -1,7 +1,8 @@
 """Replica placements in a snapshot (`kgov snapshot`, `kgov plan --snapshot`).
 
 The snapshot saves what observe reads, wider: min.insync.replicas and partition sizes of every
-catalog topic that exists (a plan reads them only for the topics whose factor changes), so that a
+catalog topic that exists (a plan reads them only for the topics whose factor changes), and kgov's
+rights on the cluster and those topics, so that a
 plan of a changed catalog (a pull request changing a factor) is answered from it exactly as
 `observe_replicas` would have read it, and its fingerprint is the live plan's.
 """
@@ -12,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from kgov.cluster.kafka.reassign_port import Broker, Reassignment
-from kgov.cluster.kafka.replica_port import PartitionState, ReplicaPort
+from kgov.cluster.kafka.replica_port import PartitionState, ReplicaPort, Rights
 from kgov.errors import PlanError
 from kgov.kinds.replicas.observe import ObservedReplicas, observe_replicas, selected
 from kgov.plan.model import JSON
@@ -35,7 +36,22 @@ def snapshot_state(port: ReplicaPort, scope: JSON) -> JSON:
         "min_insync": dict(sorted(seen.min_insync.items())),
         "sizes": [[t, p, n] for (t, p), n in sorted(seen.sizes.items())],
         "copied": [[t, p, n] for (t, p), n in sorted(seen.copied.items())],
+        "rights": None
+        if seen.rights is None
+        else {
+            "cluster": sorted(seen.rights.cluster),
+            "topics": {t: sorted(ops) for t, ops in sorted(seen.rights.topics.items())},
+        },
     }
+
+
+def _rights(doc: Any) -> Rights | None:
+    if doc is None:  # not read (no topic to change), or a snapshot older than the rights check
+        return None
+    return Rights(
+        frozenset(map(str, doc["cluster"])),
+        {str(t): frozenset(map(str, ops)) for t, ops in doc["topics"].items()},
+    )
 
 
 def state_from_json(doc: Mapping[str, Any]) -> ObservedReplicas:
@@ -61,6 +77,7 @@ def state_from_json(doc: Mapping[str, Any]) -> ObservedReplicas:
         copied={(str(t), int(p)): int(n) for t, p, n in doc["copied"]},
         scope=tuple(str(t) for t in doc["scope"]),
         refused=bool(doc.get("refused", False)),
+        rights=_rights(doc.get("rights")),
     )
 
 
@@ -87,4 +104,8 @@ def from_snapshot(taken: JSON, state: Mapping[str, Any], scope: JSON) -> Observe
         {k: n for k, n in full.copied.items() if k[0] in chosen},
         tuple(sorted(want)),
         full.refused,
+        # read live only when a topic changes or moves, and then for those topics
+        None
+        if full.rights is None or not chosen
+        else Rights(full.rights.cluster, {t: ops for t, ops in full.rights.topics.items() if t in chosen}),
     )

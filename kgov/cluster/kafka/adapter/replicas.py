@@ -16,7 +16,7 @@ from kgov.cluster.kafka.adapter.base import error_text
 from kgov.cluster.kafka.adapter.reassign import KafkaReassign
 from kgov.cluster.kafka.port import ConfigOp, Outcome, Partition
 from kgov.cluster.kafka.reassign_port import Broker, LogDirSizes, PartitionOutcome, Reassignment
-from kgov.cluster.kafka.replica_port import PartitionState
+from kgov.cluster.kafka.replica_port import PartitionState, Rights
 from kgov.errors import ClusterError
 
 _MIN_ISR = "min.insync.replicas"
@@ -69,6 +69,22 @@ class KafkaReplicas:
                 for p in topic.partitions.values()
             }
         return out
+
+    def rights(self, topics: Sequence[str]) -> Rights:
+        cluster = self.kafka
+        try:  # not KafkaCluster.cluster_operations: that one is cached, this is read afresh
+            found = cluster._one(
+                "describe_cluster",
+                lambda: cluster._admin.describe_cluster(
+                    include_authorized_operations=True, request_timeout=cluster._timeout
+                ),
+            )
+        except KafkaException as exc:
+            raise ClusterError(f"cannot read kgov's rights on the cluster: {error_text(exc)}") from None
+        # None when Kafka withholds them (no DESCRIBE on the cluster): nothing known to be allowed
+        ops = frozenset(str(getattr(op, "name", op)).upper() for op in found.authorized_operations or [])
+        access = cluster.topic_access(sorted(set(topics))) if topics else {}
+        return Rights(ops, {name: a.operations for name, a in access.items()})
 
     def topic_min_insync(self, names: Sequence[str]) -> Mapping[str, int]:
         cluster = self.kafka

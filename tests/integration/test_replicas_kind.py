@@ -147,6 +147,15 @@ def _apply(root: Path, *extra: str) -> None:
     assert result.code == 0, result.output
 
 
+def _best_spread(counts: list[int], more: int) -> int:
+    """The smallest max - min once `more` leaders are added to brokers holding `counts` (each to the
+    least loaded): ±1 when they suffice, else what the other topics' imbalance leaves."""
+    counts = list(counts)
+    for _ in range(more):
+        counts[counts.index(min(counts))] += 1
+    return max(1, max(counts) - min(counts))
+
+
 def test_rf_1_to_3_and_back_to_2_with_real_data(sandbox3: ThreeBrokers, tmp_path: Path) -> None:
     env = sandbox3.env
     bootstrap = env["KGOV_BOOTSTRAP_PLAINTEXT"]
@@ -176,8 +185,8 @@ def test_rf_1_to_3_and_back_to_2_with_real_data(sandbox3: ThreeBrokers, tmp_path
                 replicas.update(target)
                 leaders[target[0]] += 1
         assert max(replicas.values()) - min(replicas.values()) <= 1
-        # the plan's leaders alone need not cover every broker: placement balances them with the
-        # other topics on the cluster (the earlier tests'): ±1 together
+        # placement balances the plan's leaders with the other topics on the cluster (the earlier
+        # tests'): together they are no less balanced than the others alone, and ±1 when they can be
         others = [
             p.replicas[0]
             for t in admin.list_topics(timeout=30).topics.values()
@@ -185,8 +194,10 @@ def test_rf_1_to_3_and_back_to_2_with_real_data(sandbox3: ThreeBrokers, tmp_path
             for p in t.partitions.values()
             if p.replicas
         ]
-        together = [leaders[b] + others.count(b) for b in (1, 2, 3)]
-        assert max(together) - min(together) <= 1, (dict(leaders), together)
+        alone = [others.count(b) for b in (1, 2, 3)]
+        together = [leaders[b] + alone[b - 1] for b in (1, 2, 3)]
+        best = _best_spread(alone, sum(leaders.values()))
+        assert max(together) - min(together) <= best, (alone, together)
 
         # -- RF 3: apply ---------------------------------------------------------------------------
         started = time.monotonic()
@@ -200,7 +211,7 @@ def test_rf_1_to_3_and_back_to_2_with_real_data(sandbox3: ThreeBrokers, tmp_path
         lists = [p.replicas for t in everything for p in t.partitions.values()]
         first = Counter(r[0] for r in lists if r)
         print(f"cluster-wide preferred leaders per broker {dict(first)}")
-        assert max(first.values()) - min(first.values()) <= 1
+        assert max(first.values()) - min(first.values()) <= best
         for name in names:
             assert _consume(bootstrap, name) == (RECORDS, _expected(name))
         _no_throttle_left(admin, names)

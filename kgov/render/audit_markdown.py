@@ -78,7 +78,12 @@ def render(doc: dict[str, Any]) -> str:
         len(violations),
         ["rule", "resource", "finding", "severity"],
         [
-            [md_text(v["rule"]), md_code(v["name"]), md_text(v["message"]), md_text(v.get("severity", "error"))]
+            [
+                md_text(v["rule"]),
+                md_code(v["name"]),
+                md_text(v["message"]),
+                md_text(v.get("severity", "error")),
+            ]
             for v in violations
         ],
     )

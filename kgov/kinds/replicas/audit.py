@@ -13,7 +13,8 @@ One finding per topic and rule, naming its partitions. Severities: `under-replic
 plan's `reassign` entry for the topic fixes it); `preferred-leader` a warning (load sits on the
 wrong broker; a preferred leader election moves it back); `reassignment-in-progress` is info (the
 cluster is moving data: a replica being added is not counted as out of sync, and a moving partition
-is judged on its move, not on its count or leader).
+is judged on its move, not on its count or leader). Without DESCRIBE on the cluster the moves are
+unknown: `reassignments-unread` (a warning) says so.
 """
 
 from __future__ import annotations
@@ -35,7 +36,13 @@ UNDER = "under-replicated"
 COUNT = "replica-count"
 LEADER = "preferred-leader"
 MOVING = "reassignment-in-progress"
-DETAILS = 10  # per-partition facts named in one finding; the partitions themselves are all listed
+UNREAD = "reassignments-unread"
+REFUSED = (
+    "kgov's principal may not DESCRIBE the cluster, so the reassignments in progress are unknown: a "
+    "partition being moved shows as under-replicated, and its replica count as differing"
+)
+DETAILS = 10  # per-partition facts (or moves) named in one finding
+SPANS = 50  # partitions or ranges listed in one list, then how many more
 
 
 class AuditsReplicas(FindsViolations):
@@ -66,25 +73,31 @@ def replica_findings(observed: ObservedReplicas, factors: Mapping[str, int]) -> 
             found += _count(topic, parts, moving, factors[topic])
         found += _off_preferred(topic, parts, moving)
         found += _in_progress(topic, moving, observed)
+    if observed.refused:
+        found.append(Violation(UNREAD, KIND, "kafka-cluster", REFUSED, "warning"))
     rank = {s: i for i, s in enumerate(SEVERITIES)}
     return sorted(found, key=lambda v: (rank[v.severity], v.rule, v.name))
 
 
-def spans(partitions: Iterable[int]) -> str:
-    """'0-3, 5, 7, 8': runs of three or more as a range, so a large topic's list stays short."""
+def spans(partitions: Iterable[int], most: int = SPANS) -> str:
+    """'0-3, 5, 7, 8': runs of three or more as a range, so a large topic's list stays short; past
+    `most` items, how many partitions are left out."""
     ordered = sorted(set(partitions))
-    out: list[str] = []
-    i = 0
-    while i < len(ordered):
-        j = i
-        while j + 1 < len(ordered) and ordered[j + 1] == ordered[j] + 1:
-            j += 1
-        if j - i >= 2:
-            out.append(f"{ordered[i]}-{ordered[j]}")
+    runs: list[tuple[int, int]] = []  # (first, last) of each run of consecutive partitions
+    for p in ordered:
+        if runs and runs[-1][1] == p - 1:
+            runs[-1] = (runs[-1][0], p)
         else:
-            out.extend(str(p) for p in ordered[i : j + 1])
-        i = j + 1
-    return ", ".join(out)
+            runs.append((p, p))
+    items: list[tuple[str, int]] = []  # (text, partitions it names)
+    for first, last in runs:
+        if last - first >= 2:
+            items.append((f"{first}-{last}", last - first + 1))
+        else:
+            items.extend((str(p), 1) for p in range(first, last + 1))
+    shown = ", ".join(text for text, _ in items[:most])
+    left = len(ordered) - sum(n for _, n in items[:most])
+    return f"{shown} and {left} more" if left else shown
 
 
 def _partitions(partitions: Iterable[int]) -> str:
@@ -174,16 +187,17 @@ def _in_progress(
 ) -> list[Violation]:
     if not moving:
         return []
-    moves = _grouped({p: (r.adding, r.removing) for p, r in moving.items()})
+    moves = list(_grouped({p: (r.adding, r.removing) for p, r in moving.items()}).items())
     facts = "; ".join(
-        f"{_partitions(ps)} {_move(adding, removing)}" for (adding, removing), ps in moves.items()
+        f"{_partitions(ps)} {_move(adding, removing)}" for (adding, removing), ps in moves[:DETAILS]
     )
-    message = f"a reassignment is in progress on {_partitions(moving)}: {facts}"
+    more = f"; and {len(moves) - DETAILS} other moves" if len(moves) > DETAILS else ""
+    message = f"a reassignment is in progress on {_partitions(moving)}: {facts}{more}"
     keys: list[Partition] = [(topic, p) for p in moving]
     if all(k in observed.sizes for k in keys):  # sizes are read for the catalog's moving topics
         total = sum(observed.sizes[k] * len(moving[k[1]].adding) for k in keys)
         copied = sum(observed.copied.get(k, 0) for k in keys)
-        message += f"; {size(copied)} of {size(total)} copied"
+        message += f"; {size(copied)} of {size(total)} copied" if total else ""
     return [Violation(MOVING, KIND, topic, message, "info")]
 
 

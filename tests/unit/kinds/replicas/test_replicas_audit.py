@@ -143,6 +143,15 @@ def test_someone_elses_move_of_an_unmanaged_topic_is_reported_without_sizes() ->
     )
 
 
+def test_without_describe_on_the_cluster_the_audit_says_moves_are_unknown() -> None:
+    port = MemoryReplicas(3)
+    _rf3(port)
+    port.refuse_describe = True
+    doc = _audit(port)
+    assert _found(doc) == [("reassignments-unread", "kafka-cluster", "warning")]
+    assert "may not DESCRIBE the cluster" in _message(doc, "reassignments-unread", "kafka-cluster")
+
+
 def test_findings_are_listed_errors_first() -> None:
     port = MemoryReplicas(3)
     _rf3(port, "a.first")
@@ -223,6 +232,23 @@ def test_the_findings_reach_json_markdown_and_html_escaped_with_every_kind() -> 
     assert "legacy|x&lt;b&gt;&amp;`" in page and "x<b>" not in page
 
 
-def test_spans_shorten_runs_of_three_or_more() -> None:
+def test_a_large_topic_keeps_its_findings_short() -> None:
+    """Fifty partitions or ranges listed, then how many more; the facts of ten partitions or moves."""
+    port = MemoryReplicas(30)
+    port.add_topic(NAME, [[1 + p % 30, 1 + (p + 1) % 30] for p in range(1000)])
+    for p in range(0, 1000, 2):
+        port.partitions[(NAME, p)].leader = port.partitions[(NAME, p)].replicas[1]
+    targets = {(NAME, p): [1 + (p + 2) % 30, 1 + (p + 3) % 30] for p in range(1, 1000, 2)}
+    port.alter_partition_reassignments(targets)
+    doc = _audit(port, 2)
+    leader = _message(doc, "preferred-leader")
+    assert leader.startswith("partitions 0, 2, 4, ") and ", 98 and 450 more not led by their" in leader
+    assert leader.endswith("and 490 more; a preferred leader election moves them back") and len(leader) < 1000
+    moving = _message(doc, "reassignment-in-progress")
+    assert moving.endswith("; and 5 other moves") and moving.count("adding") == 10 and len(moving) < 6000
+
+
+def test_spans_shorten_runs_and_say_how_many_are_left_out() -> None:
     assert spans([5, 0, 1, 2, 3, 7, 8]) == "0-3, 5, 7, 8"
     assert spans([4]) == "4" and spans([]) == ""
+    assert spans([0, 1, 2, 5, 7, 9, 10, 11, 12], most=2) == "0-2, 5 and 5 more"

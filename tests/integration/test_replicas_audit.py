@@ -42,41 +42,44 @@ def _finding(doc: dict[str, Any], rule: str, topic: str) -> dict[str, Any] | Non
     return found[0] if found else None
 
 
-def _state(admin: AdminClient, topic: str) -> dict[int, tuple[list[int], list[int], int]]:
-    """partition -> (replicas, in-sync replicas, leader id; -1 for none)."""
-    (future,) = admin.describe_topics(TopicCollection([topic])).values()
+def _state(bootstrap: str, topic: str) -> dict[int, tuple[list[int], list[int], int]]:
+    """partition -> (replicas, in-sync replicas, leader id; -1 for none). A new client each time: one
+    that knew a broker before it stopped keeps sending DescribeTopics to it and never answers."""
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+    (future,) = admin.describe_topics(TopicCollection([topic]), request_timeout=10).values()
     return {
         p.id: ([r.id for r in p.replicas], [r.id for r in p.isr], p.leader.id if p.leader is not None else -1)
         for p in future.result(timeout=30).partitions
     }
 
 
-def _wait(admin: AdminClient, topic: str, ok: Any, what: str, timeout: float = 90.0) -> None:
+def _wait(bootstrap: str, topic: str, ok: Any, what: str, timeout: float = 90.0) -> None:
     deadline = time.monotonic() + timeout
     while True:
         with contextlib.suppress(Exception):  # a broker restarting may not answer this once
-            state = _state(admin, topic)
+            state = _state(bootstrap, topic)
             if len(state) == PARTITIONS and ok(state):
                 return
         assert time.monotonic() < deadline, f"{what}: not within {timeout:.0f} s"
         time.sleep(0.5)
 
 
-def _off_preferred(admin: AdminClient, topic: str) -> set[int]:
-    return {p for p, (replicas, _, leader) in _state(admin, topic).items() if leader != replicas[0]}
+def _off_preferred(bootstrap: str, topic: str) -> set[int]:
+    return {p for p, (replicas, _, leader) in _state(bootstrap, topic).items() if leader != replicas[0]}
 
 
 def test_the_audit_reports_counts_under_replicated_partitions_and_leaders_off_preferred(
     sandbox3: ThreeBrokers, tmp_path: Path
 ) -> None:
     bootstrap = sandbox3.env["KGOV_BOOTSTRAP_PLAINTEXT"]
-    admin = AdminClient({"bootstrap.servers": bootstrap})
+    addresses = bootstrap.split(",")  # broker-1, broker-2, broker-3
+    others = ",".join(addresses[:1] + addresses[2:])  # for our own reads while broker-2 is down
     topic = f"{unique_service()}.audit"
     root = _catalog(tmp_path / "catalog", bootstrap, [topic], 3)
     created = kgov("apply", "--env", ENV, "--catalog", str(root), "--auto-approve")
     assert created.code == 0, created.stdout + created.stderr
     try:
-        _wait(admin, topic, lambda s: all(len(isr) == 3 for _, isr, _ in s.values()), "created in sync")
+        _wait(bootstrap, topic, lambda s: all(len(isr) == 3 for _, isr, _ in s.values()), "created in sync")
         healthy = _audit(root)
         assert [v for v in healthy["violations"] if v["kind"] == "replicas" and v["name"] == topic] == []
 
@@ -95,7 +98,7 @@ def test_the_audit_reports_counts_under_replicated_partitions_and_leaders_off_pr
             stopped = sandbox3.box.stop(("broker-2",))
             assert [s.outcome for s in stopped] == ["stopped"]
             _wait(
-                admin,
+                others,
                 topic,
                 lambda s: all(BROKER not in isr for _, isr, _ in s.values()),
                 "broker 2 out of ISR",
@@ -112,15 +115,15 @@ def test_the_audit_reports_counts_under_replicated_partitions_and_leaders_off_pr
             sandbox3.box.up(timeout=RESTART_TIMEOUT)
 
         _wait(
-            admin,
+            bootstrap,
             topic,
             lambda s: all(len(isr) == 3 for _, isr, _ in s.values()),
             "broker 2 back in sync",
             120,
         )
-        before = _off_preferred(admin, topic)
+        before = _off_preferred(bootstrap, topic)
         doc = _audit(root)
-        after = _off_preferred(admin, topic)
+        after = _off_preferred(bootstrap, topic)
         print(
             f"\nleaders off their preferred replica: {sorted(before)} before the audit, {sorted(after)} after"
         )
@@ -135,6 +138,6 @@ def test_the_audit_reports_counts_under_replicated_partitions_and_leaders_off_pr
         if leader is not None:
             assert leader["severity"] == "warning"
     finally:
-        for future in admin.delete_topics([topic]).values():
+        for future in AdminClient({"bootstrap.servers": bootstrap}).delete_topics([topic]).values():
             with contextlib.suppress(Exception):  # cleanup only
                 future.result(timeout=60)

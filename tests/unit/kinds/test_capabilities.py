@@ -113,7 +113,13 @@ def test_who_declares_what() -> None:
         ),
         "replicas": sorted(
             c.__name__
-            for c in (FindsViolations, TakesApplyOptions, ReviewedWithAnother, Snapshotting, SavesSnapshotState)
+            for c in (
+                FindsViolations,
+                TakesApplyOptions,
+                ReviewedWithAnother,
+                Snapshotting,
+                SavesSnapshotState,
+            )
         ),
         "subject": sorted(
             c.__name__

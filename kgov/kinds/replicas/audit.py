@@ -11,7 +11,8 @@ topics, which are the ones with a factor to compare with.
 One finding per topic and rule, naming its partitions. Severities: `under-replicated` is an error
 (a broker fewer and data may be lost or writes refused); `replica-count` a warning (drift: the
 plan's `reassign` entry for the topic fixes it); `preferred-leader` a warning (load sits on the
-wrong broker; a preferred leader election moves it back); `reassignment-in-progress` is info (the
+wrong broker; a preferred leader election moves it back; reported only where the preferred replica
+is in sync, so that the election can); `reassignment-in-progress` is info (the
 cluster is moving data: a replica being added is not counted as out of sync, and a moving partition
 is judged on its move, not on its count or leader). Without DESCRIBE on the cluster the moves are
 unknown: `reassignments-unread` (a warning) says so.
@@ -163,10 +164,16 @@ def _count(
 def _off_preferred(
     topic: str, parts: Mapping[int, PartitionState], moving: Mapping[int, Reassignment]
 ) -> list[Violation]:
+    # only where an election could move it back: the preferred replica is in sync (a stopped
+    # broker's partitions are the under-replicated finding's)
     off = {
         p: (s.leader, s.replicas[0])
         for p, s in sorted(parts.items())
-        if p not in moving and s.replicas and s.leader is not None and s.leader != s.replicas[0]
+        if p not in moving
+        and s.replicas
+        and s.leader is not None
+        and s.leader != s.replicas[0]
+        and s.replicas[0] in s.isr
     }
     if not off:
         return []

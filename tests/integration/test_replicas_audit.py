@@ -89,7 +89,7 @@ def test_the_audit_reports_counts_under_replicated_partitions_and_leaders_off_pr
         count = _finding(doc, "replica-count", topic)
         assert count is not None and count["severity"] == "warning"
         assert count["message"].startswith(
-            "partitions 0-5 have 3 replicas; the catalog's replication_factor is 2"
+            "partitions 0-5 have 3 replicas; the catalog asks for replication_factor 2"
         )
         assert [e["action"] for e in doc["drift"] if e["name"] == topic] == ["reassign"]
         _catalog(root, bootstrap, [topic], 3)

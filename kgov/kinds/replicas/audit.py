@@ -39,8 +39,8 @@ LEADER = "preferred-leader"
 MOVING = "reassignment-in-progress"
 UNREAD = "reassignments-unread"
 REFUSED = (
-    "kgov's principal may not DESCRIBE the cluster, so the reassignments in progress are unknown: a "
-    "partition being moved shows as under-replicated, and its replica count as differing"
+    "kgov may not DESCRIBE the cluster, so the reassignments in progress are unknown: a partition "
+    "being moved shows as under-replicated, and its replica count as differing"
 )
 DETAILS = 10  # per-partition facts (or moves) named in one finding
 SPANS = 50  # partitions or ranges listed in one list, then how many more
@@ -155,8 +155,8 @@ def _count(
         for n, ps in _grouped(counts).items()
     )
     message = (
-        f"{facts}; the catalog's replication_factor is {rf} (drift: the plan's reassign entry for "
-        "this topic changes it)"
+        f"{facts}; the catalog asks for replication_factor {rf} (drift: the plan carries it out by "
+        "a reassignment, or says why it cannot yet)"
     )
     return [Violation(COUNT, KIND, topic, message, "warning")]
 

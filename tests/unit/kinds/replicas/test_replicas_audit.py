@@ -87,8 +87,8 @@ def test_a_replica_count_other_than_the_catalogs_is_a_warning_and_the_plans_drif
     doc = _audit(port, 2)
     assert _found(doc) == [("replica-count", NAME, "warning")]
     assert _message(doc, "replica-count") == (
-        "partitions 0-5 have 3 replicas; the catalog's replication_factor is 2 (drift: the plan's "
-        "reassign entry for this topic changes it)"
+        "partitions 0-5 have 3 replicas; the catalog asks for replication_factor 2 (drift: the plan "
+        "carries it out by a reassignment, or says why it cannot yet)"
     )
     assert [(e["name"], e["action"]) for e in doc["drift"]] == [(NAME, "reassign")]
 
@@ -99,7 +99,7 @@ def test_one_partition_with_another_count_is_named_alone() -> None:
     port.partitions[(NAME, 3)].replicas = [1, 2]
     doc = _audit(port)
     assert _message(doc, "replica-count").startswith(
-        "partition 3 has 2 replicas; the catalog's replication_factor is 3"
+        "partition 3 has 2 replicas; the catalog asks for replication_factor 3"
     )
 
 

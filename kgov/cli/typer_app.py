@@ -357,8 +357,9 @@ def audit(
         help="Draw the access matrix and data flow from the catalog alone (no cluster).",
     ),
 ) -> None:
-    """Report what is true on the cluster now: drift, unmanaged resources, policy violations,
-    the access matrix (principal x topic) and the data-flow graph.
+    """Report what is true on the cluster now: drift, unmanaged resources, policy violations and
+    replica health (under-replicated partitions, leaders off their preferred replica), the access
+    matrix (principal x topic) and the data-flow graph.
 
     Reads the cluster once, with the same batched requests as plan; never writes to it.
     """

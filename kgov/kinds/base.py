@@ -62,14 +62,20 @@ class Unmanaged:
     detail: JSON = None  # plain JSON the kind's audit hooks read (never a secret)
 
 
+# How urgent an audit finding is: a policy broken or data at risk, something to look at, a fact.
+SEVERITIES = ("error", "warning", "info")
+
+
 @dataclass(frozen=True)
 class Violation:
-    """A live policy violation the audit reports (kinds that declare `FindsViolations`)."""
+    """A live policy violation or health finding the audit reports (kinds that declare
+    `FindsViolations`); the rules are listed in docs/audit.md."""
 
-    rule: str  # naming | replication-factor | min-insync-replicas | pii-broad-access | compatibility-none
+    rule: str  # naming | replication-factor | min-insync-replicas | under-replicated | ...
     kind: str
     name: str
     message: str
+    severity: str = "error"  # one of SEVERITIES
 
 
 @dataclass(frozen=True)

@@ -97,7 +97,12 @@ class MemoryReplicas(MemoryReassign):
                 p.replicas if p.target is None else [*p.target, *(b for b in p.replicas if b not in p.target)]
             )
             isr = tuple(b for b in p.replicas if b not in self.down)
-            out.setdefault(topic, {})[index] = PartitionState(tuple(listed), isr, p.leader)
+            # as Kafka's controller: a stopped leader's partition is led by a live in-sync replica
+            # (and stays so after the broker is back, until an election), else by none
+            if p.leader in self.down and isr:
+                p.leader = isr[0]
+            leader = p.leader if p.leader not in self.down else None
+            out.setdefault(topic, {})[index] = PartitionState(tuple(listed), isr, leader)
         return out
 
     def topic_min_insync(self, names: Sequence[str]) -> Mapping[str, int]:

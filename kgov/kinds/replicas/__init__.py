@@ -24,13 +24,14 @@ from kgov.kinds.base import (
 )
 from kgov.kinds.replicas import snapshot
 from kgov.kinds.replicas.apply import apply_replicas
+from kgov.kinds.replicas.audit import AuditsReplicas
 from kgov.kinds.replicas.desired import desired_factors
 from kgov.kinds.replicas.diff import diff_replicas
 from kgov.kinds.replicas.observe import ObservedReplicas, observe_replicas
 from kgov.plan.model import JSON, Entry
 
 
-class ReplicaKind(TakesApplyOptions, ReviewedWithAnother, Snapshotting, SavesSnapshotState):
+class ReplicaKind(AuditsReplicas, TakesApplyOptions, ReviewedWithAnother, Snapshotting, SavesSnapshotState):
     name = "replicas"
     title = "replica placements"
     backend = "reassign"

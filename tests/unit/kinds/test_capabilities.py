@@ -112,7 +112,14 @@ def test_who_declares_what() -> None:
             )
         ),
         "replicas": sorted(
-            c.__name__ for c in (TakesApplyOptions, ReviewedWithAnother, Snapshotting, SavesSnapshotState)
+            c.__name__
+            for c in (
+                FindsViolations,
+                TakesApplyOptions,
+                ReviewedWithAnother,
+                Snapshotting,
+                SavesSnapshotState,
+            )
         ),
         "subject": sorted(
             c.__name__

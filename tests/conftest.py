@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Iterator
 
 import pytest
@@ -17,3 +18,10 @@ def _fresh_secrets() -> Iterator[None]:
     secrets.forget()
     yield
     secrets.forget()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Ctrl-C tests signal this process: a shell that ran pytest in the background started it with
+    SIGINT ignored, and Python then raises no KeyboardInterrupt. Give it Python's own handler back."""
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,6 +50,13 @@ class Result:
 def kgov(*args: str) -> Result:
     result = CliRunner().invoke(app, list(args))
     return Result(result.exit_code, result.stdout, result.stderr)
+
+
+def sigint_default() -> None:
+    """preexec_fn for a kgov process a test will Ctrl-C: a shell that runs pytest in the background
+    starts it with SIGINT ignored, which the child inherits (and Python then installs no
+    KeyboardInterrupt): the test would measure the shell, not kgov. Reset here, Python sets its own."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def unique_service() -> str:

@@ -268,6 +268,20 @@ def apply(
     fmt: ApplyFormat = typer.Option(
         ApplyFormat(APPLY.default), "--format", "-f", help="Output format of the results."
     ),
+    throttle: str | None = typer.Option(
+        None,
+        "--throttle",
+        help="Replication throttle per broker while partitions move (replication-factor changes), "
+        "e.g. 50MiB/s (the default), 20MB/s or bytes per second.",
+    ),
+    no_wait: bool = typer.Option(
+        False,
+        "--no-wait",
+        help="Start partition reassignments and return; the next apply waits and cleans up.",
+    ),
+    elect_leaders: bool = typer.Option(
+        False, "--elect-leaders", help="After partitions moved, elect their preferred leaders."
+    ),
 ) -> None:
     """Apply a plan: exactly the saved one (refused if the cluster changed since), or a fresh one.
 
@@ -283,6 +297,9 @@ def apply(
             auto_approve=auto_approve,
             allow_delete=allow_delete,
             fmt=fmt.value,
+            throttle=throttle,
+            wait=not no_wait,
+            elect_leaders=elect_leaders,
         )
     )
 
@@ -340,8 +357,9 @@ def audit(
         help="Draw the access matrix and data flow from the catalog alone (no cluster).",
     ),
 ) -> None:
-    """Report what is true on the cluster now: drift, unmanaged resources, policy violations,
-    the access matrix (principal x topic) and the data-flow graph.
+    """Report what is true on the cluster now: drift, unmanaged resources, policy violations and
+    replica health (under-replicated partitions, leaders off their preferred replica), the access
+    matrix (principal x topic) and the data-flow graph.
 
     Reads the cluster once, with the same batched requests as plan; never writes to it.
     """

@@ -13,12 +13,14 @@ from kgov.engine.apply import apply_plan, await_visible
 from kgov.engine.make import make_plan
 from kgov.errors import EXIT_ERROR, EXIT_OK, KgovError, PlanError
 from kgov.kinds import KINDS
-from kgov.kinds.base import Backends
+from kgov.kinds.base import ApplyOptions, Backends
+from kgov.kinds.rates import RateError, parse_rate
 from kgov.plan import planfile
 from kgov.plan.model import Plan
 from kgov.plan.verify import check_current, check_integrity
 from kgov.render.escape import visible
 from kgov.render.formats import APPLY
+from kgov.sanitize import printable
 
 
 def _saved_plan(
@@ -58,8 +60,12 @@ def run_apply(
     allow_delete: bool = False,
     fmt: str = APPLY.default,
     backends: Backends | None = None,
+    throttle: str | None = None,
+    wait: bool = True,
+    elect_leaders: bool = False,
 ) -> int:
     output = APPLY[fmt]
+    rate = _throttle(throttle)  # a bad value stops here, before anything is read or written
     if plan_file is not None:
         plan, ports = _saved_plan(plan_file, catalog_dir, env, allow_delete, backends)
     else:
@@ -77,7 +83,18 @@ def run_apply(
             output.results(plan, (), out)
         return EXIT_OK
     with err.status("applying") as status:
-        results = apply_plan(plan, ports, progress=lambda what, n: status.update(f"{what} ({n})"))
+
+        def report(line: str) -> None:
+            # a terminal shows the latest line in the status; CI logs get every line
+            if err.is_terminal:
+                status.update(Text(printable(line)))
+            else:
+                err.print(Text(printable(line)))
+
+        options = ApplyOptions(throttle=rate, wait=wait, elect_leaders=elect_leaders, report=report)
+        results = apply_plan(
+            plan, ports, progress=lambda what, n: status.update(f"{what} ({n})"), options=options
+        )
         status.update("waiting until the cluster shows the changes")
         try:
             invisible = await_visible(plan, results, ports)
@@ -87,6 +104,15 @@ def run_apply(
     if invisible:
         err.print(Text(f"warning: {not_yet_visible(invisible)}", style="yellow"))
     return EXIT_ERROR if any(not r.ok for r in results) else EXIT_OK
+
+
+def _throttle(text: str | None) -> int | None:
+    if text is None:
+        return None
+    try:
+        return parse_rate(text)
+    except RateError as exc:
+        raise KgovError(f"{exc}; nothing was applied", hint="--throttle 50MiB/s") from None
 
 
 def not_yet_visible(invisible: tuple[str, ...], named: int = 10) -> str:

@@ -73,12 +73,18 @@ def connect(catalog: Catalog, env_name: str) -> Backends:
     """The ports of an environment. Secret references are resolved here, for the clients only."""
     # here, not at the top: confluent_kafka loads only for commands that connect
     from kgov.cluster.kafka.adapter.admin import KafkaCluster
+    from kgov.cluster.kafka.adapter.reassign import KafkaReassign
+    from kgov.cluster.kafka.adapter.replicas import KafkaReplicas
     from kgov.cluster.registry.adapter import connect_registry
 
     env = environment(catalog, env_name)
     mark_secret_references(_secret_settings(catalog))
     registry = connect_registry(env) if env.schema_registry else None
-    return Backends(kafka=KafkaCluster(kafka_settings(env)), registry=registry)
+    settings = kafka_settings(env)
+    kafka = KafkaCluster(settings)
+    # the reassignment port shares the Kafka settings; its kafka-python client connects on first use
+    reassign = KafkaReplicas(kafka, KafkaReassign(settings))
+    return Backends(kafka=kafka, registry=registry, reassign=reassign)
 
 
 def _secret_settings(catalog: Catalog) -> list[object]:

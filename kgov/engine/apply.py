@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from kgov.errors import KgovError
 from kgov.kinds import KINDS
-from kgov.kinds.base import Backends, Kind
+from kgov.kinds.base import ApplyOptions, Backends, Kind, apply_entries
 from kgov.plan.model import Entry, Plan
 from kgov.redact import redact
 
@@ -29,7 +29,7 @@ class EntryResult:
 
 Progress = Callable[[str, int], None]  # (what is being done, how many entries)
 
-_VERB = {"create": "creating", "update": "changing", "delete": "deleting"}
+_VERB = {"create": "creating", "update": "changing", "delete": "deleting", "reassign": "reassigning"}
 
 
 def _kinds_of(plan: Plan, kinds: Sequence[Kind]) -> dict[str, Kind]:
@@ -41,7 +41,11 @@ def _kinds_of(plan: Plan, kinds: Sequence[Kind]) -> dict[str, Kind]:
 
 
 def apply_plan(
-    plan: Plan, backends: Backends, kinds: Sequence[Kind] = KINDS, progress: Progress | None = None
+    plan: Plan,
+    backends: Backends,
+    kinds: Sequence[Kind] = KINDS,
+    progress: Progress | None = None,
+    options: ApplyOptions | None = None,
 ) -> tuple[EntryResult, ...]:
     if plan.blocked:
         raise ValueError("a plan with blocked entries cannot be applied")  # callers refuse it first
@@ -57,7 +61,7 @@ def apply_plan(
         kind = by_name[entries[0].kind]
         say(f"{_VERB.get(action, action)} {kind.title}", len(entries))
         try:
-            outcome = kind.apply(backends.get(kind.backend), entries)
+            outcome = apply_entries(kind, backends.get(kind.backend), entries, options or ApplyOptions())
         except KgovError as exc:  # e.g. the backend went away: every entry of the batch failed
             outcome = {e.address: exc.message for e in entries}
         except Exception as exc:  # a bug or a value the client refused: still report every entry

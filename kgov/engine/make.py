@@ -14,7 +14,7 @@ from kgov.engine.selfguard import guard
 from kgov.kinds import KINDS
 from kgov.kinds.base import Backends, DiffContext, Kind, check_rights, narrowed
 from kgov.plan.fingerprint import digest, plan_fingerprint
-from kgov.plan.model import JSON, Entry, KindSummary, Plan, Scoped
+from kgov.plan.model import ACTIONS, COUNTED_AS, JSON, Entry, KindSummary, Plan, Scoped
 
 
 def make_plan(
@@ -74,7 +74,9 @@ def make_plan(
         entries.extend(found)
         warnings.extend(said)
         summary[kind.name] = KindSummary(
-            kind.title, len(desired), **{a: sum(e.action == a for e in found) for a in _COUNTED}
+            kind.title,
+            len(desired),
+            **{a: sum(COUNTED_AS.get(e.action) == a for e in found) for a in ACTIONS},
         )
     if allow_delete and not catalog.settings.ownership.delete:
         warnings.append("--allow-delete has no effect: ownership.delete is false in kgov.yaml")
@@ -92,6 +94,3 @@ def make_plan(
         kgov_version=__version__,
         scoped=scoped,
     )
-
-
-_COUNTED = ("create", "update", "delete", "blocked")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from kgov.kinds.acl import AclKind
 from kgov.kinds.base import Kind
+from kgov.kinds.replicas import ReplicaKind
 from kgov.kinds.subjects import SubjectKind
 from kgov.kinds.topics import TopicKind
 from kgov.kinds.user import UserKind
 
-KINDS: tuple[Kind, ...] = (TopicKind(), UserKind(), AclKind(), SubjectKind())
+KINDS: tuple[Kind, ...] = (TopicKind(), ReplicaKind(), UserKind(), AclKind(), SubjectKind())

@@ -8,13 +8,14 @@ the kinds; plan, apply, the fingerprint and the renderers iterate over it and kn
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from kgov.bindings import Binding
 from kgov.catalog.model import Catalog, Environment, Settings
 from kgov.cluster.kafka.port import KafkaAdmin
+from kgov.cluster.kafka.replica_port import ReplicaPort
 from kgov.cluster.registry.port import SchemaRegistry
 from kgov.diagnostics import Location
 from kgov.kinds.access_matrix import Matrix
@@ -45,6 +46,7 @@ class Backends:
 
     kafka: KafkaAdmin | None = None
     registry: SchemaRegistry | None = None
+    reassign: ReplicaPort | None = None  # partition reassignment (replication-factor changes)
 
     def get(self, name: str) -> Any:
         return getattr(self, name, None)
@@ -60,14 +62,20 @@ class Unmanaged:
     detail: JSON = None  # plain JSON the kind's audit hooks read (never a secret)
 
 
+# How urgent an audit finding is: a policy broken or data at risk, something to look at, a fact.
+SEVERITIES = ("error", "warning", "info")
+
+
 @dataclass(frozen=True)
 class Violation:
-    """A live policy violation the audit reports (kinds that declare `FindsViolations`)."""
+    """A live policy violation or health finding the audit reports (kinds that declare
+    `FindsViolations`); the rules are listed in docs/audit.md."""
 
-    rule: str  # naming | replication-factor | min-insync-replicas | pii-broad-access | compatibility-none
+    rule: str  # naming | replication-factor | min-insync-replicas | under-replicated | ...
     kind: str
     name: str
     message: str
+    severity: str = "error"  # one of SEVERITIES
 
 
 @dataclass(frozen=True)
@@ -127,6 +135,22 @@ class Kind(Protocol):
     def visible(self, entry: Entry, observed: Any) -> bool:
         """Whether the observed state shows the entry applied."""
         ...
+
+
+def _silent(_line: str) -> None:
+    pass
+
+
+@dataclass(frozen=True)
+class ApplyOptions:
+    """What `kgov apply` is told beyond the plan, for the kinds that declare `TakesApplyOptions`
+    (changes that move data and take time: replication-factor changes)."""
+
+    throttle: int | None = None  # bytes/s a data-moving change may use per broker; None: the kind's default
+    wait: bool = True  # wait until a long-running change completes (--no-wait: start it and return)
+    elect_leaders: bool = False  # a preferred leader election for what moved (--elect-leaders)
+    report: Callable[[str], None] = _silent  # progress lines for people (a terminal's status, or CI lines)
+    poll_s: float = 2.0  # between progress reads
 
 
 # Optional hooks are capabilities a kind class declares by inheriting them
@@ -305,6 +329,26 @@ class Imports(ABC):
     def import_files(self, backend: Any, catalog: Catalog, env: Environment) -> Imported: ...
 
 
+class TakesApplyOptions(ABC):
+    """Apply with `kgov apply`'s options (ApplyOptions): the core calls `apply_with` in place of
+    `apply`. For changes that run long on the cluster (a throttled reassignment, its progress)."""
+
+    @abstractmethod
+    def apply_with(
+        self, backend: Any, entries: Sequence[Entry], options: ApplyOptions
+    ) -> Mapping[str, str | None]: ...
+
+
+class ReviewedWithAnother(ABC):
+    """For `kgov diff --base`: a kind whose desired state is a field of another kind's resources (the
+    replica kind's factors are the topics' replication_factor): the other kind reviews the change,
+    and the review does not list it twice."""
+
+    @abstractmethod
+    def reviewed_with(self) -> str:
+        """The name of the kind whose review covers this kind's changes."""
+
+
 CAPABILITIES: tuple[type[ABC], ...] = (
     Narrows,
     ChecksRights,
@@ -318,6 +362,8 @@ CAPABILITIES: tuple[type[ABC], ...] = (
     ClassifiesChanges,
     Locates,
     Imports,
+    TakesApplyOptions,
+    ReviewedWithAnother,
 )
 
 
@@ -332,3 +378,11 @@ def narrowed(kind: Kind, scope: JSON, names: Sequence[str]) -> JSON | None:
 def check_rights(kind: Kind, backend: Any, entries: Sequence[Entry]) -> None:
     if isinstance(kind, ChecksRights) and entries:
         kind.check_rights(backend, entries)
+
+
+def apply_entries(
+    kind: Kind, backend: Any, entries: Sequence[Entry], options: ApplyOptions
+) -> Mapping[str, str | None]:
+    if isinstance(kind, TakesApplyOptions):
+        return kind.apply_with(backend, entries, options)
+    return kind.apply(backend, entries)

@@ -12,7 +12,16 @@ from dataclasses import dataclass
 from typing import Any
 
 FORMAT_VERSION = 2
-ACTIONS = ("create", "update", "delete", "blocked")
+ACTIONS = ("create", "update", "delete", "blocked")  # the summary's columns
+# Every entry action, and the summary column it counts in: a reassignment (the replicas of an existing
+# resource move, data is copied) is a change.
+COUNTED_AS = {
+    "create": "create",
+    "update": "update",
+    "reassign": "update",
+    "delete": "delete",
+    "blocked": "blocked",
+}
 
 JSON = Any  # plain JSON: dicts, lists, str, int, float, bool, None
 
@@ -46,7 +55,7 @@ class Entry:
     address: str  # unique in a plan: "<kind>.<name>"
     kind: str
     name: str
-    action: str  # one of ACTIONS
+    action: str  # one of COUNTED_AS
     before: JSON = None
     after: JSON = None
     changes: tuple[Change, ...] = ()

@@ -194,8 +194,11 @@ def _sections(doc: dict[str, Any]) -> list[tuple[str, str, list[str], list[list[
         (
             "Policy violations",
             "violations",
-            ["rule", "resource", "finding"],
-            [[_e(v["rule"]), _e(v["name"]), _e(v["message"])] for v in doc["violations"]],
+            ["rule", "resource", "finding", "severity"],
+            [
+                [_e(v["rule"]), _e(v["name"]), _e(v["message"]), _e(v.get("severity", "error"))]
+                for v in doc["violations"]
+            ],
         ),
         (
             "Data-flow edges",

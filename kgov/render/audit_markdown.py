@@ -76,8 +76,16 @@ def render(doc: dict[str, Any]) -> str:
     lines += _section(
         "Policy violations",
         len(violations),
-        ["rule", "resource", "finding"],
-        [[md_text(v["rule"]), md_code(v["name"]), md_text(v["message"])] for v in violations],
+        ["rule", "resource", "finding", "severity"],
+        [
+            [
+                md_text(v["rule"]),
+                md_code(v["name"]),
+                md_text(v["message"]),
+                md_text(v.get("severity", "error")),
+            ]
+            for v in violations
+        ],
     )
     cells = doc["access_matrix"]["cells"]
     lines += _section(

@@ -9,8 +9,14 @@ from typing import Any
 from kgov.render.escape import md_code, md_text
 from kgov.render.plan_text import SYMBOL, grouped, scoped_line, summary_line
 
-_TITLE = {"create": "create", "update": "change", "delete": "delete", "blocked": "BLOCKED"}
-_ICON = {"create": "🟢", "update": "🟡", "delete": "🔴", "blocked": "⛔"}
+_TITLE = {
+    "create": "create",
+    "update": "change",
+    "reassign": "reassign",
+    "delete": "delete",
+    "blocked": "BLOCKED",
+}
+_ICON = {"create": "🟢", "update": "🟡", "reassign": "🔁", "delete": "🔴", "blocked": "⛔"}
 
 
 def _value(value: Any, change: dict[str, Any] | None = None) -> str:

@@ -11,7 +11,7 @@ from rich.text import Text
 
 from kgov.render.escape import visible
 
-SYMBOL = {"create": "+", "update": "~", "delete": "-", "blocked": "!"}
+SYMBOL = {"create": "+", "update": "~", "reassign": "~", "delete": "-", "blocked": "!"}
 _STYLE = {"+": "green", "~": "yellow", "-": "red", "!": "bold red"}
 _DEFAULT = "(default)"
 

@@ -18,7 +18,7 @@ from typing import Any
 from kgov.catalog.model import Catalog, Environment
 from kgov.errors import ConfigError
 from kgov.kinds import KINDS
-from kgov.kinds.base import ClassifiesChanges, ComparesJson, Kind, Locates
+from kgov.kinds.base import ClassifiesChanges, ComparesJson, Kind, Locates, ReviewedWithAnother
 from kgov.plan.model import JSON
 from kgov.review.classify import default_reasons
 from kgov.review.model import Reason, ResourceChange, Review, Row, Where
@@ -88,7 +88,8 @@ def review(
     pairs = environments_to_compare(head, base, envs)
     changes: list[ResourceChange] = list(settings_changes(head, base, relocate))
     for kind in kinds:
-        changes.extend(_kind_changes(kind, head, base, pairs, relocate))
+        if not isinstance(kind, ReviewedWithAnother):  # its changes are another kind's rows
+            changes.extend(_kind_changes(kind, head, base, pairs, relocate))
     names = tuple(h.name for h, _ in pairs if h.name)
     return Review(base_ref, base_commit, names, tuple(changes))
 

@@ -97,6 +97,18 @@ def _snapshot(admin: AdminClient, names: list[str]) -> dict[str, tuple[int, int,
             time.sleep(1)
 
 
+def _snapshot_all(admin: AdminClient, names: list[str]) -> dict[str, tuple[int, int, dict[str, str]]]:
+    """_snapshot once every name shows: the "before" of a comparison. A topic another client just saw
+    may not be known yet to the broker this client asks (each broker learns it from the controller)."""
+    deadline = time.monotonic() + 60
+    while True:
+        state = _snapshot(admin, names)
+        if sorted(state) == sorted(names):
+            return state
+        assert time.monotonic() < deadline, f"never shown in metadata: {sorted(set(names) - set(state))}"
+        time.sleep(0.2)
+
+
 def _read(admin: AdminClient, names: list[str]) -> dict[str, tuple[int, int, dict[str, str]]]:
     topics = admin.list_topics(timeout=20).topics
     present = [n for n in names if n in topics]
@@ -124,10 +136,7 @@ def unrelated(sandbox3: ThreeBrokers) -> Iterator[str]:
     admin = _admin(sandbox3)
     spec = NewTopic(name, 2, 3, config={"retention.ms": "123456789"})
     admin.create_topics([spec])[name].result(timeout=30)
-    deadline = time.monotonic() + 30
-    while name not in _snapshot(admin, [name]):  # acknowledged is not yet visible in metadata
-        assert time.monotonic() < deadline, f"{name} never showed in metadata"
-        time.sleep(0.2)
+    _snapshot_all(admin, [name])  # acknowledged is not yet visible in metadata
     yield name
     sandbox3.box.up(timeout=RESTART_TIMEOUT)  # a test that failed midway may have left a broker dead
     admin = _admin(sandbox3)
@@ -187,7 +196,7 @@ def test_broker_killed_in_the_middle_of_an_apply_of_1000_actions(
 ) -> None:
     names = _catalog(tmp_path / "catalog", service, MANY)
     admin = _admin(sandbox3)
-    before = _snapshot(admin, [unrelated])
+    before = _snapshot_all(admin, [unrelated])
     planned = _kgov(
         sandbox3, tmp_path, "plan", "--env", "local", "--catalog", "catalog", "--out", "plan.json"
     )
@@ -224,12 +233,12 @@ def test_broker_killed_in_the_middle_of_an_apply_of_1000_actions(
     print(f"{fault}; apply exit {proc.returncode}")
 
     # Nothing outside the plan changed, before or after the restart, and a new plan converges.
-    assert _snapshot(admin, [unrelated]) == before
+    assert _snapshot_all(admin, [unrelated]) == before
     created = set(admin.list_topics(timeout=20).topics)  # metadata only: a broker is down
     sandbox3.box.up(timeout=RESTART_TIMEOUT)  # restarts broker-2 (only it)
     assert sandbox3.box.is_running()
     _converges(sandbox3, tmp_path, names)
-    assert _snapshot(admin, [unrelated]) == before
+    assert _snapshot_all(admin, [unrelated]) == before
 
     # Every action's outcome is reported, with Kafka's error for each failure; the exit code says
     # whether any failed. Which ones fail depends on where the kill lands: in the batch in flight
@@ -268,7 +277,7 @@ def test_apply_of_1000_actions_while_a_broker_is_dead_and_fenced(
     replica catches up and a new plan shows no changes."""
     names = _catalog(tmp_path / "catalog", service, MANY)
     admin = _admin(sandbox3)
-    before = _snapshot(admin, [unrelated])
+    before = _snapshot_all(admin, [unrelated])
     planned = _kgov(
         sandbox3, tmp_path, "plan", "--env", "local", "--catalog", "catalog", "--out", "plan.json"
     )
@@ -289,7 +298,7 @@ def test_apply_of_1000_actions_while_a_broker_is_dead_and_fenced(
     results = outcomes(applied.stdout)
     assert sorted(results) == names and all(r["ok"] for r in results.values())
     assert _isr_sizes(admin, names) == {2}  # the dead broker holds a replica it cannot sync yet
-    assert _snapshot(admin, [unrelated]) == before
+    assert _snapshot_all(admin, [unrelated]) == before
 
     sandbox3.box.up(timeout=RESTART_TIMEOUT)
     _converges(sandbox3, tmp_path, names)
@@ -297,7 +306,7 @@ def test_apply_of_1000_actions_while_a_broker_is_dead_and_fenced(
     while _isr_sizes(admin, names) != {3}:
         assert time.monotonic() < deadline, "the restarted broker's replicas never came back in sync"
         time.sleep(1)
-    assert _snapshot(admin, [unrelated]) == before
+    assert _snapshot_all(admin, [unrelated]) == before
 
 
 def test_cluster_restarted_between_plan_and_apply(
@@ -306,7 +315,7 @@ def test_cluster_restarted_between_plan_and_apply(
     """The plan's fingerprint covers the topics in scope, their partitions and configs: a restart
     changes none of them, so the saved plan is still exact and applies in full."""
     names = _catalog(tmp_path / "catalog", service, 30)
-    before = _snapshot(_admin(sandbox3), [unrelated])
+    before = _snapshot_all(_admin(sandbox3), [unrelated])
     planned = _kgov(
         sandbox3, tmp_path, "plan", "--env", "local", "--catalog", "catalog", "--out", "plan.json"
     )
@@ -325,7 +334,7 @@ def test_cluster_restarted_between_plan_and_apply(
     results = outcomes(applied.stdout)
     assert sorted(results) == names and all(r["ok"] for r in results.values())
     _converges(sandbox3, tmp_path, names)
-    assert _snapshot(_admin(sandbox3), [unrelated]) == before
+    assert _snapshot_all(_admin(sandbox3), [unrelated]) == before
 
 
 def test_a_saved_plan_applied_twice_is_refused_as_stale(
@@ -343,11 +352,11 @@ def test_a_saved_plan_applied_twice_is_refused_as_stale(
     assert sorted(outcomes(first.stdout)) == names
 
     admin = _admin(sandbox3)
-    before = _snapshot(admin, [*names, unrelated])
+    before = _snapshot_all(admin, [*names, unrelated])
     second = _kgov(
         sandbox3, tmp_path, "apply", "plan.json", "--env", "local", "--catalog", "catalog", "--format", "json"
     )
     assert second.returncode == 1, second.stdout + second.stderr
     assert "stale plan" in second.stderr and "nothing was applied" in second.stderr
     assert "Traceback" not in second.stderr
-    assert _snapshot(admin, [*names, unrelated]) == before
+    assert _snapshot_all(admin, [*names, unrelated]) == before

@@ -22,6 +22,7 @@ import pytest
 import yaml
 
 from kgov.cluster.interrupt import call_interruptibly, wait_futures
+from tests.support import sigint_default
 
 ROOT = Path(__file__).resolve().parents[2]
 _NULL_LOGGER = logging.getLogger("kgov.test.librdkafka")  # librdkafka's connection noise, dropped
@@ -107,6 +108,7 @@ def test_ctrl_c_stops_kgov_plan_on_a_silent_broker_and_exits_130(
     plan = subprocess.Popen(
         [sys.executable, "-m", "kgov", "plan", "--env", "dev", "--catalog", str(catalog)],
         cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=sigint_default,
     )  # fmt: skip
     try:
         silent_listener.settimeout(60)  # start-up on a busy machine

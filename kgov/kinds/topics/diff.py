@@ -103,17 +103,7 @@ def _update(want: TopicSpec, have: TopicSpec, ignore: tuple[str, ...]) -> Entry 
     rows: list[Change] = []
     reasons: list[str] = []
     hints: list[str] = []
-    if want.replication_factor != have.replication_factor:
-        rows.append(
-            Change("replication_factor", have.replication_factor, want.replication_factor, blocked=True)
-        )
-        reasons.append(
-            "changing the replication factor needs a partition reassignment, which kgov does not do"
-        )
-        hints.append(
-            "keep replication_factor at its current value, or reassign partitions with "
-            "kafka-reassign-partitions.sh and then update the catalog"
-        )
+    # A replication-factor change is the replica kind's (kgov/kinds/replicas/): a throttled reassignment.
     if want.partitions < have.partitions:
         rows.append(Change("partitions", have.partitions, want.partitions, blocked=True))
         reasons.append(

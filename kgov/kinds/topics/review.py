@@ -2,8 +2,8 @@
 
 The rules read the topics' desired JSON (`before`/`after`, None when absent) and the two catalogs:
 a partition count that falls breaks, one that grows moves keys of a keyed or compacted topic, a
-replication factor change needs a reassignment, a cleanup policy switch and a retention cut lose
-or change what consumers read.
+replication factor change is a throttled reassignment (attention), a cleanup policy switch and a
+retention cut lose or change what consumers read.
 """
 
 from __future__ import annotations
@@ -67,9 +67,9 @@ def topic_reasons(name: str, before: JSON, after: JSON, head: Catalog, base: Cat
         reasons.append(
             Reason(
                 "replication-factor-changed",
-                BREAKING,
+                ATTENTION,
                 f"replication factor {before['replication_factor']} → {after['replication_factor']}: "
-                "needs a partition reassignment (kgov refuses it)",
+                "carried out by a throttled partition reassignment (data is copied between brokers)",
             )
         )
     if _compacted(before) != _compacted(after):

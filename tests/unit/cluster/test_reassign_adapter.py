@@ -273,6 +273,43 @@ def test_an_error_in_a_call_is_a_cluster_error() -> None:
         port.describe_brokers()
 
 
+def test_a_broker_that_dies_under_a_call_is_tried_again_on_another(monkeypatch: pytest.MonkeyPatch) -> None:
+    """kafka-python sends a cluster-wide request to the least loaded broker; if that one was just
+    killed, the answer is 'socket disconnected' and the next try picks a live one."""
+    monkeypatch.setattr(reassign, "_RETRY_FIRST_S", 0.01)
+    answers: list[Any] = [kafka_errors.KafkaConnectionError("socket disconnected"), BROKERS]
+
+    def describe() -> Any:
+        answer = answers.pop(0)
+        if isinstance(answer, BaseException):
+            raise answer
+        return answer
+
+    port = _port(_Fake(describe_cluster=describe))
+    assert port.describe_brokers() == [Broker(1, None), Broker(2, "r1")]
+    assert port.requests["describe_cluster"] == 2
+
+
+def test_a_retriable_failure_that_lasts_is_a_cluster_error_within_the_timeout(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(reassign, "_RETRY_FIRST_S", 0.01)
+    fake = _Fake(describe_cluster=kafka_errors.KafkaConnectionError("socket disconnected"))
+    port = _port(fake, timeout_ms=300)
+    started = time.monotonic()
+    with pytest.raises(ClusterError, match=r"describe_cluster failed.*socket disconnected"):
+        port.describe_brokers()
+    assert time.monotonic() - started < 5
+    assert len(fake.calls) > 1 and port.requests["describe_cluster"] == len(fake.calls)
+
+
+def test_a_failure_that_is_not_retriable_is_not_tried_again() -> None:
+    fake = _Fake(describe_cluster=kafka_errors.ClusterAuthorizationFailedError("no DESCRIBE on the cluster"))
+    with pytest.raises(ClusterError, match="CLUSTER_AUTHORIZATION_FAILED"):
+        _port(fake).describe_brokers()
+    assert len(fake.calls) == 1
+
+
 def test_a_call_that_hangs_is_given_up_in_bounded_time(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(reassign, "_GRACE_S", 0.2)
     release = threading.Event()

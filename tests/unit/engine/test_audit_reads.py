@@ -67,6 +67,10 @@ def test_a_kind_with_no_connection_is_warned_about_in_the_kinds_order() -> None:
     audit = audit_cluster(catalog, "local", Backends(registry=MemoryRegistry()))
     assert [k for k, _ in audit.kinds] == ["subject"]
     assert [w for w in audit.warnings if "not audited" in w] == [
-        f"{t} not audited: environment 'local' has no kafka connection"
-        for t in ("topics", "SCRAM users", "ACL bindings")
+        "topics not audited: environment 'local' has no kafka connection",
+        "replica placements not audited: environment 'local' has no reassign connection",
+        *(
+            f"{t} not audited: environment 'local' has no kafka connection"
+            for t in ("SCRAM users", "ACL bindings")
+        ),
     ]

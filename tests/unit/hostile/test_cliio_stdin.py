@@ -17,7 +17,7 @@ from kgov.cli.exits import outcome
 from kgov.cluster.memory.kafka import MemoryCluster
 from kgov.commands.apply import run_apply
 from kgov.kinds.base import Backends
-from tests.support import write_catalog
+from tests.support import sigint_default, write_catalog
 from tests.unit.hostile.cliio_helpers import ROOT, assert_defused, catalog, run_kgov, snapshot_of
 
 # apply as the console script runs it, against an in-memory cluster instead of a connection; what
@@ -130,6 +130,7 @@ def test_ctrl_c_still_ends_with_130_when_stdin_is_closed(tmp_path: Path) -> None
             ["sh", "-c", 'exec "$@" <&-', "sh", sys.executable, "-m", "kgov",
              "plan", "--env", "local", "-c", str(root)],
             cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            preexec_fn=sigint_default,
         )  # fmt: skip
         try:
             silent.settimeout(60)  # start-up on a busy machine

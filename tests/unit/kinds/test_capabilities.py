@@ -22,8 +22,10 @@ from kgov.kinds.base import (
     LendsAuditFacts,
     Locates,
     Narrows,
+    ReviewedWithAnother,
     SavesSnapshotState,
     Snapshotting,
+    TakesApplyOptions,
 )
 
 KGOV = Path(__file__).resolve().parents[3] / "kgov"
@@ -107,6 +109,16 @@ def test_who_declares_what() -> None:
                 Imports,
                 ClassifiesChanges,
                 Locates,
+            )
+        ),
+        "replicas": sorted(
+            c.__name__
+            for c in (
+                FindsViolations,
+                TakesApplyOptions,
+                ReviewedWithAnother,
+                Snapshotting,
+                SavesSnapshotState,
             )
         ),
         "subject": sorted(

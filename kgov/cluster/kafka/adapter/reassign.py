@@ -35,6 +35,12 @@ from kgov.errors import ClusterError, ConfigError
 T = TypeVar("T")
 PREFERRED = 0  # ElectLeaders' election type: preferred replica (1 is unclean)
 _GRACE_S = 5.0  # past kafka-python's own request timeout, before kgov gives up waiting on a call
+_RETRY_FIRST_S, _RETRY_MAX_S = 0.25, 1.0  # pauses between tries of a retriable failure
+
+
+class _Retriable(ClusterError):
+    """A call's failure that a new try may not have (kafka-python marks such errors retriable)."""
+
 
 # librdkafka key (KafkaSettings.client) -> kafka-python KafkaAdminClient option
 _SAME = {
@@ -178,10 +184,23 @@ class KafkaReassign:
             )
         return self._client
 
-    def _call(self, request: str, fn: Callable[[Any], T], count: int = 1) -> T:
+    def _call(self, request: str, fn: Callable[[Any], T], count: int = 1, retry: bool = True) -> T:
+        """fn(client), bounded; a retriable failure (the connection to a broker that just died, a
+        controller that moved) is tried again on a fresh pick of broker within the settings'
+        timeout. Every request here is idempotent: a reassignment submitted twice with the same
+        target is the same reassignment."""
         admin = self._admin()
-        self.requests[request] += count
-        return self._bounded(request, lambda: fn(admin), self._timeout)
+        deadline = time.monotonic() + self._timeout
+        pause = _RETRY_FIRST_S
+        while True:
+            self.requests[request] += count
+            try:
+                return self._bounded(request, lambda: fn(admin), self._timeout)
+            except _Retriable as exc:
+                if not retry or time.monotonic() + pause >= deadline:
+                    raise ClusterError(exc.message, exc.hint) from None
+            time.sleep(pause)
+            pause = min(2 * pause, _RETRY_MAX_S)
 
     def _bounded(self, request: str, fn: Callable[[], T], timeout: float) -> T:
         """fn() in a daemon thread, waited on in slices (Ctrl-C is raised at once) for at most
@@ -214,7 +233,10 @@ class KafkaReassign:
                 )
             else:
                 detail = error_text(value)
-            raise self._failure(request, detail) from None
+            error = self._failure(request, detail)
+            if request != "bootstrap" and getattr(value, "retriable", False):
+                raise _Retriable(error.message, error.hint) from None
+            raise error from None
         raise value
 
     def _failure(self, request: str, detail: str) -> ClusterError:
@@ -311,7 +333,8 @@ class KafkaReassign:
         return LogDirSizes(dict(sizes), dict(lag), errors)
 
     def _log_dirs(self, by_topic: dict[str, list[int]], broker: int) -> Any:
-        return self._call("describe_log_dirs", lambda a: a.describe_log_dirs(by_topic, [broker]))
+        # not tried again: it goes to this one broker, and a dead broker stays dead for a while
+        return self._call("describe_log_dirs", lambda a: a.describe_log_dirs(by_topic, [broker]), retry=False)
 
     def elect_leaders(self, partitions: Sequence[Partition]) -> PartitionOutcome:
         wanted = sorted(set(partitions))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from kgov.kinds.topics.placement import PartitionMove, TopicPlacement
+from kgov.kinds.replicas.placement import PartitionMove, TopicPlacement
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 
 import pytest
 
-from kgov.kinds.topics.placement import Broker, Placement, RfChange, TopicPlacement, place_replicas
+from kgov.kinds.replicas.placement import Broker, Placement, RfChange, TopicPlacement, place_replicas
 
 Assignments = dict[str, dict[int, list[int]]]
 

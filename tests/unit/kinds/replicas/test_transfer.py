@@ -1,11 +1,11 @@
-"""The data a placement moves and the time it takes at a throttle (kgov/kinds/topics/transfer.py)."""
+"""The data a placement moves and the time it takes at a throttle (kgov/kinds/replicas/transfer.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from kgov.kinds.topics.placement import Broker, PartitionMove, RfChange, TopicPlacement, place_replicas
-from kgov.kinds.topics.transfer import ReplicaCopy, transfer
+from kgov.kinds.replicas.placement import Broker, PartitionMove, RfChange, TopicPlacement, place_replicas
+from kgov.kinds.replicas.transfer import ReplicaCopy, transfer
 
 MB = 1_000_000
 

@@ -2,7 +2,7 @@
 
 Each seed draws brokers (some in racks, some not live), topics with irregular replica lists
 (dead brokers, mixed factors within a topic) and changes up and down; the checks are the rules of
-kgov/kinds/topics/placement.py, asserted from the output alone."""
+kgov/kinds/replicas/placement.py, asserted from the output alone."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from collections import Counter
 
 import pytest
 
-from kgov.kinds.topics.placement import Broker, Placement, RfChange, place_replicas
+from kgov.kinds.replicas.placement import Broker, Placement, RfChange, place_replicas
 
 Assignments = dict[str, dict[int, list[int]]]
 

@@ -1,0 +1,120 @@
+"""Read what a replication-factor change depends on, in a fixed number of requests whatever the
+number of topics: the live brokers and their racks (one request), every partition's replicas (one
+metadata request: placement balances over the whole cluster), the reassignments in progress (one
+request), and only for the topics whose factor changes, kgov's rights on the cluster and on them
+(one DescribeCluster, DescribeTopics batched: kgov/kinds/replicas/rights.py), their
+min.insync.replicas (batched) and the size of their partitions (one DescribeLogDirs request per
+broker)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from kgov.cluster.kafka.port import Partition
+from kgov.cluster.kafka.reassign_port import Broker, Reassignment
+from kgov.cluster.kafka.replica_port import PartitionState, ReplicaPort, Rights
+from kgov.errors import ClusterError
+from kgov.kinds.replicas.rights import lacking
+from kgov.plan.model import JSON
+
+REFUSED = "CLUSTER_AUTHORIZATION_FAILED"
+
+
+@dataclass(frozen=True)
+class ObservedReplicas:
+    brokers: tuple[Broker, ...]  # the live ones
+    partitions: Mapping[str, Mapping[int, PartitionState]]  # every topic of the cluster
+    moving: Mapping[Partition, Reassignment] = field(default_factory=dict)  # in progress, any topic
+    min_insync: Mapping[str, int] = field(default_factory=dict)  # the changing topics only
+    sizes: Mapping[Partition, int] = field(default_factory=dict)  # the changing topics' partitions
+    copied: Mapping[Partition, int] = field(default_factory=dict)  # moving: bytes the adding replicas hold
+    scope: tuple[str, ...] = ()  # the topics the plan is about
+    refused: bool = False  # kgov may not DESCRIBE the cluster: reassignments and sizes unread
+    rights: Rights | None = None  # kgov's, on the cluster and the watched topics; None: not read
+
+    def to_json(self) -> JSON:
+        """The state a plan depends on, for the fingerprint: brokers, the scope's replica lists and
+        reassignments. Sizes are left out (they grow while producers write: a saved plan would be
+        stale at once); the bytes to move are in the entries' notes. The brokers count only when a
+        factor changes or a scope topic is moving: a plan of no such change does not depend on them
+        (a broker that dies after it does not make it stale). A right kgov lacks counts (granted
+        after the plan, the plan is stale); the rights it has do not (an unrelated grant is not a
+        change of this plan)."""
+        named = frozenset(self.scope)
+        refused = {"refused": True} if self.refused else {}
+        placed = bool(self.min_insync) or any(r.topic in named for r in self.moving.values())
+        missing: dict[str, list[str]] = {}
+        for t in sorted(self.rights.topics if self.rights is not None else ()):
+            if t in named and self.rights is not None and (found := lacking(self.rights, t)):
+                missing[t] = found
+        head = refused | ({"lacking": missing} if missing else {})
+        return head | {
+            "brokers": [[b.id, b.rack] for b in self.brokers] if placed else [],
+            "replicas": {
+                t: {str(p): list(s.replicas) for p, s in sorted(parts.items())}
+                for t, parts in sorted(self.partitions.items())
+                if t in named
+            },
+            "moving": [
+                [r.topic, r.partition, list(r.replicas), list(r.adding), list(r.removing)]
+                for _, r in sorted(self.moving.items())
+                if r.topic in named
+            ],
+        }
+
+
+def factor(partitions: Mapping[int, PartitionState]) -> int:
+    """A topic's replication factor as Kafka reports it: its largest replica list."""
+    return max((len(s.replicas) for s in partitions.values()), default=0)
+
+
+def selected(
+    partitions: Mapping[str, Mapping[int, PartitionState]],
+    moving: Mapping[Partition, Reassignment],
+    scope: Mapping[str, int],
+) -> tuple[list[str], list[str]]:
+    """The scope's topics whose factor changes (their min.insync.replicas is read) and those whose
+    partition sizes are read: the changing ones and those with a reassignment in progress."""
+    busy = {t for t, _ in moving}
+    changing = sorted(
+        t for t, rf in scope.items() if t in partitions and factor(partitions[t]) != rf and t not in busy
+    )
+    watched = sorted({*changing, *(t for t in busy if t in scope)})
+    return changing, watched
+
+
+def observe_replicas(port: ReplicaPort, scope: Mapping[str, int], wide: bool = False) -> ObservedReplicas:
+    """`wide` (a snapshot): min.insync.replicas and sizes of every scope topic that exists, so that
+    plans of a changed catalog can be answered from it."""
+    brokers = tuple(sorted(port.describe_brokers()))
+    partitions = port.partition_replicas()
+    try:
+        moving = {(r.topic, r.partition): r for r in port.list_partition_reassignments(None)}
+    except ClusterError as exc:
+        if REFUSED not in exc.message:
+            raise
+        # Without DESCRIBE on the cluster nothing of a reassignment can be read; a plan that changes
+        # no factor does not need it (the diff blocks a factor change, saying why)
+        return ObservedReplicas(brokers, partitions, scope=tuple(sorted(scope)), refused=True)
+    changing, watched = selected(partitions, moving, scope)
+    if wide:
+        changing = watched = sorted(t for t in scope if t in partitions)
+    rights = port.rights(watched) if watched else None
+    min_insync = dict(port.topic_min_insync(changing)) if changing else {}
+    keys = [(t, p) for t in watched for p in sorted(partitions.get(t, {}))]
+    sizes: dict[Partition, int] = {}
+    copied: dict[Partition, int] = {}
+    if keys:
+        found = port.describe_log_dirs(keys)
+        for key in keys:
+            state = partitions[key[0]][key[1]]
+            on = found.sizes.get(key, {})
+            # the leader's replica is the one a new replica copies; without one, the largest
+            leader = state.leader
+            sizes[key] = on[leader] if leader is not None and leader in on else found.total(key)
+            if key in moving:
+                copied[key] = sum(on.get(b, 0) for b in moving[key].adding)
+    return ObservedReplicas(
+        brokers, partitions, moving, min_insync, sizes, copied, tuple(sorted(scope)), rights=rights
+    )

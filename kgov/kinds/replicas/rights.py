@@ -1,0 +1,65 @@
+"""The rights a replication-factor change needs, checked before anything starts (issue 20, point 5).
+
+Kafka answers each request kgov sends with its principal's rights; without one, an apply would set
+the throttle and then fail midway. So the plan reads kgov's authorized operations (one
+DescribeCluster, DescribeTopics in batches: ReplicaPort.rights) when a factor changes and blocks a
+change it lacks a right for, and apply reads them again before it writes anything. DESCRIBE on the
+cluster (ListPartitionReassignments, DescribeLogDirs) is checked by observe itself: without it
+Kafka withholds the cluster's authorized operations too (kgov/kinds/replicas/observe.py `refused`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kgov.cluster.kafka.replica_port import Rights
+
+
+@dataclass(frozen=True)
+class Need:
+    operation: str
+    on_cluster: bool  # the cluster resource (kafka-cluster); else the topic
+    why: str  # the Kafka requests that need it
+
+
+# ALTER on the cluster only where kgov submits a reassignment or elects leaders
+REASSIGN = Need("ALTER", True, "AlterPartitionReassignments, ElectLeaders")
+THROTTLE_RATE = Need(
+    "ALTER_CONFIGS", True, "IncrementalAlterConfigs: the brokers' leader/follower.replication.throttled.rate"
+)
+THROTTLE_REPLICAS = Need(
+    "ALTER_CONFIGS", False, "IncrementalAlterConfigs: leader/follower.replication.throttled.replicas"
+)
+NEEDS = (REASSIGN, THROTTLE_RATE, THROTTLE_REPLICAS)
+
+
+def lacking(rights: Rights, topic: str, reassigns: bool = True) -> list[str]:
+    """What kgov's principal lacks to change `topic`'s factor, each as "ALTER on the cluster
+    (AlterPartitionReassignments, ElectLeaders)"; `reassigns`: kgov submits a reassignment or
+    elects leaders (not when it only waits for one in progress)."""
+    out: list[str] = []
+    for need in NEEDS:
+        if need is REASSIGN and not reassigns:
+            continue
+        have = rights.cluster if need.on_cluster else rights.topics.get(topic, frozenset())
+        if need.operation not in have:
+            where = "the cluster" if need.on_cluster else f"topic {topic}"
+            out.append(f"{need.operation} on {where} ({need.why})")
+    return out
+
+
+def reason(missing: list[str]) -> str:
+    return (
+        f"kgov's principal lacks {'; '.join(missing)}: a replication-factor change needs "
+        f"{'it' if len(missing) == 1 else 'them'} (kgov checks before it starts anything)"
+    )
+
+
+def refusal(missing: list[str]) -> str:
+    """What apply says to an entry it did not start for a right kgov lacks."""
+    return f"kgov's principal lacks {'; '.join(missing)}; nothing was started"
+
+
+def hint(missing: list[str]) -> str:
+    grants = ", ".join(m.split(" (", 1)[0].replace("the cluster", "cluster kafka-cluster") for m in missing)
+    return f"grant kgov's principal {grants} (or keep replication_factor at its current value)"

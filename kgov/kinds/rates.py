@@ -68,3 +68,9 @@ def duration(seconds: float) -> str:
     if s < 3600:
         return f"{s // 60} min {s % 60} s" if s % 60 else f"{s // 60} min"
     return f"{s // 3600} h {s % 3600 // 60} min"
+
+
+def about(seconds: float) -> str:
+    """An estimate in words: "about 3 min", or "under 1 s" (not "about under 1 s")."""
+    text = duration(seconds)
+    return text if text.startswith("under") else f"about {text}"

@@ -25,7 +25,7 @@ from kgov.cluster.kafka.reassign_port import Reassignment
 from kgov.cluster.kafka.replica_port import BROKER_THROTTLES, TOPIC_THROTTLES, ReplicaPort
 from kgov.errors import KgovError
 from kgov.kinds.base import ApplyOptions
-from kgov.kinds.rates import DEFAULT_THROTTLE, duration, rate, size
+from kgov.kinds.rates import DEFAULT_THROTTLE, about, duration, rate, size
 from kgov.kinds.replicas.rights import lacking, refusal
 from kgov.plan.model import Entry
 
@@ -323,7 +323,7 @@ class _Progress:
         self.first = copied if self.first is None else self.first
         elapsed = time.monotonic() - self.begun
         speed = (copied - self.first) / elapsed if elapsed > 0 else 0.0
-        left = f", about {duration((need - copied) / speed)} left" if speed > 0 and need > copied else ""
+        left = f", {about((need - copied) / speed)} left" if speed > 0 and need > copied else ""
         moved = f"{self.count - len(moving)} of {self.count} partition(s) moved"
         options.report(f"{moved}; {size(copied)} of {size(need)} copied ({rate(speed)}{left})")
         now = time.monotonic()

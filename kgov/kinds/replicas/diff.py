@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from kgov.cluster.kafka.reassign_port import Reassignment
 from kgov.kinds.base import DiffContext
 from kgov.kinds.ownership import is_protected, protected_patterns
-from kgov.kinds.rates import DEFAULT_THROTTLE, duration, rate, size
+from kgov.kinds.rates import DEFAULT_THROTTLE, about, rate, size
 from kgov.kinds.replicas.observe import ObservedReplicas, factor
 from kgov.kinds.replicas.placement import Broker, RfChange, TopicPlacement, place_replicas
 from kgov.kinds.replicas.rights import hint, lacking, reason
@@ -151,7 +151,7 @@ def _reassign(
     ]
     notes = [
         f"Copies {size(moved.total_bytes)} to {len(moved.copies)} new replica(s) "
-        f"({len(topic.moves)} partition(s) move); about {duration(moved.seconds or 0)} at the default "
+        f"({len(topic.moves)} partition(s) move); {about(moved.seconds or 0)} at the default "
         f"throttle of {rate(DEFAULT_THROTTLE)} (a floor: producers keep writing meanwhile; "
         "`kgov apply --throttle` sets another rate).",
         *(f"Partition {m.partition}: {m.note}." for m in topic.moves if m.note),

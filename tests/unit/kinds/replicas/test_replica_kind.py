@@ -23,7 +23,7 @@ from kgov.engine.make import make_plan
 from kgov.errors import ClusterError, PlanError
 from kgov.kinds import KINDS
 from kgov.kinds.base import ApplyOptions, Backends, DiffContext
-from kgov.kinds.rates import RateError, parse_rate
+from kgov.kinds.rates import RateError, about, parse_rate
 from kgov.kinds.replicas import ReplicaKind
 from kgov.kinds.replicas import apply as replica_apply
 from kgov.plan.model import Entry
@@ -459,3 +459,8 @@ def test_without_describe_on_the_cluster_only_a_factor_change_is_blocked() -> No
     (entry,), _ = _plan(port, {"orders.t0": 3, "orders.t1": 1})
     assert entry.action == "blocked" and "may not DESCRIBE the cluster" in (entry.reason or "")
     assert "describe_log_dirs" not in port.requests
+
+
+def test_an_estimate_reads_as_words() -> None:
+    assert about(0.4) == "under 1 s"  # never "about under 1 s"
+    assert about(90).startswith("about ") and about(90) != "about under 1 s"

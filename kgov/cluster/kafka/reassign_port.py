@@ -83,8 +83,11 @@ class ReassignPort(Protocol):
         AlterPartitionReassignments request. Each partition gets an outcome."""
         ...
 
-    def describe_log_dirs(self, partitions: Sequence[Partition]) -> LogDirSizes:
-        """The size of each replica of the partitions (one DescribeLogDirs request per broker)."""
+    def describe_log_dirs(
+        self, partitions: Sequence[Partition], brokers: Sequence[int] | None = None
+    ) -> LogDirSizes:
+        """The size of each replica of the partitions (one DescribeLogDirs request per broker).
+        `brokers`: the ones to ask, when the caller has just read them; None: read them first."""
         ...
 
     def elect_leaders(self, partitions: Sequence[Partition]) -> PartitionOutcome:

@@ -118,15 +118,18 @@ class MemoryReassign:
                 out[key] = None
         return out
 
-    def describe_log_dirs(self, partitions: Sequence[Partition]) -> LogDirSizes:
+    def describe_log_dirs(
+        self, partitions: Sequence[Partition], brokers: Sequence[int] | None = None
+    ) -> LogDirSizes:
         wanted = set(partitions)
         if not wanted:
             return LogDirSizes({})
-        self.requests.append("describe_cluster")
+        if brokers is None:
+            self.requests.append("describe_cluster")
         sizes: dict[Partition, dict[int, int]] = {}
         lag: dict[Partition, dict[int, int]] = {}
         errors: dict[int, str] = {}
-        for broker in sorted(self.brokers):
+        for broker in sorted(self.brokers if brokers is None else set(brokers) & set(self.brokers)):
             if broker in self.down:
                 continue  # fenced: not listed by describe_cluster, not asked
             self.requests.append("describe_log_dirs")

@@ -311,8 +311,8 @@ class _Progress:
         for key in keys:
             if key not in moving and key in self.whole:
                 self.have[key] = self.whole[key]
-        logs = port.describe_log_dirs(sorted(moving))
         live = {b.id for b in port.describe_brokers()}
+        logs = port.describe_log_dirs(sorted(moving), sorted(live))
         self.next_report = time.monotonic() + options.poll_s
         for key, r in moving.items():
             on = logs.sizes.get(key, {})

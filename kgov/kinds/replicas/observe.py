@@ -106,7 +106,7 @@ def observe_replicas(port: ReplicaPort, scope: Mapping[str, int], wide: bool = F
     sizes: dict[Partition, int] = {}
     copied: dict[Partition, int] = {}
     if keys:
-        found = port.describe_log_dirs(keys)
+        found = port.describe_log_dirs(keys, [b.id for b in brokers])  # the brokers just read
         for key in keys:
             state = partitions[key[0]][key[1]]
             on = found.sizes.get(key, {})

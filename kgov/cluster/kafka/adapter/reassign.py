@@ -302,7 +302,9 @@ class KafkaReassign:
                 out[(tp.topic, tp.partition)] = "NO_ANSWER: Kafka did not report on this partition"
         return out
 
-    def describe_log_dirs(self, partitions: Sequence[Partition]) -> LogDirSizes:
+    def describe_log_dirs(
+        self, partitions: Sequence[Partition], brokers: Sequence[int] | None = None
+    ) -> LogDirSizes:
         wanted = set(partitions)
         if not wanted:
             return LogDirSizes({})
@@ -312,24 +314,25 @@ class KafkaReassign:
         sizes: dict[Partition, dict[int, int]] = defaultdict(dict)
         lag: dict[Partition, dict[int, int]] = defaultdict(dict)
         errors: dict[int, str] = {}
-        for broker in self.describe_brokers():
+        ids = sorted(set(brokers)) if brokers is not None else [b.id for b in self.describe_brokers()]
+        for broker_id in ids:
             try:  # one request per broker, sent alone: a broker that cannot answer is an error of its own
-                answer = self._log_dirs(dict(by_topic), broker.id)
+                answer = self._log_dirs(dict(by_topic), broker_id)
             except ClusterError as exc:
-                errors[broker.id] = exc.message
+                errors[broker_id] = exc.message
                 continue
             for reply in answer:
                 for log_dir in reply["log_dirs"]:
                     if log_dir.get("error_code", 0):
-                        errors[broker.id] = _outcome(kafka_errors.for_code(log_dir["error_code"])) or ""
+                        errors[broker_id] = _outcome(kafka_errors.for_code(log_dir["error_code"])) or ""
                         continue
                     for topic in log_dir["topics"]:
                         for p in topic["partitions"]:
                             key = (topic["name"], p["partition_index"])
                             if key not in wanted or p.get("is_future_key"):
                                 continue  # a future replica is a move between disks of one broker
-                            sizes[key][broker.id] = int(p["partition_size"])
-                            lag[key][broker.id] = int(p["offset_lag"])
+                            sizes[key][broker_id] = int(p["partition_size"])
+                            lag[key][broker_id] = int(p["offset_lag"])
         return LogDirSizes(dict(sizes), dict(lag), errors)
 
     def _log_dirs(self, by_topic: dict[str, list[int]], broker: int) -> Any:

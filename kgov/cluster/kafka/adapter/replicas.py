@@ -41,8 +41,10 @@ class KafkaReplicas:
     ) -> PartitionOutcome:
         return self.reassign.alter_partition_reassignments(targets)
 
-    def describe_log_dirs(self, partitions: Sequence[Partition]) -> LogDirSizes:
-        return self.reassign.describe_log_dirs(partitions)
+    def describe_log_dirs(
+        self, partitions: Sequence[Partition], brokers: Sequence[int] | None = None
+    ) -> LogDirSizes:
+        return self.reassign.describe_log_dirs(partitions, brokers)
 
     def elect_leaders(self, partitions: Sequence[Partition]) -> PartitionOutcome:
         return self.reassign.elect_leaders(partitions)

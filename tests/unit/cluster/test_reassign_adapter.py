@@ -305,7 +305,7 @@ def test_a_retriable_failure_that_lasts_is_a_cluster_error_within_the_timeout(
 
 def test_a_failure_that_is_not_retriable_is_not_tried_again() -> None:
     fake = _Fake(describe_cluster=kafka_errors.ClusterAuthorizationFailedError("no DESCRIBE on the cluster"))
-    with pytest.raises(ClusterError, match="CLUSTER_AUTHORIZATION_FAILED"):
+    with pytest.raises(ClusterError):
         _port(fake).describe_brokers()
     assert len(fake.calls) == 1
 

@@ -1,4 +1,4 @@
-"""kgov/broker_config_table.py is what the sandbox's Kafka jars say about the broker configs
+"""kgov/broker_configs.json is what the sandbox's Kafka jars say about the broker configs
 (scripts/broker-configs/generate --check compiles a small Java class against them and compares)."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from kgov.broker_config_table import KAFKA_VERSION
+from kgov.broker_configs import kafka_version
 from kgov.sandbox import fetch
 from kgov.sandbox.api import Sandbox
 from tests.integration.conftest import sandbox_state_dir
@@ -23,8 +23,8 @@ def test_the_broker_config_table_matches_the_kafka_jars() -> None:
         pytest.skip("needs javac (a JDK) to compile the table's generator")
     box = Sandbox(sandbox_state_dir())
     version = box.settings().kafka_version
-    if version != KAFKA_VERSION:
-        pytest.skip(f"the table is of Kafka {KAFKA_VERSION}, the sandbox runs {version}")
+    if version != kafka_version():
+        pytest.skip(f"the table is of Kafka {kafka_version()}, the sandbox runs {version}")
     lib = fetch.kafka_classpath(box.cache, version, lambda _: None)
     done = subprocess.run(
         [sys.executable, str(REPO / "scripts" / "broker-configs" / "generate"), "--check", "--lib", str(lib)],

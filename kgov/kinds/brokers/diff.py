@@ -26,11 +26,12 @@ CONFIG = "config."
 
 
 def _label(resource: str) -> str:
-    return "cluster default (every broker)" if resource == DEFAULT else f"broker {resource}"
+    return "the cluster default" if resource == DEFAULT else f"broker {resource}"
 
 
 def _entry(resource: str, action: str, **fields: object) -> Entry:
-    address, label = f"{KIND}.{resource}", _label(resource)
+    address = f"{KIND}.{resource}"
+    label = "default (every broker's, unless it overrides)" if resource == DEFAULT else None
     return Entry(address=address, kind=KIND, name=resource, action=action, label=label, **fields)  # type: ignore[arg-type]
 
 

@@ -8,7 +8,7 @@ its admin methods also refuse the empty name (they route a BROKER resource to th
 
 So this one module touches kafka-python's internals: the admin client's connection manager
 (`_manager.send`, `_manager.run`), with the public protocol classes. It is the only place that does;
-kafka-python is pinned to 3.x in pyproject.toml; tests/integration/test_broker_settings_port.py
+kafka-python is pinned to 3.x in pyproject.toml; tests/integration/test_brokers_kind.py
 proves it against a real broker; a kafka-python whose internals changed fails here with a clear
 ClusterError (`CHANGED`), never a wrong answer (an unreadable answer is an error, not "no configs").
 

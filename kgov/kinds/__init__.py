@@ -10,5 +10,6 @@ from kgov.kinds.subjects import SubjectKind
 from kgov.kinds.topics import TopicKind
 from kgov.kinds.user import UserKind
 
-# The broker settings come first: the cluster-wide ground the topics, users and grants stand on.
+# The broker settings first: the cluster-wide ground that the topics, users and grants stand on, read
+# and shown before them (their apply phase puts them first too).
 KINDS: tuple[Kind, ...] = (BrokerKind(), TopicKind(), ReplicaKind(), UserKind(), AclKind(), SubjectKind())

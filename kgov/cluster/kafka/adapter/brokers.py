@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from confluent_kafka import KafkaException
 from confluent_kafka.admin import AlterConfigOpType, ConfigEntry, ConfigResource, ConfigSource, ResourceType
@@ -53,6 +53,10 @@ def _values(entries: Mapping[str, Any]) -> dict[str, BrokerConfigValue]:
 
 
 class KafkaBrokerConfigMixin(KafkaBase):
+    if TYPE_CHECKING:  # KafkaAccessMixin's, beside this mixin in KafkaCluster
+
+        def cluster_operations(self) -> frozenset[str]: ...
+
     def _cluster_default(self) -> ClusterDefault:
         client: ClusterDefault | None = self.__dict__.get("_default_client")
         if client is None:  # connects on first use: a plan without broker settings never makes it
@@ -61,13 +65,12 @@ class KafkaBrokerConfigMixin(KafkaBase):
         return client
 
     def _broker_ids(self) -> list[int]:
-        try:
-            found = self._one(
-                "describe_cluster", lambda: self._admin.describe_cluster(request_timeout=self._timeout)
-            )
-        except KafkaException as exc:
-            raise ClusterError(f"cannot describe the cluster's brokers: {error_text(exc)}") from None
-        return sorted(int(node.id) for node in found.nodes)
+        """The live brokers, from the DescribeCluster kgov's rights are read with (one request for
+        both, made once per command: librdkafka sends DescribeCluster as a Metadata request)."""
+        if "_live_brokers" not in self.__dict__:
+            self.cluster_operations()
+        ids: list[int] = self.__dict__["_live_brokers"]
+        return ids
 
     def _send_each(self, request: str, calls: Mapping[str, Callable[[], Any]]) -> dict[str, Future[Any]]:
         """One call per broker (confluent-kafka: one BROKER resource per call), all sent at once."""

@@ -15,17 +15,18 @@ from typing import Any
 from kgov.catalog.model import Catalog, Environment
 from kgov.cluster.kafka.broker_port import BrokerConfigPort
 from kgov.cluster.kafka.port import KafkaAdmin
+from kgov.diagnostics import Location
 from kgov.errors import PlanError
-from kgov.kinds.base import PHASE_USERS, ChecksRights, DiffContext, Snapshotting
+from kgov.kinds.base import PHASE_USERS, ChecksRights, DiffContext, Locates, Snapshotting
 from kgov.kinds.brokers.apply import apply_settings, settings_visible
-from kgov.kinds.brokers.desired import DesiredSettings, desired_settings
+from kgov.kinds.brokers.desired import DesiredSettings, desired_settings, settings_location
 from kgov.kinds.brokers.diff import KIND, diff_settings
 from kgov.kinds.brokers.observe import ObservedSettings, observe_settings
 from kgov.kinds.rights import require_on_cluster
 from kgov.plan.model import JSON, Entry
 
 
-class BrokerKind(ChecksRights, Snapshotting):
+class BrokerKind(ChecksRights, Snapshotting, Locates):
     name = KIND
     title = "broker settings"
     backend = "kafka"
@@ -75,3 +76,7 @@ class BrokerKind(ChecksRights, Snapshotting):
         if not taken.get("managed"):
             raise PlanError("the snapshot holds no broker settings; take a new one with this kgov")
         return ObservedSettings.from_json(state)
+
+    # -- `kgov diff --base`: a change is located in its cluster file -------------------------------
+    def locate(self, catalog: Catalog, name: str, value: JSON) -> Location | None:
+        return settings_location(catalog, name, value)

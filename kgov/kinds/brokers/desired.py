@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from kgov import broker_configs
 from kgov.catalog.model import Catalog, ClusterFile, Environment
 from kgov.cluster.kafka.broker_port import DEFAULT
+from kgov.diagnostics import Location
 from kgov.errors import ConfigError
 from kgov.kafka_configs import ConfigValueError
 from kgov.secrets import is_reference
@@ -63,3 +64,21 @@ def desired_settings(catalog: Catalog, env: Environment) -> dict[str, DesiredSet
     for broker_id, override in sorted(found.brokers.items()):
         out[str(broker_id)] = _settings(str(broker_id), override.settings, found.always_set)
     return out
+
+
+def settings_location(catalog: Catalog, name: str, value: object) -> Location | None:
+    """Where a cluster file writes the resource `name` whose desired JSON is `value` (for `kgov diff
+    --base`): the file whose settings give exactly that value, at its `settings` or broker entry."""
+    for _env, found in sorted(catalog.cluster_files.items()):
+        raw = found.settings if name == DEFAULT else None
+        if name != DEFAULT and name.isdigit() and int(name) in found.brokers:
+            raw = found.brokers[int(name)].settings
+        if raw is None:
+            continue
+        try:
+            json = _settings(name, raw, found.always_set).to_json()
+        except ConfigError:
+            continue
+        if json == value:
+            return found.loc("settings") if name == DEFAULT else found.brokers[int(name)].loc()
+    return None

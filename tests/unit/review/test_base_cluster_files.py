@@ -32,9 +32,13 @@ def test_a_changed_broker_setting_is_located_in_its_cluster_file(tmp_path: Path)
     shutil.copytree(REPO / "catalog", repo / "catalog")
     cluster = repo / "catalog" / "cluster" / "local.yaml"
     cluster.parent.mkdir(exist_ok=True)
-    cluster.write_text("settings:\n  log.cleaner.threads: 2\nbrokers:\n  1: {settings: {num.io.threads: 8}}\n")
+    cluster.write_text(
+        "settings:\n  log.cleaner.threads: 2\nbrokers:\n  1: {settings: {num.io.threads: 8}}\n"
+    )
     commit(repo, "base")
-    cluster.write_text("settings:\n  log.cleaner.threads: 3\nbrokers:\n  1: {settings: {num.io.threads: 9}}\n")
+    cluster.write_text(
+        "settings:\n  log.cleaner.threads: 3\nbrokers:\n  1: {settings: {num.io.threads: 9}}\n"
+    )
     result = kgov("diff", "--base", "HEAD", "--catalog", str(repo / "catalog"), "--format", "json")
     assert result.code == 0, result.output
     found = {c["address"]: c for c in json.loads(result.stdout)["changes"] if c["kind"] == "broker"}

@@ -78,6 +78,7 @@ class Overrides:
 class Environment(Node):
     name: str = ""
     kafka: Mapping[str, object] = field(default_factory=dict)
+    platform: str = "apache"  # a profile of kgov/platforms.py: keys it manages, its defaults, its limits
     schema_registry: Mapping[str, object] | None = None
     overrides: Overrides = Overrides()
 

@@ -178,7 +178,7 @@ def parse(name: str, data: Any) -> Profile:
         ignore_broker_configs=tuple(entries("broker_configs.ignore", broker.get("ignore"), set())),
         topic_defaults=defaults,
         broker_defaults={
-            k: str(e.get("value"))
+            k: _text(e.get("value"))
             for k, e in entries("broker_configs.defaults", broker.get("defaults"), {"value"}).items()
         },
         limits=Limits(
@@ -190,6 +190,11 @@ def parse(name: str, data: Any) -> Profile:
         ),
         facts=facts,
     )
+
+
+def _text(value: Any) -> str:
+    """A value in Kafka's form: YAML's true/false as Kafka writes them."""
+    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 def _max(entry: Mapping[str, Any] | None) -> int | None:

@@ -234,16 +234,16 @@ def _shape(topics: tuple[Topic, ...], prof: Profile, env: Environment) -> Iterat
         if ov.partitions > most:
             yield Finding(
                 env.loc("overrides", "partitions"),
-                f"environment '{env.name}': overrides.partitions {ov.partitions} is above {on}'s maximum "
-                f"of {most} per topic{_cite(prof, 'max_partitions_per_topic')}",
+                f"environment '{env.name}': overrides.partitions {ov.partitions} is above the maximum of "
+                f"{most} per topic on {on}{_cite(prof, 'max_partitions_per_topic')}",
             )
         return
     for t in topics:
         if t.partitions > most:
             yield Finding(
                 t.loc("partitions"),
-                f"topic '{t.name}': {t.partitions} partitions is above {on}'s maximum of {most} per "
-                f"topic{_cite(prof, 'max_partitions_per_topic')}",
+                f"topic '{t.name}': {t.partitions} partitions is above the maximum of {most} per topic "
+                f"on {on}{_cite(prof, 'max_partitions_per_topic')}",
             )
 
 

@@ -78,9 +78,9 @@ class Overrides:
 class Environment(Node):
     name: str = ""
     kafka: Mapping[str, object] = field(default_factory=dict)
-    platform: str = "apache"  # a profile of kgov/platforms.py: keys it manages, its defaults, its limits
     schema_registry: Mapping[str, object] | None = None
     overrides: Overrides = Overrides()
+    platform: str = "apache"  # a profile of kgov/platforms.py: keys it manages, its defaults, its limits
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,8 @@ key set on the cluster but not in the file is reset; left alone are kgov's own t
 kind's), the cluster-default min.insync.replicas Kafka 4 keeps (unless the file sets it), and a
 sensitive override the file does not name (its value cannot be read: a warning says so). A sensitive
 key the file names is set when missing; when present its drift cannot be read, so it is set again
-only if `always_set` lists it.
+only if `always_set` lists it. The keys the environment's platform manages (its profile's
+`ignore_broker_configs`, kgov/platforms.py) are neither set nor reset.
 """
 
 from __future__ import annotations
@@ -16,10 +17,12 @@ from collections.abc import Mapping
 
 from kgov import broker_configs
 from kgov.cluster.kafka.broker_port import DEFAULT
+from kgov.kafka_configs import ignored_config
 from kgov.kinds.base import DiffContext
 from kgov.kinds.brokers.desired import DesiredSettings
 from kgov.kinds.brokers.observe import SENSITIVE, ObservedSettings
 from kgov.plan.model import Change, Entry
+from kgov.platforms import profile
 
 KIND = "broker"
 CONFIG = "config."
@@ -35,8 +38,10 @@ def _entry(resource: str, action: str, **fields: object) -> Entry:
     return Entry(address=address, kind=KIND, name=resource, action=action, label=label, **fields)  # type: ignore[arg-type]
 
 
-def _update(want: DesiredSettings, have: Mapping[str, str], warnings: list[str]) -> Entry | None:
-    rows = changes(want, have, warnings)
+def _update(
+    want: DesiredSettings, have: Mapping[str, str], warnings: list[str], ignore: tuple[str, ...]
+) -> Entry | None:
+    rows = changes(want, have, warnings, ignore)
     if not rows:
         return None
     before = {"config": dict(sorted(have.items()))}
@@ -50,9 +55,14 @@ def _after(want: DesiredSettings) -> dict[str, object]:
     }
 
 
-def changes(want: DesiredSettings, have: Mapping[str, str], warnings: list[str]) -> list[Change]:
+def changes(
+    want: DesiredSettings, have: Mapping[str, str], warnings: list[str], ignore: tuple[str, ...] = ()
+) -> list[Change]:
+    """`ignore`: the platform's broker keys (kgov/platforms.py), neither set nor reset."""
     rows: list[Change] = []
     for key in sorted({*want.values, *want.secrets, *have}):
+        if ignored_config(key, ignore):
+            continue
         before = have.get(key)
         if key in want.values:
             if before is None or broker_configs.canonical(key, before) != want.values[key]:
@@ -86,6 +96,7 @@ def diff_settings(
     warnings: list[str] = []
     live = set(observed.live)
     where = f"catalog/cluster/{ctx.environment.name}.yaml"
+    ignore = profile(ctx.environment.platform).ignore_broker_configs  # keys the platform manages
     for resource in sorted(desired, key=_order):
         want = desired[resource]
         if resource != DEFAULT and int(resource) not in live:
@@ -101,12 +112,12 @@ def diff_settings(
             )
             continue
         have = observed.default if resource == DEFAULT else observed.brokers.get(int(resource), {})
-        entry = _update(want, have, warnings)
+        entry = _update(want, have, warnings, ignore)
         if entry is not None:
             entries.append(entry)
     for broker in sorted(live - {int(r) for r in desired if r != DEFAULT}):
         # a broker the file does not name has no overrides of its own: any it has are reset
-        entry = _update(DesiredSettings(str(broker)), observed.brokers.get(broker, {}), warnings)
+        entry = _update(DesiredSettings(str(broker)), observed.brokers.get(broker, {}), warnings, ignore)
         if entry is not None:
             entries.append(entry)
     entries.sort(key=lambda e: _order(e.name))

@@ -226,3 +226,19 @@ def test_a_plan_reads_the_brokers_in_a_fixed_number_of_requests(tmp_path: Path, 
             extra.remove(request)
         counts.append(sorted(extra))
     assert counts[0] == counts[1] == sorted(["describe_cluster"] + ["describe_configs"] * (1 + brokers))
+
+
+def test_the_keys_a_platform_manages_are_neither_set_nor_reset(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kgov.kinds.brokers import diff
+    from kgov.platforms import Profile
+
+    managed = Profile("test", "a test platform", ignore_broker_configs=("confluent.*",))
+    monkeypatch.setattr(diff, "profile", lambda _name: managed)
+    kafka = MemoryCluster(brokers=1)
+    kafka.default_configs["confluent.balancer.enable"] = "true"
+    kafka.broker_overrides[1] = {"confluent.tier.enable": "false", "log.cleaner.threads": "2"}
+    entries = _brokers(_plan(_catalog(tmp_path, "settings: {}\n"), kafka))
+    assert sorted(entries) == ["broker.1"]
+    assert _rows(entries["broker.1"]) == {"config.log.cleaner.threads": ("2", None, "reset")}

@@ -43,7 +43,8 @@ def test_the_toy_kind_imports_its_files_beside_the_topics(
     assert cluster.toy.requests == ["describe_budgets"]  # one read for every budget
     said = capsys.readouterr().out
     assert (
-        "Not imported: the budgets of 1 principal(s):\n  Group:ops: a catalog principal is User:<name>" in said
+        "Not imported: the budgets of 1 principal(s):\n  Group:ops: a catalog principal is User:<name>"
+        in said
     )
     wrote = [
         line.split(" (")[0].removeprefix(f"wrote {catalog}/") for line in said.splitlines() if "wrote" in line

@@ -73,7 +73,9 @@ def test_the_toy_kind_is_reviewed_with_its_own_classes_and_locations() -> None:
 
 def test_the_diff_renderers_show_the_toy_kinds_changes() -> None:
     head, base = _catalogs()
-    doc = review(head, base, base_ref="main", base_commit="0" * 40, kinds=(*KINDS, ServiceBudgets())).to_json()
+    doc = review(
+        head, base, base_ref="main", base_commit="0" * 40, kinds=(*KINDS, ServiceBudgets())
+    ).to_json()
 
     as_json = json.loads(DIFF["json"](doc))
     (orders,) = [c for c in as_json["changes"] if c["address"] == "budget.User:orders"]

@@ -20,6 +20,7 @@ from kgov.cluster.kafka.replica_port import ReplicaPort
 from kgov.cluster.registry.port import SchemaRegistry
 from kgov.diagnostics import Location
 from kgov.kinds.access_matrix import Matrix
+from kgov.kinds.tables import LendsAuditTables
 from kgov.plan.model import JSON, Entry
 from kgov.state import TopicSpec
 
@@ -357,6 +358,7 @@ CAPABILITIES: tuple[type[ABC], ...] = (
     FindsUnmanaged,
     LendsAuditFacts,
     FindsViolations,
+    LendsAuditTables,
     BelongsToPrincipal,
     Snapshotting,
     SavesSnapshotState,

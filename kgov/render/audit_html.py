@@ -215,4 +215,13 @@ def _sections(doc: dict[str, Any]) -> list[tuple[str, str, list[str], list[list[
         ),
     ]
     sections.extend(_usage(doc.get("usage")))
+    sections.extend(
+        (  # the tables kinds lend the audit (kgov/kinds/base.py AuditTable), escaped like the rest
+            _e(t["title"]),
+            f"table-{i}",
+            [_e(c) for c in t["columns"]],
+            [[_e(str(cell)) for cell in row] for row in t["rows"]],
+        )
+        for i, t in enumerate(doc.get("tables") or [])
+    )
     return sections

@@ -6,7 +6,8 @@ kgov/cluster/memory/quotas.py in memory, with Kafka's rules.
 
 An entity is Kafka's: a user, a client id, or both, each part a name or the default (Kafka's
 `<default>`); the keys are Kafka's (`producer_byte_rate`, ...), the values doubles as Kafka keeps
-them. Every method is one request, whatever the number of entities.
+them. Every method is one request, whatever the number of entities (group_client_ids: one per
+group coordinator).
 """
 
 from __future__ import annotations
@@ -84,4 +85,10 @@ class QuotaPort(Protocol):
 
     def alter_quotas(self, changes: Sequence[QuotaAlteration]) -> Mapping[QuotaEntity, str | None]:
         """The changes in one AlterClientQuotas; per entity None on success or Kafka's error text."""
+        ...
+
+    def group_client_ids(self, groups: Sequence[str]) -> Mapping[str, frozenset[str]]:
+        """The client ids of the members of the named consumer groups (for the audit's effective
+        quota): DescribeGroups, one request per group coordinator whatever the number of groups; a
+        group that is empty, unknown or not describable is left out."""
         ...

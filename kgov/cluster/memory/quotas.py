@@ -20,6 +20,7 @@ class MemoryQuotas:
         self.quotas: dict[QuotaEntity, dict[str, float]] = {e: dict(v) for e, v in (quotas or {}).items()}
         self.requests: list[str] = []  # one entry per request, to check batching
         self.fail: dict[QuotaEntity, str] = {}  # entity -> error its next alteration gets
+        self.groups: dict[str, set[str]] = {}  # consumer group -> its members' client ids
 
     def describe_quotas(self) -> Quotas:
         self.requests.append("describe_client_quotas")
@@ -42,6 +43,12 @@ class MemoryQuotas:
             if not now:
                 del self.quotas[change.entity]
         return out
+
+    def group_client_ids(self, groups: Sequence[str]) -> Mapping[str, frozenset[str]]:
+        if not groups:
+            return {}
+        self.requests.append("describe_groups")
+        return {g: frozenset(self.groups[g]) for g in groups if self.groups.get(g)}
 
     def close(self) -> None:
         pass

@@ -27,6 +27,7 @@ from kgov.kinds.base import (
     Snapshotting,
     TakesApplyOptions,
 )
+from kgov.kinds.tables import LendsAuditTables
 
 KGOV = Path(__file__).resolve().parents[3] / "kgov"
 HOOKS = sorted({name for cap in CAPABILITIES for name in cap.__abstractmethods__})
@@ -111,6 +112,7 @@ def test_who_declares_what() -> None:
                 Locates,
             )
         ),
+        "quota": sorted(c.__name__ for c in (LendsAuditTables, Locates)),
         "replicas": sorted(
             c.__name__
             for c in (

@@ -197,5 +197,20 @@ class KafkaQuotas:
             raise _library_changed(f"AlterClientQuotasResponse: {type(exc).__name__}: {exc}") from None
         return out
 
+    def group_client_ids(self, groups: Sequence[str]) -> Mapping[str, frozenset[str]]:
+        """kafka-python's public describe_groups (one DescribeGroups per coordinator)."""
+        wanted = sorted(set(groups))
+        if not wanted:
+            return {}
+        answer = self.client._call("describe_groups", lambda a: a.describe_groups(wanted))
+        out: dict[str, frozenset[str]] = {}
+        for group, found in answer.items():
+            if not isinstance(found, dict) or found.get("error"):
+                continue
+            ids = frozenset(str(m["client_id"]) for m in found.get("members") or () if m.get("client_id"))
+            if ids:
+                out[str(group)] = ids
+        return out
+
     def close(self) -> None:
         self.client.close()

@@ -49,6 +49,9 @@ def _acl(service: str, quotas: str = "", extra: str = "") -> str:
     )
 
 
+DEFAULTS = (
+    "quotas:\n  user_default: {producer_byte_rate: 10MiB/s}\n  client_id_default: {request_percentage: 25}\n"
+)
 ORDERS_ACL = _acl(
     "orders",
     "  producer_byte_rate: 100KiB/s\n  request_percentage: 50\n"
@@ -129,7 +132,7 @@ def test_principals_per_environment_decide_the_user(tmp_path: Path) -> None:
 
 
 def test_defaults_come_from_the_cluster_file(tmp_path: Path) -> None:
-    cluster = "quotas:\n  user_default: {producer_byte_rate: 10MiB/s}\n  client_id_default: {request_percentage: 25}\n"
+    cluster = DEFAULTS
     cat = _catalog(tmp_path, {"cluster/local.yaml": cluster})
     port = MemoryQuotas()
     assert _addresses(_plan(cat, port)) == {
@@ -208,7 +211,7 @@ def test_an_unreadable_rate_stops_the_plan_with_its_position(tmp_path: Path) -> 
 
 
 def test_the_audit_shows_the_effective_quota_per_principal_and_client_id(tmp_path: Path) -> None:
-    cluster = "quotas:\n  user_default: {producer_byte_rate: 10MiB/s}\n  client_id_default: {request_percentage: 25}\n"
+    cluster = DEFAULTS
     cat = _catalog(tmp_path, {"acls/orders.yaml": ORDERS_ACL, "cluster/local.yaml": cluster})
     port = MemoryQuotas()
     apply_plan(_plan(cat, port), Backends(quotas=port), KINDS)

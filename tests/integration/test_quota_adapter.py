@@ -85,3 +85,33 @@ def test_describe_alter_remove(port: KafkaQuotas) -> None:
     assert removed == dict.fromkeys(entities)
     assert not set(entities) & set(_eventually(port, lambda q: not set(entities) & set(q)))
     assert port.requests["alter_client_quotas"] == 3  # one request a batch
+
+
+def test_group_client_ids_names_the_members_client_ids(port: KafkaQuotas, sandbox: dict[str, str]) -> None:
+    """What the audit's effective quota reads: the client ids of a live group's members (kafka-python's
+    describe_groups); an unknown group is left out, not an error."""
+    from confluent_kafka import Consumer
+    from confluent_kafka.admin import AdminClient, NewTopic
+
+    name = f"quota-group-{uuid.uuid4().hex[:8]}"
+    admin = AdminClient({"bootstrap.servers": sandbox["KGOV_BOOTSTRAP_PLAINTEXT"]})
+    admin.create_topics([NewTopic(name, 1, 1)])[name].result(timeout=30)
+    conf = {
+        "bootstrap.servers": sandbox["KGOV_BOOTSTRAP_PLAINTEXT"],
+        "group.id": name,
+        "client.id": f"{name}-c",
+    }
+    consumer = Consumer(conf)
+    try:
+        consumer.subscribe([name])
+        deadline = time.monotonic() + 30
+        found: dict[str, frozenset[str]] = {}
+        while time.monotonic() < deadline:  # the member joins within a few polls
+            consumer.poll(0.5)
+            found = dict(port.group_client_ids([name, f"{name}-none"]))
+            if found:
+                break
+        assert found == {name: frozenset({f"{name}-c"})}
+    finally:
+        consumer.close()
+        admin.delete_topics([name])

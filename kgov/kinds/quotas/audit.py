@@ -46,7 +46,7 @@ def effective_table(
         COLUMNS,
         tuple(rows),
         "Per managed principal and client id, the quota that applies to each key and the entity it "
-        "comes from, by Kafka's precedence (user and client id first, the client-id default last).",
+        "comes from, by the precedence Kafka applies (user and client id first, the client-id default last).",
     )
 
 

@@ -97,6 +97,7 @@ def desired_quotas(catalog: Catalog, env: Environment) -> DesiredQuotas:
 
 def _declared(catalog: Catalog, env: str) -> dict[str, DesiredQuota]:
     out: dict[str, DesiredQuota] = {}
+    by: dict[str, str] = {}  # entity name -> the service whose acls file declares it
     cluster = catalog.cluster_files.get(env)
     for af in catalog.access_files:
         who = principal_for(af, env)
@@ -105,24 +106,20 @@ def _declared(catalog: Catalog, env: str) -> dict[str, DesiredQuota]:
             continue
         user = named(who[len(USER) :])
         for entity, rates in _entities(user, af, own):
-            _add(out, DesiredQuota(entity, rates, who))
+            if entity.name in by:  # two services of one principal: which quota would be meant?
+                raise CatalogError(
+                    f"the quota {entity.name} is declared by the acls files of both '{by[entity.name]}' "
+                    f"and '{af.service}' (principal {who}) in environment '{env}'",
+                    hint="write a principal's quotas in one acls file",
+                )
+            by[entity.name] = af.service
+            out[entity.name] = DesiredQuota(entity, rates, who)
     if cluster is not None:
         for key, entity in DEFAULTS.items():
             spec = cluster.quota_defaults.get(key)
-            if spec is None:
-                continue
-            _add(out, DesiredQuota(entity, _values(spec, spec.rates)))
+            if spec is not None:
+                out[entity.name] = DesiredQuota(entity, _values(spec, spec.rates))
     return {name: q for name, q in out.items() if q.values}
-
-
-def _add(out: dict[str, DesiredQuota], quota: DesiredQuota) -> None:
-    name = quota.entity.name
-    if name in out and out[name].principal != quota.principal:
-        raise CatalogError(
-            f"two principals declare the quota {name}: {out[name].principal} and {quota.principal}",
-            hint="a quota user is a principal's name: give each acls file its own principal",
-        )
-    out[name] = quota
 
 
 def _entities(

@@ -237,3 +237,11 @@ def test_the_audit_shows_the_effective_quota_per_principal_and_client_id(tmp_pat
     assert "Effective client quotas (" in markdown and "100 KiB/s from user=orders" in markdown
     html = AUDIT["html"](doc)
     assert "Effective client quotas (" in html and "user=&lt;default&gt;" in html
+
+
+def test_two_acls_files_of_one_principal_cannot_both_give_it_quotas(tmp_path: Path) -> None:
+    twin = "service: billing\nprincipal: User:orders\nquotas:\n  producer_byte_rate: 1024\n"
+    cat = _catalog(tmp_path, {"acls/orders.yaml": ORDERS_ACL, "acls/billing.yaml": twin})
+    with pytest.raises(CatalogError, match="user=orders is declared by the acls files of both"):
+        _plan(cat, MemoryQuotas())
+

@@ -7,8 +7,10 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
+import yaml
 
 from kgov.catalog.model import Environment, Source
 from kgov.catalog.yamlpos import YamlDoc
@@ -115,3 +117,34 @@ def test_group_client_ids_names_the_members_client_ids(port: KafkaQuotas, sandbo
     finally:
         consumer.close()
         admin.delete_topics([name])
+
+
+@pytest.mark.parametrize("principals", [1, 40])
+def test_a_plan_and_its_apply_send_one_request_each_whatever_the_principals(
+    port: KafkaQuotas, tmp_path: Path, principals: int
+) -> None:
+    from kgov.catalog.load import load_catalog
+    from kgov.engine.apply import apply_plan
+    from kgov.engine.make import make_plan
+    from kgov.kinds.base import Backends
+    from kgov.kinds.quotas import ClientQuotas
+    from tests.support import SETTINGS
+
+    root = tmp_path / "catalog"
+    (root / "acls").mkdir(parents=True)
+    (root / "kgov.yaml").write_text(yaml.safe_dump(SETTINGS))
+    users = [f"quota-count-{uuid.uuid4().hex[:8]}" for _ in range(principals)]
+    for user in users:
+        text = f"service: {user}\nprincipal: User:{user}\nquotas:\n  consumer_byte_rate: 1MiB/s\n"
+        (root / "acls" / f"{user}.yaml").write_text(text)
+    catalog = load_catalog(root).catalog
+    kinds = (ClientQuotas(),)
+    try:
+        plan = make_plan(catalog, "local", Backends(quotas=port), allow_delete=False, kinds=kinds)
+        assert len(plan.entries) == principals
+        assert dict(port.requests) == {"describe_client_quotas": 1}
+        assert all(r.ok for r in apply_plan(plan, Backends(quotas=port), kinds))
+        assert port.requests["alter_client_quotas"] == 1
+    finally:
+        entities = [QuotaEntity(named(u)) for u in users]
+        port.alter_quotas([QuotaAlteration(e, remove=("consumer_byte_rate",)) for e in entities])

@@ -16,16 +16,16 @@ from typing import Any
 from kgov.catalog.model import Catalog, Environment
 from kgov.cluster.kafka.quota_port import QuotaPort
 from kgov.diagnostics import Location
-from kgov.kinds.base import PHASE_DELETES, PHASE_GRANTS, DiffContext, Locates
+from kgov.kinds.base import PHASE_DELETES, PHASE_GRANTS, ComparesJson, DiffContext, Locates
 from kgov.kinds.quotas.apply import apply_quotas, visible
 from kgov.kinds.quotas.audit import AuditsQuotas
 from kgov.kinds.quotas.desired import DesiredQuota, DesiredQuotas, desired_quotas, locate
 from kgov.kinds.quotas.diff import KIND, diff_quotas
-from kgov.kinds.quotas.observe import ObservedQuotas, QuotaScope, observe_quotas, scope_of
+from kgov.kinds.quotas.observe import ObservedQuotas, QuotaScope, observe_quotas, scope_of, values_json
 from kgov.plan.model import JSON, Entry
 
 
-class ClientQuotas(AuditsQuotas, Locates):
+class ClientQuotas(AuditsQuotas, ComparesJson, Locates):
     name = KIND
     title = "client quotas"
     backend = "quotas"
@@ -57,6 +57,10 @@ class ClientQuotas(AuditsQuotas, Locates):
 
     def visible(self, entry: Entry, observed: ObservedQuotas) -> bool:
         return visible(entry, observed)
+
+    def desired_json(self, value: DesiredQuota) -> JSON:
+        """For `kgov diff --base`: the values in Kafka's form, and whose they are."""
+        return {"quotas": values_json(value.values), "principal": value.principal}
 
     def locate(self, catalog: Catalog, name: str, value: JSON) -> Location | None:
         return locate(catalog, name, value)

@@ -112,7 +112,7 @@ def test_who_declares_what() -> None:
                 Locates,
             )
         ),
-        "quota": sorted(c.__name__ for c in (LendsAuditTables, Locates)),
+        "quota": sorted(c.__name__ for c in (LendsAuditTables, ComparesJson, Locates)),
         "replicas": sorted(
             c.__name__
             for c in (

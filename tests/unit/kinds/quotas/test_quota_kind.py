@@ -245,3 +245,16 @@ def test_two_acls_files_of_one_principal_cannot_both_give_it_quotas(tmp_path: Pa
     with pytest.raises(CatalogError, match="user=orders is declared by the acls files of both"):
         _plan(cat, MemoryQuotas())
 
+
+def test_a_review_compares_the_values_in_kafkas_form_and_locates_them(tmp_path: Path) -> None:
+    from kgov.review.compare import review
+
+    base = _catalog(tmp_path / "b", {"acls/orders.yaml": _acl("orders", "  producer_byte_rate: 100KiB/s\n")})
+    head = _catalog(tmp_path / "h", {"acls/orders.yaml": _acl("orders", "  producer_byte_rate: 102401\n")})
+    doc = review(head, base, base_ref="main", base_commit="0" * 40, kinds=KINDS).to_json()
+    [change] = [c for c in doc["changes"] if c["kind"] == "quota"]  # type: ignore[union-attr]
+    assert change["name"] == "user=orders"
+    assert [(r["field"], r["before"], r["after"]) for r in change["changes"]] == [
+        ("quotas.producer_byte_rate", 102400, 102401)
+    ]
+    assert change["location"]["file"].endswith("acls/orders.yaml")

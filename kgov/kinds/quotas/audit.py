@@ -55,7 +55,7 @@ class AuditsQuotas(LendsAuditTables):
         self, backend: QuotaPort, desired: Mapping[str, Any], observed: ObservedQuotas, ctx: DiffContext
     ) -> list[AuditTable]:
         principals = desired.principals if isinstance(desired, DesiredQuotas) else {}
-        if not principals:
+        if not principals or observed.unread is not None:
             return []
         groups = sorted({g for p in principals.values() for g in p.consumer_groups})
         return [effective_table(principals, observed, backend.group_client_ids(groups))]

@@ -67,6 +67,8 @@ def diff_quotas(
 ) -> tuple[list[Entry], list[str]]:
     entries: list[Entry] = []
     warnings: list[str] = []
+    if observed.unread is not None:
+        warnings.append(f"client quotas not read ({observed.unread}); the catalog declares none")
     have = observed.quotas
     after = dict(have)
     for _name, want in sorted(desired.items()):

@@ -12,11 +12,11 @@ import pytest
 from kgov.audit.build import audit_cluster
 from kgov.catalog.load import load_catalog
 from kgov.catalog.model import Catalog
-from kgov.cluster.kafka.quota_port import DEFAULT_PART, QuotaEntity, named
+from kgov.cluster.kafka.quota_port import DEFAULT_PART, QuotaEntity, Quotas, named
 from kgov.cluster.memory.quotas import MemoryQuotas
 from kgov.engine.apply import apply_plan
 from kgov.engine.make import make_plan
-from kgov.errors import CatalogError
+from kgov.errors import CatalogError, ClusterError
 from kgov.kinds.base import Backends
 from kgov.kinds.quotas import ClientQuotas
 from kgov.kinds.quotas.desired import desired_quotas
@@ -258,3 +258,16 @@ def test_a_review_compares_the_values_in_kafkas_form_and_locates_them(tmp_path: 
         ("quotas.producer_byte_rate", 102400, 102401)
     ]
     assert change["location"]["file"].endswith("acls/orders.yaml")
+
+
+class _Refused(MemoryQuotas):
+    def describe_quotas(self) -> Quotas:
+        raise ClusterError("cannot read the client quotas at b:1: CLUSTER_AUTHORIZATION_FAILED")
+
+
+def test_a_catalog_without_quotas_is_not_stopped_by_quotas_kgov_may_not_read(tmp_path: Path) -> None:
+    plan = _plan(_catalog(tmp_path, {}), _Refused())
+    assert plan.entries == ()
+    assert any("client quotas not read" in w and "CLUSTER_AUTHORIZATION_FAILED" in w for w in plan.warnings)
+    with pytest.raises(ClusterError, match="CLUSTER_AUTHORIZATION_FAILED"):  # it declares one: an error
+        _plan(_catalog(tmp_path, {"acls/orders.yaml": ORDERS_ACL}), _Refused())

@@ -16,7 +16,16 @@ from typing import Any
 from kgov.catalog.model import Catalog, Environment
 from kgov.cluster.kafka.quota_port import QuotaPort
 from kgov.diagnostics import Location
-from kgov.kinds.base import PHASE_DELETES, PHASE_GRANTS, ComparesJson, DiffContext, Locates
+from kgov.kinds.base import (
+    PHASE_DELETES,
+    PHASE_GRANTS,
+    ComparesJson,
+    DiffContext,
+    Locates,
+    SavesSnapshotState,
+    Snapshotting,
+)
+from kgov.kinds.quotas import snapshot
 from kgov.kinds.quotas.apply import apply_quotas, visible
 from kgov.kinds.quotas.audit import AuditsQuotas
 from kgov.kinds.quotas.desired import DesiredQuota, DesiredQuotas, desired_quotas, locate
@@ -25,7 +34,7 @@ from kgov.kinds.quotas.observe import ObservedQuotas, QuotaScope, observe_quotas
 from kgov.plan.model import JSON, Entry
 
 
-class ClientQuotas(AuditsQuotas, ComparesJson, Locates):
+class ClientQuotas(AuditsQuotas, ComparesJson, Locates, Snapshotting, SavesSnapshotState):
     name = KIND
     title = "client quotas"
     backend = "quotas"
@@ -48,6 +57,19 @@ class ClientQuotas(AuditsQuotas, ComparesJson, Locates):
         self, desired: Mapping[str, DesiredQuota], observed: ObservedQuotas, ctx: DiffContext
     ) -> tuple[list[Entry], list[str]]:
         return diff_quotas(desired, observed, ctx)
+
+    # -- snapshots: the whole listing (kgov/kinds/quotas/snapshot.py) --------------------------
+    def snapshot_scope(self, scope: JSON) -> JSON:
+        return scope
+
+    def snapshot_state(self, backend: QuotaPort, scope: JSON) -> JSON:
+        return snapshot.snapshot_state(backend, scope)
+
+    def state_from_json(self, doc: JSON) -> ObservedQuotas:
+        return snapshot.state_from_json(doc)
+
+    def from_snapshot(self, taken: JSON, state: JSON, scope: JSON) -> ObservedQuotas:
+        return snapshot.from_snapshot(taken, state, scope)
 
     def apply(self, backend: QuotaPort, entries: Sequence[Entry]) -> Mapping[str, str | None]:
         return apply_quotas(backend, entries)

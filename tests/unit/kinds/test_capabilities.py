@@ -112,7 +112,9 @@ def test_who_declares_what() -> None:
                 Locates,
             )
         ),
-        "quota": sorted(c.__name__ for c in (LendsAuditTables, ComparesJson, Locates)),
+        "quota": sorted(
+            c.__name__ for c in (LendsAuditTables, ComparesJson, Locates, Snapshotting, SavesSnapshotState)
+        ),
         "replicas": sorted(
             c.__name__
             for c in (

@@ -271,3 +271,22 @@ def test_a_catalog_without_quotas_is_not_stopped_by_quotas_kgov_may_not_read(tmp
     assert any("client quotas not read" in w and "CLUSTER_AUTHORIZATION_FAILED" in w for w in plan.warnings)
     with pytest.raises(ClusterError, match="CLUSTER_AUTHORIZATION_FAILED"):  # it declares one: an error
         _plan(_catalog(tmp_path, {"acls/orders.yaml": ORDERS_ACL}), _Refused())
+
+
+def test_a_plan_from_a_snapshot_equals_the_live_plan(tmp_path: Path) -> None:
+    from kgov.engine.snapshot import plan_from_snapshot, take
+    from kgov.plan.snapshotfile import save
+
+    cat = _catalog(tmp_path, {"acls/orders.yaml": ORDERS_ACL, "cluster/local.yaml": DEFAULTS}, delete=True)
+    stray = QuotaEntity(named("orders"), named("old"))
+    port = MemoryQuotas({ORDERS: {"producer_byte_rate": 5.0}, stray: {"consumer_byte_rate": 7.0}})
+    snapshot, skipped = take(cat, "local", Backends(quotas=port), KINDS)
+    assert skipped == []
+    path = tmp_path / "snap.json"
+    save(snapshot, path)
+    live = _plan(cat, port, allow_delete=True)
+    port.requests.clear()
+    offline = plan_from_snapshot(cat, "local", path, allow_delete=True, scoped=None, kinds=KINDS)
+    assert port.requests == []
+    assert offline.fingerprint == live.fingerprint and offline.entries == live.entries
+    assert {e.address: e.action for e in live.entries}["quota.user=orders,client-id=old"] == "delete"

@@ -53,7 +53,8 @@ def _entry(
         after=_state(entity, after),
         changes=rows,
         group=principal or DEFAULTS_GROUP,
-        label=entity.name,
+        label=f"{entity.name}: "
+        + (", ".join(f"{k} {readable(k, v)}" for k, v in sorted(new.items())) or "no quota"),
         notes=notes,
     )
 

@@ -14,10 +14,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from kgov.cluster.kafka.quota_port import QuotaPort
-from kgov.kinds.base import DiffContext
+from kgov.kinds.base import DiffContext, FindsUnmanaged, Unmanaged
 from kgov.kinds.quotas.desired import DesiredQuotas, Principal
 from kgov.kinds.quotas.effective import effective
-from kgov.kinds.quotas.observe import ObservedQuotas
+from kgov.kinds.quotas.observe import ObservedQuotas, entity_json, values_json
 from kgov.kinds.tables import AuditTable, LendsAuditTables
 from kgov.quota_values import QUOTA_KEYS, readable
 
@@ -50,7 +50,26 @@ def effective_table(
     )
 
 
-class AuditsQuotas(LendsAuditTables):
+def unmanaged_quotas(observed: ObservedQuotas) -> list[Unmanaged]:
+    """The quotas no plan compares: other users', client-id entities, defaults the catalog leaves."""
+    return [
+        Unmanaged(
+            "quota",
+            entity.name,
+            f"{entity.name}: " + ", ".join(f"{k} {readable(k, v)}" for k, v in sorted(values.items())),
+            {"entity": entity_json(entity), "quotas": values_json(values)},
+        )
+        for entity, values in sorted(observed.quotas.items(), key=lambda kv: kv[0].sort_key())
+        if not observed.scope.covers(entity)
+    ]
+
+
+class AuditsQuotas(LendsAuditTables, FindsUnmanaged):
+    def unmanaged(
+        self, backend: QuotaPort, desired: Mapping[str, Any], observed: ObservedQuotas, ctx: DiffContext
+    ) -> list[Unmanaged]:
+        return unmanaged_quotas(observed)
+
     def audit_tables(
         self, backend: QuotaPort, desired: Mapping[str, Any], observed: ObservedQuotas, ctx: DiffContext
     ) -> list[AuditTable]:

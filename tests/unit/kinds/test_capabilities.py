@@ -113,7 +113,15 @@ def test_who_declares_what() -> None:
             )
         ),
         "quota": sorted(
-            c.__name__ for c in (LendsAuditTables, ComparesJson, Locates, Snapshotting, SavesSnapshotState)
+            c.__name__
+            for c in (
+                LendsAuditTables,
+                FindsUnmanaged,
+                ComparesJson,
+                Locates,
+                Snapshotting,
+                SavesSnapshotState,
+            )
         ),
         "replicas": sorted(
             c.__name__

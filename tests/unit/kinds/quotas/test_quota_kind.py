@@ -233,6 +233,7 @@ def test_the_audit_shows_the_effective_quota_per_principal_and_client_id(tmp_pat
         "25 % from client-id=<default>",
     ]
     assert port.requests.count("describe_groups") == 1
+    assert doc["unmanaged"] == []  # every quota on the cluster is the catalog's
     markdown = AUDIT["markdown"](doc)
     assert "Effective client quotas (" in markdown and "100 KiB/s from user=orders" in markdown
     html = AUDIT["html"](doc)
@@ -290,3 +291,21 @@ def test_a_plan_from_a_snapshot_equals_the_live_plan(tmp_path: Path) -> None:
     assert port.requests == []
     assert offline.fingerprint == live.fingerprint and offline.entries == live.entries
     assert {e.address: e.action for e in live.entries}["quota.user=orders,client-id=old"] == "delete"
+
+
+def test_the_audit_lists_the_quotas_no_plan_compares(tmp_path: Path) -> None:
+    cat = _catalog(tmp_path, {"acls/orders.yaml": ORDERS_ACL})
+    port = MemoryQuotas(
+        {
+            QuotaEntity(named("someone-else")): {"producer_byte_rate": 2048.0},
+            QuotaEntity(None, named("legacy-app")): {"request_percentage": 10.0},
+            QuotaEntity(DEFAULT_PART): {"consumer_byte_rate": 1024.0},  # the cluster file manages no default
+            QuotaEntity(named("orders"), named("old")): {"consumer_byte_rate": 1.0},  # drift, not unmanaged
+        }
+    )
+    doc = audit_cluster(cat, "local", Backends(quotas=port), kinds=KINDS).to_json()
+    assert [(u["kind"], u["label"]) for u in doc["unmanaged"]] == [
+        ("quota", "client-id=legacy-app: request_percentage 10 %"),
+        ("quota", "user=<default>: consumer_byte_rate 1 KiB/s"),
+        ("quota", "user=someone-else: producer_byte_rate 2 KiB/s"),
+    ]

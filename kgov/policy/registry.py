@@ -32,6 +32,7 @@ FAMILIES = (
     "access",
     "quotas",
     "compatibility",
+    "platforms",
 )
 
 

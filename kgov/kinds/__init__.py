@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from kgov.kinds.acl import AclKind
 from kgov.kinds.base import Kind
+from kgov.kinds.quotas import ClientQuotas
 from kgov.kinds.replicas import ReplicaKind
 from kgov.kinds.subjects import SubjectKind
 from kgov.kinds.topics import TopicKind
 from kgov.kinds.user import UserKind
 
-KINDS: tuple[Kind, ...] = (TopicKind(), ReplicaKind(), UserKind(), AclKind(), SubjectKind())
+KINDS: tuple[Kind, ...] = (TopicKind(), ReplicaKind(), UserKind(), AclKind(), ClientQuotas(), SubjectKind())

@@ -30,6 +30,7 @@ FAMILIES = (
     "required",
     "security",
     "access",
+    "quotas",
     "compatibility",
     "platforms",
 )

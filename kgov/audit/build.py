@@ -29,6 +29,7 @@ from kgov.kinds.base import (
     LendsAuditFacts,
     Violation,
 )
+from kgov.kinds.tables import LendsAuditTables
 from kgov.state import TopicSpec
 
 
@@ -68,6 +69,12 @@ def audit_cluster(
         if isinstance(k.kind, FindsViolations)
         for v in k.kind.violations(k.observed, k.unmanaged, read.ctx, view)
     ]
+    tables = tuple(
+        (k.kind.name, table)
+        for k in read.kinds
+        if isinstance(k.kind, LendsAuditTables)
+        for table in k.kind.audit_tables(read.ports[k.kind.backend], k.desired, k.observed, read.ctx)
+    )
     live = view.facts.topics
     kafka = read.ports.get("kafka")
     found, said = read_usage(kafka, {n: t.partitions for n, t in live.items()}) if kafka else (None, [])
@@ -84,6 +91,7 @@ def audit_cluster(
         warnings=(*read.warnings, *said),
         kinds=tuple((k.kind.name, k.kind.title) for k in read.kinds),
         usage=found,
+        tables=tables,
     )
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from kgov.audit.usage import Usage
 from kgov.kinds.access_matrix import Matrix
 from kgov.kinds.base import Unmanaged, Violation
+from kgov.kinds.tables import AuditTable
 from kgov.plan.model import JSON, Entry
 
 _NO_ACCESS = Matrix((), (), ())  # frozen: one empty matrix serves every audit without one
@@ -53,6 +54,7 @@ class Audit:
     warnings: tuple[str, ...] = ()
     kinds: tuple[tuple[str, str], ...] = field(default=())  # (name, title) of the kinds read
     usage: Usage | None = None  # None: not read (--catalog-only, no Kafka, or Kafka refused)
+    tables: tuple[tuple[str, AuditTable], ...] = ()  # (kind name, table) the kinds lend
 
     def summary(self) -> dict[str, int]:
         return {
@@ -87,5 +89,15 @@ class Audit:
             "access_matrix": self.matrix.to_json(),
             "data_flow": self.graph.to_json(),
             "usage": self.usage.to_json() if self.usage else None,
+            "tables": [
+                {
+                    "kind": kind,
+                    "title": t.title,
+                    "note": t.note,
+                    "columns": list(t.columns),
+                    "rows": [list(r) for r in t.rows],
+                }
+                for kind, t in self.tables
+            ],
             "warnings": list(self.warnings),
         }

@@ -73,6 +73,7 @@ def connect(catalog: Catalog, env_name: str) -> Backends:
     """The ports of an environment. Secret references are resolved here, for the clients only."""
     # here, not at the top: confluent_kafka loads only for commands that connect
     from kgov.cluster.kafka.adapter.admin import KafkaCluster
+    from kgov.cluster.kafka.adapter.quotas import KafkaQuotas
     from kgov.cluster.kafka.adapter.reassign import KafkaReassign
     from kgov.cluster.kafka.adapter.replicas import KafkaReplicas
     from kgov.cluster.registry.adapter import connect_registry
@@ -83,8 +84,10 @@ def connect(catalog: Catalog, env_name: str) -> Backends:
     settings = kafka_settings(env)
     kafka = KafkaCluster(settings)
     # the reassignment port shares the Kafka settings; its kafka-python client connects on first use
-    reassign = KafkaReplicas(kafka, KafkaReassign(settings))
-    return Backends(kafka=kafka, registry=registry, reassign=reassign)
+    python_client = KafkaReassign(settings)
+    reassign = KafkaReplicas(kafka, python_client)
+    # client quotas go through the same kafka-python client (one connection for both ports)
+    return Backends(kafka=kafka, registry=registry, reassign=reassign, quotas=KafkaQuotas(python_client))
 
 
 def _secret_settings(catalog: Catalog) -> list[object]:

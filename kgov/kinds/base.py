@@ -15,10 +15,12 @@ from typing import Any, Protocol
 from kgov.bindings import Binding
 from kgov.catalog.model import Catalog, Environment, Settings
 from kgov.cluster.kafka.port import KafkaAdmin
+from kgov.cluster.kafka.quota_port import QuotaPort
 from kgov.cluster.kafka.replica_port import ReplicaPort
 from kgov.cluster.registry.port import SchemaRegistry
 from kgov.diagnostics import Location
 from kgov.kinds.access_matrix import Matrix
+from kgov.kinds.tables import LendsAuditTables
 from kgov.plan.model import JSON, Entry
 from kgov.state import TopicSpec
 
@@ -47,6 +49,7 @@ class Backends:
     kafka: KafkaAdmin | None = None
     registry: SchemaRegistry | None = None
     reassign: ReplicaPort | None = None  # partition reassignment (replication-factor changes)
+    quotas: QuotaPort | None = None  # client quotas (kafka-python, on the reassignment client)
 
     def get(self, name: str) -> Any:
         return getattr(self, name, None)
@@ -355,6 +358,7 @@ CAPABILITIES: tuple[type[ABC], ...] = (
     FindsUnmanaged,
     LendsAuditFacts,
     FindsViolations,
+    LendsAuditTables,
     BelongsToPrincipal,
     Snapshotting,
     SavesSnapshotState,

@@ -31,6 +31,7 @@ FAMILIES = (
     "required",
     "security",
     "access",
+    "quotas",
     "compatibility",
     "platforms",
 )

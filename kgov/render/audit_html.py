@@ -139,6 +139,11 @@ def render(doc: dict[str, Any]) -> str:
     for title, tid, header, rows in _sections(doc):
         parts += [f"<h2>{title} ({len(rows)})</h2>"]
         parts += _table(tid, header, rows[:MAX_ROWS], len(rows)) if rows else ['<p class="note">none</p>']
+    for i, t in enumerate(doc.get("tables") or []):  # lent by kinds (kgov/kinds/tables.py), escaped
+        rows = [[_e(str(cell)) for cell in row] for row in t["rows"]]
+        parts += [f"<h2>{_e(t['title'])} ({len(rows)})</h2>"]
+        parts += [f'<p class="note">{_e(t["note"])}</p>'] if t.get("note") else []
+        parts += _table(f"table-{i}", [_e(c) for c in t["columns"]], rows[:MAX_ROWS], len(rows))
     if doc["warnings"]:
         parts += ["<h2>Warnings</h2><ul>"] + [f"<li>{_e(w)}</li>" for w in doc["warnings"]] + ["</ul>"]
     parts += [f"<script>{JS}</script></body></html>", ""]

@@ -113,6 +113,7 @@ def render(doc: dict[str, Any]) -> str:
         [[md_code(names[e["source"]]), md_text(e["relation"]), md_code(names[e["target"]])] for e in edges],
     )
     lines += _usage(doc.get("usage"))
+    lines += _tables(doc.get("tables") or [])
     if doc["warnings"]:
         lines += ["**Warnings**", ""] + [f"- {md_text(w)}" for w in doc["warnings"]] + [""]
     return "\n".join(lines)
@@ -137,4 +138,16 @@ def _usage(usage: dict[str, Any] | None) -> list[str]:
     )
     for title, key in (("Topics nobody consumes", "unconsumed_topics"), ("Empty topics", "empty_topics")):
         lines += _section(title, len(usage[key]), ["topic"], [[md_code(t)] for t in usage[key]])
+    return lines
+
+
+def _tables(tables: list[dict[str, Any]]) -> list[str]:
+    """The tables kinds lend the audit, as they are (kgov/kinds/base.py AuditTable)."""
+    lines: list[str] = []
+    for t in tables:
+        rows = [[md_text(str(cell)) for cell in row] for row in t["rows"]]
+        section = _section(md_text(t["title"]), len(rows), [md_text(c) for c in t["columns"]], rows)
+        if section and t.get("note"):
+            section[2:2] = [md_text(t["note"]), ""]
+        lines += section
     return lines

@@ -74,4 +74,5 @@ def test_a_kind_with_no_connection_is_warned_about_in_the_kinds_order() -> None:
             f"{t} not audited: environment 'local' has no kafka connection"
             for t in ("SCRAM users", "ACL bindings")
         ),
+        "client quotas not audited: environment 'local' has no quotas connection",
     ]

@@ -27,6 +27,7 @@ from kgov.kinds.base import (
     Snapshotting,
     TakesApplyOptions,
 )
+from kgov.kinds.tables import LendsAuditTables
 
 KGOV = Path(__file__).resolve().parents[3] / "kgov"
 HOOKS = sorted({name for cap in CAPABILITIES for name in cap.__abstractmethods__})
@@ -110,6 +111,17 @@ def test_who_declares_what() -> None:
                 Imports,
                 ClassifiesChanges,
                 Locates,
+            )
+        ),
+        "quota": sorted(
+            c.__name__
+            for c in (
+                LendsAuditTables,
+                FindsUnmanaged,
+                ComparesJson,
+                Locates,
+                Snapshotting,
+                SavesSnapshotState,
             )
         ),
         "replicas": sorted(

@@ -111,8 +111,8 @@ def test_the_check_sees_each_way_of_deciding_by_name() -> None:
 
 def test_no_kgov_module_mentions_the_toy_kind() -> None:
     """The toy (tests/unit/kinds/toy/) plans, applies, snapshots, reviews, audits and imports
-    through the core: no kgov module names its classes, and no core module its name ("quota"), its
-    addresses ("quota.<principal>") or its change and violation codes ("quota-lowered")."""
+    through the core: no kgov module names its classes, and no core module its name ("budget"), its
+    addresses ("budget.<principal>") or its change and violation codes ("budget-lowered")."""
     words, sources, core = _toy_words(), sorted(KGOV.rglob("*.py")), _core_files()
     assert len(words) >= 6 and len(core) > 50  # the walks found the toy's classes and the core
     found = [
@@ -125,6 +125,6 @@ def test_no_kgov_module_mentions_the_toy_kind() -> None:
         f"{path.relative_to(KGOV.parent)}:{line}"
         for path in core
         for line, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
-        if any(mark in text for mark in ('"quota"', "'quota'", '"quota.', "quota-"))
+        if any(mark in text for mark in ('"budget"', "'budget'", '"budget.', "budget-"))
     ]
     assert found == []

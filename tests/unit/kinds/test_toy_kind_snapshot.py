@@ -14,15 +14,15 @@ from kgov.errors import PlanError
 from kgov.kinds import KINDS
 from kgov.kinds.base import Backends
 from kgov.plan.snapshotfile import save
-from tests.unit.kinds.toy.kind import QuotaKind, ToyKafka
+from tests.unit.kinds.toy.kind import BudgetKind, ToyKafka
 from tests.unit.plan.helpers import ENV, catalog, plan, topic
 
-KINDS_WITH_TOY = (*KINDS, QuotaKind())
+KINDS_WITH_TOY = (*KINDS, BudgetKind())
 
 
 def _cluster() -> ToyKafka:
     cluster = ToyKafka()
-    cluster.toy.quotas.update({"User:billing": 10, "User:someone-else": 7})
+    cluster.toy.budgets.update({"User:billing": 10, "User:someone-else": 7})
     return cluster
 
 
@@ -31,9 +31,9 @@ def test_the_toy_kind_is_saved_in_a_snapshot_and_planned_from_it(tmp_path: Path)
     snapshot, skipped = take(cat, ENV, Backends(kafka=cluster), KINDS_WITH_TOY)
     path = tmp_path / "snap.json"
     save(snapshot, path)
-    saved = json.loads(path.read_text())["kinds"]["quota"]
+    saved = json.loads(path.read_text())["kinds"]["budget"]
     assert saved == {"scope": {"principals": "all"}, "state": {"User:billing": 10, "User:someone-else": 7}}
-    assert not any("quotas" in s for s in skipped)
+    assert not any("budgets" in s for s in skipped)
 
     reads = len(cluster.toy.requests)
     offline = plan_from_snapshot(cat, ENV, path, allow_delete=False, scoped=None, kinds=KINDS_WITH_TOY)
@@ -41,9 +41,9 @@ def test_the_toy_kind_is_saved_in_a_snapshot_and_planned_from_it(tmp_path: Path)
     live = plan(cat, cluster, kinds=KINDS_WITH_TOY)
     assert [e.to_json() for e in offline.entries] == [e.to_json() for e in live.entries]
     assert offline.fingerprint == live.fingerprint
-    assert [e.address for e in offline.entries if e.kind == "quota"] == [
-        "quota.User:billing",
-        "quota.User:orders",
+    assert [e.address for e in offline.entries if e.kind == "budget"] == [
+        "budget.User:billing",
+        "budget.User:orders",
     ]
 
 
@@ -52,5 +52,5 @@ def test_a_snapshot_without_the_toy_kind_is_refused_for_a_plan_that_reads_it(tmp
     snapshot, _ = take(cat, ENV, Backends(kafka=_cluster()), KINDS)  # taken before the toy existed
     path = tmp_path / "snap.json"
     save(snapshot, path)
-    with pytest.raises(PlanError, match="quotas"):
+    with pytest.raises(PlanError, match="budgets"):
         plan_from_snapshot(cat, ENV, path, allow_delete=False, scoped=None, kinds=KINDS_WITH_TOY)

@@ -1,4 +1,4 @@
-"""The toy kind: client quotas by principal, a kind kgov does not have, defined only in tests.
+"""The toy kind: byte-rate budgets by principal, a kind kgov does not have, defined only in tests.
 
 It lives in its own package, as a real kind lives in kgov/kinds/<kind>/: the tests next to it show
 that the core serves every capability it declares with no edit outside this package (and a test
@@ -15,17 +15,17 @@ from kgov.catalog.model import Catalog, Environment
 from kgov.cluster.memory.kafka import MemoryCluster
 from kgov.kinds.base import PHASE_DELETES, PHASE_GRANTS, DiffContext
 from kgov.plan.model import JSON, Change, Entry
-from tests.unit.kinds.toy.audit import AuditsQuotas
-from tests.unit.kinds.toy.imports import ImportsQuotas
-from tests.unit.kinds.toy.review import QuotaReview
+from tests.unit.kinds.toy.audit import AuditsBudgets
+from tests.unit.kinds.toy.imports import ImportsBudgets
+from tests.unit.kinds.toy.review import BudgetReview
 from tests.unit.kinds.toy.snapshot import ToySnapshot
 
 
 @dataclass
 class ToyStore:
-    """The toy kind's backend: quotas by principal. It rides on the Kafka port of Backends."""
+    """The toy kind's backend: budgets by principal. It rides on the Kafka port of Backends."""
 
-    quotas: dict[str, int] = field(default_factory=dict)
+    budgets: dict[str, int] = field(default_factory=dict)
     requests: list[str] = field(default_factory=list)
 
 
@@ -35,9 +35,9 @@ class ToyKafka(MemoryCluster):
         self.toy = ToyStore()
 
 
-class QuotaKind(ImportsQuotas, ToySnapshot, QuotaReview, AuditsQuotas):
-    name = "quota"
-    title = "quotas"
+class BudgetKind(ImportsBudgets, ToySnapshot, BudgetReview, AuditsBudgets):
+    name = "budget"
+    title = "budgets"
     backend = "kafka"
     order: Mapping[str, int] = {"create": PHASE_GRANTS, "update": PHASE_GRANTS, "delete": PHASE_DELETES}
 
@@ -48,9 +48,9 @@ class QuotaKind(ImportsQuotas, ToySnapshot, QuotaReview, AuditsQuotas):
         return {"principals": sorted(desired)}
 
     def observe(self, backend: ToyKafka, scope: JSON) -> dict[str, int]:
-        backend.toy.requests.append("describe_quotas")  # one read, whatever the count
+        backend.toy.requests.append("describe_budgets")  # one read, whatever the count
         wanted = scope["principals"]
-        return {p: q for p, q in backend.toy.quotas.items() if wanted == "all" or p in wanted}
+        return {p: q for p, q in backend.toy.budgets.items() if wanted == "all" or p in wanted}
 
     def state_json(self, observed: dict[str, int]) -> JSON:
         return dict(sorted(observed.items()))
@@ -64,23 +64,23 @@ class QuotaKind(ImportsQuotas, ToySnapshot, QuotaReview, AuditsQuotas):
             if have != rate:
                 out.append(
                     Entry(
-                        address=f"quota.{principal}",
-                        kind="quota",
+                        address=f"budget.{principal}",
+                        kind="budget",
                         name=principal,
                         action="create" if have is None else "update",
                         before=None if have is None else {"rate": have},
                         after={"rate": rate},
                         changes=(Change("rate", have, rate),),
-                        group="quotas by principal",
+                        group="budgets by principal",
                         label=f"{principal} at {rate} KB/s",
                     )
                 )
         return out, []
 
     def apply(self, backend: ToyKafka, entries: Sequence[Entry]) -> Mapping[str, str | None]:
-        backend.toy.requests.append("alter_quotas")  # one batched write
+        backend.toy.requests.append("alter_budgets")  # one batched write
         for e in entries:
-            backend.toy.quotas[e.name] = e.after["rate"]
+            backend.toy.budgets[e.name] = e.after["rate"]
         return {e.address: None for e in entries}
 
     def watch_scope(self, scope: JSON, entries: Sequence[Entry]) -> JSON:

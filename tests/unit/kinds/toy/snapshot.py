@@ -1,4 +1,4 @@
-"""The toy kind's snapshot: it saves its observed quotas (state_json) and answers a plan from them
+"""The toy kind's snapshot: it saves its observed budgets (state_json) and answers a plan from them
 for any principals its snapshot read (`kgov snapshot`, `kgov plan --snapshot`)."""
 
 from __future__ import annotations
@@ -19,6 +19,6 @@ class ToySnapshot(Snapshotting):
 
     def from_snapshot(self, taken: JSON, state: JSON, scope: JSON) -> Any:
         if taken.get("principals") != "all":
-            raise PlanError("the snapshot read only some quotas; take a new snapshot")
-        quotas = self.state_from_json(state)
-        return {p: q for p, q in quotas.items() if p in scope["principals"]}
+            raise PlanError("the snapshot read only some budgets; take a new snapshot")
+        budgets = self.state_from_json(state)
+        return {p: q for p, q in budgets.items() if p in scope["principals"]}

@@ -4,10 +4,21 @@ from __future__ import annotations
 
 from kgov.kinds.acl import AclKind
 from kgov.kinds.base import Kind
+from kgov.kinds.brokers import BrokerKind
 from kgov.kinds.quotas import ClientQuotas
 from kgov.kinds.replicas import ReplicaKind
 from kgov.kinds.subjects import SubjectKind
 from kgov.kinds.topics import TopicKind
 from kgov.kinds.user import UserKind
 
-KINDS: tuple[Kind, ...] = (TopicKind(), ReplicaKind(), UserKind(), AclKind(), ClientQuotas(), SubjectKind())
+# The broker settings first: the cluster-wide ground that the topics, users and grants stand on, read
+# and shown before them (their apply phase puts them first too).
+KINDS: tuple[Kind, ...] = (
+    BrokerKind(),
+    TopicKind(),
+    ReplicaKind(),
+    UserKind(),
+    AclKind(),
+    ClientQuotas(),
+    SubjectKind(),
+)

@@ -55,6 +55,10 @@ def base_catalog(head: Catalog, catalog_dir: Path, ref: str) -> Iterator[Base]:
                 )
             ),
             schemas={**{s: f for s, f in head.schemas.items() if kept(f.file)}, **fresh.schemas},
+            cluster_files={
+                **{e: f for e, f in head.cluster_files.items() if kept(f.src.file)},
+                **fresh.cluster_files,
+            },
         )
         errors = tuple(
             replace(d, location=replace(d.location, file=relocate(d.location.file)))

@@ -48,7 +48,7 @@ def test_a_plan_of_the_example_lists_topics_once(monkeypatch: pytest.MonkeyPatch
     assert applied.code == 0, applied.output  # every example topic exists: none is asked about by name
     topics_only = [k for k in KINDS if k.name == "topic"]
     kafka_kinds = [k for k in KINDS if k.backend == "kafka"]
-    assert [k.name for k in kafka_kinds] == ["topic", "user", "acl"]
+    assert [k.name for k in kafka_kinds] == ["broker", "topic", "user", "acl"]
     alone, alone_listings, _ = _wire(topics_only)
     full, full_listings, changes = _wire(kafka_kinds)
     assert not changes

@@ -37,7 +37,7 @@ from tests.support import kgov
 REPO = Path(__file__).resolve().parents[2]
 SCRAM_SERVICES = ("orders", "inventory", "notifications", "shipping", "users")
 PASSWORDS = {s: f"{s}-{secrets.token_hex(8)}" for s in SCRAM_SERVICES}
-KINDS = {"topic", "replicas", "user", "acl", "quota", "subject"}
+KINDS = {"broker", "topic", "replicas", "user", "acl", "quota", "subject"}
 
 
 def registry() -> HttpRegistry:

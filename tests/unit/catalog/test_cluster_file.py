@@ -59,7 +59,9 @@ def test_a_cluster_file_is_read_as_written_with_positions(tmp_path: Path) -> Non
 
 
 def test_no_cluster_folder_means_no_cluster_files(tmp_path: Path) -> None:
-    assert load_catalog(_catalog(tmp_path, {})).catalog.cluster_files == {}
+    root = _catalog(tmp_path, {})
+    shutil.rmtree(root / "cluster", ignore_errors=True)  # the example has one (catalog/cluster/local.yaml)
+    assert load_catalog(root).catalog.cluster_files == {}
 
 
 def test_a_cluster_file_must_name_a_declared_environment(tmp_path: Path) -> None:

@@ -73,7 +73,7 @@ def mutate(root: Path, ops: list[dict[str, Any]]) -> None:
             target = root / op["delete"]
             shutil.rmtree(target) if target.is_dir() else target.unlink()
         elif "mkdir" in op:
-            (root / op["mkdir"]).mkdir()
+            (root / op["mkdir"]).mkdir(exist_ok=True)  # the example may have it (cluster/)
         elif "symlink" in op:
             os.symlink(op["to"], root / op["symlink"])
         elif "outside" in op:  # a file next to the catalog folder, not in it

@@ -38,9 +38,9 @@ def _cases() -> Iterator[tuple[Path, tuple[Any, ...]]]:
             yield rel, path
 
 
-# Mappings whose keys are names, not fields (Kafka config names, rule ids, environment names):
+# Mappings whose keys are names, not fields (topic and broker config names, rule ids, environments):
 # any key is allowed there, and checked by other rules.
-OPEN = {"config", "rules", "environments"}
+OPEN = {"config", "rules", "environments", "settings", "brokers"}  # a cluster file: configs, broker ids
 CASES = [c for c in _cases() if not (c[1] and c[1][-1] in OPEN) and "config" not in c[1]]
 
 

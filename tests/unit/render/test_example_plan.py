@@ -31,8 +31,10 @@ def test_example_plan_is_valid_v2_and_every_rendering_names_every_entry() -> Non
     plan_text.render(doc, console)
     text = console.export_text()
     markdown = plan_markdown.render(doc)
+    symbol = {"create": "+", "update": "~"}  # the cluster file's broker default is an update
     for e in changes:
         shown = e["label"] or e["name"]
-        assert f"+ {e['kind']} {shown}" in text
+        assert f"{symbol[e['action']]} {e['kind']} {shown}" in text
         assert (md_text(shown) if e["group"] else md_code(shown)) in markdown  # grouped: one list line each
-    assert f"Plan: {len(names)} to create, 0 to change, 0 to delete." in text
+    updates = sum(e["action"] == "update" for e in changes)
+    assert f"Plan: {len(names) - updates} to create, {updates} to change, 0 to delete." in text

@@ -114,6 +114,8 @@ class KafkaAccessMixin(KafkaBase):
             raise ClusterError(f"cannot describe the cluster: {error_text(exc)}") from None
         got = frozenset(_name(op).upper() for op in ops)
         self.__dict__["_cluster_ops"] = got
+        # the same answer lists the live brokers: the broker settings read them from here (brokers.py)
+        self.__dict__["_live_brokers"] = sorted(int(node.id) for node in found.nodes or [])
         return got
 
     def topic_access(self, names: Sequence[str]) -> Mapping[str, TopicAccess]:

@@ -28,7 +28,7 @@ MAX_TOTAL_BYTES = 512 * 1024 * 1024
 GIT_TIMEOUT_S = 120
 
 # What the loader reads: kgov.yaml and the files directly inside these folders.
-_FOLDERS = ("topics", "acls", "schemas")
+_FOLDERS = ("topics", "acls", "schemas", "cluster")
 _SETTINGS = "kgov.yaml"
 _REGULAR = ("100644", "100755")
 _ANCESTRY = re.compile(r"^(?P<base>.+?)(?P<steps>(?:~\d*|\^\d*)+)$")

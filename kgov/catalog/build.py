@@ -7,14 +7,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from kgov.catalog.model import (
+    QUOTA_KEYS,
     AccessFile,
     AclEntry,
     Authentication,
     Bounds,
+    BrokerOverride,
+    ClusterFile,
     Environment,
     Overrides,
     Ownership,
     Policy,
+    QuotaSpec,
     SchemaRef,
     Settings,
     Source,
@@ -157,4 +161,38 @@ def access_file(src: Source, data: Mapping[str, Any]) -> AccessFile:
         transactional_ids=tuple(data.get("transactional_ids", [])),
         idempotent=bool(data.get("idempotent", False)),
         acls=acls,
+        quotas=quota(src, ("quotas",), data["quotas"]) if "quotas" in data else None,
+    )
+
+
+def quota(src: Source, path: tuple[str | int, ...], raw: Mapping[str, Any]) -> QuotaSpec:
+    """Rates as written; `client_ids` (where the schema allows them) one level down."""
+    clients = raw.get("client_ids", {})
+    return QuotaSpec(
+        src,
+        path,
+        rates={k: raw[k] for k in QUOTA_KEYS if k in raw},  # only known keys (an unknown one is reported)
+        client_ids={str(c): quota(src, (*path, "client_ids", c), body) for c, body in clients.items()},
+    )
+
+
+def cluster_file(src: Source, environment: str, data: Mapping[str, Any]) -> ClusterFile:
+    brokers = {
+        int(bid): BrokerOverride(src, ("brokers", bid), broker_id=int(bid), settings=dict(body["settings"]))
+        for bid, body in data.get("brokers", {}).items()
+    }
+    quotas = data.get("quotas", {})
+    return ClusterFile(
+        src,
+        (),
+        environment=environment,
+        settings=dict(data.get("settings", {})),
+        brokers=brokers,
+        always_set=tuple(data.get("always_set", ())),
+        quota_defaults={
+            k: quota(src, ("quotas", k), quotas[k])
+            for k in ("user_default", "client_id_default")
+            if k in quotas
+        },
+        user_quotas={p: quota(src, ("quotas", "users", p), q) for p, q in quotas.get("users", {}).items()},
     )

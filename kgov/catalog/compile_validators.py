@@ -13,7 +13,7 @@ from typing import Any
 
 from kgov.catalog.messages import inline_refs
 
-KINDS = ("kgov", "topics", "acls", "draft4", "draft6", "draft7", "plan")
+KINDS = ("kgov", "topics", "acls", "cluster", "draft4", "draft6", "draft7", "plan")
 COMPILED = Path(__file__).with_name("compiled")
 # Plan files (kgov/plan/planfile.py) too: jsonschema takes seconds over a plan of 20,000 topics. Read
 # as a file, not imported: the catalog layer never imports kgov.plan.

@@ -28,11 +28,11 @@ from kgov.catalog.files import (
     read_file,
 )
 from kgov.catalog.messages import FORMATS, RULE_STRUCTURE, structure
-from kgov.catalog.model import AccessFile, Catalog, SchemaFile, Settings, Source, TopicsFile
+from kgov.catalog.model import AccessFile, Catalog, ClusterFile, SchemaFile, Settings, Source, TopicsFile
 from kgov.catalog.yamlpos import YamlDoc, YamlProblem
 from kgov.diagnostics import Diagnostic, Location, Severity
 from kgov.errors import CatalogError
-from kgov.suggest import bounded
+from kgov.suggest import bounded, close_match
 
 __all__ = ["RULE_FILES", "RULE_STRUCTURE", "RULE_YAML", "Loaded", "load_catalog"]
 
@@ -80,6 +80,7 @@ def _load(root: Path) -> Loaded:
         if (af := _load_access(p, root, diags, budget)) is not None
     )
     schemas = _load_schemas(root, diags, budget)
+    cluster_files = _load_cluster_files(root, settings, diags, budget)
     left_out = budget.summary(root)
     if left_out is not None:
         diags.append(left_out)
@@ -91,6 +92,7 @@ def _load(root: Path) -> Loaded:
         schemas,
         frozenset(skipped.topics),
         frozenset(skipped.subjects),
+        cluster_files,
     )
     return Loaded(catalog, tuple(diags))
 
@@ -179,6 +181,43 @@ def _load_access(path: Path, root: Path, diags: list[Diagnostic], budget: ReadBu
     if read is None or read.broken:
         return None
     return build.access_file(Source(str(path), read.doc), read.doc.data)
+
+
+def _load_cluster_files(
+    root: Path, settings: Settings, diags: list[Diagnostic], budget: ReadBudget
+) -> dict[str, ClusterFile]:
+    """catalog/cluster/<environment>.yaml: one file an environment that kgov.yaml declares."""
+    out: dict[str, ClusterFile] = {}
+    settings_file = str(root / SETTINGS_FILE)
+    settings_broken = any(d.location.file == settings_file for d in diags)
+    for path in list_files(root / "cluster", root, YAML_SUFFIXES, diags):
+        environment = path.stem
+        if environment in out:
+            diags.append(
+                files_error(
+                    path,
+                    f"environment '{environment}' has two cluster files",
+                    f"keep one of {out[environment].src.file} and {path}",
+                )
+            )
+            continue
+        if environment not in settings.environments and not settings_broken:
+            known = ", ".join(sorted(settings.environments)) or "none"
+            guess = close_match(environment, sorted(settings.environments))
+            diags.append(
+                files_error(
+                    path,
+                    f"cluster file for environment '{environment}', which {SETTINGS_FILE} does not declare"
+                    + (f" (did you mean '{guess}'?)" if guess else ""),
+                    f"name the file after an environment of {SETTINGS_FILE} (declared: {known})",
+                )
+            )
+            continue
+        read = _read(path, root, "cluster", diags, budget)
+        if read is None or read.broken:
+            continue
+        out[environment] = build.cluster_file(Source(str(path), read.doc), environment, read.doc.data)
+    return out
 
 
 def _load_schemas(root: Path, diags: list[Diagnostic], budget: ReadBudget) -> dict[str, SchemaFile]:

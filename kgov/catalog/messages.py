@@ -25,7 +25,12 @@ if TYPE_CHECKING:  # jsonschema is imported only to explain a file the compiled 
 
 RULE_STRUCTURE = "structure"
 
-FORMATS = {"kgov": "kgov.yaml", "topics": "topics/<service>.yaml", "acls": "acls/<service>.yaml"}
+FORMATS = {
+    "kgov": "kgov.yaml",
+    "topics": "topics/<service>.yaml",
+    "acls": "acls/<service>.yaml",
+    "cluster": "cluster/<environment>.yaml",
+}
 
 # Structure diagnostics listed per file; the rest are counted in one last diagnostic. A 5 MiB file of
 # unknown keys gave 187,000 diagnostics, each with a position and a suggestion: 12 s and 580 MB.

@@ -136,6 +136,18 @@ class AclEntry(Node):
     host: str = "*"
 
 
+# Kafka's client quota keys, as the catalog and Kafka spell them.
+QUOTA_KEYS = ("producer_byte_rate", "consumer_byte_rate", "request_percentage", "controller_mutation_rate")
+
+
+@dataclass(frozen=True)
+class QuotaSpec(Node):
+    """Quota rates as written (not normalised), and per client id the same (no deeper nesting)."""
+
+    rates: Mapping[str, object] = field(default_factory=dict)  # keys of QUOTA_KEYS
+    client_ids: Mapping[str, QuotaSpec] = field(default_factory=dict)
+
+
 @dataclass(frozen=True)
 class AccessFile(Node):
     service: str = ""
@@ -149,6 +161,25 @@ class AccessFile(Node):
     transactional_ids: tuple[str, ...] = ()
     idempotent: bool = False
     acls: tuple[AclEntry, ...] = ()
+    quotas: QuotaSpec | None = None  # the principal's client quotas, every environment
+
+
+@dataclass(frozen=True)
+class BrokerOverride(Node):
+    broker_id: int = 0
+    settings: Mapping[str, object] = field(default_factory=dict)  # as written
+
+
+@dataclass(frozen=True)
+class ClusterFile(Node):
+    """catalog/cluster/<environment>.yaml: the environment's broker settings and quota defaults."""
+
+    environment: str = ""  # the file's stem
+    settings: Mapping[str, object] = field(default_factory=dict)  # cluster-wide dynamic defaults
+    brokers: Mapping[int, BrokerOverride] = field(default_factory=dict)
+    always_set: tuple[str, ...] = ()  # sensitive keys set on every apply (their drift cannot be read)
+    quota_defaults: Mapping[str, QuotaSpec] = field(default_factory=dict)  # user_default, client_id_default
+    user_quotas: Mapping[str, QuotaSpec] = field(default_factory=dict)  # principal as written -> quota
 
 
 @dataclass(frozen=True)
@@ -170,6 +201,7 @@ class Catalog:
     # rules treat them as known instead of adding a second error for the same typo.
     skipped_topics: frozenset[str] = frozenset()
     skipped_subjects: frozenset[str] = frozenset()
+    cluster_files: Mapping[str, ClusterFile] = field(default_factory=dict)  # environment -> its file
 
     def topics(self) -> Iterator[Topic]:
         for topics_file in self.topic_files:

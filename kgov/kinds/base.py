@@ -74,8 +74,9 @@ class Violation:
     rule: str  # naming | replication-factor | min-insync-replicas | under-replicated | ...
     kind: str
     name: str
-    message: str
+    message: str  # what is wrong and why it matters
     severity: str = "error"  # one of SEVERITIES
+    hint: str | None = None  # the remedy, what to set or do (the governance findings give one)
 
 
 @dataclass(frozen=True)

@@ -48,6 +48,7 @@ def test_the_audit_reports_the_toy_kinds_drift_unmanaged_and_violations() -> Non
             "name": "User:orders",
             "message": "User:orders may use 5000 KB/s, above the ceiling of 1000",
             "severity": "error",
+            "hint": None,
         },
         {
             "rule": "quota-ceiling",
@@ -55,6 +56,7 @@ def test_the_audit_reports_the_toy_kinds_drift_unmanaged_and_violations() -> Non
             "name": "User:stranger",
             "message": "User:stranger may use 2000 KB/s, above the ceiling of 1000",
             "severity": "error",
+            "hint": None,
         },
     ]
     assert doc["summary"]["unmanaged"] == 2 and doc["summary"]["violations"] == len(doc["violations"])

@@ -31,6 +31,7 @@ FAMILIES = (
     "security",
     "access",
     "compatibility",
+    "governance",
 )
 
 

@@ -124,10 +124,14 @@ def _auto_create(sources: Mapping[Where, Mapping[str, BrokerConfigValue]]) -> It
 
 
 def _allow_everyone(sources: Mapping[Where, Mapping[str, BrokerConfigValue]]) -> Iterable[Violation]:
+    first = "before that, give every client the ACLs it needs through the catalog (kgov plan shows them)"
     hint = (
-        f"set {ALLOW_EVERYONE}=false (Kafka's default) in every broker's and controller's "
-        "server.properties, or remove the line (static: a rolling restart); before that, give every "
-        "client the ACLs it needs through the catalog (kgov plan shows them)"
+        f"set {ALLOW_EVERYONE}=false (Kafka's default), or remove the line, in every broker's and "
+        f"controller's server.properties (static: a rolling restart); {first}"
+    )
+    hidden_hint = (
+        f"look at {ALLOW_EVERYONE} in the brokers' and controllers' server.properties: remove the line "
+        f"(Kafka's default is false) or set it to false (static: a rolling restart); {first}"
     )
     for seen in _values(sources, ALLOW_EVERYONE):
         if _true(seen.value):
@@ -151,7 +155,7 @@ def _allow_everyone(sources: Mapping[Where, Mapping[str, BrokerConfigValue]]) ->
             "authorizer's settings): its default is false, so a broker that sets it most likely sets it "
             "to true, which opens every resource without ACLs to every client",
             "warning",
-            hint=f"check the brokers' server.properties: {hint}",
+            hint=hidden_hint,
         )
 
 

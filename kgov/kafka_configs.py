@@ -227,7 +227,11 @@ def _normalize_known(name: str, value: object) -> str:
 
 
 def _normalize(name: str, value: object) -> str:
-    d = lookup(name)
+    return normalize_def(lookup(name), value)
+
+
+def normalize_def(d: ConfigDef, value: object) -> str:
+    """The value in Kafka's form for the config `d` (a topic's, or a broker's: kgov/broker_configs.py)."""
     if d.kind in (Kind.INT, Kind.LONG):
         number = _integer(d, value)
         _check_range(d, number)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from kgov.kinds.acl import AclKind
 from kgov.kinds.base import Kind
+from kgov.kinds.brokers import BrokerKind
 from kgov.kinds.replicas import ReplicaKind
 from kgov.kinds.subjects import SubjectKind
 from kgov.kinds.topics import TopicKind
 from kgov.kinds.user import UserKind
 
-KINDS: tuple[Kind, ...] = (TopicKind(), ReplicaKind(), UserKind(), AclKind(), SubjectKind())
+# The broker settings come first: the cluster-wide ground the topics, users and grants stand on.
+KINDS: tuple[Kind, ...] = (BrokerKind(), TopicKind(), ReplicaKind(), UserKind(), AclKind(), SubjectKind())

@@ -25,6 +25,7 @@ FAMILIES = (
     "naming",
     "sizing",
     "configs",
+    "brokers",
     "compaction",
     "references",
     "required",

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from kgov.cluster.kafka.port import ConfigOp, Outcome
 from kgov.cluster.memory.access import MemoryAccessMixin
+from kgov.cluster.memory.brokers import MemoryBrokerConfigMixin
 from kgov.cluster.memory.usage import MemoryUsageMixin
 from kgov.state import TopicListing, TopicSpec
 
@@ -21,13 +22,14 @@ class _Topic:
     config: dict[str, str] = field(default_factory=dict)
 
 
-class MemoryCluster(MemoryAccessMixin, MemoryUsageMixin):
+class MemoryCluster(MemoryAccessMixin, MemoryUsageMixin, MemoryBrokerConfigMixin):
     def __init__(self, brokers: int = 3) -> None:
         self.brokers = brokers
         self.topics: dict[str, _Topic] = {}
         self.requests: list[str] = []  # one entry per request, to check batching
         self.fail: dict[str, str] = {}  # topic name -> error to return for any write to it
         self.listing_errors: dict[str, str] = {}  # topic name -> error its metadata carries
+        self._init_broker_configs()  # the broker settings: kgov/cluster/memory/brokers.py
 
     def add_topic(self, name: str, partitions: int, replication_factor: int, **config: str) -> None:
         self.topics[name] = _Topic(partitions, replication_factor, dict(config))

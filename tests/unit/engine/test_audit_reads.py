@@ -67,6 +67,7 @@ def test_a_kind_with_no_connection_is_warned_about_in_the_kinds_order() -> None:
     audit = audit_cluster(catalog, "local", Backends(registry=MemoryRegistry()))
     assert [k for k, _ in audit.kinds] == ["subject"]
     assert [w for w in audit.warnings if "not audited" in w] == [
+        "broker settings not audited: environment 'local' has no kafka connection",
         "topics not audited: environment 'local' has no kafka connection",
         "replica placements not audited: environment 'local' has no reassign connection",
         *(

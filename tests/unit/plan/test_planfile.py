@@ -41,6 +41,7 @@ def test_plan_json_is_v2_summarised_per_kind_and_valid_against_the_shipped_schem
     assert doc["format_version"] == 2
     nothing = {"managed": 0, "create": 0, "update": 0, "delete": 0, "blocked": 0}
     assert doc["summary"] == {
+        "broker": {"title": "broker settings", **nothing},
         "topic": {"title": "topics", "managed": 3, "create": 1, "update": 1, "delete": 1, "blocked": 1},
         "user": {"title": "SCRAM users", **nothing},
         "acl": {"title": "ACL bindings", **nothing},

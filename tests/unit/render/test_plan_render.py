@@ -23,7 +23,7 @@ def test_text_shows_symbols_tables_and_summary() -> None:
     assert "config.retention.ms" in text and "(default) 604800000" in text
     assert "3  (blocked)" in text
     assert "Plan: 1 to create, 1 to change, 1 to delete, 1 blocked." in text
-    assert "(3 topics, 0 SCRAM users, 0 ACL bindings in the catalog)" in text
+    assert "(0 broker settings, 3 topics, 0 SCRAM users, 0 ACL bindings in the catalog)" in text
 
 
 def test_text_without_changes() -> None:

@@ -77,7 +77,7 @@ def test_a_plan_from_a_snapshot_equals_the_live_plan(tmp_path: Path) -> None:
     live = _live(cat, backends=Backends(kafka=cluster))
     assert offline["fingerprint"] == live["fingerprint"]
     assert offline["resource_changes"] == live["resource_changes"]
-    assert set(offline["scope"]) == {"topic", "user", "acl"}  # no registry here: no subjects
+    assert set(offline["scope"]) == {"broker", "topic", "user", "acl"}  # no registry here: no subjects
     assert {e["address"] for e in live["resource_changes"]} == {
         "topic.svc.a",
         "topic.svc.c",

@@ -64,7 +64,7 @@ def _plans(tmp_path: Path, b: Backends) -> tuple[dict[str, Any], dict[str, Any],
 
 def test_snapshot_then_plan_equals_the_live_plan_for_every_kind(tmp_path: Path, backends: Backends) -> None:
     offline, live, out = _plans(tmp_path, backends)
-    assert set(offline["scope"]) == {"topic", "user", "acl", "subject"}
+    assert set(offline["scope"]) == {"broker", "topic", "user", "acl", "subject"}
     assert offline["resource_changes"] == live["resource_changes"] == []
     _drift(backends)
     offline, live, out = _plans(tmp_path, backends)

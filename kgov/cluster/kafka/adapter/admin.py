@@ -27,6 +27,7 @@ from confluent_kafka.admin import NewTopic as KafkaNewTopic
 from kgov.cluster.interrupt import call_interruptibly
 from kgov.cluster.kafka.adapter.access import KafkaAccessMixin
 from kgov.cluster.kafka.adapter.base import KafkaBase, error_code, error_text, outcome
+from kgov.cluster.kafka.adapter.brokers import KafkaBrokerConfigMixin
 from kgov.cluster.kafka.adapter.usage import KafkaUsageMixin
 from kgov.cluster.kafka.client_settings import KafkaSettings
 from kgov.cluster.kafka.port import ConfigOp, Outcome
@@ -42,7 +43,7 @@ _quiet.addHandler(logging.NullHandler())
 _quiet.propagate = False
 
 
-class KafkaCluster(KafkaAccessMixin, KafkaUsageMixin, KafkaBase):
+class KafkaCluster(KafkaAccessMixin, KafkaUsageMixin, KafkaBrokerConfigMixin, KafkaBase):
     def __init__(self, settings: KafkaSettings, extra: Mapping[str, Any] | None = None) -> None:
         self.settings = settings
         self.requests: Counter[str] = Counter()

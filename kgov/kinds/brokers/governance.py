@@ -131,7 +131,7 @@ def _allow_everyone(sources: Mapping[Where, Mapping[str, BrokerConfigValue]]) ->
     )
     hidden_hint = (
         f"look at {ALLOW_EVERYONE} in the brokers' and controllers' server.properties: remove the line "
-        f"(Kafka's default is false) or set it to false (static: a rolling restart); {first}"
+        f"(Kafka's default is false) or write {ALLOW_EVERYONE}=false (static: a rolling restart); {first}"
     )
     for seen in _values(sources, ALLOW_EVERYONE):
         if _true(seen.value):

@@ -84,6 +84,7 @@ def settings(src: Source, data: Mapping[str, Any]) -> Settings:
             ("environments", name),
             name=name,
             kafka=dict(e["kafka"]),
+            platform=e.get("platform", "apache"),
             schema_registry=e.get("schema_registry"),
             overrides=Overrides(
                 ov.get("replication_factor"), ov.get("partitions"), dict(ov.get("config", {}))

@@ -80,6 +80,7 @@ class Environment(Node):
     kafka: Mapping[str, object] = field(default_factory=dict)
     schema_registry: Mapping[str, object] | None = None
     overrides: Overrides = Overrides()
+    platform: str = "apache"  # a profile of kgov/platforms.py: keys it manages, its defaults, its limits
 
 
 @dataclass(frozen=True)

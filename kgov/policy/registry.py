@@ -32,6 +32,7 @@ FAMILIES = (
     "security",
     "access",
     "compatibility",
+    "platforms",
     "governance",
 )
 

@@ -88,6 +88,8 @@ def settings_changes(
                 where("environments"),
             )
         else:
+            if new_env.platform != old_env.platform:
+                yield _platform_changed(name, old_env.platform, new_env.platform, where("environments", name))
             changed = [k for k in ("kafka", "schema_registry") if getattr(new_env, k) != getattr(old_env, k)]
             if changed:  # connection settings are shown by name: values may be references to secrets
                 # Breaking: where CI's secrets go. A review's plan ignores the change (it connects
@@ -110,3 +112,24 @@ def settings_changes(
                     reasons,
                     where("environments", name, changed[0]),
                 )
+
+
+def _platform_changed(name: str, old: str, new: str, at: Where) -> ResourceChange:
+    # Attention: the platform's profile decides which topic keys kgov ignores and which values count
+    # as the platform's own defaults, so a new one can hide or show drift (kgov/platforms.py).
+    reason = Reason(
+        "platform-changed",
+        ATTENTION,
+        f"environment {name}: platform {old} → {new} (changes the topic configs kgov ignores there, "
+        "the defaults it compares with and the limits lint applies)",
+    )
+    return ResourceChange(
+        f"settings.environments.{name}.platform",
+        "settings",
+        f"environments.{name}.platform",
+        "change",
+        (name,),
+        (Row("platform", old, new),),
+        (reason,),
+        at,
+    )

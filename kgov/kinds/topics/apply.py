@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from kgov.cluster.kafka.port import ConfigOp, KafkaAdmin
 from kgov.kafka_configs import canonical
 from kgov.kinds.topics.observe import ObservedTopics
-from kgov.plan.model import Entry
+from kgov.plan.model import Change, Entry
 from kgov.state import TopicSpec
 
 CONFIG = "config."
@@ -82,6 +82,14 @@ def topic_visible(entry: Entry, state: ObservedTopics) -> bool:
         return topic.partitions == int(entry.after["partitions"])
     have = {k: canonical(k, v) for k, v in topic.config.items()}
     wanted = _partitions(entry)
+    # A reset shows as the key gone, or (a platform that reports its own default as an override,
+    # kgov/platforms.py) as the default the change names.
     return (wanted is None or topic.partitions >= wanted) and all(
-        have.get(op.key) == op.value for op in _config_ops(entry)
+        have.get(c.field[len(CONFIG) :]) in _shown(c) for c in entry.changes if c.field.startswith(CONFIG)
     )
+
+
+def _shown(change: Change) -> tuple[str | None, ...]:
+    if change.after is not None:
+        return (str(change.after),)
+    return (None,) if change.default is None else (None, str(change.default))

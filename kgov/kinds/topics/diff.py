@@ -9,6 +9,7 @@ from kgov.kinds.base import DiffContext
 from kgov.kinds.ownership import is_protected, matching_patterns, protected_patterns
 from kgov.kinds.topics.observe import ObservedTopics
 from kgov.plan.model import Change, Entry
+from kgov.platforms import profile
 from kgov.state import TopicSpec
 
 KIND = "topic"
@@ -31,6 +32,10 @@ def diff_topics(
 ) -> tuple[list[Entry], list[str]]:
     ownership = ctx.settings.ownership
     protected = protected_patterns(ownership.protected)
+    # The environment's platform: keys it manages are ignored as ownership.ignore_configs are, and a
+    # value equal to its own default (which it may report as an override) is no drift.
+    platform = profile(ctx.environment.platform)
+    ignore = (*ownership.ignore_configs, *platform.ignore_topic_configs)
     entries: list[Entry] = []
     warnings: list[str] = []
     for name in sorted(desired):
@@ -53,7 +58,7 @@ def diff_topics(
         if have is None:
             entries.append(_create(want))
         else:
-            entry = _update(want, have, ownership.ignore_configs)
+            entry = _update(want, have, ignore, platform.topic_defaults)
             if entry is not None:
                 entries.append(entry)
     for name, error in sorted(observed.unreadable.items()):
@@ -99,7 +104,9 @@ def _create(want: TopicSpec) -> Entry:
     return _entry(want.name, "create", after=spec_json(want), changes=tuple(rows))
 
 
-def _update(want: TopicSpec, have: TopicSpec, ignore: tuple[str, ...]) -> Entry | None:
+def _update(
+    want: TopicSpec, have: TopicSpec, ignore: tuple[str, ...], defaults: Mapping[str, str]
+) -> Entry | None:
     rows: list[Change] = []
     reasons: list[str] = []
     hints: list[str] = []
@@ -112,7 +119,7 @@ def _update(want: TopicSpec, have: TopicSpec, ignore: tuple[str, ...]) -> Entry 
         hints.append(f"set partitions back to {have.partitions} (or more), or migrate to a new topic")
     elif want.partitions > have.partitions:
         rows.append(Change("partitions", have.partitions, want.partitions, "increase_partitions"))
-    rows.extend(config_changes(want.config, have.config, ignore))
+    rows.extend(config_changes(want.config, have.config, ignore, defaults))
     if not rows:
         return None
     return _entry(
@@ -127,19 +134,29 @@ def _update(want: TopicSpec, have: TopicSpec, ignore: tuple[str, ...]) -> Entry 
 
 
 def config_changes(
-    desired: Mapping[str, str], have: Mapping[str, str], ignore: tuple[str, ...] = ()
+    desired: Mapping[str, str],
+    have: Mapping[str, str],
+    ignore: tuple[str, ...] = (),
+    defaults: Mapping[str, str] | None = None,
 ) -> list[Change]:
     """Desired values are normalised already; the cluster's are normalised here, so `7d` never
     diffs against `604800000`. A key only on the cluster is drift and gets reset, unless it matches
-    `ownership.ignore_configs`: kgov neither sets nor resets those (lint warns if the catalog sets one)."""
+    `ignore` (ownership.ignore_configs and the platform's keys): kgov neither sets nor resets those
+    (lint warns if the catalog sets one).
+
+    `defaults`: the platform's own defaults where they differ from Kafka's or where it reports them
+    as overrides (kgov/platforms.py), in Kafka's form. An override equal to one is the platform's
+    doing, not drift; a catalog value equal to one needs no override; a reset goes back to it."""
+    defaults = defaults or {}
     current = {k: canonical(k, v) for k, v in have.items() if not ignored_config(k, ignore)}
     desired = {k: v for k, v in desired.items() if not ignored_config(k, ignore)}
     changes = []
     for key in sorted(set(desired) | set(current)):
         if key in desired:
-            if current.get(key) != desired[key]:
+            now = current.get(key, defaults.get(key))  # unset: the platform's default applies
+            if now != desired[key]:
                 changes.append(Change(f"config.{key}", current.get(key), desired[key], "set"))
-        else:
-            default = TOPIC_CONFIGS[key].default if key in TOPIC_CONFIGS else None
+        elif current[key] != defaults.get(key):
+            default = defaults.get(key, TOPIC_CONFIGS[key].default if key in TOPIC_CONFIGS else None)
             changes.append(Change(f"config.{key}", current[key], None, "reset", default))
     return changes

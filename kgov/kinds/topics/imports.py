@@ -18,9 +18,10 @@ import yaml
 from kgov.catalog.model import Catalog, Environment
 from kgov.catalog.patterns import PatternError, compile_pattern
 from kgov.cluster.kafka.port import KafkaAdmin
-from kgov.kafka_configs import canonical
+from kgov.kafka_configs import canonical, ignored_config
 from kgov.kinds.base import Imported, ImportedFile, schema_line
 from kgov.kinds.ownership import unowned_topics
+from kgov.platforms import profile
 from kgov.state import TopicSpec
 
 SCHEMA = "topics"  # kgov/catalog/schemas/topics.schema.json, which import copies for editors
@@ -51,7 +52,18 @@ def _topic_entry(
     if ov.replication_factor is not None:  # the override decides this environment; keep the catalog in policy
         rf = max(rf, policy.replication_factor.min or rf)
     override_config = {k: canonical(k, str(v)) for k, v in ov.config.items()}
-    kept = {k: v for k, v in sorted(config.items()) if override_config.get(k) != canonical(k, v)}
+    # Neither a key kgov ignores (ownership's, the platform's) nor the platform's own default, which
+    # it may report as an override: the plan would not compare them (kgov/platforms.py).
+    platform = profile(env.platform)
+    ignore = (*catalog.settings.ownership.ignore_configs, *platform.ignore_topic_configs)
+    defaults = platform.topic_defaults
+    kept = {
+        k: v
+        for k, v in sorted(config.items())
+        if override_config.get(k) != canonical(k, v)
+        and not ignored_config(k, ignore)
+        and (k in override_config or defaults.get(k) != canonical(k, v))
+    }
     entry: dict[str, Any] = {
         "name": info.name,
         "description": f"Imported from environment '{env.name}' on {stamp}; say what it holds.",

@@ -210,6 +210,16 @@ class FindsViolations(ABC):
     ) -> list[Violation]: ...
 
 
+class WidensAuditRead(ABC):
+    """For `kgov audit`: the scope to observe with when the audit needs more than a plan reads (the
+    broker kind reads the brokers' settings for its governance findings even where the catalog
+    manages none, and a plan reads nothing). Without it the audit observes with the plan's scope."""
+
+    @abstractmethod
+    def audit_scope(self, scope: JSON) -> JSON:
+        """The plan's `scope`, widened for the audit; `diff` must still plan nothing beyond it."""
+
+
 class BelongsToPrincipal(ABC):
     """kgov never changes its own login (kgov/engine/selfguard.py): a kind whose entries can change a
     principal's credential or rights says which of them touch kgov's own."""
@@ -356,6 +366,7 @@ CAPABILITIES: tuple[type[ABC], ...] = (
     FindsUnmanaged,
     LendsAuditFacts,
     FindsViolations,
+    WidensAuditRead,
     BelongsToPrincipal,
     Snapshotting,
     SavesSnapshotState,

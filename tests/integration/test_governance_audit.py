@@ -72,11 +72,11 @@ def open_env() -> Iterator[dict[str, str]]:
 
 @pytest.fixture(scope="module")
 def catalog(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """kgov's login and an (empty) cluster file: the broker kind reads the brokers' settings."""
+    """kgov's login and nothing else: the audit reads the brokers' settings with or without a cluster
+    file (the broker kind widens the audit's read)."""
     root = tmp_path_factory.mktemp("governance") / "catalog"
-    (root / "cluster").mkdir(parents=True)
+    root.mkdir(parents=True)
     (root / "kgov.yaml").write_text(SETTINGS, "utf-8")
-    (root / "cluster" / "local.yaml").write_text("settings: {}\n", "utf-8")
     return root
 
 

@@ -27,6 +27,7 @@ from kgov.kinds.base import (
     Snapshotting,
     Unmanaged,
     Violation,
+    WidensAuditRead,
 )
 from kgov.kinds.brokers import governance
 from kgov.kinds.brokers.apply import apply_settings, settings_visible
@@ -37,7 +38,7 @@ from kgov.kinds.rights import require_on_cluster
 from kgov.plan.model import JSON, Entry
 
 
-class BrokerKind(ChecksRights, Snapshotting, FindsViolations):
+class BrokerKind(ChecksRights, Snapshotting, FindsViolations, WidensAuditRead):
     name = KIND
     title = "broker settings"
     backend = "kafka"
@@ -52,7 +53,7 @@ class BrokerKind(ChecksRights, Snapshotting, FindsViolations):
         return {"managed": bool(desired)}
 
     def observe(self, backend: BrokerConfigPort, scope: JSON) -> ObservedSettings:
-        return observe_settings(backend, bool(scope["managed"]))
+        return observe_settings(backend, bool(scope["managed"]), bool(scope.get("governance")))
 
     def state_json(self, observed: ObservedSettings) -> JSON:
         return observed.to_json()
@@ -89,6 +90,9 @@ class BrokerKind(ChecksRights, Snapshotting, FindsViolations):
         return ObservedSettings.from_json(state)
 
     # -- the audit: governance bypasses in what observe read (nothing more is read) ----------------
+    def audit_scope(self, scope: JSON) -> JSON:
+        return {**scope, "governance": True}  # read the brokers' settings even without a cluster file
+
     def violations(
         self,
         observed: ObservedSettings | None,

@@ -95,6 +95,7 @@ def findings(
     """Every broker setting that lets clients go around the catalog, errors first."""
     sources = _sources(configs)
     found = [
+        *_unread(configs),
         *_auto_create(sources),
         *_allow_everyone(sources),
         *_super_users(sources, catalog, env, admin_user),
@@ -105,6 +106,22 @@ def findings(
     ]
     order = {"error": 0, "warning": 1, "info": 2}
     return sorted(found, key=lambda v: order.get(v.severity, 3))  # stable: the order above within each
+
+
+def _unread(configs: BrokerConfigs) -> Iterable[Violation]:
+    """The brokers whose settings Kafka would not give: nothing was checked there."""
+    for resource, error in sorted(configs.errors.items()):
+        if resource == "default" and configs.brokers:
+            continue  # the brokers' own answers hold the effective values: the checks ran
+        what = "the cluster default" if resource == "default" else f"broker {resource}"
+        yield Violation(
+            "broker-settings-unread",
+            KIND,
+            resource,
+            f"the settings of {what} could not be read ({error}): the governance checks did not run there",
+            "warning",
+            hint="give kgov's principal DESCRIBE_CONFIGS on the cluster resource (kafka-cluster)",
+        )
 
 
 def _auto_create(sources: Mapping[Where, Mapping[str, BrokerConfigValue]]) -> Iterable[Violation]:

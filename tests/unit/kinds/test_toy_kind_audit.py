@@ -35,8 +35,11 @@ def test_the_audit_reports_the_toy_kinds_drift_unmanaged_and_violations() -> Non
         ("quota", "User:quiet", {"rate": 5}),
         ("quota", "User:stranger", {"rate": 2000}),
     ]
-    # in the kinds' order: the topics' first, the toy's last
+    # in the kinds' order: the broker settings' (the twin's brokers keep Kafka's defaults, which let
+    # clients create topics) and the topics' first, the toy's last
     assert [(v["kind"], v["rule"]) for v in doc["violations"]] == [
+        ("broker", "auto-create-topics"),
+        ("broker", "delete-topic-enable"),
         ("topic", "min-insync-replicas"),
         ("quota", "quota-ceiling"),
         ("quota", "quota-ceiling"),

@@ -85,8 +85,17 @@ def test_a_healthy_cluster_has_no_finding() -> None:
     assert _find(_configs({}, {}, {})) == []
 
 
-def test_nothing_read_nothing_found() -> None:
-    assert _find(BrokerConfigs({}, {}, {"default": "denied", "1": "denied"})) == []
+def test_what_could_not_be_read_is_said() -> None:
+    assert _rules(_find(BrokerConfigs({}, {}, {"default": "denied", "1": "denied"}))) == [
+        ("broker-settings-unread", "1", "warning"),
+        ("broker-settings-unread", "default", "warning"),
+    ]
+    # the brokers' own answers hold the effective values: the default's failure changes nothing
+    configs = _configs({})
+    partly = BrokerConfigs(configs.default, configs.brokers, {"default": "denied", "2": "timed out"})
+    (one,) = _find(partly)
+    assert (one.rule, one.name) == ("broker-settings-unread", "2")
+    assert "broker 2 could not be read (timed out)" in one.message
 
 
 # (broker settings over SAFE, the findings expected)
@@ -159,8 +168,8 @@ def test_the_cluster_default_alone_when_no_broker_was_read() -> None:
     configs = BrokerConfigs(
         default={"unclean.leader.election.enable": _value("true")}, brokers={}, errors={"1": "denied"}
     )
-    (one,) = _find(configs)
-    assert "true in the cluster default" in one.message
+    unclean, unread = _find(configs)  # errors first
+    assert unread.rule == "broker-settings-unread" and "true in the cluster default" in unclean.message
 
 
 def test_why_and_what_to_set() -> None:

@@ -13,6 +13,7 @@ from kgov.audit.build import audit_catalog, audit_cluster
 from kgov.catalog.load import load_catalog
 from kgov.catalog.model import Catalog
 from kgov.cluster.memory.kafka import MemoryCluster
+from kgov.engine.make import make_plan
 from kgov.kinds.base import Backends
 from kgov.render import audit_html, audit_markdown
 from kgov.render.escape import md_text
@@ -60,8 +61,37 @@ def test_the_audit_reports_the_bypasses_it_read_with_their_remedies(tmp_path: Pa
     assert not [r for r in kafka.requests if "alter" in r]  # the audit never writes
 
 
-def test_without_a_cluster_file_or_a_cluster_nothing_is_reported(tmp_path: Path) -> None:
+def test_without_a_cluster_file_the_audit_still_reads_the_brokers_but_plans_nothing(tmp_path: Path) -> None:
     kafka = _open_cluster()
     catalog = _catalog(tmp_path, None)
-    assert _broker_findings(audit_cluster(catalog, "local", Backends(kafka=kafka)).to_json()) == {}  # type: ignore[arg-type]
-    assert _broker_findings(audit_catalog(catalog, "local").to_json()) == {}  # type: ignore[arg-type]
+    doc = audit_cluster(catalog, "local", Backends(kafka=kafka)).to_json()
+    assert isinstance(doc, dict)
+    assert "auto-create-topics" in _broker_findings(doc)
+    assert [e for e in doc["drift"] if e["kind"] == "broker"] == []  # the catalog manages no setting
+
+
+def test_a_plan_without_a_cluster_file_reads_no_broker_settings(tmp_path: Path) -> None:
+    kafka = _open_cluster()
+    catalog = _catalog(tmp_path, None)
+    make_plan(catalog, "local", Backends(kafka=kafka), allow_delete=False)
+    planned = list(kafka.requests)
+    kafka.requests.clear()
+    audit_cluster(catalog, "local", Backends(kafka=kafka))
+    # the audit's one extra read: the brokers' settings (DescribeCluster, the default and 2 brokers)
+    assert kafka.requests.count("describe_configs") == planned.count("describe_configs") + 3
+
+
+def test_unread_brokers_are_said_and_the_audit_goes_on(tmp_path: Path) -> None:
+    kafka = _open_cluster()
+    kafka.broker_read_errors["2"] = "CLUSTER_AUTHORIZATION_FAILED"
+    doc = audit_cluster(_catalog(tmp_path, None), "local", Backends(kafka=kafka)).to_json()
+    assert isinstance(doc, dict)
+    found = _broker_findings(doc)
+    assert found["broker-settings-unread"]["name"] == "2"
+    assert "on broker 1:" in found["auto-create-topics"]["message"]
+
+
+def test_catalog_only_reads_nothing(tmp_path: Path) -> None:
+    doc = audit_catalog(_catalog(tmp_path, "settings: {}\n"), "local").to_json()
+    assert isinstance(doc, dict)
+    assert _broker_findings(doc) == {}

@@ -11,7 +11,9 @@ from kgov.kinds.tables import AuditTable
 from kgov.plan.model import JSON, Entry
 
 _NO_ACCESS = Matrix((), (), ())  # frozen: one empty matrix serves every audit without one
-FORMAT_VERSION = 3  # 2: usage (consumer lag, unconsumed and empty topics), subjects; 3: violations' severity
+# 2: usage (consumer lag, unconsumed and empty topics), subjects; 3: violations' severity;
+# 4: violations' hint (the remedy, null when the rule gives none) and the kinds' tables (effective quotas)
+FORMAT_VERSION = 4
 
 
 @dataclass(frozen=True)
@@ -83,7 +85,14 @@ class Audit:
                 {"kind": u.kind, "name": u.name, "label": u.label, "detail": u.detail} for u in self.unmanaged
             ],
             "violations": [
-                {"rule": v.rule, "kind": v.kind, "name": v.name, "message": v.message, "severity": v.severity}
+                {
+                    "rule": v.rule,
+                    "kind": v.kind,
+                    "name": v.name,
+                    "message": v.message,
+                    "severity": v.severity,
+                    "hint": v.hint,
+                }
                 for v in self.violations
             ],
             "access_matrix": self.matrix.to_json(),

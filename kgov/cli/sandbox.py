@@ -11,8 +11,10 @@ from pathlib import Path
 import typer
 
 from kgov.cli.exits import run_command
+from kgov.errors import SandboxError
 from kgov.sandbox.commands import do_cert, do_down, do_env, do_logs, do_status, do_up
 from kgov.sandbox.paths import DEFAULT_STATE_DIR
+from kgov.sandbox.properties import parse
 from kgov.sandbox.settings import MAX_BROKERS, Overrides, ports_from_base
 
 app = typer.Typer(
@@ -75,6 +77,17 @@ def up(
         help="The brokers' JIT: quick (one tier, starts fast) (the default) or full (as production brokers "
         "run; for benchmarks: large requests are answered several times faster).",
     ),
+    server_property: list[str] | None = typer.Option(
+        None,
+        "--server-property",
+        metavar="KEY=VALUE",
+        help="An extra broker server property, e.g. auto.create.topics.enable=true (repeatable; static "
+        "settings included). Given ones replace those remembered; the sandbox's own listeners, "
+        "authentication, authorizer and storage cannot be set.",
+    ),
+    no_server_properties: bool = typer.Option(
+        False, "--no-server-properties", help="Forget the remembered --server-property settings."
+    ),
     timeout: float = typer.Option(
         120.0,
         help="Seconds for the whole start: connection failures of a service still starting are retried "
@@ -95,17 +108,32 @@ def up(
         "registry": registry_port,
         "registry_management": registry_management_port,
     }
-    over = Overrides(
-        kafka_version=kafka_version,
-        registry_version=registry_version,
-        kafka_heap=heap,
-        registry_heap=registry_heap,
-        ports={**based, **{k: v for k, v in given.items() if v is not None}},
-        brokers=brokers,
-        kafka_jit=jit,
-        racks=racks,
-    )
-    run_command(lambda: do_up(state_dir, over, timeout))
+    ports = {**based, **{k: v for k, v in given.items() if v is not None}}
+
+    def start() -> int:
+        over = Overrides(
+            kafka_version=kafka_version,
+            registry_version=registry_version,
+            kafka_heap=heap,
+            registry_heap=registry_heap,
+            ports=ports,
+            brokers=brokers,
+            kafka_jit=jit,
+            racks=racks,
+            server_properties=_server_properties(server_property, no_server_properties),
+        )
+        return do_up(state_dir, over, timeout)
+
+    run_command(start)
+
+
+def _server_properties(given: list[str] | None, forget: bool) -> tuple[tuple[str, str], ...] | None:
+    """None: as remembered; else the properties the sandbox starts with (() with --no-server-properties)."""
+    if forget and given:
+        raise SandboxError(
+            "--server-property and --no-server-properties are given together", hint="give one of them"
+        )
+    return () if forget else parse(given) if given else None
 
 
 @app.command()

@@ -13,7 +13,7 @@ from kgov.catalog.model import Catalog
 from kgov.catalog.resolve import environment
 from kgov.engine.observe import Ports, ToRead, observe_all
 from kgov.kinds import KINDS
-from kgov.kinds.base import Backends, DiffContext, FindsUnmanaged, Kind, Unmanaged
+from kgov.kinds.base import Backends, DiffContext, FindsUnmanaged, Kind, Unmanaged, WidensAuditRead
 from kgov.plan.model import Entry
 
 
@@ -51,7 +51,10 @@ def read_cluster(
                 f"{kind.title} not audited: environment '{env.name}' has no {kind.backend} connection"
             )
             continue
-        reads.append(ToRead(kind, desired, port, kind.scope(desired, catalog)))
+        scope = kind.scope(desired, catalog)
+        if isinstance(kind, WidensAuditRead):
+            scope = kind.audit_scope(scope)
+        reads.append(ToRead(kind, desired, port, scope))
         steps.append(reads[-1])
     observed_all = observe_all(reads)
     found: list[KindRead] = []

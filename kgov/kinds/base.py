@@ -77,8 +77,9 @@ class Violation:
     rule: str  # naming | replication-factor | min-insync-replicas | under-replicated | ...
     kind: str
     name: str
-    message: str
+    message: str  # what is wrong and why it matters
     severity: str = "error"  # one of SEVERITIES
+    hint: str | None = None  # the remedy, what to set or do (the governance findings give one)
 
 
 @dataclass(frozen=True)
@@ -210,6 +211,16 @@ class FindsViolations(ABC):
     def violations(
         self, observed: Any, unmanaged: Sequence[Unmanaged], ctx: DiffContext, view: AuditView
     ) -> list[Violation]: ...
+
+
+class WidensAuditRead(ABC):
+    """For `kgov audit`: the scope to observe with when the audit needs more than a plan reads (the
+    broker kind reads the brokers' settings for its governance findings even where the catalog
+    manages none, and a plan reads nothing). Without it the audit observes with the plan's scope."""
+
+    @abstractmethod
+    def audit_scope(self, scope: JSON) -> JSON:
+        """The plan's `scope`, widened for the audit; `diff` must still plan nothing beyond it."""
 
 
 class BelongsToPrincipal(ABC):
@@ -359,6 +370,7 @@ CAPABILITIES: tuple[type[ABC], ...] = (
     LendsAuditFacts,
     FindsViolations,
     LendsAuditTables,
+    WidensAuditRead,
     BelongsToPrincipal,
     Snapshotting,
     SavesSnapshotState,

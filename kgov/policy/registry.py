@@ -34,6 +34,7 @@ FAMILIES = (
     "quotas",
     "compatibility",
     "platforms",
+    "governance",
 )
 
 

@@ -199,9 +199,15 @@ def _sections(doc: dict[str, Any]) -> list[tuple[str, str, list[str], list[list[
         (
             "Policy violations",
             "violations",
-            ["rule", "resource", "finding", "severity"],
+            ["rule", "resource", "finding", "severity", "what to do"],
             [
-                [_e(v["rule"]), _e(v["name"]), _e(v["message"]), _e(v.get("severity", "error"))]
+                [
+                    _e(v["rule"]),
+                    _e(v["name"]),
+                    _e(v["message"]),
+                    _e(v.get("severity", "error")),
+                    _e(v.get("hint") or ""),
+                ]
                 for v in doc["violations"]
             ],
         ),

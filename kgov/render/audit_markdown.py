@@ -76,13 +76,14 @@ def render(doc: dict[str, Any]) -> str:
     lines += _section(
         "Policy violations",
         len(violations),
-        ["rule", "resource", "finding", "severity"],
+        ["rule", "resource", "finding", "severity", "what to do"],
         [
             [
                 md_text(v["rule"]),
                 md_code(v["name"]),
                 md_text(v["message"]),
                 md_text(v.get("severity", "error")),
+                md_text(v.get("hint") or ""),
             ]
             for v in violations
         ],

@@ -24,6 +24,7 @@ from kgov.sandbox.envvars import export_lines
 from kgov.sandbox.nodes import bootstrap
 from kgov.sandbox.paths import DEFAULT_STATE_DIR, Component
 from kgov.sandbox.process import ProcState
+from kgov.sandbox.properties import shown
 from kgov.sandbox.settings import Overrides, kafka_process_names
 
 err = Console(stderr=True, highlight=False, emoji=False)
@@ -121,6 +122,8 @@ def _print_summary(sandbox: Sandbox, result: UpResult) -> None:
     ports = result.settings.ports
     shape = "one combined node" if result.settings.brokers == 1 else f"{result.settings.brokers} brokers"
     out.print(f"  Kafka {result.settings.kafka_version} ({shape}; every broker in each list):")
+    if result.settings.server_properties:
+        out.print(f"    server properties: {shown(result.settings.server_properties)}")
     out.print(f"    PLAINTEXT        {env['KGOV_BOOTSTRAP_PLAINTEXT']}  (no auth; super user)")
     out.print(
         f"    SASL_PLAINTEXT   {env['KGOV_BOOTSTRAP_SASL']}  (SCRAM-SHA-256/512, user {env['KGOV_USERNAME']})"

@@ -7,6 +7,7 @@ from pathlib import Path
 from string import Template
 
 from kgov.sandbox.nodes import KafkaNode, kafka_nodes, replication
+from kgov.sandbox.properties import with_properties
 from kgov.sandbox.settings import HOST, SSL_HOST, Settings, broker_port
 
 
@@ -29,8 +30,24 @@ def render_server_properties(
     ca_file: Path,
     node: KafkaNode | None = None,
 ) -> str:
-    """The config of one Kafka node (default: the first, i.e. the one-broker sandbox's combined node)."""
+    """The config of one Kafka node (default: the first, i.e. the one-broker sandbox's combined node),
+    with the `--server-property` settings in place of the template's (every node: a dedicated
+    controller authorizes what the brokers forward, so it must agree with them)."""
     node = node or kafka_nodes(settings)[0]
+    return with_properties(
+        _template(settings, data_dir, keystore_file, keystore_password, ca_file, node),
+        settings.server_properties,
+    )
+
+
+def _template(
+    settings: Settings,
+    data_dir: Path,
+    keystore_file: Path,
+    keystore_password: str,
+    ca_file: Path,
+    node: KafkaNode,
+) -> str:
     ports = settings.ports
     factor, min_isr = replication(settings)
     if not node.is_broker:

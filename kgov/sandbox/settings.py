@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from kgov.errors import SandboxError
+from kgov.sandbox.properties import Properties, checked
 
 DEFAULT_KAFKA_VERSION = "4.3.1"
 DEFAULT_REGISTRY_VERSION = "3.3.3"
@@ -67,6 +68,8 @@ class Settings:
     kafka_jit: str = "quick"
     # broker.rack: 0 sets none; N gives broker k the rack r{(k-1) % N} (replica placement across racks).
     racks: int = 0
+    # Extra broker server properties (`--server-property KEY=VALUE`), by key: kgov/sandbox/properties.py.
+    server_properties: Properties = ()
 
 
 JIT_MODES = ("quick", "full")
@@ -87,6 +90,7 @@ class Overrides:
     brokers: int | None = None
     kafka_jit: str | None = None
     racks: int | None = None
+    server_properties: Properties | None = None  # given: replaces the saved ones (() clears them)
 
 
 def port_of(ports: Ports, name: str) -> int:
@@ -106,6 +110,9 @@ def apply_overrides(base: Settings, over: Overrides) -> Settings:
         brokers=over.brokers if over.brokers is not None else base.brokers,
         kafka_jit=over.kafka_jit or base.kafka_jit,
         racks=over.racks if over.racks is not None else base.racks,
+        server_properties=(
+            over.server_properties if over.server_properties is not None else base.server_properties
+        ),
     )
     validate(merged)
     return merged
@@ -217,14 +224,17 @@ def port_uses(settings: Settings) -> list[PortUse]:
 
 
 def to_json(settings: Settings) -> str:
-    return json.dumps(asdict(settings), indent=2, sort_keys=True) + "\n"
+    doc = asdict(settings)
+    doc["server_properties"] = dict(settings.server_properties)  # an object: readable in the file
+    return json.dumps(doc, indent=2, sort_keys=True) + "\n"
 
 
 def from_json(text: str, source: Path) -> Settings:
     try:
         raw: Any = json.loads(text)
         ports = Ports(**raw.pop("ports"))
-        settings = Settings(ports=ports, **raw)
+        props = checked(dict(raw.pop("server_properties", None) or {}).items())  # older files: none
+        settings = Settings(ports=ports, server_properties=props, **raw)
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
         raise SandboxError(
             f"cannot read the sandbox settings in {source}: {exc}",

@@ -4,7 +4,8 @@ catalog/cluster/<environment>.yaml (addresses `broker.default` and `broker.<id>`
 An environment without a cluster file has no broker settings: nothing is read, nothing planned.
 With one, the cluster default and every live broker are compared (only their dynamic overrides)
 and written with IncrementalAlterConfigs. The kind runs first in a plan and in apply: the cluster's
-own settings are the ground the topics and grants stand on.
+own settings are the ground the topics and grants stand on. In `kgov audit` it reports, from the
+same read, the settings that let clients go around the catalog (governance.py).
 """
 
 from __future__ import annotations
@@ -13,11 +14,24 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from kgov.catalog.model import Catalog, Environment
+from kgov.catalog.resolve import own_user
 from kgov.cluster.kafka.broker_port import BrokerConfigPort
 from kgov.cluster.kafka.port import KafkaAdmin
 from kgov.diagnostics import Location
 from kgov.errors import PlanError
-from kgov.kinds.base import PHASE_USERS, ChecksRights, DiffContext, Locates, Snapshotting
+from kgov.kinds.base import (
+    PHASE_USERS,
+    AuditView,
+    ChecksRights,
+    DiffContext,
+    FindsViolations,
+    Locates,
+    Snapshotting,
+    Unmanaged,
+    Violation,
+    WidensAuditRead,
+)
+from kgov.kinds.brokers import governance
 from kgov.kinds.brokers.apply import apply_settings, settings_visible
 from kgov.kinds.brokers.desired import DesiredSettings, desired_settings, settings_location
 from kgov.kinds.brokers.diff import KIND, diff_settings
@@ -26,7 +40,7 @@ from kgov.kinds.rights import require_on_cluster
 from kgov.plan.model import JSON, Entry
 
 
-class BrokerKind(ChecksRights, Snapshotting, Locates):
+class BrokerKind(ChecksRights, Snapshotting, Locates, FindsViolations, WidensAuditRead):
     name = KIND
     title = "broker settings"
     backend = "kafka"
@@ -41,7 +55,7 @@ class BrokerKind(ChecksRights, Snapshotting, Locates):
         return {"managed": bool(desired)}
 
     def observe(self, backend: BrokerConfigPort, scope: JSON) -> ObservedSettings:
-        return observe_settings(backend, bool(scope["managed"]))
+        return observe_settings(backend, bool(scope["managed"]), bool(scope.get("governance")))
 
     def state_json(self, observed: ObservedSettings) -> JSON:
         return observed.to_json()
@@ -80,3 +94,18 @@ class BrokerKind(ChecksRights, Snapshotting, Locates):
     # -- `kgov diff --base`: a change is located in its cluster file -------------------------------
     def locate(self, catalog: Catalog, name: str, value: JSON) -> Location | None:
         return settings_location(catalog, name, value)
+
+    # -- the audit: governance bypasses in what observe read (nothing more is read) ----------------
+    def audit_scope(self, scope: JSON) -> JSON:
+        return {**scope, "governance": True}  # read the brokers' settings even without a cluster file
+
+    def violations(
+        self,
+        observed: ObservedSettings | None,
+        unmanaged: Sequence[Unmanaged],
+        ctx: DiffContext,
+        view: AuditView,
+    ) -> list[Violation]:
+        if observed is None or observed.configs is None:  # --catalog-only, or no cluster file: nothing read
+            return []
+        return governance.findings(observed.configs, view.catalog, ctx.environment, own_user(ctx.environment))

@@ -1,6 +1,7 @@
 """Read the brokers' dynamic settings: one read through the broker-config port (one DescribeCluster,
 one DescribeConfigs for the cluster default and one per broker, sent at once), only when the
-environment has a cluster file."""
+environment has a cluster file, or for the audit's governance findings (`governance`: then a read
+error is theirs to report, and the audit goes on)."""
 
 from __future__ import annotations
 
@@ -50,10 +51,12 @@ def _overrides(entries: Mapping[str, Any], source: str) -> dict[str, str]:
     }
 
 
-def observe_settings(port: BrokerConfigPort, managed: bool) -> ObservedSettings:
-    if not managed:
+def observe_settings(port: BrokerConfigPort, managed: bool, governance: bool = False) -> ObservedSettings:
+    if not managed and not governance:
         return ObservedSettings()
     read = port.broker_configs()
+    if read.errors and not managed:
+        return ObservedSettings(configs=read)  # nothing to plan: the findings say what was not read
     if read.errors:
         name, error = sorted(read.errors.items())[0]
         what = "the cluster-default broker configs" if name == DEFAULT else f"the configs of broker {name}"

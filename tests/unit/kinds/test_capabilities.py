@@ -73,7 +73,7 @@ def test_a_kind_declares_every_hook_it_defines() -> None:
 def test_who_declares_what() -> None:
     declared = {k.name: sorted(c.__name__ for c in CAPABILITIES if isinstance(k, c)) for k in KINDS}
     assert declared == {
-        "broker": ["ChecksRights", "Locates", "Snapshotting"],
+        "broker": ["ChecksRights", "FindsViolations", "Locates", "Snapshotting", "WidensAuditRead"],
         "topic": sorted(
             c.__name__
             for c in (

@@ -35,8 +35,11 @@ def test_the_audit_reports_the_toy_kinds_drift_unmanaged_and_violations() -> Non
         ("budget", "User:quiet", {"rate": 5}),
         ("budget", "User:stranger", {"rate": 2000}),
     ]
-    # in the kinds' order: the topics' first, the toy's last
+    # in the kinds' order: the broker settings' (the twin's brokers keep Kafka's defaults, which let
+    # clients create topics) and the topics' first, the toy's last
     assert [(v["kind"], v["rule"]) for v in doc["violations"]] == [
+        ("broker", "auto-create-topics"),
+        ("broker", "delete-topic-enable"),
         ("topic", "min-insync-replicas"),
         ("budget", "budget-ceiling"),
         ("budget", "budget-ceiling"),
@@ -48,6 +51,7 @@ def test_the_audit_reports_the_toy_kinds_drift_unmanaged_and_violations() -> Non
             "name": "User:orders",
             "message": "User:orders may use 5000 KB/s, above the ceiling of 1000",
             "severity": "error",
+            "hint": None,
         },
         {
             "rule": "budget-ceiling",
@@ -55,6 +59,7 @@ def test_the_audit_reports_the_toy_kinds_drift_unmanaged_and_violations() -> Non
             "name": "User:stranger",
             "message": "User:stranger may use 2000 KB/s, above the ceiling of 1000",
             "severity": "error",
+            "hint": None,
         },
     ]
     assert doc["summary"]["unmanaged"] == 2 and doc["summary"]["violations"] == len(doc["violations"])

@@ -13,7 +13,8 @@ from kgov.catalog.model import Catalog
 from kgov.catalog.resolve import environment
 from kgov.engine.observe import Ports, ToRead, observe_all
 from kgov.kinds import KINDS
-from kgov.kinds.base import Backends, DiffContext, FindsUnmanaged, Kind, Unmanaged, WidensAuditRead
+from kgov.kinds.audit_scope import WidensAuditRead
+from kgov.kinds.base import Backends, DiffContext, FindsUnmanaged, Kind, Unmanaged
 from kgov.plan.model import Entry
 
 

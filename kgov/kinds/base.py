@@ -20,6 +20,7 @@ from kgov.cluster.kafka.replica_port import ReplicaPort
 from kgov.cluster.registry.port import SchemaRegistry
 from kgov.diagnostics import Location
 from kgov.kinds.access_matrix import Matrix
+from kgov.kinds.audit_scope import WidensAuditRead
 from kgov.kinds.tables import LendsAuditTables
 from kgov.plan.model import JSON, Entry
 from kgov.state import TopicSpec
@@ -211,16 +212,6 @@ class FindsViolations(ABC):
     def violations(
         self, observed: Any, unmanaged: Sequence[Unmanaged], ctx: DiffContext, view: AuditView
     ) -> list[Violation]: ...
-
-
-class WidensAuditRead(ABC):
-    """For `kgov audit`: the scope to observe with when the audit needs more than a plan reads (the
-    broker kind reads the brokers' settings for its governance findings even where the catalog
-    manages none, and a plan reads nothing). Without it the audit observes with the plan's scope."""
-
-    @abstractmethod
-    def audit_scope(self, scope: JSON) -> JSON:
-        """The plan's `scope`, widened for the audit; `diff` must still plan nothing beyond it."""
 
 
 class BelongsToPrincipal(ABC):

@@ -19,6 +19,7 @@ from kgov.cluster.kafka.broker_port import BrokerConfigPort
 from kgov.cluster.kafka.port import KafkaAdmin
 from kgov.diagnostics import Location
 from kgov.errors import PlanError
+from kgov.kinds.audit_scope import WidensAuditRead
 from kgov.kinds.base import (
     PHASE_USERS,
     AuditView,
@@ -29,7 +30,6 @@ from kgov.kinds.base import (
     Snapshotting,
     Unmanaged,
     Violation,
-    WidensAuditRead,
 )
 from kgov.kinds.brokers import governance
 from kgov.kinds.brokers.apply import apply_settings, settings_visible

@@ -24,6 +24,7 @@ REPO = Path(__file__).resolve().parents[4]
 def _catalog(tmp_path: Path, cluster: str | None) -> Catalog:
     root = tmp_path / "catalog"
     shutil.copytree(REPO / "catalog", root)
+    shutil.rmtree(root / "cluster", ignore_errors=True)  # the example's own: this test writes its own
     if cluster is not None:
         (root / "cluster").mkdir(exist_ok=True)
         (root / "cluster" / "local.yaml").write_text(cluster)

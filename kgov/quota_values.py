@@ -22,8 +22,11 @@ _MAX_TEXT = 40  # of a value quoted in a message
 _UNITS = {
     "": 1,
     "b": 1,
+    "k": 1000,
     "kb": 1000,
+    "m": 1000**2,
     "mb": 1000**2,
+    "g": 1000**3,
     "gb": 1000**3,
     "kib": 2**10,
     "mib": 2**20,
@@ -52,20 +55,29 @@ def kafka_value(key: str, value: object) -> float:
     return number
 
 
+def read_byte_rate(text: str) -> float | None:
+    """Bytes per second from '10MiB/s', '1.5 MB/s', '100KiB', '1048576' (a number alone is bytes/s);
+    None when the text is not a rate. Also `kgov apply --throttle`'s reader (kgov/kinds/rates.py)."""
+    m = _RATE.fullmatch(text)
+    unit = m.group(2).lower() if m else ""
+    if m is None or unit not in _UNITS:
+        return None
+    return float(m.group(1)) * _UNITS[unit]
+
+
 def _byte_rate(key: str, value: int | float | str) -> float:
     if isinstance(value, int):
         return float(value)
     if isinstance(value, float):
         number = value
     else:
-        m = _RATE.fullmatch(value)
-        unit = m.group(2).lower() if m else ""
-        if m is None or unit not in _UNITS:
+        read = read_byte_rate(value)
+        if read is None:
             raise QuotaValueError(
                 f"cannot read the rate {_shown(value)} of {key}: write bytes per second as a whole "
                 "number or with a unit, e.g. 102400, 100KiB/s, 10MiB/s, 1.5MB/s"
             )
-        number = float(m.group(1)) * _UNITS[unit]
+        number = read
     if math.isfinite(number) and number != math.floor(number):
         raise QuotaValueError(
             f"{key} {_shown(value)} is not a whole number of bytes per second ({number:g}): "

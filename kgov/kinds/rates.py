@@ -2,27 +2,13 @@
 
 from __future__ import annotations
 
-import re
+from kgov.quota_values import read_byte_rate
 
 # The default replication throttle: 50 MiB/s per broker, in and out. A fraction of a 1 Gbit/s link
 # (about 119 MiB/s), so producers and consumers keep most of the network while replicas copy; raise
 # it with `kgov apply --throttle` on faster links (docs/replication.md).
 DEFAULT_THROTTLE = 50 * 2**20
 
-_UNITS = {
-    "": 1,
-    "b": 1,
-    "k": 1000,
-    "kb": 1000,
-    "m": 1000**2,
-    "mb": 1000**2,
-    "g": 1000**3,
-    "gb": 1000**3,
-    "kib": 2**10,
-    "mib": 2**20,
-    "gib": 2**30,
-}
-_RATE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*(?:/\s*s)?\s*", re.IGNORECASE)
 MAX_THROTTLE = 2**40  # 1 TiB/s: anything above is a typo
 
 
@@ -32,14 +18,13 @@ class RateError(ValueError):
 
 def parse_rate(text: str) -> int:
     """Bytes per second from '50MiB/s', '50 MiB', '10MB/s', '1048576' (a number alone is bytes/s)."""
-    m = _RATE.fullmatch(text)
-    unit = m.group(2).lower() if m else ""
-    if m is None or unit not in _UNITS:
+    read = read_byte_rate(text)
+    if read is None:
         raise RateError(
             f"cannot read the throttle {text[:40]!r}: write a rate such as 50MiB/s, 20MB/s or 1048576 "
             "(bytes per second)"
         )
-    value = int(float(m.group(1)) * _UNITS[unit])
+    value = int(read)
     if value < 1 or value > MAX_THROTTLE:
         raise RateError(f"the throttle {text[:40]!r} is out of range: from 1 byte/s to 1 TiB/s")
     return value

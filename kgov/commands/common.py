@@ -86,8 +86,10 @@ def connect(catalog: Catalog, env_name: str) -> Backends:
     # the reassignment port shares the Kafka settings; its kafka-python client connects on first use
     python_client = KafkaReassign(settings)
     reassign = KafkaReplicas(kafka, python_client)
-    # client quotas go through the same kafka-python client (one connection for both ports)
-    return Backends(kafka=kafka, registry=registry, reassign=reassign, quotas=KafkaQuotas(python_client))
+    # client quotas go through the same kafka-python client (one connection for both ports); their
+    # rights check asks the Kafka port (one DescribeCluster for every kind)
+    quotas = KafkaQuotas(python_client, kafka)
+    return Backends(kafka=kafka, registry=registry, reassign=reassign, quotas=quotas)
 
 
 def _secret_settings(catalog: Catalog) -> list[object]:

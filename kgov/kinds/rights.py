@@ -12,7 +12,8 @@ ACL bindings and SCRAM users (from the one DescribeCluster kgov makes anyway), a
 plan updates or deletes, their authorized operations (one batched request, only when there are any).
 A creation is not checked: Kafka cannot be asked about a topic that does not exist yet.
 
-Shared by the topic, ACL and user kinds: here, not in one kind's package, so no kind imports another.
+Shared by the topic, ACL, user, broker and quota kinds: here, not in one kind's package, so no kind
+imports another.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence, Set
 
 from kgov.bindings import CLUSTER_NAME
-from kgov.cluster.kafka.access_port import HIDDEN
+from kgov.cluster.kafka.access_port import HIDDEN, ClusterRights
 from kgov.cluster.kafka.port import KafkaAdmin
 from kgov.errors import ClusterError
 
@@ -47,7 +48,7 @@ def check_topics_visible(kafka: KafkaAdmin, names: Sequence[str], listed: Set[st
         )
 
 
-def require_on_cluster(kafka: KafkaAdmin, operation: str, why: str) -> None:
+def require_on_cluster(kafka: ClusterRights, operation: str, why: str) -> None:
     if operation not in kafka.cluster_operations():
         raise ClusterError(
             f"kgov's principal {kafka.principal} may not {operation} cluster {CLUSTER_NAME}, needed to {why}",

@@ -96,11 +96,18 @@ def limited_catalog(root: Path, service: str, change: str = "") -> Path:
         (root / "acls" / f"{service}.yaml").write_text(
             f"service: {service}\nprincipal: User:{service}-app\nconsumes: [{service}.a]\n", "utf-8"
         )
+    if change == "quota":  # a client quota only: no binding, no SCRAM user
+        (root / "acls").mkdir()
+        (root / "acls" / f"{service}.yaml").write_text(
+            f"service: {service}\nprincipal: User:{service}-app\nquotas: {{producer_byte_rate: 1MiB/s}}\n",
+            "utf-8",
+        )
     return root
 
 
 READER = [("cluster", "kafka-cluster", "DESCRIBE"), ("topic", "{s}.a", "DESCRIBE")]
 READER_CONFIGS = [*READER, ("topic", "{s}.a", "DESCRIBE_CONFIGS")]
+QUOTA_READER = [*READER_CONFIGS, ("cluster", "kafka-cluster", "DESCRIBE_CONFIGS")]  # reads quotas
 
 
 @pytest.mark.parametrize(
@@ -111,9 +118,18 @@ READER_CONFIGS = [*READER, ("topic", "{s}.a", "DESCRIBE_CONFIGS")]
         (READER, "", "may not DESCRIBE_CONFIGS topic {s}.a: it cannot compare their configs"),
         (READER_CONFIGS, "config", "may not ALTER_CONFIGS topic {s}.a: the plan's changes need it"),
         (READER_CONFIGS, "acl", "may not ALTER cluster kafka-cluster, needed to create and delete ACL"),
+        (QUOTA_READER, "quota", "may not ALTER_CONFIGS cluster kafka-cluster, needed to change client quota"),
         (READER_CONFIGS, "", ""),  # a read-only principal plans what needs no write: no changes
     ],
-    ids=["no-cluster-describe", "hidden", "no-describe-configs", "no-alter-configs", "no-alter", "reader"],
+    ids=[
+        "no-cluster-describe",
+        "hidden",
+        "no-describe-configs",
+        "no-alter-configs",
+        "no-alter",
+        "no-quota-alter",
+        "reader",
+    ],
 )
 def test_plan_stops_naming_what_kgov_lacks(
     tmp_path: Path,

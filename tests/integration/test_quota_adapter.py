@@ -14,6 +14,7 @@ import yaml
 
 from kgov.catalog.model import Environment, Source
 from kgov.catalog.yamlpos import YamlDoc
+from kgov.cluster.kafka.adapter.admin import KafkaCluster
 from kgov.cluster.kafka.adapter.quotas import KafkaQuotas
 from kgov.cluster.kafka.adapter.reassign import KafkaReassign
 from kgov.cluster.kafka.client_settings import kafka_settings
@@ -41,7 +42,7 @@ def port(sandbox: dict[str, str]) -> Iterator[KafkaQuotas]:
         "timeout_ms": 15_000,
     }
     env = Environment(Source("kgov.yaml", YamlDoc({}, {})), (), name="sb", kafka=block)
-    quotas = KafkaQuotas(KafkaReassign(kafka_settings(env)))
+    quotas = KafkaQuotas(KafkaReassign(kafka_settings(env)), KafkaCluster(kafka_settings(env)))
     yield quotas
     quotas.close()
 

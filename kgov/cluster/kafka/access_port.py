@@ -72,12 +72,21 @@ class TopicAccess:
     operations: frozenset[str] = frozenset()  # kgov's authorized operations, when visible
 
 
-class AccessPort(Protocol):
+class ClusterRights(Protocol):
+    """kgov's own principal and its rights on the cluster resource: the Kafka port, and the ports
+    that ask it (the quota port), so kgov/kinds/rights.py checks them all alike."""
+
     @property
     def principal(self) -> str:
         """Who kgov is on the cluster, for messages (`User:kgov`); a name, never a secret."""
         ...
 
+    def cluster_operations(self) -> frozenset[str]:
+        """kgov's own authorized operations on the cluster resource (DESCRIBE, ALTER, ...)."""
+        ...
+
+
+class AccessPort(ClusterRights, Protocol):
     def describe_acls(self) -> Sequence[Binding]:
         """Every binding on the cluster, in one DescribeAcls request."""
         ...
@@ -100,10 +109,6 @@ class AccessPort(Protocol):
 
     def verify_logins(self, attempts: Sequence[LoginAttempt]) -> Mapping[str, LoginResult]:
         """A SASL login as each user with the given password, concurrently and bounded in time."""
-        ...
-
-    def cluster_operations(self) -> frozenset[str]:
-        """kgov's own authorized operations on the cluster resource (DESCRIBE, ALTER, ...)."""
         ...
 
     def topic_access(self, names: Sequence[str]) -> Mapping[str, TopicAccess]:

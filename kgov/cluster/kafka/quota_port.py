@@ -16,6 +16,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Final, Protocol
 
+from kgov.cluster.kafka.access_port import ClusterRights
+
 DEFAULT: Final = "<default>"  # how Kafka's tools print a default entity name
 
 
@@ -78,7 +80,9 @@ class QuotaAlteration:
 Quotas = Mapping[QuotaEntity, Mapping[str, float]]
 
 
-class QuotaPort(Protocol):
+class QuotaPort(ClusterRights, Protocol):
+    # + principal and cluster_operations (ALTER_CONFIGS changes quotas): the Kafka port's one
+    # DescribeCluster, made once per command and shared with the other kinds' rights checks.
     def describe_quotas(self) -> Quotas:
         """Every user and client-id quota on the cluster (one DescribeClientQuotas)."""
         ...

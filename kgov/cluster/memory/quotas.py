@@ -21,6 +21,12 @@ class MemoryQuotas:
         self.requests: list[str] = []  # one entry per request, to check batching
         self.fail: dict[QuotaEntity, str] = {}  # entity -> error its next alteration gets
         self.groups: dict[str, set[str]] = {}  # consumer group -> its members' client ids
+        self.principal = "User:kgov"
+        self.rights: set[str] = {"DESCRIBE", "DESCRIBE_CONFIGS", "ALTER", "ALTER_CONFIGS"}  # on the cluster
+
+    def cluster_operations(self) -> frozenset[str]:
+        self.requests.append("describe_cluster")
+        return frozenset(self.rights)
 
     def describe_quotas(self) -> Quotas:
         self.requests.append("describe_client_quotas")

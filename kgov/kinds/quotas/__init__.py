@@ -19,6 +19,7 @@ from kgov.diagnostics import Location
 from kgov.kinds.base import (
     PHASE_DELETES,
     PHASE_GRANTS,
+    ChecksRights,
     ComparesJson,
     DiffContext,
     Locates,
@@ -31,10 +32,11 @@ from kgov.kinds.quotas.audit import AuditsQuotas
 from kgov.kinds.quotas.desired import DesiredQuota, DesiredQuotas, desired_quotas, locate
 from kgov.kinds.quotas.diff import KIND, diff_quotas
 from kgov.kinds.quotas.observe import ObservedQuotas, QuotaScope, observe_quotas, scope_of, values_json
+from kgov.kinds.rights import require_on_cluster
 from kgov.plan.model import JSON, Entry
 
 
-class ClientQuotas(AuditsQuotas, ComparesJson, Locates, Snapshotting, SavesSnapshotState):
+class ClientQuotas(AuditsQuotas, ChecksRights, ComparesJson, Locates, Snapshotting, SavesSnapshotState):
     name = KIND
     title = "client quotas"
     backend = "quotas"
@@ -70,6 +72,9 @@ class ClientQuotas(AuditsQuotas, ComparesJson, Locates, Snapshotting, SavesSnaps
 
     def from_snapshot(self, taken: JSON, state: JSON, scope: JSON) -> ObservedQuotas:
         return snapshot.from_snapshot(taken, state, scope)
+
+    def check_rights(self, backend: QuotaPort, entries: Sequence[Entry]) -> None:
+        require_on_cluster(backend, "ALTER_CONFIGS", "change client quotas")
 
     def apply(self, backend: QuotaPort, entries: Sequence[Entry]) -> Mapping[str, str | None]:
         return apply_quotas(backend, entries)

@@ -50,7 +50,8 @@ def _port(manager: Any) -> KafkaQuotas:
         Source("kgov.yaml", YamlDoc({}, {})), (), name="prod", kafka={"bootstrap_servers": "b:1"}
     )
     fake = SimpleNamespace(_manager=manager, close=lambda: None)
-    return KafkaQuotas(KafkaReassign(kafka_settings(env), factory=lambda **_: fake))
+    rights = SimpleNamespace(principal="User:kgov", cluster_operations=lambda: frozenset({"ALTER_CONFIGS"}))
+    return KafkaQuotas(KafkaReassign(kafka_settings(env), factory=lambda **_: fake), rights)
 
 
 def _entity(t: str, n: str | None) -> Any:

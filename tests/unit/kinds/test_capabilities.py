@@ -118,6 +118,7 @@ def test_who_declares_what() -> None:
             for c in (
                 LendsAuditTables,
                 FindsUnmanaged,
+                ChecksRights,
                 ComparesJson,
                 Locates,
                 Snapshotting,

@@ -22,6 +22,7 @@ import kafka
 import kafka.errors as kafka_errors
 from kafka.protocol.admin import client_quotas as messages
 
+from kgov.cluster.kafka.access_port import ClusterRights
 from kgov.cluster.kafka.adapter.reassign import KafkaReassign, error_text
 from kgov.cluster.kafka.quota_port import (
     DEFAULT_PART,
@@ -118,9 +119,17 @@ def _wire(entity: QuotaEntity) -> list[tuple[str, str | None]]:
 class KafkaQuotas:
     """QuotaPort over the reassignment adapter's kafka-python client (one connection for both)."""
 
-    def __init__(self, client: KafkaReassign) -> None:
+    def __init__(self, client: KafkaReassign, rights: ClusterRights) -> None:
         self.client = client
+        self._rights = rights  # the Kafka port: its one DescribeCluster answers for every kind
         self._checked = False
+
+    @property
+    def principal(self) -> str:
+        return self._rights.principal
+
+    def cluster_operations(self) -> frozenset[str]:
+        return self._rights.cluster_operations()
 
     @property
     def requests(self) -> Any:

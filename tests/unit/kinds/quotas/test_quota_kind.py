@@ -192,10 +192,28 @@ def test_a_fixed_number_of_requests_whatever_the_number_of_principals(tmp_path: 
     cat = _catalog(tmp_path, files)
     port = MemoryQuotas()
     plan = _plan(cat, port)
-    assert len(plan.entries) == 60 and port.requests == ["describe_client_quotas"]
+    # the rights read is the Kafka port's one DescribeCluster in a real run, shared with other kinds
+    assert len(plan.entries) == 60 and port.requests == ["describe_client_quotas", "describe_cluster"]
     port.requests.clear()
     results = apply_plan(plan, Backends(quotas=port), KINDS)
     assert all(r.ok for r in results) and port.requests == ["alter_client_quotas"]
+
+
+def test_a_plan_kgov_may_not_apply_stops_naming_the_right(tmp_path: Path) -> None:
+    cat = _catalog(tmp_path, {"acls/orders.yaml": ORDERS_ACL})
+    port = MemoryQuotas()
+    port.rights.discard("ALTER_CONFIGS")
+    with pytest.raises(ClusterError) as refused:
+        _plan(cat, port)
+    assert "may not ALTER_CONFIGS cluster" in refused.value.message
+    assert "change client quotas" in refused.value.message
+
+
+def test_a_converged_plan_asks_no_right(tmp_path: Path) -> None:
+    cat = _catalog(tmp_path, {})
+    port = MemoryQuotas()
+    port.rights.clear()
+    assert not _plan(cat, port).entries and "describe_cluster" not in port.requests
 
 
 def test_kafkas_refusal_fails_only_its_entry(tmp_path: Path) -> None:

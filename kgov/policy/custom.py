@@ -223,7 +223,7 @@ def _targets(ctx: Context, on: str) -> Iterator[_Target]:
                 if ref is not None:
                     named.setdefault(ref.subject, []).append(t.name)
         for subject, f in ctx.catalog.schemas.items():
-            obj = {"name": subject, "format": f.format, "topics": named.get(subject, [])}
+            obj: dict[str, object] = {"name": subject, "format": f.format, "topics": named.get(subject, [])}
             yield _Target(obj, subject, subject.split(".", 1)[0], None, Location(f.file, 1, 1))
 
 
@@ -266,7 +266,9 @@ def _in_scope(rule: CustomRule, ctx: Context) -> bool:
     return any(e.name in rule.environments for e in ctx.environments)
 
 
-def check(ctx: Context, levels: Mapping[str, str], builtin: frozenset[str], errors_only: bool) -> list[Diagnostic]:
+def check(
+    ctx: Context, levels: Mapping[str, str], builtin: frozenset[str], errors_only: bool
+) -> list[Diagnostic]:
     """The custom rules' diagnostics: a broken rule gives one error at its place in kgov.yaml."""
     out: list[Diagnostic] = []
     seen: set[str] = set()
@@ -299,7 +301,8 @@ def _judge(compiled: Compiled, ctx: Context, severity: Severity) -> list[Diagnos
         if rule.services and target.service not in rule.services:
             continue
         if not evaluate(compiled, target.obj):
-            found.append(Diagnostic(rule.id, severity, _message(rule, target.name), _where(compiled, target), rule.hint))
+            message = _message(rule, target.name)
+            found.append(Diagnostic(rule.id, severity, message, _where(compiled, target), rule.hint))
         if time.perf_counter() > deadline:
             raise RuleBroken(f"took longer than {PER_RUN_SECONDS:.0f} s over the catalog")
     return found

@@ -21,7 +21,7 @@ from functools import cache
 from typing import Any
 
 from kgov.catalog.model import AccessFile, CustomRule, Node, Topic
-from kgov.diagnostics import Diagnostic, Location, Severity
+from kgov.diagnostics import Location, Severity
 from kgov.kafka_configs import TOPIC_CONFIGS, ConfigValueError, Kind, lookup, normalize
 from kgov.policy.context import Context
 from kgov.policy.registry import Rule
@@ -109,19 +109,33 @@ def compile_rule(rule: CustomRule) -> Compiled:
     return Compiled(rule, program, keys)
 
 
-def evaluate(compiled: Compiled, obj: Mapping[str, object]) -> bool:
-    """Whether the rule holds for `obj`; RuleBroken when it errs, is not boolean or runs too long."""
+def activation(on: str, obj: Mapping[str, object]) -> Any:
+    """`obj` bound as `on`, converted for the runtime once for all the rules that judge it."""
+    return _env(on).Activation({on: obj})
+
+
+def run(program: Any, bound: Any, plain: bool = False) -> object:
+    """The program's result on an activation (`plain`: lists as Python lists of Python values);
+    RuleBroken when the runtime raises or is slow."""
     started = time.perf_counter()
     try:
-        value = compiled.program.eval(data={compiled.rule.on: obj})
-        kind = value.type().name()
-        result = value.value()
+        value = program.eval(bound)
+        result = value.plain_value() if plain else value.value()
     except Exception as exc:  # iteration budget exceeded, overflow in the runtime, ...
         raise RuleBroken(f"failed: {_one_line(str(exc))}") from None
     if time.perf_counter() - started > PER_OBJECT_SECONDS:
         raise RuleBroken(f"took longer than {PER_OBJECT_SECONDS * 1000:.0f} ms on one object")
-    if kind == "ERROR" or not isinstance(result, bool):
-        what = _one_line(str(result)) if kind == "ERROR" else f"a {kind.lower()}, not a bool"
+    return result
+
+
+def evaluate(compiled: Compiled, bound: Any) -> bool:
+    """Whether the rule holds for the object of activation `bound`; RuleBroken when it errs, is not
+    a boolean or runs too long."""
+    result = run(compiled.program, bound)
+    if not isinstance(result, bool):  # an error value or another type
+        value = compiled.program.eval(bound)
+        kind = value.type().name()
+        what = _one_line(str(value.value())) if kind == "ERROR" else f"a {kind.lower()}, not a bool"
         raise RuleBroken(f"evaluated to {what}")
     return result
 
@@ -154,8 +168,10 @@ def _config_defaults() -> dict[str, object]:
     return out
 
 
-def topic_object(topic: Topic) -> dict[str, object]:
-    config: dict[str, object] = dict(_config_defaults())
+def topic_object(topic: Topic, defaults: Mapping[str, object] | None = None) -> dict[str, object]:
+    """The topic as rules see it. `config`: the keys it sets, over `defaults` (Kafka's default of
+    each key the rules name; all of them when None): fewer keys, a faster conversion per object."""
+    config: dict[str, object] = dict(_config_defaults() if defaults is None else defaults)
     for key, value in topic.config.items():
         try:
             config[key] = _number(key, value)
@@ -201,21 +217,28 @@ def principal_object(access: AccessFile) -> dict[str, object]:
 
 
 @dataclass(frozen=True)
-class _Target:
+class Target:
     obj: dict[str, object]
     name: str
     service: str
-    node: Node | None
-    location: Location
+    node: Node | None  # its position is read only for a finding (positions cost parsing the file)
+    file: str = ""  # where an object without a node is (a subject's schema file)
+
+    def location(self, *sub: str) -> Location:
+        return self.node.loc(*sub) if self.node is not None else Location(self.file, 1, 1)
 
 
-def _targets(ctx: Context, on: str) -> Iterator[_Target]:
+def targets(ctx: Context, on: str, config_keys: frozenset[str] = frozenset()) -> Iterator[Target]:
+    """Each object of the kind `on`, bound as the rules see it; `config_keys`: the config keys the
+    rules name (a topic's config holds those and the keys it sets)."""
     if on == "topic":
+        every = _config_defaults()
+        defaults = {k: every[k] for k in config_keys if k in every}
         for t in ctx.topics:
-            yield _Target(topic_object(t), t.name, t.service, t, t.loc())
+            yield Target(topic_object(t, defaults), t.name, t.service, t)
     elif on == "principal":
         for a in ctx.catalog.access_files:
-            yield _Target(principal_object(a), a.principal, a.service, a, a.loc("principal"))
+            yield Target(principal_object(a), a.principal, a.service, a)
     else:
         named: dict[str, list[str]] = {}
         for t in ctx.topics:
@@ -224,7 +247,7 @@ def _targets(ctx: Context, on: str) -> Iterator[_Target]:
                     named.setdefault(ref.subject, []).append(t.name)
         for subject, f in ctx.catalog.schemas.items():
             obj: dict[str, object] = {"name": subject, "format": f.format, "topics": named.get(subject, [])}
-            yield _Target(obj, subject, subject.split(".", 1)[0], None, Location(f.file, 1, 1))
+            yield Target(obj, subject, subject.split(".", 1)[0], None, f.file)
 
 
 def _defaults(on: str) -> dict[str, object]:
@@ -242,7 +265,7 @@ def self_test(compiled: Compiled) -> None:
     for expected, objects in ((True, rule.passes), (False, rule.fails)):
         for i, example in enumerate(objects):
             obj = {**_defaults(rule.on), **example}
-            if evaluate(compiled, obj) is not expected:
+            if evaluate(compiled, activation(rule.on, obj)) is not expected:
                 which = "pass" if expected else "fail"
                 raise RuleBroken(f"its example {which}[{i}] does not {which}")
 
@@ -257,75 +280,4 @@ def as_rule(rule: CustomRule) -> Rule:
         rule.message,
         rule.hint or "",
         f"Custom rule on each {rule.on} (policy.custom_rules): `{rule.expr}` must hold.",
-    )
-
-
-def _in_scope(rule: CustomRule, ctx: Context) -> bool:
-    if not rule.environments:
-        return True
-    return any(e.name in rule.environments for e in ctx.environments)
-
-
-def check(
-    ctx: Context, levels: Mapping[str, str], builtin: frozenset[str], errors_only: bool
-) -> list[Diagnostic]:
-    """The custom rules' diagnostics: a broken rule gives one error at its place in kgov.yaml."""
-    out: list[Diagnostic] = []
-    seen: set[str] = set()
-    for rule in ctx.policy.custom_rules:
-        where = rule.loc()
-        if rule.id in builtin or rule.id in seen:
-            out.append(_broken(rule, where, "its id is already a rule's id: choose another"))
-            continue
-        seen.add(rule.id)
-        level = levels.get(rule.id, rule.severity)
-        if level == "off" or not _in_scope(rule, ctx):
-            continue
-        severity = Severity(level)
-        if errors_only and severity is not Severity.ERROR:
-            continue
-        try:
-            compiled = compile_rule(rule)
-            self_test(compiled)
-            out.extend(_judge(compiled, ctx, severity))
-        except RuleBroken as exc:
-            out.append(_broken(rule, rule.loc("expr"), str(exc)))
-    return out
-
-
-def _judge(compiled: Compiled, ctx: Context, severity: Severity) -> list[Diagnostic]:
-    rule = compiled.rule
-    found: list[Diagnostic] = []
-    deadline = time.perf_counter() + PER_RUN_SECONDS
-    for target in _targets(ctx, rule.on):
-        if rule.services and target.service not in rule.services:
-            continue
-        if not evaluate(compiled, target.obj):
-            message = _message(rule, target.name)
-            found.append(Diagnostic(rule.id, severity, message, _where(compiled, target), rule.hint))
-        if time.perf_counter() > deadline:
-            raise RuleBroken(f"took longer than {PER_RUN_SECONDS:.0f} s over the catalog")
-    return found
-
-
-def _where(compiled: Compiled, target: _Target) -> Location:
-    """At the config key the rule names when the object sets it (retention.ms: that line)."""
-    if isinstance(target.node, Topic):
-        for key in compiled.config_keys:
-            if key in target.node.config:
-                return target.node.loc("config", key)
-    return target.location
-
-
-def _message(rule: CustomRule, name: str) -> str:
-    return rule.message.replace("{name}", name)
-
-
-def _broken(rule: CustomRule, where: Location, why: str) -> Diagnostic:
-    return Diagnostic(
-        rule.id,
-        Severity.ERROR,
-        f"custom rule '{rule.id}' {why}",
-        where,
-        "fix the rule in policy.custom_rules (docs/custom-rules.md); it judges nothing until then",
     )

@@ -153,3 +153,33 @@ def test_examples_that_agree_with_the_rule_let_it_judge(tmp_path: Path) -> None:
 def test_scope_by_service(tmp_path: Path) -> None:
     scoped = _rule("topic.partitions > 3", "      services: [payments]\n")
     assert kgov("lint", str(_catalog(tmp_path, scoped))).code == 0
+
+
+def test_a_broken_rule_among_others_leaves_them_judging(tmp_path: Path) -> None:
+    rules = (
+        PII_RULE
+        + _rule('topic.config["no.such.config"] > 1')
+        + _rule("topic.partitions > 3").replace("my-rule", "more-partitions")
+    )
+    result = kgov("lint", str(_catalog(tmp_path, rules)))
+    assert result.code == 1
+    assert "custom rule 'my-rule'" in result.stdout
+    assert "pii topic users.registered keeps data longer than 7 days" in result.stdout
+    assert result.stdout.count("more-partitions  bad users.") == 3
+
+
+def test_rules_on_principals_and_subjects(tmp_path: Path) -> None:
+    rules = (
+        _rule("principal.name.startsWith('User:svc-')").replace("on: topic", "on: principal")
+        + _rule("subject.topics.size() > 0")
+        .replace("my-rule", "subject-used")
+        .replace("on: topic", "on: subject")
+    )
+    root = _catalog(tmp_path, rules)
+    (root / "acls").mkdir()
+    (root / "acls" / "users.yaml").write_text("service: users\nprincipal: User:users\n")
+    (root / "schemas").mkdir()
+    (root / "schemas" / "users.unused-value.avsc").write_text('{"type": "string"}\n')
+    result = kgov("lint", str(root))
+    assert "acls/users.yaml:2:" in result.stdout and "bad User:users" in result.stdout
+    assert "subject-used  bad users.unused-value" in result.stdout

@@ -183,3 +183,11 @@ def test_rules_on_principals_and_subjects(tmp_path: Path) -> None:
     result = kgov("lint", str(root))
     assert "acls/users.yaml:2:" in result.stdout and "bad User:users" in result.stdout
     assert "subject-used  bad users.unused-value" in result.stdout
+
+
+def test_a_comment_in_one_rule_does_not_swallow_the_next(tmp_path: Path) -> None:
+    rules = _rule("topic.partitions > 0 // ] , true") + PII_RULE
+    result = kgov("lint", str(_catalog(tmp_path, rules)))
+    assert result.code == 1
+    assert "pii topic users.registered keeps data longer than 7 days" in result.stdout
+    assert "my-rule" not in result.stdout

@@ -128,7 +128,7 @@ def test_a_broken_rule_is_a_positioned_error_at_once(tmp_path: Path, expr: str, 
     root = _catalog(tmp_path, _rule(expr))
     started = time.monotonic()
     result = kgov("lint", str(root))
-    assert time.monotonic() - started < 2
+    assert time.monotonic() - started < 10  # a hang check (measured: about 0.1 s)
     assert result.code == 1
     assert "Traceback" not in result.output
     assert "kgov.yaml:7:" in result.stdout  # the rule's expr line

@@ -14,6 +14,7 @@ from kgov.catalog.model import (
     Bounds,
     BrokerOverride,
     ClusterFile,
+    CustomRule,
     Environment,
     Overrides,
     Ownership,
@@ -55,6 +56,24 @@ def _bounds(raw: Mapping[str, Any] | None, default: Bounds) -> Bounds:
     return Bounds(raw.get("min", default.min), raw.get("max", default.max))
 
 
+def _custom_rule(src: Source, index: int, raw: Mapping[str, Any]) -> CustomRule:
+    examples = raw.get("examples", {})
+    return CustomRule(
+        src,
+        ("policy", "custom_rules", index),
+        id=raw["id"],
+        severity=raw["severity"],
+        on=raw["on"],
+        expr=raw["expr"],
+        message=raw["message"],
+        hint=raw.get("hint"),
+        environments=tuple(raw.get("environments", ())),
+        services=tuple(raw.get("services", ())),
+        passes=tuple(examples.get("pass", ())),
+        fails=tuple(examples.get("fail", ())),
+    )
+
+
 def settings(src: Source, data: Mapping[str, Any]) -> Settings:
     p = data.get("policy", {})
     base = Policy()
@@ -68,6 +87,7 @@ def settings(src: Source, data: Mapping[str, Any]) -> Settings:
         default_compatibility=p.get("default_compatibility", base.default_compatibility),
         catch_all_events=tuple(p.get("catch_all_events", base.catch_all_events)),
         rules={k: "off" if v is False else v for k, v in p.get("rules", {}).items()},
+        custom_rules=tuple(_custom_rule(src, i, r) for i, r in enumerate(p.get("custom_rules", ()))),
     )
     o = data.get("ownership", {})
     default = Ownership()

@@ -48,6 +48,23 @@ class Bounds:
 
 
 @dataclass(frozen=True)
+class CustomRule(Node):
+    """One of policy.custom_rules: a CEL expression that must hold for every topic, principal or
+    subject in scope (kgov/policy/custom.py). Its Node path points at the rule in kgov.yaml."""
+
+    id: str = ""
+    severity: str = "error"
+    on: str = "topic"
+    expr: str = ""
+    message: str = ""
+    hint: str | None = None
+    environments: tuple[str, ...] = ()
+    services: tuple[str, ...] = ()
+    passes: tuple[Mapping[str, object], ...] = ()  # examples.pass: objects the rule must accept
+    fails: tuple[Mapping[str, object], ...] = ()  # examples.fail: objects it must report
+
+
+@dataclass(frozen=True)
 class Policy:
     topic_name: str = DEFAULT_TOPIC_NAME
     service_owns_prefix: bool = True
@@ -58,6 +75,7 @@ class Policy:
     default_compatibility: str = "BACKWARD"
     catch_all_events: tuple[str, ...] = DEFAULT_CATCH_ALL
     rules: Mapping[str, str] = field(default_factory=dict)
+    custom_rules: tuple[CustomRule, ...] = ()
 
 
 @dataclass(frozen=True)

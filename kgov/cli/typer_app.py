@@ -118,12 +118,13 @@ def lint(
 
 @app.command(epilog=RULES_EXAMPLES)
 def rules(
+    catalog: Path = typer.Argument(Path("catalog"), help="Its policy.custom_rules are listed too."),
     fmt: RulesFormat = typer.Option(RulesFormat(RULES.default), "--format", "-f", help="Output format."),
 ) -> None:
-    """List the lint rules: id, severity, what each checks and how to fix it."""
+    """List the lint rules: id, severity, what each checks and how to fix it (and the catalog's own)."""
     from kgov.commands.lint import run_rules
 
-    run_command(lambda: run_rules(fmt.value))
+    run_command(lambda: run_rules(fmt.value, catalog))
 
 
 AUDIT_EXAMPLES = (

@@ -10,9 +10,10 @@ import sys
 from pathlib import Path
 
 from kgov.catalog.load import load_catalog
-from kgov.catalog.model import Environment
+from kgov.catalog.model import CustomRule, Environment
 from kgov.errors import EXIT_ERROR, EXIT_OK, ConfigError
 from kgov.policy.engine import lint
+from kgov.policy.registry import Rule, rules
 from kgov.policy.report import Report
 from kgov.render.formats import LINT, RULES
 
@@ -39,8 +40,24 @@ def lint_catalog(catalog: Path, envs: tuple[str, ...] = (), base: str | None = N
     cat = loaded.catalog
     services = {f.service for f in cat.topic_files} | {f.service for f in cat.access_files}
     return Report(
-        tuple(diagnostics), sum(len(f.topics) for f in cat.topic_files), len(services), len(cat.schemas)
+        tuple(diagnostics),
+        sum(len(f.topics) for f in cat.topic_files),
+        len(services),
+        len(cat.schemas),
+        custom_rules(cat.settings.policy.custom_rules),
     )
+
+
+def custom_rules(defined: tuple[CustomRule, ...]) -> tuple[Rule, ...]:
+    """policy.custom_rules as registry rules (one per id: a repeated id is a lint error)."""
+    from kgov.policy.custom import as_rule
+
+    builtin = {r.id for r in rules()}
+    out: dict[str, Rule] = {}
+    for r in defined:
+        if r.id not in builtin:
+            out.setdefault(r.id, as_rule(r))
+    return tuple(out.values())
 
 
 def run_lint(catalog: Path, fmt: str, *, strict: bool, envs: tuple[str, ...], base: str | None = None) -> int:
@@ -50,6 +67,10 @@ def run_lint(catalog: Path, fmt: str, *, strict: bool, envs: tuple[str, ...], ba
     return EXIT_ERROR if report.failed(strict) else EXIT_OK
 
 
-def run_rules(fmt: str) -> int:
-    RULES[fmt]()
+def run_rules(fmt: str, catalog: Path | None = None) -> int:
+    """The rules; with a catalog whose kgov.yaml loads, its policy.custom_rules too."""
+    extra: tuple[Rule, ...] = ()
+    if catalog is not None and (catalog / "kgov.yaml").is_file():
+        extra = custom_rules(load_catalog(catalog).catalog.settings.policy.custom_rules)
+    RULES[fmt](extra)
     return EXIT_OK

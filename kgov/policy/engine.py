@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from kgov.catalog.load import Loaded
 from kgov.catalog.model import Catalog, Environment
 from kgov.diagnostics import Diagnostic, Severity
+from kgov.policy import custom_check
 from kgov.policy.context import Context
 from kgov.policy.registry import Finding, Rule, rules
 from kgov.redact import redact
@@ -45,8 +46,11 @@ def check(
     levels = {str(k): str(v) for k, v in catalog.settings.policy.rules.items()}
     out: list[Diagnostic] = []
     with bounded():  # the suggestions of all rules share one budget
-        for rule in rules():
+        registry = rules()
+        for rule in registry:
             _run(rule, ctx, levels, errors_only, out)
+    if ctx.policy.custom_rules:  # the organisation's own (CEL), after the built-in rules
+        out.extend(custom_check.check(ctx, levels, frozenset(r.id for r in registry), errors_only))
     return out
 
 

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from kgov.diagnostics import Diagnostic, Severity
 from kgov.sanitize import excerpt, printable
+
+if TYPE_CHECKING:
+    from kgov.policy.registry import Rule
 
 REPORT_VERSION = 1
 MAX_MESSAGE_CHARS = 2000  # no message quotes a whole file, whatever a rule or library put in it
@@ -18,6 +22,7 @@ class Report:
     topics: int = 0
     services: int = 0
     schemas: int = 0
+    custom_rules: tuple[Rule, ...] = ()  # policy.custom_rules, for SARIF's rule list
 
     @property
     def errors(self) -> int:

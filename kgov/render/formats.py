@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from kgov.plan.model import Plan
+    from kgov.policy.registry import Rule
     from kgov.policy.report import Report
     from kgov.render.apply_results import Outcome
     from kgov.schemas.model import Verdict
@@ -87,19 +88,21 @@ LINT: Formats[Callable[[Report], str]] = Formats(
 
 
 # rules: written to stdout (the text through rich, for its colours on a terminal)
-def _rules_text() -> None:
+def _rules_text(custom: tuple[Rule, ...]) -> None:
     from kgov.render import rules_text
 
-    rules_text.render()
+    rules_text.render(custom)
 
 
-def _rules_markdown() -> None:
+def _rules_markdown(custom: tuple[Rule, ...]) -> None:
     from kgov.policy.docs import markdown
 
-    sys.stdout.write(markdown())
+    sys.stdout.write(markdown())  # the reference of kgov's own rules (docs/rules.md)
 
 
-RULES: Formats[Callable[[], None]] = Formats({"text": _rules_text, "markdown": _rules_markdown})
+RULES: Formats[Callable[[tuple[Rule, ...]], None]] = Formats(
+    {"text": _rules_text, "markdown": _rules_markdown}
+)
 
 
 # plan: the plan's JSON document, written to the command's console (or stdout)

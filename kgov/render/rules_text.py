@@ -6,12 +6,13 @@ from __future__ import annotations
 from rich.console import Console
 from rich.text import Text
 
-from kgov.policy.registry import rules
+from kgov.policy.registry import Rule, rules
 
 
-def render() -> None:
+def render(custom: tuple[Rule, ...] = ()) -> None:
+    """`custom`: the catalog's policy.custom_rules, listed after kgov's own."""
     parts: list[Text] = []
-    for rule in rules():
+    for rule in (*rules(), *custom):
         head = Text(rule.id, style="bold cyan")
         head.append(f"  {rule.severity.value}", style="red" if rule.severity.value == "error" else "yellow")
         head.append(f"  {rule.name}")

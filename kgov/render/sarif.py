@@ -41,7 +41,7 @@ def _artifact(file: str) -> dict[str, str]:
 
 
 def render(report: Report) -> str:
-    registry = rules()
+    registry = (*rules(), *report.custom_rules)
     index = {r.id: i for i, r in enumerate(registry)}
     results = []
     for d in report.diagnostics:

@@ -1,0 +1,121 @@
+"""Storage at retention of topics a plan creates or changes. Pure: no I/O.
+
+Reads the topic kind's desired JSON (`{"partitions", "replication_factor", "config"}`, configs
+normalised: `retention.bytes` as a number in a string), the form plan entries' `before`/`after` and
+the review's before/after hold, so the plan and `kgov diff --base` count alike.
+
+A partition's log is bounded by `retention.bytes` (Kafka applies it per partition); a topic's storage
+at retention is partitions x replication factor x that bound. A topic with no byte bound (unset or -1)
+is *unbounded*: its time bound (`retention.ms`) needs a measured write rate, which a later step adds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from kgov.kinds.rates import size
+from kgov.plan.model import JSON
+
+
+@dataclass(frozen=True)
+class Storage:
+    """One topic's capacity before and after a change; None before: the topic is new."""
+
+    name: str
+    replicas_before: int  # partitions x RF: the partition replicas brokers hold
+    replicas_after: int
+    bound: int | None  # retention.bytes per partition after the change; None: unbounded
+    bytes_before: int | None  # at retention; None: unbounded (or the topic is new: see `new`)
+    bytes_after: int | None
+    new: bool
+
+    @property
+    def replicas_added(self) -> int:
+        return self.replicas_after - self.replicas_before
+
+    @property
+    def bytes_added(self) -> int | None:
+        """None when either side is unbounded (a new topic counts from 0)."""
+        if self.bytes_after is None or (self.bytes_before is None and not self.new):
+            return None
+        return self.bytes_after - (self.bytes_before or 0)
+
+    def note(self, partitions: int, rf: int) -> str:
+        if self.bound is None:
+            return (
+                f"storage at retention: unbounded ({partitions} partitions x RF {rf}; "
+                "no retention.bytes bounds it)"
+            )
+        total = size(self.bytes_after or 0)
+        text = f"storage at retention: {partitions} partitions x RF {rf} x {size(self.bound)} = {total}"
+        added = self.bytes_added
+        if not self.new and added is not None and added != 0:
+            text += f" ({'+' if added > 0 else '-'}{size(abs(added))})"
+        return text
+
+
+def bound(spec: JSON) -> int | None:
+    """retention.bytes of a desired topic; None when unset, -1 or unreadable."""
+    raw = ((spec or {}).get("config") or {}).get("retention.bytes")
+    try:
+        value = int(str(raw)) if raw is not None else -1
+    except ValueError:
+        return None
+    return value if value >= 0 else None
+
+
+def _replicas(spec: JSON) -> int:
+    return int(spec["partitions"]) * int(spec["replication_factor"]) if spec else 0
+
+
+def storage(name: str, before: JSON, after: JSON) -> Storage:
+    cap = bound(after)
+    old = bound(before) if before else None
+    return Storage(
+        name=name,
+        replicas_before=_replicas(before),
+        replicas_after=_replicas(after),
+        bound=cap,
+        bytes_before=None if old is None else old * _replicas(before),
+        bytes_after=None if cap is None else cap * _replicas(after),
+        new=not before,
+    )
+
+
+@dataclass(frozen=True)
+class Summary:
+    topics: int  # topics created
+    partitions: int  # partition replicas added (negative: fewer)
+    bytes: int  # bytes at retention added, over the bounded topics
+    unbounded: tuple[str, ...]  # created or changed topics no byte bound limits
+
+    @property
+    def line(self) -> str:
+        parts = [
+            f"+{self.topics} topic{'' if self.topics == 1 else 's'}",
+            f"{self.partitions:+d} partitions",
+            f"{'+' if self.bytes >= 0 else '-'}≈{size(abs(self.bytes))} at retention",
+        ]
+        if self.unbounded:
+            parts.append(f"{len(self.unbounded)} unbounded")
+        return ", ".join(parts)
+
+    def to_json(self) -> dict[str, JSON]:
+        return {
+            "line": self.line,
+            "topics": self.topics,
+            "partitions": self.partitions,
+            "bytes": self.bytes,
+            "unbounded": list(self.unbounded),
+        }
+
+
+def summarise(sizes: Iterable[Storage]) -> Summary:
+    listed = list(sizes)
+    return Summary(
+        topics=sum(s.new for s in listed),
+        partitions=sum(s.replicas_added for s in listed),
+        bytes=sum(s.bytes_added or 0 for s in listed),
+        unbounded=tuple(sorted(s.name for s in listed if s.bytes_added is None)),
+    )

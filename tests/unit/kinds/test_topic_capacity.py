@@ -1,0 +1,51 @@
+"""Storage at retention of created and changed topics (issue 22 part 2)."""
+
+from __future__ import annotations
+
+from kgov.kinds.topics.capacity import bound, storage, summarise
+
+GIB = 2**30
+
+
+def _spec(partitions: int, rf: int, **config: str) -> dict[str, object]:
+    return {"partitions": partitions, "replication_factor": rf, "config": config}
+
+
+def test_new_topic_12_partitions_rf3_1gib_is_36_partitions_36_gib() -> None:
+    s = storage("orders", None, _spec(12, 3, **{"retention.bytes": str(GIB)}))
+    assert (s.replicas_added, s.bytes_added, s.new) == (36, 36 * GIB, True)
+    assert s.note(12, 3) == "storage at retention: 12 partitions x RF 3 x 1.0 GiB = 36.0 GiB"
+    total = summarise([s])
+    assert (total.topics, total.partitions, total.bytes, total.unbounded) == (1, 36, 36 * GIB, ())
+    assert total.line == "+1 topic, +36 partitions, +≈36.0 GiB at retention"
+
+
+def test_no_byte_bound_is_unbounded() -> None:
+    for config in ({}, {"retention.bytes": "-1"}, {"retention.bytes": "lots"}):
+        s = storage("t", None, _spec(3, 3, **config))
+        assert s.bound is None and s.bytes_added is None
+        assert "unbounded" in s.note(3, 3)
+    total = summarise(
+        [storage("a", None, _spec(3, 3)), storage("b", None, _spec(1, 1, **{"retention.bytes": "10"}))]
+    )
+    assert (total.topics, total.partitions, total.bytes, total.unbounded) == (2, 10, 10, ("a",))
+    assert total.line.endswith(", 1 unbounded")
+
+
+def test_changed_topic_counts_the_difference() -> None:
+    before = _spec(6, 3, **{"retention.bytes": str(GIB)})
+    after = _spec(12, 3, **{"retention.bytes": str(2 * GIB)})
+    s = storage("t", before, after)
+    assert (s.replicas_added, s.bytes_added, s.new) == (18, 72 * GIB - 18 * GIB, False)
+    assert s.note(12, 3).endswith("= 72.0 GiB (+54.0 GiB)")
+    # from unbounded to bounded: the difference is unknown until write rates are measured
+    assert storage("t", _spec(6, 3), after).bytes_added is None
+    assert (
+        summarise([storage("t", after, before)]).line == "+0 topics, -18 partitions, -≈54.0 GiB at retention"
+    )
+
+
+def test_bound_reads_only_whole_non_negative_numbers() -> None:
+    assert bound(None) is None
+    assert bound({"config": {"retention.bytes": "0"}}) == 0
+    assert bound({"config": {"retention.bytes": 5}}) == 5

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from kgov.kinds.rates import size
-from kgov.plan.model import JSON
+from kgov.plan.model import JSON, Entry
 
 
 @dataclass(frozen=True)
@@ -119,3 +119,13 @@ def summarise(sizes: Iterable[Storage]) -> Summary:
         bytes=sum(s.bytes_added or 0 for s in listed),
         unbounded=tuple(sorted(s.name for s in listed if s.bytes_added is None)),
     )
+
+
+def plan_capacity(entries: Iterable[Entry]) -> JSON | None:
+    """The plan's `capacity` object over its created and changed topics; None when there are none."""
+    sizes = [
+        storage(e.name, e.before if e.action != "create" else None, e.after)
+        for e in entries
+        if e.action in ("create", "update") and isinstance(e.after, dict) and "partitions" in e.after
+    ]
+    return summarise(sizes).to_json() if sizes else None

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from kgov.kafka_configs import TOPIC_CONFIGS, canonical, ignored_config
 from kgov.kinds.base import DiffContext
 from kgov.kinds.ownership import is_protected, matching_patterns, protected_patterns
+from kgov.kinds.topics.capacity import storage
 from kgov.kinds.topics.observe import ObservedTopics
 from kgov.plan.model import Change, Entry
 from kgov.platforms import profile
@@ -101,7 +102,9 @@ def _create(want: TopicSpec) -> Entry:
         Change("replication_factor", None, want.replication_factor),
         *(Change(f"config.{k}", None, v) for k, v in sorted(want.config.items())),
     ]
-    return _entry(want.name, "create", after=spec_json(want), changes=tuple(rows))
+    after = spec_json(want)
+    note = storage(want.name, None, after).note(want.partitions, want.replication_factor)
+    return _entry(want.name, "create", after=after, changes=tuple(rows), notes=(note,))
 
 
 def _update(
@@ -122,12 +125,21 @@ def _update(
     rows.extend(config_changes(want.config, have.config, ignore, defaults))
     if not rows:
         return None
+    before, after = spec_json(have), spec_json(want)
+    sized = storage(want.name, before, after)
+    # a note only when the storage changes: more partitions or another byte bound
+    grows = (
+        sized.replicas_added != 0
+        or sized.bytes_added not in (0, None)
+        or (sized.bytes_before is None) != (sized.bytes_after is None)
+    )
     return _entry(
         want.name,
         "blocked" if reasons else "update",
-        before=spec_json(have),
-        after=spec_json(want),
+        before=before,
+        after=after,
         changes=tuple(rows),
+        notes=(sized.note(want.partitions, want.replication_factor),) if grows and not reasons else (),
         reason="; ".join(reasons) or None,
         hint="; ".join(hints) or None,
     )

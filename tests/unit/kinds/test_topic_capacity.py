@@ -49,3 +49,50 @@ def test_bound_reads_only_whole_non_negative_numbers() -> None:
     assert bound(None) is None
     assert bound({"config": {"retention.bytes": "0"}}) == 0
     assert bound({"config": {"retention.bytes": 5}}) == 5
+
+
+def _plan_with_new_topic() -> dict[str, object]:
+    from kgov.cluster.memory.kafka import MemoryCluster
+    from tests.unit.plan.helpers import catalog, plan, topic
+
+    cluster = MemoryCluster()
+    cluster.add_topic("orders.a", 3, 3)
+    cat = catalog(topic("orders.a", 3), topic("orders.big", 12, 3, retention_bytes=str(GIB)))
+    return plan(cat, cluster).to_json()
+
+
+def test_plan_json_text_and_markdown_show_the_storage_at_retention() -> None:
+    from jsonschema import Draft202012Validator
+    from rich.console import Console
+
+    from kgov.plan.planfile import schema
+    from kgov.render import plan_markdown, plan_text
+
+    doc = _plan_with_new_topic()
+    assert list(Draft202012Validator(schema()).iter_errors(doc)) == []
+    assert doc["capacity"] == {
+        "line": "+1 topic, +36 partitions, +≈36.0 GiB at retention",
+        "topics": 1,
+        "partitions": 36,
+        "bytes": 36 * GIB,
+        "unbounded": [],
+    }
+    (entry,) = doc["resource_changes"]  # type: ignore[misc]
+    assert entry["notes"] == ["storage at retention: 12 partitions x RF 3 x 1.0 GiB = 36.0 GiB"]
+    console = Console(width=200, record=True, color_system=None)
+    plan_text.render(doc, console)
+    text = console.export_text()
+    assert "Capacity: +1 topic, +36 partitions, +≈36.0 GiB at retention." in text
+    assert "12 partitions x RF 3 x 1.0 GiB = 36.0 GiB" in text
+    markdown = plan_markdown.render(doc)
+    assert r"\+36 partitions, \+≈36\.0 GiB at retention" in markdown
+
+
+def test_a_plan_without_capacity_still_reads_and_renders() -> None:
+    from kgov.plan.model import plan_from_json
+
+    doc = _plan_with_new_topic()
+    assert plan_from_json(doc).to_json()["capacity"] == doc["capacity"]
+    del doc["capacity"]
+    again = plan_from_json(doc)
+    assert again.capacity is None and "capacity" not in again.to_json()

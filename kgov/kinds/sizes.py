@@ -1,0 +1,18 @@
+"""The capability of a kind whose changes take storage (kgov/kinds/base.py has the others)."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+
+from kgov.plan.model import JSON, Entry
+
+
+class SizesChanges(ABC):
+    """For plans: what the kind's planned entries add in storage (docs/capacity.md). The answer is
+    the plan's `capacity` object ({"line", "topics", "partitions", "bytes", "unbounded"}); renderers
+    show its `line` without knowing the kind."""
+
+    @abstractmethod
+    def capacity(self, entries: Sequence[Entry]) -> JSON | None:
+        """None when no entry of the kind takes or frees storage."""

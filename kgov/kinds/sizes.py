@@ -16,3 +16,8 @@ class SizesChanges(ABC):
     @abstractmethod
     def capacity(self, entries: Sequence[Entry]) -> JSON | None:
         """None when no entry of the kind takes or frees storage."""
+
+    @abstractmethod
+    def review_capacity(self, changes: Sequence[tuple[str, JSON, JSON]]) -> JSON | None:
+        """The same for `kgov diff --base`, over (name, before, after) desired JSON (None: absent)
+        of one environment."""

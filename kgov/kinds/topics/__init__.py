@@ -33,7 +33,7 @@ from kgov.kinds.sizes import SizesChanges
 from kgov.kinds.topics import snapshot
 from kgov.kinds.topics.apply import apply_topics, needed_rights, topic_visible
 from kgov.kinds.topics.audit import live_topics, topic_violations
-from kgov.kinds.topics.capacity import plan_capacity
+from kgov.kinds.topics.capacity import plan_capacity, review_capacity
 from kgov.kinds.topics.desired import desired_topics
 from kgov.kinds.topics.diff import diff_topics
 from kgov.kinds.topics.imports import import_topics
@@ -115,6 +115,9 @@ class TopicKind(
 
     def capacity(self, entries: Sequence[Entry]) -> JSON | None:
         return plan_capacity(entries)
+
+    def review_capacity(self, changes: Sequence[tuple[str, JSON, JSON]]) -> JSON | None:
+        return review_capacity(changes)
 
     # -- audit (`kgov audit`): kgov/kinds/topics/unmanaged.py and kgov/kinds/topics/audit.py -------
     def unmanaged(

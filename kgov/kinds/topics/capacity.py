@@ -123,9 +123,21 @@ def summarise(sizes: Iterable[Storage]) -> Summary:
 
 def plan_capacity(entries: Iterable[Entry]) -> JSON | None:
     """The plan's `capacity` object over its created and changed topics; None when there are none."""
-    sizes = [
-        storage(e.name, e.before if e.action != "create" else None, e.after)
+    return review_capacity(
+        (e.name, e.before if e.action != "create" else None, e.after)
         for e in entries
-        if e.action in ("create", "update") and isinstance(e.after, dict) and "partitions" in e.after
+        if e.action in ("create", "update")
+    )
+
+
+def review_capacity(changes: Iterable[tuple[str, JSON, JSON]]) -> JSON | None:
+    """Over (name, before, after) desired JSON: topics created or changed (a removal frees its storage
+    only once the delete is applied, which the plan shows; it is not counted here)."""
+    sizes = [
+        storage(name, before, after)
+        for name, before, after in changes
+        if isinstance(after, dict) and "partitions" in after
     ]
-    return summarise(sizes).to_json() if sizes else None
+    # a change that leaves the storage as it was (another config) is not counted
+    sized = [s for s in sizes if s.new or s.replicas_added or s.bytes_before != s.bytes_after]
+    return summarise(sized).to_json() if sized else None

@@ -96,3 +96,11 @@ def test_a_plan_without_capacity_still_reads_and_renders() -> None:
     del doc["capacity"]
     again = plan_from_json(doc)
     assert again.capacity is None and "capacity" not in again.to_json()
+
+
+def test_a_change_that_keeps_the_storage_is_not_counted() -> None:
+    from kgov.kinds.topics.capacity import review_capacity
+
+    same = _spec(3, 3, **{"compression.type": "zstd"})
+    assert review_capacity([("t", _spec(3, 3), same)]) is None
+    assert review_capacity([("t", _spec(3, 3), _spec(4, 3))])["partitions"] == 3  # type: ignore[index]

@@ -13,6 +13,7 @@ from kgov.catalog.model import (
     Authentication,
     Bounds,
     BrokerOverride,
+    Capacity,
     ClusterFile,
     Environment,
     Overrides,
@@ -25,6 +26,7 @@ from kgov.catalog.model import (
     Topic,
     TopicsFile,
 )
+from kgov.kafka_configs import normalize
 
 
 @dataclass
@@ -55,6 +57,13 @@ def _bounds(raw: Mapping[str, Any] | None, default: Bounds) -> Bounds:
     return Bounds(raw.get("min", default.min), raw.get("max", default.max))
 
 
+def _capacity(raw: Mapping[str, Any]) -> Capacity:
+    limit = raw.get("max_bytes_at_retention")
+    # the schema admits whole numbers and sizes up to 999999TiB, which retention.bytes' reading takes
+    value = None if limit is None else int(normalize("retention.bytes", limit))
+    return Capacity(value, raw.get("on_exceed", "attention"))
+
+
 def settings(src: Source, data: Mapping[str, Any]) -> Settings:
     p = data.get("policy", {})
     base = Policy()
@@ -68,6 +77,7 @@ def settings(src: Source, data: Mapping[str, Any]) -> Settings:
         default_compatibility=p.get("default_compatibility", base.default_compatibility),
         catch_all_events=tuple(p.get("catch_all_events", base.catch_all_events)),
         rules={k: "off" if v is False else v for k, v in p.get("rules", {}).items()},
+        capacity=_capacity(p.get("capacity", {})),
     )
     o = data.get("ownership", {})
     default = Ownership()

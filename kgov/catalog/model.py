@@ -48,6 +48,14 @@ class Bounds:
 
 
 @dataclass(frozen=True)
+class Capacity:
+    """policy.capacity: a threshold on one topic's storage at retention (docs/capacity.md)."""
+
+    max_bytes_at_retention: int | None = None  # None: no threshold
+    on_exceed: str = "attention"  # or "block": the plan refuses the topic
+
+
+@dataclass(frozen=True)
 class Policy:
     topic_name: str = DEFAULT_TOPIC_NAME
     service_owns_prefix: bool = True
@@ -58,6 +66,7 @@ class Policy:
     default_compatibility: str = "BACKWARD"
     catch_all_events: tuple[str, ...] = DEFAULT_CATCH_ALL
     rules: Mapping[str, str] = field(default_factory=dict)
+    capacity: Capacity = Capacity()
 
 
 @dataclass(frozen=True)

@@ -83,6 +83,20 @@ def storage(name: str, before: JSON, after: JSON) -> Storage:
     )
 
 
+def above(s: Storage, limit: int | None) -> bool:
+    """A created or grown topic whose storage at retention passes policy.capacity's threshold."""
+    if limit is None or s.bytes_after is None or s.bytes_after <= limit:
+        return False
+    return s.new or s.bytes_before is None or s.bytes_after > s.bytes_before
+
+
+def above_message(s: Storage, limit: int) -> str:
+    return (
+        f"storage at retention {size(s.bytes_after or 0)} is above "
+        f"policy.capacity.max_bytes_at_retention ({size(limit)})"
+    )
+
+
 @dataclass(frozen=True)
 class Summary:
     topics: int  # topics created

@@ -104,3 +104,36 @@ def test_a_change_that_keeps_the_storage_is_not_counted() -> None:
     same = _spec(3, 3, **{"compression.type": "zstd"})
     assert review_capacity([("t", _spec(3, 3), same)]) is None
     assert review_capacity([("t", _spec(3, 3), _spec(4, 3))])["partitions"] == 3  # type: ignore[index]
+
+
+def _threshold_plan(on_exceed: str, limit: int = 10 * GIB) -> dict[str, object]:
+    from dataclasses import replace
+
+    from kgov.catalog.model import Capacity
+    from kgov.cluster.memory.kafka import MemoryCluster
+    from tests.unit.plan.helpers import catalog, plan, topic
+
+    cat = catalog(topic("orders.big", 12, 3, retention_bytes=str(GIB)), topic("orders.small", 1, 3))
+    policy = replace(cat.settings.policy, capacity=Capacity(limit, on_exceed))
+    cat = replace(cat, settings=replace(cat.settings, policy=policy))
+    return plan(cat, MemoryCluster()).to_json()
+
+
+def test_a_topic_above_the_threshold_is_marked_or_blocked_as_kgov_yaml_says() -> None:
+    marked = {e["name"]: e for e in _threshold_plan("attention")["resource_changes"]}  # type: ignore[attr-defined]
+    assert marked["orders.big"]["action"] == "create"
+    assert marked["orders.big"]["notes"][-1] == (
+        "attention: storage at retention 36.0 GiB is above policy.capacity.max_bytes_at_retention (10.0 GiB)"
+    )
+    assert marked["orders.small"]["notes"] == [
+        "storage at retention: unbounded (1 partitions x RF 3; no retention.bytes bounds it)"
+    ]
+    blocked = {e["name"]: e for e in _threshold_plan("block")["resource_changes"]}  # type: ignore[attr-defined]
+    assert blocked["orders.big"]["action"] == "blocked"
+    assert (
+        "36.0 GiB is above policy.capacity.max_bytes_at_retention (10.0 GiB)"
+        in blocked["orders.big"]["reason"]
+    )
+    assert blocked["orders.small"]["action"] == "create"
+    under = {e["name"]: e for e in _threshold_plan("block", 36 * GIB)["resource_changes"]}  # type: ignore[attr-defined]
+    assert under["orders.big"]["action"] == "create" and len(under["orders.big"]["notes"]) == 1

@@ -51,3 +51,29 @@ def test_a_diff_without_topic_changes_has_no_capacity(tmp_path: Path) -> None:
     commit(repo, "head")
     result = kgov("diff", "--base", "HEAD~1", "--catalog", str(cat), "--format", "json")
     assert "capacity" not in json.loads(result.stdout)
+
+
+def test_a_threshold_in_kgov_yaml_marks_the_new_topic_attention(tmp_path: Path) -> None:
+    cat = _repo(tmp_path, policy={"capacity": {"max_bytes_at_retention": "10GiB", "on_exceed": "block"}})
+    result = kgov("diff", "--base", "HEAD~1", "--catalog", str(cat), "--format", "json")
+    assert result.code == 0, result.output
+    (big,) = [c for c in json.loads(result.stdout)["changes"] if c["name"] == "orders.big"]
+    assert big["class"] == "attention"
+    assert [r["code"] for r in big["reasons"]] == ["topic-added", "capacity-threshold"]
+    assert "(kgov plan blocks it)" in big["reasons"][1]["message"]
+    markdown = kgov("diff", "--base", "HEAD~1", "--catalog", str(cat), "--format", "markdown").stdout
+    assert "| 🟡 attention | add topic <code>orders\\.big</code> |" in markdown
+    assert "36\\.0 GiB is above policy\\.capacity\\.max\\_bytes\\_at\\_retention" in markdown
+
+
+def test_a_bad_threshold_is_a_positioned_error_not_a_traceback(tmp_path: Path) -> None:
+    cat = _repo(tmp_path)
+    text = (cat / "kgov.yaml").read_text() + "\n"
+    (cat / "kgov.yaml").write_text(
+        text.replace("policy:", "policy:\n  capacity: {max_bytes_at_retention: lots}", 1)
+        if "policy:" in text
+        else text + "policy:\n  capacity: {max_bytes_at_retention: lots}\n"
+    )
+    result = kgov("lint", str(cat))
+    assert result.code == 1, result.output
+    assert "kgov.yaml:" in result.output and "Traceback" not in result.output

@@ -29,6 +29,8 @@ class Storage:
     bytes_before: int | None  # at retention; None: unbounded (or the topic is new: see `new`)
     bytes_after: int | None
     new: bool
+    # without a byte bound: what else bounds it (the size then needs the measured write rate)
+    limit: str = "unbounded"  # "retention.ms 3d", "compaction", or "unbounded"
 
     @property
     def replicas_added(self) -> int:
@@ -42,10 +44,15 @@ class Storage:
         return self.bytes_after - (self.bytes_before or 0)
 
     def note(self, partitions: int, rf: int) -> str:
-        if self.bound is None:
+        if self.bound is None and self.limit == "unbounded":
             return (
                 f"storage at retention: unbounded ({partitions} partitions x RF {rf}; "
-                "no retention.bytes bounds it)"
+                "neither retention.bytes nor retention.ms bounds it)"
+            )
+        if self.bound is None:
+            return (
+                f"storage at retention: {partitions} partitions x RF {rf}, bounded by {self.limit} "
+                "(no retention.bytes: its size needs the measured write rate)"
             )
         total = size(self.bytes_after or 0)
         text = f"storage at retention: {partitions} partitions x RF {rf} x {size(self.bound)} = {total}"
@@ -65,6 +72,24 @@ def bound(spec: JSON) -> int | None:
     return value if value >= 0 else None
 
 
+_KAFKA_RETENTION_MS = 604800000  # retention.ms when unset (7 days)
+
+
+def _limit(spec: JSON) -> str:
+    """What bounds a topic that retention.bytes does not: compaction, retention.ms, or nothing."""
+    config = (spec or {}).get("config") or {}
+    if "compact" in str(config.get("cleanup.policy", "delete")):
+        return "compaction"
+    raw = str(config.get("retention.ms", _KAFKA_RETENTION_MS))
+    ms = int(raw) if raw.lstrip("-").isdigit() else -1
+    if ms < 0:
+        return "unbounded"
+    for unit, factor in (("d", 86400000), ("h", 3600000), ("min", 60000), ("s", 1000)):
+        if ms and ms % factor == 0:
+            return f"retention.ms {ms // factor}{unit}"
+    return f"retention.ms {ms}ms"
+
+
 def _replicas(spec: JSON) -> int:
     return int(spec["partitions"]) * int(spec["replication_factor"]) if spec else 0
 
@@ -80,6 +105,7 @@ def storage(name: str, before: JSON, after: JSON) -> Storage:
         bytes_before=None if old is None else old * _replicas(before),
         bytes_after=None if cap is None else cap * _replicas(after),
         new=not before,
+        limit=_limit(after),
     )
 
 
@@ -102,7 +128,8 @@ class Summary:
     topics: int  # topics created
     partitions: int  # partition replicas added (negative: fewer)
     bytes: int  # bytes at retention added, over the bounded topics
-    unbounded: tuple[str, ...]  # created or changed topics no byte bound limits
+    unbounded: tuple[str, ...]  # created or changed topics nothing bounds (not compacted)
+    unsized: tuple[str, ...] = ()  # bounded by time or compaction only: their size needs write rates
 
     @property
     def line(self) -> str:
@@ -113,7 +140,10 @@ class Summary:
         ]
         if self.unbounded:
             parts.append(f"{len(self.unbounded)} unbounded")
-        return ", ".join(parts)
+        line = ", ".join(parts)
+        if self.unsized:
+            line += f" ({len(self.unsized)} bounded by time or compaction only, not counted)"
+        return line
 
     def to_json(self) -> dict[str, JSON]:
         return {
@@ -122,6 +152,7 @@ class Summary:
             "partitions": self.partitions,
             "bytes": self.bytes,
             "unbounded": list(self.unbounded),
+            "unsized": list(self.unsized),
         }
 
 
@@ -131,7 +162,8 @@ def summarise(sizes: Iterable[Storage]) -> Summary:
         topics=sum(s.new for s in listed),
         partitions=sum(s.replicas_added for s in listed),
         bytes=sum(s.bytes_added or 0 for s in listed),
-        unbounded=tuple(sorted(s.name for s in listed if s.bytes_added is None)),
+        unbounded=tuple(sorted(s.name for s in listed if s.bytes_added is None and s.limit == "unbounded")),
+        unsized=tuple(sorted(s.name for s in listed if s.bytes_added is None and s.limit != "unbounded")),
     )
 
 

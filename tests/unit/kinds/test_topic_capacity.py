@@ -20,16 +20,34 @@ def test_new_topic_12_partitions_rf3_1gib_is_36_partitions_36_gib() -> None:
     assert total.line == "+1 topic, +36 partitions, +≈36.0 GiB at retention"
 
 
-def test_no_byte_bound_is_unbounded() -> None:
+def test_without_a_byte_bound_the_size_is_unknown_and_what_bounds_it_is_said() -> None:
     for config in ({}, {"retention.bytes": "-1"}, {"retention.bytes": "lots"}):
         s = storage("t", None, _spec(3, 3, **config))
         assert s.bound is None and s.bytes_added is None
-        assert "unbounded" in s.note(3, 3)
-    total = summarise(
-        [storage("a", None, _spec(3, 3)), storage("b", None, _spec(1, 1, **{"retention.bytes": "10"}))]
+        assert s.note(3, 3) == (
+            "storage at retention: 3 partitions x RF 3, bounded by retention.ms 7d "
+            "(no retention.bytes: its size needs the measured write rate)"
+        )
+    assert storage("t", None, _spec(1, 1, **{"retention.ms": "3600000"})).limit == "retention.ms 1h"
+    assert storage("t", None, _spec(1, 1, **{"cleanup.policy": "compact"})).limit == "compaction"
+    never = storage("t", None, _spec(3, 3, **{"retention.ms": "-1"}))
+    assert never.note(3, 3) == (
+        "storage at retention: unbounded (3 partitions x RF 3; "
+        "neither retention.bytes nor retention.ms bounds it)"
     )
-    assert (total.topics, total.partitions, total.bytes, total.unbounded) == (2, 10, 10, ("a",))
-    assert total.line.endswith(", 1 unbounded")
+    total = summarise(
+        [
+            never,
+            storage("a", None, _spec(3, 3)),
+            storage("b", None, _spec(1, 1, **{"retention.bytes": "10"})),
+        ]
+    )
+    assert (total.topics, total.partitions, total.bytes) == (3, 19, 10)
+    assert (total.unbounded, total.unsized) == (("t",), ("a",))
+    assert total.line == (
+        "+3 topics, +19 partitions, +≈10 B at retention, 1 unbounded "
+        "(1 bounded by time or compaction only, not counted)"
+    )
 
 
 def test_changed_topic_counts_the_difference() -> None:
@@ -76,6 +94,7 @@ def test_plan_json_text_and_markdown_show_the_storage_at_retention() -> None:
         "partitions": 36,
         "bytes": 36 * GIB,
         "unbounded": [],
+        "unsized": [],
     }
     (entry,) = doc["resource_changes"]  # type: ignore[misc]
     assert entry["notes"] == ["storage at retention: 12 partitions x RF 3 x 1.0 GiB = 36.0 GiB"]
@@ -126,7 +145,8 @@ def test_a_topic_above_the_threshold_is_marked_or_blocked_as_kgov_yaml_says() ->
         "attention: storage at retention 36.0 GiB is above policy.capacity.max_bytes_at_retention (10.0 GiB)"
     )
     assert marked["orders.small"]["notes"] == [
-        "storage at retention: unbounded (1 partitions x RF 3; no retention.bytes bounds it)"
+        "storage at retention: 1 partitions x RF 3, bounded by retention.ms 7d "
+        "(no retention.bytes: its size needs the measured write rate)"
     ]
     blocked = {e["name"]: e for e in _threshold_plan("block")["resource_changes"]}  # type: ignore[attr-defined]
     assert blocked["orders.big"]["action"] == "blocked"

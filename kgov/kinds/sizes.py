@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
+from typing import Any
 
 from kgov.plan.model import JSON, Entry
 
@@ -14,8 +15,9 @@ class SizesChanges(ABC):
     show its `line` without knowing the kind."""
 
     @abstractmethod
-    def capacity(self, entries: Sequence[Entry]) -> JSON | None:
-        """None when no entry of the kind takes or frees storage."""
+    def capacity(self, entries: Sequence[Entry], observed: Any) -> JSON | None:
+        """None when no entry of the kind takes or frees storage. `observed`: the kind's own
+        observation the entries were diffed against (what the brokers hold now)."""
 
     @abstractmethod
     def review_capacity(self, changes: Sequence[tuple[str, JSON, JSON]]) -> JSON | None:

@@ -35,9 +35,13 @@ def test_plan_shows_the_storage_at_retention_and_the_threshold_blocks_or_marks(t
     text = kgov("plan", "--env", "local", "--catalog", str(cat))
     assert text.code == 0, text.output
     assert "storage at retention: 12 partitions x RF 1 x 1.0 GiB = 12.0 GiB" in text.stdout
-    assert "Capacity: +1 topic, +12 partitions, +≈12.0 GiB at retention." in text.stdout
+    # the one broker holds what the sandbox holds already, plus these 12
+    assert "Capacity: +1 topic, +12 partitions, +≈12.0 GiB at retention; largest broker ≈" in text.stdout
     markdown = kgov("plan", "--env", "local", "--catalog", str(cat), "--format", "markdown")
-    assert r"Capacity: \+1 topic, \+12 partitions, \+≈12\.0 GiB at retention\." in markdown.stdout
+    assert (
+        r"Capacity: \+1 topic, \+12 partitions, \+≈12\.0 GiB at retention; largest broker ≈"
+        in markdown.stdout
+    )
 
     blocked = kgov("plan", "--env", "local", "--catalog", str(_catalog(tmp_path, svc, "block")))
     assert blocked.code == 1, blocked.output

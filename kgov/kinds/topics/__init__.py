@@ -113,8 +113,8 @@ class TopicKind(
     def visible(self, entry: Entry, observed: ObservedTopics) -> bool:
         return topic_visible(entry, observed)
 
-    def capacity(self, entries: Sequence[Entry]) -> JSON | None:
-        return plan_capacity(entries)
+    def capacity(self, entries: Sequence[Entry], observed: ObservedTopics) -> JSON | None:
+        return plan_capacity(entries, observed.broker_replicas)
 
     def review_capacity(self, changes: Sequence[tuple[str, JSON, JSON]]) -> JSON | None:
         return review_capacity(changes)

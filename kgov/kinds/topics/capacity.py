@@ -11,7 +11,7 @@ is *unbounded*: its time bound (`retention.ms`) needs a measured write rate, whi
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from kgov.kinds.rates import size
@@ -167,13 +167,41 @@ def summarise(sizes: Iterable[Storage]) -> Summary:
     )
 
 
-def plan_capacity(entries: Iterable[Entry]) -> JSON | None:
-    """The plan's `capacity` object over its created and changed topics; None when there are none."""
-    return review_capacity(
+# Partition replicas per broker kgov holds a plan against: Confluent's long-standing guidance for a
+# broker (KRaft clusters take more, but leader elections and restarts slow down past it). A broker
+# also needs open files for each replica's segments: the sandbox says its own room (`kgov sandbox up`).
+BROKER_PARTITION_LIMIT = 4000
+
+
+def largest_broker(held: Mapping[int, int], added: int) -> dict[str, JSON] | None:
+    """The broker that will hold the most replicas after `added` new ones, which Kafka spreads
+    round-robin over the brokers: an estimate, its count now plus its even share."""
+    if not held:
+        return None
+    broker = max(sorted(held), key=lambda b: held[b])
+    share = -(-max(added, 0) // len(held))  # ceil
+    after = held[broker] + share
+    return {"broker": broker, "partitions": after, "limit": BROKER_PARTITION_LIMIT}
+
+
+def plan_capacity(entries: Iterable[Entry], held: Mapping[int, int] | None = None) -> JSON | None:
+    """The plan's `capacity` object over its created and changed topics; None when there are none.
+    `held`: the replicas each broker holds now (a full plan's listing), for the largest broker."""
+    found = review_capacity(
         (e.name, e.before if e.action != "create" else None, e.after)
         for e in entries
         if e.action in ("create", "update")
     )
+    largest = largest_broker(held or {}, found["partitions"]) if found is not None else None
+    if found is None or largest is None:
+        return found
+    over = (
+        " (above the limit " + f"{BROKER_PARTITION_LIMIT:,})"
+        if largest["partitions"] > BROKER_PARTITION_LIMIT
+        else ""
+    )
+    line = f"{found['line']}; largest broker ≈{largest['partitions']:,} partitions{over}"
+    return {**found, "line": line, "largest_broker": largest}
 
 
 def review_capacity(changes: Iterable[tuple[str, JSON, JSON]]) -> JSON | None:

@@ -88,20 +88,24 @@ def test_plan_json_text_and_markdown_show_the_storage_at_retention() -> None:
 
     doc = _plan_with_new_topic()
     assert list(Draft202012Validator(schema()).iter_errors(doc)) == []
+    # three brokers holding orders.a's 9 replicas (3 each): the 36 new ones spread 12 to each
     assert doc["capacity"] == {
-        "line": "+1 topic, +36 partitions, +≈36.0 GiB at retention",
+        "line": "+1 topic, +36 partitions, +≈36.0 GiB at retention; largest broker ≈15 partitions",
         "topics": 1,
         "partitions": 36,
         "bytes": 36 * GIB,
         "unbounded": [],
         "unsized": [],
+        "largest_broker": {"broker": 0, "partitions": 15, "limit": 4000},
     }
     (entry,) = doc["resource_changes"]  # type: ignore[misc]
     assert entry["notes"] == ["storage at retention: 12 partitions x RF 3 x 1.0 GiB = 36.0 GiB"]
     console = Console(width=200, record=True, color_system=None)
     plan_text.render(doc, console)
     text = console.export_text()
-    assert "Capacity: +1 topic, +36 partitions, +≈36.0 GiB at retention." in text
+    assert (
+        "Capacity: +1 topic, +36 partitions, +≈36.0 GiB at retention; largest broker ≈15 partitions." in text
+    )
     assert "12 partitions x RF 3 x 1.0 GiB = 36.0 GiB" in text
     markdown = plan_markdown.render(doc)
     assert r"\+36 partitions, \+≈36\.0 GiB at retention" in markdown
@@ -157,3 +161,17 @@ def test_a_topic_above_the_threshold_is_marked_or_blocked_as_kgov_yaml_says() ->
     assert blocked["orders.small"]["action"] == "create"
     under = {e["name"]: e for e in _threshold_plan("block", 36 * GIB)["resource_changes"]}  # type: ignore[attr-defined]
     assert under["orders.big"]["action"] == "create" and len(under["orders.big"]["notes"]) == 1
+
+
+def test_the_largest_broker_after_the_plan_against_the_limit() -> None:
+    from kgov.kinds.topics.capacity import BROKER_PARTITION_LIMIT, largest_broker, plan_capacity
+    from kgov.plan.model import Entry
+
+    assert largest_broker({}, 36) is None  # a scoped plan lists only its topics: no estimate
+    assert largest_broker({1: 10, 2: 4300, 3: 5}, 36) == {"broker": 2, "partitions": 4312, "limit": 4000}
+    new = Entry("topic.t", "topic", "t", "create", after=_spec(12, 3, **{"retention.bytes": str(GIB)}))
+    found = plan_capacity([new], {1: 10, 2: BROKER_PARTITION_LIMIT, 3: 5})
+    assert found is not None and found["line"].endswith(
+        "largest broker ≈4,012 partitions (above the limit 4,000)"
+    )
+    assert "largest_broker" not in (plan_capacity([new]) or {})

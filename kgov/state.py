@@ -27,3 +27,6 @@ class TopicListing:
 
     topics: tuple[TopicSpec, ...]  # config is empty: metadata carries none
     errors: Mapping[str, str] = field(default_factory=dict)
+    # per broker id, the partition replicas it holds, from the same answer (every topic, internal
+    # ones too); empty when the answer named only some topics (describe_topics)
+    broker_replicas: Mapping[int, int] = field(default_factory=dict)

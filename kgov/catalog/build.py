@@ -13,6 +13,7 @@ from kgov.catalog.model import (
     Authentication,
     Bounds,
     BrokerOverride,
+    Capacity,
     ClusterFile,
     CustomRule,
     Environment,
@@ -26,6 +27,7 @@ from kgov.catalog.model import (
     Topic,
     TopicsFile,
 )
+from kgov.kafka_configs import normalize
 
 
 @dataclass
@@ -74,6 +76,13 @@ def _custom_rule(src: Source, index: int, raw: Mapping[str, Any]) -> CustomRule:
     )
 
 
+def _capacity(raw: Mapping[str, Any]) -> Capacity:
+    limit = raw.get("max_bytes_at_retention")
+    # the schema admits whole numbers and sizes up to 999999TiB, which retention.bytes' reading takes
+    value = None if limit is None else int(normalize("retention.bytes", limit))
+    return Capacity(value, raw.get("on_exceed", "attention"))
+
+
 def settings(src: Source, data: Mapping[str, Any]) -> Settings:
     p = data.get("policy", {})
     base = Policy()
@@ -88,6 +97,7 @@ def settings(src: Source, data: Mapping[str, Any]) -> Settings:
         catch_all_events=tuple(p.get("catch_all_events", base.catch_all_events)),
         rules={k: "off" if v is False else v for k, v in p.get("rules", {}).items()},
         custom_rules=tuple(_custom_rule(src, i, r) for i, r in enumerate(p.get("custom_rules", ()))),
+        capacity=_capacity(p.get("capacity", {})),
     )
     o = data.get("ownership", {})
     default = Ownership()

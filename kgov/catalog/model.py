@@ -65,6 +65,14 @@ class CustomRule(Node):
 
 
 @dataclass(frozen=True)
+class Capacity:
+    """policy.capacity: a threshold on one topic's storage at retention (docs/capacity.md)."""
+
+    max_bytes_at_retention: int | None = None  # None: no threshold
+    on_exceed: str = "attention"  # or "block": the plan refuses the topic
+
+
+@dataclass(frozen=True)
 class Policy:
     topic_name: str = DEFAULT_TOPIC_NAME
     service_owns_prefix: bool = True
@@ -76,6 +84,7 @@ class Policy:
     catch_all_events: tuple[str, ...] = DEFAULT_CATCH_ALL
     rules: Mapping[str, str] = field(default_factory=dict)
     custom_rules: tuple[CustomRule, ...] = ()
+    capacity: Capacity = Capacity()
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from kgov.engine.observe import Ports, ToRead, observe_all
 from kgov.engine.selfguard import guard
 from kgov.kinds import KINDS
 from kgov.kinds.base import Backends, DiffContext, Kind, check_rights, narrowed
+from kgov.kinds.sizes import SizesChanges
 from kgov.plan.fingerprint import digest, plan_fingerprint
 from kgov.plan.model import ACTIONS, COUNTED_AS, JSON, Entry, KindSummary, Plan, Scoped
 
@@ -41,6 +42,7 @@ def make_plan(
     summary: dict[str, KindSummary] = {}
     ports = Ports(backends)  # one per backend for this plan: a listing two kinds need is read once
     planned: list[ToRead] = []
+    capacity: JSON = None
     for kind in kinds:
         desired = kind.desired(catalog, env)
         backend = ports.get(kind.backend)
@@ -73,6 +75,8 @@ def make_plan(
             check_rights(kind, read.port, [e for e in found if e.is_change])
         entries.extend(found)
         warnings.extend(said)
+        if isinstance(kind, SizesChanges) and capacity is None:  # one kind takes storage: topics
+            capacity = kind.capacity(found, observed)
         summary[kind.name] = KindSummary(
             kind.title,
             len(desired),
@@ -93,4 +97,5 @@ def make_plan(
         created_at=datetime.now(UTC).isoformat(timespec="seconds"),
         kgov_version=__version__,
         scoped=scoped,
+        capacity=capacity,
     )

@@ -159,6 +159,8 @@ class Plan:
     created_at: str = ""
     kgov_version: str = ""
     scoped: Scoped | None = None  # None: a full plan
+    # what the changes add in storage (kgov/kinds/base.py SizesChanges): {"line": ..., ...}; None: none
+    capacity: Mapping[str, JSON] | None = None
 
     @property
     def blocked(self) -> tuple[Entry, ...]:
@@ -190,6 +192,8 @@ class Plan:
             "resource_changes": [e.to_json() for e in self.entries],
             "warnings": list(self.warnings),
             "scoped": self.scoped.to_json() if self.scoped is not None else None,
+            # only when there is one, so a plan without capacity reads as before
+            **({"capacity": dict(self.capacity)} if self.capacity is not None else {}),
         }
 
 
@@ -207,4 +211,5 @@ def plan_from_json(doc: Mapping[str, JSON]) -> Plan:
         created_at=str(doc.get("created_at", "")),
         kgov_version=str(doc.get("kgov_version", "")),
         scoped=scoped_from_json(doc.get("scoped")),
+        capacity=doc.get("capacity"),
     )

@@ -134,3 +134,51 @@ def check_state_compacted(ctx: Context) -> Iterator[Finding]:
             topic.loc("name"),
             f"topic '{topic.name}' looks like it holds state ({why}) but is not compacted",
         )
+
+
+def _unbounded(ctx: Context, topic: Topic, key: str) -> bool:
+    """The key is set to -1 (no limit), or, for retention.bytes, left at Kafka's default -1."""
+    if key not in topic.config:
+        return key == "retention.bytes"
+    return ctx.config_value(topic.config, key) == "-1"
+
+
+@rule(
+    "unbounded-retention",
+    "a deleting topic has a retention bound",
+    severity=Severity.WARNING,
+    message="a topic that is not compacted keeps its data for ever (no retention.ms or retention.bytes)",
+    hint="set retention.ms (e.g. 7d) or retention.bytes (per partition, e.g. 10GiB), or compact the topic",
+    doc="""
+A topic with `cleanup.policy: delete` deletes old segments only when `retention.ms` or
+`retention.bytes` says so. With `retention.ms: -1` and no `retention.bytes` (or -1) it grows without
+limit until a broker's disk is full; its storage at retention in a plan is "unbounded"
+(docs/capacity.md). A compacted topic is bounded by its keys and is not reported.
+""",
+    examples=(
+        Example(
+            False,
+            {"topics/orders.yaml": _topic("orders.audit", "Audit log.", ", retention.ms: -1", False)},
+            line=8,
+        ),
+        Example(
+            True,
+            {
+                "topics/orders.yaml": _topic(
+                    "orders.audit", "Audit log.", ", retention.ms: -1, retention.bytes: 10GiB", False
+                )
+            },
+        ),
+    ),
+)
+def check_unbounded_retention(ctx: Context) -> Iterator[Finding]:
+    for topic in ctx.topics:
+        policy = _policy(ctx, topic)
+        if policy is None or "compact" in policy:
+            continue
+        if _unbounded(ctx, topic, "retention.ms") and _unbounded(ctx, topic, "retention.bytes"):
+            yield Finding(
+                topic.loc("config", "retention.ms"),
+                f"topic '{topic.name}': retention.ms is -1 and no retention.bytes bounds it: "
+                "its data is kept for ever",
+            )

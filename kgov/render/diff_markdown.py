@@ -28,6 +28,15 @@ def _value(value: Any) -> str:
     return "*(unset)*" if value is None else md_code(value)
 
 
+def _capacity(doc: dict[str, Any]) -> list[str]:
+    """One line per environment: what its changes take in storage (docs/capacity.md)."""
+    lines = [
+        f"- capacity{' in ' + md_code(c['environment']) if c['environment'] else ''}: {md_text(c['line'])}"
+        for c in doc.get("capacity", ())
+    ]
+    return [*lines, ""] if lines else []
+
+
 def render(doc: dict[str, Any]) -> str:
     order = ("breaking", "attention", "safe")
     changes = sorted(doc["changes"], key=lambda c: order.index(c["class"]))
@@ -36,6 +45,7 @@ def render(doc: dict[str, Any]) -> str:
         "",
         f"**{md_text(summary(doc))}**",
         "",
+        *_capacity(doc),
     ]
     heads = [c for c in changes if c["class"] != "safe"]
     if heads:

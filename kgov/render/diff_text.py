@@ -43,4 +43,9 @@ def render(doc: dict[str, Any]) -> str:
             before = "(unset)" if row["before"] is None else visible(row["before"])
             after = "(unset)" if row["after"] is None else visible(row["after"])
             lines.append(f"    {visible(row['field'])}: {before} → {after}")
+    if doc.get("capacity"):
+        lines.append("")
+    for c in doc.get("capacity", ()):
+        env = f" in {visible(c['environment'])}" if c["environment"] else ""
+        lines.append(f"Capacity{env}: {visible(c['line'])}")
     return safe_lines("\n".join(lines) + "\n")  # a field or name beginning a line: no CI command

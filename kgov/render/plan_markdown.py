@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from kgov.render.escape import md_code, md_text
-from kgov.render.plan_text import SYMBOL, grouped, scoped_line, summary_line
+from kgov.render.plan_text import SYMBOL, capacity_line, grouped, scoped_line, summary_line
 
 _TITLE = {
     "create": "create",
@@ -74,4 +74,6 @@ def render(doc: dict[str, Any]) -> str:
     if doc["warnings"]:
         lines += ["> [!WARNING]", *[f"> - {md_text(w)}" for w in doc["warnings"]], ""]
     lines.append(f"**{summary_line(doc['totals'])}**")
+    if doc.get("capacity"):
+        lines += ["", md_text(capacity_line(doc["capacity"]))]
     return "\n".join(lines) + "\n"

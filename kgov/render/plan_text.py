@@ -23,6 +23,11 @@ def summary_line(totals: dict[str, int]) -> str:
     return line + "."
 
 
+def capacity_line(capacity: dict[str, Any]) -> str:
+    """The plan's storage summary (its `capacity` object, docs/capacity.md), for any kind."""
+    return f"Capacity: {visible(capacity['line'])}."
+
+
 def managed_line(summary: dict[str, Any]) -> str:
     parts = [f"{s['managed']} {s['title']}" for s in summary.values()]
     return ", ".join(parts) + " in the catalog" if parts else "nothing in the catalog"
@@ -133,4 +138,6 @@ def render(doc: dict[str, Any], console: Console) -> None:
         for warning in doc["warnings"]:
             out.append(f"\n  - {visible(warning)}")
     out.append("\n\n" + summary_line(doc["totals"]), style="bold")
+    if doc.get("capacity"):
+        out.append("\n" + capacity_line(doc["capacity"]))
     console.print(out, soft_wrap=True, highlight=False)

@@ -19,6 +19,7 @@ from kgov.catalog.model import Catalog, Environment
 from kgov.errors import ConfigError
 from kgov.kinds import KINDS
 from kgov.kinds.base import ClassifiesChanges, ComparesJson, Kind, Locates, ReviewedWithAnother
+from kgov.kinds.sizes import SizesChanges
 from kgov.plan.model import JSON
 from kgov.review.classify import default_reasons
 from kgov.review.model import Reason, ResourceChange, Review, Row, Where
@@ -87,11 +88,36 @@ def review(
 ) -> Review:
     pairs = environments_to_compare(head, base, envs)
     changes: list[ResourceChange] = list(settings_changes(head, base, relocate))
+    per_env: dict[str, list[tuple[str, JSON]]] = {}
     for kind in kinds:
         if not isinstance(kind, ReviewedWithAnother):  # its changes are another kind's rows
-            changes.extend(_kind_changes(kind, head, base, pairs, relocate))
+            found = _kind_changes(kind, head, base, pairs, relocate)
+            changes.extend(found)
+            if isinstance(kind, SizesChanges):
+                for env, sized in _capacity(kind, found, pairs).items():
+                    per_env.setdefault(env, []).append((kind.name, sized))
     names = tuple(h.name for h, _ in pairs if h.name)
-    return Review(base_ref, base_commit, names, tuple(changes))
+    # one kind takes storage today (topics): each environment's first answer is its capacity
+    capacity = tuple((env, answers[0][1]) for env, answers in per_env.items())
+    return Review(base_ref, base_commit, names, tuple(changes), capacity)
+
+
+def _capacity(
+    kind: SizesChanges, found: Sequence[ResourceChange], pairs: list[tuple[Environment, Environment]]
+) -> dict[str, JSON]:
+    """Per environment, what the kind's changes there take in storage. A change lists the
+    environments it concerns; the desired JSON compared is carried on it (`values`)."""
+    out: dict[str, JSON] = {}
+    for env_head, _ in pairs:
+        mine = [
+            (c.name, *c.values)
+            for c in found
+            if c.values is not None and (not c.environments or env_head.name in c.environments)
+        ]
+        sized = kind.review_capacity(mine)
+        if sized is not None:
+            out[env_head.name] = sized
+    return out
 
 
 def changed_names(
@@ -159,6 +185,7 @@ def _kind_changes(
                 reasons=tuple(classify(name, before, after, head, base)),
                 where=_where(kind, side, name, after if after is not None else before, relocate),
                 label=labels.get(name),
+                values=(before, after),
             )
         )
     return out

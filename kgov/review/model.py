@@ -5,7 +5,7 @@ Pure data with a versioned JSON form (docs/diff.md, "Formats"); renderers read t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 # The classes and Reason sit below the review, where the kinds' own review rules can say them.
 from kgov.kinds.reasons import ATTENTION as ATTENTION
@@ -53,6 +53,8 @@ class ResourceChange:
     reasons: tuple[Reason, ...]
     where: Where
     label: str | None = None  # one-line human form, when the name alone does not say it
+    # the desired JSON compared (before, after; None: absent), for sizing; not in the JSON form
+    values: tuple[JSON, JSON] | None = field(default=None, compare=False, repr=False)
 
     @property
     def level(self) -> str:
@@ -79,6 +81,8 @@ class Review:
     base_commit: str
     environments: tuple[str, ...]  # compared
     changes: tuple[ResourceChange, ...]
+    # per environment compared ("" when none): what its changes take in storage (docs/capacity.md)
+    capacity: tuple[tuple[str, JSON], ...] = ()
 
     def counts(self) -> dict[str, int]:
         return {c: sum(ch.level == c for ch in self.changes) for c in CLASSES}
@@ -95,4 +99,5 @@ class Review:
             "environments": list(self.environments),
             "summary": {**self.counts(), "total": len(self.changes)},
             "changes": [c.to_json() for c in self.changes],
+            **({"capacity": [{"environment": e, **c} for e, c in self.capacity]} if self.capacity else {}),
         }

@@ -42,7 +42,14 @@ class MemoryCluster(MemoryAccessMixin, MemoryUsageMixin, MemoryBrokerConfigMixin
             for n, t in sorted(self.topics.items())
             if n not in self.listing_errors
         )
-        return TopicListing(topics, dict(self.listing_errors))
+        # replicas placed round-robin, as Kafka places a new topic's: replica r of partition p on
+        # broker (p + r) mod brokers
+        held = dict.fromkeys(range(self.brokers), 0)
+        for t in topics:
+            for p in range(t.partitions):
+                for r in range(min(t.replication_factor, self.brokers)):
+                    held[(p + r) % self.brokers] += 1
+        return TopicListing(topics, dict(self.listing_errors), held)
 
     def describe_topics(self, names: Sequence[str]) -> TopicListing:
         self.requests.append("describe_topics")

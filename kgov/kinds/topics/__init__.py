@@ -29,9 +29,11 @@ from kgov.kinds.base import (
 )
 from kgov.kinds.ownership import TopicScope, catalog_scope
 from kgov.kinds.rights import require_on_topics
+from kgov.kinds.sizes import SizesChanges
 from kgov.kinds.topics import snapshot
 from kgov.kinds.topics.apply import apply_topics, needed_rights, topic_visible
 from kgov.kinds.topics.audit import live_topics, topic_violations
+from kgov.kinds.topics.capacity import plan_capacity, review_capacity
 from kgov.kinds.topics.desired import desired_topics
 from kgov.kinds.topics.diff import diff_topics
 from kgov.kinds.topics.imports import import_topics
@@ -52,6 +54,7 @@ class TopicKind(
     Locates,
     LendsAuditFacts,
     FindsViolations,
+    SizesChanges,
 ):
     name = "topic"
     title = "topics"
@@ -109,6 +112,12 @@ class TopicKind(
 
     def visible(self, entry: Entry, observed: ObservedTopics) -> bool:
         return topic_visible(entry, observed)
+
+    def capacity(self, entries: Sequence[Entry], observed: ObservedTopics) -> JSON | None:
+        return plan_capacity(entries, observed.broker_replicas)
+
+    def review_capacity(self, changes: Sequence[tuple[str, JSON, JSON]]) -> JSON | None:
+        return review_capacity(changes)
 
     # -- audit (`kgov audit`): kgov/kinds/topics/unmanaged.py and kgov/kinds/topics/audit.py -------
     def unmanaged(

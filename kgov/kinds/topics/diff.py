@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 from kgov.kafka_configs import TOPIC_CONFIGS, canonical, ignored_config
 from kgov.kinds.base import DiffContext
 from kgov.kinds.ownership import is_protected, matching_patterns, protected_patterns
+from kgov.kinds.topics.capacity import above, above_message, storage
 from kgov.kinds.topics.observe import ObservedTopics
 from kgov.plan.model import Change, Entry
 from kgov.platforms import profile
@@ -56,11 +58,11 @@ def diff_topics(
             continue
         have = observed.topics.get(name)
         if have is None:
-            entries.append(_create(want))
+            entry: Entry | None = _create(want)
         else:
             entry = _update(want, have, ignore, platform.topic_defaults)
-            if entry is not None:
-                entries.append(entry)
+        if entry is not None:
+            entries.append(_capacity_check(entry, ctx))
     for name, error in sorted(observed.unreadable.items()):
         warnings.append(
             f"topic {name} is in an owned prefix but kgov cannot describe it ({error}); "
@@ -91,6 +93,27 @@ def diff_topics(
     return entries, warnings
 
 
+def _capacity_check(entry: Entry, ctx: DiffContext) -> Entry:
+    """policy.capacity: a created or grown topic above the threshold gets a note (attention) or is
+    blocked (block)."""
+    limit = ctx.settings.policy.capacity
+    if entry.action not in ("create", "update") or limit.max_bytes_at_retention is None:
+        return entry
+    sized = storage(entry.name, entry.before if entry.action == "update" else None, entry.after)
+    if not above(sized, limit.max_bytes_at_retention):
+        return entry
+    message = above_message(sized, limit.max_bytes_at_retention)
+    if limit.on_exceed != "block":
+        return replace(entry, notes=(*entry.notes, f"attention: {message}"))
+    return replace(
+        entry,
+        action="blocked",
+        reason=message,
+        hint="lower partitions or retention.bytes, or raise policy.capacity.max_bytes_at_retention "
+        "in kgov.yaml",
+    )
+
+
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
@@ -101,7 +124,9 @@ def _create(want: TopicSpec) -> Entry:
         Change("replication_factor", None, want.replication_factor),
         *(Change(f"config.{k}", None, v) for k, v in sorted(want.config.items())),
     ]
-    return _entry(want.name, "create", after=spec_json(want), changes=tuple(rows))
+    after = spec_json(want)
+    note = storage(want.name, None, after).note(want.partitions, want.replication_factor)
+    return _entry(want.name, "create", after=after, changes=tuple(rows), notes=(note,))
 
 
 def _update(
@@ -122,12 +147,21 @@ def _update(
     rows.extend(config_changes(want.config, have.config, ignore, defaults))
     if not rows:
         return None
+    before, after = spec_json(have), spec_json(want)
+    sized = storage(want.name, before, after)
+    # a note only when the storage changes: more partitions or another byte bound
+    grows = (
+        sized.replicas_added != 0
+        or sized.bytes_added not in (0, None)
+        or (sized.bytes_before is None) != (sized.bytes_after is None)
+    )
     return _entry(
         want.name,
         "blocked" if reasons else "update",
-        before=spec_json(have),
-        after=spec_json(want),
+        before=before,
+        after=after,
         changes=tuple(rows),
+        notes=(sized.note(want.partitions, want.replication_factor),) if grows and not reasons else (),
         reason="; ".join(reasons) or None,
         hint="; ".join(hints) or None,
     )

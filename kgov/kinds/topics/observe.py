@@ -18,6 +18,9 @@ class ObservedTopics:
     unreadable: Mapping[str, str] = field(
         default_factory=dict
     )  # owned-prefix topics the broker would not describe
+    # per broker id, the replicas it holds (full listings only), for the plan's capacity; not part
+    # of the state (to_json): a topic of another team must not make a saved plan stale
+    broker_replicas: Mapping[int, int] = field(default_factory=dict, compare=False)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -61,4 +64,5 @@ def observe_topics(kafka: KafkaAdmin, scope: TopicScope) -> ObservedTopics:
             for t in infos
         },
         unreadable,
+        listing.broker_replicas,
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 from kgov.catalog.model import Catalog, Topic
 from kgov.diagnostics import Location
 from kgov.kinds.reasons import ATTENTION, BREAKING, SAFE, Reason
+from kgov.kinds.topics.capacity import above, above_message, storage
 from kgov.plan.model import JSON
 
 _RETENTION_DEFAULTS = {"retention.ms": 604800000, "retention.bytes": -1}
@@ -36,6 +37,19 @@ def _compacted(spec: JSON) -> bool:
 
 
 def topic_reasons(name: str, before: JSON, after: JSON, head: Catalog, base: Catalog) -> list[Reason]:
+    """The change's reasons, and attention when it crosses the head's policy.capacity threshold."""
+    reasons = _reasons(name, before, after, head)
+    limit = head.settings.policy.capacity
+    if after is not None and limit.max_bytes_at_retention is not None:
+        sized = storage(name, before, after)
+        if above(sized, limit.max_bytes_at_retention):
+            blocks = " (kgov plan blocks it)" if limit.on_exceed == "block" else ""
+            message = above_message(sized, limit.max_bytes_at_retention)
+            reasons.append(Reason("capacity-threshold", ATTENTION, f"{message}{blocks}"))
+    return reasons
+
+
+def _reasons(name: str, before: JSON, after: JSON, head: Catalog) -> list[Reason]:
     if after is None:
         return [Reason("topic-deleted", BREAKING, f"topic {name} is removed: deleting it loses its data")]
     if before is None:

@@ -80,13 +80,17 @@ class KafkaCluster(KafkaAccessMixin, KafkaUsageMixin, KafkaBrokerConfigMixin, Ka
                 "raise kafka.timeout_ms for a slow network",
             ) from None
         topics, errors = [], {}
+        held = dict.fromkeys(meta.brokers, 0)  # capacity: the replicas each broker holds
         for name, topic in meta.topics.items():
             if topic.error is not None:  # the caller decides whether this topic matters
                 errors[name] = f"{topic.error.name()}: {topic.error.str()}"
                 continue
             replicas = max((len(p.replicas) for p in topic.partitions.values()), default=0)
             topics.append(TopicSpec(name, len(topic.partitions), replicas))
-        return TopicListing(tuple(sorted(topics, key=lambda t: t.name)), errors)
+            for partition in topic.partitions.values():
+                for broker in partition.replicas:
+                    held[broker] = held.get(broker, 0) + 1
+        return TopicListing(tuple(sorted(topics, key=lambda t: t.name)), errors, held)
 
     def describe_topics(self, names: Sequence[str]) -> TopicListing:
         answers = self._batched(

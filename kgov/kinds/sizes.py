@@ -1,0 +1,25 @@
+"""The capability of a kind whose changes take storage (kgov/kinds/base.py has the others)."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from typing import Any
+
+from kgov.plan.model import JSON, Entry
+
+
+class SizesChanges(ABC):
+    """For plans: what the kind's planned entries add in storage (docs/capacity.md). The answer is
+    the plan's `capacity` object ({"line", "topics", "partitions", "bytes", "unbounded"}); renderers
+    show its `line` without knowing the kind."""
+
+    @abstractmethod
+    def capacity(self, entries: Sequence[Entry], observed: Any) -> JSON | None:
+        """None when no entry of the kind takes or frees storage. `observed`: the kind's own
+        observation the entries were diffed against (what the brokers hold now)."""
+
+    @abstractmethod
+    def review_capacity(self, changes: Sequence[tuple[str, JSON, JSON]]) -> JSON | None:
+        """The same for `kgov diff --base`, over (name, before, after) desired JSON (None: absent)
+        of one environment."""

@@ -1,0 +1,217 @@
+"""Storage at retention of topics a plan creates or changes. Pure: no I/O.
+
+Reads the topic kind's desired JSON (`{"partitions", "replication_factor", "config"}`, configs
+normalised: `retention.bytes` as a number in a string), the form plan entries' `before`/`after` and
+the review's before/after hold, so the plan and `kgov diff --base` count alike.
+
+A partition's log is bounded by `retention.bytes` (Kafka applies it per partition); a topic's storage
+at retention is partitions x replication factor x that bound. A topic with no byte bound (unset or -1)
+is *unbounded*: its time bound (`retention.ms`) needs a measured write rate, which a later step adds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from kgov.kinds.rates import size
+from kgov.plan.model import JSON, Entry
+
+
+@dataclass(frozen=True)
+class Storage:
+    """One topic's capacity before and after a change; None before: the topic is new."""
+
+    name: str
+    replicas_before: int  # partitions x RF: the partition replicas brokers hold
+    replicas_after: int
+    bound: int | None  # retention.bytes per partition after the change; None: unbounded
+    bytes_before: int | None  # at retention; None: unbounded (or the topic is new: see `new`)
+    bytes_after: int | None
+    new: bool
+    # without a byte bound: what else bounds it (the size then needs the measured write rate)
+    limit: str = "unbounded"  # "retention.ms 3d", "compaction", or "unbounded"
+
+    @property
+    def replicas_added(self) -> int:
+        return self.replicas_after - self.replicas_before
+
+    @property
+    def bytes_added(self) -> int | None:
+        """None when either side is unbounded (a new topic counts from 0)."""
+        if self.bytes_after is None or (self.bytes_before is None and not self.new):
+            return None
+        return self.bytes_after - (self.bytes_before or 0)
+
+    def note(self, partitions: int, rf: int) -> str:
+        if self.bound is None and self.limit == "unbounded":
+            return (
+                f"storage at retention: unbounded ({partitions} partitions x RF {rf}; "
+                "neither retention.bytes nor retention.ms bounds it)"
+            )
+        if self.bound is None:
+            return (
+                f"storage at retention: {partitions} partitions x RF {rf}, bounded by {self.limit} "
+                "(no retention.bytes: its size needs the measured write rate)"
+            )
+        total = size(self.bytes_after or 0)
+        text = f"storage at retention: {partitions} partitions x RF {rf} x {size(self.bound)} = {total}"
+        added = self.bytes_added
+        if not self.new and added is not None and added != 0:
+            text += f" ({'+' if added > 0 else '-'}{size(abs(added))})"
+        return text
+
+
+def bound(spec: JSON) -> int | None:
+    """retention.bytes of a desired topic; None when unset, -1 or unreadable."""
+    raw = ((spec or {}).get("config") or {}).get("retention.bytes")
+    try:
+        value = int(str(raw)) if raw is not None else -1
+    except ValueError:
+        return None
+    return value if value >= 0 else None
+
+
+_KAFKA_RETENTION_MS = 604800000  # retention.ms when unset (7 days)
+
+
+def _limit(spec: JSON) -> str:
+    """What bounds a topic that retention.bytes does not: compaction, retention.ms, or nothing."""
+    config = (spec or {}).get("config") or {}
+    if "compact" in str(config.get("cleanup.policy", "delete")):
+        return "compaction"
+    raw = str(config.get("retention.ms", _KAFKA_RETENTION_MS))
+    ms = int(raw) if raw.lstrip("-").isdigit() else -1
+    if ms < 0:
+        return "unbounded"
+    for unit, factor in (("d", 86400000), ("h", 3600000), ("min", 60000), ("s", 1000)):
+        if ms and ms % factor == 0:
+            return f"retention.ms {ms // factor}{unit}"
+    return f"retention.ms {ms}ms"
+
+
+def _replicas(spec: JSON) -> int:
+    return int(spec["partitions"]) * int(spec["replication_factor"]) if spec else 0
+
+
+def storage(name: str, before: JSON, after: JSON) -> Storage:
+    cap = bound(after)
+    old = bound(before) if before else None
+    return Storage(
+        name=name,
+        replicas_before=_replicas(before),
+        replicas_after=_replicas(after),
+        bound=cap,
+        bytes_before=None if old is None else old * _replicas(before),
+        bytes_after=None if cap is None else cap * _replicas(after),
+        new=not before,
+        limit=_limit(after),
+    )
+
+
+def above(s: Storage, limit: int | None) -> bool:
+    """A created or grown topic whose storage at retention passes policy.capacity's threshold."""
+    if limit is None or s.bytes_after is None or s.bytes_after <= limit:
+        return False
+    return s.new or s.bytes_before is None or s.bytes_after > s.bytes_before
+
+
+def above_message(s: Storage, limit: int) -> str:
+    return (
+        f"storage at retention {size(s.bytes_after or 0)} is above "
+        f"policy.capacity.max_bytes_at_retention ({size(limit)})"
+    )
+
+
+@dataclass(frozen=True)
+class Summary:
+    topics: int  # topics created
+    partitions: int  # partition replicas added (negative: fewer)
+    bytes: int  # bytes at retention added, over the bounded topics
+    unbounded: tuple[str, ...]  # created or changed topics nothing bounds (not compacted)
+    unsized: tuple[str, ...] = ()  # bounded by time or compaction only: their size needs write rates
+
+    @property
+    def line(self) -> str:
+        parts = [
+            f"+{self.topics} topic{'' if self.topics == 1 else 's'}",
+            f"{self.partitions:+d} partitions",
+            f"{'+' if self.bytes >= 0 else '-'}≈{size(abs(self.bytes))} at retention",
+        ]
+        if self.unbounded:
+            parts.append(f"{len(self.unbounded)} unbounded")
+        line = ", ".join(parts)
+        if self.unsized:
+            line += f" ({len(self.unsized)} bounded by time or compaction only, not counted)"
+        return line
+
+    def to_json(self) -> dict[str, JSON]:
+        return {
+            "line": self.line,
+            "topics": self.topics,
+            "partitions": self.partitions,
+            "bytes": self.bytes,
+            "unbounded": list(self.unbounded),
+            "unsized": list(self.unsized),
+        }
+
+
+def summarise(sizes: Iterable[Storage]) -> Summary:
+    listed = list(sizes)
+    return Summary(
+        topics=sum(s.new for s in listed),
+        partitions=sum(s.replicas_added for s in listed),
+        bytes=sum(s.bytes_added or 0 for s in listed),
+        unbounded=tuple(sorted(s.name for s in listed if s.bytes_added is None and s.limit == "unbounded")),
+        unsized=tuple(sorted(s.name for s in listed if s.bytes_added is None and s.limit != "unbounded")),
+    )
+
+
+# Partition replicas per broker kgov holds a plan against: Confluent's long-standing guidance for a
+# broker (KRaft clusters take more, but leader elections and restarts slow down past it). A broker
+# also needs open files for each replica's segments: the sandbox says its own room (`kgov sandbox up`).
+BROKER_PARTITION_LIMIT = 4000
+
+
+def largest_broker(held: Mapping[int, int], added: int) -> dict[str, JSON] | None:
+    """The broker that will hold the most replicas after `added` new ones, which Kafka spreads
+    round-robin over the brokers: an estimate, its count now plus its even share."""
+    if not held:
+        return None
+    broker = max(sorted(held), key=lambda b: held[b])
+    share = -(-max(added, 0) // len(held))  # ceil
+    after = held[broker] + share
+    return {"broker": broker, "partitions": after, "limit": BROKER_PARTITION_LIMIT}
+
+
+def plan_capacity(entries: Iterable[Entry], held: Mapping[int, int] | None = None) -> JSON | None:
+    """The plan's `capacity` object over its created and changed topics; None when there are none.
+    `held`: the replicas each broker holds now (a full plan's listing), for the largest broker."""
+    found = review_capacity(
+        (e.name, e.before if e.action != "create" else None, e.after)
+        for e in entries
+        if e.action in ("create", "update")
+    )
+    largest = largest_broker(held or {}, found["partitions"]) if found is not None else None
+    if found is None or largest is None:
+        return found
+    over = (
+        " (above the limit " + f"{BROKER_PARTITION_LIMIT:,})"
+        if largest["partitions"] > BROKER_PARTITION_LIMIT
+        else ""
+    )
+    line = f"{found['line']}; largest broker ≈{largest['partitions']:,} partitions{over}"
+    return {**found, "line": line, "largest_broker": largest}
+
+
+def review_capacity(changes: Iterable[tuple[str, JSON, JSON]]) -> JSON | None:
+    """Over (name, before, after) desired JSON: topics created or changed (a removal frees its storage
+    only once the delete is applied, which the plan shows; it is not counted here)."""
+    sizes = [
+        storage(name, before, after)
+        for name, before, after in changes
+        if isinstance(after, dict) and "partitions" in after
+    ]
+    # a change that leaves the storage as it was (another config) is not counted
+    sized = [s for s in sizes if s.new or s.replicas_added or s.bytes_before != s.bytes_after]
+    return summarise(sized).to_json() if sized else None

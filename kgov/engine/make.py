@@ -12,7 +12,7 @@ from kgov.catalog.resolve import environment, own_user
 from kgov.engine.observe import Ports, ToRead, observe_all
 from kgov.engine.selfguard import guard
 from kgov.kinds import KINDS
-from kgov.kinds.base import Backends, DiffContext, Kind, check_rights, narrowed
+from kgov.kinds.base import Backends, DiffContext, Kind, check_rights, narrowed, with_evidence
 from kgov.plan.fingerprint import digest, plan_fingerprint
 from kgov.plan.model import ACTIONS, COUNTED_AS, JSON, Entry, KindSummary, Plan, Scoped
 
@@ -23,6 +23,7 @@ def make_plan(
     backends: Backends,
     *,
     allow_delete: bool,
+    allow_delete_active: bool = False,
     kinds: Sequence[Kind] = KINDS,
     scoped: Scoped | None = None,
     observe_with: Mapping[str, Callable[[JSON], Any]] | None = None,
@@ -32,7 +33,7 @@ def make_plan(
     `observe_with` (a snapshot, kgov/engine/snapshot.py), kinds are observed through it, not the
     backends, and a kind it lacks is not planned."""
     env = environment(catalog, env_name)
-    ctx = DiffContext(env, catalog.settings, allow_delete)
+    ctx = DiffContext(env, catalog.settings, allow_delete, allow_delete_active)
     me = own_user(env)  # its credential and bindings are never planned (kgov/engine/selfguard.py)
     scope: dict[str, JSON] = {}
     state: dict[str, JSON] = {}
@@ -70,6 +71,12 @@ def make_plan(
         found, said = kind.diff(desired, observed, ctx)
         found = guard(found, me, kind)
         if read.reader is None:  # a plan from a snapshot has no connection to ask
+            found = with_evidence(kind, read.port, found, ctx)
+        elif any(e.action == "delete" for e in found):
+            warnings.append(
+                f"the {kind.title} deleted carry no evidence of use (planned from a snapshot); "
+                "apply reads it from the cluster"
+            )
             check_rights(kind, read.port, [e for e in found if e.is_change])
         entries.extend(found)
         warnings.extend(said)
@@ -85,10 +92,13 @@ def make_plan(
         environment=env.name,
         scope=scope,
         state_digest=state_digest,
-        fingerprint=plan_fingerprint(env.name, allow_delete, scope, state_digest, entries, scoped),
+        fingerprint=plan_fingerprint(
+            env.name, allow_delete, scope, state_digest, entries, scoped, allow_delete_active
+        ),
         entries=tuple(entries),
         summary=summary,
         allow_delete=allow_delete,
+        allow_delete_active=allow_delete_active,
         warnings=tuple(warnings),
         created_at=datetime.now(UTC).isoformat(timespec="seconds"),
         kgov_version=__version__,

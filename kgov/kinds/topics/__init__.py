@@ -23,6 +23,7 @@ from kgov.kinds.base import (
     LendsAuditFacts,
     Locates,
     Narrows,
+    ShowsEvidence,
     Snapshotting,
     Unmanaged,
     Violation,
@@ -34,6 +35,7 @@ from kgov.kinds.topics.apply import apply_topics, needed_rights, topic_visible
 from kgov.kinds.topics.audit import live_topics, topic_violations
 from kgov.kinds.topics.desired import desired_topics
 from kgov.kinds.topics.diff import diff_topics
+from kgov.kinds.topics.evidence import topic_evidence
 from kgov.kinds.topics.imports import import_topics
 from kgov.kinds.topics.observe import ObservedTopics, observe_topics
 from kgov.kinds.topics.review import topic_location, topic_reasons
@@ -52,6 +54,7 @@ class TopicKind(
     Locates,
     LendsAuditFacts,
     FindsViolations,
+    ShowsEvidence,
 ):
     name = "topic"
     title = "topics"
@@ -85,6 +88,9 @@ class TopicKind(
         self, desired: Mapping[str, Any], observed: ObservedTopics, ctx: DiffContext
     ) -> tuple[list[Entry], list[str]]:
         return diff_topics(desired, observed, ctx)
+
+    def evidence(self, backend: KafkaAdmin, entries: Sequence[Entry], ctx: DiffContext) -> list[Entry]:
+        return topic_evidence(backend, entries, ctx)
 
     def check_rights(self, backend: KafkaAdmin, entries: Sequence[Entry]) -> None:
         require_on_topics(backend, needed_rights(entries))

@@ -12,7 +12,8 @@ from kgov.catalog.resolve import environment, own_user
 from kgov.engine.observe import Ports, ToRead, observe_all
 from kgov.engine.selfguard import guard
 from kgov.kinds import KINDS
-from kgov.kinds.base import Backends, DiffContext, Kind, check_rights, narrowed, with_evidence
+from kgov.kinds.base import Backends, DiffContext, Kind, check_rights, narrowed
+from kgov.kinds.evidence import with_evidence
 from kgov.plan.fingerprint import digest, plan_fingerprint
 from kgov.plan.model import ACTIONS, COUNTED_AS, JSON, Entry, KindSummary, Plan, Scoped
 
@@ -71,13 +72,8 @@ def make_plan(
         found, said = kind.diff(desired, observed, ctx)
         found = guard(found, me, kind)
         if read.reader is None:  # a plan from a snapshot has no connection to ask
-            found = with_evidence(kind, read.port, found, ctx)
-        elif any(e.action == "delete" for e in found):
-            warnings.append(
-                f"the {kind.title} deleted carry no evidence of use (planned from a snapshot); "
-                "apply reads it from the cluster"
-            )
             check_rights(kind, read.port, [e for e in found if e.is_change])
+            found = with_evidence(kind, read.port, found, ctx)  # may block a delete of what is in use
         entries.extend(found)
         warnings.extend(said)
         summary[kind.name] = KindSummary(

@@ -21,6 +21,7 @@ from kgov.cluster.registry.port import SchemaRegistry
 from kgov.diagnostics import Location
 from kgov.kinds.access_matrix import Matrix
 from kgov.kinds.audit_scope import WidensAuditRead
+from kgov.kinds.evidence import ShowsEvidence
 from kgov.kinds.tables import LendsAuditTables
 from kgov.plan.model import JSON, Entry
 from kgov.state import TopicSpec
@@ -42,17 +43,6 @@ class DiffContext:
     settings: Settings
     allow_delete: bool  # --allow-delete; deletes also need settings.ownership.delete
     allow_delete_active: bool = False  # --allow-delete-active: also delete what is in use
-
-
-class ShowsEvidence(ABC):
-    """Deletes that show their evidence: after the diff, a kind reads (in a fixed number of batched
-    requests, and only when `entries` hold a delete) what says its deleted resources are still in use,
-    and returns the entries with the evidence in a note (kgov.plan.model.EVIDENCE) or, for a resource
-    in use within settings.ownership.active_within and without ctx.allow_delete_active, blocked with
-    the evidence as the reason. Not called for a plan from a snapshot (there is no cluster to ask)."""
-
-    @abstractmethod
-    def evidence(self, backend: Any, entries: Sequence[Entry], ctx: DiffContext) -> list[Entry]: ...
 
 
 @dataclass(frozen=True)
@@ -393,12 +383,6 @@ def narrowed(kind: Kind, scope: JSON, names: Sequence[str]) -> JSON | None:
     those resources (the deletes among them included, when the full scope covers them); its diff
     then sees only the desired resources among `names`."""
     return kind.narrow(scope, names) if isinstance(kind, Narrows) else None
-
-
-def with_evidence(kind: Kind, backend: Any, entries: list[Entry], ctx: DiffContext) -> list[Entry]:
-    if isinstance(kind, ShowsEvidence) and any(e.action == "delete" for e in entries):
-        return kind.evidence(backend, entries, ctx)
-    return entries
 
 
 def check_rights(kind: Kind, backend: Any, entries: Sequence[Entry]) -> None:

@@ -23,11 +23,11 @@ from kgov.kinds.base import (
     LendsAuditFacts,
     Locates,
     Narrows,
-    ShowsEvidence,
     Snapshotting,
     Unmanaged,
     Violation,
 )
+from kgov.kinds.evidence import ShowsEvidence
 from kgov.kinds.ownership import TopicScope, catalog_scope
 from kgov.kinds.rights import require_on_topics
 from kgov.kinds.topics import snapshot

@@ -8,15 +8,23 @@ import io
 import json
 import time
 from dataclasses import replace
+from pathlib import Path
+from typing import Any
 
+import pytest
 from rich.console import Console
 
+from kgov.catalog.load import load_catalog
 from kgov.cluster.memory.kafka import MemoryCluster
+from kgov.commands.apply import run_apply
+from kgov.commands.plan import run_plan
 from kgov.engine.apply import apply_plan
+from kgov.errors import KgovError, PlanError
 from kgov.kinds.base import Backends
 from kgov.plan.fingerprint import plan_fingerprint
 from kgov.plan.model import EVIDENCE, Plan, plan_from_json
 from kgov.render import plan_markdown, plan_text
+from tests.support import topic_doc, write_catalog
 from tests.unit.plan.helpers import catalog, plan, topic
 
 HOUR = 3_600_000
@@ -136,3 +144,59 @@ def test_a_saved_plan_stays_current_while_lag_moves_and_keeps_its_options() -> N
     )
     # the same plan without the option is another plan
     assert plan(CAT, cluster, allow_delete=True).fingerprint != saved.fingerprint
+
+
+# -- from the files and commands: kgov.yaml's ownership.active_within, plan's exit, a saved plan ------
+
+
+def _files(tmp_path: Path, **ownership: Any) -> Path:
+    return write_catalog(
+        tmp_path / "cat",
+        {"orders": [topic_doc("orders.keep")]},
+        ownership={"protected": ["__*", "_*"], "delete": True, **ownership},
+    )
+
+
+def test_active_within_is_read_from_kgov_yaml(tmp_path: Path) -> None:
+    assert load_catalog(_files(tmp_path)).catalog.settings.ownership.active_within_ms == 7 * DAY
+    assert (
+        load_catalog(_files(tmp_path, active_within="36h")).catalog.settings.ownership.active_within_ms
+        == 36 * HOUR
+    )
+
+
+def test_a_bad_active_within_is_a_positioned_error(tmp_path: Path) -> None:
+    cat = _files(tmp_path, active_within="soon")
+    found = [d for d in load_catalog(cat).diagnostics if "active_within" in d.message]
+    assert len(found) == 1 and found[0].is_error
+    line = found[0].location.line
+    assert "active_within" in (cat / "kgov.yaml").read_text().splitlines()[line - 1]
+    with pytest.raises(KgovError) as bad:  # plan stops before it reads anything
+        run_plan(cat, "local", backends=Backends(kafka=_cluster()))
+    assert bad.value.exit_code == 1
+
+
+def test_plan_exits_1_on_an_active_delete_and_a_saved_plan_needs_the_flag_again(tmp_path: Path) -> None:
+    cat = _files(tmp_path)
+    cluster = _cluster()
+    blocked = tmp_path / "blocked.json"
+    assert run_plan(cat, "local", out=blocked, allow_delete=True, backends=Backends(kafka=cluster)) == 1
+    actions = {e["name"]: e["action"] for e in json.loads(blocked.read_text())["resource_changes"]}
+    assert actions == {"orders.busy": "blocked", "orders.idle": "delete"}
+    out = tmp_path / "plan.json"
+    run_plan(
+        cat, "local", out=out, allow_delete=True, allow_delete_active=True, backends=Backends(kafka=cluster)
+    )
+    with pytest.raises(PlanError, match="allow-delete-active"):
+        run_apply(cat, "local", plan_file=out, allow_delete=True, backends=Backends(kafka=cluster))
+    assert "orders.busy" in cluster.topics  # nothing applied
+    cluster.produce("orders.busy", 3, 0, at_ms=_now())  # lag moves: the saved plan is still current
+    code = run_apply(
+        cat,
+        "local",
+        plan_file=out,
+        allow_delete=True,
+        allow_delete_active=True,
+        backends=Backends(kafka=cluster),
+    )
+    assert code == 0 and "orders.busy" not in cluster.topics

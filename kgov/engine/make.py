@@ -73,7 +73,8 @@ def make_plan(
         found = guard(found, me, kind)
         if read.reader is None:  # a plan from a snapshot has no connection to ask
             check_rights(kind, read.port, [e for e in found if e.is_change])
-            found = with_evidence(kind, read.port, found, ctx)  # may block a delete of what is in use
+            # may block a delete of what is in use; reads other ports for more evidence (sizes)
+            found = with_evidence(kind, read.port, found, ctx, ports.get)
         entries.extend(found)
         warnings.extend(said)
         summary[kind.name] = KindSummary(

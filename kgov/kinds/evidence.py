@@ -4,7 +4,7 @@ it in CAPABILITIES)."""
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from kgov.plan.model import Entry
@@ -17,12 +17,18 @@ class ShowsEvidence(ABC):
     in use within settings.ownership.active_within and without ctx.allow_delete_active, blocked with
     the evidence as the reason. Not called for a plan from a snapshot (there is no cluster to ask)."""
 
-    # ctx: a kgov.kinds.base.DiffContext (base.py imports this module, so it is not named here)
+    # ctx: a kgov.kinds.base.DiffContext (base.py imports this module, so it is not named here);
+    # other: the plan's other ports by backend name (None when the environment has none), for evidence
+    # another port reads (the topics' bytes on disk: the replica port's describe_log_dirs)
     @abstractmethod
-    def evidence(self, backend: Any, entries: Sequence[Entry], ctx: Any) -> list[Entry]: ...
+    def evidence(
+        self, backend: Any, entries: Sequence[Entry], ctx: Any, other: Callable[[str], Any]
+    ) -> list[Entry]: ...
 
 
-def with_evidence(kind: object, backend: Any, entries: list[Entry], ctx: Any) -> list[Entry]:
+def with_evidence(
+    kind: object, backend: Any, entries: list[Entry], ctx: Any, other: Callable[[str], Any]
+) -> list[Entry]:
     if isinstance(kind, ShowsEvidence) and any(e.action == "delete" for e in entries):
-        return kind.evidence(backend, entries, ctx)
+        return kind.evidence(backend, entries, ctx, other)
     return entries

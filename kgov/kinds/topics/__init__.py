@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from kgov.catalog.model import Catalog, Environment
@@ -89,8 +89,10 @@ class TopicKind(
     ) -> tuple[list[Entry], list[str]]:
         return diff_topics(desired, observed, ctx)
 
-    def evidence(self, backend: KafkaAdmin, entries: Sequence[Entry], ctx: DiffContext) -> list[Entry]:
-        return topic_evidence(backend, entries, ctx)
+    def evidence(
+        self, backend: KafkaAdmin, entries: Sequence[Entry], ctx: DiffContext, other: Callable[[str], Any]
+    ) -> list[Entry]:
+        return topic_evidence(backend, entries, ctx, sizes=other("reassign"))
 
     def check_rights(self, backend: KafkaAdmin, entries: Sequence[Entry]) -> None:
         require_on_topics(backend, needed_rights(entries))

@@ -14,10 +14,12 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import Any
 
 from kgov.cluster.kafka.port import GroupOffsets, KafkaAdmin, LastWrites, Partition
 from kgov.errors import ClusterError
 from kgov.kinds.base import DiffContext
+from kgov.kinds.rates import size
 from kgov.plan.model import EVIDENCE, Entry
 from kgov.redact import redact
 
@@ -38,13 +40,21 @@ class TopicEvidence:
     lags: tuple[Lag, ...]  # the groups with committed offsets on the topic
     last_write_ms: int | None  # the newest retained record's timestamp; None: no record retained
     unread: str | None = None  # why the evidence could not be read
+    bytes: int | None = None  # on disk, all replicas (DescribeLogDirs); None: not read
 
 
 def topic_evidence(
-    kafka: KafkaAdmin, entries: Sequence[Entry], ctx: DiffContext, now_ms: Callable[[], int] | None = None
+    kafka: KafkaAdmin,
+    entries: Sequence[Entry],
+    ctx: DiffContext,
+    sizes: Any = None,
+    now_ms: Callable[[], int] | None = None,
 ) -> list[Entry]:
+    """`sizes`: the replica port (describe_log_dirs, one request per broker), or None: no bytes."""
     deleted = {e.name: _partitions(e) for e in entries if e.action == "delete"}
     found = read_evidence(kafka, deleted)
+    on_disk = read_sizes(sizes, deleted) if sizes is not None else {}
+    found = {t: replace(ev, bytes=on_disk.get(t)) for t, ev in found.items()}
     now = now_ms() if now_ms is not None else int(time.time() * 1000)
     since = now - ctx.settings.ownership.active_within_ms
     return [
@@ -77,6 +87,21 @@ def read_evidence(kafka: KafkaAdmin, topics: dict[str, int]) -> dict[str, TopicE
         unread = _unread(topic, count, logs.errors, writes, denied)
         stamps = [writes.newest[(topic, p)] for p in range(count) if (topic, p) in writes.newest]
         out[topic] = TopicEvidence(lags, max(stamps) if stamps else None, unread)
+    return out
+
+
+def read_sizes(port: Any, topics: dict[str, int]) -> dict[str, int]:
+    """Bytes on disk of each topic, all replicas summed; a topic a broker did not report on is left
+    out (its size would be short), as is everything when the port cannot say."""
+    try:
+        found = port.describe_log_dirs([(t, p) for t, n in sorted(topics.items()) for p in range(n)])
+    except ClusterError:
+        return {}
+    if found.errors:
+        return {}
+    out: dict[str, int] = {}
+    for (topic, _), replicas in found.sizes.items():
+        out[topic] = out.get(topic, 0) + sum(replicas.values())
     return out
 
 
@@ -116,8 +141,9 @@ def describe(ev: TopicEvidence, now: int) -> str:
     write = (
         f"last write {_when(ev.last_write_ms, now)}" if ev.last_write_ms is not None else "no record retained"
     )
+    disk = f"; {size(ev.bytes)} on disk" if ev.bytes is not None else ""
     unread = f"; {ev.unread}" if ev.unread else ""
-    return f"{groups}; {write}{unread}"
+    return f"{groups}; {write}{disk}{unread}"
 
 
 def _judged(entry: Entry, ev: TopicEvidence, since: int, now: int, ctx: DiffContext) -> Entry:

@@ -200,3 +200,25 @@ def test_plan_exits_1_on_an_active_delete_and_a_saved_plan_needs_the_flag_again(
         backends=Backends(kafka=cluster),
     )
     assert code == 0 and "orders.busy" not in cluster.topics
+
+
+def test_bytes_on_disk_come_from_the_replica_port_in_one_request_per_broker() -> None:
+    from kgov.cluster.memory.replicas import MemoryReplicas
+    from kgov.engine.make import make_plan
+
+    def run(deleted: int) -> tuple[Plan, list[str]]:
+        cluster = MemoryCluster()
+        port = MemoryReplicas({1: None, 2: None, 3: None})
+        cluster.add_topic("orders.keep", 1, 3)
+        port.add_topic("orders.keep", [[1, 2, 3]], size=1)
+        for i in range(deleted):
+            cluster.add_topic(f"orders.gone{i}", 2, 3)
+            port.add_topic(f"orders.gone{i}", [[1, 2, 3], [2, 3, 1]], size=1024 * 1024)
+        port.requests.clear()
+        p = make_plan(CAT, "test", Backends(kafka=cluster, reassign=port), allow_delete=True)
+        return p, [r for r in port.requests if r == "describe_log_dirs"]
+
+    p, asked = run(1)
+    gone = _entry(p, "orders.gone0")
+    assert any("6.0 MiB on disk" in n for n in gone["notes"])  # type: ignore[attr-defined]  # 2 partitions x 3 replicas
+    assert asked == run(50)[1] == ["describe_log_dirs"] * 3

@@ -101,6 +101,7 @@ def test_an_active_topic_delete_is_blocked_with_its_evidence_then_allowed(
     assert entries[busy]["action"] == "blocked"
     reason = entries[busy]["reason"]
     assert f"{group} (lag {PRODUCED - CONSUMED})" in reason and "last write" in reason
+    assert " on disk" in reason  # DescribeLogDirs, through the replica port
     assert entries[idle]["action"] == "delete"
     assert any(n.startswith("Evidence: no consumer group") and "30d ago" in n for n in entries[idle]["notes"])
     # text and Markdown show it next to the action

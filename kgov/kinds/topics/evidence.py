@@ -1,6 +1,7 @@
 """Deletes that show their evidence: for each topic a plan deletes, the consumer groups with committed
-offsets on it (and their lag) and the newest record's time, read once for all of them (one group
-listing, the groups' offsets, one ListOffsets batch for the log ends and one for the max timestamps).
+offsets on it (and their lag), the newest record's time and the bytes on disk, read once for all of
+them (one group listing, the groups' offsets, one ListOffsets batch for the log ends and one for the
+max timestamps; with the replica port, one DescribeLogDirs request per broker).
 
 A topic in use within ownership.active_within (a group holds committed offsets on it, or a record was
 written within the window) is blocked with its evidence unless the run says --allow-delete-active;

@@ -146,3 +146,22 @@ def test_an_idle_topic_is_deleted_with_allow_delete_alone(setup: tuple[Path, str
     applied = kgov("apply", "--env", "local", "--catalog", str(root), "--auto-approve", "--allow-delete")
     assert applied.code == 0, applied.output
     assert idle not in set(admin().list_topics(timeout=30).topics)
+
+
+def test_the_audit_lists_the_idle_topic_as_a_candidate_to_retire(
+    setup: tuple[Path, str, str, str], tmp_path: Path
+) -> None:
+    root, busy, idle, _ = setup
+    out = tmp_path / "audit.json"
+    deadline = time.monotonic() + 30
+    while True:
+        result = kgov(
+            "audit", "--env", "local", "--catalog", str(root), "--format", "json", "--out", str(out)
+        )
+        assert result.code in (0, 1, 2), result.output
+        rows = {r["topic"]: r for r in json.loads(out.read_text("utf-8"))["usage"]["retire_candidates"]}
+        if idle in rows or time.monotonic() > deadline:
+            break
+        time.sleep(1)
+    assert busy not in rows  # its group and its fresh write keep it
+    assert rows[idle]["last_write"] is not None and rows[idle]["bytes"] > 0

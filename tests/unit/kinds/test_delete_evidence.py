@@ -222,3 +222,14 @@ def test_bytes_on_disk_come_from_the_replica_port_in_one_request_per_broker() ->
     gone = _entry(p, "orders.gone0")
     assert any("6.0 MiB on disk" in n for n in gone["notes"])  # type: ignore[attr-defined]  # 2 partitions x 3 replicas
     assert asked == run(50)[1] == ["describe_log_dirs"] * 3
+
+
+def test_a_hostile_group_name_is_escaped_in_every_format() -> None:
+    cluster = _cluster()
+    cluster.commit("\x1b[31m<b>evil</b>\n| x |", "orders.busy", 0, 1)
+    doc = plan(CAT, cluster, allow_delete=True).to_json()
+    buffer = io.StringIO()
+    plan_text.render(doc, Console(file=buffer, width=200, color_system=None))
+    assert "\x1b" not in buffer.getvalue() and "evil" in buffer.getvalue()
+    markdown = plan_markdown.render(doc)
+    assert "\x1b" not in markdown and "<b>evil" not in markdown and "\n| x |" not in markdown

@@ -74,7 +74,7 @@ def make_plan(
         if read.reader is None:  # a plan from a snapshot has no connection to ask
             check_rights(kind, read.port, [e for e in found if e.is_change])
             # may block a delete of what is in use; reads other ports for more evidence (sizes)
-            found = with_evidence(kind, read.port, found, ctx, ports.get)
+            found = with_evidence(kind, read.port, found, ctx, ports.get, entries)
         entries.extend(found)
         warnings.extend(said)
         summary[kind.name] = KindSummary(

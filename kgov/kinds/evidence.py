@@ -19,16 +19,27 @@ class ShowsEvidence(ABC):
 
     # ctx: a kgov.kinds.base.DiffContext (base.py imports this module, so it is not named here);
     # other: the plan's other ports by backend name (None when the environment has none), for evidence
-    # another port reads (the topics' bytes on disk: the replica port's describe_log_dirs)
+    # another port reads (the topics' bytes on disk: the replica port's describe_log_dirs);
+    # planned: the entries of the kinds planned before (a subject whose topic this plan deletes)
     @abstractmethod
     def evidence(
-        self, backend: Any, entries: Sequence[Entry], ctx: Any, other: Callable[[str], Any]
+        self,
+        backend: Any,
+        entries: Sequence[Entry],
+        ctx: Any,
+        other: Callable[[str], Any],
+        planned: Sequence[Entry],
     ) -> list[Entry]: ...
 
 
 def with_evidence(
-    kind: object, backend: Any, entries: list[Entry], ctx: Any, other: Callable[[str], Any]
+    kind: object,
+    backend: Any,
+    entries: list[Entry],
+    ctx: Any,
+    other: Callable[[str], Any],
+    planned: Sequence[Entry] = (),
 ) -> list[Entry]:
     if isinstance(kind, ShowsEvidence) and any(e.action == "delete" for e in entries):
-        return kind.evidence(backend, entries, ctx, other)
+        return kind.evidence(backend, entries, ctx, other, planned)
     return entries

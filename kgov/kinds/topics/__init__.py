@@ -90,7 +90,12 @@ class TopicKind(
         return diff_topics(desired, observed, ctx)
 
     def evidence(
-        self, backend: KafkaAdmin, entries: Sequence[Entry], ctx: DiffContext, other: Callable[[str], Any]
+        self,
+        backend: KafkaAdmin,
+        entries: Sequence[Entry],
+        ctx: DiffContext,
+        other: Callable[[str], Any],
+        planned: Sequence[Entry],
     ) -> list[Entry]:
         return topic_evidence(backend, entries, ctx, sizes=other("reassign"))
 

@@ -147,6 +147,7 @@ def test_who_declares_what() -> None:
                 SavesSnapshotState,
                 ClassifiesChanges,
                 Locates,
+                ShowsEvidence,
             )
         ),
     }

@@ -138,6 +138,11 @@ _QUANTITY = re.compile(r"^\s*(-?\d{1,30}(?:\.\d{1,30})?)\s*([a-zA-Z]+)\s*$")
 _MAX_DIGITS = 30  # far above any long (19 digits); longer numbers are refused before converting them
 
 
+def duration_ms(text: str) -> int:
+    """A duration such as '7d' in milliseconds (the schema has checked its form already)."""
+    return _quantity(text, _DURATION_UNITS, "duration")
+
+
 class ConfigValueError(ValueError):
     """A value that Kafka would refuse for this config; the message says why."""
 

@@ -77,7 +77,12 @@ def audit_cluster(
     )
     live = view.facts.topics
     kafka = read.ports.get("kafka")
-    found, said = read_usage(kafka, {n: t.partitions for n, t in live.items()}) if kafka else (None, [])
+    window = read.ctx.settings.ownership.active_within_ms  # idle longer: a candidate to retire
+    found, said = (
+        read_usage(kafka, {n: t.partitions for n, t in live.items()}, window, read.ports.get("reassign"))
+        if kafka
+        else (None, [])
+    )
     return Audit(
         environment=read.ctx.environment.name,
         source="cluster",

@@ -4,8 +4,11 @@ listing of the groups, one offset fetch per group, one ListOffsets batch for eac
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any
 
 from kgov.cluster.kafka.port import GroupOffsets, KafkaAdmin, LogOffsets
 from kgov.errors import ClusterError
@@ -26,14 +29,32 @@ class Lag:
 
 
 @dataclass(frozen=True)
+class Retire:
+    """A candidate to retire: no group has committed offsets on it and nothing was written to it
+    within the window (ownership.active_within)."""
+
+    topic: str
+    last_write_ms: int | None  # its newest retained record's timestamp; None: it holds none
+    bytes: int | None  # on disk, all replicas; None: not read (no replica port, or a broker silent)
+
+    def to_json(self) -> JSON:
+        last = None
+        if self.last_write_ms is not None:
+            last = datetime.fromtimestamp(self.last_write_ms / 1000, UTC).isoformat(timespec="seconds")
+        return {"topic": self.topic, "last_write": last, "bytes": self.bytes}
+
+
+@dataclass(frozen=True)
 class Usage:
     groups: tuple[str, ...]
     lag: tuple[Lag, ...]
     unconsumed: tuple[str, ...]  # no group has committed an offset on them
     empty: tuple[str, ...]  # no message retained: every partition's start equals its end
+    retire: tuple[Retire, ...] = ()  # candidates to retire (read only with a window)
 
     def to_json(self) -> JSON:
         return {
+            "retire_candidates": [r.to_json() for r in self.retire],
             "groups": list(self.groups),
             "lag": [
                 {"group": x.group, "topic": x.topic, "lag": x.lag, "partitions": x.partitions, "of": x.of}
@@ -44,8 +65,54 @@ class Usage:
         }
 
 
-def read_usage(kafka: KafkaAdmin, topics: Mapping[str, int]) -> tuple[Usage | None, list[str]]:
-    """The usage of `topics` (name -> partitions); None and a warning when Kafka will not say."""
+def read_usage(
+    kafka: KafkaAdmin,
+    topics: Mapping[str, int],
+    retire_after_ms: int | None = None,
+    sizes: Any = None,
+    now_ms: int | None = None,
+) -> tuple[Usage | None, list[str]]:
+    """The usage of `topics` (name -> partitions); None and a warning when Kafka will not say.
+
+    With `retire_after_ms`, also the candidates to retire: of the topics no group consumes, those
+    with no write within that window (one ListOffsets max-timestamp batch), with their bytes on disk
+    when `sizes` (the replica port) is given (one DescribeLogDirs request per broker)."""
+    found, warnings = _read_usage(kafka, topics)
+    if found is None or retire_after_ms is None or not found.unconsumed:
+        return found, warnings
+    now = now_ms if now_ms is not None else int(time.time() * 1000)
+    idle = {t: topics[t] for t in found.unconsumed}
+    try:
+        writes = kafka.last_writes([(t, p) for t, n in sorted(idle.items()) for p in range(n)])
+    except ClusterError as exc:
+        return found, [*warnings, f"candidates to retire not reported: {exc.message}"]
+    since = now - retire_after_ms
+    retire: list[tuple[str, int | None]] = []
+    for topic, count in sorted(idle.items()):
+        if any((topic, p) in writes.errors for p in range(count)):
+            continue
+        stamps = [writes.newest[(topic, p)] for p in range(count) if (topic, p) in writes.newest]
+        last = max(stamps) if stamps else None
+        if last is None or last < since:
+            retire.append((topic, last))
+    on_disk = _sizes(sizes, {t: idle[t] for t, _ in retire}) if sizes is not None and retire else {}
+    return replace(found, retire=tuple(Retire(t, last, on_disk.get(t)) for t, last in retire)), warnings
+
+
+def _sizes(port: Any, topics: Mapping[str, int]) -> dict[str, int]:
+    try:
+        found = port.describe_log_dirs([(t, p) for t, n in sorted(topics.items()) for p in range(n)])
+    except ClusterError:
+        return {}
+    if found.errors:  # a broker that did not answer: its replicas' bytes would be missing
+        return {}
+    out: dict[str, int] = {}
+    for (topic, _), replicas in found.sizes.items():
+        out[topic] = out.get(topic, 0) + sum(replicas.values())
+    return out
+
+
+def _read_usage(kafka: KafkaAdmin, topics: Mapping[str, int]) -> tuple[Usage | None, list[str]]:
     try:
         groups = list(kafka.list_groups())
         offsets = kafka.group_offsets(groups) if groups else GroupOffsets({}, {})

@@ -27,7 +27,7 @@ from kgov.catalog.model import (
     Topic,
     TopicsFile,
 )
-from kgov.kafka_configs import normalize
+from kgov.kafka_configs import duration_ms, normalize
 
 
 @dataclass
@@ -105,6 +105,7 @@ def settings(src: Source, data: Mapping[str, Any]) -> Settings:
         tuple(o.get("protected", default.protected)),
         bool(o.get("delete", False)),
         tuple(o.get("ignore_configs", default.ignore_configs)),
+        duration_ms(o["active_within"]) if "active_within" in o else default.active_within_ms,
     )
     envs = {}
     for name, e in data.get("environments", {}).items():

@@ -92,6 +92,8 @@ class Ownership:
     protected: tuple[str, ...] = ("__*", "_*")
     delete: bool = False
     ignore_configs: tuple[str, ...] = DEFAULT_IGNORE_CONFIGS  # globs of config keys never reset as drift
+    # in use within this long (a group's commit, a write): a delete is blocked without --allow-delete-active
+    active_within_ms: int = 7 * 86_400_000
 
 
 @dataclass(frozen=True)

@@ -126,6 +126,7 @@ def _without_typer(command: str, args: list[str]) -> int | None:
                     fmt=plan.fmt,
                     detailed_exitcode=plan.detailed_exitcode,
                     allow_delete=plan.allow_delete,
+                    allow_delete_active=plan.allow_delete_active,
                     base=plan.base,
                     snapshot=plan.snapshot,
                     settings_from=plan.settings_from,

@@ -71,7 +71,10 @@ _PLAN = _Spec(
         "--format": "fmt", "-f": "fmt", "--base": "base", "-b": "base", "--snapshot": "snapshot",
         "--settings-from": "settings_from",
     },
-    flags={"--detailed-exitcode": "detailed_exitcode", "--allow-delete": "allow_delete"},
+    flags={
+        "--detailed-exitcode": "detailed_exitcode", "--allow-delete": "allow_delete",
+        "--allow-delete-active": "allow_delete_active",
+    },
     choices={"fmt": PLAN.names},
 )  # fmt: skip
 
@@ -96,6 +99,7 @@ class PlanArgs:
     base: str | None
     snapshot: Path | None
     settings_from: str | None = None
+    allow_delete_active: bool = False
 
 
 def parse_lint(args: list[str]) -> LintArgs | None:
@@ -129,6 +133,7 @@ def parse_plan(args: list[str]) -> PlanArgs | None:
         _text(found.get("base")),
         None if snapshot is None else Path(snapshot),
         _text(found.get("settings_from")),
+        bool(found.get("allow_delete_active", False)),
     )
 
 

@@ -162,6 +162,12 @@ def plan(
         "--allow-delete",
         help="Plan deletes of owned resources missing from the catalog (also needs ownership.delete: true).",
     ),
+    allow_delete_active: bool = typer.Option(
+        False,
+        "--allow-delete-active",
+        help="With --allow-delete: also delete resources in use within ownership.active_within "
+        "(a consumer group's offsets, a recent write); otherwise such a delete is blocked.",
+    ),
     base: str | None = typer.Option(
         None,
         "--base",
@@ -193,6 +199,7 @@ def plan(
             fmt=fmt.value,
             detailed_exitcode=detailed_exitcode,
             allow_delete=allow_delete,
+            allow_delete_active=allow_delete_active,
             base=base,
             snapshot=snapshot,
             settings_from=settings_from,
@@ -266,6 +273,12 @@ def apply(
         "--allow-delete",
         help="When planning now: include deletes (also needs ownership.delete: true).",
     ),
+    allow_delete_active: bool = typer.Option(
+        False,
+        "--allow-delete-active",
+        help="With --allow-delete: also delete resources in use within ownership.active_within "
+        "(a consumer group's offsets, a recent write); otherwise such a delete is blocked.",
+    ),
     fmt: ApplyFormat = typer.Option(
         ApplyFormat(APPLY.default), "--format", "-f", help="Output format of the results."
     ),
@@ -297,6 +310,7 @@ def apply(
             plan_file=plan_file,
             auto_approve=auto_approve,
             allow_delete=allow_delete,
+            allow_delete_active=allow_delete_active,
             fmt=fmt.value,
             throttle=throttle,
             wait=not no_wait,

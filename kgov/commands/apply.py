@@ -24,7 +24,12 @@ from kgov.sanitize import printable
 
 
 def _saved_plan(
-    plan_file: Path, catalog_dir: Path, env: str, allow_delete: bool, backends: Backends | None
+    plan_file: Path,
+    catalog_dir: Path,
+    env: str,
+    allow_delete: bool,
+    backends: Backends | None,
+    allow_delete_active: bool = False,
 ) -> tuple[Plan, Backends]:
     plan = planfile.load(plan_file)
     if plan.environment != env:
@@ -37,6 +42,17 @@ def _saved_plan(
             hint="review the deletes, then pass --allow-delete to apply it: "
             f"kgov apply {plan_file} --env {env} --allow-delete",
         )
+    if (
+        plan.allow_delete_active
+        and not allow_delete_active
+        and any(e.action == "delete" for e in plan.entries)
+    ):
+        raise PlanError(
+            f"{plan_file} was planned with --allow-delete-active (it may delete resources in use); "
+            "nothing was applied",
+            hint="review the deletes' evidence, then apply it with: "
+            f"kgov apply {plan_file} --env {env} --allow-delete --allow-delete-active",
+        )
     # Never trust the file's scope or entries: re-plan from the catalog and apply only an exact match.
     catalog = checked_catalog(catalog_dir, env)
     ports = backends if backends is not None else connect(catalog, env)
@@ -45,7 +61,13 @@ def _saved_plan(
         # and with the kinds it covered (a plan from a snapshot covers those the snapshot holds)
         covered = [k for k in KINDS if k.name in plan.scope]
         fresh = make_plan(
-            catalog, env, ports, allow_delete=plan.allow_delete, scoped=plan.scoped, kinds=covered
+            catalog,
+            env,
+            ports,
+            allow_delete=plan.allow_delete,
+            allow_delete_active=plan.allow_delete_active,
+            scoped=plan.scoped,
+            kinds=covered,
         )
     check_current(plan, fresh, plan_file)
     return plan, ports
@@ -58,6 +80,7 @@ def run_apply(
     plan_file: Path | None = None,
     auto_approve: bool = False,
     allow_delete: bool = False,
+    allow_delete_active: bool = False,
     fmt: str = APPLY.default,
     backends: Backends | None = None,
     throttle: str | None = None,
@@ -67,12 +90,14 @@ def run_apply(
     output = APPLY[fmt]
     rate = _throttle(throttle)  # a bad value stops here, before anything is read or written
     if plan_file is not None:
-        plan, ports = _saved_plan(plan_file, catalog_dir, env, allow_delete, backends)
+        plan, ports = _saved_plan(plan_file, catalog_dir, env, allow_delete, backends, allow_delete_active)
     else:
         catalog = checked_catalog(catalog_dir, env)
         ports = backends if backends is not None else connect(catalog, env)
         with working(f"reading the cluster of environment '{env}'"):
-            plan = make_plan(catalog, env, ports, allow_delete=allow_delete)
+            plan = make_plan(
+                catalog, env, ports, allow_delete=allow_delete, allow_delete_active=allow_delete_active
+            )
         if output.shows_plan is not None:
             output.shows_plan(plan.to_json(), out)
         _refuse_blocked(plan)

@@ -29,6 +29,7 @@ def run_plan(
     fmt: str = PLAN.default,
     detailed_exitcode: bool = False,
     allow_delete: bool = False,
+    allow_delete_active: bool = False,
     backends: Backends | None = None,
     base: str | None = None,
     snapshot: Path | None = None,
@@ -61,7 +62,14 @@ def run_plan(
             catalog, notice = trusted.catalog, trusted.notice()
         ports = backends if backends is not None else connect(catalog, env)
         with working(f"reading the cluster of environment '{env}'"):
-            plan = make_plan(catalog, env, ports, allow_delete=allow_delete, scoped=scoped)
+            plan = make_plan(
+                catalog,
+                env,
+                ports,
+                allow_delete=allow_delete,
+                allow_delete_active=allow_delete_active,
+                scoped=scoped,
+            )
     if notice is not None:
         plan = replace(plan, warnings=(*plan.warnings, notice))
     if out is not None:  # saved before it is shown: a reader that stops early (`| head`) loses no file
@@ -69,6 +77,7 @@ def run_plan(
     show(plan.to_json(), console)
     if out is not None:
         hint = " --allow-delete" if plan.allow_delete else ""
+        hint += " --allow-delete-active" if plan.allow_delete_active else ""
         saved = f"Saved the plan to {out}; apply exactly it with `kgov apply {out} --env {env}{hint}`."
         err.print(printable(saved), markup=False)
     if plan.blocked:

@@ -13,6 +13,7 @@ from kgov.engine.observe import Ports, ToRead, observe_all
 from kgov.engine.selfguard import guard
 from kgov.kinds import KINDS
 from kgov.kinds.base import Backends, DiffContext, Kind, check_rights, narrowed
+from kgov.kinds.evidence import with_evidence
 from kgov.kinds.sizes import SizesChanges
 from kgov.plan.fingerprint import digest, plan_fingerprint
 from kgov.plan.model import ACTIONS, COUNTED_AS, JSON, Entry, KindSummary, Plan, Scoped
@@ -24,6 +25,7 @@ def make_plan(
     backends: Backends,
     *,
     allow_delete: bool,
+    allow_delete_active: bool = False,
     kinds: Sequence[Kind] = KINDS,
     scoped: Scoped | None = None,
     observe_with: Mapping[str, Callable[[JSON], Any]] | None = None,
@@ -33,7 +35,7 @@ def make_plan(
     `observe_with` (a snapshot, kgov/engine/snapshot.py), kinds are observed through it, not the
     backends, and a kind it lacks is not planned."""
     env = environment(catalog, env_name)
-    ctx = DiffContext(env, catalog.settings, allow_delete)
+    ctx = DiffContext(env, catalog.settings, allow_delete, allow_delete_active)
     me = own_user(env)  # its credential and bindings are never planned (kgov/engine/selfguard.py)
     scope: dict[str, JSON] = {}
     state: dict[str, JSON] = {}
@@ -73,6 +75,8 @@ def make_plan(
         found = guard(found, me, kind)
         if read.reader is None:  # a plan from a snapshot has no connection to ask
             check_rights(kind, read.port, [e for e in found if e.is_change])
+            # may block a delete of what is in use; reads other ports for more evidence (sizes)
+            found = with_evidence(kind, read.port, found, ctx, ports.get, entries)
         entries.extend(found)
         warnings.extend(said)
         if isinstance(kind, SizesChanges) and capacity is None:  # one kind takes storage: topics
@@ -89,10 +93,13 @@ def make_plan(
         environment=env.name,
         scope=scope,
         state_digest=state_digest,
-        fingerprint=plan_fingerprint(env.name, allow_delete, scope, state_digest, entries, scoped),
+        fingerprint=plan_fingerprint(
+            env.name, allow_delete, scope, state_digest, entries, scoped, allow_delete_active
+        ),
         entries=tuple(entries),
         summary=summary,
         allow_delete=allow_delete,
+        allow_delete_active=allow_delete_active,
         warnings=tuple(warnings),
         created_at=datetime.now(UTC).isoformat(timespec="seconds"),
         kgov_version=__version__,

@@ -21,6 +21,7 @@ from kgov.cluster.registry.port import SchemaRegistry
 from kgov.diagnostics import Location
 from kgov.kinds.access_matrix import Matrix
 from kgov.kinds.audit_scope import WidensAuditRead
+from kgov.kinds.evidence import ShowsEvidence
 from kgov.kinds.tables import LendsAuditTables
 from kgov.plan.model import JSON, Entry
 from kgov.state import TopicSpec
@@ -41,6 +42,7 @@ class DiffContext:
     environment: Environment
     settings: Settings
     allow_delete: bool  # --allow-delete; deletes also need settings.ownership.delete
+    allow_delete_active: bool = False  # --allow-delete-active: also delete what is in use
 
 
 @dataclass(frozen=True)
@@ -371,6 +373,7 @@ CAPABILITIES: tuple[type[ABC], ...] = (
     Imports,
     TakesApplyOptions,
     ReviewedWithAnother,
+    ShowsEvidence,
 )
 
 

@@ -11,7 +11,7 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 
-from kgov.plan.model import JSON, Entry, Scoped
+from kgov.plan.model import EVIDENCE, JSON, Entry, Scoped, options_json
 
 
 def digest(doc: JSON) -> str:
@@ -26,14 +26,22 @@ def plan_fingerprint(
     state_digest: str,
     entries: Sequence[Entry],
     scoped: Scoped | None = None,
+    allow_delete_active: bool = False,
 ) -> str:
     doc = {
         "environment": environment,
-        "options": {"allow_delete": allow_delete},
+        "options": options_json(allow_delete, allow_delete_active),
         "scope": scope,
         "state_digest": state_digest,
-        "resource_changes": [e.to_json() for e in entries],
+        "resource_changes": [_fingerprinted(e) for e in entries],
     }
     if scoped is not None:  # only then: a full plan's fingerprint is what it always was
         doc["scoped"] = scoped.to_json()
     return digest(doc)
+
+
+def _fingerprinted(entry: Entry) -> JSON:
+    doc = entry.to_json()
+    assert isinstance(doc, dict)
+    doc["notes"] = [n for n in entry.notes if not n.startswith(EVIDENCE)]
+    return doc

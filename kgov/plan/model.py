@@ -146,6 +146,20 @@ def scoped_from_json(doc: Mapping[str, JSON] | None) -> Scoped | None:
     return Scoped(str(doc["base"]), str(doc["base_commit"]), names)
 
 
+# A note that starts so is evidence read from the cluster (a delete's consumer groups, lag, last write):
+# it informs the reviewer and moves with traffic, so the fingerprint leaves it out (a saved plan stays
+# current while its lag moves; a resource that became in use changes the entry's action instead).
+EVIDENCE = "Evidence: "
+
+
+def options_json(allow_delete: bool, allow_delete_active: bool) -> dict[str, JSON]:
+    """The plan's options; allow_delete_active only when set, so older plans keep their fingerprint."""
+    doc: dict[str, JSON] = {"allow_delete": allow_delete}
+    if allow_delete_active:
+        doc["allow_delete_active"] = True
+    return doc
+
+
 @dataclass(frozen=True)
 class Plan:
     environment: str
@@ -155,6 +169,7 @@ class Plan:
     entries: tuple[Entry, ...]
     summary: Mapping[str, KindSummary]  # per kind, in the registry's order
     allow_delete: bool = False
+    allow_delete_active: bool = False  # --allow-delete-active: deletes of resources in use too
     warnings: tuple[str, ...] = ()
     created_at: str = ""
     kgov_version: str = ""
@@ -183,7 +198,7 @@ class Plan:
             "kgov_version": self.kgov_version,
             "created_at": self.created_at,
             "environment": self.environment,
-            "options": {"allow_delete": self.allow_delete},
+            "options": options_json(self.allow_delete, self.allow_delete_active),
             "fingerprint": self.fingerprint,
             "state_digest": self.state_digest,
             "scope": dict(self.scope),
@@ -207,6 +222,7 @@ def plan_from_json(doc: Mapping[str, JSON]) -> Plan:
         entries=tuple(entry_from_json(e) for e in doc["resource_changes"]),
         summary={k: KindSummary(**v) for k, v in doc["summary"].items()},
         allow_delete=bool(doc["options"]["allow_delete"]),
+        allow_delete_active=doc["options"].get("allow_delete_active") is True,
         warnings=tuple(str(w) for w in doc.get("warnings", ())),
         created_at=str(doc.get("created_at", "")),
         kgov_version=str(doc.get("kgov_version", "")),

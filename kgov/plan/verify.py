@@ -13,7 +13,13 @@ from kgov.plan.model import Plan
 
 def check_integrity(saved: Plan, plan_file: Path) -> None:
     expected = plan_fingerprint(
-        saved.environment, saved.allow_delete, saved.scope, saved.state_digest, saved.entries, saved.scoped
+        saved.environment,
+        saved.allow_delete,
+        saved.scope,
+        saved.state_digest,
+        saved.entries,
+        saved.scoped,
+        saved.allow_delete_active,
     )
     if expected != saved.fingerprint:
         raise PlanError(

@@ -12,6 +12,7 @@ from typing import Any
 
 from kgov.render.audit_svg import render_svg
 from kgov.render.escape import visible
+from kgov.render.sizes import size
 
 MAX_CELLS = 20_000  # matrix rows; the rest is in `--format json`
 MAX_ROWS = 5_000  # rows of the other tables
@@ -170,6 +171,15 @@ def _usage(usage: dict[str, Any] | None) -> list[tuple[str, str, list[str], list
         ),
         ("Topics nobody consumes", "unconsumed", ["topic"], [[_e(t)] for t in usage["unconsumed_topics"]]),
         ("Empty topics", "empty", ["topic"], [[_e(t)] for t in usage["empty_topics"]]),
+        (
+            "Candidates to retire (no consumer group, no write within ownership.active_within)",
+            "retire",
+            ["topic", "last write", "on disk"],
+            [
+                [_e(r["topic"]), _e(r["last_write"] or "none retained"), _e(size(r["bytes"]))]
+                for r in usage.get("retire_candidates", [])
+            ],
+        ),
     ]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from kgov.render.escape import md_code, md_text
+from kgov.render.sizes import size
 
 MAX_ROWS = 2000  # per section: a longer list is cut, with a pointer to the JSON
 
@@ -139,6 +140,16 @@ def _usage(usage: dict[str, Any] | None) -> list[str]:
     )
     for title, key in (("Topics nobody consumes", "unconsumed_topics"), ("Empty topics", "empty_topics")):
         lines += _section(title, len(usage[key]), ["topic"], [[md_code(t)] for t in usage[key]])
+    retire = usage.get("retire_candidates", [])
+    lines += _section(
+        "Candidates to retire (no consumer group, no write within ownership.active_within)",
+        len(retire),
+        ["topic", "last write", "on disk"],
+        [
+            [md_code(r["topic"]), md_text(r["last_write"] or "none retained"), md_text(size(r["bytes"]))]
+            for r in retire
+        ],
+    )
     return lines
 
 

@@ -138,6 +138,6 @@ def test_knows_exactly_the_plan_options_typer_declares() -> None:
     declared = {opt for p in plan.params for opt in p.opts}
     assert declared == {
         "--env", "-e", "--catalog", "-c", "--out", "-o", "--format", "-f", "--detailed-exitcode",
-        "--allow-delete", "--base", "-b", "--snapshot", "--settings-from",
+        "--allow-delete", "--allow-delete-active", "--base", "-b", "--snapshot", "--settings-from",
     }  # fmt: skip
     assert sorted(f.value for f in PlanFormat) == sorted(PLAN_FORMATS)

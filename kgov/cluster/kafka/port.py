@@ -44,6 +44,15 @@ class LogOffsets:
     errors: Mapping[Partition, str]
 
 
+@dataclass(frozen=True)
+class LastWrites:
+    """Per partition, the timestamp (ms since the epoch) of its newest retained record, absent for a
+    partition that holds none; errors by partition."""
+
+    newest: Mapping[Partition, int]
+    errors: Mapping[Partition, str]
+
+
 class KafkaAdmin(AccessPort, Protocol):  # + ACLs and SCRAM users: kgov/cluster/kafka/access_port.py
     def list_topics(self) -> TopicListing:
         """All topics with partition count and replication factor (one metadata request)."""
@@ -73,6 +82,11 @@ class KafkaAdmin(AccessPort, Protocol):  # + ACLs and SCRAM users: kgov/cluster/
         """Earliest and latest offsets of the partitions: one ListOffsets batch for the latest, then one
         for the earliest of the partitions whose log does not end at 0 (a log that ends at 0 never held
         a record and starts at 0); a batch per partition leader on the wire, cut by BATCH."""
+        ...
+
+    def last_writes(self, partitions: Sequence[Partition]) -> LastWrites:
+        """The newest record's timestamp of each partition (ListOffsets max-timestamp, Kafka 3.0+):
+        one batch, a request per partition leader on the wire, cut by BATCH."""
         ...
 
     def create_topics(self, topics: Sequence[TopicSpec]) -> Outcome: ...

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from kgov.cluster.kafka.port import GroupOffsets, LogOffsets, Partition
+from kgov.cluster.kafka.port import GroupOffsets, LastWrites, LogOffsets, Partition
 
 
 class MemoryUsageMixin:
@@ -18,9 +18,25 @@ class MemoryUsageMixin:
         state: dict[str, Any] = self.__dict__.setdefault("_usage_state", fresh)
         return state
 
-    def produce(self, topic: str, count: int, partition: int = 0) -> None:
+    def produce(self, topic: str, count: int, partition: int = 0, at_ms: int | None = None) -> None:
+        """`count` records, the newest written at `at_ms` (ms since the epoch; None: no timestamp)."""
         start, end = self._usage()["logs"].get((topic, partition), (0, 0))
         self._usage()["logs"][(topic, partition)] = (start, end + count)
+        if at_ms is not None:
+            self._usage().setdefault("written", {})[(topic, partition)] = at_ms
+
+    def last_writes(self, partitions: Sequence[Partition]) -> LastWrites:
+        self.requests.append("list_offsets_max_timestamp")
+        written: dict[Partition, int] = self._usage().get("written", {})
+        newest: dict[Partition, int] = {}
+        errors: dict[Partition, str] = {}
+        for topic, number in partitions:
+            known = self.topics.get(topic)
+            if known is None or number >= known.partitions:
+                errors[(topic, number)] = "UNKNOWN_TOPIC_OR_PART: Broker: Unknown topic or partition"
+            elif (topic, number) in written:
+                newest[(topic, number)] = written[(topic, number)]
+        return LastWrites(newest, errors)
 
     def expire(self, topic: str, partition: int = 0) -> None:
         """Retention removed every message: the log is empty, its offsets go on."""

@@ -5,7 +5,7 @@ levels and their references."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from kgov.catalog.model import Catalog, Environment
@@ -26,12 +26,14 @@ from kgov.kinds.base import (
     Unmanaged,
     Violation,
 )
+from kgov.kinds.evidence import ShowsEvidence
 from kgov.kinds.ownership import catalog_scope
 from kgov.kinds.subjects import snapshot
 from kgov.kinds.subjects.apply import apply_subjects, subject_visible
 from kgov.kinds.subjects.audit import none_levels, unmanaged_subjects
 from kgov.kinds.subjects.desired import DesiredSubject, desired_subjects
 from kgov.kinds.subjects.diff import diff_subjects
+from kgov.kinds.subjects.evidence import subject_evidence
 from kgov.kinds.subjects.observe import ObservedSubjects, observe_subjects
 from kgov.kinds.subjects.review import subject_location, subject_reasons
 from kgov.plan.model import JSON, Entry
@@ -46,6 +48,7 @@ class SubjectKind(
     SavesSnapshotState,
     ClassifiesChanges,
     Locates,
+    ShowsEvidence,
 ):
     name = "subject"
     title = "subjects"
@@ -84,6 +87,16 @@ class SubjectKind(
         self, desired: Mapping[str, Any], observed: ObservedSubjects, ctx: DiffContext
     ) -> tuple[list[Entry], list[str]]:
         return diff_subjects(desired, observed, ctx)
+
+    def evidence(
+        self,
+        backend: SchemaRegistry,
+        entries: Sequence[Entry],
+        ctx: DiffContext,
+        other: Callable[[str], Any],
+        planned: Sequence[Entry],
+    ) -> list[Entry]:
+        return subject_evidence(other("kafka"), entries, ctx, planned)
 
     def apply(self, backend: SchemaRegistry, entries: Sequence[Entry]) -> Mapping[str, str | None]:
         return apply_subjects(backend, entries)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from kgov.catalog.model import Catalog, Environment
@@ -27,6 +27,7 @@ from kgov.kinds.base import (
     Unmanaged,
     Violation,
 )
+from kgov.kinds.evidence import ShowsEvidence
 from kgov.kinds.ownership import TopicScope, catalog_scope
 from kgov.kinds.rights import require_on_topics
 from kgov.kinds.sizes import SizesChanges
@@ -36,6 +37,7 @@ from kgov.kinds.topics.audit import live_topics, topic_violations
 from kgov.kinds.topics.capacity import plan_capacity, review_capacity
 from kgov.kinds.topics.desired import desired_topics
 from kgov.kinds.topics.diff import diff_topics
+from kgov.kinds.topics.evidence import topic_evidence
 from kgov.kinds.topics.imports import import_topics
 from kgov.kinds.topics.observe import ObservedTopics, observe_topics
 from kgov.kinds.topics.review import topic_location, topic_reasons
@@ -54,6 +56,7 @@ class TopicKind(
     Locates,
     LendsAuditFacts,
     FindsViolations,
+    ShowsEvidence,
     SizesChanges,
 ):
     name = "topic"
@@ -88,6 +91,16 @@ class TopicKind(
         self, desired: Mapping[str, Any], observed: ObservedTopics, ctx: DiffContext
     ) -> tuple[list[Entry], list[str]]:
         return diff_topics(desired, observed, ctx)
+
+    def evidence(
+        self,
+        backend: KafkaAdmin,
+        entries: Sequence[Entry],
+        ctx: DiffContext,
+        other: Callable[[str], Any],
+        planned: Sequence[Entry],
+    ) -> list[Entry]:
+        return topic_evidence(backend, entries, ctx, sizes=other("reassign"))
 
     def check_rights(self, backend: KafkaAdmin, entries: Sequence[Entry]) -> None:
         require_on_topics(backend, needed_rights(entries))

@@ -51,7 +51,7 @@ def _cluster(catalog: Catalog) -> MemoryCluster:
 def test_audit_finds_each_planted_item(catalog: Catalog) -> None:
     c = _cluster(catalog)
     doc = audit_cluster(catalog, "local", Backends(kafka=c)).to_json()
-    assert doc["format_version"] == 4 and doc["source"] == "cluster"
+    assert doc["format_version"] == 5 and doc["source"] == "cluster"
     drift = {(e["kind"], e["name"], e["action"]) for e in doc["drift"]}
     assert ("topic", "orders.created", "update") in drift
     unmanaged = {(u["kind"], u["name"]) for u in doc["unmanaged"]}

@@ -27,6 +27,7 @@ from kgov.kinds.base import (
     Snapshotting,
     TakesApplyOptions,
 )
+from kgov.kinds.evidence import ShowsEvidence
 from kgov.kinds.tables import LendsAuditTables
 
 KGOV = Path(__file__).resolve().parents[3] / "kgov"
@@ -86,6 +87,7 @@ def test_who_declares_what() -> None:
                 Imports,
                 ClassifiesChanges,
                 Locates,
+                ShowsEvidence,
             )
         ),
         "user": sorted(
@@ -145,6 +147,7 @@ def test_who_declares_what() -> None:
                 SavesSnapshotState,
                 ClassifiesChanges,
                 Locates,
+                ShowsEvidence,
             )
         ),
     }

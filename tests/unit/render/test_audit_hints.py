@@ -40,7 +40,7 @@ def _doc() -> dict[str, object]:
 
 def test_the_json_carries_the_hint_or_null() -> None:
     doc = _doc()
-    assert doc["format_version"] == 4
+    assert doc["format_version"] == 5
     violations = doc["violations"]
     assert isinstance(violations, list)
     assert violations[0]["hint"] == "set auto.create.topics.enable=false in server.properties"

@@ -18,7 +18,7 @@ from confluent_kafka.admin import OffsetSpec
 
 from kgov.cluster.interrupt import wait_futures
 from kgov.cluster.kafka.adapter.base import KafkaBase, error_text
-from kgov.cluster.kafka.port import GroupOffsets, LogOffsets, Partition
+from kgov.cluster.kafka.port import GroupOffsets, LastWrites, LogOffsets, Partition
 from kgov.errors import ClusterError
 
 GROUPS_IN_FLIGHT = 500
@@ -106,3 +106,22 @@ class KafkaUsageMixin(KafkaBase):
                 else:
                     found[which][(topic, int(number))] = int(result.offset)
         return LogOffsets(found["start"], found["end"], errors)
+
+    def last_writes(self, partitions: Sequence[Partition]) -> LastWrites:
+        items = sorted(set(partitions))
+        newest: dict[Partition, int] = {}
+        errors: dict[Partition, str] = {}
+        spec = OffsetSpec.max_timestamp()  # type: ignore[no-untyped-call]
+
+        def send(chunk: Sequence[Partition]) -> dict[Any, Future[Any]]:
+            return self._admin.list_offsets(
+                {TopicPartition(t, p): spec for t, p in chunk}, request_timeout=self._timeout
+            )
+
+        for name, (result, exc) in self._batched("list_offsets", items, send, key=_key).items():
+            topic, _, number = name.rpartition(":")
+            if exc is not None:
+                errors[(topic, int(number))] = error_text(exc)
+            elif int(result.offset) >= 0 and int(result.timestamp) >= 0:  # -1: an empty log
+                newest[(topic, int(number))] = int(result.timestamp)
+        return LastWrites(newest, errors)

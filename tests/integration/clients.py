@@ -133,6 +133,31 @@ def consume(conf: dict[str, Any], group: str, topic: str) -> str | None:
         consumer.close()
 
 
+def consume_and_commit(group: str, topic: str, count: int) -> None:
+    """As the group, on the PLAINTEXT listener: read `count` messages of partition 0 from the start
+    and commit the position after them."""
+    c = Consumer(
+        {
+            "bootstrap.servers": os.environ["KGOV_BOOTSTRAP_PLAINTEXT"],
+            "group.id": group,
+            "enable.auto.commit": False,
+            "auto.offset.reset": "earliest",
+        }
+    )
+    try:
+        c.assign([TopicPartition(topic, 0, 0)])
+        read: list[Any] = []
+        deadline = time.monotonic() + 30
+        while len(read) < count and time.monotonic() < deadline:
+            for m in c.consume(num_messages=count - len(read), timeout=1):
+                assert m.error() is None, m.error()
+                read.append(m)
+        assert len(read) == count
+        c.commit(offsets=[TopicPartition(topic, 0, read[-1].offset() + 1)], asynchronous=False)
+    finally:
+        c.close()
+
+
 _AUTH = {
     KafkaError.TOPIC_AUTHORIZATION_FAILED,
     KafkaError.CLUSTER_AUTHORIZATION_FAILED,

@@ -14,12 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from confluent_kafka import Consumer, Producer, TopicPartition
+from confluent_kafka import Producer
 from confluent_kafka.admin import NewTopic
 
 from kgov.cluster.registry.adapter import HttpRegistry, RegistrySettings
 from kgov.cluster.registry.port import NewSchema
 from kgov.render.escape import md_code
+from tests.integration.clients import consume_and_commit
 from tests.integration.kgovtest import admin
 from tests.support import kgov
 
@@ -53,30 +54,6 @@ def _produce(topic: str, count: int) -> None:
     assert p.flush(30) == 0
 
 
-def _consume_and_commit(topic: str, count: int) -> None:
-    """A real consumer of the group reads `count` messages and commits the position after them."""
-    c = Consumer(
-        {
-            "bootstrap.servers": os.environ["KGOV_BOOTSTRAP_PLAINTEXT"],
-            "group.id": GROUP,
-            "enable.auto.commit": False,
-            "auto.offset.reset": "earliest",
-        }
-    )
-    try:
-        c.assign([TopicPartition(topic, 0, 0)])
-        read: list[Any] = []
-        deadline = time.monotonic() + 30
-        while len(read) < count and time.monotonic() < deadline:
-            for m in c.consume(num_messages=count - len(read), timeout=1):
-                assert m.error() is None, m.error()
-                read.append(m)
-        assert len(read) == count
-        c.commit(offsets=[TopicPartition(topic, 0, read[-1].offset() + 1)], asynchronous=False)
-    finally:
-        c.close()
-
-
 @pytest.fixture(scope="module")
 def catalog(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     root = tmp_path_factory.mktemp("audit-usage") / "catalog"
@@ -90,7 +67,7 @@ def catalog(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         f.result(30)
     _produce(BUSY, PRODUCED)
     _produce(IDLE, 3)
-    _consume_and_commit(BUSY, CONSUMED)
+    consume_and_commit(GROUP, BUSY, CONSUMED)
     r = registry()
     r.register(NewSchema(STRAY, "AVRO", '{"type": "record", "name": "Stray", "fields": []}'))
     r.set_level(STRAY, "NONE")

@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from confluent_kafka import Consumer, Producer, TopicPartition
+from confluent_kafka import Producer
 from confluent_kafka.admin import NewTopic
 
+from tests.integration.clients import consume_and_commit
 from tests.integration.kgovtest import admin
 from tests.support import kgov, topic_doc, unique_service, write_catalog
 
@@ -35,29 +36,6 @@ def _produce(topic: str, count: int, at_ms: int | None = None) -> None:
     assert p.flush(30) == 0
 
 
-def _consume_and_commit(group: str, topic: str, count: int) -> None:
-    c = Consumer(
-        {
-            "bootstrap.servers": os.environ["KGOV_BOOTSTRAP_PLAINTEXT"],
-            "group.id": group,
-            "enable.auto.commit": False,
-            "auto.offset.reset": "earliest",
-        }
-    )
-    try:
-        c.assign([TopicPartition(topic, 0, 0)])
-        read: list[Any] = []
-        deadline = time.monotonic() + 30
-        while len(read) < count and time.monotonic() < deadline:
-            for m in c.consume(num_messages=count - len(read), timeout=1):
-                assert m.error() is None, m.error()
-                read.append(m)
-        assert len(read) == count
-        c.commit(offsets=[TopicPartition(topic, 0, read[-1].offset() + 1)], asynchronous=False)
-    finally:
-        c.close()
-
-
 @pytest.fixture()
 def setup(tmp_path: Path) -> Iterator[tuple[Path, str, str, str]]:
     svc = unique_service()
@@ -69,7 +47,7 @@ def setup(tmp_path: Path) -> Iterator[tuple[Path, str, str, str]]:
     for f in a.create_topics([NewTopic(t, 1, 1) for t in (busy, idle)]).values():
         f.result(30)
     _produce(busy, PRODUCED)
-    _consume_and_commit(group, busy, CONSUMED)
+    consume_and_commit(group, busy, CONSUMED)
     _produce(idle, 1, at_ms=int(time.time() * 1000) - MONTH_MS)  # its newest record: a month old
     yield root, busy, idle, group
     for f in (

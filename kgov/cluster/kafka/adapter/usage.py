@@ -9,7 +9,7 @@ ListOffsets batch for the earliest offsets and one for the latest (5,000 partiti
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future
 from typing import Any
 
@@ -93,18 +93,11 @@ class KafkaUsageMixin(KafkaBase):
                 items = [tp for tp in items if found["end"].get(tp, 0) > 0]
                 if not items:
                     break
-
-            def send(chunk: Sequence[Partition], spec: Any = spec) -> dict[Any, Future[Any]]:
-                return self._admin.list_offsets(
-                    {TopicPartition(t, p): spec for t, p in chunk}, request_timeout=self._timeout
-                )
-
-            for name, (result, exc) in self._batched("list_offsets", items, send, key=_key).items():
-                topic, _, number = name.rpartition(":")
+            for tp, result, exc in self._list_offsets(items, spec):
                 if exc is not None:
-                    errors[(topic, int(number))] = error_text(exc)
+                    errors[tp] = error_text(exc)
                 else:
-                    found[which][(topic, int(number))] = int(result.offset)
+                    found[which][tp] = int(result.offset)
         return LogOffsets(found["start"], found["end"], errors)
 
     def last_writes(self, partitions: Sequence[Partition]) -> LastWrites:
@@ -112,6 +105,16 @@ class KafkaUsageMixin(KafkaBase):
         newest: dict[Partition, int] = {}
         errors: dict[Partition, str] = {}
         spec = OffsetSpec.max_timestamp()  # type: ignore[no-untyped-call]
+        for tp, result, exc in self._list_offsets(items, spec):
+            if exc is not None:
+                errors[tp] = error_text(exc)
+            elif int(result.offset) >= 0 and int(result.timestamp) >= 0:  # -1: an empty log
+                newest[tp] = int(result.timestamp)
+        return LastWrites(newest, errors)
+
+    def _list_offsets(self, items: Sequence[Partition], spec: Any) -> Iterator[tuple[Partition, Any, Any]]:
+        """ListOffsets of `spec` for every partition, in the adapter's batches: (partition, the
+        answer, the exception) each."""
 
         def send(chunk: Sequence[Partition]) -> dict[Any, Future[Any]]:
             return self._admin.list_offsets(
@@ -120,8 +123,4 @@ class KafkaUsageMixin(KafkaBase):
 
         for name, (result, exc) in self._batched("list_offsets", items, send, key=_key).items():
             topic, _, number = name.rpartition(":")
-            if exc is not None:
-                errors[(topic, int(number))] = error_text(exc)
-            elif int(result.offset) >= 0 and int(result.timestamp) >= 0:  # -1: an empty log
-                newest[(topic, int(number))] = int(result.timestamp)
-        return LastWrites(newest, errors)
+            yield (topic, int(number)), result, exc

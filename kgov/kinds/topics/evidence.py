@@ -111,7 +111,8 @@ def _unread(
 ) -> str | None:
     bad = [p for p in range(count) if (topic, p) in log_errors or (topic, p) in writes.errors]
     if bad:
-        return f"the offsets of {len(bad)} of its partitions were not read"
+        first = log_errors.get((topic, bad[0])) or writes.errors.get((topic, bad[0]))
+        return f"the offsets of {len(bad)} of its partitions were not read ({redact(str(first))})"
     if denied:
         shown = ", ".join(denied[:SHOWN_GROUPS]) + (" …" if len(denied) > SHOWN_GROUPS else "")
         return f"the offsets of consumer group(s) {shown} were not read"

@@ -5,15 +5,18 @@ Request counts: one ListGroups call; one OffsetFetch call per group (confluent-k
 list_consumer_group_offsets takes a single group, so this grows with the groups, never with the
 topics; the calls are sent together, GROUPS_IN_FLIGHT at a time, and awaited at once); one
 ListOffsets batch for the earliest offsets and one for the latest (5,000 partitions a batch).
+A partition Kafka answers with a retriable error (a topic created a moment ago whose leader is not
+elected yet) is asked again, at most RETRIES times and only for those partitions.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future
 from typing import Any
 
-from confluent_kafka import ConsumerGroupTopicPartitions, KafkaException, TopicPartition
+from confluent_kafka import ConsumerGroupTopicPartitions, KafkaError, KafkaException, TopicPartition
 from confluent_kafka.admin import OffsetSpec
 
 from kgov.cluster.interrupt import wait_futures
@@ -22,6 +25,21 @@ from kgov.cluster.kafka.port import GroupOffsets, LastWrites, LogOffsets, Partit
 from kgov.errors import ClusterError
 
 GROUPS_IN_FLIGHT = 500
+RETRIES, RETRY_PAUSE_S = 3, 0.3  # a leader election takes a few hundred milliseconds
+
+
+# what a partition answers while its leader is being elected (a topic created a moment ago)
+_ELECTING = frozenset({
+    "LEADER_NOT_AVAILABLE", "NOT_LEADER_FOR_PARTITION", "NOT_LEADER_OR_FOLLOWER", "OFFSET_NOT_AVAILABLE",
+    "UNKNOWN_TOPIC_OR_PART", "REQUEST_TIMED_OUT", "_TIMED_OUT", "_TRANSPORT",
+})  # fmt: skip
+
+
+def _retriable(exc: Any) -> bool:
+    err = exc.args[0] if isinstance(exc, KafkaException) and exc.args else None
+    if not isinstance(err, KafkaError):
+        return False
+    return bool(err.retriable()) or str(err.name()) in _ELECTING
 
 
 def _key(tp: TopicPartition) -> str:
@@ -121,6 +139,17 @@ class KafkaUsageMixin(KafkaBase):
                 {TopicPartition(t, p): spec for t, p in chunk}, request_timeout=self._timeout
             )
 
-        for name, (result, exc) in self._batched("list_offsets", items, send, key=_key).items():
-            topic, _, number = name.rpartition(":")
-            yield (topic, int(number)), result, exc
+        todo = list(items)
+        for attempt in range(RETRIES + 1):
+            again: list[Partition] = []
+            for name, (result, exc) in self._batched("list_offsets", todo, send, key=_key).items():
+                topic, _, number = name.rpartition(":")
+                tp = (topic, int(number))
+                if exc is not None and _retriable(exc) and attempt < RETRIES:
+                    again.append(tp)
+                else:
+                    yield tp, result, exc
+            if not again:
+                return
+            time.sleep(RETRY_PAUSE_S * (attempt + 1))
+            todo = sorted(again)

@@ -9,11 +9,14 @@ from typing import Any
 from kgov.catalog.model import Catalog
 from kgov.plan.model import JSON
 from kgov.review.model import ATTENTION, BREAKING, SAFE, Reason, ResourceChange, Row, Where
+from kgov.review.policy_guard import rule_changes, weakened
 
 
 def _fields(value: Any) -> dict[str, JSON]:
     out: dict[str, JSON] = {}
     for f in dataclasses.fields(value):
+        if f.name == "custom_rules":
+            continue  # one change per rule (_custom_rules): rules are objects, not values
         v = getattr(value, f.name)
         if dataclasses.is_dataclass(v):
             out.update({f"{f.name}.{k}": x for k, x in _fields(v).items()})
@@ -27,7 +30,7 @@ def settings_changes(
 ) -> Iterator[ResourceChange]:
     h, b = head.settings, base.settings
 
-    def where(*path: str) -> Where:
+    def where(*path: str | int) -> Where:
         loc = h.loc(*path)
         return Where(relocate(loc.file), loc.line, loc.col)
 
@@ -36,7 +39,8 @@ def settings_changes(
         for key in sorted(set(new) | set(old)):
             if new.get(key) == old.get(key):
                 continue
-            found = [Reason(f"{section}-changed", SAFE, f"{section}.{key} changed")]
+            loosened = weakened(section, key, old.get(key), new.get(key))
+            found = [loosened or Reason(f"{section}-changed", SAFE, f"{section}.{key} changed")]
             if section == "ownership" and key == "delete" and new[key] and not old[key]:
                 found = [
                     Reason(
@@ -59,6 +63,25 @@ def settings_changes(
                 tuple(found),
                 where(section, *key.split(".")),
             )
+    for rid, action, before, after, loosened in rule_changes(b.policy.custom_rules, h.policy.custom_rules):
+        rows = tuple(
+            Row(f"policy.custom_rules.{rid}.{k}", (before or {}).get(k), (after or {}).get(k))
+            for k in (after or before or {})
+            if (before or {}).get(k) != (after or {}).get(k)
+        )
+        done = {"add": "added", "remove": "removed", "change": "changed"}[action]
+        reason = loosened or Reason("policy-changed", SAFE, f"custom rule {rid} {done}")
+        at = [i for i, r in enumerate(h.policy.custom_rules) if r.id == rid]
+        yield ResourceChange(
+            f"settings.policy.custom_rules.{rid}",
+            "settings",
+            f"policy.custom_rules.{rid}",
+            action,
+            (),
+            rows,
+            (reason,),
+            where("policy", "custom_rules", *at),
+        )
     for name in sorted(set(h.environments) | set(b.environments)):
         new_env, old_env = h.environments.get(name), b.environments.get(name)
         if old_env is None:

@@ -97,7 +97,7 @@ def _rules_text(custom: tuple[Rule, ...]) -> None:
 def _rules_markdown(custom: tuple[Rule, ...]) -> None:
     from kgov.policy.docs import markdown
 
-    sys.stdout.write(markdown())  # the reference of kgov's own rules (docs/rules.md)
+    sys.stdout.write(markdown(custom))  # kgov's own rules (docs/rules.md), then the catalog's
 
 
 RULES: Formats[Callable[[tuple[Rule, ...]], None]] = Formats(

@@ -104,20 +104,43 @@ def test_kgov_rules_lists_the_catalogs_custom_rules(tmp_path: Path) -> None:
     result = kgov("rules", str(_catalog(tmp_path, PII_RULE)))
     assert result.code == 0
     assert "pii-retention-7d" in result.stdout
+    assert (
+        'topic.config["retention.ms"] <= 604800000' in result.stdout
+    )  # the expression, not the message twice
+    hostile = PII_RULE.replace("set retention.ms", "\\e[31mset retention.ms").replace("hint: ", 'hint: "', 1)
+    hostile = hostile.replace("7d or less\n", '7d or less"\n')
+    shown = kgov("rules", str(_catalog(tmp_path / "hostile", hostile)))
+    assert shown.code == 0 and "\x1b" not in shown.stdout and "\\x1b[31mset" in shown.stdout
+
+
+def test_kgov_rules_markdown_documents_the_catalogs_rules_after_kgovs_own(tmp_path: Path) -> None:
+    own = kgov("rules", str(tmp_path / "no-catalog"), "--format", "markdown")
+    result = kgov(
+        "rules", str(_catalog(tmp_path, PII_RULE.replace("{name}", "<b>{name}</b>"))), "--format", "markdown"
+    )
+    assert result.code == 0 and result.stdout.startswith(own.stdout.rstrip("\n"))
+    extra = result.stdout[len(own.stdout.rstrip("\n")) :]
+    assert "# The catalog's own rules (policy.custom_rules)" in extra
+    assert "pii\\-retention\\-7d" in extra and "<b>" not in extra  # escaped: it comes from a pull request
 
 
 @pytest.mark.parametrize(
     ("expr", "says"),
     [
-        ('topic.name ==', "does not compile"),  # a syntax error
+        ("topic.name ==", "does not compile"),  # a syntax error
         ("topic.retention > 1", "no field 'retention'"),  # an unknown field
         ("env.HOME != ''", "does not compile"),  # no variable but the object: no environment
         # work that grows without bound: nested comprehensions (CEL has no other loop)
         (
-            "[" + ",".join(str(i) for i in range(50)) + "].all(a, ["
-            + ",".join(str(i) for i in range(50)) + "].all(b, ["
-            + ",".join(str(i) for i in range(50)) + "].all(c, ["
-            + ",".join(str(i) for i in range(50)) + "].all(d, a + b + c + d >= 0))))",
+            "["
+            + ",".join(str(i) for i in range(50))
+            + "].all(a, ["
+            + ",".join(str(i) for i in range(50))
+            + "].all(b, ["
+            + ",".join(str(i) for i in range(50))
+            + "].all(c, ["
+            + ",".join(str(i) for i in range(50))
+            + "].all(d, a + b + c + d >= 0))))",
             "custom rule 'my-rule'",
         ),
         ('topic.config["no.such.config"] > 1', "custom rule 'my-rule'"),  # raises at run time
@@ -169,12 +192,9 @@ def test_a_broken_rule_among_others_leaves_them_judging(tmp_path: Path) -> None:
 
 
 def test_rules_on_principals_and_subjects(tmp_path: Path) -> None:
-    rules = (
-        _rule("principal.name.startsWith('User:svc-')").replace("on: topic", "on: principal")
-        + _rule("subject.topics.size() > 0")
-        .replace("my-rule", "subject-used")
-        .replace("on: topic", "on: subject")
-    )
+    rules = _rule("principal.name.startsWith('User:svc-')").replace("on: topic", "on: principal") + _rule(
+        "subject.topics.size() > 0"
+    ).replace("my-rule", "subject-used").replace("on: topic", "on: subject")
     root = _catalog(tmp_path, rules)
     (root / "acls").mkdir()
     (root / "acls" / "users.yaml").write_text("service: users\nprincipal: User:users\n")

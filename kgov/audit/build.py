@@ -77,7 +77,7 @@ def audit_cluster(
     )
     live = view.facts.topics
     kafka = read.ports.get("kafka")
-    window = read.ctx.settings.ownership.active_within_ms  # idle longer: a candidate to retire
+    window = read.ctx.settings.ownership.retire_window_ms  # idle longer: a candidate to retire
     found, said = (
         read_usage(kafka, {n: t.partitions for n, t in live.items()}, window, read.ports.get("reassign"))
         if kafka

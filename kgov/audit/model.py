@@ -13,7 +13,7 @@ from kgov.plan.model import JSON, Entry
 _NO_ACCESS = Matrix((), (), ())  # frozen: one empty matrix serves every audit without one
 # 2: usage (consumer lag, unconsumed and empty topics), subjects; 3: violations' severity;
 # 4: violations' hint (the remedy, null when the rule gives none) and the kinds' tables (effective quotas)
-# 5: usage's retire_candidates (no group, no write within ownership.active_within; their bytes)
+# 5: usage's retire_candidates (no group, no write within ownership.retire_after; their bytes)
 FORMAT_VERSION = 5
 
 

@@ -31,7 +31,7 @@ class Lag:
 @dataclass(frozen=True)
 class Retire:
     """A candidate to retire: no group has committed offsets on it and nothing was written to it
-    within the window (ownership.active_within)."""
+    within the window (ownership.retire_after, by default ownership.active_within)."""
 
     topic: str
     last_write_ms: int | None  # its newest retained record's timestamp; None: it holds none

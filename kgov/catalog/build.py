@@ -106,6 +106,7 @@ def settings(src: Source, data: Mapping[str, Any]) -> Settings:
         bool(o.get("delete", False)),
         tuple(o.get("ignore_configs", default.ignore_configs)),
         duration_ms(o["active_within"]) if "active_within" in o else default.active_within_ms,
+        duration_ms(o["retire_after"]) if "retire_after" in o else None,
     )
     envs = {}
     for name, e in data.get("environments", {}).items():

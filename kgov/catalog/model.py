@@ -94,6 +94,12 @@ class Ownership:
     ignore_configs: tuple[str, ...] = DEFAULT_IGNORE_CONFIGS  # globs of config keys never reset as drift
     # in use within this long (a group's commit, a write): a delete is blocked without --allow-delete-active
     active_within_ms: int = 7 * 86_400_000
+    # idle this long (no group, no write): a candidate to retire in the audit; None: active_within
+    retire_after_ms: int | None = None
+
+    @property
+    def retire_window_ms(self) -> int:
+        return self.retire_after_ms if self.retire_after_ms is not None else self.active_within_ms
 
 
 @dataclass(frozen=True)

@@ -172,7 +172,7 @@ def _usage(usage: dict[str, Any] | None) -> list[tuple[str, str, list[str], list
         ("Topics nobody consumes", "unconsumed", ["topic"], [[_e(t)] for t in usage["unconsumed_topics"]]),
         ("Empty topics", "empty", ["topic"], [[_e(t)] for t in usage["empty_topics"]]),
         (
-            "Candidates to retire (no consumer group, no write within ownership.active_within)",
+            "Candidates to retire (no consumer group, no write within ownership.retire_after)",
             "retire",
             ["topic", "last write", "on disk"],
             [

@@ -142,7 +142,7 @@ def _usage(usage: dict[str, Any] | None) -> list[str]:
         lines += _section(title, len(usage[key]), ["topic"], [[md_code(t)] for t in usage[key]])
     retire = usage.get("retire_candidates", [])
     lines += _section(
-        "Candidates to retire (no consumer group, no write within ownership.active_within)",
+        "Candidates to retire (no consumer group, no write within ownership.retire_after)",
         len(retire),
         ["topic", "last write", "on disk"],
         [

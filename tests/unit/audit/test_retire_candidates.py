@@ -88,3 +88,22 @@ def test_the_audit_lists_them_in_markdown_and_html() -> None:
     assert "Candidates to retire" in md and "not read" in md
     page = audit_html.render(doc)
     assert 'id="retire"' in page and "&lt;b&gt;old&lt;/b&gt;" in page and "<b>old" not in page
+
+
+def test_ownership_retire_after_sets_the_audits_window_apart_from_active_within(tmp_path: Path) -> None:
+    root = tmp_path / "catalog"
+    root.mkdir()
+    env = "environments:\n  local:\n    kafka: {bootstrap_servers: 'k:9092'}\n"
+    c = MemoryCluster(brokers=1)
+    c.add_topic("a.idle", 1, 1)
+    c.produce("a.idle", 1, at_ms=_now() - 10 * DAY)  # idle 10 days: past active_within (7d), not 30d
+
+    def candidates(ownership: str) -> list[str]:
+        (root / "kgov.yaml").write_text(f"version: 1\n{ownership}{env}", encoding="utf-8")
+        catalog = load_catalog(root).catalog
+        doc = audit_cluster(catalog, "local", Backends(kafka=c)).to_json()
+        return [r["topic"] for r in doc["usage"]["retire_candidates"]]
+
+    assert candidates("") == ["a.idle"]  # the default window: active_within
+    assert candidates("ownership: {retire_after: 30d}\n") == []
+    assert candidates("ownership: {active_within: 30d, retire_after: 1d}\n") == ["a.idle"]

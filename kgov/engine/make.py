@@ -80,7 +80,7 @@ def make_plan(
         entries.extend(found)
         warnings.extend(said)
         if isinstance(kind, SizesChanges) and capacity is None:  # one kind takes storage: topics
-            capacity = kind.capacity(found, observed)
+            capacity = kind.capacity(found, observed, ctx)
         summary[kind.name] = KindSummary(
             kind.title,
             len(desired),

@@ -6,6 +6,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from typing import Any
 
+from kgov.kinds.base import DiffContext
 from kgov.plan.model import JSON, Entry
 
 
@@ -15,9 +16,10 @@ class SizesChanges(ABC):
     show its `line` without knowing the kind."""
 
     @abstractmethod
-    def capacity(self, entries: Sequence[Entry], observed: Any) -> JSON | None:
+    def capacity(self, entries: Sequence[Entry], observed: Any, ctx: DiffContext) -> JSON | None:
         """None when no entry of the kind takes or frees storage. `observed`: the kind's own
-        observation the entries were diffed against (what the brokers hold now)."""
+        observation the entries were diffed against (what the brokers hold now); `ctx`: the
+        settings (policy.capacity's limits)."""
 
     @abstractmethod
     def review_capacity(self, changes: Sequence[tuple[str, JSON, JSON]]) -> JSON | None:

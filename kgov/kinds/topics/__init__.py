@@ -126,8 +126,9 @@ class TopicKind(
     def visible(self, entry: Entry, observed: ObservedTopics) -> bool:
         return topic_visible(entry, observed)
 
-    def capacity(self, entries: Sequence[Entry], observed: ObservedTopics) -> JSON | None:
-        return plan_capacity(entries, observed.broker_replicas)
+    def capacity(self, entries: Sequence[Entry], observed: ObservedTopics, ctx: DiffContext) -> JSON | None:
+        limit = ctx.settings.policy.capacity.max_partitions_per_broker
+        return plan_capacity(entries, observed.broker_replicas, limit)
 
     def review_capacity(self, changes: Sequence[tuple[str, JSON, JSON]]) -> JSON | None:
         return review_capacity(changes)

@@ -12,8 +12,9 @@ is *unbounded*: its time bound (`retention.ms`) needs a measured write rate, whi
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from kgov.catalog.model import Capacity
 from kgov.kinds.rates import size
 from kgov.plan.model import JSON, Entry
 
@@ -167,13 +168,16 @@ def summarise(sizes: Iterable[Storage]) -> Summary:
     )
 
 
-# Partition replicas per broker kgov holds a plan against: Confluent's long-standing guidance for a
-# broker (KRaft clusters take more, but leader elections and restarts slow down past it). A broker
-# also needs open files for each replica's segments: the sandbox says its own room (`kgov sandbox up`).
-BROKER_PARTITION_LIMIT = 4000
+# Partition replicas per broker kgov holds a plan against unless policy.capacity.max_partitions_per_broker
+# says otherwise: Confluent's long-standing guidance for a broker (KRaft clusters take more, but leader
+# elections and restarts slow down past it). A broker also needs an open file per replica's segment:
+# `kgov sandbox up` says the sandbox's own room, to set as the limit where it is lower.
+BROKER_PARTITION_LIMIT = Capacity().max_partitions_per_broker  # 4000
 
 
-def largest_broker(held: Mapping[int, int], added: int) -> dict[str, JSON] | None:
+def largest_broker(
+    held: Mapping[int, int], added: int, limit: int = BROKER_PARTITION_LIMIT
+) -> dict[str, JSON] | None:
     """The broker that will hold the most replicas after `added` new ones, which Kafka spreads
     round-robin over the brokers: an estimate, its count now plus its even share."""
     if not held:
@@ -181,10 +185,51 @@ def largest_broker(held: Mapping[int, int], added: int) -> dict[str, JSON] | Non
     broker = max(sorted(held), key=lambda b: held[b])
     share = -(-max(added, 0) // len(held))  # ceil
     after = held[broker] + share
-    return {"broker": broker, "partitions": after, "limit": BROKER_PARTITION_LIMIT}
+    return {"broker": broker, "partitions": after, "limit": limit}
 
 
-def plan_capacity(entries: Iterable[Entry], held: Mapping[int, int] | None = None) -> JSON | None:
+def _added(entries: Iterable[Entry]) -> int:
+    return sum(
+        storage(e.name, e.before if e.action == "update" else None, e.after).replicas_added
+        for e in entries
+        if e.action in ("create", "update") and isinstance(e.after, dict) and "partitions" in e.after
+    )
+
+
+def broker_check(entries: list[Entry], held: Mapping[int, int], limit: int, on_exceed: str) -> list[Entry]:
+    """policy.capacity.max_partitions_per_broker: when the largest broker would pass it after the plan,
+    every created or grown topic that adds partition replicas gets a note (attention) or is blocked."""
+    largest = largest_broker(held, _added(entries), limit)
+    if largest is None or largest["partitions"] <= limit:
+        return entries
+    message = (
+        f"broker {largest['broker']} would hold ≈{largest['partitions']:,} partition replicas, above "
+        f"policy.capacity.max_partitions_per_broker ({limit:,})"
+    )
+    out = []
+    for e in entries:
+        adds = e.action in ("create", "update") and _added([e]) > 0
+        if not adds:
+            out.append(e)
+        elif on_exceed != "block":
+            # no count in the note: it is in the fingerprint, and a topic created elsewhere would
+            # make a saved plan stale (the plan's Capacity line has the estimate)
+            note = (
+                f"attention: the largest broker passes policy.capacity.max_partitions_per_broker ({limit:,})"
+            )
+            out.append(replace(e, notes=(*e.notes, note)))
+        else:
+            hint = (
+                "add brokers, or use fewer partitions or replicas, or raise "
+                "policy.capacity.max_partitions_per_broker in kgov.yaml"
+            )
+            out.append(replace(e, action="blocked", reason=message, hint=hint))
+    return out
+
+
+def plan_capacity(
+    entries: Iterable[Entry], held: Mapping[int, int] | None = None, limit: int = BROKER_PARTITION_LIMIT
+) -> JSON | None:
     """The plan's `capacity` object over its created and changed topics; None when there are none.
     `held`: the replicas each broker holds now (a full plan's listing), for the largest broker."""
     found = review_capacity(
@@ -192,14 +237,10 @@ def plan_capacity(entries: Iterable[Entry], held: Mapping[int, int] | None = Non
         for e in entries
         if e.action in ("create", "update")
     )
-    largest = largest_broker(held or {}, found["partitions"]) if found is not None else None
+    largest = largest_broker(held or {}, found["partitions"], limit) if found is not None else None
     if found is None or largest is None:
         return found
-    over = (
-        " (above the limit " + f"{BROKER_PARTITION_LIMIT:,})"
-        if largest["partitions"] > BROKER_PARTITION_LIMIT
-        else ""
-    )
+    over = f" (above the limit {limit:,})" if largest["partitions"] > limit else ""
     line = f"{found['line']}; largest broker ≈{largest['partitions']:,} partitions{over}"
     return {**found, "line": line, "largest_broker": largest}
 

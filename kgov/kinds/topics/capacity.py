@@ -6,7 +6,9 @@ the review's before/after hold, so the plan and `kgov diff --base` count alike.
 
 A partition's log is bounded by `retention.bytes` (Kafka applies it per partition); a topic's storage
 at retention is partitions x replication factor x that bound. A topic with no byte bound (unset or -1)
-is *unbounded*: its time bound (`retention.ms`) needs a measured write rate, which a later step adds.
+is bounded by time (`retention.ms`) or compaction: for an existing topic bounded by time, the size
+is its measured write rate x retention.ms x replication factor (Measured; the plan reads it in
+kgov/kinds/topics/measure.py); a new one, or a compacted one, is named but not counted.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ class Storage:
     new: bool
     # without a byte bound: what else bounds it (the size then needs the measured write rate)
     limit: str = "unbounded"  # "retention.ms 3d", "compaction", or "unbounded"
+    measured: Measured | None = None  # the existing log its time-bound size was measured from
 
     @property
     def replicas_added(self) -> int:
@@ -95,19 +98,94 @@ def _replicas(spec: JSON) -> int:
     return int(spec["partitions"]) * int(spec["replication_factor"]) if spec else 0
 
 
-def storage(name: str, before: JSON, after: JSON) -> Storage:
-    cap = bound(after)
-    old = bound(before) if before else None
+def retention_ms(spec: JSON) -> int | None:
+    """The time bound of a topic that deletes (retention.ms, Kafka's 7 days when unset); None when
+    compacted or kept forever (-1)."""
+    config = (spec or {}).get("config") or {}
+    if "compact" in str(config.get("cleanup.policy", "delete")):
+        return None
+    raw = str(config.get("retention.ms", _KAFKA_RETENTION_MS))
+    ms = int(raw) if raw.lstrip("-").isdigit() else -1
+    return ms if ms >= 0 else None
+
+
+@dataclass(frozen=True)
+class Measured:
+    """An existing topic's log as the brokers hold it (kgov/kinds/topics/measure.py reads it): per
+    partition that holds records, the bytes of one replica (DescribeLogDirs, the largest replica) and
+    the time its records span (newest minus oldest record timestamp), under the topic's current
+    retention.ms `retention`. One replica's bytes: replication is applied by the storage, with the
+    replication factor the topic will have."""
+
+    logs: tuple[tuple[int, int], ...]  # (bytes of one replica, span in ms > 0) per partition
+    retention: int  # retention.ms when measured
+
+    @property
+    def bytes(self) -> int:
+        return sum(b for b, _ in self.logs)
+
+    @property
+    def span(self) -> int:
+        return max((s for _, s in self.logs), default=0)
+
+    def covers(self, ms: int) -> bool:
+        """Every log already spans `ms`, the retention it was measured under: it is as full as it gets."""
+        return ms == self.retention and all(s >= ms for _, s in self.logs)
+
+    def per_replica(self, ms: int) -> int:
+        """One replica's bytes at retention `ms`: a log that already spans the retention it has is its
+        size on disk; any other is its write rate (bytes over span) times `ms`."""
+        return sum(b if self.covers(ms) else b * ms // s for b, s in self.logs)
+
+
+def _bytes(spec: JSON, measured: Measured | None) -> int | None:
+    """Bytes at retention of one side: retention.bytes where set, else the measured rate x retention.ms."""
+    cap = bound(spec)
+    if cap is not None:
+        return cap * _replicas(spec)
+    ms = retention_ms(spec)
+    if measured is None or ms is None or not spec:
+        return None
+    return measured.per_replica(ms) * int(spec["replication_factor"])
+
+
+def storage(name: str, before: JSON, after: JSON, measured: Measured | None = None) -> Storage:
+    """`measured`: the existing topic's log (a change of a topic bounded by time only)."""
     return Storage(
         name=name,
         replicas_before=_replicas(before),
         replicas_after=_replicas(after),
-        bound=cap,
-        bytes_before=None if old is None else old * _replicas(before),
-        bytes_after=None if cap is None else cap * _replicas(after),
+        bound=bound(after),
+        bytes_before=_bytes(before, measured) if before else None,
+        bytes_after=_bytes(after, measured if before else None),
         new=not before,
         limit=_limit(after),
+        measured=measured if before else None,
     )
+
+
+def measured_note(s: Storage, after: JSON) -> str | None:
+    """What the measurement says, for a topic whose size after the change comes from it."""
+    m, ms = s.measured, retention_ms(after)
+    if m is None or s.bound is not None or ms is None or s.bytes_after is None:
+        return None
+    rf = int(after["replication_factor"])
+    if m.covers(ms):
+        how = f"its log already spans {_limit(after)}: {size(m.bytes)} per replica"
+    else:
+        per_day = m.bytes * 86_400_000 // m.span
+        how = (
+            f"write rate ≈{size(per_day)}/day per replica ({size(m.bytes)} over {_span(m.span)} of "
+            f"records) x {_limit(after)}"
+        )
+    return f"storage at retention, measured: {how} x RF {rf} = {size(s.bytes_after)}"
+
+
+def _span(ms: int) -> str:
+    for unit, factor in (("d", 86_400_000), ("h", 3_600_000), ("min", 60_000), ("s", 1000)):
+        if ms >= factor:
+            return f"{ms / factor:.1f}{unit}"
+    return f"{ms}ms"
 
 
 def above(s: Storage, limit: int | None) -> bool:
@@ -228,14 +306,21 @@ def broker_check(entries: list[Entry], held: Mapping[int, int], limit: int, on_e
 
 
 def plan_capacity(
-    entries: Iterable[Entry], held: Mapping[int, int] | None = None, limit: int = BROKER_PARTITION_LIMIT
+    entries: Iterable[Entry],
+    held: Mapping[int, int] | None = None,
+    limit: int = BROKER_PARTITION_LIMIT,
+    measured: Mapping[str, Measured] | None = None,
 ) -> JSON | None:
     """The plan's `capacity` object over its created and changed topics; None when there are none.
-    `held`: the replicas each broker holds now (a full plan's listing), for the largest broker."""
+    `held`: the replicas each broker holds now (a full plan's listing), for the largest broker;
+    `measured`: the logs of changed topics bounded by time (kgov/kinds/topics/measure.py)."""
     found = review_capacity(
-        (e.name, e.before if e.action != "create" else None, e.after)
-        for e in entries
-        if e.action in ("create", "update")
+        (
+            (e.name, e.before if e.action != "create" else None, e.after)
+            for e in entries
+            if e.action in ("create", "update")
+        ),
+        measured,
     )
     largest = largest_broker(held or {}, found["partitions"], limit) if found is not None else None
     if found is None or largest is None:
@@ -245,14 +330,17 @@ def plan_capacity(
     return {**found, "line": line, "largest_broker": largest}
 
 
-def review_capacity(changes: Iterable[tuple[str, JSON, JSON]]) -> JSON | None:
+def review_capacity(
+    changes: Iterable[tuple[str, JSON, JSON]], measured: Mapping[str, Measured] | None = None
+) -> JSON | None:
     """Over (name, before, after) desired JSON: topics created or changed (a removal frees its storage
     only once the delete is applied, which the plan shows; it is not counted here)."""
-    sizes = [
-        storage(name, before, after)
-        for name, before, after in changes
-        if isinstance(after, dict) and "partitions" in after
+    listed = [c for c in changes if isinstance(c[2], dict) and "partitions" in c[2]]
+    # a change that leaves the storage as it was (another config) is not counted; one of the time
+    # bound is, sized or not
+    timed = {name for name, before, after in listed if before and retention_ms(before) != retention_ms(after)}
+    sizes = [storage(name, before, after, (measured or {}).get(name)) for name, before, after in listed]
+    sized = [
+        s for s in sizes if s.new or s.replicas_added or s.bytes_before != s.bytes_after or s.name in timed
     ]
-    # a change that leaves the storage as it was (another config) is not counted
-    sized = [s for s in sizes if s.new or s.replicas_added or s.bytes_before != s.bytes_after]
     return summarise(sized).to_json() if sized else None

@@ -9,11 +9,17 @@ from __future__ import annotations
 import json
 import subprocess
 import time
+from collections import Counter
 from pathlib import Path
 
 import pytest
 from confluent_kafka import Producer
 
+from kgov.catalog.load import load_catalog
+from kgov.cluster.kafka.adapter.admin import KafkaCluster
+from kgov.cluster.kafka.adapter.replicas import KafkaReplicas
+from kgov.commands.common import connect
+from kgov.engine.make import make_plan
 from kgov.sandbox import fetch, java
 from tests.support import SETTINGS, topic_doc, write_catalog
 
@@ -97,3 +103,46 @@ def test_a_longer_retention_is_sized_from_the_measured_write_rate(
     (entry,) = [e for e in doc["resource_changes"] if e["name"] == name]
     assert any("storage at retention, measured: write rate" in n for n in entry["notes"]), entry
     assert seconds < 20  # a bound for a hang, not a timing
+
+
+def _requests(root: Path) -> Counter[str]:
+    """Every request the plan sent, by name, as both clients count them (confluent-kafka's and the
+    kafka-python replica client's)."""
+    catalog = load_catalog(root).catalog
+    backends = connect(catalog, "local")
+    try:
+        plan = make_plan(catalog, "local", backends, allow_delete=False)
+        assert plan.capacity is not None and plan.capacity["unsized"] == [], plan.capacity
+        kafka, replicas = backends.kafka, backends.reassign
+        assert isinstance(kafka, KafkaCluster) and isinstance(replicas, KafkaReplicas)
+        return Counter(kafka.requests) + Counter(replicas.reassign.requests)
+    finally:
+        if isinstance(backends.reassign, KafkaReplicas):
+            backends.reassign.close()
+
+
+def test_the_measurement_reads_do_not_grow_with_the_topics(
+    tmp_path: Path, sandbox3: ThreeBrokers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for key, value in sandbox3.env.items():
+        monkeypatch.setenv(key, value)
+    svc = unique_service()
+    names = [f"{svc}.t{i}" for i in range(8)]
+
+    def catalog(root: Path, chosen: list[str], retention_ms: int) -> Path:
+        docs = [topic_doc(n, PARTITIONS, retention_ms=str(retention_ms)) for n in chosen]
+        for d in docs:
+            d["replication_factor"] = 3
+        return write_catalog(root, {svc: docs})
+
+    applied = kgov("apply", "--env", "local", "--catalog", str(catalog(tmp_path / "all", names, 7 * DAY)),
+                   "--auto-approve")  # fmt: skip
+    assert applied.code == 0, applied.output
+    first_ms = int(time.time() * 1000) - 2 * 3_600_000
+    for n in names:
+        _produce(sandbox3.env["KGOV_BOOTSTRAP_PLAINTEXT"], n, first_ms)
+    few = _requests(catalog(tmp_path / "few", names[:2], 14 * DAY))
+    many = _requests(catalog(tmp_path / "many", names, 14 * DAY))
+    print(f"\nplan of 2 measured topics: {dict(few)}\nplan of 8 measured topics: {dict(many)}")
+    assert few == many
+    assert many["describe_log_dirs"] == 3  # one per broker

@@ -80,7 +80,8 @@ def _capacity(raw: Mapping[str, Any]) -> Capacity:
     limit = raw.get("max_bytes_at_retention")
     # the schema admits whole numbers and sizes up to 999999TiB, which retention.bytes' reading takes
     value = None if limit is None else int(normalize("retention.bytes", limit))
-    return Capacity(value, raw.get("on_exceed", "attention"))
+    per_broker = raw.get("max_partitions_per_broker", Capacity.max_partitions_per_broker)
+    return Capacity(value, raw.get("on_exceed", "attention"), per_broker)
 
 
 def settings(src: Source, data: Mapping[str, Any]) -> Settings:

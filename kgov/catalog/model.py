@@ -66,10 +66,13 @@ class CustomRule(Node):
 
 @dataclass(frozen=True)
 class Capacity:
-    """policy.capacity: a threshold on one topic's storage at retention (docs/capacity.md)."""
+    """policy.capacity: thresholds on one topic's storage at retention and on a broker's partition
+    replicas (docs/capacity.md)."""
 
     max_bytes_at_retention: int | None = None  # None: no threshold
     on_exceed: str = "attention"  # or "block": the plan refuses the topic
+    # partition replicas per broker after a plan: Confluent's long-standing guidance (docs/capacity.md)
+    max_partitions_per_broker: int = 4000
 
 
 @dataclass(frozen=True)

@@ -77,10 +77,12 @@ def make_plan(
             check_rights(kind, read.port, [e for e in found if e.is_change])
             # may block a delete of what is in use; reads other ports for more evidence (sizes)
             found = with_evidence(kind, read.port, found, ctx, ports.get, entries)
+        if isinstance(kind, SizesChanges) and capacity is None:  # one kind takes storage: topics
+            # with a connection, it measures what it needs (write rates; not from a snapshot)
+            port = read.port if read.reader is None else None
+            found, capacity = kind.capacity(found, observed, ctx, port, ports.get)
         entries.extend(found)
         warnings.extend(said)
-        if isinstance(kind, SizesChanges) and capacity is None:  # one kind takes storage: topics
-            capacity = kind.capacity(found, observed)
         summary[kind.name] = KindSummary(
             kind.title,
             len(desired),

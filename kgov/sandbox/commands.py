@@ -17,6 +17,7 @@ from rich.status import Status
 from rich.table import Table
 from rich.text import Text
 
+from kgov.catalog.model import Policy
 from kgov.errors import EXIT_ERROR, EXIT_OK, SandboxError
 from kgov.sandbox.api import DownResult, Sandbox, SandboxStatus, UpResult
 from kgov.sandbox.capacity import FILES_PER_REPLICA, MAPS_PER_REPLICA, Capacity
@@ -91,10 +92,18 @@ def _capacity_line(cap: Capacity) -> str:
         if cap.bound_by == "open files"
         else f"vm.max_map_count {cap.max_map_count}, {MAPS_PER_REPLICA} memory maps per replica"
     )
-    return (
+    line = (
         f"  Room for about {cap.partitions:,} partitions of replication factor "
         f"{cap.replication_factor} ({bound})"
     )
+    default = Policy().capacity.max_partitions_per_broker
+    if cap.replicas_per_broker < default:  # kgov plan checks brokers against the lower figure
+        line += (
+            f"\n  That is {cap.replicas_per_broker:,} partition replicas per broker, below kgov plan's "
+            f"{default:,}: set policy.capacity.max_partitions_per_broker: {cap.replicas_per_broker} "
+            "in kgov.yaml for this sandbox (docs/capacity.md)"
+        )
+    return line
 
 
 def do_up(state_dir: Path, over: Overrides, timeout: float) -> int:

@@ -53,6 +53,15 @@ class LastWrites:
     errors: Mapping[Partition, str]
 
 
+@dataclass(frozen=True)
+class FirstWrites:
+    """Per partition, the timestamp (ms since the epoch) of its oldest retained record, absent for a
+    partition that holds none; errors by partition."""
+
+    oldest: Mapping[Partition, int]
+    errors: Mapping[Partition, str]
+
+
 class KafkaAdmin(AccessPort, Protocol):  # + ACLs and SCRAM users: kgov/cluster/kafka/access_port.py
     def list_topics(self) -> TopicListing:
         """All topics with partition count and replication factor (one metadata request)."""
@@ -87,6 +96,12 @@ class KafkaAdmin(AccessPort, Protocol):  # + ACLs and SCRAM users: kgov/cluster/
     def last_writes(self, partitions: Sequence[Partition]) -> LastWrites:
         """The newest record's timestamp of each partition (ListOffsets max-timestamp, Kafka 3.0+):
         one batch, a request per partition leader on the wire, cut by BATCH."""
+        ...
+
+    def first_writes(self, partitions: Sequence[Partition]) -> FirstWrites:
+        """The oldest retained record's timestamp of each partition: ListOffsets by timestamp 0 answers
+        the first record whose timestamp is at least 0, with that timestamp (the log's first record,
+        unless producers set timestamps out of order). One batch, a request per leader on the wire."""
         ...
 
     def create_topics(self, topics: Sequence[TopicSpec]) -> Outcome: ...

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from kgov.cluster.kafka.port import GroupOffsets, LastWrites, LogOffsets, Partition
+from kgov.cluster.kafka.port import FirstWrites, GroupOffsets, LastWrites, LogOffsets, Partition
 
 
 class MemoryUsageMixin:
@@ -18,12 +18,35 @@ class MemoryUsageMixin:
         state: dict[str, Any] = self.__dict__.setdefault("_usage_state", fresh)
         return state
 
-    def produce(self, topic: str, count: int, partition: int = 0, at_ms: int | None = None) -> None:
-        """`count` records, the newest written at `at_ms` (ms since the epoch; None: no timestamp)."""
+    def produce(
+        self,
+        topic: str,
+        count: int,
+        partition: int = 0,
+        at_ms: int | None = None,
+        first_ms: int | None = None,
+    ) -> None:
+        """`count` records, the newest written at `at_ms` (ms since the epoch; None: no timestamp), the
+        first at `first_ms` (default `at_ms`); the log's oldest record is the first one ever produced."""
         start, end = self._usage()["logs"].get((topic, partition), (0, 0))
         self._usage()["logs"][(topic, partition)] = (start, end + count)
         if at_ms is not None:
             self._usage().setdefault("written", {})[(topic, partition)] = at_ms
+            oldest = self._usage().setdefault("first", {})
+            oldest.setdefault((topic, partition), at_ms if first_ms is None else first_ms)
+
+    def first_writes(self, partitions: Sequence[Partition]) -> FirstWrites:
+        self.requests.append("list_offsets_for_timestamp")
+        first: dict[Partition, int] = self._usage().get("first", {})
+        oldest: dict[Partition, int] = {}
+        errors: dict[Partition, str] = {}
+        for topic, number in partitions:
+            known = self.topics.get(topic)
+            if known is None or number >= known.partitions:
+                errors[(topic, number)] = "UNKNOWN_TOPIC_OR_PART: Broker: Unknown topic or partition"
+            elif (topic, number) in first:
+                oldest[(topic, number)] = first[(topic, number)]
+        return FirstWrites(oldest, errors)
 
     def last_writes(self, partitions: Sequence[Partition]) -> LastWrites:
         self.requests.append("list_offsets_max_timestamp")
@@ -42,6 +65,7 @@ class MemoryUsageMixin:
         """Retention removed every message: the log is empty, its offsets go on."""
         _, end = self._usage()["logs"].get((topic, partition), (0, 0))
         self._usage()["logs"][(topic, partition)] = (end, end)
+        self._usage().get("first", {}).pop((topic, partition), None)
 
     def commit(self, group: str, topic: str, partition: int, offset: int) -> None:
         self._usage()["groups"].setdefault(group, {})[(topic, partition)] = offset

@@ -39,6 +39,7 @@ from kgov.kinds.topics.desired import desired_topics
 from kgov.kinds.topics.diff import diff_topics
 from kgov.kinds.topics.evidence import topic_evidence
 from kgov.kinds.topics.imports import import_topics
+from kgov.kinds.topics.measure import read_measured, to_measure, with_measured
 from kgov.kinds.topics.observe import ObservedTopics, observe_topics
 from kgov.kinds.topics.review import topic_location, topic_reasons
 from kgov.kinds.topics.unmanaged import unmanaged_topics
@@ -126,8 +127,21 @@ class TopicKind(
     def visible(self, entry: Entry, observed: ObservedTopics) -> bool:
         return topic_visible(entry, observed)
 
-    def capacity(self, entries: Sequence[Entry], observed: ObservedTopics) -> JSON | None:
-        return plan_capacity(entries, observed.broker_replicas)
+    def capacity(
+        self,
+        entries: Sequence[Entry],
+        observed: ObservedTopics,
+        ctx: DiffContext,
+        backend: KafkaAdmin | None,
+        other: Callable[[str], Any],
+    ) -> tuple[list[Entry], JSON | None]:
+        limits = ctx.settings.policy.capacity
+        wanted = to_measure(entries) if backend is not None else {}
+        current = {e.name: e.before for e in entries if e.name in wanted}
+        measured = read_measured(backend, other("reassign"), wanted, current) if backend is not None else {}
+        found = with_measured(entries, measured, limits)
+        held = observed.broker_replicas
+        return found, plan_capacity(found, held, limits.max_partitions_per_broker, measured)
 
     def review_capacity(self, changes: Sequence[tuple[str, JSON, JSON]]) -> JSON | None:
         return review_capacity(changes)

@@ -6,14 +6,17 @@ the review's before/after hold, so the plan and `kgov diff --base` count alike.
 
 A partition's log is bounded by `retention.bytes` (Kafka applies it per partition); a topic's storage
 at retention is partitions x replication factor x that bound. A topic with no byte bound (unset or -1)
-is *unbounded*: its time bound (`retention.ms`) needs a measured write rate, which a later step adds.
+is bounded by time (`retention.ms`) or compaction: for an existing topic bounded by time, the size
+is its measured write rate x retention.ms x replication factor (Measured; the plan reads it in
+kgov/kinds/topics/measure.py); a new one, or a compacted one, is named but not counted.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from kgov.catalog.model import Capacity
 from kgov.kinds.rates import size
 from kgov.plan.model import JSON, Entry
 
@@ -31,6 +34,7 @@ class Storage:
     new: bool
     # without a byte bound: what else bounds it (the size then needs the measured write rate)
     limit: str = "unbounded"  # "retention.ms 3d", "compaction", or "unbounded"
+    measured: Measured | None = None  # the existing log its time-bound size was measured from
 
     @property
     def replicas_added(self) -> int:
@@ -94,19 +98,94 @@ def _replicas(spec: JSON) -> int:
     return int(spec["partitions"]) * int(spec["replication_factor"]) if spec else 0
 
 
-def storage(name: str, before: JSON, after: JSON) -> Storage:
-    cap = bound(after)
-    old = bound(before) if before else None
+def retention_ms(spec: JSON) -> int | None:
+    """The time bound of a topic that deletes (retention.ms, Kafka's 7 days when unset); None when
+    compacted or kept forever (-1)."""
+    config = (spec or {}).get("config") or {}
+    if "compact" in str(config.get("cleanup.policy", "delete")):
+        return None
+    raw = str(config.get("retention.ms", _KAFKA_RETENTION_MS))
+    ms = int(raw) if raw.lstrip("-").isdigit() else -1
+    return ms if ms >= 0 else None
+
+
+@dataclass(frozen=True)
+class Measured:
+    """An existing topic's log as the brokers hold it (kgov/kinds/topics/measure.py reads it): per
+    partition that holds records, the bytes of one replica (DescribeLogDirs, the largest replica) and
+    the time its records span (newest minus oldest record timestamp), under the topic's current
+    retention.ms `retention`. One replica's bytes: replication is applied by the storage, with the
+    replication factor the topic will have."""
+
+    logs: tuple[tuple[int, int], ...]  # (bytes of one replica, span in ms > 0) per partition
+    retention: int  # retention.ms when measured
+
+    @property
+    def bytes(self) -> int:
+        return sum(b for b, _ in self.logs)
+
+    @property
+    def span(self) -> int:
+        return max((s for _, s in self.logs), default=0)
+
+    def covers(self, ms: int) -> bool:
+        """Every log already spans `ms`, the retention it was measured under: it is as full as it gets."""
+        return ms == self.retention and all(s >= ms for _, s in self.logs)
+
+    def per_replica(self, ms: int) -> int:
+        """One replica's bytes at retention `ms`: a log that already spans the retention it has is its
+        size on disk; any other is its write rate (bytes over span) times `ms`."""
+        return sum(b if self.covers(ms) else b * ms // s for b, s in self.logs)
+
+
+def _bytes(spec: JSON, measured: Measured | None) -> int | None:
+    """Bytes at retention of one side: retention.bytes where set, else the measured rate x retention.ms."""
+    cap = bound(spec)
+    if cap is not None:
+        return cap * _replicas(spec)
+    ms = retention_ms(spec)
+    if measured is None or ms is None or not spec:
+        return None
+    return measured.per_replica(ms) * int(spec["replication_factor"])
+
+
+def storage(name: str, before: JSON, after: JSON, measured: Measured | None = None) -> Storage:
+    """`measured`: the existing topic's log (a change of a topic bounded by time only)."""
     return Storage(
         name=name,
         replicas_before=_replicas(before),
         replicas_after=_replicas(after),
-        bound=cap,
-        bytes_before=None if old is None else old * _replicas(before),
-        bytes_after=None if cap is None else cap * _replicas(after),
+        bound=bound(after),
+        bytes_before=_bytes(before, measured) if before else None,
+        bytes_after=_bytes(after, measured if before else None),
         new=not before,
         limit=_limit(after),
+        measured=measured if before else None,
     )
+
+
+def measured_note(s: Storage, after: JSON) -> str | None:
+    """What the measurement says, for a topic whose size after the change comes from it."""
+    m, ms = s.measured, retention_ms(after)
+    if m is None or s.bound is not None or ms is None or s.bytes_after is None:
+        return None
+    rf = int(after["replication_factor"])
+    if m.covers(ms):
+        how = f"its log already spans {_limit(after)}: {size(m.bytes)} per replica"
+    else:
+        per_day = m.bytes * 86_400_000 // m.span
+        how = (
+            f"write rate ≈{size(per_day)}/day per replica ({size(m.bytes)} over {_span(m.span)} of "
+            f"records) x {_limit(after)}"
+        )
+    return f"storage at retention, measured: {how} x RF {rf} = {size(s.bytes_after)}"
+
+
+def _span(ms: int) -> str:
+    for unit, factor in (("d", 86_400_000), ("h", 3_600_000), ("min", 60_000), ("s", 1000)):
+        if ms >= factor:
+            return f"{ms / factor:.1f}{unit}"
+    return f"{ms}ms"
 
 
 def above(s: Storage, limit: int | None) -> bool:
@@ -167,13 +246,16 @@ def summarise(sizes: Iterable[Storage]) -> Summary:
     )
 
 
-# Partition replicas per broker kgov holds a plan against: Confluent's long-standing guidance for a
-# broker (KRaft clusters take more, but leader elections and restarts slow down past it). A broker
-# also needs open files for each replica's segments: the sandbox says its own room (`kgov sandbox up`).
-BROKER_PARTITION_LIMIT = 4000
+# Partition replicas per broker kgov holds a plan against unless policy.capacity.max_partitions_per_broker
+# says otherwise: Confluent's long-standing guidance for a broker (KRaft clusters take more, but leader
+# elections and restarts slow down past it). A broker also needs an open file per replica's segment:
+# `kgov sandbox up` says the sandbox's own room, to set as the limit where it is lower.
+BROKER_PARTITION_LIMIT = Capacity().max_partitions_per_broker  # 4000
 
 
-def largest_broker(held: Mapping[int, int], added: int) -> dict[str, JSON] | None:
+def largest_broker(
+    held: Mapping[int, int], added: int, limit: int = BROKER_PARTITION_LIMIT
+) -> dict[str, JSON] | None:
     """The broker that will hold the most replicas after `added` new ones, which Kafka spreads
     round-robin over the brokers: an estimate, its count now plus its even share."""
     if not held:
@@ -181,37 +263,84 @@ def largest_broker(held: Mapping[int, int], added: int) -> dict[str, JSON] | Non
     broker = max(sorted(held), key=lambda b: held[b])
     share = -(-max(added, 0) // len(held))  # ceil
     after = held[broker] + share
-    return {"broker": broker, "partitions": after, "limit": BROKER_PARTITION_LIMIT}
+    return {"broker": broker, "partitions": after, "limit": limit}
 
 
-def plan_capacity(entries: Iterable[Entry], held: Mapping[int, int] | None = None) -> JSON | None:
-    """The plan's `capacity` object over its created and changed topics; None when there are none.
-    `held`: the replicas each broker holds now (a full plan's listing), for the largest broker."""
-    found = review_capacity(
-        (e.name, e.before if e.action != "create" else None, e.after)
+def _added(entries: Iterable[Entry]) -> int:
+    return sum(
+        storage(e.name, e.before if e.action == "update" else None, e.after).replicas_added
         for e in entries
-        if e.action in ("create", "update")
+        if e.action in ("create", "update") and isinstance(e.after, dict) and "partitions" in e.after
     )
-    largest = largest_broker(held or {}, found["partitions"]) if found is not None else None
+
+
+def broker_check(entries: list[Entry], held: Mapping[int, int], limit: int, on_exceed: str) -> list[Entry]:
+    """policy.capacity.max_partitions_per_broker: when the largest broker would pass it after the plan,
+    every created or grown topic that adds partition replicas gets a note (attention) or is blocked."""
+    largest = largest_broker(held, _added(entries), limit)
+    if largest is None or largest["partitions"] <= limit:
+        return entries
+    message = (
+        f"broker {largest['broker']} would hold ≈{largest['partitions']:,} partition replicas, above "
+        f"policy.capacity.max_partitions_per_broker ({limit:,})"
+    )
+    out = []
+    for e in entries:
+        adds = e.action in ("create", "update") and _added([e]) > 0
+        if not adds:
+            out.append(e)
+        elif on_exceed != "block":
+            # no count in the note: it is in the fingerprint, and a topic created elsewhere would
+            # make a saved plan stale (the plan's Capacity line has the estimate)
+            note = (
+                f"attention: the largest broker passes policy.capacity.max_partitions_per_broker ({limit:,})"
+            )
+            out.append(replace(e, notes=(*e.notes, note)))
+        else:
+            hint = (
+                "add brokers, or use fewer partitions or replicas, or raise "
+                "policy.capacity.max_partitions_per_broker in kgov.yaml"
+            )
+            out.append(replace(e, action="blocked", reason=message, hint=hint))
+    return out
+
+
+def plan_capacity(
+    entries: Iterable[Entry],
+    held: Mapping[int, int] | None = None,
+    limit: int = BROKER_PARTITION_LIMIT,
+    measured: Mapping[str, Measured] | None = None,
+) -> JSON | None:
+    """The plan's `capacity` object over its created and changed topics; None when there are none.
+    `held`: the replicas each broker holds now (a full plan's listing), for the largest broker;
+    `measured`: the logs of changed topics bounded by time (kgov/kinds/topics/measure.py)."""
+    found = review_capacity(
+        (
+            (e.name, e.before if e.action != "create" else None, e.after)
+            for e in entries
+            if e.action in ("create", "update")
+        ),
+        measured,
+    )
+    largest = largest_broker(held or {}, found["partitions"], limit) if found is not None else None
     if found is None or largest is None:
         return found
-    over = (
-        " (above the limit " + f"{BROKER_PARTITION_LIMIT:,})"
-        if largest["partitions"] > BROKER_PARTITION_LIMIT
-        else ""
-    )
+    over = f" (above the limit {limit:,})" if largest["partitions"] > limit else ""
     line = f"{found['line']}; largest broker ≈{largest['partitions']:,} partitions{over}"
     return {**found, "line": line, "largest_broker": largest}
 
 
-def review_capacity(changes: Iterable[tuple[str, JSON, JSON]]) -> JSON | None:
+def review_capacity(
+    changes: Iterable[tuple[str, JSON, JSON]], measured: Mapping[str, Measured] | None = None
+) -> JSON | None:
     """Over (name, before, after) desired JSON: topics created or changed (a removal frees its storage
     only once the delete is applied, which the plan shows; it is not counted here)."""
-    sizes = [
-        storage(name, before, after)
-        for name, before, after in changes
-        if isinstance(after, dict) and "partitions" in after
+    listed = [c for c in changes if isinstance(c[2], dict) and "partitions" in c[2]]
+    # a change that leaves the storage as it was (another config) is not counted; one of the time
+    # bound is, sized or not
+    timed = {name for name, before, after in listed if before and retention_ms(before) != retention_ms(after)}
+    sizes = [storage(name, before, after, (measured or {}).get(name)) for name, before, after in listed]
+    sized = [
+        s for s in sizes if s.new or s.replicas_added or s.bytes_before != s.bytes_after or s.name in timed
     ]
-    # a change that leaves the storage as it was (another config) is not counted
-    sized = [s for s in sizes if s.new or s.replicas_added or s.bytes_before != s.bytes_after]
     return summarise(sized).to_json() if sized else None

@@ -8,7 +8,7 @@ from dataclasses import replace
 from kgov.kafka_configs import TOPIC_CONFIGS, canonical, ignored_config
 from kgov.kinds.base import DiffContext
 from kgov.kinds.ownership import is_protected, matching_patterns, protected_patterns
-from kgov.kinds.topics.capacity import above, above_message, storage
+from kgov.kinds.topics.capacity import above, above_message, broker_check, storage
 from kgov.kinds.topics.observe import ObservedTopics
 from kgov.plan.model import Change, Entry
 from kgov.platforms import profile
@@ -63,6 +63,10 @@ def diff_topics(
             entry = _update(want, have, ignore, platform.topic_defaults)
         if entry is not None:
             entries.append(_capacity_check(entry, ctx))
+    limit = ctx.settings.policy.capacity
+    entries = broker_check(
+        entries, observed.broker_replicas, limit.max_partitions_per_broker, limit.on_exceed
+    )
     for name, error in sorted(observed.unreadable.items()):
         warnings.append(
             f"topic {name} is in an owned prefix but kgov cannot describe it ({error}); "

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from kgov.kinds.topics.capacity import bound, storage, summarise
 
 GIB = 2**30
@@ -175,3 +177,61 @@ def test_the_largest_broker_after_the_plan_against_the_limit() -> None:
         "largest broker ≈4,012 partitions (above the limit 4,000)"
     )
     assert "largest_broker" not in (plan_capacity([new]) or {})
+
+
+def _broker_plan(on_exceed: str, per_broker: int, *topics: tuple[str, int]) -> dict[str, object]:
+    """A plan on a three-broker twin that already holds orders.old (30 partitions x RF 3: 30 each)."""
+    from dataclasses import replace
+
+    from kgov.catalog.model import Capacity
+    from kgov.cluster.memory.kafka import MemoryCluster
+    from kgov.state import TopicSpec
+    from tests.unit.plan.helpers import catalog, plan, topic
+
+    cluster = MemoryCluster()
+    cluster.create_topics([TopicSpec("orders.old", 30, 3, {})])
+    cat = catalog(topic("orders.old", 30, 3), *(topic(n, p, 3) for n, p in topics))
+    limit = Capacity(on_exceed=on_exceed, max_partitions_per_broker=per_broker)
+    cat = replace(cat, settings=replace(cat.settings, policy=replace(cat.settings.policy, capacity=limit)))
+    return plan(cat, cluster).to_json()
+
+
+def test_the_per_broker_limit_of_kgov_yaml_marks_or_blocks_the_topics_that_add_partitions() -> None:
+    # 30 per broker now; 12 x RF 3 adds 12 to each: 42 > 40
+    marked = _broker_plan("attention", 40, ("orders.new", 12))
+    (new,) = [e for e in marked["resource_changes"] if e["name"] == "orders.new"]  # type: ignore[attr-defined]
+    assert new["action"] == "create"
+    assert new["notes"][-1] == (
+        "attention: the largest broker passes policy.capacity.max_partitions_per_broker (40)"
+    )
+    assert marked["capacity"]["line"].endswith("largest broker ≈42 partitions (above the limit 40)")  # type: ignore[index]
+    assert marked["capacity"]["largest_broker"]["limit"] == 40  # type: ignore[index]
+
+    blocked = _broker_plan("block", 40, ("orders.new", 12))
+    (new,) = [e for e in blocked["resource_changes"] if e["name"] == "orders.new"]  # type: ignore[attr-defined]
+    assert new["action"] == "blocked"
+    assert new["reason"] == (
+        "broker 0 would hold ≈42 partition replicas, above policy.capacity.max_partitions_per_broker (40)"
+    )
+    assert "max_partitions_per_broker" in new["hint"]
+
+    under = _broker_plan("block", 42, ("orders.new", 12))
+    (new,) = [e for e in under["resource_changes"] if e["name"] == "orders.new"]  # type: ignore[attr-defined]
+    assert new["action"] == "create" and not any("attention" in n for n in new["notes"])
+
+
+def test_max_partitions_per_broker_is_read_from_kgov_yaml_and_checked(tmp_path: Path) -> None:
+    from kgov.catalog.load import load_catalog
+    from tests.support import SETTINGS, kgov, topic_doc, write_catalog
+
+    policy = {**SETTINGS["policy"], "capacity": {"max_partitions_per_broker": 500}}
+    cat = write_catalog(tmp_path / "ok", {"orders": [topic_doc("orders.a")]}, policy=policy)
+    assert load_catalog(cat).catalog.settings.policy.capacity.max_partitions_per_broker == 500
+    default = write_catalog(tmp_path / "default", {"orders": [topic_doc("orders.a")]})
+    assert load_catalog(default).catalog.settings.policy.capacity.max_partitions_per_broker == 4000
+    for bad in (0, "many"):
+        policy = {**SETTINGS["policy"], "capacity": {"max_partitions_per_broker": bad}}
+        cat = write_catalog(tmp_path / f"bad{bad}", {"orders": [topic_doc("orders.a")]}, policy=policy)
+        result = kgov("lint", str(cat))
+        assert result.code == 1, result.output
+        assert "kgov.yaml:" in result.output and "Traceback" not in result.output

@@ -21,7 +21,7 @@ from confluent_kafka.admin import OffsetSpec
 
 from kgov.cluster.interrupt import wait_futures
 from kgov.cluster.kafka.adapter.base import KafkaBase, error_text
-from kgov.cluster.kafka.port import GroupOffsets, LastWrites, LogOffsets, Partition
+from kgov.cluster.kafka.port import FirstWrites, GroupOffsets, LastWrites, LogOffsets, Partition
 from kgov.errors import ClusterError
 
 GROUPS_IN_FLIGHT = 500
@@ -129,6 +129,18 @@ class KafkaUsageMixin(KafkaBase):
             elif int(result.offset) >= 0 and int(result.timestamp) >= 0:  # -1: an empty log
                 newest[tp] = int(result.timestamp)
         return LastWrites(newest, errors)
+
+    def first_writes(self, partitions: Sequence[Partition]) -> FirstWrites:
+        items = sorted(set(partitions))
+        oldest: dict[Partition, int] = {}
+        errors: dict[Partition, str] = {}
+        spec = OffsetSpec.for_timestamp(0)
+        for tp, result, exc in self._list_offsets(items, spec):
+            if exc is not None:
+                errors[tp] = error_text(exc)
+            elif int(result.offset) >= 0 and int(result.timestamp) >= 0:  # -1: an empty log
+                oldest[tp] = int(result.timestamp)
+        return FirstWrites(oldest, errors)
 
     def _list_offsets(self, items: Sequence[Partition], spec: Any) -> Iterator[tuple[Partition, Any, Any]]:
         """ListOffsets of `spec` for every partition, in the adapter's batches: (partition, the

@@ -49,6 +49,9 @@ class KafkaReplicas:
     def elect_leaders(self, partitions: Sequence[Partition]) -> PartitionOutcome:
         return self.reassign.elect_leaders(partitions)
 
+    def open_transactions(self) -> Mapping[str, str]:
+        return self.reassign.open_transactions()
+
     def close(self) -> None:
         self.reassign.close()
 

@@ -134,7 +134,7 @@ class Principal:
         """The principal's evidence in one line, for a reviewer."""
         if self.active:
             shown = [f"{g} (on {_names(sorted(self.usage.committed[g]))})" for g in self.active]
-            groups = f"{self.name}'s consumer groups with committed offsets: {_names(shown)}"
+            groups = f"consumer groups of {self.name} with committed offsets: {_names(shown)}"
         else:
             groups = f"no consumer group of {self.name} holds committed offsets"
         if self.txns:

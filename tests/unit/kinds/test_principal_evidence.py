@@ -204,7 +204,7 @@ def test_the_renderers_show_the_evidence_next_to_the_action(
     assert r"billing \(on orders\.created\)" in markdown  # escaped, beside each entry
     blocked = markdown.index("`!` allow User:billing READ topic orders")
     assert markdown.index("**Blocked:** ACL binding allow User:billing READ topic", blocked) > blocked
-    assert "  - Evidence: User:billing" in markdown
+    assert "  - Evidence: consumer groups of User:billing with committed offsets" in markdown
 
 
 def test_the_reads_are_fixed_whatever_the_number_of_deletes_and_shared_with_topics(

@@ -62,9 +62,20 @@ class Judged:
     unread: str | None  # what could not be read that could make it in use
 
 
-def read_usage(kafka: Any, transactions: Any, entries: Sequence[Entry]) -> Usage:
+def read_usage(
+    kafka: Any,
+    transactions: Any,
+    entries: Sequence[Entry],
+    principals: frozenset[str],
+    planned: Sequence[Entry] = (),
+) -> Usage:
     """`kafka`: the Kafka port; `transactions`: the reassignment port (None: the environment has
-    none, the transactions are not read). Every read here is shared with the plan's other readers."""
+    none, the transactions are not read); `principals`: those whose deletes are judged; `planned`:
+    the entries of the kinds planned before.
+
+    The offsets are read of the deleted principals' groups only (a revocation is common, and a
+    cluster may hold thousands of groups, an OffsetFetch each), unless this plan deletes a topic:
+    the topics' evidence has then read every group's, and the same call is answered from it."""
     creates = tuple(Binding.from_json(e.after) for e in entries if e.kind == "acl" and e.action == "create")
     try:
         bindings = tuple(kafka.describe_acls()) + creates
@@ -73,6 +84,10 @@ def read_usage(kafka: Any, transactions: Any, entries: Sequence[Entry]) -> Usage
         return Usage(bindings, {}, frozenset(), groups_unread=unread, txns_unread=unread)
     try:
         groups = list(kafka.list_groups())
+        if not any(e.kind == "topic" and e.action == "delete" for e in planned):
+            theirs = [b for b in bindings if b.principal in principals]
+            theirs = [b for b in theirs if _allows(b, b.principal, "group", CONSUME)]
+            groups = [g for g in groups if any(covers(b, g) for b in theirs)]
         offsets = kafka.group_offsets(groups) if groups else None
     except ClusterError as exc:
         usage = Usage(bindings, {}, frozenset(), groups_unread=redact(exc.message))
@@ -196,10 +211,12 @@ def principal_evidence(
     principal_of: Callable[[Entry], str],
     judge: Callable[[Principal, Entry], Judged],
     subject: Callable[[Entry], str],
+    planned: Sequence[Entry] = (),
 ) -> list[Entry]:
     """The entries with their deletes judged: `principal_of` names an entry's principal, `judge`
     decides it, `subject` names it for the reason ("SCRAM user orders", "ACL binding allow ...")."""
-    usage = read_usage(kafka, transactions, entries)
+    principals = frozenset(principal_of(e) for e in entries if e.action == "delete")
+    usage = read_usage(kafka, transactions, entries, principals, planned)
     seen: dict[str, Principal] = {}
     out: list[Entry] = []
     for entry in entries:

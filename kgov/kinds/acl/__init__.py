@@ -136,6 +136,7 @@ class AclKind(
             principal_of=lambda e: str(e.group),
             judge=_judge,
             subject=lambda e: f"ACL binding {e.label}",
+            planned=planned,
         )
 
     def apply(self, backend: KafkaAdmin, entries: Sequence[Entry]) -> Mapping[str, str | None]:

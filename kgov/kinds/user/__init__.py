@@ -124,6 +124,7 @@ class UserKind(
             principal_of=lambda e: str(e.group),
             judge=lambda p, _e: p.judge_user(),
             subject=lambda e: f"SCRAM user {e.name}",
+            planned=planned,
         )
 
     def apply(self, backend: KafkaAdmin, entries: Sequence[Entry]) -> Mapping[str, str | None]:

@@ -237,5 +237,19 @@ def test_the_reads_are_fixed_whatever_the_number_of_deletes_and_shared_with_topi
 
     one, many = reads(1), reads(40)
     assert one == many
-    assert one.count("list_consumer_groups") == 1  # topics and principals share one listing
+    assert one.count("list_consumer_groups") == 1  # topics and principals share one listing...
+    assert one.count("list_consumer_group_offsets") == 1  # ...and the one group's offsets
     assert one.count("list_transactions") == 3  # one per broker
+
+
+def test_without_a_topic_delete_only_the_deleted_principals_groups_are_read(cluster: Twin) -> None:
+    """A revocation is common and a cluster may hold thousands of groups: their offsets are read
+    only for the groups the deleted principals' bindings cover."""
+    kafka, replicas = cluster
+    for i in range(30):
+        kafka.commit(f"other{i}", "orders.created", 0, 1)
+    kafka.requests.clear()
+    found = _by_address(_plan(_catalog(_billing(False)), kafka, replicas))
+    assert found["user.billing"].action == "blocked"
+    assert kafka.requests.count("list_consumer_groups") == 1
+    assert kafka.requests.count("list_consumer_group_offsets") == 1  # billing's, not the 30 others'

@@ -95,12 +95,6 @@ class ReassignPort(Protocol):
         leader already is its preferred replica succeeds (None)."""
         ...
 
-    def open_transactions(self) -> Mapping[str, str]:
-        """The transactional ids with a transaction open (Ongoing, PrepareCommit, PrepareAbort) and
-        their state: one ListTransactions request per broker (each coordinates a slice of
-        __transaction_state). Kafka lists only the ids kgov's principal may DESCRIBE."""
-        ...
-
     def close(self) -> None:
         """Close the connections (the adapter's network thread ends)."""
         ...

@@ -23,7 +23,6 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
-import kafka
 import kafka.errors as kafka_errors
 from kafka import KafkaAdminClient, TopicPartition
 
@@ -37,7 +36,6 @@ T = TypeVar("T")
 PREFERRED = 0  # ElectLeaders' election type: preferred replica (1 is unclean)
 _GRACE_S = 5.0  # past kafka-python's own request timeout, before kgov gives up waiting on a call
 _RETRY_FIRST_S, _RETRY_MAX_S = 0.25, 1.0  # pauses between tries of a retriable failure
-OPEN_STATES = ("Ongoing", "PrepareCommit", "PrepareAbort")  # a transaction not yet ended
 
 
 class _Retriable(ClusterError):
@@ -340,35 +338,6 @@ class KafkaReassign:
     def _log_dirs(self, by_topic: dict[str, list[int]], broker: int) -> Any:
         # not tried again: it goes to this one broker, and a dead broker stays dead for a while
         return self._call("describe_log_dirs", lambda a: a.describe_log_dirs(by_topic, [broker]), retry=False)
-
-    def open_transactions(self) -> Mapping[str, str]:
-        """kafka-python 3.0's public list_transactions (KIP-664; confluent-kafka 2.16 has none): one
-        ListTransactions per broker, filtered by the brokers to the open states."""
-
-        def listing(admin: Any) -> Any:
-            if not callable(getattr(admin, "list_transactions", None)):
-                raise ClusterError(
-                    f"the installed kafka-python {getattr(kafka, '__version__', '?')} has no "
-                    "list_transactions (open transactions cannot be read)",
-                    hint="install the kafka-python version kgov pins (pip install 'kafka-python>=3.0.12,<4')",
-                )
-            return admin.list_transactions(state_filters=list(OPEN_STATES))
-
-        answer = self._call("list_transactions", listing)
-        out: dict[str, str] = {}
-        try:
-            self.requests["list_transactions"] += max(0, len(answer) - 1)  # one per broker
-            for rows in answer.values():
-                for row in rows:
-                    state = str(getattr(row.state, "value", row.state))
-                    if state in OPEN_STATES:  # an older broker may ignore the filter
-                        out[str(row.transactional_id)] = state
-        except (AttributeError, TypeError) as exc:
-            raise ClusterError(
-                f"the installed kafka-python's list_transactions answered in an unknown shape ({exc})",
-                hint="install the kafka-python version kgov pins (pip install 'kafka-python>=3.0.12,<4')",
-            ) from None
-        return out
 
     def elect_leaders(self, partitions: Sequence[Partition]) -> PartitionOutcome:
         wanted = sorted(set(partitions))

@@ -253,3 +253,15 @@ def test_without_a_topic_delete_only_the_deleted_principals_groups_are_read(clus
     assert found["user.billing"].action == "blocked"
     assert kafka.requests.count("list_consumer_groups") == 1
     assert kafka.requests.count("list_consumer_group_offsets") == 1  # billing's, not the 30 others'
+
+
+def test_a_hostile_transactional_id_is_escaped_in_text_and_markdown(cluster: Twin) -> None:
+    """Transactional ids and group names are anyone's text: the renderers escape them."""
+    kafka, replicas = cluster
+    replicas.transactions = {"billing-\x1b[2J<b>x</b>|`y`": "Ongoing"}
+    doc = _plan(_catalog(_billing(False)), kafka, replicas).to_json()
+    buffer = io.StringIO()
+    plan_text.render(doc, Console(file=buffer, width=300, color_system=None))
+    assert "\x1b[2J" not in buffer.getvalue() and "have an open transaction" in buffer.getvalue()
+    markdown = plan_markdown.render(doc)
+    assert "\x1b" not in markdown and "<b>x</b>" not in markdown and "have an open transaction" in markdown

@@ -35,7 +35,8 @@ def make_plan(
     `observe_with` (a snapshot, kgov/engine/snapshot.py), kinds are observed through it, not the
     backends, and a kind it lacks is not planned."""
     env = environment(catalog, env_name)
-    ctx = DiffContext(env, catalog.settings, allow_delete, allow_delete_active)
+    named = frozenset(t.name for t in catalog.topics())
+    ctx = DiffContext(env, catalog.settings, allow_delete, allow_delete_active, named)
     me = own_user(env)  # its credential and bindings are never planned (kgov/engine/selfguard.py)
     scope: dict[str, JSON] = {}
     state: dict[str, JSON] = {}

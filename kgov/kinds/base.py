@@ -43,6 +43,8 @@ class DiffContext:
     settings: Settings
     allow_delete: bool  # --allow-delete; deletes also need settings.ownership.delete
     allow_delete_active: bool = False  # --allow-delete-active: also delete what is in use
+    # the topics the catalog declares (a subject named after one is in use: kgov/kinds/subjects/evidence.py)
+    catalog_topics: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

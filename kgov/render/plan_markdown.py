@@ -66,7 +66,11 @@ def render(doc: dict[str, Any]) -> str:
     for group, members in grouped(doc["resource_changes"]):
         if group is not None:
             lines += [f"#### {md_text(group)}", ""]
-            lines += [f"- `{SYMBOL[e['action']]}` {md_text(e.get('label') or e['name'])}" for e in members]
+            for e in members:
+                lines.append(f"- `{SYMBOL[e['action']]}` {md_text(e.get('label') or e['name'])}")
+                lines += [f"  - {md_text(n)}" for n in e["notes"]]  # a delete's evidence, beside it
+                if e["action"] == "blocked":
+                    lines.append(f"  - **Blocked:** {md_text(e['reason'])}. *Fix:* {md_text(e['hint'])}.")
             lines.append("")
         else:
             for entry in members:

@@ -107,9 +107,16 @@ def test_removed_consumes_line_is_revoked(catalog: Path) -> None:
     original = acl.read_text("utf-8")
     acl.write_text(original.replace("consumes: [payments.completed, ", "consumes: ["), "utf-8")
     try:
-        out = run("plan", "--env", "local", "-c", str(catalog))
+        # the orders group still holds offsets on it (it consumed above): the revocation is blocked
+        # with that evidence (docs/deletes.md), and goes with --allow-delete-active
+        blocked = kgov("plan", "--env", "local", "-c", str(catalog))
+        OUTPUTS.append(blocked.output)
+        assert blocked.code == 1, blocked.output
+        assert "! acl allow User:orders READ topic payments.completed" in blocked.output
+        assert "consumer group(s) orders (on payments.completed) hold committed offsets" in blocked.output
+        out = run("plan", "--env", "local", "-c", str(catalog), "--allow-delete-active")
         assert "- acl allow User:orders READ topic payments.completed" in out
-        run("apply", "--env", "local", "-c", str(catalog), "--auto-approve")
+        run("apply", "--env", "local", "-c", str(catalog), "--auto-approve", "--allow-delete-active")
         assert c.consume(orders(), "orders", "payments.completed") == "TOPIC_AUTHORIZATION_FAILED"
         assert c.consume(orders(), "orders", "payments.failed") is None  # the other lines still hold
     finally:

@@ -51,6 +51,12 @@ class ReplicaPort(ReassignPort, Protocol):
         checks them right before it changes anything)."""
         ...
 
+    def open_transactions(self) -> Mapping[str, str]:
+        """The transactional ids with a transaction open (Ongoing, PrepareCommit, PrepareAbort) and
+        their state: one ListTransactions request per broker (each coordinates a slice of
+        __transaction_state). Kafka lists only the ids kgov's principal may DESCRIBE."""
+        ...
+
     def partition_replicas(self) -> Mapping[str, Mapping[int, PartitionState]]:
         """Every topic's partitions with their replicas, in-sync replicas and leader (one metadata
         request; topics the broker would not describe are left out)."""

@@ -15,6 +15,9 @@ from dataclasses import dataclass, field
 
 from kgov.cluster.kafka.port import Partition
 from kgov.cluster.kafka.reassign_port import Broker, LogDirSizes, PartitionOutcome, Reassignment
+from kgov.errors import ClusterError
+
+OPEN_STATES = frozenset({"Ongoing", "PrepareCommit", "PrepareAbort"})
 
 UNKNOWN = (
     "UNKNOWN_TOPIC_OR_PARTITION: This request is for a topic or partition that does not exist on this broker."
@@ -40,6 +43,8 @@ class MemoryReassign:
         self.down: set[int] = set()  # brokers that do not answer (describe_log_dirs errors)
         self.requests: list[str] = []  # one entry per request, to check batching
         self.closed = False
+        self.transactions: dict[str, str] = {}  # transactional id -> state (Ongoing, CompleteCommit, ...)
+        self.transactions_error: str | None = None
 
     # -- test set-up and the cluster's own progress ---------------------------------------------
     def add_topic(self, name: str, assignment: Sequence[Sequence[int]], size: int = 0) -> None:
@@ -73,6 +78,14 @@ class MemoryReassign:
         return [b for b in p.target or () if b not in p.replicas]
 
     # -- the port ------------------------------------------------------------------------------
+    def open_transactions(self) -> Mapping[str, str]:
+        """`transactions` (id -> state) in an open state; one request per live broker, as Kafka's
+        ListTransactions goes to each. `transactions_error`: the refusal a test sets."""
+        self.requests.extend("list_transactions" for b in self.brokers if b not in self.down)
+        if self.transactions_error is not None:
+            raise ClusterError(self.transactions_error)
+        return {t: s for t, s in self.transactions.items() if s in OPEN_STATES}
+
     def describe_brokers(self) -> Sequence[Broker]:
         self.requests.append("describe_cluster")
         return sorted(Broker(b, rack) for b, rack in self.brokers.items() if b not in self.down)

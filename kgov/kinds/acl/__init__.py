@@ -7,7 +7,7 @@ exists before the old one goes. Principals the catalog does not declare are neve
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from kgov.bindings import Binding
@@ -38,6 +38,8 @@ from kgov.kinds.base import (
     Snapshotting,
     Unmanaged,
 )
+from kgov.kinds.evidence import ShowsEvidence
+from kgov.kinds.principal_evidence import Judged, Principal, principal_evidence
 from kgov.kinds.rights import require_on_cluster
 from kgov.plan.model import JSON, Entry
 
@@ -48,6 +50,10 @@ class DesiredAcls(dict[str, Binding]):
     """Bindings by address, and the principals they belong to (some may be granted nothing)."""
 
     principals: frozenset[str] = frozenset()
+
+
+def _judge(principal: Principal, entry: Entry) -> Judged:
+    return principal.judge_binding(Binding.from_json(entry.before))
 
 
 def _entry(b: Binding, action: str) -> Entry:
@@ -74,6 +80,7 @@ class AclKind(
     Locates,
     LendsAuditFacts,
     BelongsToPrincipal,
+    ShowsEvidence,
 ):
     name = KIND
     title = "ACL bindings"
@@ -110,6 +117,27 @@ class AclKind(
 
     def check_rights(self, backend: KafkaAdmin, entries: Sequence[Entry]) -> None:
         require_on_cluster(backend, "ALTER", "create and delete ACL bindings")
+
+    def evidence(
+        self,
+        backend: KafkaAdmin,
+        entries: Sequence[Entry],
+        ctx: DiffContext,
+        other: Callable[[str], Any],
+        planned: Sequence[Entry],
+    ) -> list[Entry]:
+        """A revoked binding that lets its principal consume or use a transactional id still in use
+        is blocked: see kgov/kinds/principal_evidence.py."""
+        return principal_evidence(
+            backend,
+            other("reassign"),
+            entries,
+            ctx,
+            principal_of=lambda e: str(e.group),
+            judge=_judge,
+            subject=lambda e: f"ACL binding {e.label}",
+            planned=planned,
+        )
 
     def apply(self, backend: KafkaAdmin, entries: Sequence[Entry]) -> Mapping[str, str | None]:
         out: dict[str, str | None] = {}

@@ -1,6 +1,8 @@
 """Deletes that show their evidence, for subjects: a subject named after a topic (TopicNameStrategy:
-`<topic>-key`, `<topic>-value`) is still in use while that topic is on the cluster and this plan does
-not delete it. One DescribeTopics batch for all the deleted subjects' topics, through the Kafka port.
+`<topic>-key`, `<topic>-value`) is still in use while the catalog declares that topic (its producers
+may register and read it, whether or not the catalog names the schema), or while the topic is on
+the cluster and this plan does not delete it. One DescribeTopics batch for all the deleted subjects'
+topics, through the Kafka port; the catalog's topics come with the DiffContext.
 A subject in use is blocked with the evidence unless --allow-delete-active (as topics are,
 kgov/kinds/topics/evidence.py); any other delete carries the evidence in a note."""
 
@@ -31,32 +33,39 @@ def subject_evidence(
     """`kafka`: the Kafka port, or None when the environment has none (no evidence then)."""
     named = {e.name: topic_of(e.name) for e in entries if e.action == "delete"}
     topics = sorted({t for t in named.values() if t is not None})
-    if kafka is None or not topics:
+    declared = ctx.catalog_topics
+    if not topics or (kafka is None and not declared.intersection(topics)):
         return list(entries)
     gone = {e.name for e in planned if e.kind == "topic" and e.action == "delete"}
-    try:
-        listing = kafka.describe_topics(topics)
-    except ClusterError as exc:
-        unread: str | None = redact(exc.message)
-        live: set[str] = set()
-    else:
-        unread = None
-        live = {t.name for t in listing.topics}
+    unread: str | None = None
+    live: set[str] = set()
+    if kafka is not None:
+        try:
+            listing = kafka.describe_topics(topics)
+        except ClusterError as exc:
+            unread = redact(exc.message)
+        else:
+            live = {t.name for t in listing.topics}
     out: list[Entry] = []
     for entry in entries:
         topic = named.get(entry.name) if entry.action == "delete" else None
-        if topic is None:
+        if topic is None or (kafka is None and topic not in declared):
             out.append(entry)
             continue
-        in_use = topic in live and topic not in gone
-        if unread is not None:
-            said = f"whether topic {topic} is on the cluster was not read ({unread})"
-        elif in_use:
-            said = f"topic {topic} on the cluster still uses it and this plan does not delete it"
+        on_cluster = topic in live and topic not in gone
+        in_use = topic in declared or on_cluster
+        # a topic the catalog keeps: its producers may register and read the subject again
+        said = f"topic {topic} in the catalog still names it" if topic in declared else ""
+        if kafka is None:
+            pass  # no cluster to ask: the catalog's word alone
+        elif unread is not None:
+            said = _also(said, f"whether topic {topic} is on the cluster was not read ({unread})")
+        elif on_cluster:
+            said = _also(said, f"topic {topic} on the cluster still uses it and this plan does not delete it")
         elif topic in gone:
-            said = f"its topic {topic} is deleted by this plan"
+            said = _also(said, f"its topic {topic} is deleted by this plan")
         else:
-            said = f"no topic {topic} on the cluster"
+            said = _also(said, f"no topic {topic} on the cluster")
         if (in_use or unread is not None) and not ctx.allow_delete_active:
             out.append(
                 replace(
@@ -70,3 +79,7 @@ def subject_evidence(
         else:
             out.append(replace(entry, notes=(*entry.notes, f"{EVIDENCE}{said}")))
     return out
+
+
+def _also(first: str, then: str) -> str:
+    return f"{first}; {then}" if first else then

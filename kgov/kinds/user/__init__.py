@@ -7,7 +7,7 @@ the password's reference only; apply resolves it and refuses a user whose secret
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from kgov.catalog.model import Catalog, Environment
@@ -29,6 +29,8 @@ from kgov.kinds.base import (
     Snapshotting,
     Unmanaged,
 )
+from kgov.kinds.evidence import ShowsEvidence
+from kgov.kinds.principal_evidence import principal_evidence
 from kgov.kinds.rights import require_on_cluster
 from kgov.kinds.user import snapshot
 from kgov.kinds.user.observe import ObservedUserState, UserScope, observe_users, password_of
@@ -60,7 +62,15 @@ def _entry(c: UserChange) -> Entry:
     )
 
 
-class UserKind(ChecksRights, FindsUnmanaged, Snapshotting, SavesSnapshotState, Locates, BelongsToPrincipal):
+class UserKind(
+    ChecksRights,
+    FindsUnmanaged,
+    Snapshotting,
+    SavesSnapshotState,
+    Locates,
+    BelongsToPrincipal,
+    ShowsEvidence,
+):
     name = KIND
     title = "SCRAM users"
     backend = "kafka"
@@ -95,6 +105,27 @@ class UserKind(ChecksRights, FindsUnmanaged, Snapshotting, SavesSnapshotState, L
 
     def check_rights(self, backend: KafkaAdmin, entries: Sequence[Entry]) -> None:
         require_on_cluster(backend, "ALTER", "create, update and delete SCRAM users")
+
+    def evidence(
+        self,
+        backend: KafkaAdmin,
+        entries: Sequence[Entry],
+        ctx: DiffContext,
+        other: Callable[[str], Any],
+        planned: Sequence[Entry],
+    ) -> list[Entry]:
+        """A user whose principal's groups hold committed offsets or that has an open transaction
+        is blocked: see kgov/kinds/principal_evidence.py."""
+        return principal_evidence(
+            backend,
+            other("reassign"),
+            entries,
+            ctx,
+            principal_of=lambda e: str(e.group),
+            judge=lambda p, _e: p.judge_user(),
+            subject=lambda e: f"SCRAM user {e.name}",
+            planned=planned,
+        )
 
     def apply(self, backend: KafkaAdmin, entries: Sequence[Entry]) -> Mapping[str, str | None]:
         out: dict[str, str | None] = {}

@@ -99,6 +99,7 @@ def test_who_declares_what() -> None:
                 Snapshotting,
                 SavesSnapshotState,
                 Locates,
+                ShowsEvidence,
             )
         ),
         "acl": sorted(
@@ -113,6 +114,7 @@ def test_who_declares_what() -> None:
                 Imports,
                 ClassifiesChanges,
                 Locates,
+                ShowsEvidence,
             )
         ),
         "quota": sorted(

@@ -64,3 +64,28 @@ def test_allow_delete_active_deletes_a_subject_in_use() -> None:
     topics = {"orders.created": "orders.created-value", "orders.old": "orders.created-value"}
     p = _plan(kafka, registry, topics, allow_delete_active=True)
     assert _actions(p)["subject.orders.old-value"] == "delete"
+
+
+def test_a_subject_whose_topic_the_catalog_still_declares_is_in_use_before_the_topic_exists() -> None:
+    """orders.new is in the catalog (without a schema) but not on the cluster yet: its subject is
+    in use all the same (its producers will register and read it)."""
+    kafka, registry = _setup()
+    registry.register(NewSchema("orders.new-value", "AVRO", '"string"'))
+    topics = {"orders.created": "orders.created-value", "orders.new": "orders.created-value"}
+    p = _plan(kafka, registry, topics)
+    assert _actions(p)["topic.orders.new"] == "create"
+    blocked = next(e for e in p.entries if e.name == "orders.new-value")
+    assert blocked.action == "blocked"
+    assert "topic orders.new in the catalog still names it; no topic orders.new on the cluster" in str(
+        blocked.reason
+    )
+    # without a Kafka connection, the catalog's word alone
+    alone = make_plan(
+        cat({"orders.created-value": avro(V1)}, delete=True, **topics),
+        ENV,
+        Backends(registry=registry),
+        allow_delete=True,
+        kinds=(SubjectKind(),),
+    )
+    entry = next(e for e in alone.entries if e.name == "orders.new-value")
+    assert entry.action == "blocked" and str(entry.reason).endswith("in the catalog still names it")

@@ -14,6 +14,7 @@ from kgov.cluster.interrupt import call_interruptibly
 from kgov.cluster.kafka.adapter.admin import KafkaCluster, _entry
 from kgov.cluster.kafka.adapter.base import error_text
 from kgov.cluster.kafka.adapter.reassign import KafkaReassign
+from kgov.cluster.kafka.adapter.transactions import open_transactions
 from kgov.cluster.kafka.port import ConfigOp, Outcome, Partition
 from kgov.cluster.kafka.reassign_port import Broker, LogDirSizes, PartitionOutcome, Reassignment
 from kgov.cluster.kafka.replica_port import PartitionState, Rights
@@ -48,6 +49,9 @@ class KafkaReplicas:
 
     def elect_leaders(self, partitions: Sequence[Partition]) -> PartitionOutcome:
         return self.reassign.elect_leaders(partitions)
+
+    def open_transactions(self) -> Mapping[str, str]:
+        return open_transactions(self.reassign)  # kafka-python's ListTransactions
 
     def close(self) -> None:
         self.reassign.close()

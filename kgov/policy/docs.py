@@ -71,34 +71,8 @@ def _rule(rule: Rule) -> list[str]:
     return out
 
 
-def _custom(custom: tuple[Rule, ...]) -> list[str]:
-    """The catalog's own rules (policy.custom_rules, written in a pull request like any file): every
-    value is escaped, as in any other Markdown kgov writes."""
-    from kgov.render.escape import md_code, md_text
-
-    out = [
-        "",
-        "# The catalog's own rules (policy.custom_rules)",
-        "",
-        "| id | severity | checks |",
-        "| --- | --- | --- |",
-    ]
-    out += [f"| {md_code(r.id)} | {r.severity.value} | {md_text(r.name)} |" for r in custom]
-    for r in custom:
-        out += [
-            "",
-            f"## {md_code(r.id)}",
-            "",
-            f"*Severity: **{r.severity.value}**; see docs/custom-rules.md.*",
-            "",
-        ]
-        out += [md_text(r.doc), "", f"**Reports:** {md_text(r.message)}", ""]
-        out += [f"**Fix:** {md_text(r.hint)}", ""] if r.hint else []
-    return out
-
-
-def markdown(custom: tuple[Rule, ...] = ()) -> str:
-    """kgov's own rules (docs/rules.md); with `custom`, a catalog's own rules after them."""
+def markdown() -> str:
+    """kgov's own rules (docs/rules.md)."""
     registry = rules()
     out = [HEADER]
     out += ["| id | severity | checks |", "| --- | --- | --- |"]
@@ -113,6 +87,4 @@ def markdown(custom: tuple[Rule, ...] = ()) -> str:
         out += [f"`{path}`", "", f"```{lang}", text.rstrip("\n"), "```", ""]
     for rule in registry:
         out += _rule(rule)
-    if custom:
-        out += _custom(custom)
     return "\n".join(out).rstrip("\n") + "\n"

@@ -95,9 +95,9 @@ def _rules_text(custom: tuple[Rule, ...]) -> None:
 
 
 def _rules_markdown(custom: tuple[Rule, ...]) -> None:
-    from kgov.policy.docs import markdown
+    from kgov.render import rules_markdown
 
-    sys.stdout.write(markdown(custom))  # kgov's own rules (docs/rules.md), then the catalog's
+    sys.stdout.write(rules_markdown.render(custom))  # kgov's own rules (docs/rules.md), then the catalog's
 
 
 RULES: Formats[Callable[[tuple[Rule, ...]], None]] = Formats(

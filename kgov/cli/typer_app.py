@@ -165,8 +165,9 @@ def plan(
     allow_delete_active: bool = typer.Option(
         False,
         "--allow-delete-active",
-        help="With --allow-delete: also delete resources in use within ownership.active_within "
-        "(a consumer group's offsets, a recent write); otherwise such a delete is blocked.",
+        help="Also delete or revoke what is in use: a topic with a consumer group's offsets or a write "
+        "within ownership.active_within, a binding or user whose principal's groups hold offsets or "
+        "have open transactions; otherwise such a delete is blocked with its evidence (docs/deletes.md).",
     ),
     base: str | None = typer.Option(
         None,
@@ -276,8 +277,9 @@ def apply(
     allow_delete_active: bool = typer.Option(
         False,
         "--allow-delete-active",
-        help="With --allow-delete: also delete resources in use within ownership.active_within "
-        "(a consumer group's offsets, a recent write); otherwise such a delete is blocked.",
+        help="Also delete or revoke what is in use: a topic with a consumer group's offsets or a write "
+        "within ownership.active_within, a binding or user whose principal's groups hold offsets or "
+        "have open transactions; otherwise such a delete is blocked with its evidence (docs/deletes.md).",
     ),
     fmt: ApplyFormat = typer.Option(
         ApplyFormat(APPLY.default), "--format", "-f", help="Output format of the results."

@@ -14,7 +14,11 @@ from kgov.review.model import ATTENTION, Reason
 _RANK = {"off": 0, "False": 0, "warning": 1, "error": 2}
 # bounds whose lower minimum (or higher maximum) lets more through
 _FLOORS = ("partitions.min", "replication_factor.min", "min_insync_replicas.min")
-_CEILINGS = ("partitions.max", "capacity.max_bytes_at_retention")
+_CEILINGS = (
+    "partitions.max",
+    "capacity.max_bytes_at_retention",
+    "capacity.max_partitions_per_broker",
+)
 
 
 def rule_json(rule: CustomRule) -> dict[str, JSON]:

@@ -60,6 +60,8 @@ def changes(
         ("  capacity: {max_bytes_at_retention: 10GiB, on_exceed: block}\n",
          "  capacity: {max_bytes_at_retention: 10GiB, on_exceed: attention}\n",
          "settings.policy.capacity.on_exceed", ATTENTION),
+        ("  capacity: {max_partitions_per_broker: 4000}\n", "  capacity: {max_partitions_per_broker: 9000}\n",
+         "settings.policy.capacity.max_partitions_per_broker", ATTENTION),
         ("  min_insync_replicas: {min: 2}\n", "  min_insync_replicas: {min: 1}\n",
          "settings.policy.min_insync_replicas.min", ATTENTION),
         ("  min_insync_replicas: {min: 1}\n", "  min_insync_replicas: {min: 2}\n",

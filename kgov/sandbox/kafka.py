@@ -26,6 +26,7 @@ from kgov.sandbox.retry import connection_failure, describe
 from kgov.sandbox.settings import HOST, Settings, broker_port
 
 SCRAM_ITERATIONS = 4096
+ALLOWED_URLS_PROPERTY = "org.apache.kafka.sasl.oauthbearer.allowed.urls"
 _SCRAM_HASHES = {"SCRAM-SHA-256": "sha256", "SCRAM-SHA-512": "sha512"}
 
 
@@ -140,6 +141,8 @@ def broker_command(
         str(java),
         *jvm_flags(heap, settings.kafka_jit),
         f"-Dlog4j2.configurationFile={paths.kafka_log4j}",
+        # Kafka 4 reads no OAuth URL it is not allowed to: the OAUTH listener's JWKS file
+        f"-D{ALLOWED_URLS_PROPERTY}={paths.jwks_file.as_uri()}",
         *marks(paths.root, node.name),
         "-cp",
         f"{lib}{os.sep}*",

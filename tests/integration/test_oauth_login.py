@@ -130,3 +130,25 @@ def test_the_registry_takes_a_bearer_login_and_apicurio_ignores_it(
     assert isinstance(registry.subjects(), list)  # a token was fetched from the issuer and sent
     plain = Environment(Source("kgov.yaml", YamlDoc({}, {})), (), "local", {}, {"url": block["url"]})
     assert isinstance(HttpRegistry(registry_settings(plain)).subjects(), list)
+
+
+def test_the_reassignment_client_logs_in_with_a_token_from_the_same_credentials(
+    sandbox: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """kafka-python (reassignments, log dirs, quotas) has no OIDC of its own: kgov's token provider."""
+    from kgov.cluster.kafka.adapter.reassign import KafkaReassign
+    from kgov.cluster.kafka.client_settings import kafka_settings
+
+    monkeypatch.setenv("T_OAUTH_SCOPE", "kafka")
+    block = {
+        "bootstrap_servers": "${env:KGOV_BOOTSTRAP_OAUTH}",
+        "security_protocol": "SASL_PLAINTEXT",
+        "sasl_mechanism": "OAUTHBEARER",
+        "oauth": OAUTH,
+    }
+    env = Environment(Source("kgov.yaml", YamlDoc({}, {})), (), "local", block)
+    client = KafkaReassign(kafka_settings(env))
+    try:
+        assert [b.id for b in client.describe_brokers()]  # answered over the OAUTH listener
+    finally:
+        client.close()

@@ -18,7 +18,7 @@ import urllib.request
 from pathlib import Path
 
 from kgov.errors import SandboxError
-from kgov.sandbox import issuer
+from kgov.sandbox import issuer, kafka
 from kgov.sandbox.credentials import load_or_create_secret, write_private
 from kgov.sandbox.paths import Component, StatePaths
 from kgov.sandbox.process import marks
@@ -96,3 +96,25 @@ def probe(settings: Settings, timeout: float = 3.0) -> str | None:
             return None if answer.status == 200 else f"HTTP {answer.status}"
     except (OSError, urllib.error.URLError) as exc:
         return describe(exc)
+
+
+def login_problem(settings: Settings, secret: str, timeout: float = 3.0) -> str | None:
+    """None when the admin logs in on the OAUTH listener with a token from the issuer (librdkafka's
+    OIDC, as kgov does), else why not."""
+    from kgov.sandbox.nodes import bootstrap
+
+    config: dict[str, str | int | float | bool] = {
+        "bootstrap.servers": bootstrap(settings, "oauth"),
+        "security.protocol": "SASL_PLAINTEXT",
+        "sasl.mechanism": "OAUTHBEARER",
+        "sasl.oauthbearer.method": "oidc",
+        "sasl.oauthbearer.client.id": ADMIN_CLIENT_ID,
+        "sasl.oauthbearer.client.secret": secret,
+        "sasl.oauthbearer.token.endpoint.url": token_url(settings),
+        "log_level": 0,
+    }
+    try:
+        kafka.describe_cluster(config, timeout)
+    except Exception as exc:  # the listener or the issuer not serving yet
+        return f"the admin's OAUTHBEARER login: {kafka.explain(exc)}"
+    return None

@@ -99,6 +99,7 @@ class _KafkaWait:
     cluster_id: str = ""
     credentials_written: bool = False
     last_error: str = "no answer yet"
+    oauth_secret: str = ""  # the OAuth client secret: the admin's token login is checked too
 
 
 def _kafka_step(
@@ -130,7 +131,12 @@ def _kafka_step(
     if problem is not None:
         state.last_error = problem
         return False
-    report.detail("the admin logs in with SCRAM-SHA-256 and SCRAM-SHA-512")
+    if state.oauth_secret:
+        problem = oauth.login_problem(settings, state.oauth_secret, deadline.attempt(3.0))
+        if problem is not None:
+            state.last_error = problem
+            return False
+    report.detail("the admin logs in with SCRAM-SHA-256 and SCRAM-SHA-512, and with an OAuth token")
     return True
 
 
@@ -148,7 +154,10 @@ def wait_ready(
     failures are "not yet" until the deadline; then the error names the step, the process and its
     last error. A process that exits is an error at once. Returns the cluster id."""
     kafka_started = [s for s in started if s.process not in (Component.REGISTRY, Component.ISSUER)]
-    kafka_wait = _KafkaWait()
+    secret_file = paths.oauth_secret_file
+    kafka_wait = _KafkaWait(
+        oauth_secret=secret_file.read_text("utf-8").strip() if secret_file.is_file() else ""
+    )
     registry_error = issuer_error = "no answer yet"
     while True:
         for s in started:

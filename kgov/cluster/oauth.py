@@ -30,6 +30,7 @@ MAX_ANSWER = 1024 * 1024  # a token answer is a few KiB; more is not one
 # RFC 7628 §3.1: an extension's key is letters only; its value visible ASCII, spaces and tabs (librdkafka
 # joins them as k=v,k=v, so no comma either).
 _EXT_KEY = re.compile(r"^[A-Za-z]+$")
+_LOOPBACK = ("127.0.0.1", "localhost", "::1")
 _EXT_VALUE = re.compile(r"^[\x20-\x2b\x2d-\x7e\t]+$")
 
 
@@ -60,6 +61,12 @@ def oauth_client(block: Mapping[str, object], where: str) -> OAuthClient:
         raise ConfigError(
             f"{where}.token_endpoint_url must be an http:// or https:// URL without user information",
             hint="the client id and secret go in client_id and client_secret",
+        )
+    if parts.scheme == "http" and parts.hostname not in _LOOPBACK:
+        raise ConfigError(
+            f"{where}.token_endpoint_url is http:// to another machine: the client secret would travel "
+            "unencrypted",
+            hint="use the endpoint's https:// URL (http:// is for a token issuer on this machine only)",
         )
     extensions: list[tuple[str, str]] = []
     raw_ext = block.get("extensions") or {}

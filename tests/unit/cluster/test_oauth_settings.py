@@ -111,6 +111,7 @@ def _quiet_logger() -> Any:
         (_kafka(oauth=_oauth(extensions={"auth": "x"})), "extensions.auth"),
         (_kafka(oauth=_oauth(token_endpoint_url="ftp://idp/token")), "token_endpoint_url must be"),
         (_kafka(oauth=_oauth(token_endpoint_url="https://u:p@idp/token")), "token_endpoint_url must be"),
+        (_kafka(oauth=_oauth(token_endpoint_url="http://idp.example/token")), "would travel unencrypted"),
         (_kafka(oauth=_oauth(client_secret="${env:T_NOT_SET_ANYWHERE}")), "T_NOT_SET_ANYWHERE"),
     ],
 )

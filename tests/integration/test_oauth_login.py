@@ -152,3 +152,33 @@ def test_the_reassignment_client_logs_in_with_a_token_from_the_same_credentials(
         assert [b.id for b in client.describe_brokers()]  # answered over the OAUTH listener
     finally:
         client.close()
+
+
+@pytest.mark.parametrize("scope", [EXPIRED_SCOPE, WRONG_KEY_SCOPE])
+def test_the_brokers_refuse_an_expired_or_wrongly_signed_token_themselves(
+    sandbox: dict[str, str], monkeypatch: pytest.MonkeyPatch, scope: str
+) -> None:
+    """librdkafka will not send an expired token; kafka-python's login does, so the broker's own
+    validation (exp, signature against the JWKS) is what refuses it here."""
+    from kgov.cluster.kafka.adapter.reassign import KafkaReassign
+    from kgov.cluster.kafka.client_settings import kafka_settings
+    from kgov.errors import ClusterError
+
+    monkeypatch.setenv("T_OAUTH_SCOPE", scope)
+    block = {
+        "bootstrap_servers": "${env:KGOV_BOOTSTRAP_OAUTH}",
+        "security_protocol": "SASL_PLAINTEXT",
+        "sasl_mechanism": "OAUTHBEARER",
+        "timeout_ms": 3000,
+        "oauth": OAUTH,
+    }
+    env = Environment(Source("kgov.yaml", YamlDoc({}, {})), (), "local", block)
+    client = KafkaReassign(kafka_settings(env))
+    try:
+        with pytest.raises(ClusterError) as refused:
+            client.describe_brokers()
+    finally:
+        client.close()
+    text = f"{refused.value.message} {refused.value.hint}"
+    assert "kafka.oauth" in text
+    _shows_no_secret(text)

@@ -255,11 +255,13 @@ class KafkaReassign:
         raise value
 
     def _failure(self, request: str, detail: str) -> ClusterError:
+        oauth = self.settings.oauth is not None
         if request == "bootstrap":
             return ClusterError(
                 f"the reassignment client cannot reach Kafka at {self.settings.bootstrap} ({detail})",
                 hint="check bootstrap_servers, security_protocol, credentials and certificates; "
-                "raise kafka.timeout_ms for a slow network",
+                "raise kafka.timeout_ms for a slow network"
+                + ("; with OAUTHBEARER, check kafka.oauth: the brokers may have refused its token" * oauth),
             )
         return ClusterError(f"{request} failed at {self.settings.bootstrap}: {detail}")
 

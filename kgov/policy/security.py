@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from kgov.catalog.model import AccessFile, Topic
 from kgov.diagnostics import Location, Severity
 from kgov.policy.context import Context
 from kgov.policy.references import granted_topics
 from kgov.policy.registry import Example, Finding, rule, topic_file
-from kgov.secrets import REF, SECRET_FIELDS, is_reference
+from kgov.secrets import NESTED_SECRET_BLOCKS, REF, SECRET_FIELDS, is_reference
 
 WILDCARD = "User:*"
 # Kafka's principal for a client with no authentication (a PLAINTEXT listener): anyone who can reach
@@ -20,6 +20,22 @@ EVERYONE = frozenset({WILDCARD, ANONYMOUS})
 
 def _literal(value: object) -> bool:
     return value is not None and not is_reference(value)
+
+
+def _secret_values(block: object) -> Iterator[tuple[tuple[str, ...], str, object]]:
+    """(path inside the block, field, value) of each secret field of a connection block, and of the
+    blocks nested in it that hold secrets too (`oauth: {client_secret}`)."""
+    if not isinstance(block, Mapping):
+        return
+    for field in sorted(SECRET_FIELDS):
+        if field in block:
+            yield (), field, block[field]
+    for nested in NESTED_SECRET_BLOCKS:
+        inner = block.get(nested)
+        if isinstance(inner, Mapping):
+            for field in sorted(SECRET_FIELDS):
+                if field in inner:
+                    yield (nested,), field, inner[field]
 
 
 def _password_in_address(value: object, url: bool) -> bool:
@@ -48,7 +64,8 @@ def _password_in_address(value: object, url: bool) -> bool:
 Passwords are references, never values: `${env:NAME}` (an environment variable) or `${file:/path}`
 (a file's content), exactly, resolved only when kgov connects. This covers `password` and
 `ssl_key_password` of each environment's `kafka` block, `password` of its `schema_registry`, and the
-SCRAM `password` of every ACL file. A password inside the registry's `url` or `bootstrap_servers`
+SCRAM `password` of every ACL file; `oauth.client_secret` (of `kafka` and `schema_registry`) and
+`schema_registry.bearer_token` too. A password inside the registry's `url` or `bootstrap_servers`
 (`https://user:password@host`) is one too, and kgov would not use it: write `username` and
 `password` instead. The message never repeats the secret.
 """,
@@ -76,11 +93,11 @@ def check_secrets(ctx: Context) -> Iterator[Finding]:
     for env in settings.environments.values():  # every environment, whatever --env says
         blocks = {"kafka": env.kafka, "schema_registry": env.schema_registry or {}}
         for block, values in blocks.items():
-            for field in sorted(SECRET_FIELDS):
-                if _literal(values.get(field)):
+            for path, field, value in _secret_values(values):
+                if _literal(value):
                     yield Finding(
-                        env.loc(block, field),
-                        f"environment '{env.name}': {block}.{field} is a literal secret",
+                        env.loc(block, *path, field),
+                        f"environment '{env.name}': {'.'.join((block, *path, field))} is a literal secret",
                     )
         addresses = (("schema_registry", "url", True), ("kafka", "bootstrap_servers", False))
         for block, field, url in addresses:

@@ -12,12 +12,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from kgov.errors import SandboxError
-from kgov.sandbox import fetch, java, kafka, registry
+from kgov.sandbox import fetch, java, kafka, oauth, registry
 from kgov.sandbox.capacity import Capacity, estimate, max_map_count
 from kgov.sandbox.credentials import load_or_create_secret, read_secret, write_private
 from kgov.sandbox.envvars import sandbox_env
 from kgov.sandbox.lock import state_lock
 from kgov.sandbox.nodes import kafka_nodes, replication
+from kgov.sandbox.oauth import ensure_oauth
 from kgov.sandbox.paths import CachePaths, Component, StatePaths, default_cache_dir
 from kgov.sandbox.ports import check_uses_free
 from kgov.sandbox.process import (
@@ -77,8 +78,8 @@ __all__ = [
 
 
 def process_names(settings: Settings | None) -> tuple[str, ...]:
-    """Kafka's processes (one, or a controller and the brokers), then the registry."""
-    return (*kafka_process_names(settings or Settings()), Component.REGISTRY.value)
+    """Kafka's processes (one, or a controller and the brokers), then the registry and the token issuer."""
+    return (*kafka_process_names(settings or Settings()), Component.REGISTRY.value, Component.ISSUER.value)
 
 
 class Sandbox:
@@ -144,7 +145,14 @@ class Sandbox:
     def env(self) -> dict[str, str]:
         """The KGOV_* variables for this sandbox (includes the admin password)."""
         settings = self.settings()
-        return sandbox_env(settings, password=read_secret(self.paths.password_file), paths=self.paths)
+        secret_file = self.paths.oauth_secret_file
+        oauth_secret = read_secret(secret_file) if secret_file.is_file() else ""  # older sandboxes: none
+        return sandbox_env(
+            settings,
+            password=read_secret(self.paths.password_file),
+            paths=self.paths,
+            oauth_secret=oauth_secret,
+        )
 
     def registry_info(self, timeout: float = 10.0) -> RegistryInfo:
         """The registry's name and version; connection-level failures are retried for `timeout` s."""
@@ -256,6 +264,7 @@ class Sandbox:
         ensure_client_cert(
             self.paths.tls_dir, self.paths.ca_file, self.paths.client_cert_file, self.paths.client_key_file
         )
+        ensure_oauth(self.paths)
         write_node_configs(self.paths, settings, tls)
 
         started: list[Started] = []
@@ -266,6 +275,10 @@ class Sandbox:
                 )
                 cmd = registry.registry_command(registry_java.path, reg_home, self.paths, settings)
                 started.append(Started(Component.REGISTRY, self._spawn(Component.REGISTRY, cmd, reg_home)))
+            if Component.ISSUER in to_start:
+                report.step(f"Starting the OAuth token issuer (port {settings.ports.issuer})")
+                cmd = oauth.issuer_command(self.paths, settings)
+                started.append(Started(Component.ISSUER, self._spawn(Component.ISSUER, cmd, self.paths.root)))
             nodes = [n for n in kafka_nodes(settings) if n.name in to_start]
             if nodes:
                 report.step("Formatting the KRaft storage (admin SCRAM-SHA-256/512 credentials)")

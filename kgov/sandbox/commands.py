@@ -141,11 +141,16 @@ def _print_summary(sandbox: Sandbox, result: UpResult) -> None:
     out.print(
         f"    SSL (mTLS)       {env['KGOV_BOOTSTRAP_MTLS']}  (client cert {env['KGOV_CLIENT_CERT_FILE']})"
     )
+    out.print(
+        f"    OAUTH            {env['KGOV_BOOTSTRAP_OAUTH']}  (SASL_PLAINTEXT, OAUTHBEARER: tokens from "
+        f"{env['KGOV_OAUTH_TOKEN_URL']}, client id {env['KGOV_OAUTH_CLIENT_ID']})"
+    )
     out.print(f"    controller       127.0.0.1:{ports.controller}")
     registry_url = env["KGOV_SCHEMA_REGISTRY_URL"]
     out.print(f"  Schema Registry:   {registry_url}  ({result.registry.label}, compatibility BACKWARD)")
     out.print("                     (in-memory storage: schemas are gone after the registry restarts)")
     out.print(f"  Admin password in  {sandbox.paths.password_file}")
+    out.print(f"  OAuth secret in    {sandbox.paths.oauth_secret_file}  (any client id; sub = client id)")
     known = [rss for _, rss in result.memory if rss is not None]
     if known:
         each = ", ".join(f"{name} {_mib(rss)}" for name, rss in result.memory)

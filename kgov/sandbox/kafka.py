@@ -26,6 +26,7 @@ from kgov.sandbox.retry import connection_failure, describe
 from kgov.sandbox.settings import HOST, Settings, broker_port
 
 SCRAM_ITERATIONS = 4096
+ALLOWED_URLS_PROPERTY = "org.apache.kafka.sasl.oauthbearer.allowed.urls"
 _SCRAM_HASHES = {"SCRAM-SHA-256": "sha256", "SCRAM-SHA-512": "sha512"}
 
 
@@ -140,6 +141,8 @@ def broker_command(
         str(java),
         *jvm_flags(heap, settings.kafka_jit),
         f"-Dlog4j2.configurationFile={paths.kafka_log4j}",
+        # Kafka 4 reads no OAuth URL it is not allowed to: the OAUTH listener's JWKS file
+        f"-D{ALLOWED_URLS_PROPERTY}={paths.jwks_file.as_uri()}",
         *marks(paths.root, node.name),
         "-cp",
         f"{lib}{os.sep}*",
@@ -170,7 +173,7 @@ def admin_config(
     }
 
 
-def _describe(config: dict[str, str | int | float | bool], timeout: float) -> tuple[str, int]:
+def describe_cluster(config: dict[str, str | int | float | bool], timeout: float) -> tuple[str, int]:
     """(cluster id, number of live brokers); raises the client's error when the cluster does not answer."""
     from confluent_kafka.admin import AdminClient
 
@@ -198,7 +201,7 @@ def probe(settings: Settings, timeout: float = 3.0) -> Probe:
         if not is_listening(port):
             return Probe(None, f"nothing listens on {HOST}:{port} yet")
         try:
-            cluster_id, live = _describe(
+            cluster_id, live = describe_cluster(
                 {**plaintext_config(settings), "bootstrap.servers": f"{HOST}:{port}"}, timeout
             )
         except Exception as exc:  # not ready yet: any client error means "ask again"
@@ -217,7 +220,7 @@ def scram_login_problem(settings: Settings, password: str, timeout: float = 3.0)
     """None when the admin can log in with both SCRAM mechanisms on the SASL_PLAINTEXT listener."""
     for mechanism in _SCRAM_HASHES:
         try:
-            _describe(admin_config(settings, password, mechanism), timeout)
+            describe_cluster(admin_config(settings, password, mechanism), timeout)
         except Exception as exc:  # credentials not there yet, or the listener not yet serving
             return f"the admin's {mechanism} login: {explain(exc)}"
     return None

@@ -16,6 +16,7 @@ class Component(StrEnum):
 
     KAFKA = "kafka"
     REGISTRY = "registry"
+    ISSUER = "issuer"  # the OAuth token issuer (kgov/sandbox/issuer.py)
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,19 @@ class StatePaths:
     @property
     def keystore_password_file(self) -> Path:
         return self.tls_dir / "keystore.password"
+
+    @property
+    def oauth_dir(self) -> Path:
+        """The token issuer's signing keys, the JWKS the brokers check tokens with, the client secret."""
+        return self.root / "oauth"
+
+    @property
+    def jwks_file(self) -> Path:
+        return self.oauth_dir / "jwks.json"
+
+    @property
+    def oauth_secret_file(self) -> Path:
+        return self.oauth_dir / "client.secret"
 
     @property
     def data_dir(self) -> Path:

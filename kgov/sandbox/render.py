@@ -6,6 +6,7 @@ from importlib import resources
 from pathlib import Path
 from string import Template
 
+from kgov.sandbox.issuer import AUDIENCE
 from kgov.sandbox.nodes import KafkaNode, kafka_nodes, replication
 from kgov.sandbox.properties import with_properties
 from kgov.sandbox.settings import HOST, SSL_HOST, Settings, broker_port
@@ -29,13 +30,14 @@ def render_server_properties(
     keystore_password: str,
     ca_file: Path,
     node: KafkaNode | None = None,
+    jwks_url: str = "file:///dev/null",
 ) -> str:
     """The config of one Kafka node (default: the first, i.e. the one-broker sandbox's combined node),
     with the `--server-property` settings in place of the template's (every node: a dedicated
     controller authorizes what the brokers forward, so it must agree with them)."""
     node = node or kafka_nodes(settings)[0]
     return with_properties(
-        _template(settings, data_dir, keystore_file, keystore_password, ca_file, node),
+        _template(settings, data_dir, keystore_file, keystore_password, ca_file, node, jwks_url),
         settings.server_properties,
     )
 
@@ -47,6 +49,7 @@ def _template(
     keystore_password: str,
     ca_file: Path,
     node: KafkaNode,
+    jwks_url: str,
 ) -> str:
     ports = settings.ports
     factor, min_isr = replication(settings)
@@ -70,6 +73,10 @@ def _template(
         sasl_port=broker_port(ports, "sasl", node.index),
         ssl_port=broker_port(ports, "ssl", node.index),
         mtls_port=broker_port(ports, "mtls", node.index),
+        oauth_port=broker_port(ports, "oauth", node.index),
+        jwks_url=_escape_property(jwks_url),
+        oauth_audience=AUDIENCE,
+        oauth_issuer=f"http://{HOST}:{ports.issuer}",
         replication_factor=factor,
         min_isr=min_isr,
         data_dir=_escape_property(str(data_dir)),

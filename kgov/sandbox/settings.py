@@ -30,6 +30,8 @@ class Ports:
     mtls: int = 9096
     registry: int = 8081
     registry_management: int = 8082
+    oauth: int = 9097  # SASL_PLAINTEXT with OAUTHBEARER: tokens from the sandbox's issuer
+    issuer: int = 8083  # the sandbox's OAuth token issuer (kgov/sandbox/issuer.py)
 
 
 # The `kgov sandbox up` option that changes each port, for error hints.
@@ -41,11 +43,23 @@ PORT_OPTIONS: dict[str, str] = {
     "mtls": "--mtls-port",
     "registry": "--registry-port",
     "registry_management": "--registry-management-port",
+    "oauth": "--oauth-port",
+    "issuer": "--issuer-port",
 }
 
-KAFKA_PORTS = ("plaintext", "controller", "sasl", "ssl", "mtls")
+KAFKA_PORTS = ("plaintext", "controller", "sasl", "ssl", "mtls", "oauth")
 # `--port-base B` gives these B, B+1, ... in this order.
-PORT_ORDER = ("plaintext", "controller", "sasl", "ssl", "mtls", "registry", "registry_management")
+PORT_ORDER = (
+    "plaintext",
+    "controller",
+    "sasl",
+    "ssl",
+    "mtls",
+    "registry",
+    "registry_management",
+    "oauth",
+    "issuer",
+)
 
 
 def ports_from_base(base: int) -> dict[str, int]:
@@ -175,7 +189,7 @@ _STEP_NOTE = " (with several brokers, broker k listens on each port given + 10·
 # With several brokers, broker k (1-based) listens on each listener port given + PORT_STEP·(k-1);
 # the controller port and the registry ports are used once.
 PORT_STEP = 10
-BROKER_PORTS = ("plaintext", "sasl", "ssl", "mtls")
+BROKER_PORTS = ("plaintext", "sasl", "ssl", "mtls", "oauth")
 
 
 def broker_port(ports: Ports, name: str, index: int) -> int:
@@ -220,6 +234,7 @@ def port_uses(settings: Settings) -> list[PortUse]:
         for k in range(1, settings.brokers + 1):
             uses += [PortUse(f"broker-{k}", n, broker_port(ports, n, k)) for n in BROKER_PORTS]
     uses += [PortUse("registry", n, port_of(ports, n)) for n in REGISTRY_PORTS]
+    uses.append(PortUse("issuer", "issuer", ports.issuer))
     return uses
 
 
@@ -229,10 +244,21 @@ def to_json(settings: Settings) -> str:
     return json.dumps(doc, indent=2, sort_keys=True) + "\n"
 
 
+def _with_oauth_ports(saved: dict[str, int]) -> dict[str, int]:
+    """Settings saved before the OAuth listener and issuer existed: a sandbox laid out by --port-base
+    gets them from the same base (not the defaults, which another sandbox may use)."""
+    if "oauth" in saved or "issuer" in saved:
+        return saved
+    base = saved.get("plaintext")
+    if isinstance(base, int) and ports_from_base(base) == {**saved, **ports_from_base(base)}:
+        return {**saved, **ports_from_base(base)}
+    return saved
+
+
 def from_json(text: str, source: Path) -> Settings:
     try:
         raw: Any = json.loads(text)
-        ports = Ports(**raw.pop("ports"))
+        ports = Ports(**_with_oauth_ports(raw.pop("ports")))
         props = checked(dict(raw.pop("server_properties", None) or {}).items())  # older files: none
         settings = Settings(ports=ports, server_properties=props, **raw)
     except (ValueError, TypeError, KeyError, AttributeError) as exc:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kgov.errors import SandboxError
-from kgov.sandbox import kafka, registry
+from kgov.sandbox import kafka, oauth, registry
 from kgov.sandbox.credentials import write_private
 from kgov.sandbox.nodes import kafka_nodes
 from kgov.sandbox.paths import Component, StatePaths
@@ -58,6 +58,7 @@ def write_node_configs(paths: StatePaths, settings: Settings, tls: TlsFiles) -> 
                 keystore_password=tls.keystore_password,
                 ca_file=tls.ca_file,
                 node=node,
+                jwks_url=paths.jwks_file.as_uri(),
             ),
         )
     paths.kafka_log4j.parent.mkdir(parents=True, exist_ok=True)
@@ -98,6 +99,7 @@ class _KafkaWait:
     cluster_id: str = ""
     credentials_written: bool = False
     last_error: str = "no answer yet"
+    oauth_secret: str = ""  # the OAuth client secret: the admin's token login is checked too
 
 
 def _kafka_step(
@@ -129,7 +131,12 @@ def _kafka_step(
     if problem is not None:
         state.last_error = problem
         return False
-    report.detail("the admin logs in with SCRAM-SHA-256 and SCRAM-SHA-512")
+    if state.oauth_secret:
+        problem = oauth.login_problem(settings, state.oauth_secret, deadline.attempt(3.0))
+        if problem is not None:
+            state.last_error = problem
+            return False
+    report.detail("the admin logs in with SCRAM-SHA-256 and SCRAM-SHA-512, and with an OAuth token")
     return True
 
 
@@ -146,9 +153,12 @@ def wait_ready(
     users written and the admin logged in with both; the registry's ccompat API. Connection-level
     failures are "not yet" until the deadline; then the error names the step, the process and its
     last error. A process that exits is an error at once. Returns the cluster id."""
-    kafka_started = [s for s in started if s.process != Component.REGISTRY]
-    kafka_wait = _KafkaWait()
-    registry_error = "no answer yet"
+    kafka_started = [s for s in started if s.process not in (Component.REGISTRY, Component.ISSUER)]
+    secret_file = paths.oauth_secret_file
+    kafka_wait = _KafkaWait(
+        oauth_secret=secret_file.read_text("utf-8").strip() if secret_file.is_file() else ""
+    )
+    registry_error = issuer_error = "no answer yet"
     while True:
         for s in started:
             if not s.ready and not is_alive(s.pid):
@@ -165,11 +175,19 @@ def wait_ready(
                     report.detail("the registry answers")
                 else:
                     registry_error = problem
+            if s.process == Component.ISSUER and not s.ready:
+                issuer_problem = oauth.probe(settings, deadline.attempt(3.0))
+                if issuer_problem is None:
+                    s.ready = True
+                    report.detail("the OAuth token issuer answers")
+                else:
+                    issuer_error = issuer_problem
         if all(s.ready for s in started):
             break
         if deadline.passed():
             late = next(s.process for s in started if not s.ready)
-            last = registry_error if late == Component.REGISTRY else kafka_wait.last_error
+            errors: dict[str, str] = {Component.REGISTRY: registry_error, Component.ISSUER: issuer_error}
+            last = errors.get(late, kafka_wait.last_error)
             raise timed_out(paths, step, deadline, late, last)
         time.sleep(PAUSE)
     return kafka_wait.cluster_id or kafka.probe_ready(settings) or "?"

@@ -121,8 +121,9 @@ def test_up_out_of_time_names_the_step_and_stops_what_it_started(cycles_box: San
     late = _up(cycles_box, "--timeout", "1")
     assert late.code == 1, late.stderr
     assert "Traceback" not in late.stderr
-    assert "✗ Waiting for registry, kafka to answer" in late.stderr
-    assert "gave up after 1s (--timeout) at the step: Waiting for registry, kafka to answer" in late.stderr
+    assert "✗ Waiting for registry, issuer, kafka to answer" in late.stderr
+    step = "Waiting for registry, issuer, kafka to answer"
+    assert f"gave up after 1s (--timeout) at the step: {step}" in late.stderr
     assert "did not answer:" in late.stderr  # then the process and its last error
     assert "hint:" in late.stderr
     _assert_all_stopped(cycles_box)

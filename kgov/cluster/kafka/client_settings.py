@@ -3,6 +3,8 @@
 The resolved settings may hold a password, and any value resolved from a reference (even the
 bootstrap servers) counts as secret: it goes to the client and nowhere else (never printed, logged,
 saved or put in an error message). What is shown is the setting as written (`bootstrap`).
+With `sasl_mechanism: OAUTHBEARER` the `oauth` block's client credentials go to librdkafka's OIDC
+support (`oauth_settings`), which fetches and refreshes the token itself.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from kgov.catalog.model import Environment
+from kgov.cluster.oauth import OAuthClient, oauth_client
 from kgov.errors import ConfigError
 from kgov.secrets import resolve_refs, shown
 
@@ -37,6 +40,7 @@ class KafkaSettings:
     bootstrap: str  # safe to show: bootstrap_servers as written, references unresolved
     timeout_s: float
     client: Mapping[str, str]  # secret: for the client only
+    oauth: OAuthClient | None = None  # OAUTHBEARER's client credentials (kafka-python fetches with them)
 
     def __repr__(self) -> str:  # keep the password out of any accidental repr
         return f"KafkaSettings(bootstrap={self.bootstrap!r}, timeout_s={self.timeout_s})"
@@ -57,13 +61,60 @@ def kafka_settings(env: Environment) -> KafkaSettings:
     protocol = conf.get("security.protocol", "PLAINTEXT")
     if protocol.startswith("SASL") and "sasl.mechanism" not in conf:
         conf["sasl.mechanism"] = "SCRAM-SHA-512"
+    oauth = None
+    if conf.get("sasl.mechanism") == "OAUTHBEARER" or "oauth" in block:
+        oauth, oidc = oauth_settings(block, where, protocol)
+        conf.update(oidc)
     if block.get("ssl_verify", True) is False:
         conf["enable.ssl.certificate.verification"] = "false"
         conf["ssl.endpoint.identification.algorithm"] = "none"
     timeout_ms = _timeout_ms(block.get("timeout_ms", DEFAULT_TIMEOUT_MS), f"{where}.timeout_ms")
     conf["socket.timeout.ms"] = str(timeout_ms)
     conf["socket.connection.setup.timeout.ms"] = str(min(timeout_ms, 10_000))
-    return KafkaSettings(shown(block["bootstrap_servers"]), timeout_ms / 1000, conf)
+    return KafkaSettings(shown(block["bootstrap_servers"]), timeout_ms / 1000, conf, oauth)
+
+
+def oauth_settings(
+    block: Mapping[str, object], where: str, protocol: str
+) -> tuple[OAuthClient, dict[str, str]]:
+    """SASL OAUTHBEARER with OIDC client credentials, through librdkafka's own OIDC support: it asks
+    the token endpoint for a token (and a new one before it expires) and logs in with it. kgov never
+    sees the token; the client secret is resolved here and goes to librdkafka only."""
+    oauth = block.get("oauth")
+    if block.get("sasl_mechanism") != "OAUTHBEARER":
+        raise ConfigError(
+            f"{where}.oauth is set but sasl_mechanism is not OAUTHBEARER",
+            hint="write sasl_mechanism: OAUTHBEARER to log in with an OAuth token, or remove oauth",
+        )
+    if not isinstance(oauth, Mapping):
+        raise ConfigError(
+            f"{where}.sasl_mechanism is OAUTHBEARER but {where}.oauth is not set",
+            hint="give oauth: {token_endpoint_url, client_id, client_secret: '${env:NAME}'} (docs/logins.md)",
+        )
+    if not protocol.startswith("SASL"):
+        raise ConfigError(
+            f"{where}.sasl_mechanism OAUTHBEARER needs security_protocol SASL_SSL (or SASL_PLAINTEXT)"
+        )
+    for key in ("username", "password"):
+        if key in block:
+            raise ConfigError(
+                f"{where}.{key} is set but an OAUTHBEARER login uses no user name or password",
+                hint=f"remove {where}.{key}: the principal is the token's subject",
+            )
+    client = oauth_client(oauth, f"{where}.oauth")
+    conf = {
+        "sasl.oauthbearer.method": "oidc",
+        "sasl.oauthbearer.token.endpoint.url": client.token_endpoint_url,
+        "sasl.oauthbearer.client.id": client.client_id,
+        "sasl.oauthbearer.client.secret": client.client_secret,
+    }
+    if client.scope:
+        conf["sasl.oauthbearer.scope"] = client.scope
+    if client.extensions:
+        conf["sasl.oauthbearer.extensions"] = ",".join(f"{k}={v}" for k, v in client.extensions)
+    if client.ca:
+        conf["https.ca.location"] = client.ca
+    return client, conf
 
 
 def _check_file(path: str, field_name: str, written: object) -> None:

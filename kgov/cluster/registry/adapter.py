@@ -7,7 +7,8 @@ plan), no retries behind the caller's back, the HTTP status and Confluent error 
 refusal (Apicurio answers 400/42203 where Confluent answers 409), and per-thread keep-alive
 connections for bounded concurrent requests (kgov/cluster/pool.py). Secret references are
 resolved only here, when connecting; no message ever includes the password or the URL's user
-information.
+information. Besides basic authentication, a bearer token: given (`bearer_token`), or fetched with
+OIDC client credentials (`oauth`, kgov/cluster/oauth.py) before the first request.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import base64
 import http.client
 import json
+import re
 import ssl
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -23,6 +25,7 @@ from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit
 
 from kgov.catalog.model import Environment
+from kgov.cluster.oauth import OAuthClient, fetch_token, oauth_client
 from kgov.cluster.pool import WORKERS, run_all
 from kgov.cluster.registry.port import NewSchema, RegisteredSchema, RegistryError, SchemaReference
 from kgov.errors import ClusterError, ConfigError
@@ -47,6 +50,8 @@ class RegistrySettings:
     https: bool
     auth: str | None  # the Authorization header: secret
     ca: str | None
+    # bearer login with a token kgov fetches (client credentials) on the first request
+    oauth: OAuthClient | None = None
 
     def __repr__(self) -> str:
         return f"RegistrySettings(url={self.url!r})"
@@ -72,6 +77,20 @@ def registry_settings(env: Environment) -> RegistrySettings:
         )
     shown = f"{parts.scheme}://{parts.hostname}{f':{port}' if port else ''}{parts.path}"
     auth = None
+    logins = [key for key in ("username", "bearer_token", "oauth") if key in block]
+    if len(logins) > 1:
+        raise ConfigError(
+            f"{where} sets {' and '.join(logins)}: give one way to log in",
+            hint="username/password (basic), bearer_token, or oauth (a token got with client credentials)",
+        )
+    oauth = None
+    if "oauth" in block:
+        oauth = oauth_client(_block(block["oauth"], f"{where}.oauth"), f"{where}.oauth")
+    if "bearer_token" in block:
+        token = resolve_refs(block["bearer_token"], f"{where}.bearer_token").strip()
+        if not token or not _HEADER_SAFE.fullmatch(token):
+            raise ConfigError(f"{where}.bearer_token: the token is empty or holds characters a header cannot")
+        auth = f"Bearer {token}"
     if "username" in block:
         user = resolve_refs(block["username"], f"{where}.username")
         password = resolve_refs(block.get("password", ""), f"{where}.password")
@@ -83,8 +102,17 @@ def registry_settings(env: Environment) -> RegistrySettings:
         else None
     )
     return RegistrySettings(
-        shown, parts.hostname, port, parts.path.rstrip("/"), parts.scheme == "https", auth, ca
+        shown, parts.hostname, port, parts.path.rstrip("/"), parts.scheme == "https", auth, ca, oauth
     )
+
+
+_HEADER_SAFE = re.compile(r"[\x21-\x7e]+")
+
+
+def _block(value: object, where: str) -> Mapping[str, object]:
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"{where} must be a block of token_endpoint_url, client_id and client_secret")
+    return value
 
 
 class HttpRegistry:
@@ -96,6 +124,8 @@ class HttpRegistry:
         self._lock = threading.Lock()
         self._requests = 0
         self._ssl = ssl.create_default_context(cafile=settings.ca) if settings.https else None
+        self._token: str | None = None
+        self._token_lock = threading.Lock()
 
     @property
     def requests(self) -> int:
@@ -217,13 +247,26 @@ class HttpRegistry:
             self._local.conn = conn
         return conn
 
+    def _auth(self) -> str | None:
+        """The Authorization header: as configured, or a bearer token fetched once (by one thread)
+        with the oauth block's client credentials before the first request."""
+        oauth = self._settings.oauth
+        if oauth is None:
+            return self._settings.auth
+        with self._token_lock:
+            if self._token is None:
+                where = "schema_registry.oauth"
+                self._token = "Bearer " + fetch_token(oauth, where, self._timeout)
+            return self._token
+
     def _call(
         self, method: str, path: str, payload: object = None, *, what: str, missing: bool = False
     ) -> Any:
         """One request; `missing`: a 404 answers None. Every failure is a ClusterError or RegistryError."""
         headers = dict(HEADERS)
-        if self._settings.auth:
-            headers["Authorization"] = self._settings.auth
+        auth = self._auth()
+        if auth:
+            headers["Authorization"] = auth
         data = None
         if payload is not None:
             data = json.dumps(payload).encode()
@@ -276,7 +319,7 @@ def _refusal(url: str, what: str, status: int, code: int, text: str) -> Exceptio
     if status == 401:
         return ClusterError(
             f"the Schema Registry at {url} refused the credentials (401) to {what}",
-            hint="check schema_registry.username and password",
+            hint="check schema_registry.username and password (or bearer_token, or oauth)",
         )
     if status == 403:
         return ClusterError(f"the Schema Registry at {url} does not allow kgov to {what} (403)")

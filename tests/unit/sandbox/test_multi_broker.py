@@ -34,7 +34,7 @@ from kgov.sandbox.settings import (
 )
 from kgov.sandbox.startup import check_layout
 
-THREE = Settings(brokers=3, ports=Ports(13100, 13101, 13102, 13103, 13104, 13105, 13106))
+THREE = Settings(brokers=3, ports=Ports(13100, 13101, 13102, 13103, 13104, 13105, 13106, 13107, 13108))
 
 
 def test_port_base_numbers_every_port_in_order() -> None:
@@ -78,7 +78,8 @@ def test_three_brokers_are_a_controller_and_three_brokers_on_stepped_ports() -> 
     assert uses[("controller", "controller")] == 13101
     assert uses[("broker-3", "plaintext")] == 13120
     assert uses[("registry", "registry")] == 13105
-    assert len(set(uses.values())) == len(uses) == 1 + 3 * 4 + 2
+    assert uses[("broker-3", "oauth")] == 13127 and uses[("issuer", "issuer")] == 13108
+    assert len(set(uses.values())) == len(uses) == 1 + 3 * 5 + 2 + 1
 
 
 def test_broker_and_controller_configs() -> None:
@@ -189,7 +190,7 @@ def test_down_stops_every_recorded_process_and_only_those(tmp_path: Path) -> Non
     write_private(tmp_path / "sandbox.json", to_json(THREE))
     write_private(tmp_path / "admin.password", "pw\n")
     box = Sandbox(tmp_path)
-    assert box.processes() == ("controller", "broker-1", "broker-2", "broker-3", "registry")
+    assert box.processes() == ("controller", "broker-1", "broker-2", "broker-3", "registry", "issuer")
     mark = f"-Dkgov.sandbox.home={box.paths.root}"
     ours = subprocess.Popen(
         [sys.executable, "-c", "import time; time.sleep(60)", mark, f"{COMPONENT_MARK}broker-2"]

@@ -24,12 +24,15 @@ def test_default_listeners_and_security() -> None:
     props = _render(Settings())
     assert props["listeners"] == (
         "PLAINTEXT://127.0.0.1:9092,CONTROLLER://127.0.0.1:9093,"
-        "SASL_PLAINTEXT://127.0.0.1:9094,SASL_SSL://127.0.0.1:9095,SSL://127.0.0.1:9096"
+        "SASL_PLAINTEXT://127.0.0.1:9094,SASL_SSL://127.0.0.1:9095,SSL://127.0.0.1:9096,"
+        "OAUTH://127.0.0.1:9097"
     )
     assert props["advertised.listeners"] == (
         "PLAINTEXT://127.0.0.1:9092,SASL_PLAINTEXT://127.0.0.1:9094,SASL_SSL://localhost:9095,"
-        "SSL://localhost:9096"
+        "SSL://localhost:9096,OAUTH://127.0.0.1:9097"
     )
+    assert props["listener.name.oauth.sasl.enabled.mechanisms"] == "OAUTHBEARER"
+    assert props["listener.name.oauth.oauthbearer.sasl.oauthbearer.expected.issuer"] == "http://127.0.0.1:8083"
     assert props["process.roles"] == "broker,controller"
     assert props["controller.quorum.bootstrap.servers"] == "127.0.0.1:9093"
     assert props["authorizer.class.name"] == "org.apache.kafka.metadata.authorizer.StandardAuthorizer"

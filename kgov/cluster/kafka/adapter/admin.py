@@ -74,6 +74,12 @@ class KafkaCluster(KafkaAccessMixin, KafkaUsageMixin, KafkaBrokerConfigMixin, Ka
         except KafkaException as exc:
             self._admin.poll(0)  # error callbacks (e.g. SASL authentication failed) are served only by poll
             detail = self._last_error or error_text(exc)
+            if detail.startswith("_AUTHENTICATION") and self.settings.oauth is not None:
+                raise ClusterError(
+                    f"Kafka at {self.settings.bootstrap} did not take kgov's OAuth login ({detail})",
+                    hint="check kafka.oauth (token_endpoint_url, client_id, client_secret, scope): the "
+                    "token endpoint refused the client, or the brokers refused its token",
+                ) from None
             raise ClusterError(
                 f"cannot reach Kafka at {self.settings.bootstrap} within {self._timeout:g}s ({detail})",
                 hint="check bootstrap_servers, security_protocol and credentials; "

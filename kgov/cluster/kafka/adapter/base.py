@@ -94,6 +94,8 @@ class KafkaBase:
     @property
     def principal(self) -> str:
         user = self.settings.client.get("sasl.username")
+        if self.settings.client.get("sasl.mechanism") == "OAUTHBEARER":
+            return "(the one its OAuth token's subject maps to)"
         return f"User:{user}" if user else "(the one its client certificate maps to)"
 
     def _batched(

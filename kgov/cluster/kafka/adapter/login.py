@@ -36,7 +36,11 @@ def verify_logins(
     if not protocol.startswith("SASL"):
         why = f"kgov connects with {protocol}, not SASL: no SCRAM login to try"
         return {a.user: LoginResult(a.user, UNVERIFIABLE, why) for a in attempts}
-    base = {k: v for k, v in settings.client.items() if k not in _IDENTITY}
+    base = {
+        k: v
+        for k, v in settings.client.items()
+        if k not in _IDENTITY and not k.startswith("sasl.oauthbearer.")  # kgov's own OAuth login
+    }
     with ThreadPoolExecutor(max_workers=max(1, min(workers, len(attempts)))) as pool:
         results = list(pool.map(lambda a: _login(base, a, timeout_s), attempts))
     return {r.user: r for r in results}

@@ -27,6 +27,7 @@ import kafka.errors as kafka_errors
 from kafka import KafkaAdminClient, TopicPartition
 
 from kgov.cluster.interrupt import SLICE_S
+from kgov.cluster.kafka.adapter.token_provider import TokenProvider
 from kgov.cluster.kafka.client_settings import KafkaSettings
 from kgov.cluster.kafka.port import Partition
 from kgov.cluster.kafka.reassign_port import Broker, LogDirSizes, PartitionOutcome, Reassignment
@@ -53,6 +54,17 @@ _SAME = {
     "ssl.key.location": "ssl_keyfile",
     "ssl.key.password": "ssl_password",
 }
+# librdkafka's OIDC settings (kgov/cluster/kafka/client_settings.py): kafka-python logs in with a token
+# from the same client credentials, settings.oauth (TokenProvider)
+_OIDC = {
+    "sasl.oauthbearer.method",
+    "sasl.oauthbearer.token.endpoint.url",
+    "sasl.oauthbearer.client.id",
+    "sasl.oauthbearer.client.secret",
+    "sasl.oauthbearer.scope",
+    "sasl.oauthbearer.extensions",
+    "https.ca.location",
+}
 _HANDLED = {
     "bootstrap.servers",
     "security.protocol",
@@ -69,7 +81,8 @@ def client_config(settings: KafkaSettings) -> dict[str, Any]:
     certificate; CA, certificate and key files; verification off when the environment says
     `ssl_verify: false`. A setting it cannot carry over is a ConfigError, never silently dropped."""
     conf = settings.client
-    unknown = sorted(set(conf) - set(_SAME) - _HANDLED)
+    handled = _HANDLED | (_OIDC if settings.oauth is not None else set())
+    unknown = sorted(set(conf) - set(_SAME) - handled)
     if unknown:
         raise ConfigError(
             f"the reassignment client (kafka-python) cannot use the setting(s) {', '.join(unknown)}"
@@ -86,6 +99,8 @@ def client_config(settings: KafkaSettings) -> dict[str, Any]:
     for key, option in _SAME.items():
         if key in conf and (protocol.startswith("SASL") or not key.startswith("sasl.")):
             out[option] = conf[key]
+    if settings.oauth is not None and protocol.startswith("SASL"):
+        out["sasl_oauth_token_provider"] = TokenProvider(settings.oauth, settings.timeout_s)
     if conf.get("ssl.endpoint.identification.algorithm", "https").lower() == "none":
         out["ssl_check_hostname"] = False
     if conf.get("enable.ssl.certificate.verification", "true").lower() == "false" and "SSL" in protocol:
@@ -240,11 +255,13 @@ class KafkaReassign:
         raise value
 
     def _failure(self, request: str, detail: str) -> ClusterError:
+        oauth = self.settings.oauth is not None
         if request == "bootstrap":
             return ClusterError(
                 f"the reassignment client cannot reach Kafka at {self.settings.bootstrap} ({detail})",
                 hint="check bootstrap_servers, security_protocol, credentials and certificates; "
-                "raise kafka.timeout_ms for a slow network",
+                "raise kafka.timeout_ms for a slow network"
+                + ("; with OAUTHBEARER, check kafka.oauth: the brokers may have refused its token" * oauth),
             )
         return ClusterError(f"{request} failed at {self.settings.bootstrap}: {detail}")
 

@@ -54,6 +54,9 @@ class KafkaCluster(KafkaAccessMixin, KafkaUsageMixin, KafkaBrokerConfigMixin, Ka
         # garbage collector may then destroy the client from one of librdkafka's own threads (an abort).
         conf["error_cb"] = lambda err: errors.append(f"{err.name()}: {err.str()}")
         conf.update(extra or {})
+        if settings.aws_iam is not None:  # AWS MSK IAM: the first token now, so a failure is said clearly
+            settings.aws_iam.prepare()
+            conf["oauth_cb"] = settings.aws_iam.oauth_cb
         self._errors = errors
         self._admin = AdminClient(conf)
         self._timeout = settings.timeout_s
@@ -74,6 +77,8 @@ class KafkaCluster(KafkaAccessMixin, KafkaUsageMixin, KafkaBrokerConfigMixin, Ka
         except KafkaException as exc:
             self._admin.poll(0)  # error callbacks (e.g. SASL authentication failed) are served only by poll
             detail = self._last_error or error_text(exc)
+            if self.settings.aws_iam is not None and self.settings.aws_iam.failure is not None:
+                raise self.settings.aws_iam.failure from None  # why the token could not be made
             raise ClusterError(
                 f"cannot reach Kafka at {self.settings.bootstrap} within {self._timeout:g}s ({detail})",
                 hint="check bootstrap_servers, security_protocol and credentials; "

@@ -94,6 +94,8 @@ class KafkaBase:
     @property
     def principal(self) -> str:
         user = self.settings.client.get("sasl.username")
+        if self.settings.aws_iam is not None:
+            return "(the IAM identity of kgov's AWS credentials)"
         return f"User:{user}" if user else "(the one its client certificate maps to)"
 
     def _batched(

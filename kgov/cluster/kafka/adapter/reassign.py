@@ -27,6 +27,7 @@ import kafka.errors as kafka_errors
 from kafka import KafkaAdminClient, TopicPartition
 
 from kgov.cluster.interrupt import SLICE_S
+from kgov.cluster.kafka.adapter.aws_token import aws_token_provider
 from kgov.cluster.kafka.client_settings import KafkaSettings
 from kgov.cluster.kafka.port import Partition
 from kgov.cluster.kafka.reassign_port import Broker, LogDirSizes, PartitionOutcome, Reassignment
@@ -86,6 +87,8 @@ def client_config(settings: KafkaSettings) -> dict[str, Any]:
     for key, option in _SAME.items():
         if key in conf and (protocol.startswith("SASL") or not key.startswith("sasl.")):
             out[option] = conf[key]
+    if settings.aws_iam is not None:  # AWS MSK IAM: the same signed token, as SASL OAUTHBEARER
+        out["sasl_oauth_token_provider"] = aws_token_provider(settings.aws_iam)
     if conf.get("ssl.endpoint.identification.algorithm", "https").lower() == "none":
         out["ssl_check_hostname"] = False
     if conf.get("enable.ssl.certificate.verification", "true").lower() == "false" and "SSL" in protocol:
@@ -178,6 +181,8 @@ class KafkaReassign:
 
     def _admin(self) -> Any:
         if self._client is None:
+            if self.settings.aws_iam is not None:  # no extra or no AWS credentials: said here
+                self.settings.aws_iam.prepare()
             _RECENT.clear()
             self._client = self._bounded(
                 "bootstrap", lambda: self._factory(**self._config), 2 * self._timeout
@@ -225,6 +230,9 @@ class KafkaReassign:
         if ok:
             return value  # type: ignore[no-any-return]
         if isinstance(value, kafka_errors.KafkaError | OSError):
+            aws = self.settings.aws_iam
+            if request == "bootstrap" and aws is not None and aws.failure is not None:
+                raise aws.failure from None  # why the AWS MSK IAM token could not be made
             if request == "bootstrap" and isinstance(value, kafka_errors.KafkaTimeoutError):
                 # its text lists the resolved bootstrap servers, which may be secret: not quoted
                 reason = _RECENT.reason()

@@ -24,6 +24,7 @@ from urllib.parse import quote, urlsplit
 
 from kgov.catalog.model import Environment
 from kgov.cluster.pool import WORKERS, run_all
+from kgov.cluster.registry.mtls import ClientCert, client_cert, tls_context
 from kgov.cluster.registry.port import NewSchema, RegisteredSchema, RegistryError, SchemaReference
 from kgov.errors import ClusterError, ConfigError
 from kgov.redact import remember
@@ -47,6 +48,8 @@ class RegistrySettings:
     https: bool
     auth: str | None  # the Authorization header: secret
     ca: str | None
+    # mTLS: the client certificate kgov presents; the key's password (secret) resolved from its reference
+    client_cert: ClientCert | None = None
 
     def __repr__(self) -> str:
         return f"RegistrySettings(url={self.url!r})"
@@ -82,8 +85,9 @@ def registry_settings(env: Environment) -> RegistrySettings:
         if "ssl_ca_location" in block
         else None
     )
+    https = parts.scheme == "https"
     return RegistrySettings(
-        shown, parts.hostname, port, parts.path.rstrip("/"), parts.scheme == "https", auth, ca
+        shown, parts.hostname, port, parts.path.rstrip("/"), https, auth, ca, client_cert(block, where, https)
     )
 
 
@@ -95,7 +99,7 @@ class HttpRegistry:
         self._local = threading.local()
         self._lock = threading.Lock()
         self._requests = 0
-        self._ssl = ssl.create_default_context(cafile=settings.ca) if settings.https else None
+        self._ssl = tls_context(settings.ca, settings.client_cert) if settings.https else None
 
     @property
     def requests(self) -> int:
@@ -242,11 +246,7 @@ class HttpRegistry:
                 self._local.conn = None
                 if attempt == 1 and method != "DELETE" and isinstance(exc, _ASK_AGAIN):
                     continue  # once, on a new connection: see _ASK_AGAIN
-                reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
-                raise ClusterError(
-                    f"the Schema Registry at {url} is unreachable ({reason}) while trying to {what}",
-                    hint="check schema_registry.url and that the registry is up",
-                ) from None
+                raise _unreachable(url, what, exc, self._settings.https) from None
         if len(raw) > MAX_RESPONSE:
             raise ClusterError(
                 f"the Schema Registry at {url} answered more than {MAX_RESPONSE} bytes to {what}"
@@ -270,6 +270,30 @@ class HttpRegistry:
 # rest: docs/schemas.md). Reads, registrations (the same schema gets the same version) and level
 # changes are safe to repeat; a delete is not asked twice. Each attempt counts as a request.
 _ASK_AGAIN = (TimeoutError, ConnectionResetError, BrokenPipeError, http.client.RemoteDisconnected)
+
+
+def _unreachable(url: str, what: str, exc: Exception, https: bool) -> ClusterError:
+    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return ClusterError(
+            f"the Schema Registry at {url} has a TLS certificate kgov does not trust ({reason})",
+            hint="give its CA in schema_registry.ssl_ca_location",
+        )
+    # a registry that requires a client certificate ends the TLS connection (an alert, an EOF or a
+    # reset, as the timing goes) when kgov has none, or one of a CA it does not trust
+    tls = (
+        "; over TLS: a registry that requires a client certificate (mTLS) needs "
+        "schema_registry.ssl_certificate_location and ssl_key_location, signed by a CA it trusts"
+    )
+    if isinstance(exc, ssl.SSLError):
+        return ClusterError(
+            f"the Schema Registry at {url} ended the TLS connection ({reason}) while trying to {what}",
+            hint="check schema_registry.ssl_ca_location" + tls,
+        )
+    return ClusterError(
+        f"the Schema Registry at {url} is unreachable ({reason}) while trying to {what}",
+        hint="check schema_registry.url and that the registry is up" + (tls if https else ""),
+    )
 
 
 def _refusal(url: str, what: str, status: int, code: int, text: str) -> Exception:

@@ -30,6 +30,13 @@ INSTALL = "pip install 'kgov[aws]'"
 # A token made before the client exists (to fail early and clearly) is handed to the client's first
 # request for one if it is this fresh; every later request makes a new token.
 FIRST_TOKEN_MAX_AGE_S = 60.0
+# Why an MSK IAM connection fails once a token was made (kgov cannot tell these apart: MSK answers
+# only "authentication failed")
+AWS_IAM_HINT = (
+    "AWS MSK IAM: bootstrap_servers must be the cluster's IAM listener (port 9098, SASL_SSL), "
+    "kafka.aws.region the cluster's region, and the credentials' IAM policy must allow "
+    "kafka-cluster:Connect on it; raise kafka.timeout_ms for a slow network"
+)
 # Environment variables of the AWS chain that hold secrets: redacted should a library quote them.
 _SECRET_ENV = ("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN")
 _SHOWN_ENV = ("AWS_ACCESS_KEY_ID",)  # not a secret, but nothing kgov needs to show either

@@ -29,6 +29,7 @@ from kgov.cluster.kafka.adapter.access import KafkaAccessMixin
 from kgov.cluster.kafka.adapter.base import KafkaBase, error_code, error_text, outcome
 from kgov.cluster.kafka.adapter.brokers import KafkaBrokerConfigMixin
 from kgov.cluster.kafka.adapter.usage import KafkaUsageMixin
+from kgov.cluster.kafka.aws_iam import AWS_IAM_HINT
 from kgov.cluster.kafka.client_settings import KafkaSettings
 from kgov.cluster.kafka.port import ConfigOp, Outcome
 from kgov.errors import ClusterError
@@ -77,12 +78,17 @@ class KafkaCluster(KafkaAccessMixin, KafkaUsageMixin, KafkaBrokerConfigMixin, Ka
         except KafkaException as exc:
             self._admin.poll(0)  # error callbacks (e.g. SASL authentication failed) are served only by poll
             detail = self._last_error or error_text(exc)
-            if self.settings.aws_iam is not None and self.settings.aws_iam.failure is not None:
-                raise self.settings.aws_iam.failure from None  # why the token could not be made
+            hint = (
+                "check bootstrap_servers, security_protocol and credentials; "
+                "raise kafka.timeout_ms for a slow network"
+            )
+            if self.settings.aws_iam is not None:
+                if self.settings.aws_iam.failure is not None:
+                    raise self.settings.aws_iam.failure from None  # why the token could not be made
+                hint = AWS_IAM_HINT
             raise ClusterError(
                 f"cannot reach Kafka at {self.settings.bootstrap} within {self._timeout:g}s ({detail})",
-                hint="check bootstrap_servers, security_protocol and credentials; "
-                "raise kafka.timeout_ms for a slow network",
+                hint=hint,
             ) from None
         topics, errors = [], {}
         held = dict.fromkeys(meta.brokers, 0)  # capacity: the replicas each broker holds

@@ -28,6 +28,7 @@ from kafka import KafkaAdminClient, TopicPartition
 
 from kgov.cluster.interrupt import SLICE_S
 from kgov.cluster.kafka.adapter.aws_token import aws_token_provider
+from kgov.cluster.kafka.aws_iam import AWS_IAM_HINT
 from kgov.cluster.kafka.client_settings import KafkaSettings
 from kgov.cluster.kafka.port import Partition
 from kgov.cluster.kafka.reassign_port import Broker, LogDirSizes, PartitionOutcome, Reassignment
@@ -251,7 +252,9 @@ class KafkaReassign:
         if request == "bootstrap":
             return ClusterError(
                 f"the reassignment client cannot reach Kafka at {self.settings.bootstrap} ({detail})",
-                hint="check bootstrap_servers, security_protocol, credentials and certificates; "
+                hint=AWS_IAM_HINT
+                if self.settings.aws_iam is not None
+                else "check bootstrap_servers, security_protocol, credentials and certificates; "
                 "raise kafka.timeout_ms for a slow network",
             )
         return ClusterError(f"{request} failed at {self.settings.bootstrap}: {detail}")

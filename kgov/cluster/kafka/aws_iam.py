@@ -134,7 +134,7 @@ def _failure(s: AwsIamSettings, exc: Exception) -> ClusterError:
     none = kind == "AttributeError" and "'NoneType'" in str(exc) and "access_key" in str(exc)
     if none or (kind == "ValueError" and "Credentials" in str(exc)):
         detail = "no AWS credentials found"
-    if none or detail == "no AWS credentials found" or kind == "NoCredentialsError":
+    if detail == "no AWS credentials found" or kind == "NoCredentialsError":
         hint = (
             "give kgov AWS credentials through the standard chain (AWS_ACCESS_KEY_ID/"
             f"AWS_SECRET_ACCESS_KEY, AWS_PROFILE, SSO, an instance or task role), or set {where}.profile"

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -25,6 +26,7 @@ from typing import Any
 from kgov.errors import ClusterError, ConfigError
 from kgov.redact import remember
 
+_REGION = re.compile(r"[a-z0-9-]{1,40}")  # as the schema's pattern
 SIGNER = "aws_msk_iam_sasl_signer"  # the module of PyPI's aws-msk-iam-sasl-signer-python
 INSTALL = "pip install 'kgov[aws]'"
 # A token made before the client exists (to fail early and clearly) is handed to the client's first
@@ -175,6 +177,8 @@ def aws_iam_settings(block: Mapping[str, object], where: str) -> AwsIamSettings:
             f"{where}.sasl_mechanism AWS_MSK_IAM needs {where}.aws.region",
             hint="write e.g. aws: {region: eu-west-1} under the environment's kafka block",
         )
+    if not _REGION.fullmatch(aws["region"]):  # it becomes the signed URL's host name
+        raise ConfigError(f"{where}.aws.region must be an AWS region name such as eu-west-1")
     for field_name in ("username", "password"):
         if field_name in block:
             raise ConfigError(f"{where}.{field_name} is not used with sasl_mechanism AWS_MSK_IAM: remove it")

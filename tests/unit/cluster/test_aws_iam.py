@@ -124,6 +124,7 @@ def test_iam_settings_send_oauthbearer_over_tls_without_user_or_password() -> No
         ({"sasl_mechanism": "AWS_MSK_IAM", "aws": {"region": "r"}, "username": "u"}, "username"),
         ({"sasl_mechanism": "AWS_MSK_IAM", "aws": {"region": "r", "role_session_name": "s"}}, "role_arn"),
         ({"sasl_mechanism": "AWS_MSK_IAM", "aws": {"region": "r"}, "security_protocol": "SSL"}, "SASL_SSL"),
+        ({"sasl_mechanism": "AWS_MSK_IAM", "aws": {"region": "evil.example/x"}}, "aws.region"),
     ],
 )
 def test_inconsistent_iam_settings_are_config_errors(kafka: dict[str, object], named: str) -> None:

@@ -118,3 +118,38 @@ def test_with_credentials_and_no_broker_plan_fails_to_connect_printing_no_secret
     code, output = _plan(tmp_path, credentials=True)
     assert code == 1, output
     assert "cannot reach Kafka" in output
+
+
+def test_lint_says_where_iam_and_mtls_settings_do_not_fit(tmp_path: Path) -> None:
+    root = tmp_path / "catalog"
+    (root / "topics").mkdir(parents=True)
+    (root / "kgov.yaml").write_text(
+        "version: 1\n"
+        "environments:\n"
+        "  prod:\n"
+        "    kafka:\n"
+        "      bootstrap_servers: b-1.msk:9098\n"
+        "      sasl_mechanism: SCRAM-SHA-512\n"
+        "      aws: {region: eu-west-1}\n"  # line 7: aws without AWS_MSK_IAM
+        "  msk:\n"
+        "    kafka:\n"
+        "      bootstrap_servers: b-1.msk:9098\n"
+        "      sasl_mechanism: AWS_MSK_IAM\n"
+        "      password: ${env:PW}\n"  # line 12: a password with IAM
+        "    schema_registry:\n"
+        "      url: http://registry:8081\n"
+        "      ssl_certificate_location: /etc/kgov/kgov.pem\n"  # line 15: a certificate over http
+    )
+    proc = subprocess.run(
+        [sys.executable, "-m", "kgov", "lint", str(root)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(REPO), "COLUMNS": "400"},
+    )
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 1, output
+    for line in (7, 12, 15):
+        assert f"kgov.yaml:{line}:7" in output
+    assert output.count("login-settings") == 3
+    assert "Traceback" not in output

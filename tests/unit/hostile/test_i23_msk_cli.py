@@ -134,7 +134,7 @@ def test_lint_says_where_iam_and_mtls_settings_do_not_fit(tmp_path: Path) -> Non
         "  msk:\n"
         "    kafka:\n"
         "      bootstrap_servers: b-1.msk:9098\n"
-        "      sasl_mechanism: AWS_MSK_IAM\n"
+        "      sasl_mechanism: AWS_MSK_IAM\n"  # line 11: no aws.region
         "      password: ${env:PW}\n"  # line 12: a password with IAM
         "    schema_registry:\n"
         "      url: http://registry:8081\n"
@@ -149,7 +149,7 @@ def test_lint_says_where_iam_and_mtls_settings_do_not_fit(tmp_path: Path) -> Non
     )
     output = proc.stdout + proc.stderr
     assert proc.returncode == 1, output
-    for line in (7, 12, 15):
+    for line in (7, 11, 12, 15):
         assert f"kgov.yaml:{line}:7" in output
-    assert output.count("login-settings") == 3
+    assert output.count("login-settings") == 4
     assert "Traceback" not in output

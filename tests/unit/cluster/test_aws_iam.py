@@ -267,6 +267,17 @@ def test_kafka_python_gets_the_same_token_as_oauthbearer(signer: FakeSigner) -> 
     _no_secret(repr(options))
 
 
+def test_kafka_python_oauthbearer_sends_the_signed_token(signer: FakeSigner) -> None:
+    """kafka-python's own OAUTHBEARER mechanism, given kgov's provider, puts the token in the first
+    SASL message (RFC 7628: n,,^Aauth=Bearer <token>^A^A)."""
+    from kafka.net.sasl.oauth import SaslMechanismOAuth
+
+    options = client_config(_iam(region="eu-west-1"))
+    mechanism = SaslMechanismOAuth(**options)
+    assert mechanism.auth_bytes() == f"n,,\x01auth=Bearer {TOKEN}\x01\x01".encode()
+    assert signer.calls == [("default", ("eu-west-1",))]
+
+
 def test_kafka_python_client_fails_early_and_clearly_without_credentials(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

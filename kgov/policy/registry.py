@@ -30,6 +30,7 @@ FAMILIES = (
     "references",
     "required",
     "security",
+    "logins",
     "access",
     "quotas",
     "compatibility",

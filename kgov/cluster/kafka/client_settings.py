@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from kgov.catalog.model import Environment
+from kgov.cluster.kafka.aws_iam import AwsIamLogin, aws_iam_settings
 from kgov.cluster.oauth import OAuthClient, oauth_client
 from kgov.errors import ConfigError
 from kgov.secrets import resolve_refs, shown
@@ -41,6 +42,8 @@ class KafkaSettings:
     timeout_s: float
     client: Mapping[str, str]  # secret: for the client only
     oauth: OAuthClient | None = None  # OAUTHBEARER's client credentials (kafka-python fetches with them)
+    # AWS MSK IAM (sasl_mechanism AWS_MSK_IAM): the token maker the clients' callbacks call
+    aws_iam: AwsIamLogin | None = None
 
     def __repr__(self) -> str:  # keep the password out of any accidental repr
         return f"KafkaSettings(bootstrap={self.bootstrap!r}, timeout_s={self.timeout_s})"
@@ -53,8 +56,11 @@ def kafka_settings(env: Environment) -> KafkaSettings:
         "bootstrap.servers": resolve_refs(block["bootstrap_servers"], f"{where}.bootstrap_servers"),
         "client.id": "kgov",
     }
+    aws_iam = None
+    if block.get("sasl_mechanism") == "AWS_MSK_IAM" or "aws" in block:
+        aws_iam = _aws_iam(block, where)
     for key, librdkafka_key in _PASS_THROUGH.items():
-        if key in block:
+        if key in block and not (aws_iam and key == "sasl_mechanism"):
             conf[librdkafka_key] = resolve_refs(block[key], f"{where}.{key}")
             if key in _FILES:
                 _check_file(conf[librdkafka_key], f"{where}.{key}", block[key])
@@ -71,7 +77,12 @@ def kafka_settings(env: Environment) -> KafkaSettings:
     timeout_ms = _timeout_ms(block.get("timeout_ms", DEFAULT_TIMEOUT_MS), f"{where}.timeout_ms")
     conf["socket.timeout.ms"] = str(timeout_ms)
     conf["socket.connection.setup.timeout.ms"] = str(min(timeout_ms, 10_000))
-    return KafkaSettings(shown(block["bootstrap_servers"]), timeout_ms / 1000, conf, oauth)
+    if aws_iam is not None:  # MSK's IAM listener is TLS; the token goes as SASL OAUTHBEARER
+        conf.setdefault("security.protocol", "SASL_SSL")
+        conf["sasl.mechanism"] = "OAUTHBEARER"
+    return KafkaSettings(
+        shown(block["bootstrap_servers"]), timeout_ms / 1000, conf, oauth=oauth, aws_iam=aws_iam
+    )
 
 
 def oauth_settings(
@@ -115,6 +126,17 @@ def oauth_settings(
     if client.ca:
         conf["https.ca.location"] = client.ca
     return client, conf
+
+
+def _aws_iam(block: Mapping[str, object], where: str) -> AwsIamLogin:
+    if block.get("sasl_mechanism") != "AWS_MSK_IAM":
+        raise ConfigError(
+            f"{where}.aws is set, but {where}.sasl_mechanism is not AWS_MSK_IAM",
+            hint="write sasl_mechanism: AWS_MSK_IAM to log in with AWS IAM, or remove the aws block",
+        )
+    if not str(block.get("security_protocol", "SASL_SSL")).startswith("SASL"):
+        raise ConfigError(f"{where}.security_protocol must be SASL_SSL for sasl_mechanism AWS_MSK_IAM")
+    return AwsIamLogin(aws_iam_settings(block, where))
 
 
 def _check_file(path: str, field_name: str, written: object) -> None:

@@ -13,10 +13,8 @@ OIDC client credentials (`oauth`, kgov/cluster/oauth.py) before the first reques
 
 from __future__ import annotations
 
-import base64
 import http.client
 import json
-import re
 import ssl
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -25,11 +23,12 @@ from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit
 
 from kgov.catalog.model import Environment
-from kgov.cluster.oauth import OAuthClient, fetch_token, oauth_client
+from kgov.cluster.oauth import OAuthClient, fetch_token
 from kgov.cluster.pool import WORKERS, run_all
+from kgov.cluster.registry.logins import registry_login
+from kgov.cluster.registry.mtls import ClientCert, client_cert, tls_context
 from kgov.cluster.registry.port import NewSchema, RegisteredSchema, RegistryError, SchemaReference
 from kgov.errors import ClusterError, ConfigError
-from kgov.redact import remember
 from kgov.secrets import resolve_refs
 
 TIMEOUT_S = 15.0
@@ -52,6 +51,8 @@ class RegistrySettings:
     ca: str | None
     # bearer login with a token kgov fetches (client credentials) on the first request
     oauth: OAuthClient | None = None
+    # mTLS: the client certificate kgov presents; the key's password (secret) resolved from its reference
+    client_cert: ClientCert | None = None
 
     def __repr__(self) -> str:
         return f"RegistrySettings(url={self.url!r})"
@@ -76,43 +77,24 @@ def registry_settings(env: Environment) -> RegistrySettings:
             hint=f"remove it from the URL; write {where}.username and .password ('${{env:NAME}}') instead",
         )
     shown = f"{parts.scheme}://{parts.hostname}{f':{port}' if port else ''}{parts.path}"
-    auth = None
-    logins = [key for key in ("username", "bearer_token", "oauth") if key in block]
-    if len(logins) > 1:
-        raise ConfigError(
-            f"{where} sets {' and '.join(logins)}: give one way to log in",
-            hint="username/password (basic), bearer_token, or oauth (a token got with client credentials)",
-        )
-    oauth = None
-    if "oauth" in block:
-        oauth = oauth_client(_block(block["oauth"], f"{where}.oauth"), f"{where}.oauth")
-    if "bearer_token" in block:
-        token = resolve_refs(block["bearer_token"], f"{where}.bearer_token").strip()
-        if not token or not _HEADER_SAFE.fullmatch(token):
-            raise ConfigError(f"{where}.bearer_token: the token is empty or holds characters a header cannot")
-        auth = f"Bearer {token}"
-    if "username" in block:
-        user = resolve_refs(block["username"], f"{where}.username")
-        password = resolve_refs(block.get("password", ""), f"{where}.password")
-        auth = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
-        remember(auth.removeprefix("Basic "), "(the registry's credentials)")  # should a library echo it
+    auth, oauth = registry_login(block, where)
     ca = (
         resolve_refs(block["ssl_ca_location"], f"{where}.ssl_ca_location")
         if "ssl_ca_location" in block
         else None
     )
+    https = parts.scheme == "https"
     return RegistrySettings(
-        shown, parts.hostname, port, parts.path.rstrip("/"), parts.scheme == "https", auth, ca, oauth
+        shown,
+        parts.hostname,
+        port,
+        parts.path.rstrip("/"),
+        https,
+        auth,
+        ca,
+        oauth=oauth,
+        client_cert=client_cert(block, where, https),
     )
-
-
-_HEADER_SAFE = re.compile(r"[\x21-\x7e]+")
-
-
-def _block(value: object, where: str) -> Mapping[str, object]:
-    if not isinstance(value, Mapping):
-        raise ConfigError(f"{where} must be a block of token_endpoint_url, client_id and client_secret")
-    return value
 
 
 class HttpRegistry:
@@ -123,7 +105,7 @@ class HttpRegistry:
         self._local = threading.local()
         self._lock = threading.Lock()
         self._requests = 0
-        self._ssl = ssl.create_default_context(cafile=settings.ca) if settings.https else None
+        self._ssl = tls_context(settings.ca, settings.client_cert) if settings.https else None
         self._token: str | None = None
         self._token_lock = threading.Lock()
 
@@ -285,11 +267,7 @@ class HttpRegistry:
                 self._local.conn = None
                 if attempt == 1 and method != "DELETE" and isinstance(exc, _ASK_AGAIN):
                     continue  # once, on a new connection: see _ASK_AGAIN
-                reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
-                raise ClusterError(
-                    f"the Schema Registry at {url} is unreachable ({reason}) while trying to {what}",
-                    hint="check schema_registry.url and that the registry is up",
-                ) from None
+                raise _unreachable(url, what, exc, self._settings.https) from None
         if len(raw) > MAX_RESPONSE:
             raise ClusterError(
                 f"the Schema Registry at {url} answered more than {MAX_RESPONSE} bytes to {what}"
@@ -313,6 +291,30 @@ class HttpRegistry:
 # rest: docs/schemas.md). Reads, registrations (the same schema gets the same version) and level
 # changes are safe to repeat; a delete is not asked twice. Each attempt counts as a request.
 _ASK_AGAIN = (TimeoutError, ConnectionResetError, BrokenPipeError, http.client.RemoteDisconnected)
+
+
+def _unreachable(url: str, what: str, exc: Exception, https: bool) -> ClusterError:
+    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return ClusterError(
+            f"the Schema Registry at {url} has a TLS certificate kgov does not trust ({reason})",
+            hint="give its CA in schema_registry.ssl_ca_location",
+        )
+    # a registry that requires a client certificate ends the TLS connection (an alert, an EOF or a
+    # reset, as the timing goes) when kgov has none, or one of a CA it does not trust
+    tls = (
+        "; over TLS: a registry that requires a client certificate (mTLS) needs "
+        "schema_registry.ssl_certificate_location and ssl_key_location, signed by a CA it trusts"
+    )
+    if isinstance(exc, ssl.SSLError):
+        return ClusterError(
+            f"the Schema Registry at {url} ended the TLS connection ({reason}) while trying to {what}",
+            hint="check schema_registry.ssl_ca_location" + tls,
+        )
+    return ClusterError(
+        f"the Schema Registry at {url} is unreachable ({reason}) while trying to {what}",
+        hint="check schema_registry.url and that the registry is up" + (tls if https else ""),
+    )
 
 
 def _refusal(url: str, what: str, status: int, code: int, text: str) -> Exception:

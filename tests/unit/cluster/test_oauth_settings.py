@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 from kgov.catalog.model import Environment, Source
 from kgov.catalog.yamlpos import YamlDoc
 from kgov.cli import app
-from kgov.cluster.kafka.adapter.reassign import client_config
+from kgov.cluster.kafka.adapter.client_options import client_config
 from kgov.cluster.kafka.client_settings import kafka_settings
 from kgov.cluster.registry.adapter import HttpRegistry, registry_settings
 from kgov.errors import ClusterError, ConfigError

@@ -24,7 +24,8 @@ from kgov import secrets
 from kgov.catalog.model import Environment, Source
 from kgov.catalog.yamlpos import YamlDoc
 from kgov.cluster.kafka.adapter import reassign
-from kgov.cluster.kafka.adapter.reassign import KafkaReassign, client_config
+from kgov.cluster.kafka.adapter.client_options import client_config
+from kgov.cluster.kafka.adapter.reassign import KafkaReassign
 from kgov.cluster.kafka.client_settings import KafkaSettings, kafka_settings
 from kgov.cluster.kafka.reassign_port import Broker, Reassignment
 from kgov.errors import ClusterError, ConfigError

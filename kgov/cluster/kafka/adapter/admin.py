@@ -29,6 +29,7 @@ from kgov.cluster.kafka.adapter.access import KafkaAccessMixin
 from kgov.cluster.kafka.adapter.base import KafkaBase, error_code, error_text, outcome
 from kgov.cluster.kafka.adapter.brokers import KafkaBrokerConfigMixin
 from kgov.cluster.kafka.adapter.usage import KafkaUsageMixin
+from kgov.cluster.kafka.aws_iam import AWS_IAM_HINT
 from kgov.cluster.kafka.client_settings import KafkaSettings
 from kgov.cluster.kafka.port import ConfigOp, Outcome
 from kgov.errors import ClusterError
@@ -54,6 +55,9 @@ class KafkaCluster(KafkaAccessMixin, KafkaUsageMixin, KafkaBrokerConfigMixin, Ka
         # garbage collector may then destroy the client from one of librdkafka's own threads (an abort).
         conf["error_cb"] = lambda err: errors.append(f"{err.name()}: {err.str()}")
         conf.update(extra or {})
+        if settings.aws_iam is not None:  # AWS MSK IAM: the first token now, so a failure is said clearly
+            settings.aws_iam.prepare()
+            conf["oauth_cb"] = settings.aws_iam.oauth_cb
         self._errors = errors
         self._admin = AdminClient(conf)
         self._timeout = settings.timeout_s
@@ -80,10 +84,17 @@ class KafkaCluster(KafkaAccessMixin, KafkaUsageMixin, KafkaBrokerConfigMixin, Ka
                     hint="check kafka.oauth (token_endpoint_url, client_id, client_secret, scope): the "
                     "token endpoint refused the client, or the brokers refused its token",
                 ) from None
+            hint = (
+                "check bootstrap_servers, security_protocol and credentials; "
+                "raise kafka.timeout_ms for a slow network"
+            )
+            if self.settings.aws_iam is not None:
+                if self.settings.aws_iam.failure is not None:
+                    raise self.settings.aws_iam.failure from None  # why the token could not be made
+                hint = AWS_IAM_HINT
             raise ClusterError(
                 f"cannot reach Kafka at {self.settings.bootstrap} within {self._timeout:g}s ({detail})",
-                hint="check bootstrap_servers, security_protocol and credentials; "
-                "raise kafka.timeout_ms for a slow network",
+                hint=hint,
             ) from None
         topics, errors = [], {}
         held = dict.fromkeys(meta.brokers, 0)  # capacity: the replicas each broker holds

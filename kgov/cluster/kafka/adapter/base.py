@@ -94,6 +94,8 @@ class KafkaBase:
     @property
     def principal(self) -> str:
         user = self.settings.client.get("sasl.username")
+        if self.settings.aws_iam is not None:  # (its mechanism is OAUTHBEARER too: asked first)
+            return "(the IAM identity of kgov's AWS credentials)"
         if self.settings.client.get("sasl.mechanism") == "OAUTHBEARER":
             return "(the one its OAuth token's subject maps to)"
         return f"User:{user}" if user else "(the one its client certificate maps to)"

@@ -36,6 +36,9 @@ def verify_logins(
     if not protocol.startswith("SASL"):
         why = f"kgov connects with {protocol}, not SASL: no SCRAM login to try"
         return {a.user: LoginResult(a.user, UNVERIFIABLE, why) for a in attempts}
+    if settings.aws_iam is not None:  # MSK's IAM listener takes no SCRAM login
+        why = "kgov logs in with AWS MSK IAM: no SCRAM login to try on that listener"
+        return {a.user: LoginResult(a.user, UNVERIFIABLE, why) for a in attempts}
     base = {
         k: v
         for k, v in settings.client.items()

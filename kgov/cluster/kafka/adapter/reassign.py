@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import ssl
 import threading
 import time
 from collections import Counter, defaultdict
@@ -27,11 +26,12 @@ import kafka.errors as kafka_errors
 from kafka import KafkaAdminClient, TopicPartition
 
 from kgov.cluster.interrupt import SLICE_S
-from kgov.cluster.kafka.adapter.token_provider import TokenProvider
+from kgov.cluster.kafka.adapter.client_options import client_config
+from kgov.cluster.kafka.aws_iam import AWS_IAM_HINT
 from kgov.cluster.kafka.client_settings import KafkaSettings
 from kgov.cluster.kafka.port import Partition
 from kgov.cluster.kafka.reassign_port import Broker, LogDirSizes, PartitionOutcome, Reassignment
-from kgov.errors import ClusterError, ConfigError
+from kgov.errors import ClusterError
 
 T = TypeVar("T")
 PREFERRED = 0  # ElectLeaders' election type: preferred replica (1 is unclean)
@@ -41,88 +41,6 @@ _RETRY_FIRST_S, _RETRY_MAX_S = 0.25, 1.0  # pauses between tries of a retriable 
 
 class _Retriable(ClusterError):
     """A call's failure that a new try may not have (kafka-python marks such errors retriable)."""
-
-
-# librdkafka key (KafkaSettings.client) -> kafka-python KafkaAdminClient option
-_SAME = {
-    "client.id": "client_id",
-    "sasl.mechanism": "sasl_mechanism",
-    "sasl.username": "sasl_plain_username",  # kafka-python takes SCRAM's user and password here too
-    "sasl.password": "sasl_plain_password",
-    "ssl.ca.location": "ssl_cafile",
-    "ssl.certificate.location": "ssl_certfile",
-    "ssl.key.location": "ssl_keyfile",
-    "ssl.key.password": "ssl_password",
-}
-# librdkafka's OIDC settings (kgov/cluster/kafka/client_settings.py): kafka-python logs in with a token
-# from the same client credentials, settings.oauth (TokenProvider)
-_OIDC = {
-    "sasl.oauthbearer.method",
-    "sasl.oauthbearer.token.endpoint.url",
-    "sasl.oauthbearer.client.id",
-    "sasl.oauthbearer.client.secret",
-    "sasl.oauthbearer.scope",
-    "sasl.oauthbearer.extensions",
-    "https.ca.location",
-}
-_HANDLED = {
-    "bootstrap.servers",
-    "security.protocol",
-    "socket.timeout.ms",
-    "socket.connection.setup.timeout.ms",
-    "enable.ssl.certificate.verification",
-    "ssl.endpoint.identification.algorithm",
-}
-
-
-def client_config(settings: KafkaSettings) -> dict[str, Any]:
-    """KafkaAdminClient's options for the connection the confluent-kafka adapter makes from the same
-    settings: PLAINTEXT, SASL_PLAINTEXT / SASL_SSL with SCRAM (or PLAIN), SSL with a client
-    certificate; CA, certificate and key files; verification off when the environment says
-    `ssl_verify: false`. A setting it cannot carry over is a ConfigError, never silently dropped."""
-    conf = settings.client
-    handled = _HANDLED | (_OIDC if settings.oauth is not None else set())
-    unknown = sorted(set(conf) - set(_SAME) - handled)
-    if unknown:
-        raise ConfigError(
-            f"the reassignment client (kafka-python) cannot use the setting(s) {', '.join(unknown)}"
-        )
-    protocol = conf.get("security.protocol", "PLAINTEXT").upper()
-    timeout_ms = int(conf.get("socket.timeout.ms", settings.timeout_s * 1000))
-    out: dict[str, Any] = {
-        "bootstrap_servers": [s.strip() for s in conf["bootstrap.servers"].split(",") if s.strip()],
-        "client_id": "kgov",
-        "security_protocol": protocol,
-        "request_timeout_ms": timeout_ms,
-        "bootstrap_timeout_ms": timeout_ms,
-    }
-    for key, option in _SAME.items():
-        if key in conf and (protocol.startswith("SASL") or not key.startswith("sasl.")):
-            out[option] = conf[key]
-    if settings.oauth is not None and protocol.startswith("SASL"):
-        out["sasl_oauth_token_provider"] = TokenProvider(settings.oauth, settings.timeout_s)
-    if conf.get("ssl.endpoint.identification.algorithm", "https").lower() == "none":
-        out["ssl_check_hostname"] = False
-    if conf.get("enable.ssl.certificate.verification", "true").lower() == "false" and "SSL" in protocol:
-        out["ssl_check_hostname"] = False
-        out["ssl_context"] = _unverified_context(out)
-    return out
-
-
-def _unverified_context(options: Mapping[str, Any]) -> ssl.SSLContext:
-    """The TLS context of `ssl_verify: false` (kafka-python verifies whenever it builds its own): the
-    server's certificate unchecked, the client certificate still presented."""
-    context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH)
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
-    if "ssl_certfile" in options:
-        try:
-            context.load_cert_chain(
-                options["ssl_certfile"], options.get("ssl_keyfile"), options.get("ssl_password")
-            )
-        except (OSError, ssl.SSLError) as exc:
-            raise ConfigError(f"cannot load the client certificate and key: {exc}") from None
-    return context
 
 
 class _Recent(logging.Handler):
@@ -193,6 +111,8 @@ class KafkaReassign:
 
     def _admin(self) -> Any:
         if self._client is None:
+            if self.settings.aws_iam is not None:  # no extra or no AWS credentials: said here
+                self.settings.aws_iam.prepare()
             _RECENT.clear()
             self._client = self._bounded(
                 "bootstrap", lambda: self._factory(**self._config), 2 * self._timeout
@@ -240,6 +160,9 @@ class KafkaReassign:
         if ok:
             return value  # type: ignore[no-any-return]
         if isinstance(value, kafka_errors.KafkaError | OSError):
+            aws = self.settings.aws_iam
+            if request == "bootstrap" and aws is not None and aws.failure is not None:
+                raise aws.failure from None  # why the AWS MSK IAM token could not be made
             if request == "bootstrap" and isinstance(value, kafka_errors.KafkaTimeoutError):
                 # its text lists the resolved bootstrap servers, which may be secret: not quoted
                 reason = _RECENT.reason()
@@ -259,7 +182,9 @@ class KafkaReassign:
         if request == "bootstrap":
             return ClusterError(
                 f"the reassignment client cannot reach Kafka at {self.settings.bootstrap} ({detail})",
-                hint="check bootstrap_servers, security_protocol, credentials and certificates; "
+                hint=AWS_IAM_HINT
+                if self.settings.aws_iam is not None
+                else "check bootstrap_servers, security_protocol, credentials and certificates; "
                 "raise kafka.timeout_ms for a slow network"
                 + ("; with OAUTHBEARER, check kafka.oauth: the brokers may have refused its token" * oauth),
             )

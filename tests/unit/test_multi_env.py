@@ -261,3 +261,28 @@ def _validator() -> Any:
     Draft202012Validator.check_schema(multi_schema)
     registry = Registry().with_resource(plan_schema["$id"], Resource.from_contents(plan_schema))
     return Draft202012Validator(multi_schema, registry=registry)
+
+
+def test_a_scoped_plan_spans_environments(tmp_path: Path, env: None, capsys: Any) -> None:
+    from tests.gitrepo import commit, init
+
+    repo = init(tmp_path / "repo")
+    catalog = _catalog(repo / "catalog", [topic_doc("svc.a"), topic_doc("svc.b")])
+    commit(repo, "base")
+    _catalog(repo / "catalog", [topic_doc("svc.a"), topic_doc("svc.b", 3), topic_doc("svc.c")])
+    clusters = {e: MemoryCluster(brokers=1) for e in ENVS}
+    for cluster in clusters.values():
+        cluster.add_topic("svc.a", 1, 1)
+        cluster.add_topic("svc.b", 1, 1)
+    clusters["prod"].add_topic("svc.a", 1, 1)
+    clusters["prod"].topics["svc.a"].config = {"retention.ms": "1"}  # drift outside the change
+    plans = tmp_path / "plans.json"
+    connector = _connector(clusters)
+    assert run_plans(catalog, ("dev", "prod"), base="HEAD", out=plans, fmt="json", connector=connector) == 0
+    doc = json.loads(capsys.readouterr().out)
+    for part in doc["plans"]:
+        assert part["plan"]["scoped"]["names"]["topic"] == ["svc.b", "svc.c"]
+        assert [e["address"] for e in part["plan"]["resource_changes"]] == ["topic.svc.b", "topic.svc.c"]
+    backends = {e: Backends(kafka=c) for e, c in clusters.items()}
+    assert run_apply_all(catalog, plans, backends=backends) == 0  # each part re-planned with its scope
+    assert clusters["prod"].topics["svc.b"].partitions == 3 and "svc.c" in clusters["dev"].topics

@@ -23,6 +23,7 @@ def plan_command(catalog_dir: Path, envs: tuple[str, ...], all_environments: boo
         raise UsageError("give --env NAME (once per environment) or --all-environments, not both")
     if not all_environments and not envs:
         raise UsageError("give --env NAME (once per environment) or --all-environments")
+    envs = tuple(dict.fromkeys(envs))  # `--env a --env a` is the plan of a, as it always was
     if len(envs) == 1:
         from kgov.commands.plan import run_plan
 

@@ -11,13 +11,13 @@ plans. The report holds the plans unchanged (kgov/plan/multi.py); the exit code 
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from kgov import __version__
 from kgov.catalog.model import Catalog
+from kgov.cluster.pool import WorkerPool
 from kgov.commands.common import checked_catalog_of, connect, err, working
 from kgov.commands.common import out as console
 from kgov.engine.make import make_plan
@@ -40,6 +40,8 @@ from kgov.render.formats import PLANS
 from kgov.sanitize import printable
 
 MAX_CONCURRENT = 4  # connections open at once: the machine running CI is small, clusters are many
+# daemon threads: Ctrl-C is raised at once and ends the process, never waits for a slow cluster
+_POOL = WorkerPool(MAX_CONCURRENT)
 Connector = Callable[[Catalog, str], Backends]
 
 
@@ -127,19 +129,10 @@ def plan_environments(
     # git is read in this thread (the trusted settings of a change); only the clusters in the pool
     prepared = {env: _prepare(catalog, catalog_dir, env, options) for env in names}
     created_at = datetime.now(UTC).isoformat(timespec="seconds")
-    workers = min(MAX_CONCURRENT, len(names))
-    with (
-        working(f"reading the clusters of {len(names)} environments"),
-        ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kgov-env") as pool,
-    ):
-        futures = {
-            env: pool.submit(_plan_one, env, got, options, connector)
-            for env, got in prepared.items()
-            if not isinstance(got, Part)
-        }
-        parts = tuple(
-            got if isinstance(got, Part) else futures[env].result() for env, got in prepared.items()
-        )
+    ready = [env for env, got in prepared.items() if not isinstance(got, Part)]
+    with working(f"reading the clusters of {len(names)} environments"):
+        planned = _POOL.run(lambda env: _plan_one(env, prepared[env], options, connector), ready)  # type: ignore[arg-type]
+    parts = tuple(got if isinstance(got, Part) else planned[env] for env, got in prepared.items())
     return MultiPlan(parts, created_at, __version__)
 
 

@@ -286,3 +286,10 @@ def test_a_scoped_plan_spans_environments(tmp_path: Path, env: None, capsys: Any
     backends = {e: Backends(kafka=c) for e, c in clusters.items()}
     assert run_apply_all(catalog, plans, backends=backends) == 0  # each part re-planned with its scope
     assert clusters["prod"].topics["svc.b"].partitions == 3 and "svc.c" in clusters["dev"].topics
+
+
+def test_the_same_environment_twice_is_the_single_plan(tmp_path: Path, env: None, capsys: Any) -> None:
+    catalog = _catalog(tmp_path / "c", [topic_doc("svc.a")])
+    cluster = MemoryCluster(brokers=1)
+    assert plan_command(catalog, ("dev", "dev"), False, fmt="json", backends=Backends(kafka=cluster)) == 0
+    assert json.loads(capsys.readouterr().out)["environment"] == "dev"  # a plan, not a multi document

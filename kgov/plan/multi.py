@@ -127,7 +127,7 @@ def load_any(path: Path) -> Plan | MultiPlan:
 
 def from_doc(doc: Mapping[str, Any], path: Path) -> MultiPlan:
     version = doc.get("format_version")
-    if version != VERSION:
+    if type(version) is not int or version != VERSION:  # `true` is not 1
         newer = isinstance(version, int) and not isinstance(version, bool) and version > VERSION
         why = "made by a newer kgov" if newer else "of an unknown version"
         raise PlanError(f"{path} is a kgov multi-environment plan {why}", hint=_AGAIN)

@@ -229,6 +229,12 @@ def test_a_single_environment_plan_file_is_unchanged(tmp_path: Path, env: None) 
         lambda d: d["plans"][0]["plan"].update(environment="prod"),
         lambda d: d.update(format_version=2),
         lambda d: d["plans"][0]["plan"]["resource_changes"][0].update(action="explode"),
+        lambda d: d.update(format_version=True),
+        lambda d: d.update(plans={"dev": None}),
+        lambda d: d["plans"][0].update(plan=5),
+        lambda d: d["plans"][0].update(error={"message": "x", "hint": None}),  # a plan and an error
+        lambda d: d["plans"][1].update(plan=None, error={"message": "x", "hint": None, "more": 1}),
+        lambda d: d.update(created_at=["x"]),
     ],
 )
 def test_a_malformed_document_is_refused(tmp_path: Path, env: None, edit: Callable[[Any], None]) -> None:

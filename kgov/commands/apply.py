@@ -32,7 +32,7 @@ def _saved_plan(
     backends: Backends | None,
     allow_delete_active: bool = False,
 ) -> tuple[Plan, Backends]:
-    plan = _load_part(plan_file, env)
+    plan, others = _load_part(plan_file, env)
     if plan.environment != env:
         raise PlanError(f"{plan_file} was planned for environment '{plan.environment}', not '{env}'")
     check_integrity(plan, plan_file)
@@ -70,15 +70,24 @@ def _saved_plan(
             scoped=plan.scoped,
             kinds=covered,
         )
-    check_current(plan, fresh, plan_file)
+    try:
+        check_current(plan, fresh, plan_file)
+    except PlanError as stale:
+        if not others:
+            raise
+        # a part of a plan of several: plan them again together, not this one over the file
+        again = " ".join(f"--env {e}" for e in others)
+        raise PlanError(stale.message, hint=f"make a new plan: kgov plan {again} --out {plan_file}") from None
     return plan, ports
 
 
-def _load_part(plan_file: Path, env: str) -> Plan:
+def _load_part(plan_file: Path, env: str) -> tuple[Plan, tuple[str, ...]]:
     """The saved plan; of a multi-environment file (kgov/plan/multi.py), `env`'s part, which is then
-    checked exactly as a single-environment plan file is."""
+    checked exactly as a single-environment plan file is, and the file's environments (else ())."""
     saved = multi.load_any(plan_file)
-    return saved.part(env, plan_file) if isinstance(saved, multi.MultiPlan) else saved
+    if isinstance(saved, multi.MultiPlan):
+        return saved.part(env, plan_file), saved.environments
+    return saved, ()
 
 
 def run_apply(

@@ -154,8 +154,9 @@ def test_a_saved_part_applies_alone_and_a_stale_part_refuses_only_its_environmen
     clusters = {e: MemoryCluster(brokers=1) for e in ENVS}
     catalog, plans = _saved(tmp_path, clusters)
     clusters["staging"].add_topic("svc.a", 3, 1)  # staging moved since the plan
-    with pytest.raises(PlanError, match="stale plan"):
+    with pytest.raises(PlanError, match="stale plan") as stale:
         run_apply(catalog, "staging", plan_file=plans, backends=Backends(kafka=clusters["staging"]))
+    assert stale.value.hint == f"make a new plan: kgov plan --env dev --env staging --env prod --out {plans}"
     assert run_apply(catalog, "prod", plan_file=plans, backends=Backends(kafka=clusters["prod"])) == 0
     assert set(clusters["prod"].topics) == {"svc.a"} and clusters["dev"].topics == {}
     with pytest.raises(PlanError, match="not 'qa'"):

@@ -125,38 +125,45 @@ def plan_environments(
     options: Options,
     connector: Connector = connect,
 ) -> MultiPlan:
-    """Each environment's plan, or what failed for it, in `names`' order; the reads run concurrently."""
-    # git is read in this thread (the trusted settings of a change); only the clusters in the pool
-    prepared = {env: _prepare(catalog, catalog_dir, env, options) for env in names}
+    """Each environment's plan, or what failed for it, in `names`' order; the reads run concurrently.
+
+    git (the trusted settings of a change) and `connect` run in this thread, one environment after
+    the other: connecting resolves the secret references and remembers them for redaction
+    (kgov/redact.py), all before any thread can report an error that might quote one. Making the
+    clients is cheap (they connect on their first request); only the reads go to the pool."""
+    prepared = {env: _prepare(catalog, catalog_dir, env, options, connector) for env in names}
     created_at = datetime.now(UTC).isoformat(timespec="seconds")
     ready = [env for env, got in prepared.items() if not isinstance(got, Part)]
     with working(f"reading the clusters of {len(names)} environments"):
-        planned = _POOL.run(lambda env: _plan_one(env, prepared[env], options, connector), ready)  # type: ignore[arg-type]
+        planned = _POOL.run(lambda env: _plan_one(env, prepared[env], options), ready)  # type: ignore[arg-type]
     parts = tuple(got if isinstance(got, Part) else planned[env] for env, got in prepared.items())
     return MultiPlan(parts, created_at, __version__)
 
 
-_Prepared = tuple[Catalog, Scoped | None, str | None]
+_Prepared = tuple[Catalog, Backends, Scoped | None, str | None]
 
 
-def _prepare(catalog: Catalog, catalog_dir: Path, env: str, options: Options) -> _Prepared | Part:
-    """The catalog to connect with (a change: the base's connection settings) and the scope."""
+def _prepare(
+    catalog: Catalog, catalog_dir: Path, env: str, options: Options, connector: Connector
+) -> _Prepared | Part:
+    """The catalog to plan with (a change: with the base's connection settings), the environment's
+    ports, the scope and the notice of a change; or the environment's failure."""
     trust = options.base if options.base is not None else options.settings_from
-    if trust is None:
-        return catalog, None, None
-    from kgov.review.trusted import for_change
-
+    scoped, notice = None, None
     try:
-        trusted, scoped = for_change(catalog, catalog_dir, env, trust, scoped=options.base is not None)
+        if trust is not None:
+            from kgov.review.trusted import for_change
+
+            trusted, scoped = for_change(catalog, catalog_dir, env, trust, scoped=options.base is not None)
+            catalog, notice = trusted.catalog, trusted.notice()
+        return catalog, connector(catalog, env), scoped, notice
     except KgovError as exc:
         return Part(env, None, Failure(exc.message, exc.hint))
-    return trusted.catalog, scoped, trusted.notice()
 
 
-def _plan_one(env: str, prepared: _Prepared, options: Options, connector: Connector) -> Part:
-    catalog, scoped, notice = prepared
+def _plan_one(env: str, prepared: _Prepared, options: Options) -> Part:
+    catalog, ports, scoped, notice = prepared
     try:
-        ports = connector(catalog, env)
         plan = make_plan(
             catalog,
             env,

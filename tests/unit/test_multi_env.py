@@ -104,22 +104,28 @@ def test_long_sections_are_folded_in_markdown(tmp_path: Path, env: None, capsys:
 def test_reads_run_concurrently_and_bounded(tmp_path: Path, env: None) -> None:
     import threading
     import time
+    from collections.abc import Mapping, Sequence
 
     names = tuple(f"e{i}" for i in range(6))
     one = SETTINGS["environments"]["local"]
-    catalog = write_catalog(
-        tmp_path / "c", {"svc": [topic_doc("svc.a")]}, environments={e: one for e in names}
-    )
+    environments = {e: one for e in names}
+    catalog = write_catalog(tmp_path / "c", {"svc": [topic_doc("svc.a")]}, environments=environments)
     lock, running, peak = threading.Lock(), [0], [0]
 
+    class SlowCluster(MemoryCluster):
+        def topic_configs(self, topics: Sequence[str]) -> Mapping[str, Mapping[str, str]]:
+            with lock:
+                running[0] += 1
+                peak[0] = max(peak[0], running[0])
+            time.sleep(0.2)
+            with lock:
+                running[0] -= 1
+            return super().topic_configs(topics)
+
     def connect(_catalog: Catalog, _env: str) -> Backends:
-        with lock:
-            running[0] += 1
-            peak[0] = max(peak[0], running[0])
-        time.sleep(0.2)
-        with lock:
-            running[0] -= 1
-        return Backends(kafka=MemoryCluster(brokers=1))
+        cluster = SlowCluster(brokers=1)
+        cluster.add_topic("svc.a", 1, 1)
+        return Backends(kafka=cluster)
 
     assert run_plans(catalog, None, fmt="json", connector=connect) == 0
     assert 1 < peak[0] <= MAX_CONCURRENT

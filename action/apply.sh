@@ -5,8 +5,10 @@
 set -euo pipefail
 # shellcheck source=action/lib.sh
 . "${BASH_SOURCE[0]%/*}/lib.sh"
-: "${KGOV_ENV:?the apply mode needs the environment input}"
-if ! valid_env "$KGOV_ENV"; then
+if [ -z "${KGOV_ENV:-}" ] && [ -z "${KGOV_ENVS:-}" ]; then
+  fail "the apply mode needs the environment input (or environments: the plan of several reviewed together)"
+fi
+if [ -n "${KGOV_ENV:-}" ] && ! valid_env "$KGOV_ENV"; then
   fail "the environment input '$KGOV_ENV' is not an environment name: letters, digits, '.', '_' and '-', at most 64, starting with a letter or digit"
 fi
 pr=$(gh api "repos/$GITHUB_REPOSITORY/commits/$GITHUB_SHA/pulls" --jq '.[0].number // empty')
@@ -21,8 +23,16 @@ if [ -z "$run" ]; then
   fail "no successful $KGOV_REVIEW_WORKFLOW run for pull request #$pr at $head: no reviewed plan"
 fi
 mkdir -p kgov-reviewed
-gh run download "$run" --repo "$GITHUB_REPOSITORY" --name "kgov-plan-$KGOV_ENV" --dir kgov-reviewed
-args=(kgov-reviewed/plan.json --env "$KGOV_ENV" --catalog "$KGOV_CATALOG")
+if [ -n "${KGOV_ENVS:-}" ]; then
+  # the plan of several environments reviewed together: environment picks its part (a matrix job
+  # per cluster), else every part in the order planned, stopping at the first that fails
+  gh run download "$run" --repo "$GITHUB_REPOSITORY" --name "kgov-plan-estate" --dir kgov-reviewed
+  if [ -n "${KGOV_ENV:-}" ]; then which=(--env "$KGOV_ENV"); else which=(--all-environments); fi
+else
+  gh run download "$run" --repo "$GITHUB_REPOSITORY" --name "kgov-plan-$KGOV_ENV" --dir kgov-reviewed
+  which=(--env "$KGOV_ENV")
+fi
+args=(kgov-reviewed/plan.json "${which[@]}" --catalog "$KGOV_CATALOG")
 if [ "$KGOV_ALLOW_DELETE" = true ]; then args+=(--allow-delete); fi
 echo "Applying the plan reviewed in pull request #$pr (run $run)"
 # kgov's output quotes the catalog, the plan file and the cluster: no workflow commands in it

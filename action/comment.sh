@@ -7,7 +7,8 @@ set -euo pipefail
 if [ -n "${KGOV_ENV:-}" ] && ! valid_env "$KGOV_ENV"; then
   fail "the environment input '$KGOV_ENV' is not an environment name: no comment posted"
 fi
-marker="<!-- kgov-review:${KGOV_ENV:-catalog} -->"
+# several environments (the environments input) share one comment: their plans are one report
+if [ -n "${KGOV_ENVS:-}" ]; then marker="<!-- kgov-review:estate -->"; else marker="<!-- kgov-review:${KGOV_ENV:-catalog} -->"; fi
 body=kgov-out/comment.md
 {
   echo "$marker"

@@ -23,6 +23,22 @@ valid_ref() {
 # An environment name from an input: it becomes part of a comment marker and an artifact name.
 valid_env() { python "$action_dir/untrusted.py" env-name "$1"; }
 
+# The environments input as kgov's arguments, in the array env_args: names separated by spaces,
+# commas or new lines (`--env a --env b`), each checked as above; `*` is every environment of
+# kgov.yaml (`--all-environments`). `read -a` splits without globbing, so `*` stays itself.
+environments_args() {
+  local name list
+  env_args=()
+  read -ra list <<< "$(printf '%s' "$1" | tr ',\n\t' '   ')"
+  for name in "${list[@]}"; do
+    if [ "$name" = "*" ]; then env_args+=(--all-environments); continue; fi
+    if ! valid_env "$name"; then
+      fail "the environments input has '$name', not an environment name: letters, digits, '.', '_' and '-', at most 64, starting with a letter or digit"
+    fi
+    env_args+=(--env "$name")
+  done
+}
+
 # From commands_off to commands_on the log shows workflow commands as plain text (GitHub's
 # documented ::stop-commands::, with a random token that printed text cannot guess).
 commands_off() {

@@ -15,6 +15,9 @@ fi
 if [ -n "$KGOV_ENV" ] && ! valid_env "$KGOV_ENV"; then
   fail "the environment input '$KGOV_ENV' is not an environment name: letters, digits, '.', '_' and '-', at most 64, starting with a letter or digit"
 fi
+# several environments (the environments input): one plan run, one report, one plan file
+env_args=()
+if [ -n "${KGOV_ENVS:-}" ]; then environments_args "$KGOV_ENVS"; elif [ -n "$KGOV_ENV" ]; then env_args=(--env "$KGOV_ENV"); fi
 
 lint=("$KGOV_CATALOG")
 if [ -n "$KGOV_BASE" ]; then
@@ -48,8 +51,8 @@ if [ -n "$KGOV_BASE" ]; then
   fi
 fi
 
-if [ -n "$KGOV_ENV" ]; then
-  args=(--env "$KGOV_ENV" --catalog "$KGOV_CATALOG" --format markdown --out kgov-out/plan.json)
+if [ "${#env_args[@]}" -gt 0 ]; then
+  args=("${env_args[@]}" --catalog "$KGOV_CATALOG" --format markdown --out kgov-out/plan.json)
   # a plan for a pull request connects with the base's connection settings, never the PR's own
   # (docs/trust-model.md): --base (scoped) or --settings-from (full) reads them from the base
   if [ -n "$KGOV_BASE" ]; then

@@ -15,6 +15,14 @@ EXIT_INTERRUPTED = 130
 EXIT_PIPE = 141
 
 
+def combined_exit(codes: list[int]) -> int:
+    """Several environments' exit codes as one (`kgov plan --env A --env B`): an error in any is an
+    error (1), else changes in any are changes (2), else 0."""
+    if any(code not in (EXIT_OK, EXIT_CHANGES) for code in codes):
+        return EXIT_ERROR
+    return EXIT_CHANGES if EXIT_CHANGES in codes else EXIT_OK
+
+
 class KgovError(Exception):
     """An expected failure with a message for humans. Never carries a secret."""
 

@@ -16,6 +16,7 @@ fragments: its parts (a host, a port) name things a message must be able to show
 from __future__ import annotations
 
 import re
+import threading
 from urllib.parse import quote, unquote
 
 # Resolved values shorter than this are not searched for in messages (a "1" would garble them all);
@@ -28,11 +29,20 @@ _CUTS = re.compile(r"[,:/@;\s]+")
 # form of a value resolved in this process (case-folded) -> the reference it came from, for `redact`
 _resolved: dict[str, str] = {}
 _pattern: re.Pattern[str] | None = None  # every form in _resolved, longest first; None: to rebuild
+# Several environments are planned in threads (kgov/commands/plan_many.py) that resolve references
+# (a user's password, kgov's user name) while others redact: a pattern built from a table another
+# thread is filling could miss a value just remembered, and keep missing it. One lock for both.
+_lock = threading.Lock()
 
 
 def remember(value: str, shown_as: str, *, secret: bool = True) -> None:
     """Redact `value` from every message from now on, showing `shown_as` instead (see the module
     docstring for the forms searched: a secret's fragments too)."""
+    with _lock:
+        _remember(value, shown_as, secret=secret)
+
+
+def _remember(value: str, shown_as: str, *, secret: bool) -> None:
     global _pattern
     wholes = {part.strip() for part in (value, *value.splitlines())}
     forms = {w for w in wholes if len(w) >= _MIN_REDACTED}
@@ -51,14 +61,18 @@ def redact(text: str) -> str:
     global _pattern
     if not _resolved or not text:
         return text
-    if _pattern is None:
-        forms = sorted(_resolved, key=len, reverse=True)  # the longest first: a whole before its parts
-        _pattern = re.compile("|".join(re.escape(f) for f in forms), re.IGNORECASE)
-    return _pattern.sub(lambda m: _resolved.get(m.group(0).casefold(), "[redacted]"), text)
+    with _lock:
+        if _pattern is None:
+            forms = sorted(_resolved, key=len, reverse=True)  # the longest first: a whole before its parts
+            _pattern = re.compile("|".join(re.escape(f) for f in forms), re.IGNORECASE)
+        pattern = _pattern
+    # reading the table while another thread adds to it is safe; iterating it (above) is not
+    return pattern.sub(lambda m: _resolved.get(m.group(0).casefold(), "[redacted]"), text)
 
 
 def forget() -> None:
     """Drop every remembered value (kgov.secrets.forget, for tests: see there)."""
     global _pattern
-    _resolved.clear()
-    _pattern = None
+    with _lock:
+        _resolved.clear()
+        _pattern = None

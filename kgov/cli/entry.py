@@ -116,12 +116,13 @@ def _without_typer(command: str, args: list[str]) -> int | None:
             plan = parse_plan(args)
             if plan is None:
                 return None
-            from kgov.commands.plan import run_plan
+            from kgov.cli.many import plan_command
 
             code = outcome(
-                lambda: run_plan(
+                lambda: plan_command(
                     plan.catalog,
-                    plan.env,
+                    plan.envs,
+                    plan.all_environments,
                     out=plan.out,
                     fmt=plan.fmt,
                     detailed_exitcode=plan.detailed_exitcode,

@@ -67,14 +67,15 @@ _LINT = _Spec(
 )
 _PLAN = _Spec(
     valued={
-        "--env": "env", "-e": "env", "--catalog": "catalog", "-c": "catalog", "--out": "out", "-o": "out",
+        "--env": "envs", "-e": "envs", "--catalog": "catalog", "-c": "catalog", "--out": "out", "-o": "out",
         "--format": "fmt", "-f": "fmt", "--base": "base", "-b": "base", "--snapshot": "snapshot",
         "--settings-from": "settings_from",
     },
     flags={
         "--detailed-exitcode": "detailed_exitcode", "--allow-delete": "allow_delete",
-        "--allow-delete-active": "allow_delete_active",
+        "--allow-delete-active": "allow_delete_active", "--all-environments": "all_environments",
     },
+    repeated=frozenset({"envs"}),
     choices={"fmt": PLAN.names},
 )  # fmt: skip
 
@@ -90,7 +91,7 @@ class LintArgs:
 
 @dataclass(frozen=True)
 class PlanArgs:
-    env: str
+    envs: tuple[str, ...]  # one: the single plan; several (or --all-environments): kgov/commands/plan_many.py
     catalog: Path
     out: Path | None
     fmt: str
@@ -100,6 +101,7 @@ class PlanArgs:
     snapshot: Path | None
     settings_from: str | None = None
     allow_delete_active: bool = False
+    all_environments: bool = False
 
 
 def parse_lint(args: list[str]) -> LintArgs | None:
@@ -117,14 +119,14 @@ def parse_lint(args: list[str]) -> LintArgs | None:
 
 
 def parse_plan(args: list[str]) -> PlanArgs | None:
-    """plan's arguments (after the word `plan`), or None when typer should parse them (--env missing
-    included: typer says it is required)."""
+    """plan's arguments (after the word `plan`), or None when typer should parse them (neither --env
+    nor --all-environments included: the command says one is needed)."""
     found = _read(args, _PLAN)
-    if found is None or "env" not in found:
+    if found is None or ("envs" not in found and "all_environments" not in found):
         return None
     out, snapshot = _text(found.get("out")), _text(found.get("snapshot"))
     return PlanArgs(
-        str(found["env"]),
+        tuple(found.get("envs", ())),  # type: ignore[arg-type]
         Path(str(found.get("catalog", DEFAULT_CATALOG))),
         None if out is None else Path(out),
         str(found.get("fmt", PLAN.default)),
@@ -134,6 +136,7 @@ def parse_plan(args: list[str]) -> PlanArgs | None:
         None if snapshot is None else Path(snapshot),
         _text(found.get("settings_from")),
         bool(found.get("allow_delete_active", False)),
+        bool(found.get("all_environments", False)),
     )
 
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 import typer
 
 from kgov import __version__
+from kgov.cli import many
 from kgov.cli.exits import run_command
 from kgov.cli.group import KgovGroup
 from kgov.render.formats import APPLY, AUDIT, DIFF, LINT, PLAN, RULES, SCHEMA_CHECK, Formats
@@ -137,18 +138,21 @@ PLAN_EXAMPLES = (
     "[bold]Examples[/]\n\n"
     "  kgov plan --env local\n\n"
     "  kgov plan --env prod --detailed-exitcode --out plan.json  [dim]# 0 none, 2 changes, 1 error[/]\n\n"
-    "  kgov plan --env prod --format markdown > plan.md           [dim]# a pull-request comment[/]"
+    "  kgov plan --env prod --format markdown > plan.md           [dim]# a pull-request comment[/]\n\n"
+    "  kgov plan --all-environments --format markdown             [dim]# every environment, one comment[/]"
 )
 APPLY_EXAMPLES = (
     "[bold]Examples[/]\n\n"
     "  kgov apply plan.json --env prod           [dim]# exactly the reviewed plan; refused if stale[/]\n\n"
-    "  kgov apply --env local --auto-approve     [dim]# plan now and apply without asking[/]"
+    "  kgov apply --env local --auto-approve     [dim]# plan now and apply without asking[/]\n\n"
+    "  kgov apply plans.json --all-environments  [dim]# every part, in order; stops at the first failure[/]"
 )
 
 
 @app.command(epilog=PLAN_EXAMPLES)
 def plan(
-    env: str = typer.Option(..., "--env", "-e", help="The environment of kgov.yaml to plan against."),
+    env: list[str] = typer.Option([], "--env", "-e", help=many.PLAN_ENV_HELP),
+    all_environments: bool = typer.Option(False, "--all-environments", help=many.PLAN_ALL_HELP),
     catalog: Path = typer.Option(Path("catalog"), "--catalog", "-c", help=CATALOG_HELP),
     out: Path | None = typer.Option(None, "--out", "-o", help="Save the plan to this file for `kgov apply`."),
     fmt: PlanFormat = typer.Option(PlanFormat(PLAN.default), "--format", "-f", help="Output format."),
@@ -190,12 +194,11 @@ def plan(
 
     Reads the cluster with a fixed number of batched requests, never writes to it.
     """
-    from kgov.commands.plan import run_plan
-
     run_command(
-        lambda: run_plan(
+        lambda: many.plan_command(
             catalog,
-            env,
+            tuple(env),
+            all_environments,
             out=out,
             fmt=fmt.value,
             detailed_exitcode=detailed_exitcode,
@@ -264,7 +267,8 @@ def apply(
     plan_file: Path | None = typer.Argument(
         None, help="A plan saved by `kgov plan --out`; omit to plan now."
     ),
-    env: str = typer.Option(..., "--env", "-e", help="The environment of kgov.yaml to apply to."),
+    env: str | None = typer.Option(None, "--env", "-e", help=many.APPLY_ENV_HELP),
+    all_environments: bool = typer.Option(False, "--all-environments", help=many.APPLY_ALL_HELP),
     catalog: Path = typer.Option(Path("catalog"), "--catalog", "-c", help=CATALOG_HELP),
     auto_approve: bool = typer.Option(
         False, "--auto-approve", help="Apply without asking (needed off a terminal)."
@@ -303,13 +307,12 @@ def apply(
 
     Each action reports success or Kafka's error; independent actions go on after a failure.
     """
-    from kgov.commands.apply import run_apply
-
     run_command(
-        lambda: run_apply(
+        lambda: many.apply_command(
             catalog,
             env,
-            plan_file=plan_file,
+            all_environments,
+            plan_file,
             auto_approve=auto_approve,
             allow_delete=allow_delete,
             allow_delete_active=allow_delete_active,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 import typer
@@ -15,7 +16,7 @@ from kgov.errors import EXIT_ERROR, EXIT_OK, KgovError, PlanError
 from kgov.kinds import KINDS
 from kgov.kinds.base import ApplyOptions, Backends
 from kgov.kinds.rates import RateError, parse_rate
-from kgov.plan import planfile
+from kgov.plan import multi
 from kgov.plan.model import Plan
 from kgov.plan.verify import check_current, check_integrity
 from kgov.render.escape import visible
@@ -31,7 +32,7 @@ def _saved_plan(
     backends: Backends | None,
     allow_delete_active: bool = False,
 ) -> tuple[Plan, Backends]:
-    plan = planfile.load(plan_file)
+    plan, others = _load_part(plan_file, env)
     if plan.environment != env:
         raise PlanError(f"{plan_file} was planned for environment '{plan.environment}', not '{env}'")
     check_integrity(plan, plan_file)
@@ -69,8 +70,24 @@ def _saved_plan(
             scoped=plan.scoped,
             kinds=covered,
         )
-    check_current(plan, fresh, plan_file)
+    try:
+        check_current(plan, fresh, plan_file)
+    except PlanError as stale:
+        if not others:
+            raise
+        # a part of a plan of several: plan them again together, not this one over the file
+        again = " ".join(f"--env {e}" for e in others)
+        raise PlanError(stale.message, hint=f"make a new plan: kgov plan {again} --out {plan_file}") from None
     return plan, ports
+
+
+def _load_part(plan_file: Path, env: str) -> tuple[Plan, tuple[str, ...]]:
+    """The saved plan; of a multi-environment file (kgov/plan/multi.py), `env`'s part, which is then
+    checked exactly as a single-environment plan file is, and the file's environments (else ())."""
+    saved = multi.load_any(plan_file)
+    if isinstance(saved, multi.MultiPlan):
+        return saved.part(env, plan_file), saved.environments
+    return saved, ()
 
 
 def run_apply(
@@ -179,3 +196,44 @@ def _confirm(env: str) -> None:
         raise KeyboardInterrupt from None
     if not approved:
         raise KgovError("apply cancelled; nothing was changed")
+
+
+# `kgov apply FILE --all-environments`: a plan file of several environments (kgov/plan/multi.py),
+# part by part in the order given at plan time, each exactly as `run_apply` applies a plan file of its
+# own (so a part is refused or applied alone); stopping at the first environment that fails.
+def run_apply_all(
+    catalog_dir: Path,
+    plan_file: Path,
+    *,
+    backends: Mapping[str, Backends] | None = None,
+    **options: object,
+) -> int:
+    saved = multi.load_any(plan_file)
+    envs = saved.environments if isinstance(saved, multi.MultiPlan) else (saved.environment,)
+    applied: list[str] = []
+    for i, env in enumerate(envs):
+        head = f"Applying environment '{env}' ({i + 1} of {len(envs)})"
+        err.print(printable(head), markup=False, style="bold")
+        ports = backends.get(env) if backends is not None else None
+        try:
+            code = run_apply(catalog_dir, env, plan_file=plan_file, backends=ports, **options)  # type: ignore[arg-type]
+        except KgovError as exc:
+            progress = _progress(applied, envs[i + 1 :])
+            stopped = type(exc)(f"environment '{env}': {exc.message}. {progress}", exc.hint)
+            stopped.exit_code = exc.exit_code
+            raise stopped from None
+        if code != EXIT_OK:
+            err.print(
+                printable(f"Stopped: environment '{env}' had failures. {_progress(applied, envs[i + 1 :])}"),
+                markup=False,
+                style="red",
+            )
+            return code
+        applied.append(env)
+    err.print(printable(f"Applied all {len(envs)} environments: {', '.join(envs)}."), markup=False)
+    return EXIT_OK
+
+
+def _progress(applied: list[str], rest: tuple[str, ...]) -> str:
+    done = f"Applied before it: {', '.join(applied)}" if applied else "No environment was applied before it"
+    return done + (f"; not attempted: {', '.join(rest)}." if rest else ".")

@@ -44,16 +44,24 @@ def report_diagnostics(diagnostics: list[Diagnostic]) -> None:
 def checked_catalog(root: Path, env_name: str) -> Catalog:
     """The catalog, if lint finds no error in it (the target environment's overrides included);
     else report the errors and fail before anything touches the cluster."""
+    return checked_catalog_of(root, (env_name,))[0]
+
+
+def checked_catalog_of(root: Path, env_names: tuple[str, ...] | None) -> tuple[Catalog, tuple[str, ...]]:
+    """`checked_catalog` for several environments (None: every one of kgov.yaml, in its order),
+    with the names of those it defines among them."""
     loaded = load_catalog(root)
-    env = loaded.catalog.settings.environments.get(env_name)
-    errors = [d for d in lint(loaded, [env] if env is not None else [], errors_only=True) if d.is_error]
+    defined = loaded.catalog.settings.environments
+    names = tuple(defined) if env_names is None else env_names
+    envs = [defined[name] for name in names if name in defined]
+    errors = [d for d in lint(loaded, envs, errors_only=True) if d.is_error]
     if errors:
         report_diagnostics(errors)
         raise CatalogError(
             f"the catalog has {len(errors)} error(s); nothing was planned or applied",
             hint=f"run `kgov lint {root}` for details",
         )
-    return loaded.catalog
+    return loaded.catalog, tuple(e.name for e in envs)
 
 
 def settings_catalog(root: Path) -> Catalog:

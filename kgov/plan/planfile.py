@@ -59,7 +59,11 @@ def read_json(path: Path, max_bytes: int, what: str) -> Any:
 
 
 def load(path: Path) -> Plan:
-    doc = read_json(path, MAX_PLAN_BYTES, "plan file")
+    return from_doc(read_json(path, MAX_PLAN_BYTES, "plan file"), path)
+
+
+def from_doc(doc: Any, path: Path) -> Plan:
+    """The plan of a plan file's JSON document (`path` names it in messages), checked first."""
     again = "make a new one with `kgov plan --out FILE`"
     version = doc.get("format_version") if isinstance(doc, dict) else None
     if isinstance(version, int) and not isinstance(version, bool) and version < FORMAT_VERSION:
@@ -68,11 +72,11 @@ def load(path: Path) -> Plan:
         raise PlanError(f"{path} was made by a newer kgov (plan format {version}); use that kgov", hint=again)
     problem = fastcheck.problem("plan", doc)  # compiled: a plan of 20,000 topics in half a second
     if problem is not None:
-        raise PlanError(f"{path} is not a valid kgov plan file: {_located(problem)}", hint=again)
+        raise PlanError(f"{path} is not a valid kgov plan file: {located(problem)}", hint=again)
     return plan_from_json(doc)
 
 
-def _located(problem: str) -> str:
+def located(problem: str) -> str:
     """`data.resource_changes[0].action must be …` as `at resource_changes/0/action: must be …`."""
     name, sep, rest = problem.partition(" must ")
     if not sep or not name.startswith("data"):

@@ -131,6 +131,22 @@ def _plan_markdown(doc: Doc, _out: Console) -> None:
 PLAN: Formats[PlanRenderer] = Formats({"text": _plan_text, "json": _plan_json, "markdown": _plan_markdown})
 
 
+# plan of several environments: the multi-environment document (kgov/plan/multi.py), same names
+def _plans_text(doc: Doc, out: Console) -> None:
+    from kgov.render import plans_text
+
+    plans_text.render(doc, out)
+
+
+def _plans_markdown(doc: Doc, _out: Console) -> None:
+    from kgov.render import plans_markdown
+
+    print(plans_markdown.render(doc), end="")
+
+
+PLANS: Formats[PlanRenderer] = Formats({"text": _plans_text, "json": _plan_json, "markdown": _plans_markdown})
+
+
 # apply: the results, and what is said before them
 @dataclass(frozen=True)
 class ApplyOutput:

@@ -90,13 +90,15 @@ PLAN_LINES = [
     ["--env=prod", "--catalog=some/where", "--out", "plan.json", "--format", "json"],
     ["-e", "x", "-f", "markdown", "-o", "p.json", "--allow-delete", "--base", "origin/main"],
     ["-e", "x", "--snapshot", "state.json", "-b", "HEAD~1"],
-    ["-e", "a", "-e", "b", "--format", "json", "--format", "text"],  # click keeps the last value
+    ["-e", "a", "-e", "b", "--format", "json", "--format", "text"],  # click keeps the last format
+    ["--all-environments", "--format", "markdown", "--out", "plans.json"],
+    ["-e", "a", "--all-environments"],  # the command refuses both, as typer's would
     ["--detailed-exitcode", "--allow-delete", "--env", "local", "--base=main"],
 ]
 PLAN_LEFT_TO_TYPER = [
     [],
     ["--help"],
-    ["-c", "cat"],  # --env is required: typer says so
+    ["-c", "cat"],  # neither --env nor --all-environments: the command says one is needed
     ["--env"],
     ["--env", "--detailed-exitcode"],
     ["--env", "x", "--format", "sarif"],
@@ -111,7 +113,7 @@ PLAN_LEFT_TO_TYPER = [
 def _typer_plan(line: list[str]) -> PlanArgs:
     params: dict[str, Any] = _typer_params("plan", line)
     return PlanArgs(
-        params["env"],
+        tuple(params["env"]),
         Path(params["catalog"]),
         params["out"],
         str(params["fmt"].value),
@@ -119,6 +121,7 @@ def _typer_plan(line: list[str]) -> PlanArgs:
         params["allow_delete"],
         params["base"],
         params["snapshot"],
+        all_environments=params["all_environments"],
     )
 
 
@@ -139,5 +142,6 @@ def test_knows_exactly_the_plan_options_typer_declares() -> None:
     assert declared == {
         "--env", "-e", "--catalog", "-c", "--out", "-o", "--format", "-f", "--detailed-exitcode",
         "--allow-delete", "--allow-delete-active", "--base", "-b", "--snapshot", "--settings-from",
+        "--all-environments",
     }  # fmt: skip
     assert sorted(f.value for f in PlanFormat) == sorted(PLAN_FORMATS)

@@ -6,6 +6,7 @@ kafka-python reassignment client's), as the other request tests count them."""
 from __future__ import annotations
 
 import contextlib
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -37,6 +38,18 @@ def _requests(root: Path) -> tuple[Counter[str], int]:
             backends.reassign.close()
 
 
+def _visible_on_every_broker(bootstrap: str, names: list[str]) -> None:
+    """Wait until each broker's metadata holds the new topics: a plan whose metadata read reaches a
+    broker that has not caught up sees them missing and sends another read (kgov/kinds/rights.py
+    `check_topics_visible`), which made the two counts differ under CI load."""
+    for server in bootstrap.split(","):
+        one = AdminClient({"bootstrap.servers": server})
+        deadline = time.monotonic() + 30
+        while not set(names) <= set(one.list_topics(timeout=10).topics):
+            assert time.monotonic() < deadline, f"{server} never listed the new topics"
+            time.sleep(0.1)
+
+
 def test_plan_requests_do_not_grow_with_the_number_of_topics(sandbox3: ThreeBrokers, tmp_path: Path) -> None:
     bootstrap = sandbox3.env["KGOV_BOOTSTRAP_PLAINTEXT"]
     admin = AdminClient({"bootstrap.servers": bootstrap})
@@ -44,6 +57,7 @@ def test_plan_requests_do_not_grow_with_the_number_of_topics(sandbox3: ThreeBrok
     names = [f"{service}.t{i}" for i in range(8)]
     for future in admin.create_topics([NewTopic(n, 6, 1) for n in names]).values():
         future.result(timeout=60)
+    _visible_on_every_broker(bootstrap, names)
     try:
         few, few_entries = _requests(_catalog(tmp_path / "few", bootstrap, names[:2], 3))
         many, many_entries = _requests(_catalog(tmp_path / "many", bootstrap, names, 3))

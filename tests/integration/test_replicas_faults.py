@@ -23,6 +23,7 @@ from kgov.catalog.model import Environment, Source
 from kgov.catalog.yamlpos import YamlDoc
 from kgov.cluster.kafka.adapter.reassign import KafkaReassign
 from kgov.cluster.kafka.client_settings import kafka_settings
+from kgov.errors import ClusterError
 from kgov.sandbox import fetch, java
 from tests.support import kgov, sigint_default, unique_service
 
@@ -68,15 +69,37 @@ def _run(cluster: ThreeBrokers, root: Path, *args: str) -> subprocess.Popen[str]
     )
 
 
-def _moving(bootstrap: str, names: list[str]) -> int:
+def _port(bootstrap: str) -> KafkaReassign:
     env = Environment(
         Source("kgov.yaml", YamlDoc({}, {})), (), name="sb", kafka={"bootstrap_servers": bootstrap}
     )
-    port = KafkaReassign(kafka_settings(env))
+    return KafkaReassign(kafka_settings(env))
+
+
+def _moving(bootstrap: str, names: list[str]) -> int:
+    port = _port(bootstrap)
     try:
         return sum(1 for r in port.list_partition_reassignments() if r.topic in names)
     finally:
         port.close()
+
+
+def _serving(bootstrap: str, brokers: int = 3) -> None:
+    """Wait until every broker is registered and unfenced: a broker that restarted is running before
+    the controller unfences it, and until then no client can reach it (an apply then leaves it as
+    it is: the throttle an interrupted apply left on it stays, which the test would see)."""
+    deadline = time.monotonic() + 120
+    while True:
+        port = _port(bootstrap)
+        try:
+            if len(port.describe_brokers()) == brokers:
+                return
+        except ClusterError:
+            pass  # the cluster is still settling
+        finally:
+            port.close()
+        assert time.monotonic() < deadline, "a broker stayed fenced"
+        time.sleep(0.5)
 
 
 def _wait_moving(bootstrap: str, names: list[str], proc: subprocess.Popen[str]) -> None:
@@ -89,6 +112,7 @@ def _wait_moving(bootstrap: str, names: list[str], proc: subprocess.Popen[str]) 
 
 def _setup(sandbox3: ThreeBrokers, tmp_path: Path) -> tuple[str, list[str], Path, AdminClient]:
     bootstrap = sandbox3.env["KGOV_BOOTSTRAP_PLAINTEXT"]
+    _serving(bootstrap)  # the fault tests before may have restarted a broker
     service = unique_service()
     names = [f"{service}.t{i}" for i in range(3)]
     root = _catalog(tmp_path / "catalog", bootstrap, names, 1)
@@ -153,6 +177,7 @@ def test_a_broker_killed_mid_reassignment_fails_the_apply_and_a_new_apply_conver
         assert "Traceback" not in out + err
 
         sandbox3.box.up(timeout=300)  # broker-3 back
+        _serving(bootstrap)
         again = _run(sandbox3, root)
         out, err = again.communicate(timeout=600)
         assert again.returncode == 0, out + err

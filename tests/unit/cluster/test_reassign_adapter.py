@@ -291,6 +291,23 @@ def test_a_broker_that_dies_under_a_call_is_tried_again_on_another(monkeypatch: 
     assert port.requests["describe_cluster"] == 2
 
 
+def test_a_controller_the_client_does_not_list_yet_is_tried_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """After a broker restarts, the metadata may name it controller before the client lists it
+    (kafka-python: UnknownBrokerIdError, not marked retriable); a new try reads the metadata again."""
+    monkeypatch.setattr(reassign, "_RETRY_FIRST_S", 0.01)
+    answers: list[Any] = [kafka_errors.UnknownBrokerIdError("3"), BROKERS]
+
+    def describe() -> Any:
+        answer = answers.pop(0)
+        if isinstance(answer, BaseException):
+            raise answer
+        return answer
+
+    port = _port(_Fake(describe_cluster=describe))
+    assert port.describe_brokers() == [Broker(1, None), Broker(2, "r1")]
+    assert port.requests["describe_cluster"] == 2
+
+
 def test_a_retriable_failure_that_lasts_is_a_cluster_error_within_the_timeout(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -172,7 +172,10 @@ class KafkaReassign:
             else:
                 detail = error_text(value)
             error = self._failure(request, detail)
-            if request != "bootstrap" and getattr(value, "retriable", False):
+            # UnknownBrokerIdError: the metadata names a controller the client does not list yet (a
+            # broker that just restarted); a new try reads the metadata again
+            again = getattr(value, "retriable", False) or isinstance(value, kafka_errors.UnknownBrokerIdError)
+            if request != "bootstrap" and again:
                 raise _Retriable(error.message, error.hint) from None
             raise error from None
         raise value

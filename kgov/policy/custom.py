@@ -109,6 +109,31 @@ def compile_rule(rule: CustomRule) -> Compiled:
     return Compiled(rule, program, keys)
 
 
+BATCH_VARIABLE = "kgov_objects"  # not a name a rule can see: the batch env declares nothing else
+
+
+@cache
+def _batch_env() -> Any:
+    from cel_expr_python import cel
+
+    return cel.NewEnv(variables={BATCH_VARIABLE: cel.Type.DYN})
+
+
+def compile_batch(on: str, exprs: list[str]) -> Any:
+    """One program saying whether every expression holds for every object of a list bound as
+    BATCH_VARIABLE, each object bound as `on` in turn (CEL's `all` macro); None if it does not compile.
+    Each expression compiled alone already, so each is balanced: newlines end any // comment."""
+    holds = " && ".join(f"((\n{e}\n) == true)" for e in exprs)
+    try:
+        return _batch_env().compile(f"{BATCH_VARIABLE}.all({on}, {holds})")
+    except Exception:  # the runtime's checker: the rules are then judged object by object
+        return None
+
+
+def batch_activation(objs: list[Mapping[str, object]]) -> Any:
+    return _batch_env().Activation({BATCH_VARIABLE: objs})
+
+
 def activation(on: str, obj: Mapping[str, object]) -> Any:
     """`obj` bound as `on`, converted for the runtime once for all the rules that judge it."""
     return _env(on).Activation({on: obj})

@@ -211,3 +211,28 @@ def test_a_comment_in_one_rule_does_not_swallow_the_next(tmp_path: Path) -> None
     assert result.code == 1
     assert "pii topic users.registered keeps data longer than 7 days" in result.stdout
     assert "my-rule" not in result.stdout
+
+
+def test_rules_over_many_objects_judged_in_batches_find_exactly_what_rule_by_rule_finds(
+    tmp_path: Path,
+) -> None:
+    """Objects are judged BATCH at a time while every rule holds; a batch where one does not is judged
+    object by object, so a lone offender deep in the catalog, a rule scoped to other services and a
+    rule that fails on one object give the same findings as one evaluation per object and rule."""
+    topics = "service: users\nowner: team-users\ntopics:\n" + "".join(
+        f"  - name: users.t{i:03d}\n    description: T{i}.\n    partitions: {6 if i == 130 else 3}\n"
+        f"    replication_factor: 3\n    config: {{min.insync.replicas: 2}}\n"
+        + ("    classification: pii\n" if i == 77 else "")
+        for i in range(200)
+    )
+    rules = (
+        _rule("topic.partitions == 3")
+        + _rule("topic.partitions < 5", "      services: [orders]\n").replace("my-rule", "orders-only")
+        + _rule('topic.classification != "pii" || topic.config["nope.ms"] > 0').replace(
+            "my-rule", "fails-once"
+        )
+    )
+    result = kgov("lint", str(_catalog(tmp_path, rules, topics)), "--format", "json")
+    found = sorted((d["rule"], d["message"]) for d in json.loads(result.stdout)["diagnostics"])
+    assert found[0] == ("fails-once", found[0][1]) and "users.t077" in found[0][1]  # broken on t077 only
+    assert found[1:] == [("my-rule", "bad users.t130")]  # orders-only: no orders topic

@@ -79,7 +79,8 @@ def write_catalog(root: Path, topics: int, schemas: int, per_file: int) -> dict[
     for s, mine in enumerate(files):
         svc = mine[0].split(".")[0]
         produces = mine[:produced]
-        consumes = [f[k] for k in range(produced) for f in (files[(s + 1) % len(files)], files[(s + 2) % len(files)])]
+        producers = (files[(s + 1) % len(files)], files[(s + 2) % len(files)])
+        consumes = [f[k] for k in range(produced) for f in producers]
         consumes = consumes[: (per_file - 2 - 2 * produced) // 2]  # WRITE+DESCRIBE, READ+DESCRIBE each
         principals.append(f"User:{svc}")
         (root / "acls" / f"{svc}.yaml").write_text(
@@ -167,7 +168,9 @@ def profile_lint(root: Path, work: Path, top: int = 30) -> list[str]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--topics", type=int, nargs="+", default=[100000])
     parser.add_argument("--schemas", type=int, default=1000, help="Avro value subjects (default 1,000)")
     parser.add_argument(

@@ -44,11 +44,19 @@ class Refused(Exception):
 class ReadBudget:
     """What one load of a catalog may still read: files and bytes over all its files."""
 
-    __slots__ = ("bytes", "files", "left_out")
+    __slots__ = ("_roots", "bytes", "files", "left_out")
 
     def __init__(self) -> None:
         self.files, self.bytes = MAX_FILES, MAX_TOTAL_BYTES
         self.left_out = 0  # files refused after the first, which has the diagnostic
+        self._roots: dict[Path, Path] = {}
+
+    def resolved(self, root: Path) -> Path:
+        """The catalog folder's real path, resolved once per load (not once per file)."""
+        found = self._roots.get(root)
+        if found is None:
+            found = self._roots[root] = root.resolve()
+        return found
 
     def charge(self, path: Path, size: int) -> None:
         """Count a file about to be read; Refused if the load has read its fill."""
@@ -174,7 +182,7 @@ def read_file(path: Path, root: Path, rule: str = RULE_YAML, budget: ReadBudget 
                 "point it at a file inside the catalog folder, or remove it",
             )
         ) from None
-    if not _inside(real, root.resolve()):
+    if not _inside(real, root.resolve() if budget is None else budget.resolved(root)):
         raise Refused(
             files_error(
                 path,

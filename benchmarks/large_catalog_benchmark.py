@@ -123,7 +123,12 @@ def run(cmd: Sequence[str], log: Path, expect: Sequence[int] = (0,)) -> Run:
     with open(log, "wb") as out:
         start = time.perf_counter()
         proc = subprocess.Popen(
-            list(cmd), stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=scale.CHILD_ENV
+            list(cmd),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=scale.CHILD_ENV,
+            cwd=log.parent,  # not a checkout: `python -m kgov` imports kgov from the current folder first
         )
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - start

@@ -28,6 +28,7 @@ import json
 import os
 import pstats
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -109,6 +110,37 @@ def floor_lint(root: Path) -> None:
         json.loads(path.read_bytes())
 
 
+def with_registry(root: Path) -> None:
+    """kgov.yaml's environment gains a schema registry (its URL from the environment: never used
+    offline, the snapshot answers)."""
+    settings = root / "kgov.yaml"
+    text = settings.read_text("utf-8") + "    schema_registry:\n      url: ${env:KGOV_SCHEMA_REGISTRY_URL}\n"
+    settings.write_text(text, "utf-8")
+
+
+def take_snapshot(root: Path, snap: Path) -> None:
+    """Apply the catalog to kgov's in-memory twins of a cluster and a registry, then take the
+    snapshot `kgov plan --snapshot` reads (kgov snapshot's own code: the format is kgov's)."""
+    from kgov.cluster.memory.kafka import MemoryCluster
+    from kgov.cluster.memory.registry import MemoryRegistry
+    from kgov.commands.apply import run_apply
+    from kgov.commands.snapshot import run_snapshot
+    from kgov.kinds.base import Backends
+
+    backends = Backends(kafka=MemoryCluster(brokers=1), registry=MemoryRegistry())
+    if run_apply(root, "local", auto_approve=True, backends=backends) != 0:
+        raise SystemExit("the catalog did not apply to the in-memory twin")
+    if run_snapshot(root, "local", snap, backends=backends) != 0:
+        raise SystemExit("the snapshot could not be taken")
+
+
+def floor_plan(root: Path, snap: Path) -> None:
+    """The least a plan from a snapshot reads: every catalog file (libyaml, json for the schemas)
+    and the snapshot (json)."""
+    floor_lint(root)
+    json.loads(snap.read_bytes())
+
+
 # -- measuring ------------------------------------------------------------------------------------
 
 
@@ -155,19 +187,21 @@ def turns(cmds: dict[str, list[str]], log: Path, repeat: int) -> dict[str, list[
     return out
 
 
-def profile_lint(root: Path, work: Path, top: int = 30) -> list[str]:
-    """`kgov lint` under cProfile: its largest costs by own time and by cumulative time."""
-    prof = work / "lint.prof"
-    subprocess.run(
-        scale.profiled(prof, "lint", str(root)), check=True, capture_output=True, env=scale.CHILD_ENV
-    )
+def profile_lint(root: Path, work: Path, top: int = 30, args: Sequence[str] = ()) -> list[str]:
+    """`kgov lint` (or `kgov ARGS`) under cProfile: its largest costs by own and cumulative time."""
+    prof = work / "kgov.prof"
+    cmd = scale.profiled(prof, *(args or ("lint", str(root))))
+    subprocess.run(cmd, capture_output=True, env=scale.CHILD_ENV, cwd=work)
     lines = []
     for order in ("tottime", "cumulative"):
         text = io.StringIO()
         pstats.Stats(str(prof), stream=text).sort_stats(order).print_stats(top)
         row = re.compile(r"^\s*[\d/]+\s+([\d.]+)\s+[\d.]+\s+([\d.]+)\s+[\d.]+\s+([^{].*)$")
         found = [m.groups() for line in text.getvalue().splitlines() if (m := row.match(line))]
-        lines.append(f"profile of `kgov lint` by {order} (cProfile; own s, cumulative s, function):")
+        lines.append(
+            f"profile of `kgov {(args or ('lint',))[0]}` by {order} "
+            "(cProfile; own s, cumulative s, function):"
+        )
         lines += [f"  {float(own):7.2f} {float(cum):7.2f}  {where}" for own, cum, where in found]
     return lines
 
@@ -176,7 +210,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--topics", type=int, nargs="+", default=[100000])
+    parser.add_argument("--topics", type=int, nargs="*", default=[100000])
     parser.add_argument("--schemas", type=int, default=1000, help="Avro value subjects (default 1,000)")
     parser.add_argument(
         "--bindings-per-file", type=int, default=100, help="ACL bindings per acls/ file (default 100)"
@@ -185,12 +219,36 @@ def main() -> int:
     parser.add_argument("--compare", metavar="CHECKOUT", help="also time the kgov of another checkout")
     parser.add_argument("--profile", action="store_true", help="profile one kgov lint of each size")
     parser.add_argument("--keep", type=Path, help="write the catalogs here and keep them")
+    parser.add_argument(
+        "--plan",
+        type=int,
+        nargs="*",
+        default=[],
+        metavar="TOPICS",
+        help="also time `kgov plan --snapshot` of catalogs of these sizes with --subjects subjects",
+    )
+    parser.add_argument("--subjects", type=int, default=10000, help="subjects of the --plan catalogs")
     parser.add_argument("--floor-lint", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--floor-plan", type=Path, nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--take-snapshot", type=Path, nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.floor_lint is not None:
         tune_gc()  # the floor's collector set as kgov's (see scale_benchmark.py)
         floor_lint(args.floor_lint)
         return 0
+    if args.floor_plan is not None:
+        tune_gc()
+        floor_plan(*args.floor_plan)
+        return 0
+    if args.take_snapshot is not None:
+        tune_gc()
+        take_snapshot(*args.take_snapshot)
+        return 0
+    os.environ.setdefault("KGOV_BOOTSTRAP_PLAINTEXT", "127.0.0.1:1")  # never connected: no cluster here
+    os.environ.setdefault("KGOV_SCHEMA_REGISTRY_URL", "http://127.0.0.1:1")
+    scale.CHILD_ENV.update(
+        {k: os.environ[k] for k in ("KGOV_BOOTSTRAP_PLAINTEXT", "KGOV_SCHEMA_REGISTRY_URL")}
+    )
     print(scale.machine())
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"median of {args.repeat}, each a fresh process (start-up included), taking turns")
@@ -217,6 +275,47 @@ def main() -> int:
                 )
             if args.profile:
                 print("\n".join(profile_lint(root, work)))
+        for n in args.plan:
+            root = work / f"plan-{n}"
+            snap = work / f"plan-{n}.snapshot.json"
+            if not snap.exists():
+                shutil.rmtree(root, ignore_errors=True)
+                made = write_catalog(root, n, min(args.subjects, n), args.bindings_per_file)
+                with_registry(root)
+                start = time.perf_counter()
+                here = [sys.executable, str(Path(__file__).resolve())]
+                run([*here, "--take-snapshot", str(root), str(snap)], work / "snapshot.log")
+                print(
+                    f"{n:>7} set-up: {len(made['principals'])} principals, {len(made['subjects'])} subjects; "
+                    "applied to the in-memory twin and snapshot taken in "
+                    f"{time.perf_counter() - start:.0f} s "
+                    f"({snap.stat().st_size / 2**20:.0f} MiB)"
+                )
+            log = work / "run.log"
+            cmds = {
+                "kgov plan": scale.kgov_cmd(
+                    "plan", "--env", "local", "-c", str(root), "--snapshot", str(snap), "--detailed-exitcode"
+                ),
+                "floor": [
+                    sys.executable,
+                    str(Path(__file__).resolve()),
+                    "--floor-plan",
+                    str(root),
+                    str(snap),
+                ],
+            }
+            if args.compare:
+                cmds["compared plan"] = scale.other_kgov(args.compare, cmds["kgov plan"])
+            runs = {k: median(v) for k, v in turns(cmds, log, args.repeat).items()}
+            floor = runs["floor"]
+            for label, r in runs.items():
+                print(
+                    f"{n:>7} {label:<14} {r.seconds:7.2f} {r.cpu:7.2f} {r.peak_mb:6.0f}"
+                    f"  {r.seconds / floor.seconds:11.2f}x {r.cpu / floor.cpu:11.2f}x"
+                )
+            if args.profile:
+                plan_args = ("plan", "--env", "local", "-c", str(root), "--snapshot", str(snap))
+                print("\n".join(profile_lint(root, work, args=plan_args)))
     print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return 0
 

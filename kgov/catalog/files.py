@@ -12,6 +12,7 @@ name is refused unread (a diagnostic at line 1), so no message can ever quote wh
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import islice
@@ -52,7 +53,7 @@ class ReadBudget:
         self._roots: dict[Path, Path] = {}
 
     def resolved(self, root: Path) -> Path:
-        """The catalog folder's real path, resolved once per load (not once per file)."""
+        """A folder's real path (the catalog's, a resource folder's), resolved once per load."""
         found = self._roots.get(root)
         if found is None:
             found = self._roots[root] = root.resolve()
@@ -173,7 +174,7 @@ def read_file(path: Path, root: Path, rule: str = RULE_YAML, budget: ReadBudget 
     """
     file = str(path)
     try:
-        real = path.resolve(strict=True)
+        real = _real_path(path, budget)
     except (OSError, RuntimeError):
         raise Refused(
             files_error(
@@ -209,6 +210,20 @@ def read_file(path: Path, root: Path, rule: str = RULE_YAML, budget: ReadBudget 
                 rule, Severity.ERROR, problem.message, Location(file, problem.line, problem.col), problem.hint
             )
         ) from None
+
+
+def _real_path(path: Path, budget: ReadBudget | None) -> Path:
+    """`path.resolve(strict=True)`. In a load (`budget`), a file that is not a symlink is its
+    folder's real path and its name, the folder resolved once per load: resolving each of 12,000
+    files walked every folder of its path again."""
+    if budget is not None:
+        try:
+            mode = os.lstat(path).st_mode
+        except OSError:
+            mode = None
+        if mode is not None and not stat.S_ISLNK(mode) and path.name not in ("", ".", ".."):
+            return budget.resolved(path.parent) / path.name
+    return path.resolve(strict=True)
 
 
 def _stat_size(path: Path) -> int:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from kgov.policy.compaction import STATE_DESCRIPTION, _says_state
@@ -31,3 +33,20 @@ DESCRIPTIONS = [
 def test_says_state_is_the_description_search(description: str) -> None:
     found, expected = _says_state(description), STATE_DESCRIPTION.search(description)
     assert (found and found.group(0)) == (expected and expected.group(0))
+
+
+def test_find_references_answers_again_what_it_found_and_its_answer_is_the_callers() -> None:
+    from kgov.schemas.references import Ref, Source, find_references
+
+    def avro(name: str, uses: str = "string") -> str:
+        field = {"name": "f", "type": uses}
+        return json.dumps({"type": "record", "name": name, "namespace": "x", "fields": [field]})
+
+    sources = {"a-value": Source("avro", avro("A", "x.B")), "b-value": Source("avro", avro("B"))}
+    refs, problems = find_references(sources)
+    assert refs["a-value"] == (Ref("x.B", "b-value"),) and problems == []
+    refs["a-value"] = ()  # a caller's change to its answer is not the next caller's
+    problems.append(("a-value", "edited"))
+    assert find_references(dict(sources)) == ({"a-value": (Ref("x.B", "b-value"),), "b-value": ()}, [])
+    changed = {**sources, "a-value": Source("avro", avro("A"))}  # same subjects, other text
+    assert find_references(changed)[0]["a-value"] == ()

@@ -50,3 +50,52 @@ def test_find_references_answers_again_what_it_found_and_its_answer_is_the_calle
     assert find_references(dict(sources)) == ({"a-value": (Ref("x.B", "b-value"),), "b-value": ()}, [])
     changed = {**sources, "a-value": Source("avro", avro("A"))}  # same subjects, other text
     assert find_references(changed)[0]["a-value"] == ()
+
+
+def _nested(seed: int) -> object:
+    import random
+
+    r = random.Random(seed)
+    chars = '[]{}"\\ab\n\u00e9:,09'
+
+    def text() -> str:
+        return "".join(r.choice(chars) for _ in range(r.randint(0, 6)))
+
+    def node(depth: int, limit: int) -> object:
+        if depth > limit or r.random() < 0.03:
+            return r.choice([text(), 1, None, True, 1.5])
+        width = r.randint(1, 3) if depth < 6 else 1  # deep, not wide: a few hundred nodes
+        if r.random() < 0.5:
+            return [node(depth + 1, limit) for _ in range(width)]
+        return {text(): node(depth + 1, limit) for _ in range(width)}
+
+    return node(0, r.randint(0, 260))
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_the_quick_nesting_count_of_json_is_the_full_one(seed: int) -> None:
+    from kgov import jsonread
+
+    text = json.dumps(_nested(seed), ensure_ascii=seed % 2 == 0)
+    assert jsonread._deepest_if_valid(text) == jsonread._deepest(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[" * 300 + "]" * 300,  # too deep: refused at the 201st bracket
+        '["' + "[" * 300 + '"]',  # brackets in a string do not count
+        "[" * 150 + '"\\' + "[" * 100,  # not JSON, too deep once the escape is read as text
+        '["\\"' + "[" * 300 + '"]',
+    ],
+)
+def test_loads_refuses_or_reads_as_it_did(text: str) -> None:
+    from kgov import jsonread
+
+    deep = jsonread._deepest(text) > jsonread.MAX_DEPTH
+    try:
+        jsonread.loads(text)
+    except jsonread.JsonProblem as problem:
+        assert deep == problem.message.startswith("nested deeper")
+    else:
+        assert not deep

@@ -136,11 +136,7 @@ def check_state_compacted(ctx: Context) -> Iterator[Finding]:
         named = STATE_EVENT.search(event)
         if named:
             why = f"its name ends in '{named.group(2)}'"
-        elif (
-            topic.description
-            and not PAST_TENSE.search(event)
-            and (m := _says_state(topic.description))
-        ):
+        elif topic.description and not PAST_TENSE.search(event) and (m := _says_state(topic.description)):
             why = f"its description says '{m.group(0)}'"
         else:
             continue

@@ -99,3 +99,16 @@ def test_loads_refuses_or_reads_as_it_did(text: str) -> None:
         assert deep == problem.message.startswith("nested deeper")
     else:
         assert not deep
+
+
+@pytest.mark.parametrize(("levels", "refused"), [(199, False), (200, True)])
+def test_a_schema_nested_to_the_limit_is_still_refused(levels: int, refused: bool) -> None:
+    from kgov.schemas.model import SchemaError
+    from kgov.schemas.source import load_json
+
+    text = "[" * levels + "1" + "]" * levels  # the number one level deeper than the innermost array
+    if refused:
+        with pytest.raises(SchemaError, match="nested deeper than 200 levels"):
+            load_json(text, "s.avsc")
+    else:
+        assert load_json(text, "s.avsc") is not None

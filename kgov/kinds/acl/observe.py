@@ -34,10 +34,8 @@ class ObservedAcls:
 
     def to_json(self) -> dict[str, Any]:
         # Bindings of other principals count, but do not make a saved plan stale.
-        return {
-            "managed": [b.address for b in self.managed],
-            "unmanaged": len(self.bindings) - len(self.managed),
-        }
+        managed = self.managed  # sorted once (100,000 bindings: 0.3 s a sort)
+        return {"managed": [b.address for b in managed], "unmanaged": len(self.bindings) - len(managed)}
 
 
 def observe_acls(kafka: KafkaAdmin, scope: AclScope) -> ObservedAcls:

@@ -61,8 +61,7 @@ def from_snapshot(taken: JSON, state: Mapping[str, Any], scope: JSON) -> Observe
                 "was taken with does not name it)",
                 hint="take the snapshot with this catalog: kgov snapshot --catalog <this catalog>",
             )
-        out[name] = TopicSpec(
-            name, spec.partitions, spec.replication_factor, spec.config if name in named else {}
-        )
+        # a named topic's spec as read (made by state_from_json: no one else holds it), others' bare
+        out[name] = spec if name in named else TopicSpec(name, spec.partitions, spec.replication_factor, {})
     unreadable = {n: e for n, e in observed.unreadable.items() if n not in named and want.covers(n, named)}
     return ObservedTopics(out, unreadable)

@@ -10,15 +10,13 @@ file: bounded, the envelope checked by hand (it is small), each part against pla
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from kgov.catalog import fastcheck
-from kgov.errors import KgovError, PlanError
-from kgov.outfile import check_output_file, write_atomically
+from kgov.errors import PlanError
 from kgov.plan import planfile
 from kgov.plan.model import ACTIONS, Plan
 
@@ -109,12 +107,7 @@ def is_multi(doc: object) -> bool:
 
 
 def save(multi: MultiPlan, path: Path, catalog_root: Path | None = None) -> None:
-    """Write the whole document or nothing; never through a symlink, never into the catalog."""
-    try:
-        check_output_file(path, catalog_root)
-        write_atomically(path, json.dumps(multi.to_json(), indent=2) + "\n")
-    except KgovError as exc:
-        raise PlanError(f"plan file: {exc.message}", hint=exc.hint) from None
+    planfile.save_doc(multi.to_json(), path, catalog_root)
 
 
 def load_any(path: Path) -> Plan | MultiPlan:

@@ -25,10 +25,15 @@ MAX_PLAN_BYTES = 256 * 1024 * 1024  # checked on the open file's size before a b
 
 
 def save(plan: Plan, path: Path, catalog_root: Path | None = None) -> None:
-    """Write the plan whole or not at all; never through a symlink, never into the catalog."""
+    save_doc(plan.to_json(), path, catalog_root)
+
+
+def save_doc(doc: object, path: Path, catalog_root: Path | None = None) -> None:
+    """Write a plan file's document whole or not at all; never through a symlink, never into the
+    catalog (one environment's plan, or several: kgov/plan/multi.py)."""
     try:
         check_output_file(path, catalog_root)
-        write_atomically(path, json.dumps(plan.to_json(), indent=2) + "\n")
+        write_atomically(path, json.dumps(doc, indent=2) + "\n")
     except KgovError as exc:
         raise PlanError(f"plan file: {exc.message}", hint=exc.hint) from None
 

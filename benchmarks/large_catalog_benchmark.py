@@ -296,7 +296,7 @@ def main() -> int:
         default=[],
         metavar="TOPICS",
         help="also time `kgov plan --base HEAD` (10 topics changed) of catalogs of these sizes against "
-        "the live cluster of $KGOV_BOOTSTRAP_PLAINTEXT (eval \"$(kgov sandbox env --state-dir ...)\")",
+        'the live cluster of $KGOV_BOOTSTRAP_PLAINTEXT (eval "$(kgov sandbox env --state-dir ...)")',
     )
     parser.add_argument("--changed", type=int, default=10, help="topics changed for --base (default 10)")
     parser.add_argument("--floor-lint", type=Path, help=argparse.SUPPRESS)
@@ -316,7 +316,7 @@ def main() -> int:
         take_snapshot(*args.take_snapshot)
         return 0
     if args.base and "KGOV_BOOTSTRAP_PLAINTEXT" not in os.environ:
-        parser.error("--base plans against a live cluster: eval \"$(kgov sandbox env --state-dir ...)\" first")
+        parser.error('--base plans against a live cluster: eval "$(kgov sandbox env --state-dir ...)" first')
     os.environ.setdefault("KGOV_BOOTSTRAP_PLAINTEXT", "127.0.0.1:1")  # never connected: no cluster here
     os.environ.setdefault("KGOV_SCHEMA_REGISTRY_URL", "http://127.0.0.1:1")
     scale.CHILD_ENV.update(

@@ -20,6 +20,7 @@ The folder is bounded: at most MAX_ENTRIES entries; past that, the oldest writte
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -139,7 +140,5 @@ class Cache:
             return
         entries.sort()
         for _, path in entries[: len(entries) - max_entries]:
-            try:
+            with contextlib.suppress(OSError):  # removed meanwhile, or not ours to remove
                 os.unlink(path)
-            except OSError:
-                pass

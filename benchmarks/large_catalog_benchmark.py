@@ -253,16 +253,25 @@ def profile_lint(root: Path, work: Path, top: int = 30, args: Sequence[str] = ()
 
 def base_step(work: Path, n: int, args: argparse.Namespace) -> None:
     """`kgov plan --base HEAD` of a git catalog of n topics, --changed of them changed in the
-    working tree, against the live cluster: the median of --repeat runs (each a fresh process)."""
+    working tree, against the live cluster: the median of --repeat runs (each a fresh process),
+    without the parse cache, with an empty KGOV_CACHE_DIR (cold) and with the one it filled (warm)."""
     repo = work / f"base-{n}"
     if not (repo / ".git").exists():
         shutil.rmtree(repo, ignore_errors=True)
         git_catalog(repo, n, min(args.schemas, n), args.bindings_per_file, args.changed)
     plan = ("plan", "--env", "local", "-c", str(repo / "catalog"), "--base", "HEAD", "--detailed-exitcode")
     log = work / "run.log"
-    runs = [run(scale.kgov_cmd(*plan), log, expect=(0, 2)) for _ in range(args.repeat)]
-    r = median(runs)
-    print(f"{n:>7} plan --base    {r.seconds:7.2f} {r.cpu:7.2f} {r.peak_mb:6.0f}  ({args.changed} changed)")
+    cache = work / f"cache-{n}"
+    cached = ["env", f"KGOV_CACHE_DIR={cache}", *scale.kgov_cmd(*plan)]
+    out: dict[str, list[Run]] = {"plan --base": [], "  cache cold": [], "  cache warm": []}
+    for _ in range(args.repeat):  # taking turns: no cache; an empty cache folder; the one just filled
+        out["plan --base"].append(run(scale.kgov_cmd(*plan), log, expect=(0, 2)))
+        shutil.rmtree(cache, ignore_errors=True)
+        out["  cache cold"].append(run(cached, log, expect=(0, 2)))
+        out["  cache warm"].append(run(cached, log, expect=(0, 2)))
+    for label, runs in out.items():
+        r = median(runs)
+        print(f"{n:>7} {label:<14} {r.seconds:7.2f} {r.cpu:7.2f} {r.peak_mb:6.0f}  ({args.changed} changed)")
     if args.profile:
         print("\n".join(profile_lint(repo / "catalog", work, args=plan)))
 

@@ -99,17 +99,17 @@ class Cache:
         return data
 
     def put(self, text: str, kind: str, data: Any) -> None:
-        """Keep `data` (plain values of a valid file); any failure to write is only a lost entry."""
-        if not plain(data):
-            return
+        """Keep `data` (fast-path values of a valid file: plain, as fastyaml's `_agreed` checked; were
+        they not, `get` would ignore the entry); any failure to write is only a lost entry."""
         digest = key(text, kind)
         target = self._path(digest)
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
+            body = json.dumps({"key": digest, "data": data}, ensure_ascii=False, separators=(",", ":"))
             fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
             try:
-                with os.fdopen(fd, "w", encoding="utf-8") as out:
-                    json.dump({"key": digest, "data": data}, out, ensure_ascii=False, separators=(",", ":"))
+                with os.fdopen(fd, "wb") as out:  # dumps, not dump: dump encodes piece by piece, slowly
+                    out.write(body.encode("utf-8", "surrogatepass"))
                 os.replace(tmp, target)  # atomic: a reader sees the old entry, none, or the whole new one
             except BaseException:
                 os.unlink(tmp)

@@ -223,3 +223,23 @@ def test_random_text_edits_load_the_same_cold_warm_and_fresh(files: dict[str, st
 @given(structural_edits())
 def test_random_structural_edits_load_the_same_cold_warm_and_fresh(files: dict[str, str]) -> None:
     _cold_warm_fresh(files)
+
+
+def _nested(depth: int, in_dict: bool) -> object:
+    node: object = "a"
+    for _ in range(depth):
+        node = {"k": node} if in_dict else [node]
+    return node
+
+
+@pytest.mark.parametrize("in_dict", [True, False])
+def test_plain_allows_the_depth_the_fast_path_allows(in_dict: bool) -> None:
+    from kgov.catalog.fastyaml import _agreed
+    from kgov.catalog.yamlpos import MAX_DEPTH
+
+    for depth in (MAX_DEPTH - 1, MAX_DEPTH, MAX_DEPTH + 1):
+        assert cache_mod.plain(_nested(depth, in_dict)) == _agreed(_nested(depth, in_dict))
+    assert not cache_mod.plain({"a": [1, 2.5]})
+    assert not cache_mod.plain({"a": {1: "x"}})
+    assert not cache_mod.plain({"a": b"x"})
+    assert cache_mod.plain({"a": [None, True, "x", -(10**18) + 1, {"b": []}]})

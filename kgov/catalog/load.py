@@ -57,13 +57,15 @@ class Read:
         return any(p[:n] == prefix or prefix[: len(p)] == p for p in self.broken)
 
 
-def load_catalog(root: Path) -> Loaded:
+def load_catalog(root: Path, *, cached: bool = True) -> Loaded:
+    """The catalog in `root`. `cached=False`: never through KGOV_CACHE_DIR (the base of a review,
+    whose files must come from git alone: kgov/review/base.py)."""
     if not root.is_dir():
         raise CatalogError(
             f"catalog folder '{root}' " + ("is a file, not a folder" if root.exists() else "does not exist"),
             hint="pass the folder holding kgov.yaml, topics/, acls/ and schemas/ (default: ./catalog)",
         )
-    cache = Cache.from_env()
+    cache = Cache.from_env() if cached else None
     token = _cache.set(cache)
     try:
         with bounded():  # the did-you-means of every file share one budget
@@ -122,7 +124,7 @@ def _read(path: Path, root: Path, kind: str, diags: list[Diagnostic], budget: Re
     those paths fall in, and keep the rest (one typo must not hide a whole file from the rules).
     An unknown field is reported but breaks nothing: model building reads only known fields."""
     file = str(path)
-    cache = _cache.get()
+    cache = _cache.get() if kind != "kgov" else None  # the settings (where CI connects): always read
     try:
         text = read_file(path, root, budget=budget)
         if cache is not None and (kept := cache.get(text, kind)) is not None:

@@ -243,3 +243,50 @@ def test_plain_allows_the_depth_the_fast_path_allows(in_dict: bool) -> None:
     assert not cache_mod.plain({"a": {1: "x"}})
     assert not cache_mod.plain({"a": b"x"})
     assert cache_mod.plain({"a": [None, True, "x", -(10**18) + 1, {"b": []}]})
+
+
+def test_kgov_yaml_is_never_taken_from_the_cache(tmp_path: Path) -> None:
+    """kgov.yaml says where CI connects: a cache folder (untrusted) must never say it instead."""
+    root = tmp_path / "catalog"
+    shutil.copytree(EXAMPLE, root)
+    folder = tmp_path / "cache"
+    _load(root, folder)
+    text = (root / "kgov.yaml").read_text("utf-8")
+    c = cache_mod.Cache(folder)
+    assert not c._path(cache_mod.key(text, "kgov")).exists()
+    data = json.loads(json.dumps(load_mod._parse(text).data))
+    data["environments"] = {"evil": {"kafka": {"bootstrap_servers": "evil.example:9092"}}}
+    c.put(text, "kgov", data)
+    assert c.get(text, "kgov") is not None  # a well-formed entry under the right key ...
+    loaded = _load(root, folder)
+    assert "evil" not in loaded.catalog.settings.environments  # ... is still not used for kgov.yaml
+    _same(_load(root, None), loaded)
+
+
+def test_the_base_of_a_review_never_reads_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[bool] = []
+    real = load_mod.load_catalog
+
+    def spy(root: Path, *, cached: bool = True) -> Loaded:
+        seen.append(cached)
+        return real(root, cached=cached)
+
+    from kgov.review import base as base_mod
+
+    monkeypatch.setattr(base_mod, "load_catalog", spy)
+    repo = tmp_path / "repo"
+    shutil.copytree(EXAMPLE, repo / "catalog")
+    git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@localhost"]
+    import subprocess
+
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "c"], check=True)
+    head = _load(repo / "catalog", tmp_path / "cache")
+    os.environ[cache_mod.ENV] = str(tmp_path / "cache")
+    try:
+        with base_mod.base_catalog(head.catalog, repo / "catalog", "HEAD") as old:
+            assert old.commit
+    finally:
+        os.environ.pop(cache_mod.ENV, None)
+    assert seen == [False]

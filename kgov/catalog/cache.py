@@ -25,6 +25,7 @@ import hashlib
 import json
 import os
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -129,22 +130,25 @@ class Cache:
         if not self.written:
             return
         entries: list[tuple[float, str]] = []
+        stale: list[str] = []  # half-written entries of a process killed meanwhile, an hour old
+        now = time.time()
         try:
             with os.scandir(self.folder) as shards:
                 for shard in shards:
                     if len(shard.name) != 2 or not shard.is_dir(follow_symlinks=False):
                         continue
                     with os.scandir(shard.path) as files:
-                        entries += [
-                            (f.stat(follow_symlinks=False).st_mtime, f.path)
-                            for f in files
-                            if f.name.endswith(".json") and f.is_file(follow_symlinks=False)
-                        ]
+                        for f in files:
+                            if not f.is_file(follow_symlinks=False):
+                                continue
+                            mtime = f.stat(follow_symlinks=False).st_mtime
+                            if f.name.endswith(".json"):
+                                entries.append((mtime, f.path))
+                            elif f.name.startswith(".tmp-") and now - mtime > 3600:
+                                stale.append(f.path)
         except OSError:
             return
-        if len(entries) <= max_entries:
-            return
         entries.sort()
-        for _, path in entries[: len(entries) - max_entries]:
+        for path in stale + [p for _, p in entries[: max(0, len(entries) - max_entries)]]:
             with contextlib.suppress(OSError):  # removed meanwhile, or not ours to remove
                 os.unlink(path)

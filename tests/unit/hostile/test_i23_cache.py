@@ -290,3 +290,16 @@ def test_the_base_of_a_review_never_reads_the_cache(tmp_path: Path, monkeypatch:
     finally:
         os.environ.pop(cache_mod.ENV, None)
     assert seen == [False]
+
+
+def test_half_written_entries_an_hour_old_are_removed(tmp_path: Path) -> None:
+    c = cache_mod.Cache(tmp_path)
+    c.put(TOPICS, "topics", load_mod.read_yaml(TOPICS).data)
+    shard = c._path(cache_mod.key(TOPICS, "topics")).parent
+    old, young = shard / ".tmp-old", shard / ".tmp-young"
+    old.write_text("{", "utf-8")
+    young.write_text("{", "utf-8")
+    os.utime(old, (1_000_000, 1_000_000))
+    c.trim()
+    assert not old.exists() and young.exists()
+    assert c.get(TOPICS, "topics") is not None

@@ -134,6 +134,51 @@ def take_snapshot(root: Path, snap: Path) -> None:
         raise SystemExit("the snapshot could not be taken")
 
 
+def _topic_entry(text: str, at: int) -> tuple[int, int]:
+    """Where the topic entry of a service file starting at `at` ends (the next entry or the end)."""
+    end = text.find("\n  - name: ", at + 1)
+    return at, len(text) if end < 0 else end + 1
+
+
+def git_catalog(repo: Path, topics: int, schemas: int, per_file: int, changed: int) -> list[str]:
+    """The catalog as a git repository (one commit) whose ACLs and `changed` topics are on the
+    live cluster (applied by kgov from a scoped plan against a commit without those topics, then
+    that commit dropped), then those topics changed in the working tree: the third topic of each
+    of the first `changed` service files (one without a schema) has its retention.ms doubled."""
+    root = repo / "catalog"
+    write_catalog(root, topics, schemas, per_file)
+    with_registry(root)
+    git = ["git", "-C", str(repo), "-c", "user.name=bench", "-c", "user.email=bench@localhost"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "catalog"], check=True)
+    files = sorted((root / "topics").iterdir())[:changed]
+    texts = {path: path.read_text("utf-8") for path in files}
+    names = []
+    for path, text in texts.items():  # the base without them: applying the difference creates them
+        third = list(re.finditer(r"^  - name: (\S+)$", text, re.M))[2]
+        assert scale.has_retention(third.group(1))
+        names.append(third.group(1))
+        start, end = _topic_entry(text, third.start())
+        path.write_text(text[:start] + text[end:], "utf-8")
+    subprocess.run([*git, "commit", "-q", "-a", "-m", "without the changed topics"], check=True)
+    for path, text in texts.items():
+        path.write_text(text, "utf-8")
+    saved = repo / "setup-plan.json"
+    plan = ("plan", "--env", "local", "-c", str(root), "--base", "HEAD", "--out", str(saved))
+    log = repo.parent / "setup.log"
+    run(scale.kgov_cmd(*plan, "--detailed-exitcode"), log, expect=(2,))
+    run(scale.kgov_cmd("apply", str(saved), "--env", "local", "-c", str(root), "--auto-approve"), log)
+    saved.unlink()
+    subprocess.run([*git, "reset", "-q", "--hard", "HEAD~1"], check=True)
+    old = f"retention.ms: {scale.RETENTION}"
+    for (path, text), name in zip(texts.items(), names, strict=True):
+        start, end = _topic_entry(text, text.index(f"  - name: {name}\n"))
+        entry = text[start:end].replace(old, f"retention.ms: {int(scale.RETENTION) * 2}")
+        path.write_text(text[:start] + entry + text[end:], "utf-8")
+    return names
+
+
 def floor_plan(root: Path, snap: Path) -> None:
     """The least a plan from a snapshot reads: every catalog file (libyaml, json for the schemas)
     and the snapshot (json)."""
@@ -206,6 +251,31 @@ def profile_lint(root: Path, work: Path, top: int = 30, args: Sequence[str] = ()
     return lines
 
 
+def base_step(work: Path, n: int, args: argparse.Namespace) -> None:
+    """`kgov plan --base HEAD` of a git catalog of n topics, --changed of them changed in the
+    working tree, against the live cluster: the median of --repeat runs (each a fresh process),
+    without the parse cache, with an empty KGOV_CACHE_DIR (cold) and with the one it filled (warm)."""
+    repo = work / f"base-{n}"
+    if not (repo / ".git").exists():
+        shutil.rmtree(repo, ignore_errors=True)
+        git_catalog(repo, n, min(args.schemas, n), args.bindings_per_file, args.changed)
+    plan = ("plan", "--env", "local", "-c", str(repo / "catalog"), "--base", "HEAD", "--detailed-exitcode")
+    log = work / "run.log"
+    cache = work / f"cache-{n}"
+    cached = ["env", f"KGOV_CACHE_DIR={cache}", *scale.kgov_cmd(*plan)]
+    out: dict[str, list[Run]] = {"plan --base": [], "  cache cold": [], "  cache warm": []}
+    for _ in range(args.repeat):  # taking turns: no cache; an empty cache folder; the one just filled
+        out["plan --base"].append(run(scale.kgov_cmd(*plan), log, expect=(0, 2)))
+        shutil.rmtree(cache, ignore_errors=True)
+        out["  cache cold"].append(run(cached, log, expect=(0, 2)))
+        out["  cache warm"].append(run(cached, log, expect=(0, 2)))
+    for label, runs in out.items():
+        r = median(runs)
+        print(f"{n:>7} {label:<14} {r.seconds:7.2f} {r.cpu:7.2f} {r.peak_mb:6.0f}  ({args.changed} changed)")
+    if args.profile:
+        print("\n".join(profile_lint(repo / "catalog", work, args=plan)))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -228,6 +298,16 @@ def main() -> int:
         help="also time `kgov plan --snapshot` of catalogs of these sizes with --subjects subjects",
     )
     parser.add_argument("--subjects", type=int, default=10000, help="subjects of the --plan catalogs")
+    parser.add_argument(
+        "--base",
+        type=int,
+        nargs="*",
+        default=[],
+        metavar="TOPICS",
+        help="also time `kgov plan --base HEAD` (10 topics changed) of catalogs of these sizes against "
+        'the live cluster of $KGOV_BOOTSTRAP_PLAINTEXT (eval "$(kgov sandbox env --state-dir ...)")',
+    )
+    parser.add_argument("--changed", type=int, default=10, help="topics changed for --base (default 10)")
     parser.add_argument("--floor-lint", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--floor-plan", type=Path, nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--take-snapshot", type=Path, nargs=2, help=argparse.SUPPRESS)
@@ -244,6 +324,8 @@ def main() -> int:
         tune_gc()
         take_snapshot(*args.take_snapshot)
         return 0
+    if args.base and "KGOV_BOOTSTRAP_PLAINTEXT" not in os.environ:
+        parser.error('--base plans against a live cluster: eval "$(kgov sandbox env --state-dir ...)" first')
     os.environ.setdefault("KGOV_BOOTSTRAP_PLAINTEXT", "127.0.0.1:1")  # never connected: no cluster here
     os.environ.setdefault("KGOV_SCHEMA_REGISTRY_URL", "http://127.0.0.1:1")
     scale.CHILD_ENV.update(
@@ -316,6 +398,8 @@ def main() -> int:
             if args.profile:
                 plan_args = ("plan", "--env", "local", "-c", str(root), "--snapshot", str(snap))
                 print("\n".join(profile_lint(root, work, args=plan_args)))
+        for n in args.base:
+            base_step(work, n, args)
     print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return 0
 

@@ -8,12 +8,15 @@ errors contributes no model objects (so later rules never see half-valid data), 
 from __future__ import annotations
 
 import os
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from kgov.catalog import build
+from kgov.catalog.cache import Cache
+from kgov.catalog.fastyaml import LazyPositions
 from kgov.catalog.fastyaml import read as read_yaml
 from kgov.catalog.files import (
     RULE_FILES,
@@ -54,14 +57,23 @@ class Read:
         return any(p[:n] == prefix or prefix[: len(p)] == p for p in self.broken)
 
 
-def load_catalog(root: Path) -> Loaded:
+def load_catalog(root: Path, *, cached: bool = True) -> Loaded:
+    """The catalog in `root`. `cached=False`: never through KGOV_CACHE_DIR (the base of a review,
+    whose files must come from git alone: kgov/review/base.py)."""
     if not root.is_dir():
         raise CatalogError(
             f"catalog folder '{root}' " + ("is a file, not a folder" if root.exists() else "does not exist"),
             hint="pass the folder holding kgov.yaml, topics/, acls/ and schemas/ (default: ./catalog)",
         )
-    with bounded():  # the did-you-means of every file share one budget
-        return _load(root)
+    cache = Cache.from_env() if cached else None
+    token = _cache.set(cache)
+    try:
+        with bounded():  # the did-you-means of every file share one budget
+            return _load(root)
+    finally:
+        _cache.reset(token)
+        if cache is not None:
+            cache.trim()
 
 
 def _load(root: Path) -> Loaded:
@@ -101,6 +113,8 @@ def _load(root: Path) -> Loaded:
 # and most files are the same text in both: each text is parsed once per process. A YamlDoc is never
 # edited after parsing, so the two catalogs can share it (positions are the text's, whatever its path).
 _parse = lru_cache(maxsize=4096)(read_yaml)
+# The content-hash cache folder of the current load (KGOV_CACHE_DIR, kgov/catalog/cache.py), if any.
+_cache: ContextVar[Cache | None] = ContextVar("kgov_catalog_cache", default=None)
 
 
 def _read(path: Path, root: Path, kind: str, diags: list[Diagnostic], budget: ReadBudget) -> Read | None:
@@ -110,8 +124,12 @@ def _read(path: Path, root: Path, kind: str, diags: list[Diagnostic], budget: Re
     those paths fall in, and keep the rest (one typo must not hide a whole file from the rules).
     An unknown field is reported but breaks nothing: model building reads only known fields."""
     file = str(path)
+    cache = _cache.get() if kind != "kgov" else None  # the settings (where CI connects): always read
     try:
-        doc = _parse(read_file(path, root, budget=budget))
+        text = read_file(path, root, budget=budget)
+        if cache is not None and (kept := cache.get(text, kind)) is not None:
+            return Read(YamlDoc(kept, LazyPositions(text)), frozenset())  # parsed and valid before
+        doc = _parse(text)
     except Refused as refused:
         if refused.diagnostic is not None:
             diags.append(refused.diagnostic)
@@ -140,6 +158,8 @@ def _read(path: Path, root: Path, kind: str, diags: list[Diagnostic], budget: Re
         return None
     problems, broken = structure(doc, kind, file)
     diags.extend(problems)
+    if cache is not None and not problems and not broken and isinstance(doc.positions, LazyPositions):
+        cache.put(text, kind, doc.data)  # only fast-path values: plain data, exact in JSON
     return Read(doc, broken)
 
 

@@ -38,7 +38,7 @@ def base_catalog(head: Catalog, catalog_dir: Path, ref: str) -> Iterator[Base]:
             except ValueError:
                 return False
 
-        loaded = load_catalog(at.root)
+        loaded = load_catalog(at.root, cached=False)  # the trusted side: from git, never a cache folder
         fresh = loaded.catalog
         catalog = replace(
             fresh,

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from kgov.catalog.model import Catalog, Environment, SchemaFile
-from kgov.schemas.check import validate
+from kgov.schemas.check import validated
 from kgov.schemas.model import Reference, Schema, SchemaError
 from kgov.schemas.normal import normal_form
 from kgov.schemas.references import Ref, Source, find_references
@@ -68,14 +68,14 @@ def desired_subjects(catalog: Catalog, env: Environment) -> dict[str, DesiredSub
             missing = f"no schema file schemas/{subject}.avsc or .json in the catalog"
             out[subject] = DesiredSubject(subject, "", "", "", level, problem=missing)
             continue
-        found = replace(known[subject], level=level)
+        found = known[subject]
         problem = "; ".join(trouble.get(subject, [])) or None
         try:
             schema = as_schema(found, known)
-            validate(schema)
-            out[subject] = replace(found, normal=normal_form(schema), problem=problem)
+            normal = normal_form(schema, validated(schema))  # the schema's JSON read once for both
+            out[subject] = replace(found, level=level, normal=normal, problem=problem)
         except SchemaError as exc:
-            out[subject] = replace(found, problem=problem or exc.message)
+            out[subject] = replace(found, level=level, problem=problem or exc.message)
     return out
 
 

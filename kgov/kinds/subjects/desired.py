@@ -8,7 +8,8 @@ is missing, invalid or badly referenced carries a `problem`: the plan blocks it.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from operator import attrgetter
 
 from kgov.catalog.model import Catalog, Environment, SchemaFile
 from kgov.schemas.check import validated
@@ -29,12 +30,15 @@ class DesiredSubject:
     problem: str | None = None
 
 
+_NAME = attrgetter("name")
+
+
 def subject_levels(catalog: Catalog, refs: Mapping[str, tuple[Ref, ...]]) -> dict[str, str]:
     """The managed subjects and their levels: those topics name (the topic's level, else the
     policy's default), plus every subject they reference, at the default level."""
     default = catalog.settings.policy.default_compatibility
     levels: dict[str, str] = {}
-    for topic in sorted(catalog.topics(), key=lambda t: t.name):
+    for topic in sorted(catalog.topics(), key=_NAME):  # the first topic to name a subject sets its level
         for ref in (topic.key_schema, topic.value_schema):
             if ref is not None and ref.subject not in levels:
                 levels[ref.subject] = ref.compatibility or default
@@ -70,12 +74,16 @@ def desired_subjects(catalog: Catalog, env: Environment) -> dict[str, DesiredSub
             continue
         found = known[subject]
         problem = "; ".join(trouble.get(subject, [])) or None
+        normal = ""
         try:
             schema = as_schema(found, known)
             normal = normal_form(schema, validated(schema))  # the schema's JSON read once for both
-            out[subject] = replace(found, level=level, normal=normal, problem=problem)
         except SchemaError as exc:
-            out[subject] = replace(found, level=level, problem=problem or exc.message)
+            problem = problem or exc.message
+        # dataclasses.replace, without its generic work (10,000 subjects)
+        out[subject] = DesiredSubject(
+            subject, found.format, found.text, found.file, level, found.references, normal, problem
+        )
     return out
 
 

@@ -65,6 +65,8 @@ def _parse_one(
         return avro.schema.make_avsc_object(data, names), data
     except (SchemaParseException, UnknownType, avro.errors.AvroException, TypeError, ValueError) as exc:
         raise SchemaError(f"{schema.origin}: invalid Avro schema: {exc}") from None
+    except KeyError as exc:  # fastavro indexes some fields (an enum's symbols, a fixed's size)
+        raise SchemaError(f"{schema.origin}: invalid Avro schema: missing field {exc}") from None
 
 
 def _dependency_order(schema: Schema) -> list[Schema]:

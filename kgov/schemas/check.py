@@ -13,7 +13,7 @@ import json
 from collections.abc import Sequence
 
 from kgov.schemas import avro_compat, json_compat
-from kgov.schemas.avro_parse import parse_avro
+from kgov.schemas.avro_parse import checked_avro, parse_avro
 from kgov.schemas.bounds import MAX_NESTING, MAX_TOTAL_STEPS, Budget, Unchecked, nesting
 from kgov.schemas.model import Breaking, Level, Schema, SchemaError, Verdict
 from kgov.schemas.source import MAX_DEPTH, json_depth, load_json
@@ -21,10 +21,15 @@ from kgov.schemas.source import MAX_DEPTH, json_depth, load_json
 
 def validate(schema: Schema) -> None:
     """Parse the schema (and its references); raise SchemaError if it is not a valid schema."""
+    validated(schema)
+
+
+def validated(schema: Schema) -> object | None:
+    """validate(schema); for Avro, return what normal_form reads (avro_json: read once for both)."""
     if schema.format == "avro":
-        parse_avro(schema)
-    else:
-        json_compat.json_docs(schema, _load_json_schema)
+        return checked_avro(schema)
+    json_compat.json_docs(schema, _load_json_schema)
+    return None
 
 
 def check(new: Schema, old: Sequence[tuple[str, Schema]], level: Level) -> Verdict:

@@ -21,9 +21,10 @@ COMPLEX = {"record", "error", "enum", "fixed", "array", "map"}
 EXTRAS = ("default", "aliases", "logicalType", "precision", "scale")
 
 
-def normal_form(schema: Schema) -> str:
+def normal_form(schema: Schema, avro_data: object = None) -> str:
+    """`avro_data`: avro_json(schema) when the caller has it (kgov/schemas/check.py: validated)."""
     if schema.format == "avro":
-        value = _Avro().norm(avro_json(schema), "")
+        value = _Avro().norm(avro_json(schema) if avro_data is None else avro_data, "")
         return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
     return json.dumps(load_json(schema.text, schema.origin), sort_keys=True, separators=(",", ":"))
 

@@ -34,8 +34,16 @@ class ObservedAcls:
 
     def to_json(self) -> dict[str, Any]:
         # Bindings of other principals count, but do not make a saved plan stale.
-        managed = self.managed  # sorted once (100,000 bindings: 0.3 s a sort)
-        return {"managed": [b.address for b in managed], "unmanaged": len(self.bindings) - len(managed)}
+        principals = set(self.scope.principals)
+        keys = ["\0".join(BY_FIELDS(b)) for b in self.bindings if b.principal in principals]
+        if "\0".join(keys).count("\0") == 7 * len(keys) - 1 or not keys:  # no field holds a NUL:
+            # the joined fields sort as their tuples do (NUL sorts first), in C: 100,000 managed
+            # bindings in half the time of sorting Bindings by BY_FIELDS
+            keys.sort()
+            addresses = ["acl." + key.replace("\0", ".") for key in keys]  # Binding.address
+        else:
+            addresses = [b.address for b in self.managed]
+        return {"managed": addresses, "unmanaged": len(self.bindings) - len(addresses)}
 
 
 def observe_acls(kafka: KafkaAdmin, scope: AclScope) -> ObservedAcls:

@@ -18,11 +18,14 @@ when stale).
 from __future__ import annotations
 
 import importlib
+import re
 from typing import Any
 
 
 def valid(kind: str, data: Any) -> bool:
     """True when `data` certainly satisfies the kind's schema; False means 'ask jsonschema'."""
+    if kind == "topics" and plain_topics(data):
+        return True
     return problem(kind, data) is None
 
 
@@ -38,3 +41,83 @@ def problem(kind: str, data: Any) -> str | None:
     except Exception:  # e.g. a recursion limit: let jsonschema give the verdict
         return "data could not be checked"
     return None
+
+
+# The common shape of a topics file, checked by hand: at 100,000 topics the compiled check (a copy of
+# every topic's keys, two isinstance calls a field, a `set` per subject) was 0.15 s of lint. Exact types
+# only and every bound of schemas/topics.schema.json, so True is never looser than the compiled check
+# (tests/unit/catalog/test_fastcheck.py compares the two); anything unusual answers False and goes there.
+_FILE_KEYS = frozenset(("service", "owner", "topics"))
+_TOPIC_KEYS = frozenset(
+    ("name", "description", "owner", "partitions", "replication_factor", "classification", "config")
+).union(("key_schema", "value_schema"))
+_REF_KEYS = frozenset(("subject", "compatibility"))
+_CLASSES = frozenset(("public", "internal", "confidential", "pii"))
+_COMPATIBILITIES = frozenset(
+    ("BACKWARD", "BACKWARD_TRANSITIVE", "FORWARD", "FORWARD_TRANSITIVE", "FULL", "FULL_TRANSITIVE", "NONE")
+)
+_SERVICE = re.compile(r"[a-z][a-z0-9-]*")  # fullmatch: the schema's ^…$ without $'s final newline
+_CONFIG_VALUE = (str, int, bool)  # of the schema's string, integer, number, boolean, array
+
+
+def plain_topics(data: Any) -> bool:
+    """True only for a topics file that satisfies its schema in the common way (see above)."""
+    if type(data) is not dict or not data.keys() <= _FILE_KEYS:
+        return False
+    service, topics = data.get("service"), data.get("topics")
+    if type(service) is not str or _SERVICE.fullmatch(service) is None or type(topics) is not list:
+        return False
+    if "owner" in data and not _text(data["owner"]):
+        return False
+    for topic in topics:  # one loop, no call a topic for the usual fields: most of the time saved
+        if type(topic) is not dict or not topic.keys() <= _TOPIC_KEYS:
+            return False
+        name, partitions = topic.get("name"), topic.get("partitions")
+        replicas = topic.get("replication_factor")
+        if (
+            type(name) is not str
+            or name == ""
+            or type(partitions) is not int
+            or not 1 <= partitions <= 1_000_000
+            or type(replicas) is not int
+            or not 1 <= replicas <= 32767
+        ):
+            return False
+        if len(topic) > 3 and not _plain_extras(topic):
+            return False
+    return True
+
+
+def _text(value: Any) -> bool:
+    return type(value) is str and value != ""
+
+
+def _plain_extras(topic: dict[str, Any]) -> bool:
+    """The optional fields of a topic whose required ones are checked."""
+    if "description" in topic and type(topic["description"]) is not str:
+        return False
+    if "owner" in topic and not _text(topic["owner"]):
+        return False
+    if "classification" in topic and not (
+        type(topic["classification"]) is str and topic["classification"] in _CLASSES
+    ):
+        return False
+    if "config" in topic:
+        config = topic["config"]
+        if type(config) is not dict:
+            return False
+        for value in config.values():
+            if type(value) not in _CONFIG_VALUE:
+                return False
+    return ("key_schema" not in topic or _plain_ref(topic["key_schema"])) and (
+        "value_schema" not in topic or _plain_ref(topic["value_schema"])
+    )
+
+
+def _plain_ref(ref: Any) -> bool:
+    if type(ref) is str:
+        return ref != ""
+    if type(ref) is not dict or not ref.keys() <= _REF_KEYS or not _text(ref.get("subject")):
+        return False
+    level = ref.get("compatibility", "NONE")
+    return type(level) is str and level in _COMPATIBILITIES

@@ -128,11 +128,10 @@ The description is not consulted for names in the past tense (`orders.state-chan
     ),
 )
 def check_state_compacted(ctx: Context) -> Iterator[Finding]:
-    for topic in ctx.topics:
+    for topic, (_, event) in zip(ctx.topics, ctx.topic_parts, strict=True):
         policy = _policy(ctx, topic)
         if policy is None or "compact" in policy:
             continue
-        _, event = ctx.parts(topic.name)
         named = STATE_EVENT.search(event)
         if named:
             why = f"its name ends in '{named.group(2)}'"

@@ -137,25 +137,34 @@ def _ref(raw: Any) -> SchemaRef | None:
 def topics_file(src: Source, data: Mapping[str, Any], keep: list[bool]) -> TopicsFile:
     """A topics file with the topic entries whose `keep` flag is set (the others are broken)."""
     service, owner = data["service"], data.get("owner")
-    topics = tuple(
-        Topic(
-            src,
-            ("topics", i),
-            name=str(t["name"]),
-            service=service,
-            owner=t.get("owner", owner),
-            description=t.get("description"),
-            partitions=t["partitions"],
-            replication_factor=t["replication_factor"],
-            classification=t.get("classification"),
-            config=dict(t.get("config", {})),
-            key_schema=_ref(t.get("key_schema")),
-            value_schema=_ref(t.get("value_schema")),
+    topics = []
+    # Topic's fields in their order, positionally (a test checks them by name): at 100,000 topics the
+    # keyword call and two _ref calls a topic (most have no schema) were a fifth of building them.
+    for i, t in enumerate(data["topics"]):
+        if not keep[i]:
+            continue
+        get = t.get
+        key, value = get("key_schema"), get("value_schema")
+        topics.append(
+            Topic(
+                src,
+                ("topics", i),
+                str(t["name"]),
+                service,
+                get("owner", owner),
+                get("description"),
+                t["partitions"],
+                t["replication_factor"],
+                get("classification"),
+                dict(get("config", _NO_CONFIG)),
+                None if key is None else _ref(key),
+                None if value is None else _ref(value),
+            )
         )
-        for i, t in enumerate(data["topics"])
-        if keep[i]
-    )
-    return TopicsFile(src, (), service=service, owner=owner, topics=topics)
+    return TopicsFile(src, (), service=service, owner=owner, topics=tuple(topics))
+
+
+_NO_CONFIG: Mapping[str, Any] = {}  # never handed out: each topic gets its own copy
 
 
 def access_file(src: Source, data: Mapping[str, Any]) -> AccessFile:

@@ -56,3 +56,62 @@ def test_the_default_pattern_and_the_split_are_the_same_on_every_name() -> None:
     ctx = _context(DEFAULT_TOPIC_NAME)
     assert ctx._parts_are_split
     assert not _context(PATTERNS[3])._parts_are_split
+
+
+ODD = [
+    *NAMES,
+    "a" * 249,
+    "a" * 250,
+    "x.y" * 90,
+    "..",
+    "ok.name\nok.name",
+    "ok.name\n",
+    "\nok.name",
+    "ok\u212a.x",
+]
+
+
+def _names_context(names: list[str], pattern: str = DEFAULT_TOPIC_NAME) -> Context:
+    src = Source("topics/x.yaml", YamlDoc({"topics": [{"name": n} for n in names]}, {}))
+    topics = tuple(Topic(src, ("topics", i), name=n, service="orders") for i, n in enumerate(names))
+    settings = Settings(src, (), policy=Policy(topic_name=pattern))
+    return Context(Catalog(Path("."), settings, (TopicsFile(src, (), service="orders", topics=topics),)), ())
+
+
+def _findings(check: object, ctx: Context) -> list[tuple[str, str | None]]:
+    return [(f.message, f.hint) for f in check(ctx)]  # type: ignore[operator]
+
+
+def _name_lists() -> list[list[str]]:
+    good = ["orders.created", "orders.cancelled", "stock.level-changed"]
+    lists = [[], good, good + good[:1], [*good, "orders.created"]]
+    lists += [[*good, odd] for odd in ODD] + [[odd] for odd in ODD] + [[odd, *good] for odd in ODD]
+    return lists
+
+
+@pytest.mark.parametrize("names", _name_lists())
+def test_the_whole_list_checks_find_what_the_name_by_name_checks_find(
+    names: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kgov.policy import naming
+
+    checks = (naming.check_legal, naming.check_pattern, naming.check_duplicates)
+    fast = [_findings(c, _names_context(names)) for c in checks]
+    monkeypatch.setattr(naming, "_all_match", lambda whole, names: False)
+    slow_ctx = _names_context(names)
+    no_length_shortcut = property(lambda self: frozenset())
+    monkeypatch.setattr(type(slow_ctx), "topic_names", no_length_shortcut)
+    assert fast == [_findings(c, slow_ctx) for c in checks]
+
+
+@pytest.mark.parametrize("names", _name_lists())
+def test_all_match_is_each_name_matching(names: list[str]) -> None:
+    import re
+
+    from kgov.policy import naming
+
+    legal = re.compile(r"[a-zA-Z0-9._-]{1,249}")
+    default = re.compile(DEFAULT_TOPIC_NAME)
+    if names:
+        assert naming._all_match(naming._ALL_LEGAL, names) == all(legal.fullmatch(n) for n in names)
+        assert naming._all_match(naming._ALL_DEFAULT, names) == all(default.fullmatch(n) for n in names)

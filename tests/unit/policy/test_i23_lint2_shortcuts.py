@@ -115,3 +115,48 @@ def test_all_match_is_each_name_matching(names: list[str]) -> None:
     if names:
         assert naming._all_match(naming._ALL_LEGAL, names) == all(legal.fullmatch(n) for n in names)
         assert naming._all_match(naming._ALL_DEFAULT, names) == all(default.fullmatch(n) for n in names)
+
+
+STATE_NAMES = ["orders.state", "orders.order-state", "orders.state\n", "orders.statement", "orders.created"]
+STATE_NAMES += ["orders.status-changed", "orders.latest", "stock.stock-level", "nodot-state", "orders.table"]
+STATE_DESCRIPTIONS = [
+    None,
+    "",
+    "Latest order.",
+    "Event of the benchmark.",
+    "\u017ftate of x",
+    "The state of it",
+]
+STATE_DESCRIPTIONS += ["current value\nof x", "snapshot\nof", "Zustände", "a snapshot of b"]
+POLICIES: list[dict[str, object]] = [{}, {"cleanup.policy": "compact"}, {"cleanup.policy": "delete"}]
+POLICIES += [{"cleanup.policy": "compact,delete"}, {"cleanup.policy": 7}, {"cleanup.policy": "bogus"}]
+
+
+def _state_context(rows: list[tuple[str, str | None, dict[str, object]]]) -> Context:
+    src = Source("topics/x.yaml", YamlDoc({"topics": [{"name": n} for n, _, _ in rows]}, {}))
+    topics = tuple(
+        Topic(src, ("topics", i), name=n, service="orders", description=d, config=c)
+        for i, (n, d, c) in enumerate(rows)
+    )
+    return Context(Catalog(Path("."), Settings(src, ()), (TopicsFile(src, (), topics=topics),)), ())
+
+
+def _state_cases() -> list[list[tuple[str, str | None, dict[str, object]]]]:
+    quiet = ("orders.created", "Event of the benchmark.", {})
+    cases = [[], [quiet]]
+    for i, name in enumerate(STATE_NAMES):
+        for j, description in enumerate(STATE_DESCRIPTIONS):
+            cases.append([quiet, (name, description, POLICIES[(i + j) % len(POLICIES)]), quiet])
+    return cases
+
+
+@pytest.mark.parametrize("rows", _state_cases())
+def test_state_topic_not_compacted_finds_what_its_search_of_each_topic_finds(
+    rows: list[tuple[str, str | None, dict[str, object]]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kgov.policy import compaction
+
+    fast = _findings(compaction.check_state_compacted, _state_context(rows))
+    monkeypatch.setattr(compaction, "_quiet", lambda descriptions: False)
+    monkeypatch.setattr(compaction, "_STATE_ENDINGS", ("",))  # every event searched, as before
+    assert fast == _findings(compaction.check_state_compacted, _state_context(rows))

@@ -160,3 +160,45 @@ def test_state_topic_not_compacted_finds_what_its_search_of_each_topic_finds(
     monkeypatch.setattr(compaction, "_quiet", lambda descriptions: False)
     monkeypatch.setattr(compaction, "_STATE_ENDINGS", ("",))  # every event searched, as before
     assert fast == _findings(compaction.check_state_compacted, _state_context(rows))
+
+
+ACL_FILES = {
+    "direct": "service: a\nprincipal: User:a\nproduces: [a.x]\nconsumes: [a.x, b.y]\n",
+    "by-grant": "service: b\nprincipal: User:b\nacls:\n"
+    "  - {resource: topic, name: 'b.', pattern: prefixed, operations: [write]}\n",
+    "literal-grant": "service: c\nprincipal: User:c\nconsumes: [c.z, a.x]\nacls:\n"
+    "  - {resource: topic, name: c.z, operations: [write]}\n",
+    "nobody": "service: d\nprincipal: User:d\nconsumes: [b.y, c.w, not.in-catalog]\n",
+    "self": "service: e\nprincipal: User:e\nproduces: [a.x]\nconsumes: [a.x, not.in-catalog]\n",
+}
+# topics consumed and produced by no one, per case (the "self" case takes the shortcut)
+UNPRODUCED = {"direct": 1, "direct by-grant": 0, "literal-grant": 1, "direct nobody": 2, "self": 0}
+
+
+@pytest.mark.parametrize("files", [case.split() for case in UNPRODUCED])
+def test_consumed_not_produced_finds_what_reading_every_grant_finds(
+    files: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kgov.catalog.load import load_catalog
+    from kgov.policy import references
+
+    (tmp_path / "kgov.yaml").write_text("version: 1\n", "utf-8")
+    (tmp_path / "topics").mkdir()
+    (tmp_path / "acls").mkdir()
+    for service, names in (("a", ["a.x"]), ("b", ["b.y"]), ("c", ["c.z", "c.w"])):
+        entries = "".join(f"  - {{name: {n}, partitions: 1, replication_factor: 3}}\n" for n in names)
+        (tmp_path / "topics" / f"{service}.yaml").write_text(
+            f"service: {service}\ntopics:\n{entries}", "utf-8"
+        )
+    for name in files:
+        text = ACL_FILES[name]
+        (tmp_path / "acls" / f"{text.split()[1]}.yaml").write_text(text, "utf-8")
+    catalog = load_catalog(tmp_path).catalog
+
+    def ctx() -> Context:
+        return Context(catalog, ())
+
+    fast = _findings(references.check_producers, ctx())
+    monkeypatch.setattr(references, "_all_produced", lambda files, consumed, topics: False)
+    assert fast == _findings(references.check_producers, ctx())
+    assert len(fast) == UNPRODUCED[" ".join(files)]

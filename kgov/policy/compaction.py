@@ -205,6 +205,8 @@ limit until a broker's disk is full; its storage at retention in a plan is "unbo
 )
 def check_unbounded_retention(ctx: Context) -> Iterator[Finding]:
     for topic in ctx.topics:
+        if "retention.ms" not in topic.config:
+            continue  # _unbounded(…, "retention.ms") is False: asked first, it spares the policy's reading
         policy = _policy(ctx, topic)
         if policy is None or "compact" in policy:
             continue

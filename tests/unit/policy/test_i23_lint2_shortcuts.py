@@ -142,8 +142,8 @@ def _state_context(rows: list[tuple[str, str | None, dict[str, object]]]) -> Con
 
 
 def _state_cases() -> list[list[tuple[str, str | None, dict[str, object]]]]:
-    quiet = ("orders.created", "Event of the benchmark.", {})
-    cases = [[], [quiet]]
+    quiet: tuple[str, str | None, dict[str, object]] = ("orders.created", "Event of the benchmark.", {})
+    cases: list[list[tuple[str, str | None, dict[str, object]]]] = [[], [quiet]]
     for i, name in enumerate(STATE_NAMES):
         for j, description in enumerate(STATE_DESCRIPTIONS):
             cases.append([quiet, (name, description, POLICIES[(i + j) % len(POLICIES)]), quiet])
@@ -202,3 +202,15 @@ def test_consumed_not_produced_finds_what_reading_every_grant_finds(
     monkeypatch.setattr(references, "_all_produced", lambda files, consumed, topics: False)
     assert fast == _findings(references.check_producers, ctx())
     assert len(fast) == UNPRODUCED[" ".join(files)]
+
+
+@pytest.mark.parametrize(
+    "config", [{}, {"retention.ms": -1}, {"retention.ms": "-1", "cleanup.policy": "compact"}]
+)
+def test_unbounded_retention_reads_the_policy_only_where_it_matters(config: dict[str, object]) -> None:
+    from kgov.policy.compaction import check_unbounded_retention
+
+    src = Source("topics/x.yaml", YamlDoc({}, {}))
+    topics = (Topic(src, ("topics", 0), name="a.b", config=config),)
+    ctx = Context(Catalog(Path("."), Settings(src, ()), (TopicsFile(src, (), topics=topics),)), ())
+    assert len(_findings(check_unbounded_retention, ctx)) == (config == {"retention.ms": -1})

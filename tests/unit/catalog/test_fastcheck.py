@@ -184,3 +184,57 @@ def test_mutated_topics_files_never_pass_the_hand_written_check_alone(case: tupl
     if fastcheck.plain_topics(doc):
         assert _compiled_valid("topics", doc)
         assert list(schema("topics").iter_errors(doc)) == []
+
+
+# the example's acls files without what the hand-written check leaves to the compiled one
+ACCESS_DOCS = [
+    {k: v for k, v in doc.items() if k not in ("authentication", "quotas", "principals")}
+    for kind, doc in DOCS
+    if kind == "acls"
+]
+COMMON_ACCESS = {
+    "service": "b000",
+    "owner": "team-b000",
+    "principal": "User:b000",
+    "idempotent": True,
+    "produces": ["b000.e0", "b000.e1"],
+    "consumes": ["b001.e0"],
+    "consumer_groups": ["b000"],
+    "transactional_ids": ["b000-tx"],
+    "acls": [
+        {"resource": "topic", "name": "b000.", "pattern": "prefixed", "operations": ["describe_configs"]},
+        {
+            "resource": "group",
+            "name": "g",
+            "operations": ["read", "describe"],
+            "permission": "deny",
+            "host": "h",
+        },
+    ],
+}
+
+
+def test_the_common_access_shape_takes_the_hand_written_check() -> None:
+    assert fastcheck.plain_access(COMMON_ACCESS)
+    assert all(fastcheck.plain_access(doc) for doc in ACCESS_DOCS)
+    for kind, doc in DOCS:  # the example's own files (a login each) go to the compiled check
+        if kind == "acls":
+            assert not fastcheck.plain_access(doc) and fastcheck.valid("acls", doc)
+
+
+@pytest.mark.parametrize("original", [COMMON_ACCESS, *ACCESS_DOCS])
+def test_the_hand_written_access_check_is_never_looser_than_the_compiled_one(original: Any) -> None:
+    edits = _every_single_edit("acls", original)
+    for doc in edits:
+        if fastcheck.plain_access(doc):
+            assert _compiled_valid("acls", doc), doc
+    assert any(fastcheck.plain_access(doc) for doc in edits)
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated([("acls", COMMON_ACCESS), *(("acls", d) for d in ACCESS_DOCS)]))
+def test_mutated_access_files_never_pass_the_hand_written_check_alone(case: tuple[str, Any]) -> None:
+    _, doc = case
+    if fastcheck.plain_access(doc):
+        assert _compiled_valid("acls", doc)
+        assert list(schema("acls").iter_errors(doc)) == []

@@ -214,3 +214,27 @@ def test_unbounded_retention_reads_the_policy_only_where_it_matters(config: dict
     topics = (Topic(src, ("topics", 0), name="a.b", config=config),)
     ctx = Context(Catalog(Path("."), Settings(src, ()), (TopicsFile(src, (), topics=topics),)), ())
     assert len(_findings(check_unbounded_retention, ctx)) == (config == {"retention.ms": -1})
+
+
+@pytest.mark.parametrize("values", [[], [1], [1, 120], [0, 5], [5, 121], [3, 3, 3], [2, 4, 1000]])
+@pytest.mark.parametrize("bounds", [(1, 120), (3, None), (None, 4), (None, None)])
+def test_the_bounds_rules_find_what_their_look_at_each_topic_finds(
+    values: list[int], bounds: tuple[int | None, int | None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kgov.catalog.model import Bounds
+    from kgov.policy import sizing
+
+    def context() -> Context:
+        src = Source("topics/x.yaml", YamlDoc({}, {}))
+        topics = tuple(
+            Topic(src, ("topics", i), name=f"a.t{i}", partitions=v, replication_factor=v)
+            for i, v in enumerate(values)
+        )
+        policy = Policy(partitions=Bounds(*bounds), replication_factor=Bounds(*bounds))
+        settings = Settings(src, (), policy=policy)
+        return Context(Catalog(Path("."), settings, (TopicsFile(src, (), topics=topics),)), ())
+
+    checks = (sizing.check_partitions, sizing.check_replication)
+    fast = [_findings(check, context()) for check in checks]
+    monkeypatch.setattr(sizing, "_within", lambda values, bounds: False)
+    assert fast == [_findings(check, context()) for check in checks]

@@ -56,3 +56,24 @@ def test_every_field_of_a_built_topic_is_the_one_written() -> None:
         assert dataclasses.asdict(got) == dataclasses.asdict(want)
     assert built.topics[0].config is not full["config"]  # a copy: the document is never shared
     assert built.topics[1].config == {} and built.topics[1].config is not build._NO_CONFIG
+
+
+def test_entry_paths_are_shared_equal_tuples() -> None:
+    many = {
+        "service": "orders",
+        "topics": [{"name": f"orders.t{i}", "partitions": 1, "replication_factor": 1} for i in range(300)],
+    }
+    few = {"service": "orders", "topics": many["topics"][:3]}
+    first = build.topics_file(SRC, few, [True] * 3)
+    second = build.topics_file(SRC, many, [True] * 300)
+    assert [t.path for t in second.topics] == [("topics", i) for i in range(300)]
+    assert first.topics[2].path == ("topics", 2)
+    access = build.access_file(
+        SRC,
+        {
+            "service": "a",
+            "principal": "User:a",
+            "acls": [{"resource": "topic", "name": "x", "operations": ["read"]}] * 5,
+        },
+    )
+    assert [a.path for a in access.acls] == [("acls", i) for i in range(5)]

@@ -102,12 +102,7 @@ _RESOLVABLE = frozenset(_RESOLVER.yaml_implicit_resolvers)  # first characters o
 
 def fast_values(text: str) -> tuple[bool, Any]:
     """(True, values) if yaml-rs read `text` to what yamlpos would; (False, None) otherwise."""
-    if (
-        _loads is None
-        or text.startswith(_UNSURE_START)
-        or ('"' in text and "\\" in text)
-        or _unsure(text)
-    ):
+    if _loads is None or text.startswith(_UNSURE_START) or ('"' in text and "\\" in text) or _unsure(text):
         return False, None
     try:
         data = _loads(text)
@@ -158,7 +153,31 @@ def _agreed(root: Any) -> bool:
                 # not: only yamlpos can tell.
                 if value[:1] in _RESOLVABLE and resolve(yaml.ScalarNode, value, (True, False)) != _STR_TAG:
                     return False
-            elif kind is dict or kind is list:
+            elif kind is dict:
+                # A mapping (a topic, its config) is checked here, as it would be when taken from the
+                # list one level down, and only its containers are queued: 100,000 topics are not.
+                if depth + 1 >= MAX_DEPTH:
+                    return False
+                try:
+                    "".join(value)
+                except TypeError:
+                    return False
+                for inner in value.values():
+                    inner_kind = type(inner)
+                    if inner_kind is str:
+                        if (
+                            inner[:1] in _RESOLVABLE
+                            and resolve(yaml.ScalarNode, inner, (True, False)) != _STR_TAG
+                        ):
+                            return False
+                    elif inner_kind is dict or inner_kind is list:
+                        todo.append((inner, depth + 2))
+                    elif inner_kind is int:
+                        if not -_MAX_INT < inner < _MAX_INT:
+                            return False
+                    elif inner_kind is not bool and inner is not None:
+                        return False
+            elif kind is list:
                 todo.append((value, depth + 1))
             elif kind is int:
                 if not -_MAX_INT < value < _MAX_INT:

@@ -14,10 +14,15 @@ from kgov.policy.registry import Example, Finding, rule
 CLEANUP = "cleanup.policy"
 
 # Event parts that name a state rather than an event, and descriptions that say "this is the state".
-STATE_EVENT = re.compile(
-    r"(^|-)(state|states|status|profile|profiles|snapshot|snapshots|latest|current|stock-level|"
-    r"stock-levels|balance|balances|inventory|catalog|settings|preferences|changelog|table)$"
+_STATE_WORDS = (
+    *("state", "states", "status", "profile", "profiles", "snapshot", "snapshots", "latest", "current"),
+    *("stock-level", "stock-levels", "balance", "balances", "inventory", "catalog", "settings"),
+    *("preferences", "changelog", "table"),
 )
+STATE_EVENT = re.compile(r"(^|-)(" + "|".join(_STATE_WORDS) + ")$")
+# What an event STATE_EVENT finds ends with (`$` also matches before a final newline): an event that
+# ends with none is not searched.
+_STATE_ENDINGS = (*_STATE_WORDS, *(word + "\n" for word in _STATE_WORDS))
 PAST_TENSE = re.compile(r"ed$")  # orders.state-changed, users.updated: events, whatever they describe
 STATE_DESCRIPTION = re.compile(
     r"\blatest\b|\bstate of\b|\bcurrent (state|value|status|level|version)s?\b|\bsnapshot of\b",
@@ -44,6 +49,16 @@ def _policy(ctx: Context, topic: Topic) -> AbstractSet[str] | None:
         return _DELETE
     value = ctx.config_value(topic.config, CLEANUP)
     return None if value is None else set(value.split(","))
+
+
+def _quiet(descriptions: list[str]) -> bool:
+    """True when no description can say state: all ASCII and none holds a word of STATE_DESCRIPTION
+    (lower-cased). One look at them all, joined (a word never spans the joining newline)."""
+    joined = "\n".join(descriptions)
+    if not joined.isascii():
+        return False
+    low = joined.lower()
+    return not any(word in low for word in _DESCRIPTION_WORDS)
 
 
 def _says_state(description: str) -> re.Match[str] | None:
@@ -128,15 +143,22 @@ The description is not consulted for names in the past tense (`orders.state-chan
     ),
 )
 def check_state_compacted(ctx: Context) -> Iterator[Finding]:
-    for topic in ctx.topics:
+    quiet = _quiet([t.description for t in ctx.topics if t.description])
+    if quiet and not any(event.endswith(_STATE_ENDINGS) for _, event in ctx.topic_parts):
+        return  # no name and no description says state: nothing to find, whatever the policies
+    for topic, (_, event) in zip(ctx.topics, ctx.topic_parts, strict=True):
         policy = _policy(ctx, topic)
         if policy is None or "compact" in policy:
             continue
-        _, event = ctx.parts(topic.name)
-        named = STATE_EVENT.search(event)
+        named = STATE_EVENT.search(event) if event.endswith(_STATE_ENDINGS) else None
         if named:
             why = f"its name ends in '{named.group(2)}'"
-        elif topic.description and not PAST_TENSE.search(event) and (m := _says_state(topic.description)):
+        elif (
+            not quiet
+            and topic.description
+            and not PAST_TENSE.search(event)
+            and (m := _says_state(topic.description))
+        ):
             why = f"its description says '{m.group(0)}'"
         else:
             continue
@@ -183,6 +205,8 @@ limit until a broker's disk is full; its storage at retention in a plan is "unbo
 )
 def check_unbounded_retention(ctx: Context) -> Iterator[Finding]:
     for topic in ctx.topics:
+        if "retention.ms" not in topic.config:
+            continue  # _unbounded(…, "retention.ms") is False: asked first, it spares the policy's reading
         policy = _policy(ctx, topic)
         if policy is None or "compact" in policy:
             continue

@@ -209,6 +209,13 @@ def _writers(files: tuple[AccessFile, ...], topics: frozenset[str]) -> set[str]:
     return produced
 
 
+def _all_produced(files: tuple[AccessFile, ...], consumed: Iterable[str], topics: frozenset[str]) -> bool:
+    """True when each consumed catalog topic is in a `produces`: then no ACL grant needs reading (at
+    100,000 topics, sorting their names for the prefixed grants was most of the rule)."""
+    direct = {name for af in files for name in af.produces}
+    return all(name in direct or name not in topics for name in consumed)
+
+
 @rule(
     "consumed-not-produced",
     "consumed topics have a producer",
@@ -239,6 +246,8 @@ def check_producers(ctx: Context) -> Iterator[Finding]:
         for name in af.consumes:
             consumers.setdefault(name, []).append(af.service)
     if not consumers:
+        return
+    if _all_produced(files, consumers, ctx.topic_names):
         return
     produced = _writers(files, ctx.topic_names)
     for topic in ctx.topics:

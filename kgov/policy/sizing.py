@@ -30,6 +30,15 @@ def _outside(value: int, bounds: Bounds) -> str | None:
     return None
 
 
+def _within(values: list[int], bounds: Bounds) -> bool:
+    """True when no value is `_outside` the bounds: the smallest and the largest, found in C, are not."""
+    if not values:
+        return True
+    return (bounds.min is None or min(values) >= bounds.min) and (
+        bounds.max is None or max(values) <= bounds.max
+    )
+
+
 def _names(topics: list[str]) -> str:
     shown = ", ".join(topics[:5])
     return shown + (f" and {len(topics) - 5} more" if len(topics) > 5 else "")
@@ -66,7 +75,7 @@ Partition bounds are a hard limit, so they hold in every environment.
 )
 def check_partitions(ctx: Context) -> Iterator[Finding]:
     bounds = ctx.policy.partitions
-    for topic in ctx.topics:
+    for topic in () if _within([t.partitions for t in ctx.topics], bounds) else ctx.topics:
         problem = _outside(topic.partitions, bounds)
         if problem:
             yield Finding(
@@ -114,7 +123,7 @@ deliberate exception (a one-broker sandbox cannot hold three replicas).
 )
 def check_replication(ctx: Context) -> Iterator[Finding]:
     bounds = ctx.policy.replication_factor
-    for topic in ctx.topics:
+    for topic in () if _within([t.replication_factor for t in ctx.topics], bounds) else ctx.topics:
         problem = _outside(topic.replication_factor, bounds)
         if problem:
             yield Finding(

@@ -129,3 +129,112 @@ def test_the_known_drafts_are_jsonschemas() -> None:
         jsonschema.Draft202012Validator,
     )
     assert {str(v.META_SCHEMA.get("$id", v.META_SCHEMA.get("id"))).rstrip("#") for v in drafts} == DIALECTS
+
+
+def _compiled_valid(kind: str, doc: Any) -> bool:
+    return fastcheck.problem(kind, doc) is None
+
+
+TOPIC_DOCS = [doc for kind, doc in DOCS if kind == "topics"]
+COMMON_TOPICS = {
+    "service": "b000",
+    "owner": "team-b000",
+    "topics": [
+        {
+            "name": "b000.e0",
+            "value_schema": "b000.e0-value",
+            "description": "x",
+            "partitions": 1,
+            "replication_factor": 1,
+            "config": {"retention.ms": 86400000, "cleanup.policy": "delete"},
+        },
+        {"name": "b000.e1", "partitions": 1, "replication_factor": 1},
+        {
+            "name": "b000.e2",
+            "owner": "o",
+            "classification": "pii",
+            "partitions": 3,
+            "replication_factor": 3,
+            "key_schema": {"subject": "k", "compatibility": "FULL"},
+            "config": {"a": True, "b": "1d"},
+        },
+    ],
+}
+
+
+def test_the_common_topics_shape_takes_the_hand_written_check() -> None:
+    assert all(fastcheck.plain_topics(doc) for doc in TOPIC_DOCS)
+    assert fastcheck.plain_topics(COMMON_TOPICS)
+
+
+@pytest.mark.parametrize("original", [COMMON_TOPICS, *TOPIC_DOCS])
+def test_the_hand_written_topics_check_is_never_looser_than_the_compiled_one(original: Any) -> None:
+    edits = _every_single_edit("topics", original)
+    for doc in edits:
+        if fastcheck.plain_topics(doc):
+            assert _compiled_valid("topics", doc), doc
+    # and it is not vacuous: some edits keep the file valid and still take the hand-written check
+    assert any(fastcheck.plain_topics(doc) for doc in edits)
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated([("topics", COMMON_TOPICS), *(("topics", d) for d in TOPIC_DOCS)]))
+def test_mutated_topics_files_never_pass_the_hand_written_check_alone(case: tuple[str, Any]) -> None:
+    _, doc = case
+    if fastcheck.plain_topics(doc):
+        assert _compiled_valid("topics", doc)
+        assert list(schema("topics").iter_errors(doc)) == []
+
+
+# the example's acls files without what the hand-written check leaves to the compiled one
+ACCESS_DOCS = [
+    {k: v for k, v in doc.items() if k not in ("authentication", "quotas", "principals")}
+    for kind, doc in DOCS
+    if kind == "acls"
+]
+COMMON_ACCESS = {
+    "service": "b000",
+    "owner": "team-b000",
+    "principal": "User:b000",
+    "idempotent": True,
+    "produces": ["b000.e0", "b000.e1"],
+    "consumes": ["b001.e0"],
+    "consumer_groups": ["b000"],
+    "transactional_ids": ["b000-tx"],
+    "acls": [
+        {"resource": "topic", "name": "b000.", "pattern": "prefixed", "operations": ["describe_configs"]},
+        {
+            "resource": "group",
+            "name": "g",
+            "operations": ["read", "describe"],
+            "permission": "deny",
+            "host": "h",
+        },
+    ],
+}
+
+
+def test_the_common_access_shape_takes_the_hand_written_check() -> None:
+    assert fastcheck.plain_access(COMMON_ACCESS)
+    assert all(fastcheck.plain_access(doc) for doc in ACCESS_DOCS)
+    for kind, doc in DOCS:  # the example's own files (a login each) go to the compiled check
+        if kind == "acls":
+            assert not fastcheck.plain_access(doc) and fastcheck.valid("acls", doc)
+
+
+@pytest.mark.parametrize("original", [COMMON_ACCESS, *ACCESS_DOCS])
+def test_the_hand_written_access_check_is_never_looser_than_the_compiled_one(original: Any) -> None:
+    edits = _every_single_edit("acls", original)
+    for doc in edits:
+        if fastcheck.plain_access(doc):
+            assert _compiled_valid("acls", doc), doc
+    assert any(fastcheck.plain_access(doc) for doc in edits)
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated([("acls", COMMON_ACCESS), *(("acls", d) for d in ACCESS_DOCS)]))
+def test_mutated_access_files_never_pass_the_hand_written_check_alone(case: tuple[str, Any]) -> None:
+    _, doc = case
+    if fastcheck.plain_access(doc):
+        assert _compiled_valid("acls", doc)
+        assert list(schema("acls").iter_errors(doc)) == []

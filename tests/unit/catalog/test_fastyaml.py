@@ -216,3 +216,59 @@ def test_the_re2_pass_flags_exactly_what_pythons_patterns_flag() -> None:
     differ = [t for t in texts if _unsure(t) != _python_unsure(t)]
     assert differ == []
     assert sum(map(_unsure, texts)) > len(texts) // 10  # the alphabet does reach the patterns
+
+
+def _agreed_reference(node: Any, depth: int = 0) -> bool:
+    """_agreed as first written: each value checked where it is, recursively (the reference)."""
+    from kgov.catalog.fastyaml import _MAX_INT, _RESOLVABLE, _RESOLVER, _STR_TAG
+    from kgov.catalog.yamlpos import MAX_DEPTH
+
+    if isinstance(node, (dict, list)) and depth >= MAX_DEPTH:
+        return False
+    if type(node) is dict:
+        return all(type(k) is str for k in node) and all(
+            _agreed_reference(v, depth + 1) for v in node.values()
+        )
+    if type(node) is list:
+        return all(_agreed_reference(v, depth + 1) for v in node)
+    if type(node) is str:
+        return not (
+            node[:1] in _RESOLVABLE and _RESOLVER.resolve(yaml.ScalarNode, node, (True, False)) != _STR_TAG
+        )
+    if type(node) is int:
+        return -_MAX_INT < node < _MAX_INT
+    return type(node) is bool or node is None
+
+
+_odd_scalars = st.one_of(_scalars, st.floats(allow_nan=False), st.just(b"x"), st.just(10**18))
+_odd_keys = st.one_of(_words, st.integers(0, 3), st.booleans())
+_nested = st.recursive(
+    _odd_scalars,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(_odd_keys, inner, max_size=4)),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(_nested)
+def test_agreed_is_the_value_by_value_check(data: Any) -> None:
+    from kgov.catalog.fastyaml import _agreed
+
+    assert _agreed(data) == _agreed_reference(data)
+    assert _agreed({"topics": [data]}) == _agreed_reference({"topics": [data]})
+
+
+def _deep(levels: int, kinds: str) -> Any:
+    node: Any = "x"
+    for i in range(levels):
+        node = {"k": node} if kinds[i % len(kinds)] == "d" else [node]
+    return node
+
+
+@pytest.mark.parametrize("levels", [62, 63, 64, 65, 66])
+@pytest.mark.parametrize("kinds", ["d", "l", "dl", "ldd"])
+def test_agreed_refuses_the_same_depths(levels: int, kinds: str) -> None:
+    from kgov.catalog.fastyaml import _agreed
+
+    data = _deep(levels, kinds)
+    assert _agreed(data) == _agreed_reference(data)

@@ -223,6 +223,17 @@ def median(runs: Sequence[Run]) -> Run:
     return Run(mid.seconds, cpu, max(r.peak_mb for r in runs))
 
 
+def against_floor(n: int, cmds: dict[str, list[str]], log: Path, repeat: int) -> None:
+    """Each command's median run, printed with its ratio to the floor's measured in the same turns."""
+    runs = {k: median(v) for k, v in turns(cmds, log, repeat).items()}
+    floor = runs["floor"]
+    for label, r in runs.items():
+        print(
+            f"{n:>7} {label:<14} {r.seconds:7.2f} {r.cpu:7.2f} {r.peak_mb:6.0f}"
+            f"  {r.seconds / floor.seconds:11.2f}x {r.cpu / floor.cpu:11.2f}x"
+        )
+
+
 def turns(cmds: dict[str, list[str]], log: Path, repeat: int) -> dict[str, list[Run]]:
     """Each command once a turn, in order, `repeat` turns."""
     out: dict[str, list[Run]] = {k: [] for k in cmds}
@@ -348,13 +359,7 @@ def main() -> int:
             }
             if args.compare:
                 cmds["compared lint"] = scale.other_kgov(args.compare, cmds["kgov lint"])
-            runs = {k: median(v) for k, v in turns(cmds, log, args.repeat).items()}
-            floor = runs["floor"]
-            for label, r in runs.items():
-                print(
-                    f"{n:>7} {label:<14} {r.seconds:7.2f} {r.cpu:7.2f} {r.peak_mb:6.0f}"
-                    f"  {r.seconds / floor.seconds:11.2f}x {r.cpu / floor.cpu:11.2f}x"
-                )
+            against_floor(n, cmds, log, args.repeat)
             if args.profile:
                 print("\n".join(profile_lint(root, work)))
         for n in args.plan:
@@ -388,13 +393,7 @@ def main() -> int:
             }
             if args.compare:
                 cmds["compared plan"] = scale.other_kgov(args.compare, cmds["kgov plan"])
-            runs = {k: median(v) for k, v in turns(cmds, log, args.repeat).items()}
-            floor = runs["floor"]
-            for label, r in runs.items():
-                print(
-                    f"{n:>7} {label:<14} {r.seconds:7.2f} {r.cpu:7.2f} {r.peak_mb:6.0f}"
-                    f"  {r.seconds / floor.seconds:11.2f}x {r.cpu / floor.cpu:11.2f}x"
-                )
+            against_floor(n, cmds, log, args.repeat)
             if args.profile:
                 plan_args = ("plan", "--env", "local", "-c", str(root), "--snapshot", str(snap))
                 print("\n".join(profile_lint(root, work, args=plan_args)))

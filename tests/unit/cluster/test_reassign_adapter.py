@@ -274,28 +274,20 @@ def test_an_error_in_a_call_is_a_cluster_error() -> None:
         port.describe_brokers()
 
 
-def test_a_broker_that_dies_under_a_call_is_tried_again_on_another(monkeypatch: pytest.MonkeyPatch) -> None:
-    """kafka-python sends a cluster-wide request to the least loaded broker; if that one was just
-    killed, the answer is 'socket disconnected' and the next try picks a live one."""
+@pytest.mark.parametrize(
+    "first",
+    [
+        # kafka-python sends a cluster-wide request to the least loaded broker; if that one was just
+        # killed, the answer is 'socket disconnected' and the next try picks a live one
+        kafka_errors.KafkaConnectionError("socket disconnected"),
+        # after a broker restarts, the metadata may name it controller before the client lists it
+        # (UnknownBrokerIdError, not marked retriable); a new try reads the metadata again
+        kafka_errors.UnknownBrokerIdError("3"),
+    ],
+)
+def test_a_failure_a_new_try_mends_is_tried_again(monkeypatch: pytest.MonkeyPatch, first: Exception) -> None:
     monkeypatch.setattr(reassign, "_RETRY_FIRST_S", 0.01)
-    answers: list[Any] = [kafka_errors.KafkaConnectionError("socket disconnected"), BROKERS]
-
-    def describe() -> Any:
-        answer = answers.pop(0)
-        if isinstance(answer, BaseException):
-            raise answer
-        return answer
-
-    port = _port(_Fake(describe_cluster=describe))
-    assert port.describe_brokers() == [Broker(1, None), Broker(2, "r1")]
-    assert port.requests["describe_cluster"] == 2
-
-
-def test_a_controller_the_client_does_not_list_yet_is_tried_again(monkeypatch: pytest.MonkeyPatch) -> None:
-    """After a broker restarts, the metadata may name it controller before the client lists it
-    (kafka-python: UnknownBrokerIdError, not marked retriable); a new try reads the metadata again."""
-    monkeypatch.setattr(reassign, "_RETRY_FIRST_S", 0.01)
-    answers: list[Any] = [kafka_errors.UnknownBrokerIdError("3"), BROKERS]
+    answers: list[Any] = [first, BROKERS]
 
     def describe() -> Any:
         answer = answers.pop(0)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import typer
@@ -19,6 +20,7 @@ from kgov.kinds.rates import RateError, parse_rate
 from kgov.plan import multi
 from kgov.plan.model import Plan
 from kgov.plan.verify import check_current, check_integrity
+from kgov.render.apply_results import Outcome, results_json
 from kgov.render.escape import visible
 from kgov.render.formats import APPLY
 from kgov.sanitize import printable
@@ -103,8 +105,13 @@ def run_apply(
     throttle: str | None = None,
     wait: bool = True,
     elect_leaders: bool = False,
+    collect: list[tuple[Plan, Sequence[Outcome]]] | None = None,
 ) -> int:
+    """Apply one environment; `collect` (apply --all-environments --format json) takes the results
+    document instead of printing it, so the run prints one document for all environments."""
     output = APPLY[fmt]
+    if collect is not None:
+        output = replace(output, results=lambda plan, results, _out: collect.append((plan, results)))
     rate = _throttle(throttle)  # a bad value stops here, before anything is read or written
     if plan_file is not None:
         plan, ports = _saved_plan(plan_file, catalog_dir, env, allow_delete, backends, allow_delete_active)
@@ -206,23 +213,37 @@ def run_apply_all(
     plan_file: Path,
     *,
     backends: Mapping[str, Backends] | None = None,
+    fmt: str = APPLY.default,
     **options: object,
 ) -> int:
     saved = multi.load_any(plan_file)
     envs = saved.environments if isinstance(saved, multi.MultiPlan) else (saved.environment,)
+    # --format json: one document for the run (each environment's results inside), printed even
+    # when an environment stops the run, so a reader sees what was applied before it
+    docs: list[tuple[Plan, Sequence[Outcome]]] | None = [] if fmt == "json" else None
     applied: list[str] = []
     for i, env in enumerate(envs):
         head = f"Applying environment '{env}' ({i + 1} of {len(envs)})"
         err.print(printable(head), markup=False, style="bold")
         ports = backends.get(env) if backends is not None else None
         try:
-            code = run_apply(catalog_dir, env, plan_file=plan_file, backends=ports, **options)  # type: ignore[arg-type]
+            code = run_apply(
+                catalog_dir,
+                env,
+                plan_file=plan_file,
+                backends=ports,
+                fmt=fmt,
+                collect=docs,
+                **options,  # type: ignore[arg-type]
+            )
         except KgovError as exc:
             progress = _progress(applied, envs[i + 1 :])
             stopped = type(exc)(f"environment '{env}': {exc.message}. {progress}", exc.hint)
             stopped.exit_code = exc.exit_code
+            _print_all(docs, envs, applied, env, {"message": exc.message, "hint": exc.hint})
             raise stopped from None
         if code != EXIT_OK:
+            _print_all(docs, envs, applied, env, None)
             err.print(
                 printable(f"Stopped: environment '{env}' had failures. {_progress(applied, envs[i + 1 :])}"),
                 markup=False,
@@ -230,8 +251,37 @@ def run_apply_all(
             )
             return code
         applied.append(env)
+    _print_all(docs, envs, applied, None, None)
     err.print(printable(f"Applied all {len(envs)} environments: {', '.join(envs)}."), markup=False)
     return EXIT_OK
+
+
+def _print_all(
+    docs: list[tuple[Plan, Sequence[Outcome]]] | None,
+    envs: tuple[str, ...],
+    applied: list[str],
+    stopped_at: str | None,
+    error: dict[str, str | None] | None,
+) -> None:
+    """The `kgov-multi-apply` document (docs/plan-format.md); nothing unless --format json."""
+    if docs is None:
+        return
+    import json
+
+    rest = envs[len(applied) + (stopped_at is not None) :]
+    outcomes = [r for _plan, results in docs for r in results]
+    failed = sum(not r.ok for r in outcomes)
+    doc = {
+        "format": "kgov-multi-apply",
+        "format_version": 1,
+        "environments": list(envs),
+        "applied": list(applied),
+        "stopped": None if stopped_at is None else {"environment": stopped_at, "error": error},
+        "not_attempted": list(rest),
+        "results": [results_json(plan, results) for plan, results in docs],
+        "summary": {"succeeded": len(outcomes) - failed, "failed": failed},
+    }
+    print(json.dumps(doc, indent=2))
 
 
 def _progress(applied: list[str], rest: tuple[str, ...]) -> str:

@@ -306,3 +306,44 @@ def test_the_same_environment_twice_is_the_single_plan(tmp_path: Path, env: None
     cluster = MemoryCluster(brokers=1)
     assert plan_command(catalog, ("dev", "dev"), False, fmt="json", backends=Backends(kafka=cluster)) == 0
     assert json.loads(capsys.readouterr().out)["environment"] == "dev"  # a plan, not a multi document
+
+
+# `apply FILE --all-environments --format json`: one `kgov-multi-apply` document for the run, also
+# when an environment stops it, so a reader can parse stdout whole (docs/plan-format.md).
+def test_all_environments_json_is_one_document(tmp_path: Path, env: None, capsys: Any) -> None:
+    clusters = {e: MemoryCluster(brokers=1) for e in ENVS}
+    catalog, plans = _saved(tmp_path, clusters)
+    capsys.readouterr()
+    backends = {e: Backends(kafka=c) for e, c in clusters.items()}
+    assert run_apply_all(catalog, plans, backends=backends, fmt="json") == 0
+    doc = json.loads(capsys.readouterr().out)  # one document, not one per environment
+    assert doc["format"] == "kgov-multi-apply" and doc["format_version"] == 1
+    assert doc["environments"] == doc["applied"] == list(ENVS)
+    assert doc["stopped"] is None and doc["not_attempted"] == []
+    assert [r["environment"] for r in doc["results"]] == list(ENVS)
+    assert [x["address"] for x in doc["results"][0]["results"]] == ["topic.svc.a"]
+    assert doc["summary"] == {"succeeded": 3, "failed": 0}
+
+
+def test_all_environments_json_when_stopped(tmp_path: Path, env: None, capsys: Any) -> None:
+    clusters = {e: MemoryCluster(brokers=1) for e in ENVS}
+    catalog, plans = _saved(tmp_path, clusters)
+    clusters["staging"].add_topic("svc.a", 3, 1)  # staging moved since the plan: its part is stale
+    capsys.readouterr()
+    with pytest.raises(PlanError, match="Applied before it: dev; not attempted: prod"):
+        backends = {e: Backends(kafka=c) for e, c in clusters.items()}
+        run_apply_all(catalog, plans, backends=backends, fmt="json")
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["applied"] == ["dev"] and doc["not_attempted"] == ["prod"]
+    assert doc["stopped"]["environment"] == "staging" and "stale" in doc["stopped"]["error"]["message"]
+    assert [r["environment"] for r in doc["results"]] == ["dev"]
+    assert doc["summary"] == {"succeeded": 1, "failed": 0}
+    assert clusters["prod"].topics == {}
+
+
+def test_all_environments_text_output_is_unchanged(tmp_path: Path, env: None, capsys: Any) -> None:
+    clusters = {e: MemoryCluster(brokers=1) for e in ENVS}
+    catalog, plans = _saved(tmp_path, clusters)
+    capsys.readouterr()
+    assert run_apply_all(catalog, plans, backends={e: Backends(kafka=c) for e, c in clusters.items()}) == 0
+    assert capsys.readouterr().out.count("Apply complete: 1 succeeded, 0 failed.") == 3

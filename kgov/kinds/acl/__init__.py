@@ -34,6 +34,7 @@ from kgov.kinds.base import (
     Imports,
     LendsAuditFacts,
     Locates,
+    Narrows,
     SavesSnapshotState,
     Snapshotting,
     Unmanaged,
@@ -71,6 +72,7 @@ def _entry(b: Binding, action: str) -> Entry:
 
 
 class AclKind(
+    Narrows,
     ChecksRights,
     FindsUnmanaged,
     Snapshotting,
@@ -97,6 +99,10 @@ class AclKind(
         principals = getattr(desired, "principals", None) or {b.principal for b in desired.values()}
         topics = sorted({t.name for t in catalog.topics()})
         return AclScope(tuple(sorted(principals)), tuple(topics)).to_json()
+
+    def narrow(self, scope: JSON, names: Sequence[str]) -> JSON:
+        """Only the bindings `names` (addresses), read by their principals: kgov/kinds/acl/observe.py."""
+        return AclScope.from_json(scope).narrow(names).to_json()
 
     def observe(self, backend: KafkaAdmin, scope: JSON) -> ObservedAcls:
         return observe_acls(backend, AclScope.from_json(scope))

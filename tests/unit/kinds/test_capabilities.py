@@ -105,6 +105,7 @@ def test_who_declares_what() -> None:
         "acl": sorted(
             c.__name__
             for c in (
+                Narrows,
                 ChecksRights,
                 FindsUnmanaged,
                 LendsAuditFacts,

@@ -10,9 +10,11 @@ from kgov.state import TopicSpec
 # id(topic) -> (topic, overrides, its spec). A scoped plan derives the working tree's desired topics
 # twice and the base's once, and the base catalog shares the working tree's objects for every file
 # that did not change (kgov/review/base.py): nearly every answer is found here. The topic is held,
-# so its id cannot be reused by another object while it is remembered.
+# so its id cannot be reused by another object while it is remembered. Room for both catalogs of a
+# scoped plan of 100,000 topics (the base's changed files are objects of their own): were it full
+# midway, the base's topics would push out the working tree's and each pass derive them all again.
 _specs: dict[int, tuple[Topic, Overrides, TopicSpec]] = {}
-_REMEMBERED = 100_000
+_REMEMBERED = 300_000
 
 
 def desired_topics(catalog: Catalog, env: Environment) -> dict[str, TopicSpec]:

@@ -137,13 +137,13 @@ def _differ(kind: Kind, h: Mapping[str, Any], b: Mapping[str, Any]) -> list[str]
     """Names whose desired values differ. Equal values (dataclasses compare by value) are skipped
     before any JSON conversion: in a large catalog nearly all are equal."""
     convert = _converter(kind)
-    out = []
-    for name in set(h) | set(b):
-        old, new = b.get(name), h.get(name)
+    out = [name for name in b.keys() - h.keys() if b[name] is not None]  # removed
+    for name, new in h.items():
+        old = b.get(name)
         if old is new:  # the same object: a file unchanged since the base (kgov/review/base.py)
             continue
         if old is None or new is None or (old != new and convert(old) != convert(new)):
-            out.append(name)  # added, removed, or changed
+            out.append(name)  # added, or changed
     return out
 
 

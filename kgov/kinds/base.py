@@ -8,7 +8,7 @@ the kinds; plan, apply, the fingerprint and the renderers iterate over it and kn
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -173,6 +173,12 @@ class Narrows(ABC):
 
     @abstractmethod
     def narrow(self, scope: JSON, names: Sequence[str]) -> JSON: ...
+
+    def related(self, changed: Set[str], head: Mapping[str, Any], base: Mapping[str, Any]) -> Set[str]:
+        """The names a scoped plan plans for the `changed` ones, given both sides' desired values: by
+        default just those. A kind whose resources' entries depend on one another's (a subject and
+        the subjects it references) widens them to everything its diff reads together."""
+        return changed
 
 
 class ChecksRights(ABC):

@@ -18,7 +18,7 @@ from typing import Any
 from kgov.catalog.model import Catalog, Environment
 from kgov.errors import ConfigError
 from kgov.kinds import KINDS
-from kgov.kinds.base import ClassifiesChanges, ComparesJson, Kind, Locates, ReviewedWithAnother
+from kgov.kinds.base import ClassifiesChanges, ComparesJson, Kind, Locates, Narrows, ReviewedWithAnother
 from kgov.kinds.sizes import SizesChanges
 from kgov.plan.model import JSON
 from kgov.review.classify import default_reasons
@@ -129,7 +129,10 @@ def changed_names(
     found = {}
     for kind in kinds:
         h, b = kind.desired(head, pair[0]), kind.desired(base, pair[1])
-        found[kind.name] = tuple(sorted(_differ(kind, h, b)))
+        changed = set(_differ(kind, h, b))
+        if isinstance(kind, Narrows):  # what must be planned with them (kgov/kinds/base.py)
+            changed = set(kind.related(changed, h, b))
+        found[kind.name] = tuple(sorted(changed))
     return found
 
 

@@ -1,7 +1,8 @@
 """A scoped plan (`kgov plan --base`) on the sandbox reads only the changed ACL bindings, by their
 principals (kgov/kinds/acl/observe.py): Kafka's answer to a DescribeAcls filtered by principal is
 exactly that principal's bindings (not a wildcard principal's, not a look-alike's), and the scoped
-plan's ACL entries are exactly the full plan's for the changed names."""
+plan's ACL entries are exactly the full plan's for the changed names; likewise its subject entries
+for the changed subjects and those tied to them by references (the registry's answers)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import pytest
 import yaml
 
 from kgov.bindings import Binding
+from kgov.cluster.registry.port import NewSchema
 from kgov.commands.common import checked_catalog, connect
 from kgov.commands.plan import run_plan
 from tests.gitrepo import commit, init
@@ -114,3 +116,42 @@ def test_scoped_acl_entries_are_the_full_plans_for_the_changed_names(tmp_path: P
         assert requests["describe_acls"] == 2, requests
     finally:
         cluster.delete_acls([drift])
+
+
+def test_scoped_subject_entries_are_the_full_plans_for_the_scoped_names(tmp_path: Path) -> None:
+    from tests.integration.test_subjects import CUSTOMER, Catalog, registry
+
+    repo = init(tmp_path / "repo")
+    cat = Catalog(repo / "catalog")
+    customer = cat.add("customer", json.dumps(CUSTOMER))
+    order = {
+        "type": "record",
+        "name": "Order",
+        "namespace": "shop",
+        "fields": [{"name": "id", "type": "string"}, {"name": "customer", "type": "Customer"}],
+    }
+    order_subject = cat.add("order", json.dumps(order))
+    alone = cat.add("alone", json.dumps({**CUSTOMER, "name": "Alone"}))
+    assert cat.apply().code == 0
+    commit(repo, "applied")
+    # drift outside the change: a new version of the lone subject, registered by hand
+    note = {"name": "note", "type": "string", "default": ""}
+    drift = {**CUSTOMER, "name": "Alone", "fields": [*CUSTOMER["fields"], note]}
+    registry().register(NewSchema(alone, "AVRO", json.dumps(drift)))
+    vip = {**CUSTOMER, "fields": [*CUSTOMER["fields"], {"name": "vip", "type": "boolean", "default": False}]}
+    cat.add("customer", json.dumps(vip))  # compatible: the order subject follows it
+
+    def plan(*extra: str) -> dict[str, Any]:
+        out = tmp_path / "p.json"
+        done = kgov("plan", "--env", "local", "--catalog", str(cat.root), "--out", str(out), *extra)
+        assert done.code == 0, done.output
+        doc: dict[str, Any] = json.loads(out.read_text())
+        return doc
+
+    scoped, full = plan("--base", "HEAD"), plan()
+    names = scoped["scoped"]["names"]["subject"]
+    assert names == sorted([customer, order_subject])
+    subjects = [e for e in scoped["resource_changes"] if e["kind"] == "subject"]
+    assert subjects == [e for e in full["resource_changes"] if e["kind"] == "subject" and e["name"] in names]
+    assert {e["name"] for e in subjects} == {customer, order_subject}
+    assert any(e["name"] == alone for e in full["resource_changes"])  # the drift: a full plan's business

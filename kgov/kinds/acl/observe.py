@@ -38,8 +38,14 @@ class AclScope:
         `acl.<principal>.<...>`: a principal is a candidate when the address starts with it; a
         binding of a principal the catalog does not manage is left alone, by a full plan too)."""
         only = tuple(sorted(set(addresses)))
-        principals = tuple(p for p in self.principals if any(a.startswith(f"acl.{p}.") for a in only))
-        return AclScope(principals, (), only)
+        managed, found = frozenset(self.principals), set()
+        for address in only:  # each prefix up to a dot: a few lookups an address, whatever the catalog
+            dot = address.find(".", 4) if address.startswith("acl.") else -1
+            while dot != -1:
+                if address[4:dot] in managed:
+                    found.add(address[4:dot])
+                dot = address.find(".", dot + 1)
+        return AclScope(tuple(p for p in self.principals if p in found), (), only)
 
     def keep(self, bindings: Iterable[Binding]) -> frozenset[Binding]:
         """The bindings within this scope: all of them when it is not narrowed, else those of the

@@ -9,6 +9,7 @@ the catalog."""
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -322,3 +323,19 @@ def test_a_scoped_plan_from_a_snapshot_narrows_alike(tmp_path: Path) -> None:
     unread = [{k: v for k, v in e.items() if k != "notes"} for e in _entries(live)]
     assert [{k: v for k, v in e.items() if k != "notes"} for e in _entries(offline)] == unread
     assert offline["scope"]["acl"] == live["scope"]["acl"]
+
+
+def test_narrowing_finds_the_principals_by_prefix_in_bounded_time() -> None:
+    from kgov.kinds.acl.observe import AclScope
+
+    principals = tuple(sorted({f"User:s{i:04d}" for i in range(1000)} | {"User:s0001.x"}))
+    # every binding of one principal changed (a catalog adopting its cluster), 1,000 others not
+    addresses = [f"acl.User:s0000.topic.literal.t.{i}.READ.allow.*" for i in range(100_000)]
+    addresses.append("acl.User:s0001.x.group.literal.g.READ.allow.*")
+    addresses.append("acl.User:gone.topic.literal.t.READ.allow.*")  # a principal the catalog dropped
+    start = time.monotonic()
+    narrowed = AclScope(principals, ("t",)).narrow(addresses)
+    assert time.monotonic() - start < 10  # a change of every binding: not principals x addresses
+    assert narrowed.principals == ("User:s0000", "User:s0001", "User:s0001.x") and narrowed.topics == ()
+    assert AclScope(principals, ()).narrow([addresses[-2]]).principals == ("User:s0001", "User:s0001.x")
+    assert AclScope(principals, ()).narrow([addresses[-1]]).principals == ()

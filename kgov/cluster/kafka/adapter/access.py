@@ -176,9 +176,9 @@ class KafkaAccessMixin(KafkaBase):
             for principal in principals
         ]
         self.requests["describe_acls"] += len(filters)
-        futures = [self._admin.describe_acls(f, request_timeout=self._timeout) for f in filters]
         found: list[Any] = []
         try:
+            futures = [self._admin.describe_acls(f, request_timeout=self._timeout) for f in filters]
             wait_futures(futures, self._timeout + 5)
             for future in futures:
                 if not future.done():

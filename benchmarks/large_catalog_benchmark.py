@@ -272,17 +272,28 @@ def base_step(work: Path, n: int, args: argparse.Namespace) -> None:
         git_catalog(repo, n, min(args.schemas, n), args.bindings_per_file, args.changed)
     plan = ("plan", "--env", "local", "-c", str(repo / "catalog"), "--base", "HEAD", "--detailed-exitcode")
     log = work / "run.log"
-    cache = work / f"cache-{n}"
-    cached = ["env", f"KGOV_CACHE_DIR={cache}", *scale.kgov_cmd(*plan)]
-    out: dict[str, list[Run]] = {"plan --base": [], "  cache cold": [], "  cache warm": []}
+    kgovs = {"": scale.kgov_cmd(*plan)}  # this checkout's kgov, and --compare's
+    if args.compare:
+        kgovs["compared "] = scale.other_kgov(args.compare, scale.kgov_cmd(*plan))
+    out: dict[str, list[Run]] = {}
     for _ in range(args.repeat):  # taking turns: no cache; an empty cache folder; the one just filled
-        out["plan --base"].append(run(scale.kgov_cmd(*plan), log, expect=(0, 2)))
-        shutil.rmtree(cache, ignore_errors=True)
-        out["  cache cold"].append(run(cached, log, expect=(0, 2)))
-        out["  cache warm"].append(run(cached, log, expect=(0, 2)))
+        for who, cmd in kgovs.items():
+            cache = work / f"cache-{n}{'-compared' if who else ''}"
+            cached = ["env", f"KGOV_CACHE_DIR={cache}", *cmd]
+            out.setdefault(f"{who}plan --base", []).append(run(cmd, log, expect=(0, 2)))
+            shutil.rmtree(cache, ignore_errors=True)
+            out.setdefault(f"{who}  cache cold", []).append(run(cached, log, expect=(0, 2)))
+            out.setdefault(f"{who}  cache warm", []).append(run(cached, log, expect=(0, 2)))
     for label, runs in out.items():
         r = median(runs)
-        print(f"{n:>7} {label:<14} {r.seconds:7.2f} {r.cpu:7.2f} {r.peak_mb:6.0f}  ({args.changed} changed)")
+        print(f"{n:>7} {label:<22} {r.seconds:7.2f} {r.cpu:7.2f} {r.peak_mb:6.0f}  ({args.changed} changed)")
+    if args.compare:  # this kgov against the compared one, each step's medians of the same turns
+        for step in ("plan --base", "  cache cold", "  cache warm"):
+            mine, theirs = median(out[step]), median(out[f"compared {step}"])
+            print(
+                f"{n:>7} {step.strip():<22} this / compared: wall {mine.seconds / theirs.seconds:.2f}x,"
+                f" cpu {mine.cpu / theirs.cpu:.2f}x"
+            )
     if args.profile:
         print("\n".join(profile_lint(repo / "catalog", work, args=plan)))
 

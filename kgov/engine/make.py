@@ -12,7 +12,7 @@ from kgov.catalog.resolve import environment, own_user
 from kgov.engine.observe import Ports, ToRead, observe_all
 from kgov.engine.selfguard import guard
 from kgov.kinds import KINDS
-from kgov.kinds.base import Backends, DiffContext, Kind, check_rights, narrowed
+from kgov.kinds.base import Backends, DiffContext, Kind, Narrows, check_rights
 from kgov.kinds.evidence import with_evidence
 from kgov.kinds.sizes import SizesChanges
 from kgov.plan.fingerprint import digest, plan_fingerprint
@@ -31,7 +31,7 @@ def make_plan(
     observe_with: Mapping[str, Callable[[JSON], Any]] | None = None,
 ) -> Plan:
     """A plan of the catalog against the backends; with `scoped`, only of the resources it names for
-    the kinds that can narrow (see kgov.kinds.base.narrowed), the other kinds in full. With
+    the kinds that can narrow (see `narrowed` below), the other kinds in full. With
     `observe_with` (a snapshot, kgov/engine/snapshot.py), kinds are observed through it, not the
     backends, and a kind it lacks is not planned."""
     env = environment(catalog, env_name)
@@ -109,3 +109,11 @@ def make_plan(
         scoped=scoped,
         capacity=capacity,
     )
+
+
+def narrowed(kind: Kind, scope: JSON, names: Sequence[str]) -> JSON | None:
+    """`scope` narrowed to `names` (a scoped plan, `kgov plan --base`), or None when the kind does
+    not declare `Narrows` and is planned in full. A narrowing kind returns the scope that reads only
+    those resources (the deletes among them included, when the full scope covers them); its diff
+    then sees only the desired resources among `names`."""
+    return kind.narrow(scope, names) if isinstance(kind, Narrows) else None

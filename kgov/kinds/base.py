@@ -8,7 +8,7 @@ the kinds; plan, apply, the fingerprint and the renderers iterate over it and kn
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -169,10 +169,17 @@ class ApplyOptions:
 
 
 class Narrows(ABC):
-    """A scoped plan (`kgov plan --base`) reads only the changed resources: see `narrowed` below."""
+    """A scoped plan (`kgov plan --base`) reads only the changed resources: kgov/engine/make.py
+    `narrowed`, kgov/review/compare.py `changed_names`."""
 
     @abstractmethod
     def narrow(self, scope: JSON, names: Sequence[str]) -> JSON: ...
+
+    def related(self, changed: Set[str], head: Mapping[str, Any], base: Mapping[str, Any]) -> Set[str]:
+        """The names a scoped plan plans for the `changed` ones, given both sides' desired values: by
+        default just those; a kind whose entries depend on one another's (a subject and those it
+        references) widens them to everything its diff reads together."""
+        return changed
 
 
 class ChecksRights(ABC):
@@ -377,14 +384,6 @@ CAPABILITIES: tuple[type[ABC], ...] = (
     ReviewedWithAnother,
     ShowsEvidence,
 )
-
-
-def narrowed(kind: Kind, scope: JSON, names: Sequence[str]) -> JSON | None:
-    """`scope` narrowed to `names` (a scoped plan, `kgov plan --base`), or None when the kind does
-    not declare `Narrows` and is planned in full. A narrowing kind returns the scope that reads only
-    those resources (the deletes among them included, when the full scope covers them); its diff
-    then sees only the desired resources among `names`."""
-    return kind.narrow(scope, names) if isinstance(kind, Narrows) else None
 
 
 def check_rights(kind: Kind, backend: Any, entries: Sequence[Entry]) -> None:

@@ -18,7 +18,7 @@ from typing import Any
 from kgov.catalog.model import Catalog, Environment
 from kgov.errors import ConfigError
 from kgov.kinds import KINDS
-from kgov.kinds.base import ClassifiesChanges, ComparesJson, Kind, Locates, ReviewedWithAnother
+from kgov.kinds.base import ClassifiesChanges, ComparesJson, Kind, Locates, Narrows, ReviewedWithAnother
 from kgov.kinds.sizes import SizesChanges
 from kgov.plan.model import JSON
 from kgov.review.classify import default_reasons
@@ -129,7 +129,10 @@ def changed_names(
     found = {}
     for kind in kinds:
         h, b = kind.desired(head, pair[0]), kind.desired(base, pair[1])
-        found[kind.name] = tuple(sorted(_differ(kind, h, b)))
+        changed = set(_differ(kind, h, b))
+        if isinstance(kind, Narrows):  # what must be planned with them (kgov/kinds/base.py)
+            changed = set(kind.related(changed, h, b))
+        found[kind.name] = tuple(sorted(changed))
     return found
 
 
@@ -137,13 +140,13 @@ def _differ(kind: Kind, h: Mapping[str, Any], b: Mapping[str, Any]) -> list[str]
     """Names whose desired values differ. Equal values (dataclasses compare by value) are skipped
     before any JSON conversion: in a large catalog nearly all are equal."""
     convert = _converter(kind)
-    out = []
-    for name in set(h) | set(b):
-        old, new = b.get(name), h.get(name)
+    out = [name for name in b.keys() - h.keys() if b[name] is not None]  # removed
+    for name, new in h.items():
+        old = b.get(name)
         if old is new:  # the same object: a file unchanged since the base (kgov/review/base.py)
             continue
         if old is None or new is None or (old != new and convert(old) != convert(new)):
-            out.append(name)  # added, removed, or changed
+            out.append(name)  # added, or changed
     return out
 
 

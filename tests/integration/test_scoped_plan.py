@@ -55,8 +55,8 @@ def test_scoped_plan_reads_only_the_change_and_applies(tmp_path: Path) -> None:
     assert run_plan(cat, "local", backends=ports, base="HEAD", out=out, allow_delete=True) == 0
     assert ports.kafka is not None
     requests = dict(ports.kafka.requests)  # type: ignore[attr-defined]
-    # topics: one DescribeConfigs for the 4 changed names; ACL and user kinds (which do not narrow)
-    # read in full, each with its fixed number of requests
+    # topics: one DescribeConfigs for the 4 changed names; no ACL binding changed: none read; the
+    # user kind (which does not narrow) read in full, with its fixed number of requests
     assert requests["describe_configs"] == 1
     # the delete's evidence (kgov/kinds/topics/evidence.py): one group listing, an offset fetch per
     # group on the (shared) cluster, ListOffsets latest and max-timestamp (earliest: logs holding data)
@@ -68,7 +68,9 @@ def test_scoped_plan_reads_only_the_change_and_applies(tmp_path: Path) -> None:
     scoped = json.loads(out.read_text())
     full = _plan(cat, tmp_path)
     assert scoped["scoped"]["names"] == {
-        "topic": sorted([f"{svc}.t03", f"{svc}.t05", f"{svc}.t07", f"{svc}.new"])
+        "acl": [],
+        "subject": [],
+        "topic": sorted([f"{svc}.t03", f"{svc}.t05", f"{svc}.t07", f"{svc}.new"]),
     }
     assert scoped["resource_changes"] == full["resource_changes"]  # same entries as the full plan
     actions = {e["name"]: e["action"] for e in scoped["resource_changes"]}

@@ -91,6 +91,12 @@ class AccessPort(ClusterRights, Protocol):
         """Every binding on the cluster, in one DescribeAcls request."""
         ...
 
+    def describe_acls_of(self, principals: Sequence[str]) -> Sequence[Binding]:
+        """The bindings of these principals only: one DescribeAcls each (filtered by principal),
+        sent together; none for no principal. kgov's DESCRIBE right on the cluster is checked as
+        for `describe_acls`, so a scoped plan refuses what a full one refuses."""
+        ...
+
     def create_acls(self, bindings: Sequence[Binding]) -> AccessOutcome:
         """Outcome keyed by binding address; batched."""
         ...

@@ -50,6 +50,11 @@ class MemoryAccessMixin:
         self.requests.append("describe_acls")
         return sorted(self.acls)
 
+    def describe_acls_of(self, principals: Sequence[str]) -> Sequence[Binding]:
+        wanted = set(principals)
+        self.requests.extend("describe_acls" for _ in wanted)
+        return sorted(b for b in self.acls if b.principal in wanted)
+
     def create_acls(self, bindings: Sequence[Binding]) -> AccessOutcome:
         self.requests.append("create_acls")
         out: dict[str, str | None] = {}

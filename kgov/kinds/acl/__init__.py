@@ -11,8 +11,8 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from kgov.bindings import Binding
-from kgov.catalog.grants import desired_bindings
-from kgov.catalog.model import Catalog, Environment
+from kgov.catalog.grants import bindings_for, principal_for
+from kgov.catalog.model import AccessFile, Catalog, Environment
 from kgov.cluster.kafka.port import KafkaAdmin
 from kgov.diagnostics import Location
 from kgov.kinds.access_file import principal_location
@@ -34,6 +34,7 @@ from kgov.kinds.base import (
     Imports,
     LendsAuditFacts,
     Locates,
+    Narrows,
     SavesSnapshotState,
     Snapshotting,
     Unmanaged,
@@ -50,6 +51,29 @@ class DesiredAcls(dict[str, Binding]):
     """Bindings by address, and the principals they belong to (some may be granted nothing)."""
 
     principals: frozenset[str] = frozenset()
+
+
+# id(access file) -> (the file, environment, its principal and bindings by address). A scoped plan
+# derives the working tree's desired bindings twice and the base's once, and the base shares the
+# working tree's objects for every file that did not change (kgov/review/base.py): nearly every
+# answer is found here, the same Binding objects (the review's comparison skips them by identity).
+# The file is held, so its id cannot be reused by another object while it is remembered.
+_bindings: dict[int, tuple[AccessFile, str, str, dict[str, Binding]]] = {}
+_REMEMBERED = 20_000  # files
+
+
+def _file_bindings(af: AccessFile, env: str) -> tuple[str, dict[str, Binding]]:
+    """The principal of an acls file in `env` and the bindings it grants there, by address. (The
+    same as `desired_bindings`: a principal declared by two files is granted both files' bindings.)"""
+    known = _bindings.get(id(af))
+    if known is not None and known[0] is af and known[1] == env:
+        return known[2], known[3]
+    who = principal_for(af, env)
+    by_address = {b.address: b for b in bindings_for(af, env)}
+    if len(_bindings) >= _REMEMBERED:
+        _bindings.clear()
+    _bindings[id(af)] = (af, env, who, by_address)
+    return who, by_address
 
 
 def _judge(principal: Principal, entry: Entry) -> Judged:
@@ -71,6 +95,7 @@ def _entry(b: Binding, action: str) -> Entry:
 
 
 class AclKind(
+    Narrows,
     ChecksRights,
     FindsUnmanaged,
     Snapshotting,
@@ -88,15 +113,23 @@ class AclKind(
     order: Mapping[str, int] = {"create": PHASE_GRANTS, "delete": PHASE_REVOCATIONS}
 
     def desired(self, catalog: Catalog, env: Environment) -> DesiredAcls:
-        by_principal = desired_bindings(catalog, env.name)
-        out = DesiredAcls({b.address: b for grants in by_principal.values() for b in grants})
-        out.principals = frozenset(by_principal)  # a principal granted nothing is managed too
+        out = DesiredAcls()
+        principals = set()
+        for af in catalog.access_files:
+            who, by_address = _file_bindings(af, env.name)
+            principals.add(who)  # a principal granted nothing is managed too
+            out.update(by_address)
+        out.principals = frozenset(principals)
         return out
 
     def scope(self, desired: Mapping[str, Any], catalog: Catalog) -> JSON:
         principals = getattr(desired, "principals", None) or {b.principal for b in desired.values()}
         topics = sorted({t.name for t in catalog.topics()})
         return AclScope(tuple(sorted(principals)), tuple(topics)).to_json()
+
+    def narrow(self, scope: JSON, names: Sequence[str]) -> JSON:
+        """Only the bindings `names` (addresses), read by their principals: kgov/kinds/acl/observe.py."""
+        return AclScope.from_json(scope).narrow(names).to_json()
 
     def observe(self, backend: KafkaAdmin, scope: JSON) -> ObservedAcls:
         return observe_acls(backend, AclScope.from_json(scope))

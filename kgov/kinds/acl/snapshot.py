@@ -27,4 +27,5 @@ def state_from_json(doc: Mapping[str, Any]) -> frozenset[Binding]:
 def from_snapshot(taken: JSON, state: Mapping[str, Any], scope: JSON) -> ObservedAcls:
     """What `observe_acls(scope)` would have read. The topics' visibility was checked when the
     snapshot was taken, for its catalog's topics; apply checks it again for the plan's."""
-    return ObservedAcls(AclScope.from_json(scope), state_from_json(state))
+    read = AclScope.from_json(scope)
+    return ObservedAcls(read, read.keep(state_from_json(state)))

@@ -5,7 +5,7 @@ levels and their references."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence, Set
 from typing import Any
 
 from kgov.catalog.model import Catalog, Environment
@@ -21,26 +21,28 @@ from kgov.kinds.base import (
     FindsUnmanaged,
     FindsViolations,
     Locates,
+    Narrows,
     SavesSnapshotState,
     Snapshotting,
     Unmanaged,
     Violation,
 )
 from kgov.kinds.evidence import ShowsEvidence
-from kgov.kinds.ownership import catalog_scope
+from kgov.kinds.ownership import TopicScope, catalog_scope
 from kgov.kinds.subjects import snapshot
 from kgov.kinds.subjects.apply import apply_subjects, subject_visible
 from kgov.kinds.subjects.audit import none_levels, unmanaged_subjects
 from kgov.kinds.subjects.desired import DesiredSubject, desired_subjects
 from kgov.kinds.subjects.diff import diff_subjects
 from kgov.kinds.subjects.evidence import subject_evidence
-from kgov.kinds.subjects.observe import ObservedSubjects, observe_subjects
+from kgov.kinds.subjects.observe import ObservedSubjects, observe_subjects, subject_scope
 from kgov.kinds.subjects.review import subject_location, subject_reasons
 from kgov.plan.model import JSON, Entry
 from kgov.schemas.model import Level
 
 
 class SubjectKind(
+    Narrows,
     ComparesJson,
     FindsUnmanaged,
     FindsViolations,
@@ -64,6 +66,34 @@ class SubjectKind(
             n for n, d in desired.items() if d.level in Level.__members__ and Level(d.level).transitive
         )
         return {**owned, "transitive": transitive}
+
+    def narrow(self, scope: JSON, names: Sequence[str]) -> JSON:
+        """Only `names`: those the catalog names, and those only an owned prefix covers (deletes)."""
+        full = subject_scope(scope)
+        named = frozenset(full.names)
+        kept = sorted(n for n in set(names) if full.covers(n, named) or n in named)
+        transitive = sorted(set(scope["transitive"]) & set(kept))
+        narrowed = TopicScope(tuple(kept), (), full.protected, exact=True).to_json()
+        return {**narrowed, "transitive": transitive}
+
+    def related(self, changed: Set[str], head: Mapping[str, Any], base: Mapping[str, Any]) -> Set[str]:
+        """Every subject tied to a changed one by references, either way, on either side: a changed
+        subject's referrers register a new version with it, and its compatibility check and theirs
+        read the subjects they reference (kgov/kinds/subjects/diff.py). Without references, just
+        the changed subjects."""
+        ties: dict[str, set[str]] = {}
+        for side in (head, base):
+            for name, want in side.items():
+                for ref in want.references:
+                    ties.setdefault(name, set()).add(ref.subject)
+                    ties.setdefault(ref.subject, set()).add(name)
+        out, todo = set(changed), list(changed)
+        while todo:
+            for other in ties.get(todo.pop(), ()):
+                if other not in out:
+                    out.add(other)
+                    todo.append(other)
+        return out
 
     def desired_json(self, value: DesiredSubject) -> JSON:
         """What `kgov diff --base` compares and shows: the level, the format, the references and a

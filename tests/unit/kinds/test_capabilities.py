@@ -105,6 +105,7 @@ def test_who_declares_what() -> None:
         "acl": sorted(
             c.__name__
             for c in (
+                Narrows,
                 ChecksRights,
                 FindsUnmanaged,
                 LendsAuditFacts,
@@ -142,6 +143,7 @@ def test_who_declares_what() -> None:
         "subject": sorted(
             c.__name__
             for c in (
+                Narrows,
                 ComparesJson,
                 FindsUnmanaged,
                 FindsViolations,

@@ -81,15 +81,17 @@ def _scoped(tmp_path: Path, count: int) -> tuple[CountingCluster, dict[str, Any]
 def test_reads_only_the_changed_topics_with_the_same_requests_whatever_the_size(tmp_path: Path) -> None:
     small, _ = _scoped(tmp_path, 5)
     cluster, doc = _scoped(tmp_path, 300)
-    # the same requests for 10 and 600 topics (kinds that cannot narrow, ACLs and users, read in
-    # full, each in its fixed number of requests); topic configs of the changed topics only
+    # the same requests for 10 and 600 topics (kinds that cannot narrow, the users, read in full,
+    # in a fixed number of requests; no ACL binding changed: none read); topic configs of the
+    # changed topics only
     assert cluster.requests == small.requests
+    assert "describe_acls" not in cluster.requests
     assert cluster.requests.count("describe_configs") == 1
     assert sorted(cluster.described) == ["s001.a", "s001.b"]  # s002.new does not exist yet
     # the topic kind asks for the metadata of the scoped topics by name, not for the whole listing
     assert cluster.metadata_of == [["s001.a", "s001.b", "s002.new"]]
     assert doc["scoped"]["base"] == "HEAD"
-    assert doc["scoped"]["names"] == {"topic": ["s001.a", "s001.b", "s002.new"]}
+    assert doc["scoped"]["names"] == {"acl": [], "subject": [], "topic": ["s001.a", "s001.b", "s002.new"]}
     assert doc["scope"]["topic"]["names"] == ["s001.a", "s001.b", "s002.new"]
     assert doc["scope"]["topic"]["prefixes"] == []
     actions = {e["address"]: e["action"] for e in doc["resource_changes"]}

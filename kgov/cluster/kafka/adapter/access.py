@@ -25,6 +25,7 @@ from confluent_kafka.admin import (
 )
 
 from kgov.bindings import Binding
+from kgov.cluster.interrupt import wait_futures
 from kgov.cluster.kafka.access_port import (
     ABSENT,
     HIDDEN,
@@ -153,21 +154,37 @@ class KafkaAccessMixin(KafkaBase):
             )
 
     def describe_acls(self) -> Sequence[Binding]:
+        return self._describe_acls([None])
+
+    def describe_acls_of(self, principals: Sequence[str]) -> Sequence[Binding]:
+        return self._describe_acls(sorted(set(principals)))
+
+    def _describe_acls(self, principals: Sequence[Any]) -> Sequence[Binding]:
+        """One DescribeAcls per principal (None: every binding), sent together."""
         self._require("DESCRIBE", "describe ACLs")
         anything: Any = None  # confluent_kafka's filter: None matches any string
-        everything = AclBindingFilter(
-            ResourceType.ANY,
-            anything,
-            ResourcePatternType.ANY,
-            anything,
-            anything,
-            AclOperation.ANY,
-            AclPermissionType.ANY,
-        )
-        try:
-            found = self._one(
-                "describe_acls", lambda: self._admin.describe_acls(everything, request_timeout=self._timeout)
+        filters = [
+            AclBindingFilter(
+                ResourceType.ANY,
+                anything,
+                ResourcePatternType.ANY,
+                principal,
+                anything,
+                AclOperation.ANY,
+                AclPermissionType.ANY,
             )
+            for principal in principals
+        ]
+        self.requests["describe_acls"] += len(filters)
+        found: list[Any] = []
+        try:
+            futures = [self._admin.describe_acls(f, request_timeout=self._timeout) for f in filters]
+            wait_futures(futures, self._timeout + 5)
+            for future in futures:
+                if not future.done():
+                    late = f"no answer from Kafka within {self._timeout + 5:g}s"
+                    raise KafkaException(KafkaError(KafkaError._TIMED_OUT, late))
+                found.extend(future.result())
         except KafkaException as exc:
             raise ClusterError(
                 f"cannot describe the ACLs of the cluster: {error_text(exc)}",

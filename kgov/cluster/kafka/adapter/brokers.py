@@ -21,10 +21,12 @@ from confluent_kafka.admin import AlterConfigOpType, ConfigEntry, ConfigResource
 
 from kgov.cluster.interrupt import wait_futures
 from kgov.cluster.kafka.adapter.base import KafkaBase, error_text
-from kgov.cluster.kafka.adapter.cluster_default import ClusterDefault
 from kgov.cluster.kafka.broker_port import DEFAULT, BrokerConfigs, BrokerConfigValue
 from kgov.cluster.kafka.port import ConfigOp, Outcome
 from kgov.errors import ClusterError
+
+if TYPE_CHECKING:
+    from kgov.cluster.kafka.adapter.cluster_default import ClusterDefault
 
 
 def _source(source: Any) -> str:
@@ -60,6 +62,9 @@ class KafkaBrokerConfigMixin(KafkaBase):
     def _cluster_default(self) -> ClusterDefault:
         client: ClusterDefault | None = self.__dict__.get("_default_client")
         if client is None:  # connects on first use: a plan without broker settings never makes it
+            # (imported here too: kafka-python costs every command's start-up ~0.05 s otherwise)
+            from kgov.cluster.kafka.adapter.cluster_default import ClusterDefault
+
             client = ClusterDefault(self.settings)
             self.__dict__["_default_client"] = client
         return client

@@ -14,7 +14,7 @@ import pytest
 
 from kgov import gcpause
 from kgov.commands.lint import lint_catalog
-from kgov.gcpause import long_lived
+from kgov.gcpause import no_cycles
 from kgov.schemas.avro_parse import _dependency_order
 from kgov.schemas.model import Reference, Schema
 from kgov.schemas.references import _avro_names
@@ -42,21 +42,21 @@ def paused() -> Iterator[None]:
 def test_outside_the_console_script_nothing_is_paused_or_frozen(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(gcpause, "_settle", False)
     frozen = gc.get_freeze_count()
-    with long_lived():
+    with no_cycles():
         assert gc.isenabled()
     assert gc.isenabled() and gc.get_freeze_count() == frozen
 
 
 def test_in_the_console_script_the_build_is_paused_then_frozen(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(gcpause, "_settle", False)
-    gcpause.settle_long_lived()
+    gcpause.settle_for_one_command()
     try:
-        with long_lived():
+        with no_cycles():
             assert not gc.isenabled()
             built = [[i] for i in range(1000)]
         assert gc.isenabled()
         assert gc.get_freeze_count() >= len(built)
-        with pytest.raises(ValueError), long_lived():  # an error on the way: the collector runs again
+        with pytest.raises(ValueError), no_cycles():  # an error on the way: the collector runs again
             raise ValueError("x")
         assert gc.isenabled()
     finally:

@@ -16,6 +16,7 @@ import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import islice
+from operator import attrgetter
 from pathlib import Path
 
 from kgov.catalog.yamlpos import MAX_FILE_BYTES, YamlProblem, check_size, decode
@@ -89,6 +90,11 @@ def files_error(path: Path | str, message: str, hint: str, severity: Severity = 
     return Diagnostic(RULE_FILES, severity, message, Location(str(path)), hint)
 
 
+# The sort key of one folder's entries: their Path order is their names' (parts compared in turn,
+# the folder's equal), in C; Path.__lt__ was 120,000 Python calls for 10,000 schema files.
+_NAME = attrgetter("name")
+
+
 def _inside(path: Path, root: Path) -> bool:
     return path == root or path.is_relative_to(root)
 
@@ -131,7 +137,7 @@ def list_files(folder: Path, root: Path, suffixes: Iterable[str], diags: list[Di
                 )
             )
             return []
-        entries.sort()
+        entries.sort(key=_NAME)  # one folder's entries: in Path order (tested), without its slow __lt__
     except OSError as exc:
         diags.append(
             files_error(folder, f"cannot list {name}/: {exc.strerror}", "check the folder's permissions")

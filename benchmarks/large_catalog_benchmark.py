@@ -15,7 +15,8 @@ process (start-up included), taking turns, the median of --repeat runs of:
               topics/, acls/) and `json.loads` of every schema file
 
 with wall time, CPU time (user + system) and peak resident memory (the child's maxrss); the floor
-runs with kgov's garbage-collector settings (as scale_benchmark's floors). The ratios are kgov /
+runs with kgov's garbage-collector settings (as scale_benchmark's floors), paused while it parses
+as kgov's is while it reads the catalog and a snapshot (kgov/gcpause.py). The ratios are kgov /
 floor, both measured in the same run: on a shared machine wall time moves with the load, CPU time
 much less.
 """
@@ -40,6 +41,7 @@ from pathlib import Path
 import scale_benchmark as scale
 
 from kgov.cli import tune_gc
+from kgov.gcpause import no_cycles
 
 PREFIX = "b"
 
@@ -335,12 +337,14 @@ def main() -> int:
     parser.add_argument("--take-snapshot", type=Path, nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.floor_lint is not None:
-        tune_gc()  # the floor's collector set as kgov's (see scale_benchmark.py)
-        floor_lint(args.floor_lint)
+        tune_gc()  # the floor's collector set as kgov's (see scale_benchmark.py), and paused while
+        with no_cycles():  # it parses, as kgov's is while it reads the catalog (kgov/gcpause.py)
+            floor_lint(args.floor_lint)
         return 0
     if args.floor_plan is not None:
         tune_gc()
-        floor_plan(*args.floor_plan)
+        with no_cycles():  # as kgov's while it reads the catalog and the snapshot
+            floor_plan(*args.floor_plan)
         return 0
     if args.take_snapshot is not None:
         tune_gc()

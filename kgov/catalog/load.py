@@ -35,6 +35,7 @@ from kgov.catalog.model import AccessFile, Catalog, ClusterFile, SchemaFile, Set
 from kgov.catalog.yamlpos import YamlDoc, YamlProblem
 from kgov.diagnostics import Diagnostic, Location, Severity
 from kgov.errors import CatalogError
+from kgov.gcpause import no_cycles
 from kgov.suggest import bounded, close_match
 
 __all__ = ["RULE_FILES", "RULE_STRUCTURE", "RULE_YAML", "Loaded", "load_catalog"]
@@ -68,7 +69,7 @@ def load_catalog(root: Path, *, cached: bool = True) -> Loaded:
     cache = Cache.from_env() if cached else None
     token = _cache.set(cache)
     try:
-        with bounded():  # the did-you-means of every file share one budget
+        with bounded(), no_cycles():  # the did-you-means of every file share one budget
             return _load(root)
     finally:
         _cache.reset(token)

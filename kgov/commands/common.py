@@ -15,6 +15,7 @@ from kgov.catalog.resolve import environment
 from kgov.cluster.kafka.client_settings import kafka_settings
 from kgov.diagnostics import Diagnostic
 from kgov.errors import CatalogError
+from kgov.gcpause import no_cycles
 from kgov.kinds.base import Backends
 from kgov.policy import lint
 from kgov.sanitize import guarded, printable
@@ -54,7 +55,8 @@ def checked_catalog_of(root: Path, env_names: tuple[str, ...] | None) -> tuple[C
     defined = loaded.catalog.settings.environments
     names = tuple(defined) if env_names is None else env_names
     envs = [defined[name] for name in names if name in defined]
-    errors = [d for d in lint(loaded, envs, errors_only=True) if d.is_error]
+    with no_cycles():
+        errors = [d for d in lint(loaded, envs, errors_only=True) if d.is_error]
     if errors:
         report_diagnostics(errors)
         raise CatalogError(

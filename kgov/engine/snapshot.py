@@ -15,6 +15,7 @@ from kgov.catalog.model import Catalog
 from kgov.catalog.resolve import environment
 from kgov.engine.make import make_plan
 from kgov.errors import PlanError
+from kgov.gcpause import no_cycles
 from kgov.kinds import KINDS
 from kgov.kinds.base import Backends, Kind, SavesSnapshotState, Snapshotting
 from kgov.plan.model import JSON, Plan, Scoped
@@ -104,17 +105,18 @@ def plan_from_snapshot(
     scoped: Scoped | None,
     kinds: Sequence[Kind] = KINDS,
 ) -> Plan:
-    taken = load(path)
-    check_coverage(taken, catalog, env, path, kinds)  # another environment, a kind left out
-    plan = make_plan(
-        catalog,
-        env,
-        Backends(),
-        allow_delete=allow_delete,
-        kinds=kinds,
-        scoped=scoped,
-        observe_with=observers(taken, kinds),
-    )
+    with no_cycles():  # no connection, no threads: kgov's own work alone (kgov/gcpause.py)
+        taken = load(path)
+        check_coverage(taken, catalog, env, path, kinds)  # another environment, a kind left out
+        plan = make_plan(
+            catalog,
+            env,
+            Backends(),
+            allow_delete=allow_delete,
+            kinds=kinds,
+            scoped=scoped,
+            observe_with=observers(taken, kinds),
+        )
     note = (
         f"planned from the snapshot {path} taken at {taken.created_at}, not the live cluster; "
         "apply re-reads the cluster and refuses the plan if anything it covers changed since"

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from kgov import __version__
 from kgov.errors import KgovError, PlanError
+from kgov.gcpause import no_cycles
 from kgov.outfile import check_output_file, write_atomically
 from kgov.plan.fingerprint import digest
 from kgov.plan.model import JSON
@@ -60,7 +61,8 @@ def save(snapshot: Snapshot, path: Path, catalog_root: Path | None = None) -> No
 
 def load(path: Path) -> Snapshot:
     again = "take a new one with `kgov snapshot --env ENV --out FILE`"
-    doc = read_json(path, MAX_BYTES, "snapshot")
+    with no_cycles():  # the plan keeps it to its end
+        doc = read_json(path, MAX_BYTES, "snapshot")
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise PlanError(f'{path} is not a kgov snapshot (no "format": "{FORMAT}")', hint=again)
     if doc.get("format_version") != FORMAT_VERSION:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections.abc import Iterator
+from operator import attrgetter, itemgetter
 from pathlib import Path
 
 from kgov.catalog.model import DEFAULT_TOPIC_NAME, AccessFile, Topic, TopicsFile
@@ -12,6 +13,9 @@ from kgov.catalog.patterns import protected_matcher
 from kgov.diagnostics import Severity
 from kgov.policy.context import Context
 from kgov.policy.registry import Example, Finding, rule, topic_file
+
+_SERVICE = attrgetter("service")
+_FIRST = itemgetter(0)
 
 KAFKA_LEGAL = re.compile(r"[a-zA-Z0-9._-]+")
 KAFKA_MAX_LENGTH = 249
@@ -182,6 +186,8 @@ service's name prefix its own (ownership, ACL prefixes, deletes) and reviews go 
 def check_prefix(ctx: Context) -> Iterator[Finding]:
     if not ctx.policy.service_owns_prefix:
         return
+    if list(map(_SERVICE, ctx.topics)) == list(map(_FIRST, ctx.topic_parts)):
+        return  # every name's service is its file's (the usual catalog): compared in C
     for topic, (service, _) in zip(ctx.topics, ctx.topic_parts, strict=True):
         if service and service != topic.service:
             yield Finding(
@@ -269,6 +275,8 @@ silently ignored by plan and apply.
 def check_protected(ctx: Context) -> Iterator[Finding]:
     protected = ctx.catalog.settings.ownership.protected
     matcher = protected_matcher(protected)  # one pattern for all: a topic is not matched 1,000 times
+    if matcher is None or not any(map(matcher.match, ctx.topic_names)):
+        return  # no name matches (the usual catalog): nothing to find, asked in C
     for topic in ctx.topics:
         if matcher is not None and matcher.match(topic.name):
             text = next(p for p in protected if fnmatch.fnmatchcase(topic.name, p))

@@ -72,19 +72,20 @@ def _parse_one(
 def _dependency_order(schema: Schema) -> list[Schema]:
     """Referenced schemas, deepest first, each once (a cycle is cut: lint reports cycles)."""
     out: list[Schema] = []
-    seen: set[str] = set()
-
-    def visit(s: Schema) -> None:
-        for ref in s.references:
-            key = ref.subject
-            if key in seen:
-                continue
-            seen.add(key)
-            visit(ref.schema)
-            out.append(ref.schema)
-
-    visit(schema)
+    _visit(schema, set(), out)
     return out
+
+
+def _visit(s: Schema, seen: set[str], out: list[Schema]) -> None:
+    # a module function, not a closure: a closure calling itself is a reference cycle, garbage only
+    # the collector frees (kgov/gcpause.py builds the catalog with it paused)
+    for ref in s.references:
+        key = ref.subject
+        if key in seen:
+            continue
+        seen.add(key)
+        _visit(ref.schema, seen, out)
+        out.append(ref.schema)
 
 
 def expand_aliases(node: object, namespace: str) -> object:

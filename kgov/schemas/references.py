@@ -140,35 +140,38 @@ def _avro_names(doc: object, namespace: str) -> tuple[set[str], set[str]]:
     """(full names defined, full names used) in an Avro schema's JSON."""
     defined: set[str] = set()
     used: set[str] = set()
-
-    def full(name: str, ns: str) -> str:
-        return name if "." in name or not ns else f"{ns}.{name}"
-
-    def walk(node: object, ns: str) -> None:
-        if isinstance(node, str):
-            if node not in PRIMITIVES:
-                used.add(full(node, ns))
-        elif isinstance(node, list):
-            for item in node:
-                walk(item, ns)
-        elif isinstance(node, dict):
-            kind = node.get("type")
-            if kind in NAMED and isinstance(node.get("name"), str):
-                name = node["name"]
-                ns = name.rpartition(".")[0] if "." in name else str(node.get("namespace") or ns)
-                defined.add(full(name, ns))
-                for field in node.get("fields") or ():
-                    if isinstance(field, dict):
-                        walk(field.get("type"), ns)
-            elif kind in ("array", "map"):
-                walk(node.get("items" if kind == "array" else "values"), ns)
-            elif isinstance(kind, dict | list) or (isinstance(kind, str) and kind not in PRIMITIVES):
-                walk(kind, ns)
-
-    walk(doc, namespace)
+    _walk_avro(doc, namespace, defined, used)
     # a short name used inside a namespace may name a type of the null namespace
     used = {u if u in defined or u.rpartition(".")[2] not in defined else u.rpartition(".")[2] for u in used}
     return defined, used
+
+
+def _full(name: str, ns: str) -> str:
+    return name if "." in name or not ns else f"{ns}.{name}"
+
+
+def _walk_avro(node: object, ns: str, defined: set[str], used: set[str]) -> None:
+    # module functions, not closures: a closure calling itself is a reference cycle, garbage only the
+    # collector frees (kgov/gcpause.py builds the catalog with it paused)
+    if isinstance(node, str):
+        if node not in PRIMITIVES:
+            used.add(_full(node, ns))
+    elif isinstance(node, list):
+        for item in node:
+            _walk_avro(item, ns, defined, used)
+    elif isinstance(node, dict):
+        kind = node.get("type")
+        if kind in NAMED and isinstance(node.get("name"), str):
+            name = node["name"]
+            ns = name.rpartition(".")[0] if "." in name else str(node.get("namespace") or ns)
+            defined.add(_full(name, ns))
+            for field in node.get("fields") or ():
+                if isinstance(field, dict):
+                    _walk_avro(field.get("type"), ns, defined, used)
+        elif kind in ("array", "map"):
+            _walk_avro(node.get("items" if kind == "array" else "values"), ns, defined, used)
+        elif isinstance(kind, dict | list) or (isinstance(kind, str) and kind not in PRIMITIVES):
+            _walk_avro(kind, ns, defined, used)
 
 
 def _json_refs(doc: object) -> Iterator[str]:

@@ -17,7 +17,7 @@ from kgov.cluster.kafka.port import KafkaAdmin
 from kgov.diagnostics import Location
 from kgov.kinds.access_file import principal_location
 from kgov.kinds.acl import snapshot
-from kgov.kinds.acl.diff import diff_acls
+from kgov.kinds.acl.diff import diff_rows
 from kgov.kinds.acl.imports import import_principals
 from kgov.kinds.acl.observe import AclScope, ObservedAcls, observe_acls
 from kgov.kinds.acl.review import acl_reasons
@@ -140,11 +140,9 @@ class AclKind(
     def diff(
         self, desired: Mapping[str, Binding], observed: ObservedAcls, ctx: DiffContext
     ) -> tuple[list[Entry], list[str]]:
-        want: dict[str, set[Binding]] = {p: set() for p in observed.scope.principals}
-        for b in desired.values():
-            want.setdefault(b.principal, set()).add(b)
-        grants = {p: frozenset(bs) for p, bs in want.items()}
-        found = diff_acls(grants, observed.bindings, frozenset(observed.scope.topics))
+        scope = observed.scope
+        managed = {*scope.principals, *(b.principal for b in desired.values())}
+        found = diff_rows(managed, desired.values(), observed.rows, frozenset(scope.topics))
         entries = [_entry(b, "create") for b in found.creates] + [_entry(b, "delete") for b in found.revokes]
         return entries, list(found.warnings)
 

@@ -8,9 +8,11 @@ principal are never touched; they are counted, and those touching catalog topics
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from kgov.bindings import BY_FIELDS, Binding
+from kgov.kinds.acl.observe import Row
 
 NAMED_MAX = 20  # unmanaged principals named in warnings; the rest are counted
 
@@ -26,11 +28,21 @@ class AclDiff:
 def diff_acls(
     desired: Mapping[str, frozenset[Binding]], observed: Iterable[Binding], catalog_topics: frozenset[str]
 ) -> AclDiff:
-    have = set(observed)
     want = set().union(*desired.values()) if desired else set()
-    creates = tuple(sorted(want - have, key=BY_FIELDS))
-    revokes = tuple(sorted((b for b in have - want if b.principal in desired), key=BY_FIELDS))
-    others = [b for b in have if b.principal not in desired]
+    return diff_rows(desired, want, frozenset(map(BY_FIELDS, observed)), catalog_topics)
+
+
+def diff_rows(
+    managed: Iterable[str], desired: Iterable[Binding], have: AbstractSet[Row], catalog_topics: frozenset[str]
+) -> AclDiff:
+    """diff_acls with the observed bindings as their fields (ObservedAcls.rows): the sets are of
+    tuples, compared and sorted in C (a tuple sorts as BY_FIELDS sorts its Binding), and Binding
+    objects are made only for what differs. `managed`: the principals the catalog declares."""
+    want = set(map(BY_FIELDS, desired))
+    principals = set(managed)
+    creates = tuple(Binding(*row) for row in sorted(want - have))
+    revokes = tuple(Binding(*row) for row in sorted(row for row in have - want if row[0] in principals))
+    others = [Binding(*row) for row in have if row[0] not in principals]
     return AclDiff(creates, revokes, len(others), tuple(_warnings(others, catalog_topics)))
 
 

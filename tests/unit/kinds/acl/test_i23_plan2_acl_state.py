@@ -39,5 +39,5 @@ def test_the_state_is_what_sorting_the_bindings_gave(seed: int) -> None:
     nul = seed % 3 == 0
     bindings = frozenset(random_binding(rng, nul) for _ in range(rng.randrange(0, 80)))
     principals = tuple(rng.sample(["User:a", "User:a.b", "User:ab", "User:d"], rng.randrange(0, 5)))
-    observed = ObservedAcls(AclScope(principals, ()), bindings)
+    observed = ObservedAcls.of(AclScope(principals, ()), bindings)
     assert observed.to_json() == old_to_json(observed)

@@ -55,7 +55,9 @@ PER_SERVICE = 100
 BATCH = 1000  # the benchmark's own set-up requests; the floor uses kgov's batch size (--batch)
 RETENTION = "86400000"  # every other topic carries it explicitly
 DRIFTED = "3600000"
-FILES_PER_PARTITION = 1.2  # a segment file each, and some slack (10,000 x 1 fits 20,000; x 2 did not)
+# A segment file each (kgov/sandbox/capacity.py measured 1,999 files for 2,000 partitions), and slack.
+FILES_PER_PARTITION = 1.05
+SHARE_MARGIN = 1.05  # several brokers: the most one broker gets of new partitions, over the even share
 # Requests that are not admin work: connection set-up and the broker's own KRaft/controller traffic.
 NOT_ADMIN = frozenset(
     [
@@ -113,7 +115,7 @@ def write_topicctl_configs(root: Path, prefix: str, n: int, bootstrap: str) -> l
     (root / "topics").mkdir(parents=True)
     (root / "cluster.yaml").write_text(
         "meta:\n  name: bench\n  environment: local\n  region: local\n  description: the sandbox\n"
-        f"spec:\n  bootstrapAddrs:\n    - {bootstrap}\n",
+        "spec:\n  bootstrapAddrs:\n" + "".join(f"    - {b}\n" for b in bootstrap.split(",")),
         "utf-8",
     )
     for name in names:
@@ -156,7 +158,7 @@ def floor_plan(root: Path, bootstrap: str, batch: int) -> None:
     listed = admin.list_topics(timeout=120).topics
     pending = [
         admin.describe_configs(
-            [ConfigResource(ResourceType.TOPIC, n) for n in names[i : i + batch]], request_timeout=120
+            [ConfigResource(ResourceType.TOPIC, n) for n in names[i : i + batch]], request_timeout=600
         )
         for i in range(0, len(names), batch)
     ]
@@ -174,8 +176,8 @@ def floor_create(names: Sequence[str], bootstrap: str, batch: int) -> None:
                 NewTopic(n, 1, 1, config={"retention.ms": RETENTION} if has_retention(n) else {})
                 for n in names[i : i + batch]
             ],
-            operation_timeout=120,
-            request_timeout=120,
+            operation_timeout=600,  # all at once: the last request waits for every earlier one
+            request_timeout=900,
         )
         for i in range(0, len(names), batch)
     ]
@@ -200,49 +202,66 @@ def wait_visible(admin, names: Sequence[str], timeout: float = 300) -> None:  # 
 
 
 class Broker:
+    """The sandbox's brokers (one, or 2-5 with `--brokers`): their processes, open files and request
+    meters. Request counts are summed over every broker (not the KRaft controller: it answers only
+    the brokers); open-file room is checked broker by broker, each taking its share of the partitions."""
+
     def __init__(self, state_dir: Path, bootstrap: str, work: Path) -> None:
-        self.pid = int((state_dir / "run" / "kafka.pid").read_text().split()[0])
+        run_dir = state_dir / "run"
+        files = [run_dir / "kafka.pid"] if (run_dir / "kafka.pid").exists() else []
+        files = files or sorted(run_dir.glob("broker-*.pid"), key=lambda p: int(p.stem.split("-")[1]))
+        if not files:
+            raise SystemExit(f"no sandbox broker in {state_dir} (no run/kafka.pid, run/broker-*.pid)")
+        self.pids = [int(f.read_text().split()[0]) for f in files]
         self.bootstrap = bootstrap
         self.admin = _admin(bootstrap)
-        self.limit = self._fd_limit()
-        self.jmx_url = self._jmx(work)
+        self.limit = min(self._fd_limit(pid) for pid in self.pids)
+        self.jmx_urls = self._jmx(work)
         self.at_start = self.open_files()  # before the benchmark creates (and deletes) anything
 
-    def _fd_limit(self) -> int:
-        for line in Path(f"/proc/{self.pid}/limits").read_text().splitlines():
+    @staticmethod
+    def _fd_limit(pid: int) -> int:
+        for line in Path(f"/proc/{pid}/limits").read_text().splitlines():
             if line.startswith("Max open files"):
                 return int(line.split()[3])
         return 4096
 
-    def open_files(self) -> int:
-        return len(os.listdir(f"/proc/{self.pid}/fd"))
+    def open_files(self) -> list[int]:
+        """Each broker's open files, in broker order."""
+        return [len(os.listdir(f"/proc/{pid}/fd")) for pid in self.pids]
 
-    def _jmx(self, work: Path) -> str | None:
-        """The broker's local JMX address (its agent started by jcmd); None if no JDK tools."""
+    def _jmx(self, work: Path) -> list[str] | None:
+        """Each broker's local JMX address (its agent started by jcmd); None if no JDK tools."""
         if not (shutil.which("jcmd") and shutil.which("javac")):
             return None
 
-        def address() -> str | None:
+        def address(pid: int) -> str | None:
             out = subprocess.run(
-                ["jcmd", str(self.pid), "PerfCounter.print"], capture_output=True, text=True, check=False
+                ["jcmd", str(pid), "PerfCounter.print"], capture_output=True, text=True, check=False
             ).stdout
             for line in out.splitlines():
                 if line.startswith("sun.management.JMXConnectorServer.address="):
                     return line.split("=", 1)[1].strip('"')
             return None
 
-        url = address()
-        if url is None:
-            subprocess.run(
-                ["jcmd", str(self.pid), "ManagementAgent.start_local"], capture_output=True, check=False
-            )
-            url = address()
+        urls = []
+        for pid in self.pids:
+            url = address(pid)
+            if url is None:
+                subprocess.run(
+                    ["jcmd", str(pid), "ManagementAgent.start_local"], capture_output=True, check=False
+                )
+                url = address(pid)
+            if url is None:
+                return None
+            urls.append(url)
         subprocess.run(["javac", "-d", str(work), str(HERE / "RequestCounts.java")], check=True)
         self.classes = work
-        return url
+        return urls
 
     def requests(self) -> Counter[str]:
-        if self.jmx_url is None:
+        """Requests received so far, by type, summed over every broker."""
+        if self.jmx_urls is None:
             return Counter()
         out = subprocess.run(
             [
@@ -252,7 +271,7 @@ class Broker:
                 "-cp",
                 str(self.classes),
                 "RequestCounts",
-                self.jmx_url,
+                *self.jmx_urls,
             ],
             capture_output=True,
             text=True,
@@ -260,23 +279,38 @@ class Broker:
         ).stdout
         return Counter({k: int(v) for k, v in (line.split() for line in out.splitlines())})
 
+    def share(self, partitions: int) -> int:
+        """The most single-replica partitions one broker may get of `partitions` new ones: Kafka
+        places each at a broker of its choosing, so a margin over the even share."""
+        if len(self.pids) == 1:
+            return partitions
+        return int(partitions / len(self.pids) * SHARE_MARGIN) + 100
+
     def room_for(self, partitions: int, timeout: float = 400) -> None:
-        """Wait until the broker's open files leave room for `partitions` more (FILES_PER_PARTITION each)."""
+        """Wait until every broker's open files leave room for its share of `partitions` more
+        (FILES_PER_PARTITION each)."""
+        need = FILES_PER_PARTITION * self.share(partitions)
         deadline = time.monotonic() + timeout
-        while self.open_files() + FILES_PER_PARTITION * partitions > 0.95 * self.limit:
+        while max(self.open_files()) + need > 0.95 * self.limit:
             if time.monotonic() > deadline:
-                raise SystemExit(f"the broker holds {self.open_files()} open files; no room for {partitions}")
+                raise SystemExit(
+                    f"the brokers hold {self.open_files()} open files (limit {self.limit} each); "
+                    f"no room for {partitions} more partitions"
+                )
             time.sleep(2)
 
-    def settle(self, files: int, timeout: float = 180) -> None:
-        """Wait until the broker holds no more than `files` open files (and a little): the files of
+    def settle(self, files: Sequence[int]) -> None:
+        """Wait until no broker holds more than its `files` open files (and a little): the files of
         deleted topics are gone, and so is the work of deleting them (file.delete.delay.ms, 60 s).
-        Both creations are timed on a broker that deletes nothing: whichever ran right after a mass
-        delete shared the broker with it (5,000 creations took kgov 20.0 s that way, 12.0 s alone)."""
+        Both creations are timed on brokers that delete nothing: whichever ran right after a mass
+        delete shared the broker with it (5,000 creations took kgov 20.0 s that way, 12.0 s alone).
+        Waits 180 s at most, or longer for many files (a broker deletes some 100 topics a second)."""
+        excess = max(now - then for now, then in zip(self.open_files(), files, strict=True))
+        timeout = max(180.0, excess / 50)
         deadline = time.monotonic() + timeout
-        while self.open_files() > files + 100:
+        while any(now > then + 100 for now, then in zip(self.open_files(), files, strict=True)):
             if time.monotonic() > deadline:  # go on, but say so: the next creation may be slower
-                print(f"  (the broker still holds {self.open_files()} open files after {timeout:.0f} s)")
+                print(f"  (the brokers still hold {self.open_files()} open files after {timeout:.0f} s)")
                 return
             time.sleep(2)
 
@@ -362,7 +396,7 @@ def run(broker: Broker, cmd: Sequence[str], log: Path, expect: Sequence[int] = (
     if code not in expect:
         tail = log.read_text(errors="replace")[-2000:]
         raise SystemExit(f"{' '.join(cmd[:6])} ... exited {code} (expected {list(expect)}):\n{tail}")
-    delta = broker.requests() - before if broker.jmx_url else None
+    delta = broker.requests() - before if broker.jmx_urls else None
     admin = {k: v for k, v in (delta or {}).items() if k not in NOT_ADMIN}
     return Run(
         seconds,
@@ -429,6 +463,10 @@ def machine() -> str:
     return f"{os.cpu_count()} CPUs ({cpu}), {gib:.0f} GiB memory, Python {sys.version.split()[0]}"
 
 
+def nodes(brokers: int) -> str:
+    return "one KRaft node" if brokers == 1 else f"{brokers} brokers and a KRaft controller"
+
+
 def find_topicctl(given: str | None) -> str | None:
     for candidate in (given, shutil.which("topicctl"), str(Path.home() / "go" / "bin" / "topicctl")):
         if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
@@ -459,7 +497,13 @@ def measure_size(n: int, broker: Broker, work: Path, args: argparse.Namespace, t
             )
 
         floors, applies = [], []
-        for turn in range(args.apply_repeat):  # in turns: the broker's pace drifts between runs
+        timed = n <= args.apply_max
+        if not timed:  # the plans' topics, created untimed (and the same way as the floor's)
+            broker.settle(broker.at_start)
+            broker.room_for(n + len(tnames))
+            floor_create(knames, broker.bootstrap, BATCH)
+            notes.append(f"apply, create: not timed above --apply-max {args.apply_max} (raw CreateTopics)")
+        for turn in range(args.apply_repeat if timed else 0):  # in turns: the broker's pace drifts
             if turn:
                 broker.delete(knames)
             broker.settle(broker.at_start)  # an earlier size's (or turn's) topics are deleted by now
@@ -472,8 +516,8 @@ def measure_size(n: int, broker: Broker, work: Path, args: argparse.Namespace, t
             applies.append(
                 run(broker, kgov_cmd("apply", "--env", "local", "-c", str(kroot), "--auto-approve"), log)
             )
-        create_floor, apply = middle(floors), middle(applies)
-        if args.apply_repeat > 1:
+        create_floor, apply = (middle(floors), middle(applies)) if timed else (None, None)
+        if args.apply_repeat > 1 and timed:
             turns = zip(applies, floors, strict=True)
             each = ", ".join(f"{a.seconds:.2f} / {f.seconds:.2f}" for a, f in turns)
             notes.append(f"apply, create, each turn (kgov / floor s): {each}")
@@ -490,7 +534,8 @@ def measure_size(n: int, broker: Broker, work: Path, args: argparse.Namespace, t
                 f"end state after apply: kgov's and topicctl's topics "
                 f"{'identical' if same else 'DIFFER'} ({n} each: partitions, replicas, explicit configs)"
             )
-        rows["apply, create"] = (apply, create_floor, tapply)
+        if timed or tapply:
+            rows["apply, create"] = (apply, create_floor, tapply)
         broker.visible(knames)  # apply waits 30 s at most: at 10,000 the broker may still be catching up
 
         plan_floor = median(broker, self_cmd("--floor-plan", str(kroot), *batch), log, args.repeat)
@@ -599,6 +644,12 @@ def main() -> int:
         "waits about a minute for the broker to finish deleting the last one's topics)",
     )
     parser.add_argument("--topicctl", help="the topicctl binary (default: PATH, then ~/go/bin)")
+    parser.add_argument(
+        "--apply-max",
+        type=int,
+        default=10**9,
+        help="largest size to time `apply, create` at (above it the topics are created untimed)",
+    )
     parser.add_argument("--topicctl-max", type=int, default=1000, help="largest size to run topicctl at")
     parser.add_argument(
         "--compare",
@@ -634,9 +685,13 @@ def main() -> int:
         broker = Broker(args.state_dir, bootstrap, work)
         print(f"machine: {machine()}; load average at start {os.getloadavg()[0]:.1f}")
         print(
-            f"broker: the kgov sandbox (Kafka 4.3.1, one KRaft node) at {bootstrap}; open-file limit "
-            f"{broker.limit}; requests counted "
-            + ("on the broker (JMX RequestMetrics)" if broker.jmx_url else "n/a (no jcmd/javac)")
+            f"broker: the kgov sandbox (Kafka 4.3.1, {nodes(len(broker.pids))}) at {bootstrap}; "
+            f"open-file limit {broker.limit} per broker; requests counted "
+            + (
+                f"on the broker{'s' * (len(broker.pids) > 1)} (JMX RequestMetrics)"
+                if broker.jmx_urls
+                else "n/a (no jcmd/javac)"
+            )
         )
         print(
             "topicctl: "

@@ -441,6 +441,24 @@ def median(broker: Broker, cmd: Sequence[str], log: Path, repeat: int, expect: S
     return middle([run(broker, cmd, log, expect) for _ in range(repeat)])
 
 
+def in_turns(
+    broker: Broker, cmds: Sequence[Sequence[str]], log: Path, repeat: int, expect: Sequence[int] = (0,)
+) -> list[list[Run]]:
+    """Each command `repeat` times, in turns (one run of each, then again): on a shared machine the
+    load drifts over minutes, and runs of one command after the other would meet different loads."""
+    runs: list[list[Run]] = [[] for _ in cmds]
+    for _ in range(repeat):
+        for cmd, out in zip(cmds, runs, strict=True):
+            out.append(run(broker, cmd, log, expect))
+    return runs
+
+
+def each_turn(what: str, kgov: Sequence[Run], floor: Sequence[Run]) -> str:
+    return f"{what}, each turn (kgov / floor s): " + ", ".join(
+        f"{k.seconds:.2f} / {f.seconds:.2f}" for k, f in zip(kgov, floor, strict=True)
+    )
+
+
 def middle(runs: Sequence[Run]) -> Run:
     """The median run by time, with the highest peak memory of them all."""
     mid = sorted(runs, key=lambda r: r.seconds)[len(runs) // 2]
@@ -504,6 +522,7 @@ def measure_size(n: int, broker: Broker, work: Path, args: argparse.Namespace, t
     kroot, troot = work / f"kgov-{n}", work / f"topicctl-{n}"
     knames = write_kgov_catalog(kroot, f"k{tag}s", n)
     with_tctl = tctl is not None and n <= args.topicctl_max
+    tbin = tctl or "topicctl"
     tnames = write_topicctl_configs(troot, f"t{tag}s", n, broker.bootstrap) if with_tctl else []
     fnames = topic_names(f"f{tag}s", n)
     log = work / "last.log"
@@ -511,15 +530,14 @@ def measure_size(n: int, broker: Broker, work: Path, args: argparse.Namespace, t
     rows: dict[str, tuple[Run | None, Run | None, Run | None]] = {}
     notes: list[str] = []
     try:
-        lint = median(broker, kgov_cmd("lint", str(kroot)), log, args.repeat)
-        parse = median(broker, self_cmd("--floor-parse", str(kroot)), log, args.repeat)
-        rows["lint"] = (lint, parse, None)
+        lint_cmds = [kgov_cmd("lint", str(kroot)), self_cmd("--floor-parse", str(kroot))]
         if args.compare:
-            rows["lint, --compare kgov"] = (
-                median(broker, other_kgov(args.compare, kgov_cmd("lint", str(kroot))), log, args.repeat),
-                parse,
-                None,
-            )
+            lint_cmds.append(other_kgov(args.compare, kgov_cmd("lint", str(kroot))))
+        lints = in_turns(broker, lint_cmds, log, args.repeat)
+        parse = middle(lints[1])
+        rows["lint"] = (middle(lints[0]), parse, None)
+        if args.compare:
+            rows["lint, --compare kgov"] = (middle(lints[2]), parse, None)
 
         floors, applies = [], []
         timed = n <= args.apply_max
@@ -556,9 +574,9 @@ def measure_size(n: int, broker: Broker, work: Path, args: argparse.Namespace, t
         elif with_tctl:
             tapply = run(
                 broker,
-                [tctl, "apply", "--skip-confirm", *map(str, sorted((troot / "topics").iterdir()))],
+                [tbin, "apply", "--skip-confirm", *map(str, sorted((troot / "topics").iterdir()))],
                 log,
-            )  # type: ignore[list-item]
+            )
             kstate, tstate = broker.state(knames), broker.state(tnames)
             same = all(kstate[k] == tstate[t] for k, t in zip(knames, tnames, strict=True))
             notes.append(
@@ -569,22 +587,21 @@ def measure_size(n: int, broker: Broker, work: Path, args: argparse.Namespace, t
             rows["apply, create"] = (apply, create_floor, tapply)
         broker.visible(knames)  # apply waits 30 s at most: at 10,000 the broker may still be catching up
 
-        plan_floor = median(broker, self_cmd("--floor-plan", str(kroot), *batch), log, args.repeat)
-        plan = median(
-            broker,
-            kgov_cmd("plan", "--env", "local", "-c", str(kroot), "--detailed-exitcode"),
-            log,
-            args.repeat,
-        )
+        plan_cmd = kgov_cmd("plan", "--env", "local", "-c", str(kroot), "--detailed-exitcode")
+        plan_cmds = [plan_cmd, self_cmd("--floor-plan", str(kroot), *batch)]
+        if args.compare:
+            plan_cmds.append(other_kgov(args.compare, plan_cmd))
+        plans = in_turns(broker, plan_cmds, log, args.repeat)
+        plan, plan_floor = middle(plans[0]), middle(plans[1])
+        if args.repeat > 1:
+            notes.append(each_turn("plan, no changes", plans[0], plans[1]))
         tplan = None
         if with_tctl:
             tfiles = [str(p) for p in sorted((troot / "topics").iterdir())]
-            tplan = run(broker, [tctl, "apply", "--dry-run", "--skip-confirm", *tfiles], log)  # type: ignore[list-item]
+            tplan = run(broker, [tbin, "apply", "--dry-run", "--skip-confirm", *tfiles], log)
         rows["plan, no changes"] = (plan, plan_floor, tplan)
-        plan_cmd = kgov_cmd("plan", "--env", "local", "-c", str(kroot), "--detailed-exitcode")
         if args.compare:
-            before = median(broker, other_kgov(args.compare, plan_cmd), log, args.repeat)
-            rows["plan, --compare kgov"] = (before, plan_floor, None)
+            rows["plan, --compare kgov"] = (middle(plans[2]), plan_floor, None)
         if args.profile and n == max(args.sizes):
             notes += profile_plan(kroot, work)
 
@@ -592,19 +609,16 @@ def measure_size(n: int, broker: Broker, work: Path, args: argparse.Namespace, t
         tdrift = None
         if with_tctl:
             broker.drift(tnames)
-            tdrift = run(broker, [tctl, "apply", "--dry-run", "--skip-confirm", *tfiles], log)  # type: ignore[list-item]
-        drift_floor = median(broker, self_cmd("--floor-plan", str(kroot), *batch), log, args.repeat)
-        drift = median(
-            broker,
-            kgov_cmd("plan", "--env", "local", "-c", str(kroot), "--detailed-exitcode"),
-            log,
-            args.repeat,
-            (2,),
-        )
+            tdrift = run(broker, [tbin, "apply", "--dry-run", "--skip-confirm", *tfiles], log)
+        drifts = in_turns(broker, plan_cmds, log, args.repeat, (0, 2))  # the floor exits 0, kgov 2
+        if any(r.code != 2 for i, runs in enumerate(drifts) if i != 1 for r in runs):  # kgov's runs
+            raise SystemExit("kgov plan found no drift after the direct config changes")
+        drift, drift_floor = middle(drifts[0]), middle(drifts[1])
+        if args.repeat > 1:
+            notes.append(each_turn("plan, 10% drift", drifts[0], drifts[1]))
         rows[f"plan, 10% drift ({drifted})"] = (drift, drift_floor, tdrift)
         if args.compare:
-            before = median(broker, other_kgov(args.compare, plan_cmd), log, args.repeat, (2,))
-            rows["drift, --compare kgov"] = (before, drift_floor, None)
+            rows["drift, --compare kgov"] = (middle(drifts[2]), drift_floor, None)
         rows["plan --base, 10 changed"] = (scoped_plan(kroot, broker, log, args.repeat), None, None)
     finally:
         broker.delete([*knames, *tnames])

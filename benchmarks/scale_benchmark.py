@@ -35,6 +35,7 @@ topics x 1 partition fits the 20,000 limit of this machine; run the sandbox with
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -408,16 +409,43 @@ class Run:
     code: int
 
 
-def run(broker: Broker, cmd: Sequence[str], log: Path, expect: Sequence[int] = (0,)) -> Run:
-    before = broker.requests()
+# Runs each timed command and reports (seconds, maxrss KiB, exit code), one JSON line each. A separate
+# small process: Linux keeps a process's peak RSS across fork and exec, so a child of the benchmark
+# itself (hundreds of MB after listing 80,000 topics) would report at least the benchmark's size.
+RUNNER = """
+import json, os, subprocess, sys, time
+for line in sys.stdin:
+    cmd, log, env = json.loads(line)
     with open(log, "wb") as out:
         start = time.perf_counter()
-        proc = subprocess.Popen(
-            list(cmd), stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=CHILD_ENV
-        )
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env)
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - start
-    proc.returncode = code = os.waitstatus_to_exitcode(status)
+    print(json.dumps([seconds, usage.ru_maxrss, os.waitstatus_to_exitcode(status)]), flush=True)
+"""
+
+
+class Runner:
+    def __init__(self) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", RUNNER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
+
+    def __call__(self, cmd: Sequence[str], log: Path) -> tuple[float, int, int]:
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write(json.dumps([list(cmd), str(log), CHILD_ENV]) + "\n")
+        self.proc.stdin.flush()
+        seconds, maxrss, code = json.loads(self.proc.stdout.readline())
+        return float(seconds), int(maxrss), int(code)
+
+
+RUN: Runner | None = None  # started first thing in main(), while the benchmark is small
+
+
+def run(broker: Broker, cmd: Sequence[str], log: Path, expect: Sequence[int] = (0,)) -> Run:
+    before = broker.requests()
+    assert RUN is not None
+    seconds, maxrss, code = RUN(cmd, log)
     if code not in expect:
         tail = log.read_text(errors="replace")[-2000:]
         raise SystemExit(f"{' '.join(cmd[:6])} ... exited {code} (expected {list(expect)}):\n{tail}")
@@ -425,7 +453,7 @@ def run(broker: Broker, cmd: Sequence[str], log: Path, expect: Sequence[int] = (
     admin = {k: v for k, v in (delta or {}).items() if k not in NOT_ADMIN}
     return Run(
         seconds,
-        usage.ru_maxrss / 1024,
+        maxrss / 1024,
         sum(admin.values()) if delta is not None else None,
         " ".join(f"{k}:{v}" for k, v in sorted(admin.items())),
         code,
@@ -733,6 +761,8 @@ def main() -> int:
         floor_create(topic_names(args.floor_create[0], int(args.floor_create[1])), bootstrap, args.batch)
         return 0
     tctl = find_topicctl(args.topicctl)
+    global RUN
+    RUN = Runner()
     with tempfile.TemporaryDirectory(prefix="kgov-scale-") as tmp:
         work = Path(tmp)
         broker = Broker(args.state_dir, bootstrap, work)

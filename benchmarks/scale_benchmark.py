@@ -1,14 +1,20 @@
-"""Scale benchmark: kgov against the floor (and topicctl) on the sandbox broker, in one command.
+"""Scale benchmark: kgov against the floor (and topicctl) on the sandbox's brokers, in one command.
 
     kgov sandbox up --heap 2g --jit full && eval "$(kgov sandbox env)"
     python benchmarks/scale_benchmark.py [--sizes 100 1000 5000 10000] [--topicctl-max 1000]
 
+    # several brokers (80,000 topics: docs/performance.md "Live, 5 brokers")
+    kgov sandbox up --state-dir .kgov/sb5 --port-base 23000 --brokers 5 --heap 2g --jit full
+    eval "$(kgov sandbox env --state-dir .kgov/sb5)"
+    python benchmarks/scale_benchmark.py --state-dir .kgov/sb5 --sizes 80000 --apply-max 10000
+
 For each size it generates a catalog (100 topics per service file, 1 partition, replication 1,
 an explicit retention.ms on every other topic) and measures, each step a fresh process, wall time
-from start to exit (start-up included), peak resident memory (the child's maxrss) and the admin
-requests counted ON THE BROKER (its kafka.network RequestMetrics RequestsPerSec meters, read over
-JMX: the benchmark starts the broker's local JMX agent with `jcmd`; connection set-up requests,
-ApiVersions and SASL, and the broker's own controller traffic are not counted):
+from start to exit (start-up included), peak resident memory (the child's maxrss, started from a
+small runner process) and the admin requests counted ON THE BROKERS (their kafka.network
+RequestMetrics RequestsPerSec meters, read over JMX and summed: the benchmark starts each broker's
+local JMX agent with `jcmd`; connection set-up requests, ApiVersions and SASL, and the KRaft
+controller's traffic are not counted):
 
   lint             `kgov lint`                  vs  bare libyaml parsing of the same files
   plan, no change  `kgov plan`                  vs  libyaml parse + one metadata request + every
@@ -18,18 +24,23 @@ ApiVersions and SASL, and the broker's own controller traffic are not counted):
                    (plan and wait included)         time until the broker's metadata shows them all
   plan --base      `kgov plan --base HEAD` of a commit that grows 10 topics (a pull request's plan)
 
-Plans and lint are the median of --repeat runs; apply of --apply-repeat (default 1), in turns with
-the floor's creation. With topicctl (found on PATH, in
-~/go/bin, or given with --topicctl; `go install github.com/segmentio/topicctl/cmd/topicctl@v1.21.0`)
-the same steps run for topicctl on its own copy of the topics, up to --topicctl-max topics
-(topicctl creates and plans topic by topic: ~0.1 s a topic here), and the end states are compared.
+Plans and lint are the median of --repeat runs, kgov's and the floor's in turns; apply of
+--apply-repeat (default 1), in turns with the floor's creation; above --apply-max topics the
+creation is not timed (the topics are created by raw CreateTopics). With topicctl (found on PATH,
+in ~/go/bin, or given with --topicctl; v1.21.0 builds from the Go module proxy in a throwaway module:
+`go mod init x`, a tools.go importing github.com/segmentio/topicctl/cmd/topicctl, `go mod tidy`,
+`go build -o ~/go/bin/topicctl github.com/segmentio/topicctl/cmd/topicctl`) the same steps run for
+topicctl on its own copy of the topics, up to --topicctl-max topics, and the end states are compared.
+topicctl creates topic by topic and pauses ~2 s after each: above --topicctl-apply-max its copy is
+created untimed and only its plans are timed (~8 requests a topic).
 
-Sizing: every partition keeps files open in the broker, and a deleted topic's files stay open for
-file.delete.delay.ms (60 s); before creating topics the benchmark waits until the broker's open
-files leave room (1.2 per partition) under its open-file limit, and before each timed creation until
-the files of deleted topics are gone (no creation shares the broker with a deletion). 10,000
-topics x 1 partition fits the 20,000 limit of this machine; run the sandbox with `--heap 2g` for
-5,000 topics and more.
+Sizing: every partition keeps a file open in its broker, and a deleted topic's files stay open for
+file.delete.delay.ms (60 s); before creating topics the benchmark waits until every broker's open
+files leave room for its share of the partitions (FILES_PER_PARTITION each, SHARE_MARGIN over the
+even share on several brokers) under its open-file limit, and before each timed creation until the
+files of deleted topics are gone (no creation shares the brokers with a deletion). On one broker
+10,000 topics x 1 partition fit the 20,000 limit of this machine; 5 brokers held 80,000 (where the
+sandbox controller's 256 MB heap was full). Run the sandbox with `--heap 2g` for 5,000 topics and more.
 """
 
 from __future__ import annotations

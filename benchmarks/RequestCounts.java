@@ -6,21 +6,23 @@ import javax.management.remote.JMXConnectorFactory;
 import javax.management.remote.JMXServiceURL;
 
 /**
- * Prints "RequestType Count" for the broker's request meters (kafka.network RequestMetrics
- * RequestsPerSec, summed over API versions): the requests the broker has received, by type.
- * Used by scale_benchmark.py: java RequestCounts service:jmx:rmi://...
+ * Prints "RequestType Count" for the brokers' request meters (kafka.network RequestMetrics
+ * RequestsPerSec, summed over API versions and over the brokers given): the requests the brokers
+ * have received, by type. Used by scale_benchmark.py: java RequestCounts service:jmx:rmi://... [...]
  */
 public class RequestCounts {
     public static void main(String[] args) throws Exception {
-        try (JMXConnector connector = JMXConnectorFactory.connect(new JMXServiceURL(args[0]))) {
-            MBeanServerConnection mbs = connector.getMBeanServerConnection();
-            ObjectName pattern = new ObjectName("kafka.network:type=RequestMetrics,name=RequestsPerSec,*");
-            TreeMap<String, Long> counts = new TreeMap<>();
-            for (ObjectName name : mbs.queryNames(pattern, null)) {
-                long count = ((Number) mbs.getAttribute(name, "Count")).longValue();
-                counts.merge(name.getKeyProperty("request"), count, Long::sum);
+        ObjectName pattern = new ObjectName("kafka.network:type=RequestMetrics,name=RequestsPerSec,*");
+        TreeMap<String, Long> counts = new TreeMap<>();
+        for (String url : args) {
+            try (JMXConnector connector = JMXConnectorFactory.connect(new JMXServiceURL(url))) {
+                MBeanServerConnection mbs = connector.getMBeanServerConnection();
+                for (ObjectName name : mbs.queryNames(pattern, null)) {
+                    long count = ((Number) mbs.getAttribute(name, "Count")).longValue();
+                    counts.merge(name.getKeyProperty("request"), count, Long::sum);
+                }
             }
-            counts.forEach((request, count) -> System.out.println(request + " " + count));
         }
+        counts.forEach((request, count) -> System.out.println(request + " " + count));
     }
 }

@@ -1,14 +1,20 @@
-"""Scale benchmark: kgov against the floor (and topicctl) on the sandbox broker, in one command.
+"""Scale benchmark: kgov against the floor (and topicctl) on the sandbox's brokers, in one command.
 
     kgov sandbox up --heap 2g --jit full && eval "$(kgov sandbox env)"
     python benchmarks/scale_benchmark.py [--sizes 100 1000 5000 10000] [--topicctl-max 1000]
 
+    # several brokers (80,000 topics: docs/performance.md "Live, 5 brokers")
+    kgov sandbox up --state-dir .kgov/sb5 --port-base 23000 --brokers 5 --heap 2g --jit full
+    eval "$(kgov sandbox env --state-dir .kgov/sb5)"
+    python benchmarks/scale_benchmark.py --state-dir .kgov/sb5 --sizes 80000 --apply-max 10000
+
 For each size it generates a catalog (100 topics per service file, 1 partition, replication 1,
 an explicit retention.ms on every other topic) and measures, each step a fresh process, wall time
-from start to exit (start-up included), peak resident memory (the child's maxrss) and the admin
-requests counted ON THE BROKER (its kafka.network RequestMetrics RequestsPerSec meters, read over
-JMX: the benchmark starts the broker's local JMX agent with `jcmd`; connection set-up requests,
-ApiVersions and SASL, and the broker's own controller traffic are not counted):
+from start to exit (start-up included), peak resident memory (the child's maxrss, started from a
+small runner process) and the admin requests counted ON THE BROKERS (their kafka.network
+RequestMetrics RequestsPerSec meters, read over JMX and summed: the benchmark starts each broker's
+local JMX agent with `jcmd`; connection set-up requests, ApiVersions and SASL, and the KRaft
+controller's traffic are not counted):
 
   lint             `kgov lint`                  vs  bare libyaml parsing of the same files
   plan, no change  `kgov plan`                  vs  libyaml parse + one metadata request + every
@@ -18,23 +24,29 @@ ApiVersions and SASL, and the broker's own controller traffic are not counted):
                    (plan and wait included)         time until the broker's metadata shows them all
   plan --base      `kgov plan --base HEAD` of a commit that grows 10 topics (a pull request's plan)
 
-Plans and lint are the median of --repeat runs; apply of --apply-repeat (default 1), in turns with
-the floor's creation. With topicctl (found on PATH, in
-~/go/bin, or given with --topicctl; `go install github.com/segmentio/topicctl/cmd/topicctl@v1.21.0`)
-the same steps run for topicctl on its own copy of the topics, up to --topicctl-max topics
-(topicctl creates and plans topic by topic: ~0.1 s a topic here), and the end states are compared.
+Plans and lint are the median of --repeat runs, kgov's and the floor's in turns; apply of
+--apply-repeat (default 1), in turns with the floor's creation; above --apply-max topics the
+creation is not timed (the topics are created by raw CreateTopics). With topicctl (found on PATH,
+in ~/go/bin, or given with --topicctl; v1.21.0 builds from the Go module proxy in a throwaway module:
+`go mod init x`, a tools.go importing github.com/segmentio/topicctl/cmd/topicctl, `go mod tidy`,
+`go build -o ~/go/bin/topicctl github.com/segmentio/topicctl/cmd/topicctl`) the same steps run for
+topicctl on its own copy of the topics, up to --topicctl-max topics, and the end states are compared.
+topicctl creates topic by topic and pauses ~2 s after each: above --topicctl-apply-max its copy is
+created untimed and only its plans are timed (~8 requests a topic).
 
-Sizing: every partition keeps files open in the broker, and a deleted topic's files stay open for
-file.delete.delay.ms (60 s); before creating topics the benchmark waits until the broker's open
-files leave room (1.2 per partition) under its open-file limit, and before each timed creation until
-the files of deleted topics are gone (no creation shares the broker with a deletion). 10,000
-topics x 1 partition fits the 20,000 limit of this machine; run the sandbox with `--heap 2g` for
-5,000 topics and more.
+Sizing: every partition keeps a file open in its broker, and a deleted topic's files stay open for
+file.delete.delay.ms (60 s); before creating topics the benchmark waits until every broker's open
+files leave room for its share of the partitions (FILES_PER_PARTITION each, SHARE_MARGIN over the
+even share on several brokers) under its open-file limit, and before each timed creation until the
+files of deleted topics are gone (no creation shares the brokers with a deletion). On one broker
+10,000 topics x 1 partition fit the 20,000 limit of this machine; 5 brokers held 80,000 (where the
+sandbox controller's 256 MB heap was full). Run the sandbox with `--heap 2g` for 5,000 topics and more.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -55,7 +67,9 @@ PER_SERVICE = 100
 BATCH = 1000  # the benchmark's own set-up requests; the floor uses kgov's batch size (--batch)
 RETENTION = "86400000"  # every other topic carries it explicitly
 DRIFTED = "3600000"
-FILES_PER_PARTITION = 1.2  # a segment file each, and some slack (10,000 x 1 fits 20,000; x 2 did not)
+# A segment file each (kgov/sandbox/capacity.py measured 1,999 files for 2,000 partitions), and slack.
+FILES_PER_PARTITION = 1.05
+SHARE_MARGIN = 1.05  # several brokers: the most one broker gets of new partitions, over the even share
 # Requests that are not admin work: connection set-up and the broker's own KRaft/controller traffic.
 NOT_ADMIN = frozenset(
     [
@@ -113,7 +127,7 @@ def write_topicctl_configs(root: Path, prefix: str, n: int, bootstrap: str) -> l
     (root / "topics").mkdir(parents=True)
     (root / "cluster.yaml").write_text(
         "meta:\n  name: bench\n  environment: local\n  region: local\n  description: the sandbox\n"
-        f"spec:\n  bootstrapAddrs:\n    - {bootstrap}\n",
+        "spec:\n  bootstrapAddrs:\n" + "".join(f"    - {b}\n" for b in bootstrap.split(",")),
         "utf-8",
     )
     for name in names:
@@ -145,7 +159,9 @@ def floor_parse(root: Path) -> list[str]:
 def _admin(bootstrap: str):  # type: ignore[no-untyped-def]
     from confluent_kafka.admin import AdminClient
 
-    return AdminClient({"bootstrap.servers": bootstrap})
+    # requests sent all at once (the floor's) wait in the broker's queue past librdkafka's default
+    # 60 s socket timeout at 80,000 topics (300 s: its most); the timeout changes nothing else
+    return AdminClient({"bootstrap.servers": bootstrap, "socket.timeout.ms": 300000})
 
 
 def floor_plan(root: Path, bootstrap: str, batch: int) -> None:
@@ -156,7 +172,7 @@ def floor_plan(root: Path, bootstrap: str, batch: int) -> None:
     listed = admin.list_topics(timeout=120).topics
     pending = [
         admin.describe_configs(
-            [ConfigResource(ResourceType.TOPIC, n) for n in names[i : i + batch]], request_timeout=120
+            [ConfigResource(ResourceType.TOPIC, n) for n in names[i : i + batch]], request_timeout=290
         )
         for i in range(0, len(names), batch)
     ]
@@ -174,8 +190,8 @@ def floor_create(names: Sequence[str], bootstrap: str, batch: int) -> None:
                 NewTopic(n, 1, 1, config={"retention.ms": RETENTION} if has_retention(n) else {})
                 for n in names[i : i + batch]
             ],
-            operation_timeout=120,
-            request_timeout=120,
+            operation_timeout=280,  # all at once: the last request waits for every earlier one
+            request_timeout=290,
         )
         for i in range(0, len(names), batch)
     ]
@@ -200,49 +216,66 @@ def wait_visible(admin, names: Sequence[str], timeout: float = 300) -> None:  # 
 
 
 class Broker:
+    """The sandbox's brokers (one, or 2-5 with `--brokers`): their processes, open files and request
+    meters. Request counts are summed over every broker (not the KRaft controller: it answers only
+    the brokers); open-file room is checked broker by broker, each taking its share of the partitions."""
+
     def __init__(self, state_dir: Path, bootstrap: str, work: Path) -> None:
-        self.pid = int((state_dir / "run" / "kafka.pid").read_text().split()[0])
+        run_dir = state_dir / "run"
+        files = [run_dir / "kafka.pid"] if (run_dir / "kafka.pid").exists() else []
+        files = files or sorted(run_dir.glob("broker-*.pid"), key=lambda p: int(p.stem.split("-")[1]))
+        if not files:
+            raise SystemExit(f"no sandbox broker in {state_dir} (no run/kafka.pid, run/broker-*.pid)")
+        self.pids = [int(f.read_text().split()[0]) for f in files]
         self.bootstrap = bootstrap
         self.admin = _admin(bootstrap)
-        self.limit = self._fd_limit()
-        self.jmx_url = self._jmx(work)
+        self.limit = min(self._fd_limit(pid) for pid in self.pids)
+        self.jmx_urls = self._jmx(work)
         self.at_start = self.open_files()  # before the benchmark creates (and deletes) anything
 
-    def _fd_limit(self) -> int:
-        for line in Path(f"/proc/{self.pid}/limits").read_text().splitlines():
+    @staticmethod
+    def _fd_limit(pid: int) -> int:
+        for line in Path(f"/proc/{pid}/limits").read_text().splitlines():
             if line.startswith("Max open files"):
                 return int(line.split()[3])
         return 4096
 
-    def open_files(self) -> int:
-        return len(os.listdir(f"/proc/{self.pid}/fd"))
+    def open_files(self) -> list[int]:
+        """Each broker's open files, in broker order."""
+        return [len(os.listdir(f"/proc/{pid}/fd")) for pid in self.pids]
 
-    def _jmx(self, work: Path) -> str | None:
-        """The broker's local JMX address (its agent started by jcmd); None if no JDK tools."""
+    def _jmx(self, work: Path) -> list[str] | None:
+        """Each broker's local JMX address (its agent started by jcmd); None if no JDK tools."""
         if not (shutil.which("jcmd") and shutil.which("javac")):
             return None
 
-        def address() -> str | None:
+        def address(pid: int) -> str | None:
             out = subprocess.run(
-                ["jcmd", str(self.pid), "PerfCounter.print"], capture_output=True, text=True, check=False
+                ["jcmd", str(pid), "PerfCounter.print"], capture_output=True, text=True, check=False
             ).stdout
             for line in out.splitlines():
                 if line.startswith("sun.management.JMXConnectorServer.address="):
                     return line.split("=", 1)[1].strip('"')
             return None
 
-        url = address()
-        if url is None:
-            subprocess.run(
-                ["jcmd", str(self.pid), "ManagementAgent.start_local"], capture_output=True, check=False
-            )
-            url = address()
+        urls = []
+        for pid in self.pids:
+            url = address(pid)
+            if url is None:
+                subprocess.run(
+                    ["jcmd", str(pid), "ManagementAgent.start_local"], capture_output=True, check=False
+                )
+                url = address(pid)
+            if url is None:
+                return None
+            urls.append(url)
         subprocess.run(["javac", "-d", str(work), str(HERE / "RequestCounts.java")], check=True)
         self.classes = work
-        return url
+        return urls
 
     def requests(self) -> Counter[str]:
-        if self.jmx_url is None:
+        """Requests received so far, by type, summed over every broker."""
+        if self.jmx_urls is None:
             return Counter()
         out = subprocess.run(
             [
@@ -252,7 +285,7 @@ class Broker:
                 "-cp",
                 str(self.classes),
                 "RequestCounts",
-                self.jmx_url,
+                *self.jmx_urls,
             ],
             capture_output=True,
             text=True,
@@ -260,28 +293,70 @@ class Broker:
         ).stdout
         return Counter({k: int(v) for k, v in (line.split() for line in out.splitlines())})
 
+    def share(self, partitions: int) -> int:
+        """The most single-replica partitions one broker may get of `partitions` new ones: Kafka
+        places each at a broker of its choosing, so a margin over the even share."""
+        if len(self.pids) == 1:
+            return partitions
+        return int(partitions / len(self.pids) * SHARE_MARGIN) + 100
+
     def room_for(self, partitions: int, timeout: float = 400) -> None:
-        """Wait until the broker's open files leave room for `partitions` more (FILES_PER_PARTITION each)."""
+        """Wait until every broker's open files leave room for its share of `partitions` more
+        (FILES_PER_PARTITION each)."""
+        need = FILES_PER_PARTITION * self.share(partitions)
         deadline = time.monotonic() + timeout
-        while self.open_files() + FILES_PER_PARTITION * partitions > 0.95 * self.limit:
+        while max(self.open_files()) + need > 0.95 * self.limit:
             if time.monotonic() > deadline:
-                raise SystemExit(f"the broker holds {self.open_files()} open files; no room for {partitions}")
+                raise SystemExit(
+                    f"the brokers hold {self.open_files()} open files (limit {self.limit} each); "
+                    f"no room for {partitions} more partitions"
+                )
             time.sleep(2)
 
-    def settle(self, files: int, timeout: float = 180) -> None:
-        """Wait until the broker holds no more than `files` open files (and a little): the files of
+    def settle(self, files: Sequence[int]) -> None:
+        """Wait until no broker holds more than its `files` open files (and a little): the files of
         deleted topics are gone, and so is the work of deleting them (file.delete.delay.ms, 60 s).
-        Both creations are timed on a broker that deletes nothing: whichever ran right after a mass
-        delete shared the broker with it (5,000 creations took kgov 20.0 s that way, 12.0 s alone)."""
+        Both creations are timed on brokers that delete nothing: whichever ran right after a mass
+        delete shared the broker with it (5,000 creations took kgov 20.0 s that way, 12.0 s alone).
+        Waits 180 s at most, or longer for many files (a broker deletes some 100 topics a second)."""
+        excess = max(now - then for now, then in zip(self.open_files(), files, strict=True))
+        timeout = max(180.0, excess / 50)
         deadline = time.monotonic() + timeout
-        while self.open_files() > files + 100:
+        while any(now > then + 100 for now, then in zip(self.open_files(), files, strict=True)):
             if time.monotonic() > deadline:  # go on, but say so: the next creation may be slower
-                print(f"  (the broker still holds {self.open_files()} open files after {timeout:.0f} s)")
+                print(f"  (the brokers still hold {self.open_files()} open files after {timeout:.0f} s)")
                 return
             time.sleep(2)
 
+    def create(self, names: Sequence[str]) -> None:
+        """Create `names` (untimed), 10 requests of BATCH at a time: all at once, the last ones
+        waited past librdkafka's 60 s socket timeout at 80,000 topics."""
+        from confluent_kafka.admin import NewTopic
+
+        step = 10 * BATCH
+        for start in range(0, len(names), step):
+            chunk = names[start : start + step]
+            pending = [
+                self.admin.create_topics(
+                    [
+                        NewTopic(n, 1, 1, config={"retention.ms": RETENTION} if has_retention(n) else {})
+                        for n in chunk[i : i + BATCH]
+                    ],
+                    operation_timeout=120,
+                )
+                for i in range(0, len(chunk), BATCH)
+            ]
+            for futures in pending:
+                for future in futures.values():
+                    future.result()
+        self.visible(names)
+
     def visible(self, names: Sequence[str]) -> None:
-        wait_visible(_admin(self.bootstrap), names)
+        """Wait until each broker's metadata shows `names`: a broker still catching up with the
+        controller answers a plan's metadata request without some (80,000 topics on 5 brokers: a
+        kgov plan right after the creation saw 3,000 missing)."""
+        for address in self.bootstrap.split(","):
+            wait_visible(_admin(address), names)
 
     def delete(self, names: Sequence[str]) -> None:
         for i in range(0, len(names), BATCH):
@@ -349,24 +424,51 @@ class Run:
     code: int
 
 
-def run(broker: Broker, cmd: Sequence[str], log: Path, expect: Sequence[int] = (0,)) -> Run:
-    before = broker.requests()
+# Runs each timed command and reports (seconds, maxrss KiB, exit code), one JSON line each. A separate
+# small process: Linux keeps a process's peak RSS across fork and exec, so a child of the benchmark
+# itself (hundreds of MB after listing 80,000 topics) would report at least the benchmark's size.
+RUNNER = """
+import json, os, subprocess, sys, time
+for line in sys.stdin:
+    cmd, log, env = json.loads(line)
     with open(log, "wb") as out:
         start = time.perf_counter()
-        proc = subprocess.Popen(
-            list(cmd), stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=CHILD_ENV
-        )
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env)
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - start
-    proc.returncode = code = os.waitstatus_to_exitcode(status)
+    print(json.dumps([seconds, usage.ru_maxrss, os.waitstatus_to_exitcode(status)]), flush=True)
+"""
+
+
+class Runner:
+    def __init__(self) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", RUNNER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
+
+    def __call__(self, cmd: Sequence[str], log: Path) -> tuple[float, int, int]:
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write(json.dumps([list(cmd), str(log), CHILD_ENV]) + "\n")
+        self.proc.stdin.flush()
+        seconds, maxrss, code = json.loads(self.proc.stdout.readline())
+        return float(seconds), int(maxrss), int(code)
+
+
+RUN: Runner | None = None  # started first thing in main(), while the benchmark is small
+
+
+def run(broker: Broker, cmd: Sequence[str], log: Path, expect: Sequence[int] = (0,)) -> Run:
+    before = broker.requests()
+    assert RUN is not None
+    seconds, maxrss, code = RUN(cmd, log)
     if code not in expect:
         tail = log.read_text(errors="replace")[-2000:]
         raise SystemExit(f"{' '.join(cmd[:6])} ... exited {code} (expected {list(expect)}):\n{tail}")
-    delta = broker.requests() - before if broker.jmx_url else None
+    delta = broker.requests() - before if broker.jmx_urls else None
     admin = {k: v for k, v in (delta or {}).items() if k not in NOT_ADMIN}
     return Run(
         seconds,
-        usage.ru_maxrss / 1024,
+        maxrss / 1024,
         sum(admin.values()) if delta is not None else None,
         " ".join(f"{k}:{v}" for k, v in sorted(admin.items())),
         code,
@@ -380,6 +482,24 @@ CHILD_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECOD
 
 def median(broker: Broker, cmd: Sequence[str], log: Path, repeat: int, expect: Sequence[int] = (0,)) -> Run:
     return middle([run(broker, cmd, log, expect) for _ in range(repeat)])
+
+
+def in_turns(
+    broker: Broker, cmds: Sequence[Sequence[str]], log: Path, repeat: int, expect: Sequence[int] = (0,)
+) -> list[list[Run]]:
+    """Each command `repeat` times, in turns (one run of each, then again): on a shared machine the
+    load drifts over minutes, and runs of one command after the other would meet different loads."""
+    runs: list[list[Run]] = [[] for _ in cmds]
+    for _ in range(repeat):
+        for cmd, out in zip(cmds, runs, strict=True):
+            out.append(run(broker, cmd, log, expect))
+    return runs
+
+
+def each_turn(what: str, kgov: Sequence[Run], floor: Sequence[Run]) -> str:
+    return f"{what}, each turn (kgov / floor s): " + ", ".join(
+        f"{k.seconds:.2f} / {f.seconds:.2f}" for k, f in zip(kgov, floor, strict=True)
+    )
 
 
 def middle(runs: Sequence[Run]) -> Run:
@@ -429,6 +549,10 @@ def machine() -> str:
     return f"{os.cpu_count()} CPUs ({cpu}), {gib:.0f} GiB memory, Python {sys.version.split()[0]}"
 
 
+def nodes(brokers: int) -> str:
+    return "one KRaft node" if brokers == 1 else f"{brokers} brokers and a KRaft controller"
+
+
 def find_topicctl(given: str | None) -> str | None:
     for candidate in (given, shutil.which("topicctl"), str(Path.home() / "go" / "bin" / "topicctl")):
         if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
@@ -441,6 +565,7 @@ def measure_size(n: int, broker: Broker, work: Path, args: argparse.Namespace, t
     kroot, troot = work / f"kgov-{n}", work / f"topicctl-{n}"
     knames = write_kgov_catalog(kroot, f"k{tag}s", n)
     with_tctl = tctl is not None and n <= args.topicctl_max
+    tbin = tctl or "topicctl"
     tnames = write_topicctl_configs(troot, f"t{tag}s", n, broker.bootstrap) if with_tctl else []
     fnames = topic_names(f"f{tag}s", n)
     log = work / "last.log"
@@ -448,18 +573,23 @@ def measure_size(n: int, broker: Broker, work: Path, args: argparse.Namespace, t
     rows: dict[str, tuple[Run | None, Run | None, Run | None]] = {}
     notes: list[str] = []
     try:
-        lint = median(broker, kgov_cmd("lint", str(kroot)), log, args.repeat)
-        parse = median(broker, self_cmd("--floor-parse", str(kroot)), log, args.repeat)
-        rows["lint"] = (lint, parse, None)
+        lint_cmds = [kgov_cmd("lint", str(kroot)), self_cmd("--floor-parse", str(kroot))]
         if args.compare:
-            rows["lint, --compare kgov"] = (
-                median(broker, other_kgov(args.compare, kgov_cmd("lint", str(kroot))), log, args.repeat),
-                parse,
-                None,
-            )
+            lint_cmds.append(other_kgov(args.compare, kgov_cmd("lint", str(kroot))))
+        lints = in_turns(broker, lint_cmds, log, args.repeat)
+        parse = middle(lints[1])
+        rows["lint"] = (middle(lints[0]), parse, None)
+        if args.compare:
+            rows["lint, --compare kgov"] = (middle(lints[2]), parse, None)
 
         floors, applies = [], []
-        for turn in range(args.apply_repeat):  # in turns: the broker's pace drifts between runs
+        timed = n <= args.apply_max
+        if not timed:  # the plans' topics, created untimed (and the same way as the floor's)
+            broker.settle(broker.at_start)
+            broker.room_for(n + len(tnames))
+            broker.create(knames)
+            notes.append(f"apply, create: not timed above --apply-max {args.apply_max} (raw CreateTopics)")
+        for turn in range(args.apply_repeat if timed else 0):  # in turns: the broker's pace drifts
             if turn:
                 broker.delete(knames)
             broker.settle(broker.at_start)  # an earlier size's (or turn's) topics are deleted by now
@@ -472,43 +602,49 @@ def measure_size(n: int, broker: Broker, work: Path, args: argparse.Namespace, t
             applies.append(
                 run(broker, kgov_cmd("apply", "--env", "local", "-c", str(kroot), "--auto-approve"), log)
             )
-        create_floor, apply = middle(floors), middle(applies)
-        if args.apply_repeat > 1:
+        create_floor, apply = (middle(floors), middle(applies)) if timed else (None, None)
+        if args.apply_repeat > 1 and timed:
             turns = zip(applies, floors, strict=True)
             each = ", ".join(f"{a.seconds:.2f} / {f.seconds:.2f}" for a, f in turns)
             notes.append(f"apply, create, each turn (kgov / floor s): {each}")
         tapply = None
-        if with_tctl:
+        if with_tctl and n > args.topicctl_apply_max:  # topic by topic, 2 s each: its plans only
+            broker.create(tnames)
+            notes.append(
+                f"topicctl's topics created by raw CreateTopics above --topicctl-apply-max "
+                f"{args.topicctl_apply_max} (it pauses ~2 s after each creation); its plans are timed"
+            )
+        elif with_tctl:
             tapply = run(
                 broker,
-                [tctl, "apply", "--skip-confirm", *map(str, sorted((troot / "topics").iterdir()))],
+                [tbin, "apply", "--skip-confirm", *map(str, sorted((troot / "topics").iterdir()))],
                 log,
-            )  # type: ignore[list-item]
+            )
             kstate, tstate = broker.state(knames), broker.state(tnames)
             same = all(kstate[k] == tstate[t] for k, t in zip(knames, tnames, strict=True))
             notes.append(
                 f"end state after apply: kgov's and topicctl's topics "
                 f"{'identical' if same else 'DIFFER'} ({n} each: partitions, replicas, explicit configs)"
             )
-        rows["apply, create"] = (apply, create_floor, tapply)
+        if timed or tapply:
+            rows["apply, create"] = (apply, create_floor, tapply)
         broker.visible(knames)  # apply waits 30 s at most: at 10,000 the broker may still be catching up
 
-        plan_floor = median(broker, self_cmd("--floor-plan", str(kroot), *batch), log, args.repeat)
-        plan = median(
-            broker,
-            kgov_cmd("plan", "--env", "local", "-c", str(kroot), "--detailed-exitcode"),
-            log,
-            args.repeat,
-        )
+        plan_cmd = kgov_cmd("plan", "--env", "local", "-c", str(kroot), "--detailed-exitcode")
+        plan_cmds = [plan_cmd, self_cmd("--floor-plan", str(kroot), *batch)]
+        if args.compare:
+            plan_cmds.append(other_kgov(args.compare, plan_cmd))
+        plans = in_turns(broker, plan_cmds, log, args.repeat)
+        plan, plan_floor = middle(plans[0]), middle(plans[1])
+        if args.repeat > 1:
+            notes.append(each_turn("plan, no changes", plans[0], plans[1]))
         tplan = None
         if with_tctl:
             tfiles = [str(p) for p in sorted((troot / "topics").iterdir())]
-            tplan = run(broker, [tctl, "apply", "--dry-run", "--skip-confirm", *tfiles], log)  # type: ignore[list-item]
+            tplan = run(broker, [tbin, "apply", "--dry-run", "--skip-confirm", *tfiles], log)
         rows["plan, no changes"] = (plan, plan_floor, tplan)
-        plan_cmd = kgov_cmd("plan", "--env", "local", "-c", str(kroot), "--detailed-exitcode")
         if args.compare:
-            before = median(broker, other_kgov(args.compare, plan_cmd), log, args.repeat)
-            rows["plan, --compare kgov"] = (before, plan_floor, None)
+            rows["plan, --compare kgov"] = (middle(plans[2]), plan_floor, None)
         if args.profile and n == max(args.sizes):
             notes += profile_plan(kroot, work)
 
@@ -516,19 +652,16 @@ def measure_size(n: int, broker: Broker, work: Path, args: argparse.Namespace, t
         tdrift = None
         if with_tctl:
             broker.drift(tnames)
-            tdrift = run(broker, [tctl, "apply", "--dry-run", "--skip-confirm", *tfiles], log)  # type: ignore[list-item]
-        drift_floor = median(broker, self_cmd("--floor-plan", str(kroot), *batch), log, args.repeat)
-        drift = median(
-            broker,
-            kgov_cmd("plan", "--env", "local", "-c", str(kroot), "--detailed-exitcode"),
-            log,
-            args.repeat,
-            (2,),
-        )
+            tdrift = run(broker, [tbin, "apply", "--dry-run", "--skip-confirm", *tfiles], log)
+        drifts = in_turns(broker, plan_cmds, log, args.repeat, (0, 2))  # the floor exits 0, kgov 2
+        if any(r.code != 2 for i, runs in enumerate(drifts) if i != 1 for r in runs):  # kgov's runs
+            raise SystemExit("kgov plan found no drift after the direct config changes")
+        drift, drift_floor = middle(drifts[0]), middle(drifts[1])
+        if args.repeat > 1:
+            notes.append(each_turn("plan, 10% drift", drifts[0], drifts[1]))
         rows[f"plan, 10% drift ({drifted})"] = (drift, drift_floor, tdrift)
         if args.compare:
-            before = median(broker, other_kgov(args.compare, plan_cmd), log, args.repeat, (2,))
-            rows["drift, --compare kgov"] = (before, drift_floor, None)
+            rows["drift, --compare kgov"] = (middle(drifts[2]), drift_floor, None)
         rows["plan --base, 10 changed"] = (scoped_plan(kroot, broker, log, args.repeat), None, None)
     finally:
         broker.delete([*knames, *tnames])
@@ -539,6 +672,8 @@ def measure_size(n: int, broker: Broker, work: Path, args: argparse.Namespace, t
     for r, what in (
         (rows.get("plan, no changes", (None,))[0], "kgov plan"),
         (rows.get("apply, create", (None,))[0], "kgov apply"),
+        (next((v[0] for k, v in rows.items() if k.startswith("plan, 10% drift")), None), "kgov plan, drift"),
+        (rows.get("plan --base, 10 changed", (None,))[0], "kgov plan --base"),
     ):
         if r is not None and r.detail:
             notes.append(f"{what} requests: {r.detail}")
@@ -599,7 +734,19 @@ def main() -> int:
         "waits about a minute for the broker to finish deleting the last one's topics)",
     )
     parser.add_argument("--topicctl", help="the topicctl binary (default: PATH, then ~/go/bin)")
+    parser.add_argument(
+        "--apply-max",
+        type=int,
+        default=10**9,
+        help="largest size to time `apply, create` at (above it the topics are created untimed)",
+    )
     parser.add_argument("--topicctl-max", type=int, default=1000, help="largest size to run topicctl at")
+    parser.add_argument(
+        "--topicctl-apply-max",
+        type=int,
+        default=10**9,
+        help="largest size to time topicctl's apply at (above it its topics are created untimed)",
+    )
     parser.add_argument(
         "--compare",
         metavar="PATH",
@@ -629,14 +776,20 @@ def main() -> int:
         floor_create(topic_names(args.floor_create[0], int(args.floor_create[1])), bootstrap, args.batch)
         return 0
     tctl = find_topicctl(args.topicctl)
+    global RUN
+    RUN = Runner()
     with tempfile.TemporaryDirectory(prefix="kgov-scale-") as tmp:
         work = Path(tmp)
         broker = Broker(args.state_dir, bootstrap, work)
         print(f"machine: {machine()}; load average at start {os.getloadavg()[0]:.1f}")
         print(
-            f"broker: the kgov sandbox (Kafka 4.3.1, one KRaft node) at {bootstrap}; open-file limit "
-            f"{broker.limit}; requests counted "
-            + ("on the broker (JMX RequestMetrics)" if broker.jmx_url else "n/a (no jcmd/javac)")
+            f"broker: the kgov sandbox (Kafka 4.3.1, {nodes(len(broker.pids))}) at {bootstrap}; "
+            f"open-file limit {broker.limit} per broker; requests counted "
+            + (
+                f"on the broker{'s' * (len(broker.pids) > 1)} (JMX RequestMetrics)"
+                if broker.jmx_urls
+                else "n/a (no jcmd/javac)"
+            )
         )
         print(
             "topicctl: "

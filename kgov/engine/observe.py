@@ -34,7 +34,11 @@ class Ports:
 
     def get(self, backend: str) -> ReadOnce | None:
         raw = self._backends.get(backend)
-        return None if raw is None else self.proxies.setdefault(backend, ReadOnce(raw))
+        if raw is None:
+            return None
+        if backend not in self.proxies:
+            self.proxies[backend] = ReadOnce(raw, self.get)
+        return self.proxies[backend]
 
 
 def observe_all(reads: Sequence[ToRead]) -> Iterator[tuple[ToRead, Any]]:

@@ -5,10 +5,19 @@ once per plan: the audit's unmanaged topics come from the listing the topic kind
 Metadata request, not two), and the ACL and user kinds share one DescribeCluster for kgov's rights.
 The proxy lives as long as one plan or one audit, so apply's re-reads (waiting for changes to show)
 always reach the cluster.
+
+A read of one backend may be answered from another backend's read of the same plan (FROM_OTHER):
+the replica kind's every-partition read comes from the metadata answer of the topic kind's listing
+when both ports talk to one cluster (one Metadata request of every topic, not two: at 80,000 topics
+the second took seconds). The port derives it (`partition_replicas_of`), or reads afresh when the
+listing is not its cluster's. The proxies' reads are locked: the reassign backend's kinds run in a
+thread of their own (overlap.py), and whichever asks first reads for both.
 """
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from typing import Any
 
 ONCE = frozenset(
@@ -25,34 +34,46 @@ ONCE = frozenset(
 # Reads answered once per argument list: the consumer groups' offsets that the topics' and the
 # principals' delete evidence both read (kgov/kinds/topics/evidence.py, kgov/kinds/principal_evidence.py).
 ONCE_PER_ARGS = frozenset({"group_offsets"})
+# read -> (the other backend, its ONCE read, this port's method deriving the read from that answer)
+FROM_OTHER = {"partition_replicas": ("kafka", "list_topics", "partition_replicas_of")}
 
 
 class ReadOnce:
     """Answers the reads in ONCE from their first answer; everything else goes to the port."""
 
-    def __init__(self, port: Any) -> None:
+    def __init__(self, port: Any, other: Callable[[str], ReadOnce | None] | None = None) -> None:
         self._port = port
+        self._other = other  # another backend's proxy of the same plan, by backend name
         self._answers: dict[Any, Any] = {}  # by name, or by (name, *args)
+        self._lock = threading.RLock()
 
     def __getattr__(self, name: str) -> Any:
         attr = getattr(self._port, name)
+        if name in FROM_OTHER and (derived := self._derived(name)) is not None:
+            return derived
         if name in ONCE_PER_ARGS:
             return self._per_args(name, attr)
         if name not in ONCE:
             return attr
+        return lambda: self._once(name, attr)
 
-        def once() -> Any:
-            if name not in self._answers:
-                self._answers[name] = attr()
-            return self._answers[name]
+    def _once(self, key: Any, read: Callable[[], Any]) -> Any:
+        with self._lock:
+            if key not in self._answers:
+                self._answers[key] = read()
+            return self._answers[key]
 
-        return once
+    def _derived(self, name: str) -> Callable[[], Any] | None:
+        backend, source, method = FROM_OTHER[name]
+        derive = getattr(self._port, method, None)
+        other = self._other(backend) if self._other is not None else None
+        if derive is None or other is None:
+            return None
+        return lambda: self._once(name, lambda: derive(getattr(other, source)()))
 
     def _per_args(self, name: str, attr: Any) -> Any:
         def once(*args: Any) -> Any:
             key = (name, *(tuple(a) if isinstance(a, list | tuple) else a for a in args))
-            if key not in self._answers:
-                self._answers[key] = attr(*args)
-            return self._answers[key]
+            return self._once(key, lambda: attr(*args))
 
         return once

@@ -61,6 +61,8 @@ class KafkaCluster(KafkaAccessMixin, KafkaUsageMixin, KafkaBrokerConfigMixin, Ka
         self._errors = errors
         self._admin = AdminClient(conf)
         self._timeout = settings.timeout_s
+        # the last listing and the metadata answer it was made from (`metadata_of`)
+        self._listed: tuple[TopicListing, Any] | None = None
 
     @property
     def _last_error(self) -> str | None:
@@ -107,7 +109,16 @@ class KafkaCluster(KafkaAccessMixin, KafkaUsageMixin, KafkaBrokerConfigMixin, Ka
             for partition in topic.partitions.values():
                 for broker in partition.replicas:
                     held[broker] = held.get(broker, 0) + 1
-        return TopicListing(tuple(sorted(topics, key=lambda t: t.name)), errors, held)
+        listing = TopicListing(tuple(sorted(topics, key=lambda t: t.name)), errors, held)
+        self._listed = (listing, meta)
+        return listing
+
+    def metadata_of(self, listing: TopicListing) -> Any | None:
+        """The metadata answer `listing` was made from, while it is this port's last listing (None
+        otherwise): a plan's replica kind reads every partition's replicas from the same answer as
+        its topic kind, not with a second request of every topic (kgov/engine/reads.py)."""
+        listed = self._listed
+        return listed[1] if listed is not None and listed[0] is listing else None
 
     def describe_topics(self, names: Sequence[str]) -> TopicListing:
         answers = self._batched(

@@ -19,8 +19,22 @@ from kgov.cluster.kafka.port import ConfigOp, Outcome, Partition
 from kgov.cluster.kafka.reassign_port import Broker, LogDirSizes, PartitionOutcome, Reassignment
 from kgov.cluster.kafka.replica_port import PartitionState, Rights
 from kgov.errors import ClusterError
+from kgov.state import TopicListing
 
 _MIN_ISR = "min.insync.replicas"
+
+
+def _states(meta: Any) -> dict[str, dict[int, PartitionState]]:
+    """Every partition's replicas, in-sync replicas and leader, of a metadata answer's topics."""
+    out: dict[str, dict[int, PartitionState]] = {}
+    for name, topic in meta.topics.items():
+        if topic.error is not None:
+            continue
+        out[name] = {
+            p.id: PartitionState(tuple(p.replicas), tuple(p.isrs), p.leader if p.leader >= 0 else None)
+            for p in topic.partitions.values()
+        }
+    return out
 
 
 class KafkaReplicas:
@@ -66,15 +80,13 @@ class KafkaReplicas:
             raise ClusterError(
                 f"cannot read the partitions' replicas at {cluster.settings.bootstrap}: {error_text(exc)}"
             ) from None
-        out: dict[str, dict[int, PartitionState]] = {}
-        for name, topic in meta.topics.items():
-            if topic.error is not None:
-                continue
-            out[name] = {
-                p.id: PartitionState(tuple(p.replicas), tuple(p.isrs), p.leader if p.leader >= 0 else None)
-                for p in topic.partitions.values()
-            }
-        return out
+        return _states(meta)
+
+    def partition_replicas_of(self, listing: TopicListing) -> Mapping[str, Mapping[int, PartitionState]]:
+        """`partition_replicas` from the metadata answer the Kafka port's `listing` was made from (no
+        request); read afresh when `listing` is not that port's last (kgov/engine/reads.py)."""
+        meta = self.kafka.metadata_of(listing)
+        return self.partition_replicas() if meta is None else _states(meta)
 
     def rights(self, topics: Sequence[str]) -> Rights:
         cluster = self.kafka

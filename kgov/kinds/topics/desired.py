@@ -7,24 +7,18 @@ from kgov.errors import ConfigError
 from kgov.kafka_configs import ConfigValueError, normalize
 from kgov.state import TopicSpec
 
-# id(topic) -> (topic, overrides, its spec). A scoped plan derives the working tree's desired topics
-# twice and the base's once, and the base catalog shares the working tree's objects for every file
-# that did not change (kgov/review/base.py): nearly every answer is found here. The topic is held,
-# so its id cannot be reused by another object while it is remembered. Room for both catalogs of a
-# scoped plan of 100,000 topics (the base's changed files are objects of their own): were it full
-# midway, the base's topics would push out the working tree's and each pass derive them all again.
-_specs: dict[int, tuple[Topic, Overrides, TopicSpec]] = {}
-_REMEMBERED = 300_000
-
-
 # The overrides seen, one object per value: a scoped plan's catalogs hold equal overrides in distinct
 # objects (the plan's settings come from the base), and `is` is what a remembered spec is checked with.
 _overrides: list[Overrides] = []
 
 
-# id(topics file) -> (the file, overrides, its topics' specs by name): the same, a file at a time
-# (a catalog of 100,000 topics in 1,000 files: 1,000 lookups, not 100,000).
+# id(topics file) -> (the file, overrides, its topics' specs by name). A scoped plan derives the
+# working tree's desired topics twice and the base's once, and the base catalog shares the working
+# tree's file objects for every file that did not change (kgov/review/base.py): nearly every answer
+# is found here (100,000 topics in 1,000 files: 1,000 lookups). The file is held, so its id cannot be
+# reused by another object while it is remembered.
 _files: dict[int, tuple[TopicsFile, Overrides, dict[str, TopicSpec]]] = {}
+_REMEMBERED = 30_000  # files
 
 
 def desired_topics(catalog: Catalog, env: Environment) -> dict[str, TopicSpec]:
@@ -40,7 +34,7 @@ def _file_specs(topics_file: TopicsFile, ov: Overrides) -> dict[str, TopicSpec]:
     if known is not None and known[0] is topics_file and known[1] is ov:
         return known[2]
     specs = {topic.name: _spec(topic, ov) for topic in topics_file.topics}
-    if len(_files) >= _REMEMBERED // 10:
+    if len(_files) >= _REMEMBERED:
         _files.clear()
     _files[id(topics_file)] = (topics_file, ov, specs)
     return specs
@@ -57,21 +51,14 @@ def _same(ov: Overrides) -> Overrides:
 
 
 def _spec(topic: Topic, ov: Overrides) -> TopicSpec:
-    known = _specs.get(id(topic))
-    if known is not None and known[0] is topic and (known[1] is ov or known[1] == ov):
-        return known[2]
     raw = {**topic.config, **ov.config}
     try:
         config = {key: normalize(key, value) for key, value in raw.items()}
     except ConfigValueError as exc:  # lint reports these with positions; plan refuses earlier
         raise ConfigError(f"topic {topic.name}: {exc}") from None
-    spec = TopicSpec(
+    return TopicSpec(
         topic.name,
         ov.partitions if ov.partitions is not None else topic.partitions,
         ov.replication_factor if ov.replication_factor is not None else topic.replication_factor,
         config,
     )
-    if len(_specs) >= _REMEMBERED:
-        _specs.clear()
-    _specs[id(topic)] = (topic, ov, spec)
-    return spec

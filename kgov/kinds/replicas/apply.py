@@ -12,6 +12,8 @@ next apply waits for them and then removes the throttle.
 A partition already moving (by kgov earlier, or anyone) is never submitted again: apply waits for it.
 Before it writes anything, apply reads kgov's rights again (the plan's may be old): an entry it lacks
 one for stops every entry, with the right named, and nothing is started (kgov/kinds/replicas/rights.py).
+A throttle left behind (`update` entries, kgov/kinds/replicas/leftover.py) is removed after one more
+read of the reassignments in progress: a topic that started moving since the plan keeps it.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from kgov.cluster.kafka.replica_port import BROKER_THROTTLES, TOPIC_THROTTLES, R
 from kgov.errors import KgovError
 from kgov.kinds.base import ApplyOptions
 from kgov.kinds.rates import DEFAULT_THROTTLE, about, duration, rate, size
+from kgov.kinds.replicas.leftover import is_cleanup
 from kgov.kinds.replicas.rights import lacking, refusal
 from kgov.plan.model import Entry
 
@@ -88,6 +91,11 @@ def apply_replicas(
     port: ReplicaPort, entries: Sequence[Entry], options: ApplyOptions
 ) -> Mapping[str, str | None]:
     say = options.report
+    leftovers = [e for e in entries if is_cleanup(e)]
+    if leftovers:
+        done = remove_leftovers(port, leftovers, options)
+        rest = [e for e in entries if not is_cleanup(e)]
+        return {**done, **(apply_replicas(port, rest, options) if rest else {})}
     throttle = options.throttle or DEFAULT_THROTTLE
     errors: dict[str, list[str]] = {e.address: [] for e in entries}
     moves = _moves(entries)
@@ -162,9 +170,43 @@ def apply_replicas(
                     errors[by_topic[topic]].append(_left_text(f"topic {topic} ({error})"))
             if left:
                 for address in errors:
-                    errors[address].append(_left_text(", ".join(left)))
+                    errors[address].append(
+                        _left_text(", ".join(left), broker=all(w.startswith("broker ") for w in left))
+                    )
             elif throttled_brokers and not topics_left:
                 say("replication throttle removed")
+    return _joined(errors)
+
+
+def remove_leftovers(
+    port: ReplicaPort, entries: Sequence[Entry], options: ApplyOptions
+) -> dict[str, str | None]:
+    """Remove the throttle the cleanup entries name (one batched config write), unless a partition of
+    the topic started moving since the plan (read again here, one request): that reassignment keeps
+    it. With nothing moving anywhere, the brokers' rates go too (one request per live broker)."""
+    errors: dict[str, list[str]] = {e.address: [] for e in entries}
+    moving = {r.topic for r in port.list_partition_reassignments(None)}
+    ops: dict[str, list[ConfigOp]] = {}
+    for e in entries:
+        if e.name in moving:
+            errors[e.address].append(
+                f"a reassignment of topic {e.name} started after the plan: its throttle is left to it; plan again"
+            )
+        else:
+            ops[e.name] = [ConfigOp(c.field.removeprefix("config."), None) for c in e.changes]
+    by_topic = {e.name: e.address for e in entries}
+    for topic, error in sorted(port.alter_topic_configs(ops).items() if ops else ()):
+        if error is not None:
+            errors[by_topic[topic]].append(_left_text(f"topic {topic} ({error})"))
+    if ops and not moving:
+        brokers = sorted(b.id for b in port.describe_brokers())
+        rates = {b: [ConfigOp(k, None) for k in BROKER_THROTTLES] for b in brokers}
+        left = [f"broker {b} ({e})" for b, e in sorted(port.alter_broker_configs(rates).items()) if e]
+        if left:  # not an error of the entries: their topics' throttle is gone
+            options.report(_left_text(", ".join(left), broker=True))
+    gone = sorted(t for t in ops if not errors[by_topic[t]])
+    if gone:
+        options.report(f"replication throttle left by an ended reassignment removed from {len(gone)} topic(s)")
     return _joined(errors)
 
 
@@ -234,10 +276,16 @@ def _unthrottle(
     return left, topics_left
 
 
-def _left_text(where: str) -> str:
+def _left_text(where: str, broker: bool = False) -> str:
+    if broker:  # a rate throttles only the replicas a topic's throttle lists: alone, nothing
+        return (
+            f"the replication throttle is left on {where}: a rate throttles nothing once no topic "
+            "lists throttled replicas; the next `kgov apply` that reassigns or removes a topic's "
+            "throttle removes it, or remove it with kafka-configs.sh"
+        )
     return (
-        f"the replication throttle is left on {where}: the next `kgov apply` of a replication-factor "
-        "change removes it, or remove it with kafka-configs.sh"
+        f"the replication throttle is left on {where}: the next `kgov apply` removes it once no "
+        "partition of the topic moves, or remove it with kafka-configs.sh"
     )
 
 

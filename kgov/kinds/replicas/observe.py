@@ -4,7 +4,9 @@ metadata request: placement balances over the whole cluster), the reassignments 
 request), and only for the topics whose factor changes, kgov's rights on the cluster and on them
 (one DescribeCluster, DescribeTopics batched: kgov/kinds/replicas/rights.py), their
 min.insync.replicas (batched) and the size of their partitions (one DescribeLogDirs request per
-broker)."""
+broker). The scope topics' explicit configs (batched) show a replication throttle left on them
+(kgov/kinds/replicas/leftover.py): the topic kind reads the same configs in the same plan, and the
+plan's ReadOnce ports answer both from one read (kgov/engine/reads.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from dataclasses import dataclass, field
 
 from kgov.cluster.kafka.port import Partition
 from kgov.cluster.kafka.reassign_port import Broker, Reassignment
-from kgov.cluster.kafka.replica_port import PartitionState, ReplicaPort, Rights
+from kgov.cluster.kafka.replica_port import TOPIC_THROTTLES, PartitionState, ReplicaPort, Rights
 from kgov.errors import ClusterError
 from kgov.kinds.replicas.rights import lacking
 from kgov.plan.model import JSON
@@ -32,6 +34,8 @@ class ObservedReplicas:
     scope: tuple[str, ...] = ()  # the topics the plan is about
     refused: bool = False  # kgov may not DESCRIBE the cluster: reassignments and sizes unread
     rights: Rights | None = None  # kgov's, on the cluster and the watched topics; None: not read
+    # scope topics carrying a replication throttle: topic -> {TOPIC_THROTTLES key: value}
+    throttled: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     def to_json(self) -> JSON:
         """The state a plan depends on, for the fingerprint: brokers, the scope's replica lists and
@@ -40,7 +44,8 @@ class ObservedReplicas:
         factor changes or a scope topic is moving: a plan of no such change does not depend on them
         (a broker that dies after it does not make it stale). A right kgov lacks counts (granted
         after the plan, the plan is stale); the rights it has do not (an unrelated grant is not a
-        change of this plan)."""
+        change of this plan). A throttle left on a scope topic counts (removed or set after the plan,
+        the plan is stale); listed only when there is one, so a plan without is unchanged."""
         named = frozenset(self.scope)
         refused = {"refused": True} if self.refused else {}
         placed = bool(self.min_insync) or any(r.topic in named for r in self.moving.values())
@@ -49,6 +54,8 @@ class ObservedReplicas:
             if t in named and self.rights is not None and (found := lacking(self.rights, t)):
                 missing[t] = found
         head = refused | ({"lacking": missing} if missing else {})
+        left = {t: dict(sorted(c.items())) for t, c in sorted(self.throttled.items()) if t in named}
+        tail = {"throttled": left} if left else {}
         return head | {
             "brokers": [[b.id, b.rack] for b in self.brokers] if placed else [],
             "replicas": {
@@ -61,7 +68,7 @@ class ObservedReplicas:
                 for _, r in sorted(self.moving.items())
                 if r.topic in named
             ],
-        }
+        } | tail
 
 
 def factor(partitions: Mapping[int, PartitionState]) -> int:
@@ -101,6 +108,7 @@ def observe_replicas(port: ReplicaPort, scope: Mapping[str, int], wide: bool = F
     if wide:
         changing = watched = sorted(t for t in scope if t in partitions)
     rights = port.rights(watched) if watched else None
+    throttled = throttles(port, [t for t in sorted(scope) if t in partitions])
     min_insync = dict(port.topic_min_insync(changing)) if changing else {}
     keys = [(t, p) for t in watched for p in sorted(partitions.get(t, {}))]
     sizes: dict[Partition, int] = {}
@@ -116,5 +124,26 @@ def observe_replicas(port: ReplicaPort, scope: Mapping[str, int], wide: bool = F
             if key in moving:
                 copied[key] = sum(on.get(b, 0) for b in moving[key].adding)
     return ObservedReplicas(
-        brokers, partitions, moving, min_insync, sizes, copied, tuple(sorted(scope)), rights=rights
+        brokers,
+        partitions,
+        moving,
+        min_insync,
+        sizes,
+        copied,
+        tuple(sorted(scope)),
+        rights=rights,
+        throttled=throttled,
     )
+
+
+def throttles(port: ReplicaPort, names: list[str]) -> dict[str, dict[str, str]]:
+    """The replication throttle each named topic carries (the configs of TOPIC_THROTTLES it sets,
+    not empty), from one batched read of their explicit configs."""
+    if not names:
+        return {}
+    out: dict[str, dict[str, str]] = {}
+    for name, configs in port.topic_configs(names).items():
+        found = {k: configs[k] for k in TOPIC_THROTTLES if configs.get(k)}
+        if found:
+            out[name] = found
+    return out

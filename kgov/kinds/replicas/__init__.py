@@ -30,7 +30,7 @@ from kgov.kinds.replicas.apply import apply_replicas
 from kgov.kinds.replicas.audit import AuditsReplicas
 from kgov.kinds.replicas.desired import desired_factors
 from kgov.kinds.replicas.diff import diff_replicas
-from kgov.kinds.replicas.leftover import is_cleanup
+from kgov.kinds.replicas.leftover import broker_of, is_cleanup
 from kgov.kinds.replicas.observe import ObservedReplicas, observe_replicas
 from kgov.plan.model import JSON, Entry
 
@@ -104,7 +104,8 @@ class ReplicaKind(
     def visible(self, entry: Entry, observed: ObservedReplicas) -> bool:
         """Moved, or moving there (with --no-wait, or a partition that stalled); a throttle removed."""
         if is_cleanup(entry):
-            left = observed.throttled.get(entry.name, {})
+            broker = broker_of(entry)
+            left = observed.throttled.get(entry.name, {}) if broker is None else observed.rates.get(broker, {})
             return not any(c.field.removeprefix("config.") in left for c in entry.changes)
         parts = observed.partitions.get(entry.name, {})
         for p, target in entry.after.get("partitions", {}).items():

@@ -28,7 +28,7 @@ from kgov.cluster.kafka.replica_port import BROKER_THROTTLES, TOPIC_THROTTLES, R
 from kgov.errors import KgovError
 from kgov.kinds.base import ApplyOptions
 from kgov.kinds.rates import DEFAULT_THROTTLE, about, duration, rate, size
-from kgov.kinds.replicas.leftover import is_cleanup
+from kgov.kinds.replicas.leftover import broker_of, is_cleanup
 from kgov.kinds.replicas.rights import lacking, refusal
 from kgov.plan.model import Entry
 
@@ -181,32 +181,41 @@ def apply_replicas(
 def remove_leftovers(
     port: ReplicaPort, entries: Sequence[Entry], options: ApplyOptions
 ) -> dict[str, str | None]:
-    """Remove the throttle the cleanup entries name (one batched config write), unless a partition of
-    the topic started moving since the plan (read again here, one request): that reassignment keeps
-    it. With nothing moving anywhere, the brokers' rates go too (one request per live broker)."""
+    """Remove the throttle the cleanup entries name: the topics' in one batched config write, the
+    brokers' one request per broker. The reassignments in progress are read again first (one
+    request): a topic that started moving since the plan keeps its throttle, and the brokers keep
+    their rates while any partition moves."""
     errors: dict[str, list[str]] = {e.address: [] for e in entries}
     moving = {r.topic for r in port.list_partition_reassignments(None)}
-    ops: dict[str, list[ConfigOp]] = {}
+    topics: dict[str, list[ConfigOp]] = {}
+    brokers: dict[int, list[ConfigOp]] = {}
+    owner: dict[str, str] = {}
     for e in entries:
-        if e.name in moving:
+        ops = [ConfigOp(c.field.removeprefix("config."), None) for c in e.changes]
+        broker = broker_of(e)
+        if broker is None and e.name in moving:
             errors[e.address].append(
                 f"a reassignment of topic {e.name} started after the plan: its throttle is left to it; plan again"
             )
+        elif broker is not None and moving:
+            errors[e.address].append(
+                "a reassignment started after the plan: the broker's throttle rate is left to it; plan again"
+            )
+        elif broker is None:
+            topics[e.name] = ops
+            owner[e.name] = e.address
         else:
-            ops[e.name] = [ConfigOp(c.field.removeprefix("config."), None) for c in e.changes]
-    by_topic = {e.name: e.address for e in entries}
-    for topic, error in sorted(port.alter_topic_configs(ops).items() if ops else ()):
+            brokers[broker] = ops
+            owner[str(broker)] = e.address
+    for topic, error in sorted(port.alter_topic_configs(topics).items() if topics else ()):
         if error is not None:
-            errors[by_topic[topic]].append(_left_text(f"topic {topic} ({error})"))
-    if ops and not moving:
-        brokers = sorted(b.id for b in port.describe_brokers())
-        rates = {b: [ConfigOp(k, None) for k in BROKER_THROTTLES] for b in brokers}
-        left = [f"broker {b} ({e})" for b, e in sorted(port.alter_broker_configs(rates).items()) if e]
-        if left:  # not an error of the entries: their topics' throttle is gone
-            options.report(_left_text(", ".join(left), broker=True))
-    gone = sorted(t for t in ops if not errors[by_topic[t]])
+            errors[owner[topic]].append(_left_text(f"topic {topic} ({error})"))
+    for broker_id, error in sorted(port.alter_broker_configs(brokers).items() if brokers else ()):
+        if error is not None:
+            errors[owner[broker_id]].append(_left_text(f"broker {broker_id} ({error})", broker=True))
+    gone = [a for a in owner.values() if not errors[a]]
     if gone:
-        options.report(f"replication throttle left by an ended reassignment removed from {len(gone)} topic(s)")
+        options.report(f"replication throttle left by an ended reassignment removed ({len(gone)} resource(s))")
     return _joined(errors)
 
 
@@ -277,11 +286,10 @@ def _unthrottle(
 
 
 def _left_text(where: str, broker: bool = False) -> str:
-    if broker:  # a rate throttles only the replicas a topic's throttle lists: alone, nothing
+    if broker:  # a rate serves any reassignment: removed once none runs (leftover.py)
         return (
-            f"the replication throttle is left on {where}: a rate throttles nothing once no topic "
-            "lists throttled replicas; the next `kgov apply` that reassigns or removes a topic's "
-            "throttle removes it, or remove it with kafka-configs.sh"
+            f"the replication throttle is left on {where}: the next `kgov apply` removes it once no "
+            "partition moves on the cluster, or remove it with kafka-configs.sh"
         )
     return (
         f"the replication throttle is left on {where}: the next `kgov apply` removes it once no "

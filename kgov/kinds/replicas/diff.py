@@ -19,7 +19,7 @@ from kgov.cluster.kafka.reassign_port import Reassignment
 from kgov.kinds.base import DiffContext
 from kgov.kinds.ownership import is_protected, protected_patterns
 from kgov.kinds.rates import DEFAULT_THROTTLE, about, rate, size
-from kgov.kinds.replicas.leftover import cleanup_entry
+from kgov.kinds.replicas.leftover import cleanup_entry, rate_entry
 from kgov.kinds.replicas.observe import ObservedReplicas, factor
 from kgov.kinds.replicas.placement import Broker, RfChange, TopicPlacement, place_replicas
 from kgov.kinds.replicas.rights import hint, lacking, reason
@@ -102,6 +102,10 @@ def diff_replicas(
         for placement in placed.topics:
             entries[placement.topic] = _reassign(placement, observed, leaders)
     _leftovers(desired, observed, ctx, protected, entries)
+    if observed.rates and not observed.moving and not any(e.action == "reassign" for e in entries.values()):
+        for broker, left in sorted(observed.rates.items()):
+            rate = rate_entry(KIND, broker, left)
+            entries[rate.name] = rate
     return [entries[n] for n in sorted(entries)], warnings
 
 

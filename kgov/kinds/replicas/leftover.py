@@ -17,28 +17,54 @@ Whose throttle it removes, explicitly:
 - not when the plan changes the topic's factor: that reassignment sets the throttle and removes it
   at its end, the leftover with it.
 The brokers' rates (leader/follower.replication.throttled.rate, which kgov sets on every broker for
-its reassignments and the broker kind never manages: kgov/broker_configs.py KGOV_MANAGED) are removed
-with it, at apply, only when no partition moves anywhere on the cluster.
+its reassignments and the broker kind never manages: kgov/broker_configs.py KGOV_MANAGED) are kgov's
+too: a broker carrying one gets an entry (`replicas.broker:<id>`: no topic name has a colon) only
+when no partition moves anywhere on the cluster (any reassignment may need them) and the plan starts
+no reassignment (whose end removes them from every broker). Apply reads the reassignments in
+progress once more before it removes anything.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from kgov.cluster.kafka.replica_port import BROKER_THROTTLES
 from kgov.kafka_configs import ignored_config
 from kgov.plan.model import Change, Entry
 
 UNTHROTTLE = "unthrottle"  # the detail of a change row that removes a throttle key
 NOTE = (
     "A replication throttle left by a reassignment that has ended (no partition of this topic is "
-    "moving): apply removes it, and the brokers' throttle rates ({rates}) if no partition moves "
-    "anywhere on the cluster then."
+    "moving): apply removes it."
 )
+RATE_NOTE = (
+    "A replication throttle rate left by a reassignment that has ended (no partition moves on the "
+    "cluster): apply removes it if none moves then either."
+)
+BROKER = "broker:"  # the name prefix of a broker's entry
 
 
 def is_cleanup(entry: Entry) -> bool:
     return entry.action == "update" and all(c.detail == UNTHROTTLE for c in entry.changes)
+
+
+def broker_of(entry: Entry) -> int | None:
+    """The broker id of a broker's cleanup entry; None for a topic's."""
+    return int(entry.name.removeprefix(BROKER)) if entry.name.startswith(BROKER) else None
+
+
+def rate_entry(kind: str, broker: int, left: Mapping[str, str]) -> Entry:
+    keys = sorted(left)
+    return Entry(
+        address=f"{kind}.{BROKER}{broker}",
+        kind=kind,
+        name=f"{BROKER}{broker}",
+        action="update",
+        before={"config": {k: left[k] for k in keys}},
+        after={"config": {}},
+        changes=tuple(Change(f"config.{k}", left[k], None, UNTHROTTLE) for k in keys),
+        label=f"broker {broker}",
+        notes=(RATE_NOTE,),
+    )
 
 
 def cleanup_entry(kind: str, name: str, left: Mapping[str, str], patterns: Sequence[str]) -> Entry | None:
@@ -55,5 +81,5 @@ def cleanup_entry(kind: str, name: str, left: Mapping[str, str], patterns: Seque
         before={"config": {k: left[k] for k in keys}},
         after={"config": {}},
         changes=tuple(Change(f"config.{k}", left[k], None, UNTHROTTLE) for k in keys),
-        notes=(NOTE.format(rates=", ".join(BROKER_THROTTLES)),),
+        notes=(NOTE,),
     )

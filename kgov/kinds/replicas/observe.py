@@ -6,7 +6,8 @@ request), and only for the topics whose factor changes, kgov's rights on the clu
 min.insync.replicas (batched) and the size of their partitions (one DescribeLogDirs request per
 broker). The scope topics' explicit configs (batched) show a replication throttle left on them
 (kgov/kinds/replicas/leftover.py): the topic kind reads the same configs in the same plan, and the
-plan's ReadOnce ports answer both from one read (kgov/engine/reads.py)."""
+plan's ReadOnce ports answer both from one read (kgov/engine/reads.py). When no partition moves
+anywhere, the brokers' dynamic configs (one request per live broker) show a throttle rate left."""
 
 from __future__ import annotations
 
@@ -15,7 +16,13 @@ from dataclasses import dataclass, field
 
 from kgov.cluster.kafka.port import Partition
 from kgov.cluster.kafka.reassign_port import Broker, Reassignment
-from kgov.cluster.kafka.replica_port import TOPIC_THROTTLES, PartitionState, ReplicaPort, Rights
+from kgov.cluster.kafka.replica_port import (
+    BROKER_THROTTLES,
+    TOPIC_THROTTLES,
+    PartitionState,
+    ReplicaPort,
+    Rights,
+)
 from kgov.errors import ClusterError
 from kgov.kinds.replicas.rights import lacking
 from kgov.plan.model import JSON
@@ -36,6 +43,8 @@ class ObservedReplicas:
     rights: Rights | None = None  # kgov's, on the cluster and the watched topics; None: not read
     # scope topics carrying a replication throttle: topic -> {TOPIC_THROTTLES key: value}
     throttled: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    # with nothing moving: brokers carrying a throttle rate, broker id -> {BROKER_THROTTLES key: value}
+    rates: Mapping[int, Mapping[str, str]] = field(default_factory=dict)
 
     def to_json(self) -> JSON:
         """The state a plan depends on, for the fingerprint: brokers, the scope's replica lists and
@@ -56,6 +65,8 @@ class ObservedReplicas:
         head = refused | ({"lacking": missing} if missing else {})
         left = {t: dict(sorted(c.items())) for t, c in sorted(self.throttled.items()) if t in named}
         tail = {"throttled": left} if left else {}
+        if self.rates:
+            tail["rates"] = {str(b): dict(sorted(c.items())) for b, c in sorted(self.rates.items())}
         return head | {
             "brokers": [[b.id, b.rack] for b in self.brokers] if placed else [],
             "replicas": {
@@ -109,6 +120,7 @@ def observe_replicas(port: ReplicaPort, scope: Mapping[str, int], wide: bool = F
         changing = watched = sorted(t for t in scope if t in partitions)
     rights = port.rights(watched) if watched else None
     throttled = throttles(port, [t for t in sorted(scope) if t in partitions])
+    rates = {} if moving else throttle_rates(port, [b.id for b in brokers])
     min_insync = dict(port.topic_min_insync(changing)) if changing else {}
     keys = [(t, p) for t in watched for p in sorted(partitions.get(t, {}))]
     sizes: dict[Partition, int] = {}
@@ -133,6 +145,7 @@ def observe_replicas(port: ReplicaPort, scope: Mapping[str, int], wide: bool = F
         tuple(sorted(scope)),
         rights=rights,
         throttled=throttled,
+        rates=rates,
     )
 
 
@@ -146,4 +159,14 @@ def throttles(port: ReplicaPort, names: list[str]) -> dict[str, dict[str, str]]:
         found = {k: configs[k] for k in TOPIC_THROTTLES if configs.get(k)}
         if found:
             out[name] = found
+    return out
+
+
+def throttle_rates(port: ReplicaPort, brokers: list[int]) -> dict[int, dict[str, str]]:
+    """The throttle rates (BROKER_THROTTLES) each broker carries as its own dynamic config."""
+    out: dict[int, dict[str, str]] = {}
+    for broker, configs in port.broker_configs(brokers).items() if brokers else ():
+        found = {k: configs[k] for k in BROKER_THROTTLES if configs.get(k)}
+        if found:
+            out[broker] = found
     return out

@@ -105,7 +105,9 @@ class ReplicaKind(
         """Moved, or moving there (with --no-wait, or a partition that stalled); a throttle removed."""
         if is_cleanup(entry):
             broker = broker_of(entry)
-            left = observed.throttled.get(entry.name, {}) if broker is None else observed.rates.get(broker, {})
+            left = (
+                observed.throttled.get(entry.name, {}) if broker is None else observed.rates.get(broker, {})
+            )
             return not any(c.field.removeprefix("config.") in left for c in entry.changes)
         parts = observed.partitions.get(entry.name, {})
         for p, target in entry.after.get("partitions", {}).items():

@@ -93,9 +93,9 @@ def apply_replicas(
     say = options.report
     leftovers = [e for e in entries if is_cleanup(e)]
     if leftovers:
-        done = remove_leftovers(port, leftovers, options)
+        cleaned = remove_leftovers(port, leftovers, options)
         rest = [e for e in entries if not is_cleanup(e)]
-        return {**done, **(apply_replicas(port, rest, options) if rest else {})}
+        return {**cleaned, **(apply_replicas(port, rest, options) if rest else {})}
     throttle = options.throttle or DEFAULT_THROTTLE
     errors: dict[str, list[str]] = {e.address: [] for e in entries}
     moves = _moves(entries)
@@ -195,7 +195,8 @@ def remove_leftovers(
         broker = broker_of(e)
         if broker is None and e.name in moving:
             errors[e.address].append(
-                f"a reassignment of topic {e.name} started after the plan: its throttle is left to it; plan again"
+                f"a reassignment of topic {e.name} started after the plan: its throttle is left to it; "
+                "plan again"
             )
         elif broker is not None and moving:
             errors[e.address].append(
@@ -215,7 +216,9 @@ def remove_leftovers(
             errors[owner[broker_id]].append(_left_text(f"broker {broker_id} ({error})", broker=True))
     gone = [a for a in owner.values() if not errors[a]]
     if gone:
-        options.report(f"replication throttle left by an ended reassignment removed ({len(gone)} resource(s))")
+        options.report(
+            f"replication throttle left by an ended reassignment removed ({len(gone)} resource(s))"
+        )
     return _joined(errors)
 
 

@@ -67,7 +67,7 @@ class ObservedReplicas:
         tail = {"throttled": left} if left else {}
         if self.rates:
             tail["rates"] = {str(b): dict(sorted(c.items())) for b, c in sorted(self.rates.items())}
-        return head | {
+        body = {
             "brokers": [[b.id, b.rack] for b in self.brokers] if placed else [],
             "replicas": {
                 t: {str(p): list(s.replicas) for p, s in sorted(parts.items())}
@@ -79,7 +79,8 @@ class ObservedReplicas:
                 for _, r in sorted(self.moving.items())
                 if r.topic in named
             ],
-        } | tail
+        }
+        return head | body | tail
 
 
 def factor(partitions: Mapping[int, PartitionState]) -> int:

@@ -81,7 +81,9 @@ def state_from_json(doc: Mapping[str, Any]) -> ObservedReplicas:
         refused=bool(doc.get("refused", False)),
         rights=_rights(doc.get("rights")),
         # a snapshot older than the leftover-throttle check has none
-        throttled={str(t): {str(k): str(v) for k, v in c.items()} for t, c in doc.get("throttled", {}).items()},
+        throttled={
+            str(t): {str(k): str(v) for k, v in c.items()} for t, c in doc.get("throttled", {}).items()
+        },
         rates={int(b): {str(k): str(v) for k, v in c.items()} for b, c in doc.get("rates", {}).items()},
     )
 

@@ -107,7 +107,10 @@ def test_the_race_of_issue_23_an_interrupted_apply_then_an_ended_reassignment_co
 
     def brokers(ops: Any) -> Any:
         removing = all(op.value is None for changes in ops.values() for op in changes)
-        return {**real_brokers({b: o for b, o in ops.items() if b != 3}), **({"3": DEAD} if removing else real_brokers({3: ops[3]}))}
+        return {
+            **real_brokers({b: o for b, o in ops.items() if b != 3}),
+            **({"3": DEAD} if removing else real_brokers({3: ops[3]})),
+        }
 
     def topics(ops: Any) -> Any:
         if all(op.value is None for changes in ops.values() for op in changes):
@@ -318,7 +321,10 @@ def test_the_plans_ports_read_each_topics_configs_once_for_both_kinds() -> None:
     proxies: dict[str, ReadOnce] = {}
     proxies["kafka"] = ReadOnce(kafka, proxies.get)
     proxies["reassign"] = ReadOnce(_Through(kafka), proxies.get)
-    assert proxies["reassign"].topic_configs(["a", "b"]) == {"a": {"retention.ms": "1"}, "b": {"retention.ms": "1"}}
+    assert proxies["reassign"].topic_configs(["a", "b"]) == {
+        "a": {"retention.ms": "1"},
+        "b": {"retention.ms": "1"},
+    }
     assert proxies["kafka"].topic_configs(["b", "a", "c"]) == {n: {"retention.ms": "1"} for n in "bac"}
     assert kafka.reads == [["a", "b"], ["c"]]  # each name once; the second call reads only the new one
     # a replica port that does not read through the Kafka port reads its own

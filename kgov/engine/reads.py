@@ -96,7 +96,7 @@ class ReadOnce:
                 asked: set[str] = self._answers.setdefault((name, "asked"), set())
                 answers: dict[str, Any] = self._answers.setdefault(name, {})
                 missing = list(dict.fromkeys(n for n in names if n not in asked))
-                if missing:
+                if missing or not names:  # an empty ask goes to the port as before
                     answers.update(attr(missing))  # raises before anything is remembered
                     asked.update(missing)
                 return {n: answers[n] for n in names if n in answers}

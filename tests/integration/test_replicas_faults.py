@@ -1,7 +1,9 @@
 """Replication-factor changes under faults on the three-broker sandbox (fixture `sandbox3`; issue 20):
 Ctrl-C while apply waits (exit 130 within 2 s, the reassignment goes on, a second apply resumes and
 cleans up), and a broker SIGKILLed in the middle of a reassignment (apply names the partitions that
-did not finish and exits 1; after the broker is back a new apply finishes and converges). Each runs
+did not finish and exits 1; after the broker is back a new apply finishes and converges, also when
+the reassignment ended before it with the throttle left: test_i23_throttle_leftover.py reproduces
+that case deterministically). Each runs
 kgov as a process, as a user would, and checks with confluent-kafka's clients.
 """
 
@@ -17,12 +19,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-from confluent_kafka.admin import AdminClient
+from confluent_kafka.admin import AdminClient, ResourceType
 
 from kgov.catalog.model import Environment, Source
 from kgov.catalog.yamlpos import YamlDoc
 from kgov.cluster.kafka.adapter.reassign import KafkaReassign
 from kgov.cluster.kafka.client_settings import kafka_settings
+from kgov.cluster.kafka.replica_port import BROKER_THROTTLES
 from kgov.errors import ClusterError
 from kgov.sandbox import fetch, java
 from tests.support import kgov, sigint_default, unique_service
@@ -33,6 +36,7 @@ from .test_replicas_kind import (
     RECORDS,
     _catalog,
     _consume,
+    _dynamic,
     _expected,
     _in_sync,
     _no_throttle_left,
@@ -102,6 +106,27 @@ def _serving(bootstrap: str, brokers: int = 3) -> None:
         time.sleep(0.5)
 
 
+def _throttle_gone(admin: AdminClient, names: list[str]) -> None:
+    """No throttle left on the brokers and topics, as every broker reports it: apply saw its removal
+    on one broker; the others' metadata follows a moment later (bounded: 15 s)."""
+    deadline = time.monotonic() + 15
+    while True:
+        try:
+            _no_throttle_left(admin, names)
+            return
+        except AssertionError:
+            if time.monotonic() >= deadline:
+                raise
+        time.sleep(0.5)
+
+
+def _wait_ended(bootstrap: str, names: list[str]) -> None:
+    deadline = time.monotonic() + 300  # a topic throttle left keeps broker-3's copy at 64 KiB/s
+    while _moving(bootstrap, names):
+        assert time.monotonic() < deadline, "the reassignments did not end"
+        time.sleep(1)
+
+
 def _wait_moving(bootstrap: str, names: list[str], proc: subprocess.Popen[str]) -> None:
     deadline = time.monotonic() + 60
     while _moving(bootstrap, names) == 0:
@@ -151,7 +176,7 @@ def test_ctrl_c_while_waiting_exits_130_and_a_second_apply_resumes(
         out, err = second.communicate(timeout=300)
         assert second.returncode == 0, out + err
         _in_sync(admin, names, 3)
-        _no_throttle_left(admin, names)
+        _throttle_gone(admin, names)
         for name in names:
             assert _consume(bootstrap, name) == (RECORDS, _expected(name))
     finally:
@@ -178,11 +203,19 @@ def test_a_broker_killed_mid_reassignment_fails_the_apply_and_a_new_apply_conver
 
         sandbox3.box.up(timeout=300)  # broker-3 back
         _serving(bootstrap)
+        # Let the reassignments end before the next apply (Kafka resumes them once broker-3 is back):
+        # it then finds nothing moving and no factor to change, only the throttle the first apply
+        # could not remove (broker-3's rates: it was dead; maybe the topics' too, "Timed out waiting
+        # for controller"). The CI race of issue 23, made certain: that apply planned nothing and
+        # left the throttle; now it removes it as a throttle left behind (docs/replication.md).
+        _wait_ended(bootstrap, names)
+        assert _dynamic(admin, ResourceType.BROKER, "3") & set(BROKER_THROTTLES)
         again = _run(sandbox3, root)
         out, err = again.communicate(timeout=600)
+        print("second apply:", out[-1500:], err[-600:])
         assert again.returncode == 0, out + err
         _in_sync(admin, names, 3)
-        _no_throttle_left(admin, names)
+        _throttle_gone(admin, names)
         for name in names:
             assert _consume(bootstrap, name) == (RECORDS, _expected(name))
         converged = subprocess.run(

@@ -19,7 +19,7 @@ from confluent_kafka import TopicCollection
 from confluent_kafka.admin import AdminClient, ConfigResource, NewTopic, ResourceType
 
 from kgov.bindings import Binding
-from kgov.catalog.model import Environment, Settings, Source
+from kgov.catalog.model import Catalog, Environment, Settings, Source
 from kgov.catalog.yamlpos import YamlDoc
 from kgov.cluster.kafka.access_port import ScramCredential, ScramDelete, ScramUpsert
 from kgov.cluster.kafka.adapter.admin import KafkaCluster
@@ -142,7 +142,7 @@ def test_a_principal_without_alter_on_the_cluster_starts_nothing(
         strong = _replicas(_sasl(env, env["KGOV_USERNAME"], env["KGOV_PASSWORD"]))
         weak = _replicas(_sasl(env, user, "pw-" + user))
         try:
-            scope = KIND.scope({topic: 3}, None)  # type: ignore[arg-type]
+            scope = KIND.scope({topic: 3}, Catalog(Path("."), CTX.settings))
             entries, _ = KIND.diff({topic: 3}, KIND.observe(strong, scope), CTX)
             assert [e.action for e in entries] == ["reassign"]
             outcome = KIND.apply_with(weak, entries, ApplyOptions(wait=False))

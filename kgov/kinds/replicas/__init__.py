@@ -12,37 +12,55 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from kgov.catalog.model import Catalog, Environment
+from kgov.catalog.patterns import protected_matcher
 from kgov.cluster.kafka.replica_port import ReplicaPort
 from kgov.kinds.base import (
     PHASE_TOPICS,
     ApplyOptions,
     DiffContext,
+    Narrows,
     ReviewedWithAnother,
     SavesSnapshotState,
     Snapshotting,
     TakesApplyOptions,
 )
+from kgov.kinds.ownership import protected_patterns
 from kgov.kinds.replicas import snapshot
 from kgov.kinds.replicas.apply import apply_replicas
 from kgov.kinds.replicas.audit import AuditsReplicas
 from kgov.kinds.replicas.desired import desired_factors
 from kgov.kinds.replicas.diff import diff_replicas
+from kgov.kinds.replicas.leftover import broker_of, is_cleanup
 from kgov.kinds.replicas.observe import ObservedReplicas, observe_replicas
 from kgov.plan.model import JSON, Entry
 
 
-class ReplicaKind(AuditsReplicas, TakesApplyOptions, ReviewedWithAnother, Snapshotting, SavesSnapshotState):
+class ReplicaKind(
+    AuditsReplicas, TakesApplyOptions, ReviewedWithAnother, Snapshotting, SavesSnapshotState, Narrows
+):
     name = "replicas"
     title = "replica placements"
     backend = "reassign"
     # after the topic kind's creations and config changes (same phase, later in the registry)
-    order: Mapping[str, int] = {"reassign": PHASE_TOPICS}
+    # (`update`: a throttle left behind, removed: kgov/kinds/replicas/leftover.py)
+    order: Mapping[str, int] = {"reassign": PHASE_TOPICS, "update": PHASE_TOPICS}
 
     def desired(self, catalog: Catalog, env: Environment) -> Mapping[str, int]:
         return desired_factors(catalog, env)
 
     def scope(self, desired: Mapping[str, Any], catalog: Catalog) -> JSON:
-        return {"topics": dict(sorted(desired.items()))}
+        # protected topics are never read (the topic kind blocks them; the diff skips them)
+        patterns = protected_patterns(catalog.settings.ownership.protected)
+        matcher = protected_matcher(patterns) if desired else None
+        return {"topics": {t: rf for t, rf in sorted(desired.items()) if not (matcher and matcher.match(t))}}
+
+    def narrow(self, scope: JSON, names: Sequence[str]) -> JSON:
+        """A scoped plan (`kgov plan --base`): the topics whose factor the change sets. Placement
+        still balances over every partition (observe reads them all, one request); a factor changed
+        by hand, or a throttle left on a topic the change does not touch, is a full plan's to find
+        (reading every catalog topic's configs would make a scoped plan as slow as a full one)."""
+        wanted = frozenset(names)
+        return {"topics": {t: rf for t, rf in scope["topics"].items() if t in wanted}}
 
     def observe(self, backend: ReplicaPort, scope: JSON) -> ObservedReplicas:
         return observe_replicas(backend, scope["topics"])
@@ -84,7 +102,13 @@ class ReplicaKind(AuditsReplicas, TakesApplyOptions, ReviewedWithAnother, Snapsh
         return {"topics": {t: rf for t, rf in scope["topics"].items() if t in names}}
 
     def visible(self, entry: Entry, observed: ObservedReplicas) -> bool:
-        """Moved, or moving there (with --no-wait, or a partition that stalled)."""
+        """Moved, or moving there (with --no-wait, or a partition that stalled); a throttle removed."""
+        if is_cleanup(entry):
+            broker = broker_of(entry)
+            left = (
+                observed.throttled.get(entry.name, {}) if broker is None else observed.rates.get(broker, {})
+            )
+            return not any(c.field.removeprefix("config.") in left for c in entry.changes)
         parts = observed.partitions.get(entry.name, {})
         for p, target in entry.after.get("partitions", {}).items():
             key = (entry.name, int(p))

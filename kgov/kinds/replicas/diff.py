@@ -7,6 +7,8 @@ kgov/kinds/replicas/transfer.py. A topic with a reassignment already in progress
 anyone) gets no new one: its entry says so, and apply waits for it; one that goes elsewhere than the
 catalog's factor is blocked until it ends. A topic the cluster lacks is the topic kind's to create.
 A change kgov's principal lacks a right for is blocked, naming it (kgov/kinds/replicas/rights.py).
+A replication throttle left on a topic whose partitions no longer move is an `update` entry that
+removes it (kgov/kinds/replicas/leftover.py says whose throttle that is).
 """
 
 from __future__ import annotations
@@ -17,11 +19,13 @@ from kgov.cluster.kafka.reassign_port import Reassignment
 from kgov.kinds.base import DiffContext
 from kgov.kinds.ownership import is_protected, protected_patterns
 from kgov.kinds.rates import DEFAULT_THROTTLE, about, rate, size
+from kgov.kinds.replicas.leftover import cleanup_entry, rate_entry
 from kgov.kinds.replicas.observe import ObservedReplicas, factor
 from kgov.kinds.replicas.placement import Broker, RfChange, TopicPlacement, place_replicas
 from kgov.kinds.replicas.rights import hint, lacking, reason
 from kgov.kinds.replicas.transfer import transfer
 from kgov.plan.model import Change, Entry
+from kgov.platforms import profile
 
 KIND = "replicas"
 IN_PROGRESS = "a reassignment is in progress"
@@ -97,7 +101,35 @@ def diff_replicas(
         }
         for placement in placed.topics:
             entries[placement.topic] = _reassign(placement, observed, leaders)
+    _leftovers(desired, observed, ctx, protected, entries)
+    if observed.rates and not observed.moving and not any(e.action == "reassign" for e in entries.values()):
+        for broker, left in sorted(observed.rates.items()):
+            rate = rate_entry(KIND, broker, left)
+            entries[rate.name] = rate
     return [entries[n] for n in sorted(entries)], warnings
+
+
+def _leftovers(
+    desired: Mapping[str, int],
+    observed: ObservedReplicas,
+    ctx: DiffContext,
+    protected: tuple[str, ...],
+    entries: dict[str, Entry],
+) -> None:
+    """A cleanup entry for each catalog topic that carries a throttle with none of its partitions
+    moving and no other entry (a factor change's reassignment removes the throttle at its end)."""
+    if not observed.throttled:
+        return
+    busy = {t for t, _ in observed.moving}
+    ignore = (*ctx.settings.ownership.ignore_configs, *profile(ctx.environment.platform).ignore_topic_configs)
+    for name, left in sorted(observed.throttled.items()):
+        if name not in desired or name in entries or name in busy or is_protected(name, protected):
+            continue
+        if name not in observed.partitions:
+            continue
+        entry = cleanup_entry(KIND, name, left, ignore)
+        if entry is not None:
+            entries[name] = entry
 
 
 NO_DESCRIBE = (

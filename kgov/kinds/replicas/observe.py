@@ -4,7 +4,10 @@ metadata request: placement balances over the whole cluster), the reassignments 
 request), and only for the topics whose factor changes, kgov's rights on the cluster and on them
 (one DescribeCluster, DescribeTopics batched: kgov/kinds/replicas/rights.py), their
 min.insync.replicas (batched) and the size of their partitions (one DescribeLogDirs request per
-broker)."""
+broker). The scope topics' explicit configs (batched) show a replication throttle left on them
+(kgov/kinds/replicas/leftover.py): the topic kind reads the same configs in the same plan, and the
+plan's ReadOnce ports answer both from one read (kgov/engine/reads.py). When no partition moves
+anywhere, the brokers' dynamic configs (one request per live broker) show a throttle rate left."""
 
 from __future__ import annotations
 
@@ -13,7 +16,13 @@ from dataclasses import dataclass, field
 
 from kgov.cluster.kafka.port import Partition
 from kgov.cluster.kafka.reassign_port import Broker, Reassignment
-from kgov.cluster.kafka.replica_port import PartitionState, ReplicaPort, Rights
+from kgov.cluster.kafka.replica_port import (
+    BROKER_THROTTLES,
+    TOPIC_THROTTLES,
+    PartitionState,
+    ReplicaPort,
+    Rights,
+)
 from kgov.errors import ClusterError
 from kgov.kinds.replicas.rights import lacking
 from kgov.plan.model import JSON
@@ -32,6 +41,10 @@ class ObservedReplicas:
     scope: tuple[str, ...] = ()  # the topics the plan is about
     refused: bool = False  # kgov may not DESCRIBE the cluster: reassignments and sizes unread
     rights: Rights | None = None  # kgov's, on the cluster and the watched topics; None: not read
+    # scope topics carrying a replication throttle: topic -> {TOPIC_THROTTLES key: value}
+    throttled: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    # with nothing moving: brokers carrying a throttle rate, broker id -> {BROKER_THROTTLES key: value}
+    rates: Mapping[int, Mapping[str, str]] = field(default_factory=dict)
 
     def to_json(self) -> JSON:
         """The state a plan depends on, for the fingerprint: brokers, the scope's replica lists and
@@ -40,7 +53,8 @@ class ObservedReplicas:
         factor changes or a scope topic is moving: a plan of no such change does not depend on them
         (a broker that dies after it does not make it stale). A right kgov lacks counts (granted
         after the plan, the plan is stale); the rights it has do not (an unrelated grant is not a
-        change of this plan)."""
+        change of this plan). A throttle left on a scope topic counts (removed or set after the plan,
+        the plan is stale); listed only when there is one, so a plan without is unchanged."""
         named = frozenset(self.scope)
         refused = {"refused": True} if self.refused else {}
         placed = bool(self.min_insync) or any(r.topic in named for r in self.moving.values())
@@ -49,7 +63,11 @@ class ObservedReplicas:
             if t in named and self.rights is not None and (found := lacking(self.rights, t)):
                 missing[t] = found
         head = refused | ({"lacking": missing} if missing else {})
-        return head | {
+        left = {t: dict(sorted(c.items())) for t, c in sorted(self.throttled.items()) if t in named}
+        tail = {"throttled": left} if left else {}
+        if self.rates:
+            tail["rates"] = {str(b): dict(sorted(c.items())) for b, c in sorted(self.rates.items())}
+        body = {
             "brokers": [[b.id, b.rack] for b in self.brokers] if placed else [],
             "replicas": {
                 t: {str(p): list(s.replicas) for p, s in sorted(parts.items())}
@@ -62,6 +80,7 @@ class ObservedReplicas:
                 if r.topic in named
             ],
         }
+        return head | body | tail
 
 
 def factor(partitions: Mapping[int, PartitionState]) -> int:
@@ -101,6 +120,8 @@ def observe_replicas(port: ReplicaPort, scope: Mapping[str, int], wide: bool = F
     if wide:
         changing = watched = sorted(t for t in scope if t in partitions)
     rights = port.rights(watched) if watched else None
+    throttled = throttles(port, [t for t in sorted(scope) if t in partitions])
+    rates = {} if moving else throttle_rates(port, [b.id for b in brokers])
     min_insync = dict(port.topic_min_insync(changing)) if changing else {}
     keys = [(t, p) for t in watched for p in sorted(partitions.get(t, {}))]
     sizes: dict[Partition, int] = {}
@@ -116,5 +137,37 @@ def observe_replicas(port: ReplicaPort, scope: Mapping[str, int], wide: bool = F
             if key in moving:
                 copied[key] = sum(on.get(b, 0) for b in moving[key].adding)
     return ObservedReplicas(
-        brokers, partitions, moving, min_insync, sizes, copied, tuple(sorted(scope)), rights=rights
+        brokers,
+        partitions,
+        moving,
+        min_insync,
+        sizes,
+        copied,
+        tuple(sorted(scope)),
+        rights=rights,
+        throttled=throttled,
+        rates=rates,
     )
+
+
+def throttles(port: ReplicaPort, names: list[str]) -> dict[str, dict[str, str]]:
+    """The replication throttle each named topic carries (the configs of TOPIC_THROTTLES it sets,
+    not empty), from one batched read of their explicit configs."""
+    if not names:
+        return {}
+    out: dict[str, dict[str, str]] = {}
+    for name, configs in port.topic_configs(names).items():
+        found = {k: configs[k] for k in TOPIC_THROTTLES if configs.get(k)}
+        if found:
+            out[name] = found
+    return out
+
+
+def throttle_rates(port: ReplicaPort, brokers: list[int]) -> dict[int, dict[str, str]]:
+    """The throttle rates (BROKER_THROTTLES) each broker carries as its own dynamic config."""
+    out: dict[int, dict[str, str]] = {}
+    for broker, configs in port.broker_configs(brokers).items() if brokers else ():
+        found = {k: configs[k] for k in BROKER_THROTTLES if configs.get(k)}
+        if found:
+            out[broker] = found
+    return out

@@ -36,6 +36,8 @@ def snapshot_state(port: ReplicaPort, scope: JSON) -> JSON:
         "min_insync": dict(sorted(seen.min_insync.items())),
         "sizes": [[t, p, n] for (t, p), n in sorted(seen.sizes.items())],
         "copied": [[t, p, n] for (t, p), n in sorted(seen.copied.items())],
+        "throttled": {t: dict(sorted(c.items())) for t, c in sorted(seen.throttled.items())},
+        "rates": {str(b): dict(sorted(c.items())) for b, c in sorted(seen.rates.items())},
         "rights": None
         if seen.rights is None
         else {
@@ -78,6 +80,11 @@ def state_from_json(doc: Mapping[str, Any]) -> ObservedReplicas:
         scope=tuple(str(t) for t in doc["scope"]),
         refused=bool(doc.get("refused", False)),
         rights=_rights(doc.get("rights")),
+        # a snapshot older than the leftover-throttle check has none
+        throttled={
+            str(t): {str(k): str(v) for k, v in c.items()} for t, c in doc.get("throttled", {}).items()
+        },
+        rates={int(b): {str(k): str(v) for k, v in c.items()} for b, c in doc.get("rates", {}).items()},
     )
 
 
@@ -108,4 +115,6 @@ def from_snapshot(taken: JSON, state: Mapping[str, Any], scope: JSON) -> Observe
         None
         if full.rights is None or not chosen
         else Rights(full.rights.cluster, {t: ops for t, ops in full.rights.topics.items() if t in chosen}),
+        {t: c for t, c in full.throttled.items() if t in want},
+        full.rates,
     )

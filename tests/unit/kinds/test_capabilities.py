@@ -133,6 +133,7 @@ def test_who_declares_what() -> None:
         "replicas": sorted(
             c.__name__
             for c in (
+                Narrows,
                 FindsViolations,
                 TakesApplyOptions,
                 ReviewedWithAnother,

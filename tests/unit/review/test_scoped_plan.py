@@ -91,7 +91,13 @@ def test_reads_only_the_changed_topics_with_the_same_requests_whatever_the_size(
     # the topic kind asks for the metadata of the scoped topics by name, not for the whole listing
     assert cluster.metadata_of == [["s001.a", "s001.b", "s002.new"]]
     assert doc["scoped"]["base"] == "HEAD"
-    assert doc["scoped"]["names"] == {"acl": [], "subject": [], "topic": ["s001.a", "s001.b", "s002.new"]}
+    # the replica kind narrows to the topics whose factor differs: the removed and the new one
+    assert doc["scoped"]["names"] == {
+        "acl": [],
+        "replicas": ["s001.b", "s002.new"],
+        "subject": [],
+        "topic": ["s001.a", "s001.b", "s002.new"],
+    }
     assert doc["scope"]["topic"]["names"] == ["s001.a", "s001.b", "s002.new"]
     assert doc["scope"]["topic"]["prefixes"] == []
     actions = {e["address"]: e["action"] for e in doc["resource_changes"]}

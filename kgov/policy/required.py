@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from operator import attrgetter
 
 from kgov.diagnostics import Severity
 from kgov.policy.context import Context
@@ -15,6 +16,16 @@ _HINTS = {
     "key_schema": "add key_schema: <subject> with its file in schemas/",
     "value_schema": "add value_schema: <subject> with its file in schemas/",
 }
+
+
+def _all_set(ctx: Context, field: str) -> bool:
+    """True when no topic lacks `field`: none is None, and each is a str with a character
+    str.strip keeps (not "" and not all whitespace), asked in C over the column."""
+    try:
+        values = list(map(attrgetter(field), ctx.topics))
+        return None not in values and "" not in values and not any(map(str.isspace, values))
+    except (AttributeError, TypeError):  # not a field, or not text (a schema's): topic by topic
+        return False
 
 
 @rule(
@@ -52,6 +63,8 @@ file's), `description`, `classification`, `key_schema` and `value_schema`. The d
 )
 def check_required(ctx: Context) -> Iterator[Finding]:
     required = ctx.policy.required
+    if all(_all_set(ctx, field) for field in required):
+        return
     for topic in ctx.topics:
         for field in required:
             value = getattr(topic, field, None)

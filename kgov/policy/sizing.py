@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
+from operator import attrgetter
 
 from kgov.catalog.model import Bounds, Environment
 from kgov.diagnostics import Location, Severity
@@ -18,6 +19,7 @@ from kgov.policy.context import Context
 from kgov.policy.registry import Example, Finding, rule, topic_file
 
 MIN_ISR = "min.insync.replicas"
+_RF = attrgetter("replication_factor")
 _ENV = "version: 1\nenvironments:\n  {name}:\n    kafka: {{bootstrap_servers: 'localhost:9092'}}\n"
 _KAFKA_DEFAULT_MIN_ISR = int(TOPIC_CONFIGS[MIN_ISR].default)
 
@@ -132,6 +134,24 @@ def check_replication(ctx: Context) -> Iterator[Finding]:
             )
 
 
+def _isr_fits(ctx: Context, wanted: int | None) -> bool:
+    """True when no topic can be reported: every distinct min.insync.replicas (Kafka's default
+    included) is at most the smallest replication factor and at least `wanted`."""
+    values = ctx.topic_config_values(MIN_ISR)
+    if values is None or not ctx.topics:
+        return values is not None
+    try:
+        isrs = [_KAFKA_DEFAULT_MIN_ISR]  # for the topics that do not set it (if any)
+        for value in values:
+            raw = ctx.config_value({MIN_ISR: value}, MIN_ISR)
+            if raw is not None:  # an invalid value's topic is passed over
+                isrs.append(int(raw))
+        smallest_rf = min(map(_RF, ctx.topics))
+        return max(isrs) <= smallest_rf and (wanted is None or min(isrs) >= wanted)
+    except Exception:  # the loop meets it as before
+        return False
+
+
 @rule(
     "min-insync-replicas",
     "min.insync.replicas fits the replication factor",
@@ -179,7 +199,7 @@ Environment overrides may go lower (deliberate, like the replication factor).
 )
 def check_min_isr(ctx: Context) -> Iterator[Finding]:
     wanted = ctx.policy.min_insync_replicas.min
-    for topic in ctx.topics:
+    for topic in () if _isr_fits(ctx, wanted) else ctx.topics:
         raw = ctx.config_value(topic.config, MIN_ISR)
         if MIN_ISR in topic.config and raw is None:
             continue  # an invalid value: reported by invalid-config-value

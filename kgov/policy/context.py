@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Set
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import chain
 from operator import attrgetter
 
 from kgov.catalog.model import DEFAULT_TOPIC_NAME, Catalog, Environment, Policy, Topic
@@ -13,6 +14,7 @@ from kgov.kafka_configs import ConfigValueError, normalize
 
 _NAME, _CONFIG, _SUBJECT = attrgetter("name"), attrgetter("config"), attrgetter("subject")
 _KEY_SCHEMA, _VALUE_SCHEMA = attrgetter("key_schema"), attrgetter("value_schema")
+_TOPICS = attrgetter("topics")
 # Types whose equal values are the same value to every rule (normalize's cache is typed too).
 _PLAIN = frozenset({str, int, bool})
 
@@ -28,7 +30,7 @@ class Context:
 
     @cached_property
     def topics(self) -> tuple[Topic, ...]:
-        return tuple(self.catalog.topics())
+        return tuple(chain.from_iterable(map(_TOPICS, self.catalog.topic_files)))  # catalog.topics(), in C
 
     @cached_property
     def topic_names(self) -> frozenset[str]:

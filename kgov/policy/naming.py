@@ -254,6 +254,18 @@ def check_prefix(ctx: Context) -> Iterator[Finding]:
             )
 
 
+def _file_names(file: str) -> tuple[str, str, str]:
+    """(its folder's name, its name, its stem) as Path(file) gives them, read off the text when it
+    has no part Path would drop or merge (an empty part, a ".", a trailing slash)."""
+    odd = file in ("", ".") or "//" in file or "/./" in file
+    if odd or file.startswith("./") or file.endswith(("/", "/.")):
+        path = Path(file)
+        return path.parent.name, path.name, path.stem
+    head, _, name = file.rpartition("/")
+    dot = name.rfind(".")
+    return head.rpartition("/")[2], name, name[:dot] if 0 < dot < len(name) - 1 else name
+
+
 @rule(
     "file-name-service",
     "file named after its service",
@@ -273,12 +285,11 @@ def check_file_names(ctx: Context) -> Iterator[Finding]:
     files: list[TopicsFile | AccessFile] = [*ctx.catalog.topic_files, *ctx.catalog.access_files]
     seen: dict[tuple[str, str], str] = {}
     for f in files:
-        path = Path(f.src.file)
-        folder = path.parent.name
-        if path.stem != f.service:
+        folder, name, stem = _file_names(f.src.file)
+        if stem != f.service:
             yield Finding(
                 f.loc("service"),
-                f"{folder}/{path.name} declares service '{f.service}'; its name must be {f.service}.yaml",
+                f"{folder}/{name} declares service '{f.service}'; its name must be {f.service}.yaml",
             )
         other = seen.setdefault((folder, f.service), f.src.file)
         if other != f.src.file:

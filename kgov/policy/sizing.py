@@ -19,7 +19,7 @@ from kgov.policy.context import Context
 from kgov.policy.registry import Example, Finding, rule, topic_file
 
 MIN_ISR = "min.insync.replicas"
-_RF = attrgetter("replication_factor")
+_RF, _PARTITIONS = attrgetter("replication_factor"), attrgetter("partitions")
 _ENV = "version: 1\nenvironments:\n  {name}:\n    kafka: {{bootstrap_servers: 'localhost:9092'}}\n"
 _KAFKA_DEFAULT_MIN_ISR = int(TOPIC_CONFIGS[MIN_ISR].default)
 
@@ -77,7 +77,7 @@ Partition bounds are a hard limit, so they hold in every environment.
 )
 def check_partitions(ctx: Context) -> Iterator[Finding]:
     bounds = ctx.policy.partitions
-    for topic in () if _within([t.partitions for t in ctx.topics], bounds) else ctx.topics:
+    for topic in () if _within(list(map(_PARTITIONS, ctx.topics)), bounds) else ctx.topics:
         problem = _outside(topic.partitions, bounds)
         if problem:
             yield Finding(
@@ -125,7 +125,7 @@ deliberate exception (a one-broker sandbox cannot hold three replicas).
 )
 def check_replication(ctx: Context) -> Iterator[Finding]:
     bounds = ctx.policy.replication_factor
-    for topic in () if _within([t.replication_factor for t in ctx.topics], bounds) else ctx.topics:
+    for topic in () if _within(list(map(_RF, ctx.topics)), bounds) else ctx.topics:
         problem = _outside(topic.replication_factor, bounds)
         if problem:
             yield Finding(

@@ -14,6 +14,8 @@ import pytest
 
 from kgov.catalog.model import (
     DEFAULT_TOPIC_NAME,
+    AccessFile,
+    AclEntry,
     Bounds,
     Catalog,
     Ownership,
@@ -27,7 +29,7 @@ from kgov.catalog.model import (
 )
 from kgov.catalog.yamlpos import YamlDoc
 from kgov.diagnostics import Diagnostic
-from kgov.policy import compaction, configs, engine, naming, references, required, sizing
+from kgov.policy import compaction, configs, engine, naming, references, required, security, sizing
 from kgov.policy.context import Context
 from kgov.policy.registry import rules
 
@@ -47,7 +49,18 @@ CONFIG_VALUES: dict[str, tuple[object, ...]] = {
     "retention.msec": ("7d",),
     "message.format.version": ("3.0",),
 }
-TEXTS = (None, "", "  ", "\u3000", "\n", "Event of the benchmark.", "Latest order.", "state of x", "ok")
+TEXTS = (
+    None,
+    "",
+    "  ",
+    "\u3000",
+    "\n",
+    "Event of the benchmark.",
+    "Latest order.",
+    "state of x",
+    "ok",
+    "pii",
+)
 PATTERNS = (
     DEFAULT_TOPIC_NAME,
     r"^(?P<service>[a-z._]+)\.(?P<event>[a-z-]+)$",
@@ -122,10 +135,29 @@ def catalog(rng: random.Random) -> Catalog:
         protected=tuple(rng.sample(PROTECTED, rng.randrange(0, 3))),
         ignore_configs=tuple(rng.sample(IGNORE, rng.randrange(0, 2))),
     )
+    names = [t.name for f in files for t in f.topics] or ["orders.x"]
+    access = []
+    for i in range(rng.randrange(0, 3)):
+        src = Source(f"acls/a{i}.yaml", YamlDoc({}, {}))
+        listed = [rng.choice(names) if rng.random() > odd / 2 else rng.choice(ODD_NAMES) for _ in range(3)]
+        grant = AclEntry(
+            src, ("acls", 0), name=rng.choice(("orders.", "")), pattern="prefixed", operations=("read",)
+        )
+        access.append(
+            AccessFile(
+                src,
+                (),
+                service=f"a{i}",
+                principal=rng.choice(("User:a", "User:*")),
+                produces=tuple(listed[:1]),
+                consumes=tuple(listed[1:]),
+                acls=(grant,) if rng.random() < 0.5 else (),
+            )
+        )
     src = Source("kgov.yaml", YamlDoc({}, {}))
     schemas = {s: SchemaFile(s, "avro", f"schemas/{s}.avsc", '"string"') for s in ("k", "v", "unused")}
     return Catalog(
-        Path("."), Settings(src, (), policy=policy, ownership=ownership), tuple(files), (), schemas
+        Path("."), Settings(src, (), policy=policy, ownership=ownership), tuple(files), tuple(access), schemas
     )
 
 
@@ -145,6 +177,8 @@ OFF: tuple[tuple[Any, str, Any], ...] = (
     (sizing, "_isr_fits", lambda ctx, wanted: False),
     (required, "_all_set", lambda ctx, field: False),
     (references, "_all_have_files", lambda ctx: False),
+    (references, "_all_in", lambda names, listed: False),
+    (security, "_no_pii", lambda ctx: False),
 )  # fmt: skip
 
 
@@ -185,7 +219,8 @@ def test_the_random_catalogs_have_findings_for_every_changed_rule(monkeypatch: p
     changed = ("topic-name-legal", "topic-name-pattern", "topic-name-collision", "protected-topic",
                "service-owns-prefix", "catch-all-topic", "compacted-without-key", "unbounded-retention",
                "state-topic-not-compacted", "unknown-config", "ignored-config", "invalid-config-value",
-               "min-insync-replicas", "required-fields", "missing-schema", "unused-schema")  # fmt: skip
+               "min-insync-replicas", "required-fields", "missing-schema", "unused-schema",
+               "unknown-topic-reference", "pii-wildcard-read", "file-name-service")  # fmt: skip
     seen = dict.fromkeys(changed, 0)
     for seed in range(300):
         found = slow(catalog(random.Random(seed)), monkeypatch)
@@ -272,3 +307,54 @@ def _with(cat: Catalog, **changes: Any) -> Catalog:
 def test_one_odd_topic_is_found_past_the_shortcut(changes: dict[str, Any], rule: str) -> None:
     found = [d.rule for d in engine.check(_with(usual(), **changes))]
     assert rule in found
+
+
+def test_file_names_are_the_paths_parts() -> None:
+    """file-name-service reads a file's folder, name and stem off its text: as Path gives them, for
+    every path of up to four odd parts, relative or absolute."""
+    import itertools
+
+    parts = ("", ".", "..", "a", "b.yaml", ".yaml", "x.", "a.b.c", "topics", "é.yml", " ")
+    for k in range(1, 5):
+        for combo in itertools.product(parts, repeat=k):
+            for lead in ("", "/"):
+                file = lead + "/".join(combo)
+                path = Path(file)
+                assert naming._file_names(file) == (path.parent.name, path.name, path.stem), file
+
+
+def _one_file(service: str, names: tuple[str, ...], catch_all: tuple[str, ...] = ("events",)) -> Catalog:
+    src = Source(f"topics/{service}.yaml", YamlDoc({}, {}))
+    topics = tuple(
+        Topic(src, ("topics", i), name=n, service=service, owner="t", description="d.")
+        for i, n in enumerate(names)
+    )
+    policy = Policy(
+        replication_factor=Bounds(1, None), min_insync_replicas=Bounds(1, None), catch_all_events=catch_all
+    )
+    settings = Settings(Source("kgov.yaml", YamlDoc({}, {})), (), policy=policy)
+    return Catalog(Path("."), settings, (TopicsFile(src, (), service=service, topics=topics),))
+
+
+@pytest.mark.parametrize(
+    ("service", "names", "catch_all", "rule"),
+    [
+        ("b", ("b.x", "b.e1\nb.e2"), ("events",), "topic-name-legal"),  # two legal lines, one name
+        ("b", ("b.x", "b.e1\nb.e2"), ("events",), "topic-name-pattern"),
+        ("b", ("b.x", "events"), ("events",), "catch-all-topic"),  # no dot: the event is the name
+        ("b", ("b.x", "b.y.events"), ("y.events",), "catch-all-topic"),  # the event after the first dot
+        ("b.x", ("b.x.e1", "b.x.e2"), ("events",), "service-owns-prefix"),  # a service with a dot
+        ("b", ("b.x", "b.order-state\n"), ("events",), "state-topic-not-compacted"),
+    ],
+)
+def test_edge_names_are_found_past_the_shortcuts(
+    service: str,
+    names: tuple[str, ...],
+    catch_all: tuple[str, ...],
+    rule: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    cat = _one_file(service, names, catch_all)
+    fast = by_rule(cat)
+    assert fast[rule]
+    assert fast == slow(cat, monkeypatch)

@@ -7,14 +7,13 @@ from dataclasses import dataclass
 from functools import cached_property
 from itertools import chain
 from operator import attrgetter
+from typing import Any
 
 from kgov.catalog.model import DEFAULT_TOPIC_NAME, Catalog, Environment, Policy, Topic
 from kgov.catalog.patterns import NamePattern, PatternError, compile_pattern
 from kgov.kafka_configs import ConfigValueError, normalize
 
-_NAME, _CONFIG, _SUBJECT = attrgetter("name"), attrgetter("config"), attrgetter("subject")
-_KEY_SCHEMA, _VALUE_SCHEMA = attrgetter("key_schema"), attrgetter("value_schema")
-_TOPICS = attrgetter("topics")
+_SUBJECT, _TOPICS = attrgetter("subject"), attrgetter("topics")
 # Types whose equal values are the same value to every rule (normalize's cache is typed too).
 _PLAIN = frozenset({str, int, bool})
 
@@ -37,9 +36,21 @@ class Context:
         return frozenset(self.name_list)
 
     @cached_property
+    def _columns(self) -> dict[str, list[Any]]:
+        return {}
+
+    def column(self, field: str) -> list[Any]:
+        """One field of every topic, in `topics`' order, read once for all the rules that ask (in
+        C: a rule that looks at a whole column first answers most catalogs without a loop)."""
+        found = self._columns.get(field)
+        if found is None:
+            found = self._columns[field] = list(map(attrgetter(field), self.topics))
+        return found
+
+    @cached_property
     def name_list(self) -> list[str]:
         """The names of `topics`, in the same order."""
-        return list(map(_NAME, self.topics))
+        return self.column("name")
 
     @cached_property
     def names_text(self) -> str:
@@ -60,7 +71,7 @@ class Context:
     @cached_property
     def referenced_subjects(self) -> frozenset[str]:
         """The subjects the topics name as key_schema or value_schema."""
-        refs = [*filter(None, map(_KEY_SCHEMA, self.topics)), *filter(None, map(_VALUE_SCHEMA, self.topics))]
+        refs = [*filter(None, self.column("key_schema")), *filter(None, self.column("value_schema"))]
         return frozenset(map(_SUBJECT, refs))
 
     @cached_property
@@ -69,7 +80,7 @@ class Context:
         value of another type than _PLAIN's (or unhashable), whose values are not listed."""
         index: dict[str, set[tuple[type, object]]] = {}
         odd: set[str] = set()
-        for config in filter(None, map(_CONFIG, self.topics)):
+        for config in filter(None, self.column("config")):
             for key, value in config.items():
                 try:
                     index[key].add((type(value), value))

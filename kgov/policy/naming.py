@@ -20,9 +20,11 @@ _FIRST = itemgetter(0)
 KAFKA_LEGAL = re.compile(r"[a-zA-Z0-9._-]+")
 KAFKA_MAX_LENGTH = 249
 # Every name legal at once, over Context.names_text ("\n" and each name followed by one).
-_ALL_LEGAL = re.compile(r"\n(?:[a-zA-Z0-9._-]{1,249}\n)+")
+# Possessive (`++`, `*+`): a line is read one way only, so nothing is given back, and the matcher
+# keeps no backtracking state a name (the first match of 100,000 names took twice as long for it).
+_ALL_LEGAL = re.compile(r"\n(?:[a-zA-Z0-9._-]{1,249}\n)++")
 # Every name matches kgov's default policy.topic_name (fullmatch: `$` before a final "\n" is no end).
-_ALL_DEFAULT = re.compile(r"\n(?:[a-z][a-z0-9-]*\.[a-z][a-z0-9-]*\n)+")
+_ALL_DEFAULT = re.compile(r"\n(?:[a-z][a-z0-9-]*+\.[a-z][a-z0-9-]*+\n)++")
 _GLOB_SPECIAL = re.compile(r"[*?\[]")
 
 
@@ -56,7 +58,7 @@ def _split_services_match(ctx: Context) -> bool:
     of the sorted order, so the file's smallest and largest name start with it only if all do."""
     if not ctx.parts_are_split:
         return False
-    names, services = ctx.name_list, list(map(_SERVICE, ctx.topics))
+    names, services = ctx.name_list, ctx.column("service")
     at = 0
     try:
         for f in ctx.catalog.topic_files:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from operator import attrgetter
 
 from kgov.diagnostics import Severity
 from kgov.policy.context import Context
@@ -22,7 +21,7 @@ def _all_set(ctx: Context, field: str) -> bool:
     """True when no topic lacks `field`: none is None, and each is a str with a character
     str.strip keeps (not "" and not all whitespace), asked in C over the column."""
     try:
-        values = list(map(attrgetter(field), ctx.topics))
+        values = ctx.column(field)
         return None not in values and "" not in values and not any(map(str.isspace, values))
     except (AttributeError, TypeError):  # not a field, or not text (a schema's): topic by topic
         return False

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from operator import attrgetter
 
 from kgov.catalog.model import AccessFile, Topic
 from kgov.diagnostics import Location, Severity
@@ -11,8 +10,6 @@ from kgov.policy.context import Context
 from kgov.policy.references import granted_topics
 from kgov.policy.registry import Example, Finding, rule, topic_file
 from kgov.secrets import NESTED_SECRET_BLOCKS, REF, SECRET_FIELDS, is_reference
-
-_CLASSIFICATION = attrgetter("classification")
 
 WILDCARD = "User:*"
 # Kafka's principal for a client with no authentication (a PLAINTEXT listener): anyone who can reach
@@ -123,7 +120,7 @@ def check_secrets(ctx: Context) -> Iterator[Finding]:
 
 def _no_pii(ctx: Context) -> bool:
     """True when no topic is classified pii (the usual catalog): asked in C over the column."""
-    return "pii" not in list(map(_CLASSIFICATION, ctx.topics))
+    return "pii" not in ctx.column("classification")
 
 
 @rule(

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from operator import attrgetter
 
 from kgov.catalog.model import Bounds, Environment
 from kgov.diagnostics import Location, Severity
@@ -19,7 +18,6 @@ from kgov.policy.context import Context
 from kgov.policy.registry import Example, Finding, rule, topic_file
 
 MIN_ISR = "min.insync.replicas"
-_RF, _PARTITIONS = attrgetter("replication_factor"), attrgetter("partitions")
 _ENV = "version: 1\nenvironments:\n  {name}:\n    kafka: {{bootstrap_servers: 'localhost:9092'}}\n"
 _KAFKA_DEFAULT_MIN_ISR = int(TOPIC_CONFIGS[MIN_ISR].default)
 
@@ -77,7 +75,7 @@ Partition bounds are a hard limit, so they hold in every environment.
 )
 def check_partitions(ctx: Context) -> Iterator[Finding]:
     bounds = ctx.policy.partitions
-    for topic in () if _within(list(map(_PARTITIONS, ctx.topics)), bounds) else ctx.topics:
+    for topic in () if _within(ctx.column("partitions"), bounds) else ctx.topics:
         problem = _outside(topic.partitions, bounds)
         if problem:
             yield Finding(
@@ -125,7 +123,7 @@ deliberate exception (a one-broker sandbox cannot hold three replicas).
 )
 def check_replication(ctx: Context) -> Iterator[Finding]:
     bounds = ctx.policy.replication_factor
-    for topic in () if _within(list(map(_RF, ctx.topics)), bounds) else ctx.topics:
+    for topic in () if _within(ctx.column("replication_factor"), bounds) else ctx.topics:
         problem = _outside(topic.replication_factor, bounds)
         if problem:
             yield Finding(
@@ -146,7 +144,7 @@ def _isr_fits(ctx: Context, wanted: int | None) -> bool:
             raw = ctx.config_value({MIN_ISR: value}, MIN_ISR)
             if raw is not None:  # an invalid value's topic is passed over
                 isrs.append(int(raw))
-        smallest_rf = min(map(_RF, ctx.topics))
+        smallest_rf = min(ctx.column("replication_factor"))
         return max(isrs) <= smallest_rf and (wanted is None or min(isrs) >= wanted)
     except Exception:  # the loop meets it as before
         return False

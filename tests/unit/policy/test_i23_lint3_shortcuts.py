@@ -358,3 +358,46 @@ def test_edge_names_are_found_past_the_shortcuts(
     fast = by_rule(cat)
     assert fast[rule]
     assert fast == slow(cat, monkeypatch)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_the_possessive_whole_list_patterns_answer_as_each_name_does(seed: int) -> None:
+    """_ALL_LEGAL and _ALL_DEFAULT match without giving back: the same answer as matching each name
+    (a name holding a newline: never all)."""
+    import re
+
+    rng = random.Random(seed)
+    legal, default = re.compile(r"[a-zA-Z0-9._-]{1,249}"), re.compile(DEFAULT_TOPIC_NAME)
+    for _ in range(200):
+        names = []
+        for _ in range(rng.randrange(1, 4)):
+            if rng.random() < 0.1:
+                names.append("a" * rng.choice((248, 249, 250)))
+            else:
+                names.append("".join(rng.choice("ab.-_9Z\n") for _ in range(rng.randrange(0, 7))))
+        ctx = Context(_one_file("b", tuple(names)), ())
+        plain = not any("\n" in n for n in names)
+        assert naming._all_match(naming._ALL_LEGAL, ctx) == (plain and all(map(legal.fullmatch, names)))
+        assert naming._all_match(naming._ALL_DEFAULT, ctx) == (plain and all(map(default.fullmatch, names)))
+
+
+def _old_quiet(descriptions: list[str]) -> bool:  # 21413a8's
+    joined = "\n".join(descriptions)
+    if not joined.isascii():
+        return False
+    low = joined.lower()
+    return not any(word in low for word in ("latest", "state of", "current ", "snapshot of"))
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_quiet_descriptions_by_one_search_as_by_four(seed: int) -> None:
+    """state-topic-not-compacted's look at all descriptions (one case-insensitive RE2 search of the
+    ASCII text) answers as the lower-cased text's four searches did."""
+    rng = random.Random(seed)
+    words = ("LaTeSt", "latest", "State Of", "state\nof", "state  of", "CURRENT ", "current\t", "snapshot OF",
+             "snap shot of", "of", "\u017ftate of", "\u212aey", "x", " ", "ok.", "états")  # fmt: skip
+    for _ in range(300):
+        descriptions = [
+            "".join(rng.choice(words) for _ in range(rng.randrange(0, 4))) for _ in range(rng.randrange(0, 4))
+        ]
+        assert compaction._quiet(descriptions) == _old_quiet(descriptions), descriptions

@@ -10,8 +10,9 @@ finding or an error names its rule; a broken rule is dropped and the others go o
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from kgov.catalog.model import CustomRule, Topic
@@ -27,6 +28,7 @@ from kgov.policy.custom import (
     compile_batch,
     compile_rule,
     evaluate,
+    fields_read,
     run,
     self_test,
     targets,
@@ -97,8 +99,14 @@ class _Judge:
     def run(self) -> None:
         deadline = time.perf_counter() + PER_RUN_SECONDS * len(self.group)
         named = frozenset(k for a in self.group for k in a.compiled.config_keys)
+        found: Iterable[Target] = targets(self.ctx, self.on, named)
+        if self.on == "topic":
+            found = self._settle_shared(list(found))
+            if not self.group:
+                return
+            found = _slim(found, self.group)
         pending: list[Target] = []
-        for target in targets(self.ctx, self.on, named):
+        for target in found:
             pending.append(target)
             if len(pending) == BATCH:
                 if not self._judge(pending, deadline):
@@ -106,6 +114,39 @@ class _Judge:
                 pending = []
         if pending:
             self._judge(pending, deadline)
+
+    def _settle_shared(self, found: list[Target]) -> list[Target]:
+        """Drop the rules that hold for every topic, judged once per distinct value of what they
+        read. A rule that reads neither `name` nor `description` (each topic's own) gives the same
+        result on topics whose fields it reads are equal: one evaluation of each distinct topic
+        says whether it holds for all. When it does for every such rule, none of them can find or
+        break anything, and they are dropped; otherwise all of them are judged topic by topic."""
+        shared = [a for a in self.group if _reads_shared(a.compiled.rule)]
+        if not shared or not found:
+            return found
+        read = frozenset().union(*(fields_read("topic", a.compiled.rule.expr) or () for a in shared))
+        # Two names first: itemgetter's answer is then a tuple, whatever is read (dropped in the key).
+        get, config = itemgetter("name", "name", *sorted(read - {"config"})), "config" in read
+        distinct: dict[object, Target] = {}
+        for target in found:
+            distinct.setdefault(_shared_key(target, get, config), target)
+        if len(distinct) > len(found) // 2:
+            return found  # hardly any topic alike: judging the distinct ones first would not pay
+        program = compile_batch(self.on, [a.compiled.rule.expr for a in shared])
+        if program is None:
+            return found
+        objs = [t.obj for t in distinct.values()]
+        for at in range(0, len(objs), BATCH):
+            try:
+                if run(program, batch_activation(objs[at : at + BATCH])) is not True:
+                    return found
+            except RuleBroken:
+                return found
+        self.group = [a for a in self.group if a not in shared]
+        self.combined = self._combine()
+        if self.group:
+            self.batched = compile_batch(self.on, [a.compiled.rule.expr for a in self.group])
+        return found
 
     def _judge(self, batch: list[Target], deadline: float) -> bool:
         """The rules over a batch of objects; False when the run is over (no rule left, or its time)."""
@@ -174,6 +215,56 @@ class _Judge:
         rule = a.compiled.rule
         message = rule.message.replace("{name}", target.name)
         self.out.append(Diagnostic(rule.id, a.severity, message, _where(a.compiled, target), rule.hint))
+
+
+_OWN = frozenset({"name", "description"})  # fields each topic has its own value of
+
+
+def _reads_shared(rule: CustomRule) -> bool:
+    """True when the rule reads only fields topics share values of, and applies to every service
+    (a rule for some services judges only their topics)."""
+    read = fields_read(rule.on, rule.expr)
+    return read is not None and not read & _OWN and not rule.services
+
+
+_PLAIN = frozenset({str, int, bool})  # types whose equal values are the same to a rule
+
+
+def _shared_key(target: Target, get: itemgetter[Any], config: bool) -> object:
+    """What a rule reading the fields `get` gets after two names (and `config`) sees of the topic,
+    as a key equal only for topics it sees alike: the values and their types (1 and True differ),
+    and the topic's own config entries in order with their types (its rules' config map is the same
+    function of them, which fills in the same defaults). A topic with any other value is a key of
+    its own."""
+    values = get(target.obj)[2:]
+    kinds = tuple(map(type, values))
+    if not _PLAIN.issuperset(kinds):
+        return id(target)  # alike to no other
+    if not config:
+        return (values, kinds)
+    raw = target.node.config if isinstance(target.node, Topic) else {}
+    raw_kinds = tuple(map(type, raw.values()))
+    if not _PLAIN.issuperset(raw_kinds):
+        return id(target)
+    return (values, kinds, tuple(raw), tuple(raw.values()), raw_kinds)
+
+
+def _slim(found: list[Target], group: list[_Active]) -> list[Target]:
+    """The topics with only the fields the rules read, when each rule reads only named fields: a
+    smaller object to convert for the runtime, the same result (a rule sees nothing else)."""
+    read: set[str] = set()
+    for a in group:
+        fields = fields_read("topic", a.compiled.rule.expr)
+        if fields is None:
+            return found
+        read |= fields
+    if not found or len(read) == len(found[0].obj):
+        return found
+    keep = ("name", "service", *sorted(read - {"name", "service"}))  # 2 or more: get() gives a tuple
+    get = itemgetter(*keep)
+    return [
+        Target(dict(zip(keep, get(t.obj), strict=True)), t.name, t.service, t.node, t.file) for t in found
+    ]
 
 
 def _in_scope(rule: CustomRule, ctx: Context) -> bool:

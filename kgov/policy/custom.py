@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, NamedTuple
@@ -257,6 +257,17 @@ def topic_object(
     }
 
 
+def topic_objects(
+    topics: Iterable[Topic], config_keys: frozenset[str] = frozenset()
+) -> list[dict[str, object]]:
+    """Each topic as rules see it, its config over Kafka's defaults of `config_keys` (the config
+    keys the rules name), each config value made a number once per key, type and value."""
+    every = _config_defaults()
+    defaults = {k: every[k] for k in config_keys if k in every}
+    numbers: dict[tuple[str, type, object], object] = {}
+    return [topic_object(t, defaults, numbers) for t in topics]
+
+
 def principal_object(access: AccessFile) -> dict[str, object]:
     return {
         "name": access.principal,
@@ -297,11 +308,8 @@ def targets(ctx: Context, on: str, config_keys: frozenset[str] = frozenset()) ->
     """Each object of the kind `on`, bound as the rules see it; `config_keys`: the config keys the
     rules name (a topic's config holds those and the keys it sets)."""
     if on == "topic":
-        every = _config_defaults()
-        defaults = {k: every[k] for k in config_keys if k in every}
-        numbers: dict[tuple[str, type, object], object] = {}
-        for t in ctx.topics:
-            yield Target(topic_object(t, defaults, numbers), t.name, t.service, t)
+        for t, made in zip(ctx.topics, topic_objects(ctx.topics, config_keys), strict=True):
+            yield Target(made, t.name, t.service, t)
     elif on == "principal":
         for a in ctx.catalog.access_files:
             yield Target(principal_object(a), a.principal, a.service, a)

@@ -115,8 +115,8 @@ def judged(cat: Catalog) -> list[tuple[object, ...]]:
 def whole(cat: Catalog, monkeypatch: pytest.MonkeyPatch) -> list[tuple[object, ...]]:
     """Every topic judged whole, each config value made a number each time (the earlier way)."""
     with monkeypatch.context() as m:
-        m.setattr(custom_check._Judge, "_settle_shared", lambda self, found: found)
-        m.setattr(custom_check, "_slim", lambda found, group: found)
+        m.setattr(custom_check._Judge, "_settle_shared", lambda self, named: None)
+        m.setattr(custom_check, "_slim_targets", lambda ctx, group: None)
         m.setattr(custom, "_PLAIN", frozenset())
         return judged(cat)
 
@@ -132,12 +132,11 @@ def test_the_random_rule_sets_find_and_break_things(monkeypatch: pytest.MonkeyPa
     findings = broken = dropped = 0
     real = custom_check._Judge._settle_shared
 
-    def counting(self: Any, found: list[Any]) -> list[Any]:
+    def counting(self: Any, named: frozenset[str]) -> None:
         nonlocal dropped
         before = len(self.group)
-        out = real(self, found)
+        real(self, named)
         dropped += before - len(self.group)
-        return out
 
     monkeypatch.setattr(custom_check._Judge, "_settle_shared", counting)
     for seed in range(150):
@@ -214,3 +213,25 @@ def test_a_true_field_is_not_alike_a_one(monkeypatch: pytest.MonkeyPatch) -> Non
     settings = Settings(Source("kgov.yaml", YamlDoc({}, {})), (), policy=Policy(custom_rules=(rule,)))
     cat = Catalog(Path("."), settings, (TopicsFile(src, (), service="orders", topics=topics),))
     assert judged(cat) and judged(cat) == whole(cat, monkeypatch)
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_slim_topics_are_the_fields_of_the_whole(seed: int) -> None:
+    """A topic with only the fields its rules read holds what the whole topic holds there."""
+    cat = catalog(random.Random(seed))
+    ctx = Context(cat, ())
+    exprs = ("topic.owner", "topic.description", "topic.classification", "topic.partitions", "topic.service")
+    chosen = random.Random(seed).sample(exprs, 2)
+    rules = [CustomRule(None, (), expr=f"{e} == {e}") for e in chosen]  # type: ignore[arg-type]
+    group = [custom_check._Active(custom.compile_rule(r), custom_check.Severity.ERROR) for r in rules]
+    slim = custom_check._slim_targets(ctx, group)
+    assert slim is not None
+    whole_objects = custom.topic_objects(ctx.topics)
+    for target, topic, full in zip(slim, ctx.topics, whole_objects, strict=True):
+        assert target.node is topic and (target.name, target.service, target.file) == (
+            topic.name,
+            topic.service,
+            "",
+        )
+        assert target.obj == {f: full[f] for f in target.obj}
+        assert set(target.obj) == {"name", *(e.split(".")[1] for e in chosen)}

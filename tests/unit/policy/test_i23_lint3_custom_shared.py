@@ -14,7 +14,7 @@ import pytest
 
 from kgov.catalog.model import Catalog, CustomRule, Policy, SchemaRef, Settings, Source, Topic, TopicsFile
 from kgov.catalog.yamlpos import YamlDoc
-from kgov.diagnostics import Diagnostic
+from kgov.diagnostics import Diagnostic, Severity
 from kgov.policy import custom, custom_check
 from kgov.policy.context import Context
 from kgov.policy.custom import fields_read
@@ -223,7 +223,7 @@ def test_slim_topics_are_the_fields_of_the_whole(seed: int) -> None:
     exprs = ("topic.owner", "topic.description", "topic.classification", "topic.partitions", "topic.service")
     chosen = random.Random(seed).sample(exprs, 2)
     rules = [CustomRule(None, (), expr=f"{e} == {e}") for e in chosen]  # type: ignore[arg-type]
-    group = [custom_check._Active(custom.compile_rule(r), custom_check.Severity.ERROR) for r in rules]
+    group = [custom_check._Active(custom.compile_rule(r), Severity.ERROR) for r in rules]
     slim = custom_check._slim_targets(ctx, group)
     assert slim is not None
     whole_objects = custom.topic_objects(ctx.topics)

@@ -13,7 +13,7 @@ from kgov.catalog.model import DEFAULT_TOPIC_NAME, Catalog, Environment, Policy,
 from kgov.catalog.patterns import NamePattern, PatternError, compile_pattern
 from kgov.kafka_configs import ConfigValueError, normalize
 
-_SUBJECT, _TOPICS = attrgetter("subject"), attrgetter("topics")
+_TOPICS = attrgetter("topics")
 # Types whose equal values are the same value to every rule (normalize's cache is typed too).
 _PLAIN = frozenset({str, int, bool})
 
@@ -72,7 +72,7 @@ class Context:
     def referenced_subjects(self) -> frozenset[str]:
         """The subjects the topics name as key_schema or value_schema."""
         refs = [*filter(None, self.column("key_schema")), *filter(None, self.column("value_schema"))]
-        return frozenset(map(_SUBJECT, refs))
+        return frozenset(ref.subject for ref in refs)
 
     @cached_property
     def _config_index(self) -> tuple[dict[str, set[tuple[type, object]]], set[str]]:

@@ -188,7 +188,7 @@ def read_file(path: Path, root: Path, rule: str = RULE_YAML, budget: ReadBudget 
     """
     file = str(path)
     try:
-        real = _real_path(path, budget)
+        real, size = _located(path, budget)
     except (OSError, RuntimeError):
         raise Refused(
             files_error(
@@ -207,7 +207,7 @@ def read_file(path: Path, root: Path, rule: str = RULE_YAML, budget: ReadBudget 
         )
     try:
         try:
-            size = _stat_size(real)
+            size = _stat_size(real) if size is None else size
             if budget is not None and size <= MAX_FILE_BYTES:  # a file over the limit is refused below
                 budget.charge(path, size)  # before reading: a load past its fill reads nothing more
             return decode(read_regular(real, MAX_FILE_BYTES, follow_symlinks=False))
@@ -232,16 +232,22 @@ def _real_path(path: Path, budget: ReadBudget | None) -> Path | str:
     files walked every folder of its path again. That one is given as the text of the Path (an
     absolute, resolved folder, a slash and a name): making 12,000 Paths, each parsed again, was a
     tenth of a plan's reading of its catalog."""
+    return _located(path, budget)[0]
+
+
+def _located(path: Path, budget: ReadBudget | None) -> tuple[Path | str, int | None]:
+    """`_real_path`, and the file's size when its lstat was read for that (a file that is not a
+    symlink: the lstat of its real path would be the same entry's, a second system call a file)."""
     if budget is not None:
         try:
-            mode = os.lstat(path).st_mode
+            info: os.stat_result | None = os.lstat(path)
         except OSError:
-            mode = None
+            info = None
         name = path.name
-        if mode is not None and not stat.S_ISLNK(mode) and name not in ("", ".", ".."):
+        if info is not None and not stat.S_ISLNK(info.st_mode) and name not in ("", ".", ".."):
             folder = budget.resolved_text(os.path.dirname(str(path)))  # path.parent's, as text
-            return f"{folder}{name}" if folder.endswith("/") else f"{folder}/{name}"
-    return path.resolve(strict=True)
+            return (f"{folder}{name}" if folder.endswith("/") else f"{folder}/{name}"), info.st_size
+    return path.resolve(strict=True), None
 
 
 def _within(real: Path | str, root: Path, budget: ReadBudget | None) -> bool:

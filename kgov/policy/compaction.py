@@ -6,6 +6,8 @@ import re
 from collections.abc import Iterator
 from collections.abc import Set as AbstractSet
 
+import re2
+
 from kgov.catalog.model import Topic
 from kgov.diagnostics import Severity
 from kgov.policy.context import Context
@@ -31,7 +33,10 @@ STATE_DESCRIPTION = re.compile(
 # Text every STATE_DESCRIPTION match holds, lower-cased: an ASCII description without any of them is
 # not searched (the search, case-insensitive at every word boundary, was most of this rule's time).
 _DESCRIPTION_WORDS = ("latest", "state of", "current ", "snapshot of")
+_ANY_DESCRIPTION_WORD = re2.compile("(?i)" + "|".join(re.escape(w) for w in _DESCRIPTION_WORDS))
 _DELETE = frozenset({"delete"})  # Kafka's default cleanup.policy
+# A name ending in a state word, searched in Context.names_reversed: "\n", then the word reversed.
+_STATE_NAME_END = re.compile("\n(?:" + "|".join(re.escape(w[::-1]) for w in _STATE_WORDS) + ")")
 
 
 def _topic(name: str, description: str, config: str, key: bool) -> str:
@@ -51,14 +56,47 @@ def _policy(ctx: Context, topic: Topic) -> AbstractSet[str] | None:
     return None if value is None else set(value.split(","))
 
 
+def _value_is(ctx: Context, key: str, value: object, wanted: str) -> bool | None:
+    """Whether `value` of `key`, in Kafka's form, is `wanted` (an invalid value is not); None when
+    asking raised anything else (the rule's own loop then raises it as before)."""
+    try:
+        return ctx.config_value({key: value}, key) == wanted
+    except Exception:
+        return None
+
+
+def _never_minus_one(ctx: Context, key: str) -> bool:
+    """True when no topic sets `key` to -1 (in Kafka's form), each distinct value asked once."""
+    values = ctx.topic_config_values(key)
+    return values is not None and not any(_value_is(ctx, key, v, "-1") is not False for v in values)
+
+
+def _never_compacted(ctx: Context) -> bool:
+    """True when no topic's cleanup.policy (each distinct value judged once) holds compact."""
+    values = ctx.topic_config_values(CLEANUP)
+    if values is None:
+        return False
+    try:
+        policies = [ctx.config_value({CLEANUP: value}, CLEANUP) for value in values]
+    except Exception:
+        return False
+    return not any(p is not None and "compact" in p.split(",") for p in policies)
+
+
+def _may_end_in_state(ctx: Context) -> bool:
+    """False when no event ends with one of _STATE_ENDINGS. With `parts` split at the first dot an
+    event is the end of its name (the words hold no dot), so one search of the names backwards."""
+    if ctx.parts_are_split:
+        return _STATE_NAME_END.search(ctx.names_reversed) is not None
+    return any(event.endswith(_STATE_ENDINGS) for _, event in ctx.topic_parts)
+
+
 def _quiet(descriptions: list[str]) -> bool:
     """True when no description can say state: all ASCII and none holds a word of STATE_DESCRIPTION
-    (lower-cased). One look at them all, joined (a word never spans the joining newline)."""
+    (lower-cased). One look at them all, joined (a word never spans the joining newline), by one
+    RE2 search, case-insensitive: on ASCII text that is the words' search in the lower-cased text."""
     joined = "\n".join(descriptions)
-    if not joined.isascii():
-        return False
-    low = joined.lower()
-    return not any(word in low for word in _DESCRIPTION_WORDS)
+    return joined.isascii() and _ANY_DESCRIPTION_WORD.search(joined) is None
 
 
 def _says_state(description: str) -> re.Match[str] | None:
@@ -102,6 +140,8 @@ without one are refused by the broker. A compacted topic should say what its key
     ),
 )
 def check_compacted_key(ctx: Context) -> Iterator[Finding]:
+    if _never_compacted(ctx):
+        return
     for topic in ctx.topics:
         policy = _policy(ctx, topic)
         if policy and "compact" in policy and topic.key_schema is None:
@@ -143,8 +183,8 @@ The description is not consulted for names in the past tense (`orders.state-chan
     ),
 )
 def check_state_compacted(ctx: Context) -> Iterator[Finding]:
-    quiet = _quiet([t.description for t in ctx.topics if t.description])
-    if quiet and not any(event.endswith(_STATE_ENDINGS) for _, event in ctx.topic_parts):
+    quiet = _quiet(list(filter(None, ctx.column("description"))))
+    if quiet and not _may_end_in_state(ctx):
         return  # no name and no description says state: nothing to find, whatever the policies
     for topic, (_, event) in zip(ctx.topics, ctx.topic_parts, strict=True):
         policy = _policy(ctx, topic)
@@ -204,6 +244,8 @@ limit until a broker's disk is full; its storage at retention in a plan is "unbo
     ),
 )
 def check_unbounded_retention(ctx: Context) -> Iterator[Finding]:
+    if _never_minus_one(ctx, "retention.ms"):
+        return  # no topic sets retention.ms to -1
     for topic in ctx.topics:
         if "retention.ms" not in topic.config:
             continue  # _unbounded(…, "retention.ms") is False: asked first, it spares the policy's reading

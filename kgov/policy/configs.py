@@ -17,11 +17,14 @@ _ORDERS = (
 )
 
 
-def _configs(ctx: Context) -> Iterator[tuple[str, Mapping[str, object], Topic | Environment]]:
-    """(key, config, whose config) for every config entry of topics and overrides. Where the key
-    is and whose it is are worked out only for a finding (`_where`, `_whose`): a position may cost
-    parsing the file again, and 100,000 topics' keys are mostly clean."""
-    for topic in ctx.topics:
+def _configs(
+    ctx: Context, topics: bool = True
+) -> Iterator[tuple[str, Mapping[str, object], Topic | Environment]]:
+    """(key, config, whose config) for every config entry of topics (unless not `topics`: a rule
+    knows none of theirs has a finding) and overrides. Where the key is and whose it is are worked
+    out only for a finding (`_where`, `_whose`): a position may cost parsing the file again, and
+    100,000 topics' keys are mostly clean."""
+    for topic in ctx.topics if topics else ():
         config = topic.config
         for key in config:
             yield key, config, topic
@@ -57,13 +60,42 @@ the closest known name; configs Kafka 4 removed (`message.format.version`, …) 
     ),
 )
 def check_unknown(ctx: Context) -> Iterator[Finding]:
-    for key, _, owner in _configs(ctx):
+    for key, _, owner in _configs(ctx, topics=not _all_known(ctx)):
         if key in TOPIC_CONFIGS:
             continue
         try:
             lookup(key)
         except ConfigValueError as exc:
             yield Finding(_where(owner, key), f"{_whose(owner)}: {exc}")
+
+
+def _all_known(ctx: Context) -> bool:
+    """True when every key a topic sets is a topic config (each key asked once)."""
+    return all(key in TOPIC_CONFIGS for key in ctx.topic_config_keys)
+
+
+def _none_ignored(ctx: Context, patterns: tuple[str, ...]) -> bool:
+    """True when no key a topic sets matches ownership.ignore_configs (each key asked once)."""
+    try:
+        return not any(ignored_config(key, patterns) for key in ctx.topic_config_keys)
+    except Exception:  # the rule's loop meets it as before
+        return False
+
+
+def _all_valid(ctx: Context) -> bool:
+    """True when every topic config value of a known key normalizes, each distinct value asked once."""
+    for key in ctx.topic_config_keys:
+        if key not in TOPIC_CONFIGS:
+            continue
+        values = ctx.topic_config_values(key)
+        if values is None:
+            return False
+        for value in values:
+            try:
+                normalize(key, value)
+            except Exception:  # invalid, or anything else the loop then meets as before
+                return False
+    return True
 
 
 @rule(
@@ -88,7 +120,7 @@ normalised to Kafka's form by plan and are not reported.
     ),
 )
 def check_values(ctx: Context) -> Iterator[Finding]:
-    for key, config, owner in _configs(ctx):
+    for key, config, owner in _configs(ctx, topics=not _all_valid(ctx)):
         if key not in TOPIC_CONFIGS:
             continue
         try:
@@ -125,7 +157,7 @@ says two contradictory things: kgov will not keep the cluster's value in line wi
 def check_ignored(ctx: Context) -> Iterator[Finding]:
     patterns = ctx.catalog.settings.ownership.ignore_configs
     ignored: dict[str, bool] = {}  # key -> matches: 100,000 topics repeat a few keys
-    for key, _, owner in _configs(ctx):
+    for key, _, owner in _configs(ctx, topics=not _none_ignored(ctx, patterns)):
         hit = ignored.get(key)
         if hit is None:
             hit = ignored[key] = ignored_config(key, patterns)

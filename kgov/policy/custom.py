@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from kgov.catalog.model import AccessFile, CustomRule, Node, Topic
 from kgov.diagnostics import Location, Severity
@@ -109,6 +109,26 @@ def compile_rule(rule: CustomRule) -> Compiled:
     return Compiled(rule, program, keys)
 
 
+_NAME_TOKEN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_MEMBER = re.compile(r"\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def fields_read(on: str, expr: str) -> frozenset[str] | None:
+    """The fields of the object `on` that the expression can read, when every `on` in its text
+    (strings and comments included) is a field selection `on.field`; None otherwise (the whole
+    object is used: `size(topic)`, `topic["name"]`, `topic.?name`, a macro variable named `topic`,
+    the word in a string...). Its result then depends only on those fields' values."""
+    fields = set()
+    for token in _NAME_TOKEN.finditer(expr):
+        if token.group() != on:
+            continue
+        member = _MEMBER.match(expr, token.end())
+        if member is None or member.group(1) not in FIELDS[on]:
+            return None
+        fields.add(member.group(1))
+    return frozenset(fields)
+
+
 BATCH_VARIABLE = "kgov_objects"  # not a name a rule can see: the batch env declares nothing else
 
 
@@ -130,7 +150,7 @@ def compile_batch(on: str, exprs: list[str]) -> Any:
         return None
 
 
-def batch_activation(objs: list[Mapping[str, object]]) -> Any:
+def batch_activation(objs: Sequence[Mapping[str, object]]) -> Any:
     return _batch_env().Activation({BATCH_VARIABLE: objs})
 
 
@@ -193,11 +213,32 @@ def _config_defaults() -> dict[str, object]:
     return out
 
 
-def topic_object(topic: Topic, defaults: Mapping[str, object] | None = None) -> dict[str, object]:
+_PLAIN = frozenset({str, int, bool})  # values whose (key, type, value) is one answer of _number
+_INVALID = object()
+
+
+def topic_object(
+    topic: Topic,
+    defaults: Mapping[str, object] | None = None,
+    numbers: dict[tuple[str, type, object], object] | None = None,
+) -> dict[str, object]:
     """The topic as rules see it. `config`: the keys it sets, over `defaults` (Kafka's default of
-    each key the rules name; all of them when None): fewer keys, a faster conversion per object."""
+    each key the rules name; all of them when None): fewer keys, a faster conversion per object.
+    `numbers`: _number's answers so far, by key, type and value (a catalog repeats a few values)."""
     config: dict[str, object] = dict(_config_defaults() if defaults is None else defaults)
     for key, value in topic.config.items():
+        kind = type(value)
+        if numbers is not None and kind in _PLAIN:
+            number = numbers.get((key, kind, value), numbers)  # the dict itself: not asked yet
+            if number is numbers:
+                try:
+                    number = _number(key, value)
+                except (ConfigValueError, ValueError):
+                    number = _INVALID
+                numbers[(key, kind, value)] = number
+            if number is not _INVALID:
+                config[key] = number
+            continue
         try:
             config[key] = _number(key, value)
         except (ConfigValueError, ValueError):
@@ -214,6 +255,17 @@ def topic_object(topic: Topic, defaults: Mapping[str, object] | None = None) -> 
         "key_schema": topic.key_schema.subject if topic.key_schema else "",
         "value_schema": topic.value_schema.subject if topic.value_schema else "",
     }
+
+
+def topic_objects(
+    topics: Iterable[Topic], config_keys: frozenset[str] = frozenset()
+) -> list[dict[str, object]]:
+    """Each topic as rules see it, its config over Kafka's defaults of `config_keys` (the config
+    keys the rules name), each config value made a number once per key, type and value."""
+    every = _config_defaults()
+    defaults = {k: every[k] for k in config_keys if k in every}
+    numbers: dict[tuple[str, type, object], object] = {}
+    return [topic_object(t, defaults, numbers) for t in topics]
 
 
 def principal_object(access: AccessFile) -> dict[str, object]:
@@ -241,8 +293,7 @@ def principal_object(access: AccessFile) -> dict[str, object]:
     }
 
 
-@dataclass(frozen=True)
-class Target:
+class Target(NamedTuple):  # immutable, and made 10,000 times faster than a frozen dataclass
     obj: dict[str, object]
     name: str
     service: str
@@ -257,10 +308,8 @@ def targets(ctx: Context, on: str, config_keys: frozenset[str] = frozenset()) ->
     """Each object of the kind `on`, bound as the rules see it; `config_keys`: the config keys the
     rules name (a topic's config holds those and the keys it sets)."""
     if on == "topic":
-        every = _config_defaults()
-        defaults = {k: every[k] for k in config_keys if k in every}
-        for t in ctx.topics:
-            yield Target(topic_object(t, defaults), t.name, t.service, t)
+        for t, made in zip(ctx.topics, topic_objects(ctx.topics, config_keys), strict=True):
+            yield Target(made, t.name, t.service, t)
     elif on == "principal":
         for a in ctx.catalog.access_files:
             yield Target(principal_object(a), a.principal, a.service, a)

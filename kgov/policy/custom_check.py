@@ -10,11 +10,12 @@ finding or an error names its rule; a broken rule is dropped and the others go o
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from itertools import chain, repeat
 from typing import Any
 
-from kgov.catalog.model import CustomRule, Topic
+from kgov.catalog.model import CustomRule, SchemaRef, Topic
 from kgov.diagnostics import Diagnostic, Location, Severity
 from kgov.policy.context import Context
 from kgov.policy.custom import (
@@ -27,9 +28,11 @@ from kgov.policy.custom import (
     compile_batch,
     compile_rule,
     evaluate,
+    fields_read,
     run,
     self_test,
     targets,
+    topic_objects,
 )
 
 BATCH = 64  # objects judged by one evaluation while every rule holds
@@ -97,8 +100,14 @@ class _Judge:
     def run(self) -> None:
         deadline = time.perf_counter() + PER_RUN_SECONDS * len(self.group)
         named = frozenset(k for a in self.group for k in a.compiled.config_keys)
+        found: Iterable[Target] | None = None
+        if self.on == "topic":
+            self._settle_shared(named)
+            if not self.group:
+                return
+            found = _slim_targets(self.ctx, self.group)
         pending: list[Target] = []
-        for target in targets(self.ctx, self.on, named):
+        for target in targets(self.ctx, self.on, named) if found is None else found:
             pending.append(target)
             if len(pending) == BATCH:
                 if not self._judge(pending, deadline):
@@ -106,6 +115,35 @@ class _Judge:
                 pending = []
         if pending:
             self._judge(pending, deadline)
+
+    def _settle_shared(self, named: frozenset[str]) -> None:
+        """Drop the rules that hold for every topic, judged once per distinct value of what they
+        read. A rule that reads neither `name` nor `description` (each topic's own) gives the same
+        result on topics whose fields it reads are equal: one evaluation of one topic of each kind
+        says whether it holds for all. When it does for every such rule, none of them can find or
+        break anything, and they are dropped; otherwise all of them are judged topic by topic."""
+        shared = [a for a in self.group if _reads_shared(a.compiled.rule)]
+        topics = self.ctx.topics
+        if not shared or not topics:
+            return
+        read = frozenset().union(*(fields_read("topic", a.compiled.rule.expr) or () for a in shared))
+        kinds = _distinct_topics(self.ctx, read)
+        if kinds is None or len(kinds) > len(topics) // 2:
+            return  # values of other types, or hardly any topic alike: judging kinds would not pay
+        program = compile_batch(self.on, [a.compiled.rule.expr for a in shared])
+        if program is None:
+            return
+        objs = topic_objects(kinds, named)  # as `targets` makes them: the same defaults
+        for at in range(0, len(objs), BATCH):
+            try:
+                if run(program, batch_activation(objs[at : at + BATCH])) is not True:
+                    return
+            except RuleBroken:
+                return
+        self.group = [a for a in self.group if a not in shared]
+        self.combined = self._combine()
+        if self.group:
+            self.batched = compile_batch(self.on, [a.compiled.rule.expr for a in self.group])
 
     def _judge(self, batch: list[Target], deadline: float) -> bool:
         """The rules over a batch of objects; False when the run is over (no rule left, or its time)."""
@@ -174,6 +212,69 @@ class _Judge:
         rule = a.compiled.rule
         message = rule.message.replace("{name}", target.name)
         self.out.append(Diagnostic(rule.id, a.severity, message, _where(a.compiled, target), rule.hint))
+
+
+_OWN = frozenset({"name", "description"})  # fields each topic has its own value of
+
+
+def _reads_shared(rule: CustomRule) -> bool:
+    """True when the rule reads only fields topics share values of, and applies to every service
+    (a rule for some services judges only their topics)."""
+    read = fields_read(rule.on, rule.expr)
+    return read is not None and not read & _OWN and not rule.services
+
+
+_PLAIN = frozenset({str, int, bool})  # types whose equal values are the same to a rule
+_PLAIN_FIELDS = _PLAIN | {type(None), SchemaRef}  # a Topic's own fields (a schema: its subject)
+
+
+def _distinct_topics(ctx: Context, read: frozenset[str]) -> list[Topic] | None:
+    """One topic of each kind a rule reading `read` sees alike: topics whose fields in `read` are
+    equal, of one type a field (1 and True differ; None and a value are not equal), and whose own
+    config entries are the same keys and values of the same types in the same order (their rules'
+    config map is the same function of them, over the same defaults). None when a field holds
+    values of two types, or of another type, or a config is not a plain dict of plain values."""
+    cols: list[list[Any]] = []
+    for field in sorted(read - {"config"}):
+        col = ctx.column(field)
+        kinds = set(map(type, col))
+        if not kinds <= _PLAIN_FIELDS or len(kinds - {type(None)}) > 1:
+            return None
+        cols.append(col)
+    if "config" in read:
+        configs = ctx.column("config")
+        try:
+            items = list(map(tuple, map(dict.items, configs)))
+            types = list(map(tuple, map(map, repeat(type), map(dict.values, configs))))
+        except TypeError:  # not a dict
+            return None
+        if not _PLAIN.issuperset(chain.from_iterable(types)):
+            return None
+        cols += [items, types]
+    keys = list(zip(*cols, strict=True)) if cols else [()] * len(ctx.topics)
+    return list(dict(zip(reversed(keys), reversed(ctx.topics), strict=True)).values())  # each kind's first
+
+
+_OR_EMPTY = frozenset({"owner", "description", "classification"})  # None is "" to a rule
+_AS_IS = frozenset({"name", "service", "partitions", "replication_factor"})
+
+
+def _slim_targets(ctx: Context, group: list[_Active]) -> list[Target] | None:
+    """The topics with only the fields the rules read (and the name), as `topic_object` makes
+    them, when each rule reads only named fields and none reads a config or a schema: a smaller
+    object to convert for the runtime, the same result (a rule sees nothing else). None otherwise."""
+    read = {"name"}
+    for a in group:
+        fields = fields_read("topic", a.compiled.rule.expr)
+        if fields is None or not fields <= _OR_EMPTY | _AS_IS:
+            return None
+        read |= fields
+    keep = sorted(read)
+    cols = [[v or "" for v in ctx.column(f)] if f in _OR_EMPTY else ctx.column(f) for f in keep]
+    return [
+        Target(dict(zip(keep, row, strict=True)), t.name, t.service, t)
+        for row, t in zip(zip(*cols, strict=True), ctx.topics, strict=True)
+    ]
 
 
 def _in_scope(rule: CustomRule, ctx: Context) -> bool:

@@ -19,18 +19,74 @@ _FIRST = itemgetter(0)
 
 KAFKA_LEGAL = re.compile(r"[a-zA-Z0-9._-]+")
 KAFKA_MAX_LENGTH = 249
-# Every name legal at once: the names joined by "\n" (in no legal name) at most 249 characters each.
-_ALL_LEGAL = re.compile(r"[a-zA-Z0-9._-]{1,249}(?:\n[a-zA-Z0-9._-]{1,249})*")
+# Every name legal at once, over Context.names_text ("\n" and each name followed by one).
+# Possessive (`++`, `*+`): a line is read one way only, so nothing is given back, and the matcher
+# keeps no backtracking state a name (the first match of 100,000 names took twice as long for it).
+_ALL_LEGAL = re.compile(r"\n(?:[a-zA-Z0-9._-]{1,249}\n)++")
 # Every name matches kgov's default policy.topic_name (fullmatch: `$` before a final "\n" is no end).
-_ALL_DEFAULT = re.compile(r"[a-z][a-z0-9-]*\.[a-z][a-z0-9-]*(?:\n[a-z][a-z0-9-]*\.[a-z][a-z0-9-]*)*")
+_ALL_DEFAULT = re.compile(r"\n(?:[a-z][a-z0-9-]*+\.[a-z][a-z0-9-]*+\n)++")
+_GLOB_SPECIAL = re.compile(r"[*?\[]")
 
 
-def _all_match(whole: re.Pattern[str], names: list[str]) -> bool:
+def _no_underscore(ctx: Context) -> bool:
+    """True when no name holds "_": names_text is the names and "\n"s."""
+    return "_" not in ctx.names_text
+
+
+def _all_match(whole: re.Pattern[str], ctx: Context) -> bool:
     """True when each name fullmatches `whole`'s item pattern, whose items hold no "\n": one match
-    over the joined names (100,000 names in a few ms) instead of a match call a name. A name holding
-    "\n" could split into two matching items: then there are more separators than joins."""
-    joined = "\n".join(names)
-    return joined.count("\n") == len(names) - 1 and whole.fullmatch(joined) is not None
+    over Context.names_text (100,000 names in a few ms) instead of a match call a name. A name
+    holding "\n" could split into two matching items: then the text is not asked."""
+    return ctx.names_plain and whole.fullmatch(ctx.names_text) is not None
+
+
+def _no_name_starts(ctx: Context, globs: tuple[str, ...]) -> bool:
+    """True when no name can match any of the fnmatch globs: each has a literal start (what comes
+    before its first `*`, `?` or `[`, which a name it matches starts with), and no line of
+    Context.names_text starts with one. A name holding "\n" only adds lines: never a wrong True."""
+    starts = [g[: m.start()] if (m := _GLOB_SPECIAL.search(g)) else g for g in globs]
+    if not all(starts):
+        return False  # a glob starting with a wildcard: any name may match
+    text = ctx.names_text
+    return not any(f"\n{start}" in text for start in starts)
+
+
+def _split_services_match(ctx: Context) -> bool:
+    """True when `parts` is the split at the first dot and, in each file, every topic's service is
+    one service without a dot and every name starts with it and a dot: then each name's service part
+    is its topic's service. Asked per file in C: the names starting with a prefix are one interval
+    of the sorted order, so the file's smallest and largest name start with it only if all do."""
+    if not ctx.parts_are_split:
+        return False
+    names, services = ctx.name_list, ctx.column("service")
+    at = 0
+    try:
+        for f in ctx.catalog.topic_files:
+            end = at + len(f.topics)
+            if end > at:
+                low, high = min(services[at:end]), max(services[at:end])
+                prefix = f"{low}."
+                if low != high or "." in low:
+                    return False
+                if not (min(names[at:end]).startswith(prefix) and max(names[at:end]).startswith(prefix)):
+                    return False
+            at = end
+    except TypeError:  # not text: the loop meets it as before
+        return False
+    return at == len(names)
+
+
+def _no_event_in(ctx: Context, events: set[str]) -> bool:
+    """True when `parts` is the split at the first dot and no name's event part can be one of
+    `events`: an event is what follows the first dot, or the whole name, so a name whose event is
+    `e` ends with "." + e or is e, and Context.names_reversed holds "\n", e reversed, then "." or
+    "\n". One search in C instead of a name split and a set lookup a name."""
+    if not ctx.parts_are_split:
+        return False
+    if not events:
+        return True
+    words = "|".join(re.escape(e[::-1]) for e in sorted(events, key=len, reverse=True))
+    return re.search(f"\n(?:{words})[.\n]", ctx.names_reversed) is None
 
 
 def _where(topic: Topic) -> str:
@@ -53,8 +109,8 @@ longer than 249 characters, and the names `.` and `..`.
     ),
 )
 def check_legal(ctx: Context) -> Iterator[Finding]:
-    names = [t.name for t in ctx.topics]
-    if names and "." not in names and ".." not in names and _all_match(_ALL_LEGAL, names):
+    names = ctx.topic_names
+    if names and "." not in names and ".." not in names and _all_match(_ALL_LEGAL, ctx):
         return  # no name has a problem below
     for topic in ctx.topics:
         name = topic.name
@@ -94,7 +150,7 @@ def check_pattern(ctx: Context) -> Iterator[Finding]:
     if ctx.name_regex is None:
         return  # policy-settings reports the regex
     default = ctx.policy.topic_name == DEFAULT_TOPIC_NAME
-    if default and ctx.topics and _all_match(_ALL_DEFAULT, [t.name for t in ctx.topics]):
+    if default and ctx.topics and _all_match(_ALL_DEFAULT, ctx):
         return  # every name matches
     fullmatch = ctx.name_regex.fullmatch  # what name_match asks, without its named groups and cache
     for topic in ctx.topics:
@@ -154,7 +210,7 @@ itself refuses to create the second). Names that are the same after that replace
     ),
 )
 def check_collisions(ctx: Context) -> Iterator[Finding]:
-    if not any("_" in topic.name for topic in ctx.topics):
+    if _no_underscore(ctx):
         return  # names without '_' collide only with themselves (duplicate-topic's finding)
     first: dict[str, Topic] = {}
     for topic in ctx.topics:
@@ -186,6 +242,8 @@ service's name prefix its own (ownership, ACL prefixes, deletes) and reviews go 
 def check_prefix(ctx: Context) -> Iterator[Finding]:
     if not ctx.policy.service_owns_prefix:
         return
+    if _split_services_match(ctx):
+        return  # every name's service is its topic's, without splitting 100,000 names
     if list(map(_SERVICE, ctx.topics)) == list(map(_FIRST, ctx.topic_parts)):
         return  # every name's service is its file's (the usual catalog): compared in C
     for topic, (service, _) in zip(ctx.topics, ctx.topic_parts, strict=True):
@@ -196,6 +254,18 @@ def check_prefix(ctx: Context) -> Iterator[Finding]:
                 f"but its name belongs to service '{service}'",
                 f"move it to topics/{service}.yaml, or rename it {topic.service}.<event>",
             )
+
+
+def _file_names(file: str) -> tuple[str, str, str]:
+    """(its folder's name, its name, its stem) as Path(file) gives them, read off the text when it
+    has no part Path would drop or merge (an empty part, a ".", a trailing slash)."""
+    odd = file in ("", ".") or "//" in file or "/./" in file
+    if odd or file.startswith("./") or file.endswith(("/", "/.")):
+        path = Path(file)
+        return path.parent.name, path.name, path.stem
+    head, _, name = file.rpartition("/")
+    dot = name.rfind(".")
+    return head.rpartition("/")[2], name, name[:dot] if 0 < dot < len(name) - 1 else name
 
 
 @rule(
@@ -217,12 +287,11 @@ def check_file_names(ctx: Context) -> Iterator[Finding]:
     files: list[TopicsFile | AccessFile] = [*ctx.catalog.topic_files, *ctx.catalog.access_files]
     seen: dict[tuple[str, str], str] = {}
     for f in files:
-        path = Path(f.src.file)
-        folder = path.parent.name
-        if path.stem != f.service:
+        folder, name, stem = _file_names(f.src.file)
+        if stem != f.service:
             yield Finding(
                 f.loc("service"),
-                f"{folder}/{path.name} declares service '{f.service}'; its name must be {f.service}.yaml",
+                f"{folder}/{name} declares service '{f.service}'; its name must be {f.service}.yaml",
             )
         other = seen.setdefault((folder, f.service), f.src.file)
         if other != f.src.file:
@@ -251,6 +320,8 @@ evolve independently. Names whose event part is in `policy.catch_all_events` (de
 )
 def check_catch_all(ctx: Context) -> Iterator[Finding]:
     catch_all = set(ctx.policy.catch_all_events)
+    if _no_event_in(ctx, catch_all):
+        return
     for topic, (_, event) in zip(ctx.topics, ctx.topic_parts, strict=True):
         if event in catch_all:
             yield Finding(
@@ -275,6 +346,8 @@ silently ignored by plan and apply.
 def check_protected(ctx: Context) -> Iterator[Finding]:
     protected = ctx.catalog.settings.ownership.protected
     matcher = protected_matcher(protected)  # one pattern for all: a topic is not matched 1,000 times
+    if matcher is None or _no_name_starts(ctx, protected):
+        return  # the usual catalog: no name starts as a protected glob does
     if matcher is None or not any(map(matcher.match, ctx.topic_names)):
         return  # no name matches (the usual catalog): nothing to find, asked in C
     for topic in ctx.topics:

@@ -17,6 +17,16 @@ _HINTS = {
 }
 
 
+def _all_set(ctx: Context, field: str) -> bool:
+    """True when no topic lacks `field`: none is None, and each is a str with a character
+    str.strip keeps (not "" and not all whitespace), asked in C over the column."""
+    try:
+        values = ctx.column(field)
+        return None not in values and "" not in values and not any(map(str.isspace, values))
+    except (AttributeError, TypeError):  # not a field, or not text (a schema's): topic by topic
+        return False
+
+
 @rule(
     "required-fields",
     "required topic fields",
@@ -52,6 +62,8 @@ file's), `description`, `classification`, `key_schema` and `value_schema`. The d
 )
 def check_required(ctx: Context) -> Iterator[Finding]:
     required = ctx.policy.required
+    if all(_all_set(ctx, field) for field in required):
+        return
     for topic in ctx.topics:
         for field in required:
             value = getattr(topic, field, None)

@@ -75,7 +75,7 @@ Partition bounds are a hard limit, so they hold in every environment.
 )
 def check_partitions(ctx: Context) -> Iterator[Finding]:
     bounds = ctx.policy.partitions
-    for topic in () if _within([t.partitions for t in ctx.topics], bounds) else ctx.topics:
+    for topic in () if _within(ctx.column("partitions"), bounds) else ctx.topics:
         problem = _outside(topic.partitions, bounds)
         if problem:
             yield Finding(
@@ -123,13 +123,31 @@ deliberate exception (a one-broker sandbox cannot hold three replicas).
 )
 def check_replication(ctx: Context) -> Iterator[Finding]:
     bounds = ctx.policy.replication_factor
-    for topic in () if _within([t.replication_factor for t in ctx.topics], bounds) else ctx.topics:
+    for topic in () if _within(ctx.column("replication_factor"), bounds) else ctx.topics:
         problem = _outside(topic.replication_factor, bounds)
         if problem:
             yield Finding(
                 topic.loc("replication_factor"),
                 f"topic '{topic.name}': replication factor {topic.replication_factor} is {problem}",
             )
+
+
+def _isr_fits(ctx: Context, wanted: int | None) -> bool:
+    """True when no topic can be reported: every distinct min.insync.replicas (Kafka's default
+    included) is at most the smallest replication factor and at least `wanted`."""
+    values = ctx.topic_config_values(MIN_ISR)
+    if values is None or not ctx.topics:
+        return values is not None
+    try:
+        isrs = [_KAFKA_DEFAULT_MIN_ISR]  # for the topics that do not set it (if any)
+        for value in values:
+            raw = ctx.config_value({MIN_ISR: value}, MIN_ISR)
+            if raw is not None:  # an invalid value's topic is passed over
+                isrs.append(int(raw))
+        smallest_rf = min(ctx.column("replication_factor"))
+        return max(isrs) <= smallest_rf and (wanted is None or min(isrs) >= wanted)
+    except Exception:  # the loop meets it as before
+        return False
 
 
 @rule(
@@ -179,7 +197,7 @@ Environment overrides may go lower (deliberate, like the replication factor).
 )
 def check_min_isr(ctx: Context) -> Iterator[Finding]:
     wanted = ctx.policy.min_insync_replicas.min
-    for topic in ctx.topics:
+    for topic in () if _isr_fits(ctx, wanted) else ctx.topics:
         raw = ctx.config_value(topic.config, MIN_ISR)
         if MIN_ISR in topic.config and raw is None:
             continue  # an invalid value: reported by invalid-config-value

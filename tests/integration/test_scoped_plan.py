@@ -69,6 +69,7 @@ def test_scoped_plan_reads_only_the_change_and_applies(tmp_path: Path) -> None:
     full = _plan(cat, tmp_path)
     assert scoped["scoped"]["names"] == {
         "acl": [],
+        "replicas": sorted([f"{svc}.t07", f"{svc}.new"]),  # a factor from none to one, and back
         "subject": [],
         "topic": sorted([f"{svc}.t03", f"{svc}.t05", f"{svc}.t07", f"{svc}.new"]),
     }

@@ -58,12 +58,13 @@ class ReplicaKind(
         """A scoped plan (`kgov plan --base`): the topics whose factor the change sets. Placement
         still balances over every partition (observe reads them all, one request); a factor changed
         by hand, or a throttle left on a topic the change does not touch, is a full plan's to find
-        (reading every catalog topic's configs would make a scoped plan as slow as a full one)."""
+        (reading every catalog topic's configs would make a scoped plan as slow as a full one), and
+        so is a broker's throttle rate left behind (`rates`: not read)."""
         wanted = frozenset(names)
-        return {"topics": {t: rf for t, rf in scope["topics"].items() if t in wanted}}
+        return {"topics": {t: rf for t, rf in scope["topics"].items() if t in wanted}, "rates": False}
 
     def observe(self, backend: ReplicaPort, scope: JSON) -> ObservedReplicas:
-        return observe_replicas(backend, scope["topics"])
+        return observe_replicas(backend, scope["topics"], read_rates=scope.get("rates", True) is not False)
 
     def state_json(self, observed: ObservedReplicas) -> JSON:
         return observed.to_json()

@@ -103,9 +103,12 @@ def selected(
     return changing, watched
 
 
-def observe_replicas(port: ReplicaPort, scope: Mapping[str, int], wide: bool = False) -> ObservedReplicas:
+def observe_replicas(
+    port: ReplicaPort, scope: Mapping[str, int], wide: bool = False, read_rates: bool = True
+) -> ObservedReplicas:
     """`wide` (a snapshot): min.insync.replicas and sizes of every scope topic that exists, so that
-    plans of a changed catalog can be answered from it."""
+    plans of a changed catalog can be answered from it. `read_rates`: the brokers' throttle rates are read
+    (not in a scoped plan: kgov/kinds/replicas/__init__.py `narrow`)."""
     brokers = tuple(sorted(port.describe_brokers()))
     partitions = port.partition_replicas()
     try:
@@ -121,7 +124,7 @@ def observe_replicas(port: ReplicaPort, scope: Mapping[str, int], wide: bool = F
         changing = watched = sorted(t for t in scope if t in partitions)
     rights = port.rights(watched) if watched else None
     throttled = throttles(port, [t for t in sorted(scope) if t in partitions])
-    rates = {} if moving else throttle_rates(port, [b.id for b in brokers])
+    rates = {} if moving or not read_rates else throttle_rates(port, [b.id for b in brokers])
     min_insync = dict(port.topic_min_insync(changing)) if changing else {}
     keys = [(t, p) for t in watched for p in sorted(partitions.get(t, {}))]
     sizes: dict[Partition, int] = {}
@@ -164,9 +167,17 @@ def throttles(port: ReplicaPort, names: list[str]) -> dict[str, dict[str, str]]:
 
 
 def throttle_rates(port: ReplicaPort, brokers: list[int]) -> dict[int, dict[str, str]]:
-    """The throttle rates (BROKER_THROTTLES) each broker carries as its own dynamic config."""
+    """The throttle rates (BROKER_THROTTLES) each broker carries as its own dynamic config; none
+    when kgov may not read the brokers' configs (DESCRIBE_CONFIGS on the cluster): it could not
+    remove a rate either, and a plan of topics must not fail for want of that right."""
     out: dict[int, dict[str, str]] = {}
-    for broker, configs in port.broker_configs(brokers).items() if brokers else ():
+    try:
+        read = port.broker_configs(brokers) if brokers else {}
+    except ClusterError as exc:
+        if REFUSED not in exc.message:
+            raise
+        return out
+    for broker, configs in read.items():
         found = {k: configs[k] for k in BROKER_THROTTLES if configs.get(k)}
         if found:
             out[broker] = found

@@ -116,5 +116,5 @@ def from_snapshot(taken: JSON, state: Mapping[str, Any], scope: JSON) -> Observe
         if full.rights is None or not chosen
         else Rights(full.rights.cluster, {t: ops for t, ops in full.rights.topics.items() if t in chosen}),
         {t: c for t, c in full.throttled.items() if t in want},
-        full.rates,
+        full.rates if scope.get("rates", True) is not False else {},  # a scoped plan's: not read
     )

@@ -24,6 +24,7 @@ from kgov.cluster.memory.replicas import MemoryReplicas
 from kgov.commands.apply import run_apply
 from kgov.engine.make import make_plan
 from kgov.engine.reads import ReadOnce
+from kgov.errors import ClusterError
 from kgov.kinds import KINDS
 from kgov.kinds.base import ApplyOptions, Backends, DiffContext
 from kgov.kinds.replicas import apply as replica_apply
@@ -258,10 +259,34 @@ def test_a_scoped_plan_checks_the_topics_it_narrows_to() -> None:
     port = _cluster(topics=2)
     _left_behind(port, "orders.t0", "orders.t1")
     scope = KIND.narrow(KIND.scope({"orders.t0": 1, "orders.t1": 1}, CATALOG), ["orders.t1"])
-    assert scope == {"topics": {"orders.t1": 1}}
+    assert scope == {"topics": {"orders.t1": 1}, "rates": False}
     port.requests.clear()
     entries, _ = KIND.diff({"orders.t1": 1}, KIND.observe(port, scope), CTX)
-    assert [e.address for e in entries if not e.name.startswith("broker:")] == ["replicas.orders.t1"]
+    # the brokers' rates are a full plan's to find: a scoped plan reads only what the change touches
+    assert [e.address for e in entries] == ["replicas.orders.t1"]
+    assert port.requests.count("describe_configs") == 1  # the topic's; no broker's (3 brokers)
+
+
+def test_a_principal_that_may_not_read_broker_configs_still_plans_its_topics(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """DESCRIBE_CONFIGS on the cluster refused: no rate is seen (kgov could not remove one either),
+    and the topics' leftovers are still planned; any other error still stops the plan."""
+    port = _cluster(topics=1)
+    _left_behind(port, "orders.t0")
+
+    def refused(brokers: object) -> None:
+        raise ClusterError("cannot read the configs of broker 1: CLUSTER_AUTHORIZATION_FAILED: no")
+
+    monkeypatch.setattr(port, "broker_configs", refused)
+    assert [e.address for e in _plan(port, {"orders.t0": 1})] == ["replicas.orders.t0"]
+
+    def down(brokers: object) -> None:
+        raise ClusterError("cannot read the configs of broker 1: _TIMED_OUT")
+
+    monkeypatch.setattr(port, "broker_configs", down)
+    with pytest.raises(ClusterError):
+        _plan(port, {"orders.t0": 1})
 
 
 # -- through the engine: the plan's renderings, kgov apply, one configs read -----------------------

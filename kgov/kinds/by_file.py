@@ -48,8 +48,28 @@ def differing(head: Sequence[F], base: Sequence[F]) -> tuple[list[F], list[F]]:
     return [f for f in head if id(f) not in shared], [f for f in base if id(f) not in shared]
 
 
-def unique_topic_names(catalog: Catalog) -> bool:
-    """No topic name twice in the catalog (lint's duplicate-topic finds them; a base from git was not
-    linted): with duplicates, which one a side keeps depends on the files' order, compare in full."""
-    count = sum(len(f.topics) for f in catalog.topic_files)
-    return len({t.name for t in catalog.topics()}) == count
+# The last catalog's topic files (held, so their id is not reused) and its names when each is unique.
+_last: list[tuple[Sequence[Any], frozenset[str] | None]] = []
+
+
+def unique_topic_names(catalog: Catalog) -> frozenset[str] | None:
+    """The catalog's topic names when none is declared twice (lint's duplicate-topic finds them; a
+    base from git was not linted), else None: with duplicates, which one a side keeps depends on the
+    files' order, so compare in full. Remembered for the last catalog's files (a scoped plan's
+    catalog shares them with the working tree's)."""
+    files = catalog.topic_files
+    if _last and _last[0][0] is files:
+        return _last[0][1]
+    count = sum(len(f.topics) for f in files)
+    names = frozenset(t.name for t in catalog.topics())
+    found = names if len(names) == count else None
+    _last[:] = [(files, found)]
+    return found
+
+
+def unique_after(head: frozenset[str], new: Sequence[Any], old: Sequence[Any]) -> bool:
+    """For a base whose topic files are the working tree's (names `head`, unique) less `new`, plus
+    `old`: its names are unique too (without reading the files both share)."""
+    leaving = {t.name for f in new for t in f.topics}
+    coming = [t.name for f in old for t in f.topics]
+    return len(set(coming)) == len(coming) and not any(n in head and n not in leaving for n in coming)

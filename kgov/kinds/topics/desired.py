@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from kgov.catalog.model import Catalog, Environment, Overrides, Topic, TopicsFile
 from kgov.errors import ConfigError
 from kgov.kafka_configs import ConfigValueError, normalize
-from kgov.kinds.by_file import differing, unique_topic_names
+from kgov.kinds.by_file import differing, unique_after, unique_topic_names
 from kgov.state import TopicSpec
 
 # The overrides seen, one object per value: a scoped plan's catalogs hold equal overrides in distinct
@@ -67,14 +67,28 @@ def _spec(topic: Topic, ov: Overrides) -> TopicSpec:
     )
 
 
+# The last answer of _valid_configs: (topic files, overrides, valid?); a scoped plan asks twice of
+# the same files (the plan's catalog shares the working tree's) and overrides (one object: _same).
+_checked: list[tuple[tuple[TopicsFile, ...], Overrides, bool]] = []
+
+
 def _valid_configs(catalog: Catalog, ov: Overrides) -> bool:
     """Every topic's config and the overrides' in Kafka's form without an error: then deriving a few
     topics' specs raises nothing that deriving them all would (else the caller derives them all, and
     raises what the whole catalog raises, where it raises it)."""
+    files = catalog.topic_files
+    if _checked and _checked[0][0] is files and _checked[0][1] is ov:
+        return _checked[0][2]
+    valid = _configs_normalise(files, ov)
+    _checked[:] = [(files, ov, valid)]
+    return valid
+
+
+def _configs_normalise(files: tuple[TopicsFile, ...], ov: Overrides) -> bool:
     try:
         for key, value in ov.config.items():
             normalize(key, value)
-        for topics_file in catalog.topic_files:
+        for topics_file in files:
             for topic in topics_file.topics:
                 for key, value in topic.config.items():
                     normalize(key, value)
@@ -90,11 +104,12 @@ def changed_topic_specs(
     the same objects on both sides, so are their specs), or None: the overrides differ, a topic name
     is declared twice, or a config would not normalise (kgov/kinds/by_file.py)."""
     ov = _same(env_head.overrides)
-    if _same(env_base.overrides) is not ov or not (unique_topic_names(head) and unique_topic_names(base)):
-        return None
-    if not _valid_configs(head, ov):
+    names = unique_topic_names(head)
+    if _same(env_base.overrides) is not ov or names is None or not _valid_configs(head, ov):
         return None
     new, old = differing(head.topic_files, base.topic_files)
+    if not unique_after(names, new, old):
+        return None
     after: dict[str, TopicSpec] = {}
     for topics_file in new:
         after.update(_file_specs(topics_file, ov))

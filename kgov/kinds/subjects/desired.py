@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from kgov.catalog.model import Catalog, Environment, SchemaFile
+from kgov.catalog.model import Catalog, Environment, SchemaFile, TopicsFile
 from kgov.schemas.check import validated
 from kgov.schemas.model import Reference, Schema, SchemaError
 from kgov.schemas.normal import normal_form
@@ -35,13 +35,11 @@ def subject_levels(catalog: Catalog, refs: Mapping[str, tuple[Ref, ...]]) -> dic
     plus every subject they reference, at the default level."""
     default = catalog.settings.policy.default_compatibility
     first: dict[str, tuple[str, str]] = {}  # subject -> (the naming topic, its level)
-    for topics_file in catalog.topic_files:  # one pass, no sort: among equal names the first in
-        for topic in topics_file.topics:  # the catalog's order keeps it, as a stable sort by name would
-            for ref in (topic.key_schema, topic.value_schema):
-                if ref is not None:
-                    seen = first.get(ref.subject)
-                    if seen is None or topic.name < seen[0]:
-                        first[ref.subject] = (topic.name, ref.compatibility or default)
+    for topics_file in catalog.topic_files:  # no sort: among equal names the first in the catalog's
+        for subject, (name, level) in _file_levels(topics_file, default).items():  # order keeps it,
+            seen = first.get(subject)  # as a stable sort by name would
+            if seen is None or name < seen[0]:
+                first[subject] = (name, level)
     levels = {subject: level for subject, (_, level) in first.items()}
     pending = list(levels)
     while pending:
@@ -50,6 +48,29 @@ def subject_levels(catalog: Catalog, refs: Mapping[str, tuple[Ref, ...]]) -> dic
                 levels[target.subject] = default
                 pending.append(target.subject)
     return levels
+
+
+# id(topics file) -> (the file, default level, what it names: subject -> (first topic by name, level)).
+# A scoped plan asks of both sides, which share the files unchanged since the base (kgov/review/base.py).
+_levels: dict[int, tuple[TopicsFile, str, dict[str, tuple[str, str]]]] = {}
+_REMEMBERED = 30_000  # files
+
+
+def _file_levels(topics_file: TopicsFile, default: str) -> dict[str, tuple[str, str]]:
+    known = _levels.get(id(topics_file))
+    if known is not None and known[0] is topics_file and known[1] == default:
+        return known[2]
+    first: dict[str, tuple[str, str]] = {}
+    for topic in topics_file.topics:
+        for ref in (topic.key_schema, topic.value_schema):
+            if ref is not None:
+                seen = first.get(ref.subject)
+                if seen is None or topic.name < seen[0]:
+                    first[ref.subject] = (topic.name, ref.compatibility or default)
+    if len(_levels) >= _REMEMBERED:
+        _levels.clear()
+    _levels[id(topics_file)] = (topics_file, default, first)
+    return first
 
 
 def known_subjects(

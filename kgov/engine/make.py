@@ -13,7 +13,7 @@ from kgov.engine.observe import Ports, ToRead, observe_all
 from kgov.engine.selfguard import guard
 from kgov.kinds import KINDS
 from kgov.kinds.base import Backends, DiffContext, Kind, Narrows, check_rights
-from kgov.kinds.by_file import NarrowsByFile
+from kgov.kinds.by_file import NarrowsByFile, unique_topic_names
 from kgov.kinds.evidence import with_evidence
 from kgov.kinds.sizes import SizesChanges
 from kgov.plan.fingerprint import digest, plan_fingerprint
@@ -36,7 +36,7 @@ def make_plan(
     `observe_with` (a snapshot, kgov/engine/snapshot.py), kinds are observed through it, not the
     backends, and a kind it lacks is not planned."""
     env = environment(catalog, env_name)
-    named = frozenset(t.name for t in catalog.topics())
+    named = unique_topic_names(catalog) or frozenset(t.name for t in catalog.topics())  # (remembered)
     ctx = DiffContext(env, catalog.settings, allow_delete, allow_delete_active, named)
     me = own_user(env)  # its credential and bindings are never planned (kgov/engine/selfguard.py)
     scope: dict[str, JSON] = {}

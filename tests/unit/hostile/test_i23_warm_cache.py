@@ -24,7 +24,7 @@ from kgov.catalog.yamlpos import YamlDoc
 from tests.support import node_paths as paths_of
 from tests.unit.test_fuzz_catalog import VALUES
 
-TOPICS = {
+TOPICS: dict[str, Any] = {
     "service": "orders",
     "owner": "team",
     "topics": [
@@ -41,7 +41,7 @@ TOPICS = {
         },
     ],
 }
-ACLS = {
+ACLS: dict[str, Any] = {
     "service": "orders",
     "owner": "team",
     "principal": "User:orders",
@@ -101,15 +101,15 @@ EDITS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthC
 def _edited(draw: st.DrawFn) -> tuple[str, Any]:
     """A topics or acls document with one node replaced, removed or renamed."""
     kind = draw(st.sampled_from(["topics", "acls"]))
-    data = copy.deepcopy(TOPICS if kind == "topics" else ACLS)
+    data: Any = copy.deepcopy(TOPICS if kind == "topics" else ACLS)
     path = draw(st.sampled_from(paths_of(data)[1:]))
-    parent = data
+    parent: Any = data
     for step in path[:-1]:
         parent = parent[step]
     last = path[-1]
     action = draw(st.sampled_from(["replace", "delete", "rename"]))
     if action == "replace":
-        parent[last] = draw(VALUES | st.integers() | st.floats() | st.none())
+        parent[last] = draw(st.one_of(VALUES, st.integers(), st.floats(), st.none()))
     elif action == "delete":
         del parent[last]
     elif isinstance(parent, dict):

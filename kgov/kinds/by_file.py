@@ -58,8 +58,9 @@ def unique_topic_names(catalog: Catalog) -> frozenset[str] | None:
     files' order, so compare in full. Remembered for the last catalog's files (a scoped plan's
     catalog shares them with the working tree's)."""
     files = catalog.topic_files
-    if _last and _last[0][0] is files:
-        return _last[0][1]
+    last = next(iter(_last), None)  # one read: plans of several environments may run in threads
+    if last is not None and last[0] is files:
+        return last[1]
     count = sum(len(f.topics) for f in files)
     names = frozenset(t.name for t in catalog.topics())
     found = names if len(names) == count else None

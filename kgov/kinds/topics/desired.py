@@ -77,8 +77,9 @@ def _valid_configs(catalog: Catalog, ov: Overrides) -> bool:
     topics' specs raises nothing that deriving them all would (else the caller derives them all, and
     raises what the whole catalog raises, where it raises it)."""
     files = catalog.topic_files
-    if _checked and _checked[0][0] is files and _checked[0][1] is ov:
-        return _checked[0][2]
+    last = next(iter(_checked), None)  # one read: plans of several environments may run in threads
+    if last is not None and last[0] is files and last[1] is ov:
+        return last[2]
     valid = _configs_normalise(files, ov)
     _checked[:] = [(files, ov, valid)]
     return valid

@@ -149,9 +149,9 @@ class AclKind(
     def changed_values(
         self, head: Catalog, base: Catalog, envs: tuple[Environment, Environment]
     ) -> tuple[Mapping[str, Binding], Mapping[str, Binding]] | None:
-        """The bindings of the acls files that differ, on each side as granted by every file of the
-        same principal (a binding only one of a principal's files grants is granted by the other
-        side's too when an unchanged file of that principal grants it)."""
+        """Only a binding granted by an acls file that differs can change; each side's value of it
+        is read from every file of that side that can grant it (a principal may have two files,
+        one unchanged: it may grant the binding on both sides)."""
         if envs[0].name != envs[1].name:
             return None
         env = envs[0].name

@@ -9,7 +9,9 @@ positions are still found from the file's own text, on demand, as on the fast pa
 The folder is untrusted input (CI restores it from a cache it does not control byte by byte):
 - an entry is found by its key, sha256 of (format version, kgov version, kind, the file's bytes),
   so it is used only for a file whose bytes hash to that key;
-- it is JSON read without following symlinks and size-bounded, never pickle; its key is inside and
+- it is JSON (read with orjson: 0.04 s less at 100,000 topics; what orjson reads differently from the
+  json module - a BOM, UTF-16, lone surrogates, NaN, huge ints - is a miss) read without following
+  symlinks and size-bounded, never pickle; its key is inside and
   must match; its values must be plain data as above, no deeper than the YAML reader allows, and
   pass the kind's structural check again (cheap) - anything else is ignored as a miss, never trusted;
 - a forged entry that passes all that is a catalog file someone could have written: it can change
@@ -28,6 +30,8 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from kgov import __version__
 from kgov.catalog import fastcheck
@@ -112,8 +116,8 @@ class Cache:
         """The values kept for this text of this kind, or None (a miss, or an entry not trusted)."""
         digest = key(text, kind)
         try:
-            entry = json.loads(read_regular(self._path(digest), MAX_ENTRY_BYTES, follow_symlinks=False))
-        except (Unreadable, OSError, ValueError, RecursionError):
+            entry = orjson.loads(read_regular(self._path(digest), MAX_ENTRY_BYTES, follow_symlinks=False))
+        except (Unreadable, OSError, ValueError, RecursionError):  # orjson.JSONDecodeError is a ValueError
             return None
         if type(entry) is not dict or entry.get("key") != digest or "data" not in entry:
             return None

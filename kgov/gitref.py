@@ -220,8 +220,9 @@ def blob_id(content: bytes, hex_length: int) -> str:
 def same_in_working_tree(catalog_dir: Path, files: list[TreeFile]) -> set[str]:
     """The paths whose working-tree file has exactly the bytes of the blob at the ref."""
     same = set()
+    folder = str(catalog_dir)
     for f in files:
-        path = catalog_dir.joinpath(*PurePosixPath(f.path).parts)
+        path = _joined(catalog_dir, folder, f.path)
         try:  # no symlink, a regular file of the blob's size: read without blocking (kgov/readfile.py)
             content = read_regular(path, f.size, follow_symlinks=False)
         except Unreadable:
@@ -229,6 +230,19 @@ def same_in_working_tree(catalog_dir: Path, files: list[TreeFile]) -> set[str]:
         if len(content) == f.size and blob_id(content, len(f.sha)) == f.sha:
             same.add(f.path)
     return same
+
+
+def _joined(catalog_dir: Path, folder: str, rel: str) -> Path | str:
+    """`catalog_dir.joinpath(*PurePosixPath(rel).parts)`, as text without pathlib for the usual git
+    path (relative, no empty or `.` part, where pathlib would change nothing): 3,000 Paths were a
+    quarter of the time of this check."""
+    plain = rel and rel[0] != "/" and rel[-1] != "/" and "//" not in rel and not _DOT_PART.search(rel)
+    if plain and folder not in ("/", "."):
+        return f"{folder}/{rel}"
+    return catalog_dir.joinpath(*PurePosixPath(rel).parts)
+
+
+_DOT_PART = re.compile(r"(?:^|/)\.(?:/|$)")  # a `.` part, which pathlib drops
 
 
 @contextmanager

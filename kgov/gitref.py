@@ -176,7 +176,7 @@ def list_catalog(top: Path, commit: str, inside: str) -> list[TreeFile]:
 
 
 def _wanted(rel: str) -> bool:
-    parts = PurePosixPath(rel).parts
+    parts = tuple(rel.split("/")) if _plain(rel) else PurePosixPath(rel).parts  # the same parts
     if any(p in ("", ".", "..", ".git") or "\\" in p for p in parts):
         return False
     return parts == (_SETTINGS,) or (len(parts) == 2 and parts[0] in _FOLDERS)
@@ -236,13 +236,18 @@ def _joined(catalog_dir: Path, folder: str, rel: str) -> Path | str:
     """`catalog_dir.joinpath(*PurePosixPath(rel).parts)`, as text without pathlib for the usual git
     path (relative, no empty or `.` part, where pathlib would change nothing): 3,000 Paths were a
     quarter of the time of this check."""
-    plain = rel and rel[0] != "/" and rel[-1] != "/" and "//" not in rel and not _DOT_PART.search(rel)
-    if plain and folder not in ("/", "."):
+    if _plain(rel) and folder not in ("/", "."):
         return f"{folder}/{rel}"
     return catalog_dir.joinpath(*PurePosixPath(rel).parts)
 
 
-_DOT_PART = re.compile(r"(?:^|/)\.(?:/|$)")  # a `.` part, which pathlib drops
+def _plain(rel: str) -> bool:
+    """True for a path whose parts are `rel.split("/")` to pathlib too: relative, without an empty
+    part (a doubled or trailing slash) or a `.` part, which pathlib drops."""
+    return bool(rel) and rel[0] != "/" and rel[-1] != "/" and "//" not in rel and not _DOT_PART.search(rel)
+
+
+_DOT_PART = re.compile(r"(?:^|/)\.(?:/|$)")
 
 
 @contextmanager

@@ -80,3 +80,31 @@ def test_a_symlink_is_never_the_same(tmp_path: Path) -> None:
     (tmp_path / "topics" / "a.yaml").symlink_to(tmp_path / "real.yaml")
     blob = hashlib.sha1(b"blob %d\0" % len(content) + content).hexdigest()
     assert gitref.same_in_working_tree(tmp_path, [TreeFile("topics/a.yaml", blob, len(content))]) == set()
+
+
+def _old_wanted(rel: str) -> bool:
+    """gitref._wanted as it was before the text split."""
+    parts = PurePosixPath(rel).parts
+    if any(p in ("", ".", "..", ".git") or "\\" in p for p in parts):
+        return False
+    return parts == ("kgov.yaml",) or (
+        len(parts) == 2 and parts[0] in ("topics", "acls", "schemas", "cluster")
+    )
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    rel=st.lists(
+        st.sampled_from(["topics", "acls", "kgov.yaml", "a.yaml", ".", "..", "", ".git", "a\\b", "/"]),
+        max_size=4,
+    ).map("/".join)
+)
+def test_the_files_kept_from_git_are_the_same(rel: str) -> None:
+    assert gitref._wanted(rel) == _old_wanted(rel)
+
+
+@pytest.mark.parametrize(
+    "rel", ["topics/a.yaml", "topics//a.yaml", "./kgov.yaml", "kgov.yaml/", "topics/./a.yaml", "/kgov.yaml"]
+)
+def test_odd_listed_paths_are_kept_or_left_as_before(rel: str) -> None:
+    assert gitref._wanted(rel) == _old_wanted(rel)

@@ -42,7 +42,7 @@ class ReplicaKind(AuditsReplicas, TakesApplyOptions, ReviewedWithAnother, Snapsh
         return desired_factors(catalog, env)
 
     def scope(self, desired: Mapping[str, Any], catalog: Catalog) -> JSON:
-        return {"topics": dict(sorted(desired.items()))}
+        return {"topics": {name: desired[name] for name in sorted(desired)}}  # = dict(sorted(items)), sooner
 
     def observe(self, backend: ReplicaPort, scope: JSON) -> ObservedReplicas:
         return observe_replicas(backend, scope["topics"])

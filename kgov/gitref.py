@@ -176,7 +176,7 @@ def list_catalog(top: Path, commit: str, inside: str) -> list[TreeFile]:
 
 
 def _wanted(rel: str) -> bool:
-    parts = PurePosixPath(rel).parts
+    parts = tuple(rel.split("/")) if _plain(rel) else PurePosixPath(rel).parts  # the same parts
     if any(p in ("", ".", "..", ".git") or "\\" in p for p in parts):
         return False
     return parts == (_SETTINGS,) or (len(parts) == 2 and parts[0] in _FOLDERS)
@@ -220,8 +220,9 @@ def blob_id(content: bytes, hex_length: int) -> str:
 def same_in_working_tree(catalog_dir: Path, files: list[TreeFile]) -> set[str]:
     """The paths whose working-tree file has exactly the bytes of the blob at the ref."""
     same = set()
+    folder = str(catalog_dir)
     for f in files:
-        path = catalog_dir.joinpath(*PurePosixPath(f.path).parts)
+        path = _joined(catalog_dir, folder, f.path)
         try:  # no symlink, a regular file of the blob's size: read without blocking (kgov/readfile.py)
             content = read_regular(path, f.size, follow_symlinks=False)
         except Unreadable:
@@ -229,6 +230,24 @@ def same_in_working_tree(catalog_dir: Path, files: list[TreeFile]) -> set[str]:
         if len(content) == f.size and blob_id(content, len(f.sha)) == f.sha:
             same.add(f.path)
     return same
+
+
+def _joined(catalog_dir: Path, folder: str, rel: str) -> Path | str:
+    """`catalog_dir.joinpath(*PurePosixPath(rel).parts)`, as text without pathlib for the usual git
+    path (relative, no empty or `.` part, where pathlib would change nothing): 3,000 Paths were a
+    quarter of the time of this check."""
+    if _plain(rel) and folder not in ("/", "."):
+        return f"{folder}/{rel}"
+    return catalog_dir.joinpath(*PurePosixPath(rel).parts)
+
+
+def _plain(rel: str) -> bool:
+    """True for a path whose parts are `rel.split("/")` to pathlib too: relative, without an empty
+    part (a doubled or trailing slash) or a `.` part, which pathlib drops."""
+    return bool(rel) and rel[0] != "/" and rel[-1] != "/" and "//" not in rel and not _DOT_PART.search(rel)
+
+
+_DOT_PART = re.compile(r"(?:^|/)\.(?:/|$)")
 
 
 @contextmanager

@@ -149,6 +149,48 @@ class Topic(Node):
     value_schema: SchemaRef | None = None
 
 
+_new, _set = object.__new__, object.__setattr__
+
+
+def topic(
+    src: Source,
+    path: Path_,
+    name: str,
+    service: str,
+    owner: str | None,
+    description: str | None,
+    partitions: int,
+    replication_factor: int,
+    classification: str | None,
+    config: Mapping[str, object],
+    key_schema: SchemaRef | None,
+    value_schema: SchemaRef | None,
+) -> Topic:
+    """`Topic(...)` with every field given, the same object at 0.4x its cost: the frozen dataclass's
+    __init__ sets each field through object.__setattr__ (100,000 topics: 0.14 s of a 0.5 s load).
+    tests/unit/catalog/test_i23_warm_topic.py checks the fields against the dataclass's."""
+    made = _new(Topic)
+    _set(
+        made,
+        "__dict__",
+        {
+            "src": src,
+            "path": path,
+            "name": name,
+            "service": service,
+            "owner": owner,
+            "description": description,
+            "partitions": partitions,
+            "replication_factor": replication_factor,
+            "classification": classification,
+            "config": config,
+            "key_schema": key_schema,
+            "value_schema": value_schema,
+        },
+    )
+    return made
+
+
 @dataclass(frozen=True)
 class TopicsFile(Node):
     service: str = ""

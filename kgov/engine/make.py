@@ -13,6 +13,7 @@ from kgov.engine.observe import Ports, ToRead, observe_all
 from kgov.engine.selfguard import guard
 from kgov.kinds import KINDS
 from kgov.kinds.base import Backends, DiffContext, Kind, Narrows, check_rights
+from kgov.kinds.by_file import NarrowsByFile, unique_topic_names
 from kgov.kinds.evidence import with_evidence
 from kgov.kinds.sizes import SizesChanges
 from kgov.plan.fingerprint import digest, plan_fingerprint
@@ -35,7 +36,7 @@ def make_plan(
     `observe_with` (a snapshot, kgov/engine/snapshot.py), kinds are observed through it, not the
     backends, and a kind it lacks is not planned."""
     env = environment(catalog, env_name)
-    named = frozenset(t.name for t in catalog.topics())
+    named = unique_topic_names(catalog) or frozenset(t.name for t in catalog.topics())  # (remembered)
     ctx = DiffContext(env, catalog.settings, allow_delete, allow_delete_active, named)
     me = own_user(env)  # its credential and bindings are never planned (kgov/engine/selfguard.py)
     scope: dict[str, JSON] = {}
@@ -47,10 +48,17 @@ def make_plan(
     planned: list[ToRead] = []
     capacity: JSON = None
     for kind in kinds:
-        desired = kind.desired(catalog, env)
+        names = scoped.names.get(kind.name, ()) if scoped is not None else ()
+        # a scoped plan derives only the desired state of the names it plans, when the kind can
+        quick = None
+        if scoped is not None and isinstance(kind, NarrowsByFile):
+            quick = kind.desired_of(catalog, env, names)
+        desired = quick[0] if quick is not None else kind.desired(catalog, env)
         backend = ports.get(kind.backend)
         reader = observe_with.get(kind.name) if observe_with is not None else None
         if reader is None and (backend is None or observe_with is not None):
+            if quick is not None:  # the warning counts all of them
+                desired = kind.desired(catalog, env)
             if desired:
                 why = (
                     "the snapshot holds no state for them"
@@ -59,10 +67,11 @@ def make_plan(
                 )
                 warnings.append(f"{len(desired)} {kind.title} not planned: {why}")
             continue
-        scope[kind.name] = kind.scope(desired, catalog)
-        if scoped is not None:
-            names = scoped.names.get(kind.name, ())
-            narrow = narrowed(kind, scope[kind.name], names)
+        if quick is not None:
+            scope[kind.name] = quick[1]
+        else:
+            scope[kind.name] = kind.scope(desired, catalog)
+            narrow = narrowed(kind, scope[kind.name], names) if scoped is not None else None
             if narrow is not None:
                 scope[kind.name] = narrow
                 wanted = frozenset(names)

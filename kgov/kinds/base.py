@@ -21,6 +21,7 @@ from kgov.cluster.registry.port import SchemaRegistry
 from kgov.diagnostics import Location
 from kgov.kinds.access_matrix import Matrix
 from kgov.kinds.audit_scope import WidensAuditRead
+from kgov.kinds.by_file import NarrowsByFile
 from kgov.kinds.evidence import ShowsEvidence
 from kgov.kinds.tables import LendsAuditTables
 from kgov.plan.model import JSON, Entry
@@ -169,16 +170,14 @@ class ApplyOptions:
 
 
 class Narrows(ABC):
-    """A scoped plan (`kgov plan --base`) reads only the changed resources: kgov/engine/make.py
-    `narrowed`, kgov/review/compare.py `changed_names`."""
+    """A scoped plan (`kgov plan --base`) reads only the changed resources (kgov/engine/make.py)."""
 
     @abstractmethod
     def narrow(self, scope: JSON, names: Sequence[str]) -> JSON: ...
 
     def related(self, changed: Set[str], head: Mapping[str, Any], base: Mapping[str, Any]) -> Set[str]:
         """The names a scoped plan plans for the `changed` ones, given both sides' desired values: by
-        default just those; a kind whose entries depend on one another's (a subject and those it
-        references) widens them to everything its diff reads together."""
+        default those; a kind whose entries depend on one another's (subjects) widens them."""
         return changed
 
 
@@ -367,6 +366,7 @@ class ReviewedWithAnother(ABC):
 
 CAPABILITIES: tuple[type[ABC], ...] = (
     Narrows,
+    NarrowsByFile,
     ChecksRights,
     FindsUnmanaged,
     LendsAuditFacts,

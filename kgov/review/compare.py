@@ -19,6 +19,7 @@ from kgov.catalog.model import Catalog, Environment
 from kgov.errors import ConfigError
 from kgov.kinds import KINDS
 from kgov.kinds.base import ClassifiesChanges, ComparesJson, Kind, Locates, Narrows, ReviewedWithAnother
+from kgov.kinds.by_file import NarrowsByFile
 from kgov.kinds.sizes import SizesChanges
 from kgov.plan.model import JSON
 from kgov.review.classify import default_reasons
@@ -124,11 +125,13 @@ def changed_names(
     head: Catalog, base: Catalog, env: str, kinds: Sequence[Kind] = KINDS
 ) -> dict[str, tuple[str, ...]]:
     """Per kind, the names whose desired state differs between the catalogs in `env` (added,
-    removed or changed): what a scoped plan looks at."""
+    removed or changed): what a scoped plan looks at. A kind that can (`NarrowsByFile`) answers
+    from the files that differ; the others derive both sides whole."""
     (pair,) = environments_to_compare(head, base, [env])
     found = {}
     for kind in kinds:
-        h, b = kind.desired(head, pair[0]), kind.desired(base, pair[1])
+        quick = kind.changed_values(head, base, pair) if isinstance(kind, NarrowsByFile) else None
+        h, b = quick if quick is not None else (kind.desired(head, pair[0]), kind.desired(base, pair[1]))
         changed = set(_differ(kind, h, b))
         if isinstance(kind, Narrows):  # what must be planned with them (kgov/kinds/base.py)
             changed = set(kind.related(changed, h, b))

@@ -7,7 +7,7 @@ exists before the old one goes. Principals the catalog does not declare are neve
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence, Set
 from typing import Any
 
 from kgov.bindings import Binding
@@ -39,6 +39,7 @@ from kgov.kinds.base import (
     Snapshotting,
     Unmanaged,
 )
+from kgov.kinds.by_file import NarrowsByFile, differing
 from kgov.kinds.evidence import ShowsEvidence
 from kgov.kinds.principal_evidence import Judged, Principal, principal_evidence
 from kgov.kinds.rights import require_on_cluster
@@ -76,6 +77,19 @@ def _file_bindings(af: AccessFile, env: str) -> tuple[str, dict[str, Binding]]:
     return who, by_address
 
 
+def _granted(catalog: Catalog, env: str, addresses: Set[str]) -> dict[str, Binding]:
+    """The bindings among `addresses` that the catalog grants, in `desired`'s order; only the files
+    of the principals an address can belong to are read (an address starts with `acl.<principal>.`:
+    AclScope.narrow finds them; any other principal's bindings are not among the addresses)."""
+    principals = frozenset(principal_for(af, env) for af in catalog.access_files)
+    who = frozenset(AclScope(tuple(principals), ()).narrow(tuple(addresses)).principals)
+    out: dict[str, Binding] = {}
+    for af in catalog.access_files:
+        if principal_for(af, env) in who:
+            out.update((a, b) for a, b in _file_bindings(af, env)[1].items() if a in addresses)
+    return out
+
+
 def _judge(principal: Principal, entry: Entry) -> Judged:
     return principal.judge_binding(Binding.from_json(entry.before))
 
@@ -96,6 +110,7 @@ def _entry(b: Binding, action: str) -> Entry:
 
 class AclKind(
     Narrows,
+    NarrowsByFile,
     ChecksRights,
     FindsUnmanaged,
     Snapshotting,
@@ -130,6 +145,30 @@ class AclKind(
     def narrow(self, scope: JSON, names: Sequence[str]) -> JSON:
         """Only the bindings `names` (addresses), read by their principals: kgov/kinds/acl/observe.py."""
         return AclScope.from_json(scope).narrow(names).to_json()
+
+    def changed_values(
+        self, head: Catalog, base: Catalog, envs: tuple[Environment, Environment]
+    ) -> tuple[Mapping[str, Binding], Mapping[str, Binding]] | None:
+        """Only a binding granted by an acls file that differs can change; each side's value of it
+        is read from every file of that side that can grant it (a principal may have two files,
+        one unchanged: it may grant the binding on both sides)."""
+        if envs[0].name != envs[1].name:
+            return None
+        env = envs[0].name
+        new, old = differing(head.access_files, base.access_files)
+        if not new and not old:
+            return {}, {}
+        addresses = frozenset(a for af in (*new, *old) for a in _file_bindings(af, env)[1])
+        return _granted(head, env, addresses), _granted(base, env, addresses)
+
+    def desired_of(
+        self, catalog: Catalog, env: Environment, names: Sequence[str]
+    ) -> tuple[Mapping[str, Binding], JSON] | None:
+        """The bindings `names` by reading only the acls files of the principals they can belong
+        to; the narrowed scope names no topics (so the catalog's topics are not listed)."""
+        principals = frozenset(principal_for(af, env.name) for af in catalog.access_files)
+        scope = AclScope(tuple(sorted(principals)), ()).narrow(names)
+        return _granted(catalog, env.name, frozenset(names)), scope.to_json()
 
     def observe(self, backend: KafkaAdmin, scope: JSON) -> ObservedAcls:
         return observe_acls(backend, AclScope.from_json(scope))

@@ -24,11 +24,12 @@ from kgov.kinds.base import (
     Snapshotting,
     TakesApplyOptions,
 )
+from kgov.kinds.by_file import NarrowsByFile
 from kgov.kinds.ownership import protected_patterns
 from kgov.kinds.replicas import snapshot
 from kgov.kinds.replicas.apply import apply_replicas
 from kgov.kinds.replicas.audit import AuditsReplicas
-from kgov.kinds.replicas.desired import desired_factors
+from kgov.kinds.replicas.desired import changed_factors, desired_factors, factors_of
 from kgov.kinds.replicas.diff import diff_replicas
 from kgov.kinds.replicas.leftover import broker_of, is_cleanup
 from kgov.kinds.replicas.observe import ObservedReplicas, observe_replicas
@@ -36,7 +37,13 @@ from kgov.plan.model import JSON, Entry
 
 
 class ReplicaKind(
-    AuditsReplicas, TakesApplyOptions, ReviewedWithAnother, Snapshotting, SavesSnapshotState, Narrows
+    AuditsReplicas,
+    TakesApplyOptions,
+    ReviewedWithAnother,
+    Snapshotting,
+    SavesSnapshotState,
+    Narrows,
+    NarrowsByFile,
 ):
     name = "replicas"
     title = "replica placements"
@@ -52,7 +59,8 @@ class ReplicaKind(
         # protected topics are never read (the topic kind blocks them; the diff skips them)
         patterns = protected_patterns(catalog.settings.ownership.protected)
         matcher = protected_matcher(patterns) if desired else None
-        return {"topics": {t: rf for t, rf in sorted(desired.items()) if not (matcher and matcher.match(t))}}
+        # (= dict(sorted(items)), sooner: 100,000 topics)
+        return {"topics": {t: desired[t] for t in sorted(desired) if not (matcher and matcher.match(t))}}
 
     def narrow(self, scope: JSON, names: Sequence[str]) -> JSON:
         """A scoped plan (`kgov plan --base`): the topics whose factor the change sets. Placement
@@ -62,6 +70,17 @@ class ReplicaKind(
         so is a broker's throttle rate left behind (`rates`: not read)."""
         wanted = frozenset(names)
         return {"topics": {t: rf for t, rf in scope["topics"].items() if t in wanted}, "rates": False}
+
+    def changed_values(
+        self, head: Catalog, base: Catalog, envs: tuple[Environment, Environment]
+    ) -> tuple[Mapping[str, int], Mapping[str, int]] | None:
+        return changed_factors(head, base, *envs)
+
+    def desired_of(
+        self, catalog: Catalog, env: Environment, names: Sequence[str]
+    ) -> tuple[Mapping[str, int], JSON] | None:
+        factors = factors_of(catalog, env, names)
+        return factors, self.narrow(self.scope(factors, catalog), names)
 
     def observe(self, backend: ReplicaPort, scope: JSON) -> ObservedReplicas:
         return observe_replicas(backend, scope["topics"], read_rates=scope.get("rates", True) is not False)

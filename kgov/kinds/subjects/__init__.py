@@ -27,12 +27,13 @@ from kgov.kinds.base import (
     Unmanaged,
     Violation,
 )
+from kgov.kinds.by_file import NarrowsByFile
 from kgov.kinds.evidence import ShowsEvidence
-from kgov.kinds.ownership import TopicScope, catalog_scope
+from kgov.kinds.ownership import TopicScope, catalog_scope, protected_patterns
 from kgov.kinds.subjects import snapshot
 from kgov.kinds.subjects.apply import apply_subjects, subject_visible
 from kgov.kinds.subjects.audit import none_levels, unmanaged_subjects
-from kgov.kinds.subjects.desired import DesiredSubject, desired_subjects
+from kgov.kinds.subjects.desired import DesiredSubject, desired_subjects, same_subjects
 from kgov.kinds.subjects.diff import diff_subjects
 from kgov.kinds.subjects.evidence import subject_evidence
 from kgov.kinds.subjects.observe import ObservedSubjects, observe_subjects, subject_scope
@@ -43,6 +44,7 @@ from kgov.schemas.model import Level
 
 class SubjectKind(
     Narrows,
+    NarrowsByFile,
     ComparesJson,
     FindsUnmanaged,
     FindsViolations,
@@ -94,6 +96,23 @@ class SubjectKind(
                     out.add(other)
                     todo.append(other)
         return out
+
+    def changed_values(
+        self, head: Catalog, base: Catalog, envs: tuple[Environment, Environment]
+    ) -> tuple[Mapping[str, DesiredSubject], Mapping[str, DesiredSubject]] | None:
+        """Nothing to compare when both sides want the same subjects; else compare in full
+        (`related` reads both sides' references)."""
+        return ({}, {}) if same_subjects(head, base) else None
+
+    def desired_of(
+        self, catalog: Catalog, env: Environment, names: Sequence[str]
+    ) -> tuple[Mapping[str, DesiredSubject], JSON] | None:
+        """Without names, none and the empty scope; else derived in full (levels and references
+        tie subjects together)."""
+        if names:
+            return None
+        protected = protected_patterns(catalog.settings.ownership.protected)
+        return {}, {**TopicScope((), (), protected, exact=True).to_json(), "transitive": []}
 
     def desired_json(self, value: DesiredSubject) -> JSON:
         """What `kgov diff --base` compares and shows: the level, the format, the references and a

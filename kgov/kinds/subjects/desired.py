@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from operator import attrgetter
 
-from kgov.catalog.model import Catalog, Environment, SchemaFile
+from kgov.catalog.model import Catalog, Environment, SchemaFile, TopicsFile
 from kgov.schemas.check import validated
 from kgov.schemas.model import Reference, Schema, SchemaError
 from kgov.schemas.normal import normal_form
@@ -30,18 +29,18 @@ class DesiredSubject:
     problem: str | None = None
 
 
-_NAME = attrgetter("name")
-
-
 def subject_levels(catalog: Catalog, refs: Mapping[str, tuple[Ref, ...]]) -> dict[str, str]:
-    """The managed subjects and their levels: those topics name (the topic's level, else the
-    policy's default), plus every subject they reference, at the default level."""
+    """The managed subjects and their levels: those topics name (the level of the first topic by
+    name to name the subject, its key schema before its value schema; else the policy's default),
+    plus every subject they reference, at the default level."""
     default = catalog.settings.policy.default_compatibility
-    levels: dict[str, str] = {}
-    for topic in sorted(catalog.topics(), key=_NAME):  # the first topic to name a subject sets its level
-        for ref in (topic.key_schema, topic.value_schema):
-            if ref is not None and ref.subject not in levels:
-                levels[ref.subject] = ref.compatibility or default
+    first: dict[str, tuple[str, str]] = {}  # subject -> (the naming topic, its level)
+    for topics_file in catalog.topic_files:  # no sort: among equal names the first in the catalog's
+        for subject, (name, level) in _file_levels(topics_file, default).items():  # order keeps it,
+            seen = first.get(subject)  # as a stable sort by name would
+            if seen is None or name < seen[0]:
+                first[subject] = (name, level)
+    levels = {subject: level for subject, (_, level) in first.items()}
     pending = list(levels)
     while pending:
         for target in refs.get(pending.pop(), ()):
@@ -49,6 +48,29 @@ def subject_levels(catalog: Catalog, refs: Mapping[str, tuple[Ref, ...]]) -> dic
                 levels[target.subject] = default
                 pending.append(target.subject)
     return levels
+
+
+# id(topics file) -> (the file, default level, what it names: subject -> (first topic by name, level)).
+# A scoped plan asks of both sides, which share the files unchanged since the base (kgov/review/base.py).
+_levels: dict[int, tuple[TopicsFile, str, dict[str, tuple[str, str]]]] = {}
+_REMEMBERED = 30_000  # files
+
+
+def _file_levels(topics_file: TopicsFile, default: str) -> dict[str, tuple[str, str]]:
+    known = _levels.get(id(topics_file))
+    if known is not None and known[0] is topics_file and known[1] == default:
+        return known[2]
+    first: dict[str, tuple[str, str]] = {}
+    for topic in topics_file.topics:
+        for ref in (topic.key_schema, topic.value_schema):
+            if ref is not None:
+                seen = first.get(ref.subject)
+                if seen is None or topic.name < seen[0]:
+                    first[ref.subject] = (topic.name, ref.compatibility or default)
+    if len(_levels) >= _REMEMBERED:
+        _levels.clear()
+    _levels[id(topics_file)] = (topics_file, default, first)
+    return first
 
 
 def known_subjects(
@@ -98,3 +120,16 @@ def as_schema(subject: DesiredSubject, known: Mapping[str, DesiredSubject], dept
             raise SchemaError(f"{subject.file}: reference {ref.name} to unknown subject {ref.subject}")
         refs.append(Reference(ref.name, ref.subject, None, as_schema(target, known, depth + 1)))
     return Schema(subject.format, subject.text, subject.file, tuple(refs))
+
+
+def same_subjects(head: Catalog, base: Catalog) -> bool:
+    """True when both catalogs want the same subjects in every environment (the desired subjects are
+    a function of the schema files, compared by object: kgov/review/base.py shares the unchanged
+    ones, and of the levels): no changed name, with nothing derived for any subject."""
+    theirs = base.schemas
+    if head.schemas.keys() != theirs.keys() or any(f is not theirs[s] for s, f in head.schemas.items()):
+        return False
+    if head.settings.policy.default_compatibility != base.settings.policy.default_compatibility:
+        return False
+    refs, _ = find_references({s: Source(f.format, f.text) for s, f in head.schemas.items()})
+    return subject_levels(head, refs) == subject_levels(base, refs)

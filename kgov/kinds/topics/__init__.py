@@ -27,6 +27,7 @@ from kgov.kinds.base import (
     Unmanaged,
     Violation,
 )
+from kgov.kinds.by_file import NarrowsByFile
 from kgov.kinds.evidence import ShowsEvidence
 from kgov.kinds.ownership import TopicScope, catalog_scope
 from kgov.kinds.rights import require_on_topics
@@ -35,7 +36,7 @@ from kgov.kinds.topics import snapshot
 from kgov.kinds.topics.apply import apply_topics, needed_rights, topic_visible
 from kgov.kinds.topics.audit import live_topics, topic_violations
 from kgov.kinds.topics.capacity import plan_capacity, review_capacity
-from kgov.kinds.topics.desired import desired_topics
+from kgov.kinds.topics.desired import changed_topic_specs, desired_topics, topic_specs_of
 from kgov.kinds.topics.diff import diff_topics
 from kgov.kinds.topics.evidence import topic_evidence
 from kgov.kinds.topics.imports import import_topics
@@ -49,6 +50,7 @@ from kgov.state import TopicSpec
 
 class TopicKind(
     Narrows,
+    NarrowsByFile,
     ChecksRights,
     FindsUnmanaged,
     Snapshotting,
@@ -81,6 +83,18 @@ class TopicKind(
             full.protected,
             exact=True,
         ).to_json()
+
+    def changed_values(
+        self, head: Catalog, base: Catalog, envs: tuple[Environment, Environment]
+    ) -> tuple[Mapping[str, TopicSpec], Mapping[str, TopicSpec]] | None:
+        return changed_topic_specs(head, base, *envs)
+
+    def desired_of(
+        self, catalog: Catalog, env: Environment, names: Sequence[str]
+    ) -> tuple[Mapping[str, TopicSpec], JSON] | None:
+        specs = topic_specs_of(catalog, env, names)
+        # the full scope's names matter only for `names` (kept if named): those found are enough
+        return None if specs is None else (specs, self.narrow(self.scope(specs, catalog), names))
 
     def observe(self, backend: KafkaAdmin, scope: JSON) -> ObservedTopics:
         return observe_topics(backend, TopicScope.from_json(scope))

@@ -27,6 +27,7 @@ from kgov.kinds.base import (
     Snapshotting,
     TakesApplyOptions,
 )
+from kgov.kinds.by_file import NarrowsByFile
 from kgov.kinds.evidence import ShowsEvidence
 from kgov.kinds.tables import LendsAuditTables
 
@@ -79,6 +80,7 @@ def test_who_declares_what() -> None:
             c.__name__
             for c in (
                 Narrows,
+                NarrowsByFile,
                 ChecksRights,
                 FindsUnmanaged,
                 LendsAuditFacts,
@@ -106,6 +108,7 @@ def test_who_declares_what() -> None:
             c.__name__
             for c in (
                 Narrows,
+                NarrowsByFile,
                 ChecksRights,
                 FindsUnmanaged,
                 LendsAuditFacts,
@@ -134,6 +137,7 @@ def test_who_declares_what() -> None:
             c.__name__
             for c in (
                 Narrows,
+                NarrowsByFile,
                 FindsViolations,
                 TakesApplyOptions,
                 ReviewedWithAnother,
@@ -145,6 +149,7 @@ def test_who_declares_what() -> None:
             c.__name__
             for c in (
                 Narrows,
+                NarrowsByFile,
                 ComparesJson,
                 FindsUnmanaged,
                 FindsViolations,

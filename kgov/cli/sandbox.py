@@ -76,6 +76,11 @@ def up(
         None, "--heap", help="Each broker's max heap (-Xmx) (default: 512m; 2g for 5,000+ topics)."
     ),
     registry_heap: str | None = typer.Option(None, help="The registry's max heap (-Xmx) (default: 256m)."),
+    controller_heap: str | None = typer.Option(
+        None,
+        help="The dedicated KRaft controller's max heap (-Xmx) with --brokers 2+ (default: 256m; 1g for "
+        "50,000+ topics). The one-broker sandbox's combined node takes --heap.",
+    ),
     jit: str | None = typer.Option(
         None,
         "--jit",
@@ -123,6 +128,7 @@ def up(
             registry_version=registry_version,
             kafka_heap=heap,
             registry_heap=registry_heap,
+            controller_heap=controller_heap,
             ports=ports,
             brokers=brokers,
             kafka_jit=jit,

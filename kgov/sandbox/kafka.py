@@ -61,9 +61,6 @@ def jvm_flags(heap: str, jit: str = "quick") -> list[str]:
     ]
 
 
-CONTROLLER_HEAP = "256m"  # a dedicated controller holds only metadata
-
-
 def read_cluster_id(meta_properties: Path) -> str | None:
     """The cluster.id a formatted log dir belongs to (None when it is not formatted)."""
     try:
@@ -136,7 +133,7 @@ def broker_command(
 ) -> list[str]:
     """The command line of one Kafka node (default: the one-broker sandbox's combined node)."""
     node = node or kafka_nodes(settings)[0]
-    heap = settings.kafka_heap if node.is_broker else CONTROLLER_HEAP
+    heap = settings.kafka_heap if node.is_broker else settings.controller_heap
     return [
         str(java),
         *jvm_flags(heap, settings.kafka_jit),

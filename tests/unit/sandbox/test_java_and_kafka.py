@@ -12,6 +12,7 @@ import pytest
 
 from kgov.sandbox.java import parse_major
 from kgov.sandbox.kafka import broker_command, new_cluster_id, scram_argument
+from kgov.sandbox.nodes import kafka_nodes
 from kgov.sandbox.paths import StatePaths
 from kgov.sandbox.process import COMPONENT_MARK, HOME_MARK
 from kgov.sandbox.registry import RegistryInfo, registry_command
@@ -86,3 +87,21 @@ def test_the_broker_jit_is_one_tier_unless_full_is_asked_for(tmp_path: Path) -> 
     assert "-XX:TieredStopAtLevel=1" in quick
     assert "-XX:TieredStopAtLevel=1" not in full
     assert [a for a in quick if a != "-XX:TieredStopAtLevel=1"] == full
+
+
+def test_the_dedicated_controller_takes_its_own_heap(tmp_path: Path) -> None:
+    """--controller-heap sizes the KRaft controller of --brokers 2+; the brokers keep --heap."""
+    paths = StatePaths.at(tmp_path)
+    settings = Settings(brokers=3, kafka_heap="768m", controller_heap="1g")
+    heaps = {
+        node.name: [a for a in broker_command(Path("/j"), Path("/l"), paths, settings, node) if "-Xmx" in a]
+        for node in kafka_nodes(settings)
+    }
+    controllers = [n.name for n in kafka_nodes(settings) if not n.is_broker]
+    assert controllers and all(heaps.pop(name) == ["-Xmx1g"] for name in controllers)
+    assert heaps and all(h == ["-Xmx768m"] for h in heaps.values())
+    # the one-broker sandbox's combined node is a broker: --heap, never the controller's
+    one = Settings(kafka_heap="640m", controller_heap="1g")
+    (combined,) = kafka_nodes(one)
+    flags = broker_command(Path("/j"), Path("/l"), paths, one, combined)
+    assert "-Xmx640m" in flags and "-Xmx1g" not in flags

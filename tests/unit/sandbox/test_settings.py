@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -44,6 +45,8 @@ def test_unreadable_json_is_a_sandbox_error() -> None:
         (Overrides(kafka_heap="lots"), "invalid heap size"),
         (Overrides(registry_heap="0m"), "invalid heap size"),
         (Overrides(kafka_heap="64m"), "too small"),
+        (Overrides(controller_heap="1 g"), "invalid heap size"),
+        (Overrides(controller_heap="96m"), "too small"),
         (Overrides(kafka_version="3.9.0"), "not supported"),
         (Overrides(registry_version="latest"), "invalid version"),
         (Overrides(ports={"plaintext": 9094}), "port 9094 is given twice: --plaintext-port and --sasl-port"),
@@ -74,3 +77,10 @@ def test_jit_mode_is_remembered_and_checked() -> None:
     with pytest.raises(SandboxError) as bad:
         apply_overrides(Settings(), Overrides(kafka_jit="fast"))
     assert "invalid JIT mode 'fast'" in bad.value.message
+
+
+def test_a_file_saved_before_the_controller_heap_option_reads_with_the_default() -> None:
+    doc = json.loads(to_json(Settings(brokers=3, controller_heap="1g")))
+    del doc["controller_heap"]
+    assert from_json(json.dumps(doc), Path("sandbox.json")) == Settings(brokers=3)
+    assert from_json(to_json(Settings(controller_heap="1g")), Path("s.json")).controller_heap == "1g"

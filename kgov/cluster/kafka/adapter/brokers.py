@@ -7,8 +7,8 @@ DescribeConfigs per live broker, all sent before any answer is awaited (a broker
 `broker_configs_of` read earlier in the same plan is not asked again: kgov/engine/reads.py PARTS).
 Kafka answers a broker's configs only from that broker ("Unexpected broker id, expected 1 or empty
 string"), and confluent-kafka takes one BROKER resource per call: the count grows with the brokers
-(a handful), never with the settings. A write: one IncrementalAlterConfigs for the default and one per broker
-that changes (Kafka takes a broker's changes only from that broker too), sent together.
+(a handful), never with the settings. A write: one IncrementalAlterConfigs for the default and one
+per broker that changes (Kafka takes a broker's changes only from that broker too), sent together.
 """
 
 from __future__ import annotations

@@ -8,6 +8,8 @@ broker down and a broker that does not answer."""
 from __future__ import annotations
 
 import copy
+import threading
+import time
 from collections import Counter, deque
 from concurrent.futures import Future
 from pathlib import Path
@@ -21,11 +23,13 @@ from kgov.catalog.load import load_catalog
 from kgov.cluster.kafka.adapter.admin import KafkaCluster
 from kgov.cluster.kafka.adapter.base import error_text
 from kgov.cluster.kafka.adapter.replicas import KafkaReplicas
+from kgov.cluster.kafka.broker_port import BrokerConfigs, BrokerConfigValue
 from kgov.cluster.kafka.replica_port import BROKER_THROTTLES
 from kgov.cluster.memory.kafka import MemoryCluster
 from kgov.cluster.memory.replicas import MemoryReplicas
 from kgov.engine.make import make_plan
 from kgov.engine.observe import Ports
+from kgov.engine.reads import ReadOnce
 from kgov.errors import ClusterError
 from kgov.kinds import KINDS
 from kgov.kinds.base import Backends
@@ -324,3 +328,54 @@ def test_a_refused_broker_is_asked_once_and_both_kinds_see_the_refusal() -> None
     whole = kafka.broker_configs()
     assert whole.errors == {"2": REFUSED} and sorted(whole.brokers) == [1, 3]
     assert [e for e in admin.log if e.startswith("send")] == ["send 1", "send 2", "send 3"]
+
+
+class _SlowBrokers:
+    """A Kafka port whose broker reads take a while, counting each broker asked."""
+
+    def __init__(self) -> None:
+        self.asked: Counter[int] = Counter()
+
+    def _read(self, brokers: list[int]) -> BrokerConfigs:
+        time.sleep(0.05)
+        self.asked.update(brokers)
+        return BrokerConfigs({}, {b: {} for b in brokers}, {})
+
+    def broker_configs_of(self, brokers: Any) -> BrokerConfigs:
+        return self._read(sorted(set(brokers)))
+
+    def broker_configs(self, known: BrokerConfigs | None = None) -> BrokerConfigs:
+        have = known or BrokerConfigs({}, {}, {})
+        read = self._read([b for b in (1, 2, 3) if not have.answers(b)])
+        return BrokerConfigs({"d": BrokerConfigValue("1", "DYNAMIC_DEFAULT_BROKER_CONFIG")}, {}, {}).merged(
+            have.merged(read)
+        )
+
+
+class _ThroughSlow:
+    def __init__(self, kafka: _SlowBrokers) -> None:
+        self.kafka = kafka
+
+    def broker_configs(self, brokers: Any) -> Any:  # not called: the proxy makes it from the Kafka port's
+        raise AssertionError("read apart")
+
+    def broker_configs_from(self, read: BrokerConfigs, brokers: Any) -> Any:
+        return sorted(read.brokers)
+
+
+def test_the_two_kinds_asking_at_once_from_two_threads_ask_each_broker_once() -> None:
+    kafka = _SlowBrokers()
+    proxies: dict[str, ReadOnce] = {}
+    proxies["kafka"] = ReadOnce(kafka, proxies.get)
+    proxies["reassign"] = ReadOnce(_ThroughSlow(kafka), proxies.get)
+    answers: list[Any] = []
+    threads = [
+        threading.Thread(target=lambda: answers.append(proxies["reassign"].broker_configs([1, 2, 3]))),
+        threading.Thread(target=lambda: answers.append(sorted(proxies["kafka"].broker_configs().brokers))),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert answers == [[1, 2, 3], [1, 2, 3]]
+    assert kafka.asked == Counter({1: 1, 2: 1, 3: 1})

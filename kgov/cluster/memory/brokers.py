@@ -6,7 +6,8 @@ cluster default, the static server.properties, Kafka's default), and the cluster
 min.insync.replicas Kafka 4 writes at format time and refuses to remove while ELR is on.
 
 Requests are counted as the adapter sends them: one DescribeCluster, one DescribeConfigs for the
-default and one per broker; one IncrementalAlterConfigs per resource written."""
+default and one per broker (not for a broker `known` answers); `broker_configs_of`, one
+DescribeConfigs per named broker; one IncrementalAlterConfigs per resource written."""
 
 from __future__ import annotations
 
@@ -61,16 +62,34 @@ class MemoryBrokerConfigMixin:
                 out[key] = self._value(key, default or None, KAFKA_DEFAULT, read_only)
         return out
 
-    def broker_configs(self) -> BrokerConfigs:
+    def _read_each(self, brokers: Sequence[int]) -> BrokerConfigs:
+        """One DescribeConfigs per broker; a broker the cluster does not know answers an error."""
+        self.requests.extend(["describe_configs"] * len(brokers))
+        failing = self.broker_read_errors
+        errors = {str(b): failing[str(b)] for b in brokers if str(b) in failing}
+        for b in brokers:
+            if b not in self.broker_ids and str(b) not in errors:
+                errors[str(b)] = f"BROKER_NOT_AVAILABLE: broker {b} is not known"
+        answered = {b: self._broker_view(b) for b in brokers if str(b) not in errors}
+        return BrokerConfigs({}, answered, errors)
+
+    def broker_configs_of(self, brokers: Sequence[int]) -> BrokerConfigs:
+        return self._read_each(sorted(set(brokers)))
+
+    def broker_configs(self, known: BrokerConfigs | None = None) -> BrokerConfigs:
         self.requests.append("describe_cluster")
-        self.requests.extend(["describe_configs"] * (1 + len(self.broker_ids)))
-        errors = dict(self.broker_read_errors)
+        have = (known or BrokerConfigs({}, {}, {})).only(self.broker_ids)
+        read = self._read_each([b for b in self.broker_ids if not have.answers(b)])
+        self.requests.append("describe_configs")  # the cluster default
+        errors = {DEFAULT: self.broker_read_errors[DEFAULT]} if DEFAULT in self.broker_read_errors else {}
         default = (
             {k: self._value(k, v, DYNAMIC_DEFAULT) for k, v in sorted(self.default_configs.items())}
             if DEFAULT not in errors
             else {}
         )
-        brokers = {b: self._broker_view(b) for b in self.broker_ids if str(b) not in errors}
+        merged = have.merged(read)
+        brokers = {b: merged.brokers[b] for b in self.broker_ids if b in merged.brokers}
+        errors |= {str(b): merged.errors[str(b)] for b in self.broker_ids if str(b) in merged.errors}
         return BrokerConfigs(default, brokers, errors)
 
     def _refusal(self, resource: str, op: ConfigOp) -> str | None:

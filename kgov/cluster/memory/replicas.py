@@ -4,15 +4,23 @@ plus partition metadata and topic/broker configs, with Kafka's rules, for unit t
 kgov's rights: everything unless a test takes some away (`cluster_rights`, `topic_denied`); the
 writes check them as Kafka does (reassignments and leader elections: ALTER on the cluster; broker
 configs: ALTER_CONFIGS on the cluster; topic configs: ALTER_CONFIGS on the topic), and, as Kafka,
-the cluster's authorized operations are withheld from a principal without DESCRIBE on it."""
+the cluster's authorized operations are withheld from a principal without DESCRIBE on it.
+
+Given a Kafka twin (`kafka`), the brokers' configs are that twin's (one state, its request counts,
+each broker's read in flight at once), and so is the read of topics' explicit configs, as the
+adapter reads them through the Kafka port; a plan's proxies then share them with the broker and
+topic kinds' reads (kgov/engine/reads.py). Without, this twin keeps its own configs and reads one
+broker after another, as the adapter did before."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from kgov.cluster.kafka.broker_port import BrokerConfigs, dynamic_of
 from kgov.cluster.kafka.port import ConfigOp, Outcome, Partition
 from kgov.cluster.kafka.reassign_port import PartitionOutcome, Reassignment
 from kgov.cluster.kafka.replica_port import PartitionState, Rights
+from kgov.cluster.memory.kafka import MemoryCluster
 from kgov.cluster.memory.reassign import MemoryReassign
 from kgov.errors import ClusterError
 
@@ -26,11 +34,17 @@ DENIED = "CLUSTER_AUTHORIZATION_FAILED: Cluster authorization failed."
 
 
 class MemoryReplicas(MemoryReassign):
-    def __init__(self, brokers: int | Mapping[int, str | None] = 3) -> None:
+    def __init__(
+        self, brokers: int | Mapping[int, str | None] = 3, kafka: MemoryCluster | None = None
+    ) -> None:
         super().__init__(brokers)
         self.topic_config: dict[str, dict[str, str]] = {}
         self.broker_config: dict[int, dict[str, str]] = {}
+        if kafka is not None:  # reads the brokers' configs through the Kafka twin, as the adapter does
+            self.kafka = kafka  # (kgov/cluster/kafka/adapter/replicas.py): one cluster, one state
+            self.broker_config = kafka.broker_overrides
         self.refuse_configs: set[int] = set()  # brokers whose config writes fail (e.g. down)
+        self.broker_read_errors: dict[int, str] = {}  # broker -> the error its configs read answers
         self.cluster_rights: set[str] = set(CLUSTER_OPS)  # kgov's operations on the cluster
         self.topic_denied: dict[str, set[str]] = {}  # topic -> operations kgov may not do on it
 
@@ -110,6 +124,9 @@ class MemoryReplicas(MemoryReassign):
         return {n: int(self.topic_config.get(n, {}).get("min.insync.replicas", "1")) for n in names}
 
     def topic_configs(self, names: Sequence[str]) -> Mapping[str, Mapping[str, str]]:
+        kafka: MemoryCluster | None = getattr(self, "kafka", None)
+        if kafka is not None:  # as the adapter: the Kafka port's read (the plan's proxies share it)
+            return kafka.topic_configs(names)
         self.requests.append("describe_configs")
         return {
             n: dict(self.topic_config.get(n, {})) for n in names if any(t == n for t, _ in self.partitions)
@@ -127,11 +144,21 @@ class MemoryReplicas(MemoryReassign):
         return out
 
     def broker_configs(self, brokers: Sequence[int]) -> Mapping[int, Mapping[str, str]]:
+        kafka: MemoryCluster | None = getattr(self, "kafka", None)
+        if kafka is not None:
+            return dynamic_of(kafka.broker_configs_of(brokers), brokers)
         out: dict[int, Mapping[str, str]] = {}
-        for b in brokers:
+        for b in brokers:  # one broker after another, as the adapter read them before issue 23
             self.requests.append("describe_configs")
+            if b in self.broker_read_errors:
+                raise ClusterError(f"cannot read the configs of broker {b}: {self.broker_read_errors[b]}")
             out[b] = dict(self.broker_config.get(b, {}))
         return out
+
+    def broker_configs_from(
+        self, read: BrokerConfigs, brokers: Sequence[int]
+    ) -> Mapping[int, Mapping[str, str]]:
+        return dynamic_of(read, brokers)
 
     def alter_broker_configs(self, ops: Mapping[int, Sequence[ConfigOp]]) -> Outcome:
         out: dict[str, str | None] = {}

@@ -1,7 +1,9 @@
 """Read the brokers' dynamic settings: one read through the broker-config port (one DescribeCluster,
 one DescribeConfigs for the cluster default and one per broker, sent at once), only when the
 environment has a cluster file, or for the audit's governance findings (`governance`: then a read
-error is theirs to report, and the audit goes on)."""
+error is theirs to report, and the audit goes on). A broker the replica kind's leftover-rate check
+read earlier in the same plan is answered from that read (kgov/engine/reads.py PARTS): one
+DescribeConfigs per broker for both kinds."""
 
 from __future__ import annotations
 

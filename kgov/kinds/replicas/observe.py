@@ -7,7 +7,9 @@ min.insync.replicas (batched) and the size of their partitions (one DescribeLogD
 broker). The scope topics' explicit configs (batched) show a replication throttle left on them
 (kgov/kinds/replicas/leftover.py): the topic kind reads the same configs in the same plan, and the
 plan's ReadOnce ports answer both from one read (kgov/engine/reads.py). When no partition moves
-anywhere, the brokers' dynamic configs (one request per live broker) show a throttle rate left."""
+anywhere, the brokers' dynamic configs (one request per live broker, all in flight at once) show a
+throttle rate left; when the broker kind reads the brokers' configs in the same plan, the ports
+answer both kinds from one request per broker, whichever kind asks first (reads.py PARTS)."""
 
 from __future__ import annotations
 
@@ -169,7 +171,8 @@ def throttles(port: ReplicaPort, names: list[str]) -> dict[str, dict[str, str]]:
 def throttle_rates(port: ReplicaPort, brokers: list[int]) -> dict[int, dict[str, str]]:
     """The throttle rates (BROKER_THROTTLES) each broker carries as its own dynamic config; none
     when kgov may not read the brokers' configs (DESCRIBE_CONFIGS on the cluster): it could not
-    remove a rate either, and a plan of topics must not fail for want of that right."""
+    remove a rate either, and a plan of topics must not fail for want of that right. The brokers'
+    reads are all in flight at once, and shared with the broker kind's read of the same plan."""
     out: dict[int, dict[str, str]] = {}
     try:
         read = port.broker_configs(brokers) if brokers else {}

@@ -3,11 +3,12 @@ KafkaCluster): the broker ids and each broker's configs through confluent-kafka,
 resource through kafka-python (kgov/cluster/kafka/adapter/cluster_default.py says why).
 
 Requests of a read: one DescribeCluster, one DescribeConfigs for the cluster default, and one
-DescribeConfigs per live broker, all sent before any answer is awaited. Kafka answers a broker's
-configs only from that broker ("Unexpected broker id, expected 1 or empty string"), and
-confluent-kafka takes one BROKER resource per call: the count grows with the brokers (a handful),
-never with the settings. A write: one IncrementalAlterConfigs for the default and one per broker
-that changes (Kafka takes a broker's changes only from that broker too), sent together.
+DescribeConfigs per live broker, all sent before any answer is awaited (a broker the replica kind's
+`broker_configs_of` read earlier in the same plan is not asked again: kgov/engine/reads.py PARTS).
+Kafka answers a broker's configs only from that broker ("Unexpected broker id, expected 1 or empty
+string"), and confluent-kafka takes one BROKER resource per call: the count grows with the brokers
+(a handful), never with the settings. A write: one IncrementalAlterConfigs for the default and one
+per broker that changes (Kafka takes a broker's changes only from that broker too), sent together.
 """
 
 from __future__ import annotations
@@ -100,25 +101,47 @@ class KafkaBrokerConfigMixin(KafkaBase):
                 out[broker] = (None, error_text(exc))
         return out
 
-    def broker_configs(self) -> BrokerConfigs:
+    def _describe_each(self, brokers: Sequence[int]) -> dict[str, Future[Any]]:
+        """One DescribeConfigs per broker, all sent before any answer is awaited."""
+
         def describe(broker: int) -> Callable[[], Any]:
             resource = ConfigResource(ResourceType.BROKER, str(broker))
             return lambda: self._admin.describe_configs([resource], request_timeout=self._timeout)
 
-        pending = self._send_each("describe_configs", {str(b): describe(b) for b in self._broker_ids()})
+        return self._send_each("describe_configs", {str(b): describe(b) for b in brokers})
+
+    def _read_each(self, pending: Mapping[str, Future[Any]], into: BrokerConfigs) -> BrokerConfigs:
+        """`into` with each pending broker's configs, or the error Kafka answered for it."""
+        brokers = dict(into.brokers)
+        errors = dict(into.errors)
+        for broker, (entries, error) in self._answers(pending).items():
+            if error is not None:
+                errors[broker] = error
+            else:
+                brokers[int(broker)] = _values(entries)
+        return BrokerConfigs(into.default, brokers, errors)
+
+    def broker_configs_of(self, brokers: Sequence[int]) -> BrokerConfigs:
+        return self._read_each(self._describe_each(sorted(set(brokers))), BrokerConfigs({}, {}, {}))
+
+    def broker_configs(self, known: BrokerConfigs | None = None) -> BrokerConfigs:
+        live = self._broker_ids()
+        have = (known or BrokerConfigs({}, {}, {})).only(live)  # read earlier in this plan
+        pending = self._describe_each([b for b in live if not have.answers(b)])
         errors: dict[str, str] = {}
         self.requests["describe_configs"] += 1  # the default, read while the brokers answer
         try:
             default = self._cluster_default().describe()
         except ClusterError as exc:
             default, errors[DEFAULT] = {}, exc.message
-        brokers: dict[int, Mapping[str, BrokerConfigValue]] = {}
-        for broker, (entries, error) in self._answers(pending).items():
-            if error is not None:
-                errors[broker] = error
-            else:
-                brokers[int(broker)] = _values(entries)
-        return BrokerConfigs(default, brokers, errors)
+        read = self._read_each(pending, BrokerConfigs(default, {}, errors))
+        # in the live brokers' order, as one read of them all gives them
+        merged = have.merged(read)
+        return BrokerConfigs(
+            default,
+            {b: merged.brokers[b] for b in live if b in merged.brokers},
+            {**errors, **{str(b): merged.errors[str(b)] for b in live if str(b) in merged.errors}},
+        )
 
     def alter_broker_configs(self, ops: Mapping[str, Sequence[ConfigOp]]) -> Outcome:
         def alter(broker: str, changes: Sequence[ConfigOp]) -> Callable[[], Any]:

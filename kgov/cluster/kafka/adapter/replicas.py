@@ -8,13 +8,14 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from confluent_kafka import KafkaException
-from confluent_kafka.admin import ConfigResource, ConfigSource, ResourceType
+from confluent_kafka.admin import ConfigResource, ResourceType
 
 from kgov.cluster.interrupt import call_interruptibly
 from kgov.cluster.kafka.adapter.admin import KafkaCluster, _entry
 from kgov.cluster.kafka.adapter.base import error_text
 from kgov.cluster.kafka.adapter.reassign import KafkaReassign
 from kgov.cluster.kafka.adapter.transactions import open_transactions
+from kgov.cluster.kafka.broker_port import BrokerConfigs, dynamic_of
 from kgov.cluster.kafka.port import ConfigOp, Outcome, Partition
 from kgov.cluster.kafka.reassign_port import Broker, LogDirSizes, PartitionOutcome, Reassignment
 from kgov.cluster.kafka.replica_port import PartitionState, Rights
@@ -128,26 +129,15 @@ class KafkaReplicas:
         return self.kafka.alter_topic_configs(ops)
 
     def broker_configs(self, brokers: Sequence[int]) -> Mapping[int, Mapping[str, str]]:
-        cluster = self.kafka
-        dynamic = (ConfigSource.DYNAMIC_BROKER_CONFIG, ConfigSource.DYNAMIC_BROKER_CONFIG.value)
-        out: dict[int, Mapping[str, str]] = {}
-        for broker in sorted(set(brokers)):  # confluent-kafka: one BROKER resource per call
-            answer = cluster._batched(
-                "describe_configs",
-                [str(broker)],
-                lambda chunk: cluster._admin.describe_configs(
-                    [ConfigResource(ResourceType.BROKER, b) for b in chunk],
-                    request_timeout=cluster._timeout,
-                ),
-                keep=lambda entries: {
-                    e.name: e.value for e in entries.values() if e.source in dynamic and e.value is not None
-                },
-            )
-            for _name, (configs, exc) in answer.items():
-                if exc is not None:
-                    raise ClusterError(f"cannot read the configs of broker {broker}: {error_text(exc)}")
-                out[broker] = configs
-        return out
+        # the Kafka port's per-broker read: every broker's request in flight at once
+        return dynamic_of(self.kafka.broker_configs_of(brokers), brokers)
+
+    def broker_configs_from(
+        self, read: BrokerConfigs, brokers: Sequence[int]
+    ) -> Mapping[int, Mapping[str, str]]:
+        """`broker_configs` from the Kafka port's answer (no request): in a plan, the broker kind's
+        read and this one share each broker's answer (kgov/engine/reads.py SHARED_AS)."""
+        return dynamic_of(read, brokers)
 
     def alter_broker_configs(self, ops: Mapping[int, Sequence[ConfigOp]]) -> Outcome:
         cluster = self.kafka

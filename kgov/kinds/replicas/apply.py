@@ -13,7 +13,9 @@ A partition already moving (by kgov earlier, or anyone) is never submitted again
 Before it writes anything, apply reads kgov's rights again (the plan's may be old): an entry it lacks
 one for stops every entry, with the right named, and nothing is started (kgov/kinds/replicas/rights.py).
 A throttle left behind (`update` entries, kgov/kinds/replicas/leftover.py) is removed after one more
-read of the reassignments in progress: a topic that started moving since the plan keeps it.
+read of kgov's rights (ALTER_CONFIGS on the topic, on the cluster for a broker's rate: one missing
+refuses every entry, nothing is removed) and of the reassignments in progress: a topic that started
+moving since the plan keeps it.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from kgov.errors import KgovError
 from kgov.kinds.base import ApplyOptions
 from kgov.kinds.rates import DEFAULT_THROTTLE, about, duration, rate, size
 from kgov.kinds.replicas.leftover import broker_of, is_cleanup
-from kgov.kinds.replicas.rights import lacking, refusal
+from kgov.kinds.replicas.rights import lacking, refusal, unthrottle_lacking, unthrottle_refusal
 from kgov.plan.model import Entry
 
 # A reassignment whose new replicas are on brokers that stay down makes no progress: after this long
@@ -93,6 +95,9 @@ def apply_replicas(
     say = options.report
     leftovers = [e for e in entries if is_cleanup(e)]
     if leftovers:
+        refused_by_rights = _check_unthrottle_rights(port, entries, leftovers)
+        if refused_by_rights is not None:
+            return refused_by_rights
         cleaned = remove_leftovers(port, leftovers, options)
         rest = [e for e in entries if not is_cleanup(e)]
         return {**cleaned, **(apply_replicas(port, rest, options) if rest else {})}
@@ -247,6 +252,28 @@ def _check_rights(
         e.address: refusal(missing[e.address])
         if e.address in missing
         else f"not started: {refusal(why)} (for {first})"
+        for e in entries
+    }
+
+
+def _check_unthrottle_rights(
+    port: ReplicaPort, entries: Sequence[Entry], leftovers: Sequence[Entry]
+) -> dict[str, str | None] | None:
+    """None when kgov may remove every throttle the cleanup entries name (one rights read, the plan's
+    may be old); else every entry's refusal, before anything is written (none is half-removed)."""
+    rights = port.rights(sorted({e.name for e in leftovers if broker_of(e) is None}))
+    missing: dict[str, list[str]] = {}
+    for e in leftovers:
+        found = unthrottle_lacking(rights, None if broker_of(e) is not None else e.name)
+        if found:
+            missing[e.address] = found
+    if not missing:
+        return None
+    first, why = sorted(missing.items())[0]
+    return {
+        e.address: unthrottle_refusal(missing[e.address])
+        if e.address in missing
+        else f"not started: {unthrottle_refusal(why)} (for {first})"
         for e in entries
     }
 

@@ -41,7 +41,8 @@ class ObservedReplicas:
     copied: Mapping[Partition, int] = field(default_factory=dict)  # moving: bytes the adding replicas hold
     scope: tuple[str, ...] = ()  # the topics the plan is about
     refused: bool = False  # kgov may not DESCRIBE the cluster: reassignments and sizes unread
-    rights: Rights | None = None  # kgov's, on the cluster and the watched topics; None: not read
+    # kgov's, on the cluster, the watched topics and those with a throttle left; None: not read
+    rights: Rights | None = None
     # scope topics carrying a replication throttle: topic -> {TOPIC_THROTTLES key: value}
     throttled: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     # with nothing moving: brokers carrying a throttle rate, broker id -> {BROKER_THROTTLES key: value}

@@ -31,6 +31,8 @@ KEEP = (
     "ownership.ignore_configs (the topic kind then owns them), or leave the topic out of the catalog"
 )
 
+OWNED = "if it is wanted, set its keys in the topic's catalog config (the topic kind owns them)"
+
 
 def leftover_findings(
     observed: ObservedReplicas, factors: Mapping[str, int], ctx: DiffContext
@@ -76,7 +78,7 @@ def _topic(
             hint=KEEP,
         )
     if entry is None:
-        return Violation(TOPIC, KIND, name, f"{said}{topic_kinds}", "warning", hint=KEEP)
+        return Violation(TOPIC, KIND, name, f"{said}{topic_kinds}", "warning", hint=OWNED)
     if missing:
         return Violation(
             TOPIC,

@@ -18,6 +18,7 @@ from kgov.cluster.memory.replicas import MemoryReplicas
 from kgov.kinds import KINDS
 from kgov.kinds.base import Backends
 from kgov.kinds.replicas import ReplicaKind
+from kgov.kinds.replicas.leftover_audit import OWNED
 from kgov.render import audit_html, audit_markdown
 from tests.unit.plan.helpers import ENV, catalog, topic
 
@@ -122,11 +123,16 @@ def test_keys_the_topic_kind_owns_are_said_to_be_its() -> None:
     own = replace(cat.settings.ownership, ignore_configs=("leader.*",))
     cat = replace(cat, settings=replace(cat.settings, ownership=own))
     message = _finding(_audit(_port(rates=False), cat=cat), "throttle-left")["message"]
-    assert "`kgov apply` removes it" in message
+    assert "`kgov apply` removes it" in message  # leader.*: ignored, so the replica kind's
     assert message.endswith(
         f"; {TOPIC_THROTTLES[1]}: the topic kind's (not in ownership.ignore_configs), compared with the "
         "catalog's config like any key"
     )
+    none = replace(own, ignore_configs=("confluent.*",))
+    cat = replace(cat, settings=replace(cat.settings, ownership=none))
+    found = _finding(_audit(_port(rates=False), cat=cat), "throttle-left")
+    assert "removes" not in found["message"] and found["message"].endswith("like any key")
+    assert found["hint"] == OWNED
 
 
 def test_no_throttle_no_finding_and_no_extra_request() -> None:

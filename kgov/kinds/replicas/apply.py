@@ -13,7 +13,9 @@ A partition already moving (by kgov earlier, or anyone) is never submitted again
 Before it writes anything, apply reads kgov's rights again (the plan's may be old): an entry it lacks
 one for stops every entry, with the right named, and nothing is started (kgov/kinds/replicas/rights.py).
 A throttle left behind (`update` entries, kgov/kinds/replicas/leftover.py) is removed after one more
-read of the reassignments in progress: a topic that started moving since the plan keeps it.
+read of kgov's rights (ALTER_CONFIGS on the topic, on the cluster for a broker's rate: one missing
+refuses every entry, nothing is removed) and of the reassignments in progress: a topic that started
+moving since the plan keeps it (kgov/kinds/replicas/unthrottle.py).
 """
 
 from __future__ import annotations
@@ -28,8 +30,9 @@ from kgov.cluster.kafka.replica_port import BROKER_THROTTLES, TOPIC_THROTTLES, R
 from kgov.errors import KgovError
 from kgov.kinds.base import ApplyOptions
 from kgov.kinds.rates import DEFAULT_THROTTLE, about, duration, rate, size
-from kgov.kinds.replicas.leftover import broker_of, is_cleanup
+from kgov.kinds.replicas.leftover import is_cleanup
 from kgov.kinds.replicas.rights import lacking, refusal
+from kgov.kinds.replicas.unthrottle import check_unthrottle_rights, joined, left_text, remove_leftovers
 from kgov.plan.model import Entry
 
 # A reassignment whose new replicas are on brokers that stay down makes no progress: after this long
@@ -93,6 +96,9 @@ def apply_replicas(
     say = options.report
     leftovers = [e for e in entries if is_cleanup(e)]
     if leftovers:
+        refused_by_rights = check_unthrottle_rights(port, entries, leftovers)
+        if refused_by_rights is not None:
+            return refused_by_rights
         cleaned = remove_leftovers(port, leftovers, options)
         rest = [e for e in entries if not is_cleanup(e)]
         return {**cleaned, **(apply_replicas(port, rest, options) if rest else {})}
@@ -126,7 +132,7 @@ def apply_replicas(
                 errors[address].append(
                     f"the replication throttle could not be set ({first[0]}: {first[1]}); nothing was started"
                 )
-            return _joined(errors)
+            return joined(errors)
         say(f"replication throttle set: {rate(throttle)} per broker on brokers {_ids(brokers)}")
         # -- submit everything at once ---------------------------------------------------------
         if submit:
@@ -142,7 +148,7 @@ def apply_replicas(
             keep_throttle = bool(started)
             if started:
                 say(f"--no-wait: {len(started)} partition(s) moving; the throttle stays until then: {RESUME}")
-            return _joined(errors)
+            return joined(errors)
         unfinished = _wait(port, moves, sorted(started), options)
         for key in unfinished:
             errors[moves.owner[key]].append(
@@ -167,59 +173,15 @@ def apply_replicas(
             by_topic = {e.name: e.address for e in entries}
             for topic, error in sorted(topics_left.items()):
                 if topic in by_topic:
-                    errors[by_topic[topic]].append(_left_text(f"topic {topic} ({error})"))
+                    errors[by_topic[topic]].append(left_text(f"topic {topic} ({error})"))
             if left:
                 for address in errors:
                     errors[address].append(
-                        _left_text(", ".join(left), broker=all(w.startswith("broker ") for w in left))
+                        left_text(", ".join(left), broker=all(w.startswith("broker ") for w in left))
                     )
             elif throttled_brokers and not topics_left:
                 say("replication throttle removed")
-    return _joined(errors)
-
-
-def remove_leftovers(
-    port: ReplicaPort, entries: Sequence[Entry], options: ApplyOptions
-) -> dict[str, str | None]:
-    """Remove the throttle the cleanup entries name: the topics' in one batched config write, the
-    brokers' one request per broker. The reassignments in progress are read again first (one
-    request): a topic that started moving since the plan keeps its throttle, and the brokers keep
-    their rates while any partition moves."""
-    errors: dict[str, list[str]] = {e.address: [] for e in entries}
-    moving = {r.topic for r in port.list_partition_reassignments(None)}
-    topics: dict[str, list[ConfigOp]] = {}
-    brokers: dict[int, list[ConfigOp]] = {}
-    owner: dict[str, str] = {}
-    for e in entries:
-        ops = [ConfigOp(c.field.removeprefix("config."), None) for c in e.changes]
-        broker = broker_of(e)
-        if broker is None and e.name in moving:
-            errors[e.address].append(
-                f"a reassignment of topic {e.name} started after the plan: its throttle is left to it; "
-                "plan again"
-            )
-        elif broker is not None and moving:
-            errors[e.address].append(
-                "a reassignment started after the plan: the broker's throttle rate is left to it; plan again"
-            )
-        elif broker is None:
-            topics[e.name] = ops
-            owner[e.name] = e.address
-        else:
-            brokers[broker] = ops
-            owner[str(broker)] = e.address
-    for topic, error in sorted(port.alter_topic_configs(topics).items() if topics else ()):
-        if error is not None:
-            errors[owner[topic]].append(_left_text(f"topic {topic} ({error})"))
-    for broker_id, error in sorted(port.alter_broker_configs(brokers).items() if brokers else ()):
-        if error is not None:
-            errors[owner[broker_id]].append(_left_text(f"broker {broker_id} ({error})", broker=True))
-    gone = [a for a in owner.values() if not errors[a]]
-    if gone:
-        options.report(
-            f"replication throttle left by an ended reassignment removed ({len(gone)} resource(s))"
-        )
-    return _joined(errors)
+    return joined(errors)
 
 
 def _check_rights(
@@ -255,10 +217,6 @@ def _failed(errors: Mapping[str, list[str]], moves: _Moves, key: Partition) -> b
     return any(m.startswith(f"partition {key[1]}:") for m in errors[moves.owner[key]])
 
 
-def _joined(errors: Mapping[str, list[str]]) -> dict[str, str | None]:
-    return {a: "; ".join(m) or None for a, m in errors.items()}
-
-
 def _ids(ids: Sequence[int]) -> str:
     return ", ".join(str(i) for i in ids)
 
@@ -286,18 +244,6 @@ def _unthrottle(
     except KgovError as exc:
         left.append(f"the cluster ({exc.message})")
     return left, topics_left
-
-
-def _left_text(where: str, broker: bool = False) -> str:
-    if broker:  # a rate serves any reassignment: removed once none runs (leftover.py)
-        return (
-            f"the replication throttle is left on {where}: the next `kgov apply` removes it once no "
-            "partition moves on the cluster, or remove it with kafka-configs.sh"
-        )
-    return (
-        f"the replication throttle is left on {where}: the next `kgov apply` removes it once no "
-        "partition of the topic moves, or remove it with kafka-configs.sh"
-    )
 
 
 def _wait(

@@ -30,6 +30,7 @@ from kgov.kinds.base import SEVERITIES, AuditView, DiffContext, FindsViolations,
 from kgov.kinds.ownership import is_protected, protected_patterns
 from kgov.kinds.rates import size
 from kgov.kinds.replicas.desired import desired_factors
+from kgov.kinds.replicas.leftover_audit import leftover_findings
 from kgov.kinds.replicas.observe import ObservedReplicas
 
 KIND = "replicas"
@@ -60,7 +61,8 @@ class AuditsReplicas(FindsViolations):
             for t, rf in desired_factors(view.catalog, ctx.environment).items()
             if not is_protected(t, protected)  # as the diff: kgov never plans a protected topic
         }
-        return replica_findings(observed, factors)
+        found = [*replica_findings(observed, factors), *leftover_findings(observed, factors, ctx)]
+        return ranked(found)
 
 
 def replica_findings(observed: ObservedReplicas, factors: Mapping[str, int]) -> list[Violation]:
@@ -76,6 +78,11 @@ def replica_findings(observed: ObservedReplicas, factors: Mapping[str, int]) -> 
         found += _in_progress(topic, moving, observed)
     if observed.refused:
         found.append(Violation(UNREAD, KIND, "kafka-cluster", REFUSED, "warning"))
+    return ranked(found)
+
+
+def ranked(found: Iterable[Violation]) -> list[Violation]:
+    """The most urgent first, then by rule and name."""
     rank = {s: i for i, s in enumerate(SEVERITIES)}
     return sorted(found, key=lambda v: (rank[v.severity], v.rule, v.name))
 

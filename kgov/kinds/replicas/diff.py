@@ -8,7 +8,8 @@ anyone) gets no new one: its entry says so, and apply waits for it; one that goe
 catalog's factor is blocked until it ends. A topic the cluster lacks is the topic kind's to create.
 A change kgov's principal lacks a right for is blocked, naming it (kgov/kinds/replicas/rights.py).
 A replication throttle left on a topic whose partitions no longer move is an `update` entry that
-removes it (kgov/kinds/replicas/leftover.py says whose throttle that is).
+removes it (kgov/kinds/replicas/leftover.py says whose throttle that is), blocked when kgov's
+principal lacks ALTER_CONFIGS for it.
 """
 
 from __future__ import annotations
@@ -19,10 +20,10 @@ from kgov.cluster.kafka.reassign_port import Reassignment
 from kgov.kinds.base import DiffContext
 from kgov.kinds.ownership import is_protected, protected_patterns
 from kgov.kinds.rates import DEFAULT_THROTTLE, about, rate, size
-from kgov.kinds.replicas.leftover import cleanup_entry, rate_entry
+from kgov.kinds.replicas.leftover import blocked, cleanup_entry, rate_entry
 from kgov.kinds.replicas.observe import ObservedReplicas, factor
 from kgov.kinds.replicas.placement import Broker, RfChange, TopicPlacement, place_replicas
-from kgov.kinds.replicas.rights import hint, lacking, reason
+from kgov.kinds.replicas.rights import hint, lacking, reason, unthrottle_lacking
 from kgov.kinds.replicas.transfer import transfer
 from kgov.plan.model import Change, Entry
 from kgov.platforms import profile
@@ -105,7 +106,8 @@ def diff_replicas(
     if observed.rates and not observed.moving and not any(e.action == "reassign" for e in entries.values()):
         for broker, left in sorted(observed.rates.items()):
             rate = rate_entry(KIND, broker, left)
-            entries[rate.name] = rate
+            missing = unthrottle_lacking(observed.rights, None) if observed.rights is not None else []
+            entries[rate.name] = blocked(rate, missing) if missing else rate
     return [entries[n] for n in sorted(entries)], warnings
 
 
@@ -129,7 +131,9 @@ def _leftovers(
             continue
         entry = cleanup_entry(KIND, name, left, ignore)
         if entry is not None:
-            entries[name] = entry
+            # a right kgov lacks blocks it (the rights are read when a throttle is left: observe.py)
+            missing = unthrottle_lacking(observed.rights, name) if observed.rights is not None else []
+            entries[name] = blocked(entry, missing) if missing else entry
 
 
 NO_DESCRIBE = (

@@ -22,13 +22,18 @@ too: a broker carrying one gets an entry (`replicas.broker:<id>`: no topic name 
 when no partition moves anywhere on the cluster (any reassignment may need them) and the plan starts
 no reassignment (whose end removes them from every broker). Apply reads the reassignments in
 progress once more before it removes anything.
+Each removal needs ALTER_CONFIGS (on the topic; on the cluster for a rate): an entry kgov's principal
+lacks it for is blocked in the plan, naming it (`blocked`, kgov/kinds/replicas/rights.py), and apply
+reads the rights again before it removes anything.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 from kgov.kafka_configs import ignored_config
+from kgov.kinds.replicas.rights import unthrottle_hint, unthrottle_reason
 from kgov.plan.model import Change, Entry
 
 UNTHROTTLE = "unthrottle"  # the detail of a change row that removes a throttle key
@@ -82,4 +87,24 @@ def cleanup_entry(kind: str, name: str, left: Mapping[str, str], patterns: Seque
         after={"config": {}},
         changes=tuple(Change(f"config.{k}", left[k], None, UNTHROTTLE) for k in keys),
         notes=(NOTE,),
+    )
+
+
+def by_hand(entry: Entry) -> str:
+    """The kafka-configs.sh line that removes the entry's throttle keys."""
+    broker = broker_of(entry)
+    what = f"brokers --entity-name {broker}" if broker is not None else f"topics --entity-name {entry.name}"
+    keys = ",".join(c.field.removeprefix("config.") for c in entry.changes)
+    return f"kafka-configs.sh --bootstrap-server HOST --entity-type {what} --alter --delete-config {keys}"
+
+
+def blocked(entry: Entry, missing: list[str]) -> Entry:
+    """The cleanup entry, blocked: kgov's principal lacks `missing` to remove it."""
+    return replace(
+        entry,
+        action="blocked",
+        changes=tuple(replace(c, blocked=True) for c in entry.changes),
+        notes=(),  # the notes promise the removal
+        reason=unthrottle_reason(missing),
+        hint=unthrottle_hint(missing, by_hand(entry)),
     )

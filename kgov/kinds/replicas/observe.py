@@ -2,7 +2,8 @@
 number of topics: the live brokers and their racks (one request), every partition's replicas (one
 metadata request: placement balances over the whole cluster), the reassignments in progress (one
 request), and only for the topics whose factor changes, kgov's rights on the cluster and on them
-(one DescribeCluster, DescribeTopics batched: kgov/kinds/replicas/rights.py), their
+(one DescribeCluster, DescribeTopics batched: kgov/kinds/replicas/rights.py; also on the topics
+and the cluster whose throttle left behind the plan removes, only when there is one), their
 min.insync.replicas (batched) and the size of their partitions (one DescribeLogDirs request per
 broker). The scope topics' explicit configs (batched) show a replication throttle left on them
 (kgov/kinds/replicas/leftover.py): the topic kind reads the same configs in the same plan, and the
@@ -26,7 +27,7 @@ from kgov.cluster.kafka.replica_port import (
     Rights,
 )
 from kgov.errors import ClusterError
-from kgov.kinds.replicas.rights import lacking
+from kgov.kinds.replicas.rights import lacking, unthrottle_lacking
 from kgov.plan.model import JSON
 
 REFUSED = "CLUSTER_AUTHORIZATION_FAILED"
@@ -42,7 +43,8 @@ class ObservedReplicas:
     copied: Mapping[Partition, int] = field(default_factory=dict)  # moving: bytes the adding replicas hold
     scope: tuple[str, ...] = ()  # the topics the plan is about
     refused: bool = False  # kgov may not DESCRIBE the cluster: reassignments and sizes unread
-    rights: Rights | None = None  # kgov's, on the cluster and the watched topics; None: not read
+    # kgov's, on the cluster, the watched topics and those with a throttle left; None: not read
+    rights: Rights | None = None
     # scope topics carrying a replication throttle: topic -> {TOPIC_THROTTLES key: value}
     throttled: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     # with nothing moving: brokers carrying a throttle rate, broker id -> {BROKER_THROTTLES key: value}
@@ -61,9 +63,15 @@ class ObservedReplicas:
         refused = {"refused": True} if self.refused else {}
         placed = bool(self.min_insync) or any(r.topic in named for r in self.moving.values())
         missing: dict[str, list[str]] = {}
+        # the rights of a topic whose throttle is left (not moving, factor kept) are the removal's
+        watched = {*self.min_insync, *(r.topic for r in self.moving.values())}
         for t in sorted(self.rights.topics if self.rights is not None else ()):
-            if t in named and self.rights is not None and (found := lacking(self.rights, t)):
+            if t not in named or self.rights is None:
+                continue
+            if found := lacking(self.rights, t) if t in watched else unthrottle_lacking(self.rights, t):
                 missing[t] = found
+        if self.rates and self.rights is not None and (found := unthrottle_lacking(self.rights, None)):
+            missing["broker:rates"] = found  # (no topic name has a colon)
         head = refused | ({"lacking": missing} if missing else {})
         left = {t: dict(sorted(c.items())) for t, c in sorted(self.throttled.items()) if t in named}
         tail = {"throttled": left} if left else {}
@@ -105,6 +113,15 @@ def selected(
     return changing, watched
 
 
+def unthrottling(
+    throttled: Mapping[str, Mapping[str, str]], moving: Mapping[Partition, Reassignment], changing: list[str]
+) -> list[str]:
+    """The throttled topics whose throttle the plan may remove (kgov/kinds/replicas/leftover.py):
+    none of their partitions moves and their factor stays."""
+    busy = {t for t, _ in moving} | set(changing)
+    return sorted(t for t in throttled if t not in busy)
+
+
 def observe_replicas(
     port: ReplicaPort, scope: Mapping[str, int], wide: bool = False, read_rates: bool = True
 ) -> ObservedReplicas:
@@ -124,9 +141,11 @@ def observe_replicas(
     changing, watched = selected(partitions, moving, scope)
     if wide:
         changing = watched = sorted(t for t in scope if t in partitions)
-    rights = port.rights(watched) if watched else None
     throttled = throttles(port, [t for t in sorted(scope) if t in partitions])
     rates = {} if moving or not read_rates else throttle_rates(port, [b.id for b in brokers])
+    # kgov's rights: for a factor change, a move, and a throttle left behind (its removal's)
+    asked = sorted({*watched, *unthrottling(throttled, moving, changing)})
+    rights = port.rights(asked) if asked or rates else None
     min_insync = dict(port.topic_min_insync(changing)) if changing else {}
     keys = [(t, p) for t in watched for p in sorted(partitions.get(t, {}))]
     sizes: dict[Partition, int] = {}

@@ -6,6 +6,9 @@ DescribeCluster, DescribeTopics in batches: ReplicaPort.rights) when a factor ch
 change it lacks a right for, and apply reads them again before it writes anything. DESCRIBE on the
 cluster (ListPartitionReassignments, DescribeLogDirs) is checked by observe itself: without it
 Kafka withholds the cluster's authorized operations too (kgov/kinds/replicas/observe.py `refused`).
+Removing a throttle left behind (kgov/kinds/replicas/leftover.py) needs ALTER_CONFIGS too: on the
+topic for its throttled replicas, on the cluster for a broker's rate; the plan reads the rights for
+those entries only when there is one, and blocks one kgov lacks the right for (`unthrottle_lacking`).
 """
 
 from __future__ import annotations
@@ -33,19 +36,35 @@ THROTTLE_REPLICAS = Need(
 NEEDS = (REASSIGN, THROTTLE_RATE, THROTTLE_REPLICAS)
 
 
+# removing a throttle left behind: the same right, asked for another reason
+UNTHROTTLE_RATE = Need(
+    "ALTER_CONFIGS",
+    True,
+    "IncrementalAlterConfigs: removing the broker's leader/follower.replication.throttled.rate",
+)
+UNTHROTTLE_REPLICAS = Need(
+    "ALTER_CONFIGS", False, "IncrementalAlterConfigs: removing leader/follower.replication.throttled.replicas"
+)
+
+
+def _missing(rights: Rights, need: Need, topic: str | None) -> list[str]:
+    have = rights.cluster if need.on_cluster else rights.topics.get(topic or "", frozenset())
+    if need.operation in have:
+        return []
+    where = "the cluster" if need.on_cluster else f"topic {topic}"
+    return [f"{need.operation} on {where} ({need.why})"]
+
+
+def unthrottle_lacking(rights: Rights, topic: str | None) -> list[str]:
+    """What kgov's principal lacks to remove the throttle left on `topic` (None: a broker's rate)."""
+    return _missing(rights, UNTHROTTLE_RATE if topic is None else UNTHROTTLE_REPLICAS, topic)
+
+
 def lacking(rights: Rights, topic: str, reassigns: bool = True) -> list[str]:
     """What kgov's principal lacks to change `topic`'s factor, each as "ALTER on the cluster
     (AlterPartitionReassignments, ElectLeaders)"; `reassigns`: kgov submits a reassignment or
     elects leaders (not when it only waits for one in progress)."""
-    out: list[str] = []
-    for need in NEEDS:
-        if need is REASSIGN and not reassigns:
-            continue
-        have = rights.cluster if need.on_cluster else rights.topics.get(topic, frozenset())
-        if need.operation not in have:
-            where = "the cluster" if need.on_cluster else f"topic {topic}"
-            out.append(f"{need.operation} on {where} ({need.why})")
-    return out
+    return [m for need in NEEDS if reassigns or need is not REASSIGN for m in _missing(rights, need, topic)]
 
 
 def reason(missing: list[str]) -> str:
@@ -63,3 +82,21 @@ def refusal(missing: list[str]) -> str:
 def hint(missing: list[str]) -> str:
     grants = ", ".join(m.split(" (", 1)[0].replace("the cluster", "cluster kafka-cluster") for m in missing)
     return f"grant kgov's principal {grants} (or keep replication_factor at its current value)"
+
+
+def unthrottle_reason(missing: list[str]) -> str:
+    return (
+        f"kgov's principal lacks {'; '.join(missing)}: removing the replication throttle left behind "
+        "needs it (kgov checks before it removes anything)"
+    )
+
+
+def unthrottle_refusal(missing: list[str]) -> str:
+    """What apply says to a throttle removal it did not start for a right kgov lacks."""
+    return f"kgov's principal lacks {'; '.join(missing)}; the throttle was left as it is"
+
+
+def unthrottle_hint(missing: list[str], command: str) -> str:
+    """`command`: the kafka-configs.sh line that removes it by hand."""
+    grants = ", ".join(m.split(" (", 1)[0].replace("the cluster", "cluster kafka-cluster") for m in missing)
+    return f"grant kgov's principal {grants}, or remove the throttle by hand: {command}"

@@ -15,7 +15,7 @@ from typing import Any
 from kgov.cluster.kafka.reassign_port import Broker, Reassignment
 from kgov.cluster.kafka.replica_port import PartitionState, ReplicaPort, Rights
 from kgov.errors import PlanError
-from kgov.kinds.replicas.observe import ObservedReplicas, observe_replicas, selected
+from kgov.kinds.replicas.observe import ObservedReplicas, observe_replicas, selected, unthrottling
 from kgov.plan.model import JSON
 
 
@@ -102,6 +102,10 @@ def from_snapshot(taken: JSON, state: Mapping[str, Any], scope: JSON) -> Observe
             hint="take the snapshot with this catalog: kgov snapshot --catalog <this catalog>",
         )
     chosen = frozenset(watched)
+    throttled = {t: c for t, c in full.throttled.items() if t in want}
+    rates = full.rates if scope.get("rates", True) is not False else {}  # a scoped plan's: not read
+    # the rights live observe reads: the changing and moving topics', those whose throttle is left
+    asked = chosen | set(unthrottling(throttled, full.moving, changing))
     return ObservedReplicas(
         full.brokers,
         full.partitions,
@@ -111,10 +115,10 @@ def from_snapshot(taken: JSON, state: Mapping[str, Any], scope: JSON) -> Observe
         {k: n for k, n in full.copied.items() if k[0] in chosen},
         tuple(sorted(want)),
         full.refused,
-        # read live only when a topic changes or moves, and then for those topics
+        # read live only when a topic changes or moves or keeps a throttle, and then for those topics
         None
-        if full.rights is None or not chosen
-        else Rights(full.rights.cluster, {t: ops for t, ops in full.rights.topics.items() if t in chosen}),
-        {t: c for t, c in full.throttled.items() if t in want},
-        full.rates if scope.get("rates", True) is not False else {},  # a scoped plan's: not read
+        if full.rights is None or not (asked or rates)
+        else Rights(full.rights.cluster, {t: ops for t, ops in full.rights.topics.items() if t in asked}),
+        throttled,
+        rates,
     )

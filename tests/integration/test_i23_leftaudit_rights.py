@@ -2,11 +2,12 @@
 one-broker sandbox: Kafka's own ConfigCommand (kafka-configs.sh, from the sandbox's jars) sets the
 throttle an interrupted apply leaves (leader/follower.replication.throttled.replicas on a catalog
 topic, the rates on broker 1) with nothing moving. A real SCRAM principal over SASL that may read
-everything but lacks ALTER_CONFIGS on the topic (or on the cluster) gets that removal blocked in
-the plan with the right named, `kgov apply` exits 1 having applied nothing (before: it removed the
-part it could and failed on the rest), the replica kind's apply of a plan made with every right
-removes nothing, and `kgov audit` reports the throttle. Kafka's tool and confluent-kafka's
-describe_configs (not kgov's reader) see the throttle still there, on the topic and the broker."""
+everything but lacks ALTER_CONFIGS on the topic (or on the cluster) gets no plan of that removal but
+a warning naming the right (the plan does not fail: the catalog never asked for it); `kgov audit`
+reports both throttles, saying which apply cannot remove; the replica kind's apply of a plan made
+with every right removes nothing (the rights read again first); and `kgov apply` removes the one it
+may and leaves the other. Kafka's tool and confluent-kafka's describe_configs (not kgov's reader)
+see what is left, on the topic and the broker."""
 
 from __future__ import annotations
 
@@ -73,12 +74,15 @@ def _catalog(root: Path, bootstrap: str, topic: str) -> Path:
     return root
 
 
-def _still_there(tool: ConfigCommand, admin: AdminClient, topic: str) -> None:
-    """The throttle as Kafka's tool and confluent-kafka see it: on the topic and on broker 1."""
-    assert set(TOPIC_THROTTLES) <= set(tool.dynamic("topics", topic))
-    assert set(TOPIC_THROTTLES) <= _dynamic(admin, ResourceType.TOPIC, topic)
-    assert tool.dynamic("brokers", "1").get(BROKER_THROTTLES[0]) == RATE
-    assert set(BROKER_THROTTLES) <= _dynamic(admin, ResourceType.BROKER, "1")
+def _still_there(tool: ConfigCommand, admin: AdminClient, topic: str, where: str = "both") -> None:
+    """The throttle as Kafka's tool and confluent-kafka see it: on the topic and on broker 1 (both),
+    or only where it was left ("topic": gone from the broker; "cluster": gone from the topic)."""
+    on_topic = set(TOPIC_THROTTLES) & set(tool.dynamic("topics", topic))
+    assert on_topic == (set() if where == "cluster" else set(TOPIC_THROTTLES))
+    assert on_topic == set(TOPIC_THROTTLES) & _dynamic(admin, ResourceType.TOPIC, topic)
+    rate = tool.dynamic("brokers", "1").get(BROKER_THROTTLES[0])
+    assert rate == (None if where == "topic" else RATE)
+    assert bool(set(BROKER_THROTTLES) & _dynamic(admin, ResourceType.BROKER, "1")) == (where != "topic")
 
 
 def _violations(doc: Any, rule: str) -> list[dict[str, Any]]:
@@ -86,7 +90,7 @@ def _violations(doc: Any, rule: str) -> list[dict[str, Any]]:
 
 
 @pytest.mark.parametrize("missing", sorted(CASES))
-def test_a_principal_that_may_not_remove_the_throttle_is_blocked_and_applies_nothing(
+def test_a_throttle_kgov_may_not_remove_is_warned_about_and_left(
     sandbox: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, missing: str
 ) -> None:
     env = sandbox
@@ -115,46 +119,19 @@ def test_a_principal_that_may_not_remove_the_throttle_is_blocked_and_applies_not
         _still_there(tool, admin, topic)
         root = _catalog(tmp_path / "catalog", env["KGOV_BOOTSTRAP_SASL"], topic)
 
-        # -- plan: the removal kgov may not do is blocked, the right named; the other is planned ------
+        # -- plan: the removal kgov may not do is a warning, the right named; the other is planned ---
         plan = kgov("plan", "--env", ENV, "--catalog", str(root), "--format", "json")
-        assert plan.code == 1, plan.output
-        entries = {e["address"]: e for e in json.loads(plan.stdout)["resource_changes"]}
-        assert sorted(entries) == ["replicas.broker:1", f"replicas.{topic}"], entries
-        blocked = entries[f"replicas.{topic}" if missing == "topic" else "replicas.broker:1"]
-        other = entries["replicas.broker:1" if missing == "topic" else f"replicas.{topic}"]
-        assert blocked["action"] == "blocked" and other["action"] == "update"
-        assert blocked["reason"].startswith("kgov's principal lacks " + lacks), blocked["reason"]
-        assert "grant kgov's principal ALTER_CONFIGS" in blocked["hint"]
-        assert "kafka-configs.sh" in blocked["hint"]
-
-        # -- kgov apply: exit 1, nothing applied (not even the removal it may do) -----------------------
-        applied = kgov("apply", "--env", ENV, "--catalog", str(root), "--auto-approve")
-        assert applied.code == 1, applied.output
-        assert "blocked" in applied.output and "nothing was applied" in applied.output, applied.output
-        assert "Traceback" not in applied.output and "pw-" not in applied.output
+        assert plan.code == 0, plan.output
+        doc = json.loads(plan.stdout)
+        left_on = f"topic {topic}" if missing == "topic" else "broker 1"
+        other = "replicas.broker:1" if missing == "topic" else f"replicas.{topic}"
+        assert {e["address"]: e["action"] for e in doc["resource_changes"]} == {other: "update"}
+        (warning,) = [w for w in doc["warnings"] if f"replication throttle left on {left_on} " in w]
+        assert "is not removed: kgov's principal lacks " + lacks in warning, warning
+        assert "grant kgov's principal ALTER_CONFIGS" in warning and "kafka-configs.sh" in warning
         _still_there(tool, admin, topic)
 
-        # -- the replica kind's apply of a plan made with every right: refused up front --------------
-        strong = _replicas(_sasl(env, env["KGOV_USERNAME"], env["KGOV_PASSWORD"]))
-        weak = _replicas(_sasl(env, user, "pw-" + user))
-        try:
-            scope = KIND.scope({topic: 1}, Catalog(Path("."), CTX.settings))
-            planned, _ = KIND.diff({topic: 1}, KIND.observe(strong, scope), CTX)
-            assert {e.address: e.action for e in planned} == {
-                "replicas.broker:1": "update",
-                f"replicas.{topic}": "update",
-            }
-            outcome = KIND.apply_with(weak, planned, ApplyOptions(wait=False))
-            left = "the throttle was left as it is"
-            assert all(left in (error or "") for error in outcome.values()), outcome
-            assert lacks in (outcome[blocked["address"]] or ""), outcome
-            assert weak.kafka.requests["incremental_alter_configs"] == 0
-        finally:
-            strong.close()
-            weak.close()
-        _still_there(tool, admin, topic)
-
-        # -- kgov audit: the throttle reported, saying apply cannot remove it ------------------------
+        # -- kgov audit: both reported, saying which apply cannot remove ----------------------------
         audit = kgov("audit", "--env", ENV, "--catalog", str(root), "--format", "json")
         assert audit.code == 0, audit.output
         doc = json.loads(audit.stdout)
@@ -168,7 +145,34 @@ def test_a_principal_that_may_not_remove_the_throttle_is_blocked_and_applies_not
         assert "`kgov apply` removes it" in can["message"]
         markdown = kgov("audit", "--env", ENV, "--catalog", str(root), "--format", "markdown")
         assert markdown.code == 0 and "throttle\\-rate\\-left" in markdown.stdout, markdown.output
+
+        # -- the replica kind's apply of a plan made with every right: refused up front --------------
+        strong = _replicas(_sasl(env, env["KGOV_USERNAME"], env["KGOV_PASSWORD"]))
+        weak = _replicas(_sasl(env, user, "pw-" + user))
+        try:
+            scope = KIND.scope({topic: 1}, Catalog(Path("."), CTX.settings))
+            planned, _ = KIND.diff({topic: 1}, KIND.observe(strong, scope), CTX)
+            assert {e.address: e.action for e in planned} == {
+                "replicas.broker:1": "update",
+                f"replicas.{topic}": "update",
+            }
+            outcome = KIND.apply_with(weak, planned, ApplyOptions(wait=False))
+            refused = "replicas.broker:1" if missing == "cluster" else f"replicas.{topic}"
+            left = "the throttle was left as it is"
+            assert all(left in (error or "") for error in outcome.values()), outcome
+            assert lacks in (outcome[refused] or ""), outcome
+            assert weak.kafka.requests["incremental_alter_configs"] == 0
+        finally:
+            strong.close()
+            weak.close()
         _still_there(tool, admin, topic)
+
+        # -- kgov apply: exit 0, removes what it may, leaves the other (as the warning said) ---------
+        applied = kgov("apply", "--env", ENV, "--catalog", str(root), "--auto-approve")
+        assert applied.code == 0, applied.output
+        assert f"replication throttle left on {left_on} " in applied.output, applied.output
+        assert "Traceback" not in applied.output and "pw-" not in applied.output
+        _still_there(tool, admin, topic, where=missing)
     finally:
         boss.delete_acls(bindings)
         boss.alter_scram([], [ScramDelete(user, "SCRAM-SHA-512")])

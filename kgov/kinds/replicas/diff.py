@@ -8,8 +8,9 @@ anyone) gets no new one: its entry says so, and apply waits for it; one that goe
 catalog's factor is blocked until it ends. A topic the cluster lacks is the topic kind's to create.
 A change kgov's principal lacks a right for is blocked, naming it (kgov/kinds/replicas/rights.py).
 A replication throttle left on a topic whose partitions no longer move is an `update` entry that
-removes it (kgov/kinds/replicas/leftover.py says whose throttle that is), blocked when kgov's
-principal lacks ALTER_CONFIGS for it.
+removes it (kgov/kinds/replicas/leftover.py says whose throttle that is); one kgov's principal lacks
+ALTER_CONFIGS for is not planned, a warning says so (housekeeping the catalog never asked for must
+not fail every plan of a principal kept to its topics).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from kgov.cluster.kafka.reassign_port import Reassignment
 from kgov.kinds.base import DiffContext
 from kgov.kinds.ownership import is_protected, protected_patterns
 from kgov.kinds.rates import DEFAULT_THROTTLE, about, rate, size
-from kgov.kinds.replicas.leftover import blocked, cleanup_entry, rate_entry
+from kgov.kinds.replicas.leftover import cleanup_entry, not_removed, rate_entry
 from kgov.kinds.replicas.observe import ObservedReplicas, factor
 from kgov.kinds.replicas.placement import Broker, RfChange, TopicPlacement, place_replicas
 from kgov.kinds.replicas.rights import hint, lacking, reason, unthrottle_lacking
@@ -102,12 +103,15 @@ def diff_replicas(
         }
         for placement in placed.topics:
             entries[placement.topic] = _reassign(placement, observed, leaders)
-    _leftovers(desired, observed, ctx, protected, entries)
+    _leftovers(desired, observed, ctx, protected, entries, warnings)
     if observed.rates and not observed.moving and not any(e.action == "reassign" for e in entries.values()):
         for broker, left in sorted(observed.rates.items()):
             rate = rate_entry(KIND, broker, left)
             missing = unthrottle_lacking(observed.rights, None) if observed.rights is not None else []
-            entries[rate.name] = blocked(rate, missing) if missing else rate
+            if missing:
+                warnings.append(not_removed(rate, missing))
+            else:
+                entries[rate.name] = rate
     return [entries[n] for n in sorted(entries)], warnings
 
 
@@ -117,9 +121,11 @@ def _leftovers(
     ctx: DiffContext,
     protected: tuple[str, ...],
     entries: dict[str, Entry],
+    warnings: list[str],
 ) -> None:
     """A cleanup entry for each catalog topic that carries a throttle with none of its partitions
-    moving and no other entry (a factor change's reassignment removes the throttle at its end)."""
+    moving and no other entry (a factor change's reassignment removes the throttle at its end); a
+    warning instead when kgov's principal may not remove it."""
     if not observed.throttled:
         return
     busy = {t for t, _ in observed.moving}
@@ -131,9 +137,12 @@ def _leftovers(
             continue
         entry = cleanup_entry(KIND, name, left, ignore)
         if entry is not None:
-            # a right kgov lacks blocks it (the rights are read when a throttle is left: observe.py)
+            # the rights are read when a throttle is left (observe.py)
             missing = unthrottle_lacking(observed.rights, name) if observed.rights is not None else []
-            entries[name] = blocked(entry, missing) if missing else entry
+            if missing:
+                warnings.append(not_removed(entry, missing))
+            else:
+                entries[name] = entry
 
 
 NO_DESCRIBE = (

@@ -22,18 +22,19 @@ too: a broker carrying one gets an entry (`replicas.broker:<id>`: no topic name 
 when no partition moves anywhere on the cluster (any reassignment may need them) and the plan starts
 no reassignment (whose end removes them from every broker). Apply reads the reassignments in
 progress once more before it removes anything.
-Each removal needs ALTER_CONFIGS (on the topic; on the cluster for a rate): an entry kgov's principal
-lacks it for is blocked in the plan, naming it (`blocked`, kgov/kinds/replicas/rights.py), and apply
-reads the rights again before it removes anything.
+Each removal needs ALTER_CONFIGS (on the topic; on the cluster for a rate). One kgov's principal lacks
+it for is not planned: a warning names the right and the command that removes it by hand
+(`not_removed`). It is not blocked: the catalog never asked for it, and a principal kept to its
+topics would otherwise fail every plan on a rate an operator's reassignment left. Apply reads the
+rights again before it removes anything.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 
 from kgov.kafka_configs import ignored_config
-from kgov.kinds.replicas.rights import unthrottle_hint, unthrottle_reason
+from kgov.kinds.replicas.rights import unthrottle_hint
 from kgov.plan.model import Change, Entry
 
 UNTHROTTLE = "unthrottle"  # the detail of a change row that removes a throttle key
@@ -98,13 +99,12 @@ def by_hand(entry: Entry) -> str:
     return f"kafka-configs.sh --bootstrap-server HOST --entity-type {what} --alter --delete-config {keys}"
 
 
-def blocked(entry: Entry, missing: list[str]) -> Entry:
-    """The cleanup entry, blocked: kgov's principal lacks `missing` to remove it."""
-    return replace(
-        entry,
-        action="blocked",
-        changes=tuple(replace(c, blocked=True) for c in entry.changes),
-        notes=(),  # the notes promise the removal
-        reason=unthrottle_reason(missing),
-        hint=unthrottle_hint(missing, by_hand(entry)),
+def not_removed(entry: Entry, missing: list[str]) -> str:
+    """The plan's warning for a cleanup entry kgov's principal lacks `missing` to apply."""
+    broker = broker_of(entry)
+    where = f"broker {broker}" if broker is not None else f"topic {entry.name}"
+    keys = ", ".join(c.field.removeprefix("config.") for c in entry.changes)
+    return (
+        f"the replication throttle left on {where} ({keys}) is not removed: kgov's principal lacks "
+        f"{'; '.join(missing)}; {unthrottle_hint(missing, by_hand(entry))}"
     )

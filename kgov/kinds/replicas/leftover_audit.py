@@ -8,7 +8,8 @@ kgov cannot tell a throttle an interrupted reassignment left from one an operato
 so each finding says both and what `kgov apply` would do with it, as the plan decides it
 (kgov/kinds/replicas/leftover.py, diff.py): remove it; leave it to the topic kind (keys not ignored
 by ownership.ignore_configs); remove it at the end of the plan's own reassignment (the factor
-differs); or not at all while kgov's principal lacks ALTER_CONFIGS (the plan blocks the removal).
+differs); or not at all while kgov's principal lacks ALTER_CONFIGS (the plan warns instead of
+planning the removal).
 """
 
 from __future__ import annotations
@@ -85,7 +86,7 @@ def _topic(
             KIND,
             name,
             f"{said}: `kgov apply` cannot remove it, kgov's principal lacks {'; '.join(missing)} "
-            f"(the plan blocks its removal){topic_kinds}",
+            f"(the plan warns and leaves it){topic_kinds}",
             "warning",
             hint=unthrottle_hint(missing, by_hand(entry)),
         )
@@ -109,7 +110,7 @@ def _rate(broker: int, left: Mapping[str, str], changing: int, observed: Observe
             KIND,
             f"broker:{broker}",
             f"{said}: `kgov apply` cannot remove it, kgov's principal lacks {'; '.join(missing)} "
-            "(the plan blocks its removal)",
+            "(the plan warns and leaves it)",
             "warning",
             hint=unthrottle_hint(missing, by_hand(entry)),
         )

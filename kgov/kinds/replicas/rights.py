@@ -8,7 +8,7 @@ cluster (ListPartitionReassignments, DescribeLogDirs) is checked by observe itse
 Kafka withholds the cluster's authorized operations too (kgov/kinds/replicas/observe.py `refused`).
 Removing a throttle left behind (kgov/kinds/replicas/leftover.py) needs ALTER_CONFIGS too: on the
 topic for its throttled replicas, on the cluster for a broker's rate; the plan reads the rights for
-those entries only when there is one, and blocks one kgov lacks the right for (`unthrottle_lacking`).
+those entries only when there is one, and plans none kgov lacks the right for (`unthrottle_lacking`).
 """
 
 from __future__ import annotations
@@ -82,13 +82,6 @@ def refusal(missing: list[str]) -> str:
 def hint(missing: list[str]) -> str:
     grants = ", ".join(m.split(" (", 1)[0].replace("the cluster", "cluster kafka-cluster") for m in missing)
     return f"grant kgov's principal {grants} (or keep replication_factor at its current value)"
-
-
-def unthrottle_reason(missing: list[str]) -> str:
-    return (
-        f"kgov's principal lacks {'; '.join(missing)}: removing the replication throttle left behind "
-        "needs it (kgov checks before it removes anything)"
-    )
 
 
 def unthrottle_refusal(missing: list[str]) -> str:

@@ -103,7 +103,7 @@ def test_without_the_right_the_finding_says_apply_cannot_remove_it() -> None:
     rate = _finding(doc, "throttle-rate-left", "broker:3")
     assert "cannot remove it, kgov's principal lacks ALTER_CONFIGS on the cluster" in rate["message"]
     assert "--entity-type brokers --entity-name 3 --alter" in rate["hint"]
-    assert {e["action"] for e in doc["drift"]} == {"blocked"}
+    assert doc["drift"] == []  # the plan warns instead of planning what kgov may not do
 
 
 def test_a_factor_change_removes_it_at_the_end_of_its_reassignment() -> None:

@@ -1,6 +1,7 @@
 """The rights a throttle left behind needs to be removed (kgov/kinds/replicas/leftover.py), on the
-twin: ALTER_CONFIGS on the topic for its throttled replicas, on the cluster for a broker's rate. An
-entry kgov's principal lacks the right for is blocked in the plan, naming it with a hint; apply
+twin: ALTER_CONFIGS on the topic for its throttled replicas, on the cluster for a broker's rate. A
+removal kgov's principal lacks the right for is not planned: a warning names it with a hint (the
+catalog never asked for it, so it must not fail the plan); apply
 reads the rights again and removes nothing when one is missing (before, it removed the rest and
 failed on that one: half-done); the rights are read only when a throttle is left."""
 
@@ -17,7 +18,6 @@ from kgov.cluster.memory.kafka import MemoryCluster
 from kgov.cluster.memory.replicas import MemoryReplicas
 from kgov.commands.apply import run_apply
 from kgov.engine.make import make_plan
-from kgov.errors import PlanError
 from kgov.kinds import KINDS
 from kgov.kinds.base import Backends
 from kgov.render.plan_markdown import render as render_markdown
@@ -53,37 +53,37 @@ def _untouched(port: MemoryReplicas) -> None:
     assert _rates(port) == {b: RATES for b in (1, 2, 3)}
 
 
-def test_a_topic_kgov_may_not_alter_the_configs_of_is_blocked_naming_the_right() -> None:
+def _warned(port: MemoryReplicas) -> tuple[dict[str, object], list[str]]:
+    entries, warnings = KIND.diff(DESIRED, KIND.observe(port, KIND.scope(DESIRED, CATALOG)), CTX)
+    return {e.address: e for e in entries}, warnings
+
+
+def test_a_topic_kgov_may_not_alter_the_configs_of_is_warned_about_not_planned() -> None:
     port = _cluster(topics=2)
     _left_behind(port, "orders.t0")
     _deny_topic(port)
-    entries = _plan(port, DESIRED)
-    by = {e.address: e for e in entries}
-    assert [by[a].action for a in BROKERS] == ["update"] * 3  # the cluster's right is there
-    entry = by["replicas.orders.t0"]
-    assert entry.action == "blocked"
-    assert (entry.reason or "").startswith("kgov's principal lacks " + TOPIC_RIGHT)
-    hint = entry.hint or ""
-    assert "grant kgov's principal ALTER_CONFIGS on topic orders.t0" in hint
-    assert "--entity-type topics --entity-name orders.t0 --alter --delete-config" in hint
-    assert all(c.blocked and c.detail == "unthrottle" for c in entry.changes)
-    assert [c.before for c in entry.changes] == [LEFT[k] for k in sorted(LEFT)]
-    assert entry.notes == ()  # no "apply removes it"
+    by, warnings = _warned(port)
+    assert sorted(by) == BROKERS  # the cluster's right is there: the rates are removed
+    (warning,) = [w for w in warnings if "orders.t0" in w]
+    assert warning.startswith("the replication throttle left on topic orders.t0 (")
+    assert "is not removed: kgov's principal lacks " + TOPIC_RIGHT in warning
+    assert "grant kgov's principal ALTER_CONFIGS on topic orders.t0" in warning
+    assert "--entity-type topics --entity-name orders.t0 --alter --delete-config" in warning
 
 
-def test_a_broker_rate_kgov_may_not_alter_is_blocked_naming_the_right() -> None:
+def test_a_broker_rate_kgov_may_not_alter_is_warned_about_not_planned() -> None:
     port = _cluster(topics=2)
     _left_behind(port, "orders.t0")
     _deny_cluster(port)
-    entries = _plan(port, DESIRED)
-    by = {e.address: e for e in entries}
-    assert by["replicas.orders.t0"].action == "update"  # the topic's right is there
-    for address in BROKERS:
-        entry = by[address]
-        assert entry.action == "blocked" and CLUSTER_RIGHT in (entry.reason or "")
-        assert "grant kgov's principal ALTER_CONFIGS on cluster kafka-cluster" in (entry.hint or "")
-        broker = address.rsplit(":", 1)[1]
-        assert f"--entity-type brokers --entity-name {broker} --alter" in (entry.hint or "")
+    by, warnings = _warned(port)
+    assert list(by) == ["replicas.orders.t0"]  # the topic's right is there
+    rates = [w for w in warnings if "broker" in w.split(" (", 1)[0]]
+    assert len(rates) == 3
+    for broker, warning in zip((1, 2, 3), rates, strict=True):
+        assert warning.startswith(f"the replication throttle left on broker {broker} (")
+        assert CLUSTER_RIGHT in warning
+        assert "grant kgov's principal ALTER_CONFIGS on cluster kafka-cluster" in warning
+        assert f"--entity-type brokers --entity-name {broker} --alter" in warning
 
 
 @pytest.mark.parametrize("deny", [_deny_topic, _deny_cluster])
@@ -133,8 +133,10 @@ def test_a_broker_rate_alone_reads_the_clusters_rights_only() -> None:
     port.broker_config[2] = dict(RATES)
     _deny_cluster(port)
     port.requests.clear()
-    (entry,) = _plan(port, {"orders.t0": 1})
-    assert entry.action == "blocked" and entry.address == "replicas.broker:2"
+    entries, warnings = KIND.diff(
+        {"orders.t0": 1}, KIND.observe(port, KIND.scope({"orders.t0": 1}, CATALOG)), CTX
+    )
+    assert entries == [] and len(warnings) == 1 and "broker 2" in warnings[0]
     assert "describe_topics" not in port.requests
 
 
@@ -156,7 +158,7 @@ def test_a_missing_right_is_in_the_fingerprint_and_in_a_snapshot() -> None:
 
 
 # -- through the engine: the plan's renderings, kgov apply refuses it --------------------------------
-def test_the_blocked_cleanup_in_text_json_markdown_and_apply_refuses(tmp_path: Path) -> None:
+def test_the_warning_in_text_json_markdown_and_apply_removes_only_what_it_may(tmp_path: Path) -> None:
     root = write_catalog(tmp_path / "catalog", {"orders": [topic_doc("orders.t0", 6)]})
     kafka = MemoryCluster()
     kafka.add_topic("orders.t0", 6, 1)
@@ -166,16 +168,15 @@ def test_the_blocked_cleanup_in_text_json_markdown_and_apply_refuses(tmp_path: P
     backends = Backends(kafka=kafka, reassign=port)
     plan = make_plan(load_catalog(root).catalog, "local", backends, allow_delete=False, kinds=KINDS)
     doc = plan.to_json()
-    (blocked,) = [c for c in doc["resource_changes"] if c["address"] == "replicas.orders.t0"]
-    assert blocked["action"] == "blocked" and TOPIC_RIGHT in blocked["reason"]
-    assert "kafka-configs.sh" in blocked["hint"]
+    assert not plan.blocked
+    assert [c["address"] for c in doc["resource_changes"]] == BROKERS  # the topic's is not planned
+    (warning,) = [w for w in doc["warnings"] if "orders.t0" in w]
+    assert TOPIC_RIGHT in warning and "kafka-configs.sh" in warning
     console = Console(record=True, width=400)
     render_text(doc, console)
     text = console.export_text()
-    assert "! replicas orders.t0" in text and "lacks ALTER_CONFIGS on topic orders.t0" in text
-    assert "grant kgov's principal ALTER_CONFIGS on topic orders.t0" in text
-    markdown = render_markdown(doc)
-    assert "ALTER\\_CONFIGS on topic orders\\.t0" in markdown
-    with pytest.raises(PlanError, match="blocked"):  # exit 1 (kgov/cli/exits.py)
-        run_apply(root, "local", auto_approve=True, backends=backends)
-    _untouched(port)  # nothing was applied: not even the brokers' rates
+    assert "replication throttle left on topic orders.t0" in text and "lacks ALTER_CONFIGS on topic" in text
+    assert "ALTER\\_CONFIGS on topic orders\\.t0" in render_markdown(doc)
+    run_apply(root, "local", auto_approve=True, backends=backends)  # no error: exit 0
+    assert _throttle_of(port, "orders.t0") == LEFT  # left, as the warning said
+    assert all(not left for left in _rates(port).values())  # the rates kgov may remove are gone

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from confluent_kafka.admin import AdminClient, NewTopic, ResourceType
 
 from kgov.bindings import Binding
@@ -33,10 +32,8 @@ from tests.support import kgov, unique_service
 from .conftest import ThreeBrokers, sandbox_state_dir
 from .test_i23_throttle_leftover import ConfigCommand
 from .test_replicas_kind import _dynamic
-from .test_replicas_rights import CTX, KIND, _replicas, _sasl
+from .test_replicas_rights import CTX, ENV, KIND, PARTITIONS, _catalog, _replicas, _sasl
 
-ENV = "sb3"  # the name test_replicas_rights' CTX uses; the catalog below points at the one broker
-PARTITIONS = 3
 RATE = "1048576"
 READS = [
     ("cluster", "kafka-cluster", "DESCRIBE"),
@@ -49,29 +46,6 @@ CASES = {
     "topic": (("cluster", "kafka-cluster", "ALTER_CONFIGS"), "ALTER_CONFIGS on topic {t} "),
     "cluster": (("topic", "{t}", "ALTER_CONFIGS"), "ALTER_CONFIGS on the cluster "),
 }
-
-
-def _catalog(root: Path, bootstrap: str, topic: str) -> Path:
-    (root / "topics").mkdir(parents=True)
-    kafka = {
-        "bootstrap_servers": bootstrap,
-        "security_protocol": "SASL_PLAINTEXT",
-        "sasl_mechanism": "SCRAM-SHA-512",
-        "username": "${env:T_LIMITED_USER}",
-        "password": "${env:T_LIMITED_PW}",
-        "timeout_ms": 20000,
-    }
-    settings = {
-        "version": 1,
-        "policy": {"replication_factor": {"min": 1}, "min_insync_replicas": {"min": 1}},
-        "environments": {ENV: {"kafka": kafka}},
-    }
-    (root / "kgov.yaml").write_text(yaml.safe_dump(settings))
-    service = topic.split(".")[0]
-    topics = [{"name": topic, "description": "issue 23", "partitions": PARTITIONS, "replication_factor": 1}]
-    body = {"service": service, "owner": "team-test", "topics": topics}
-    (root / "topics" / f"{service}.yaml").write_text(yaml.safe_dump(body, sort_keys=False))
-    return root
 
 
 def _still_there(tool: ConfigCommand, admin: AdminClient, topic: str, where: str = "both") -> None:
@@ -117,7 +91,7 @@ def test_a_throttle_kgov_may_not_remove_is_warned_about_and_left(
              f"{TOPIC_THROTTLES[0]}=[{leader}],{TOPIC_THROTTLES[1]}=[{leader}]")  # fmt: skip
         tool("brokers", "1", "--alter", "--add-config", ",".join(f"{k}={RATE}" for k in BROKER_THROTTLES))
         _still_there(tool, admin, topic)
-        root = _catalog(tmp_path / "catalog", env["KGOV_BOOTSTRAP_SASL"], topic)
+        root = _catalog(tmp_path / "catalog", env["KGOV_BOOTSTRAP_SASL"], topic, rf=1, why="issue 23")
 
         # -- plan: the removal kgov may not do is a warning, the right named; the other is planned ---
         plan = kgov("plan", "--env", ENV, "--catalog", str(root), "--format", "json")

@@ -65,7 +65,7 @@ def _replicas(settings: KafkaSettings) -> KafkaReplicas:
     return KafkaReplicas(KafkaCluster(settings), KafkaReassign(settings))
 
 
-def _catalog(root: Path, bootstrap: str, topic: str) -> Path:
+def _catalog(root: Path, bootstrap: str, topic: str, rf: int = 3, why: str = "issue 20") -> Path:
     (root / "topics").mkdir(parents=True)
     kafka = {
         "bootstrap_servers": bootstrap,
@@ -82,7 +82,7 @@ def _catalog(root: Path, bootstrap: str, topic: str) -> Path:
     }
     (root / "kgov.yaml").write_text(yaml.safe_dump(settings))
     service = topic.split(".")[0]
-    topics = [{"name": topic, "description": "issue 20", "partitions": PARTITIONS, "replication_factor": 3}]
+    topics = [{"name": topic, "description": why, "partitions": PARTITIONS, "replication_factor": rf}]
     body = {"service": service, "owner": "team-test", "topics": topics}
     (root / "topics" / f"{service}.yaml").write_text(yaml.safe_dump(body, sort_keys=False))
     return root

@@ -31,7 +31,7 @@ from kgov.errors import KgovError
 from kgov.kinds.base import ApplyOptions
 from kgov.kinds.rates import DEFAULT_THROTTLE, about, duration, rate, size
 from kgov.kinds.replicas.leftover import is_cleanup
-from kgov.kinds.replicas.rights import lacking, refusal
+from kgov.kinds.replicas.rights import lacking, refusal, refusals
 from kgov.kinds.replicas.unthrottle import check_unthrottle_rights, joined, left_text, remove_leftovers
 from kgov.plan.model import Entry
 
@@ -202,15 +202,7 @@ def _check_rights(
         found = lacking(rights, e.name, options.elect_leaders or any(k in submit for k in mine))
         if found:
             missing[e.address] = found
-    if not missing:
-        return None
-    first, why = sorted(missing.items())[0]
-    return {
-        e.address: refusal(missing[e.address])
-        if e.address in missing
-        else f"not started: {refusal(why)} (for {first})"
-        for e in entries
-    }
+    return refusals([e.address for e in entries], missing, refusal)
 
 
 def _failed(errors: Mapping[str, list[str]], moves: _Moves, key: Partition) -> bool:

@@ -13,6 +13,7 @@ those entries only when there is one, and plans none kgov lacks the right for (`
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from kgov.cluster.kafka.replica_port import Rights
@@ -72,6 +73,20 @@ def reason(missing: list[str]) -> str:
         f"kgov's principal lacks {'; '.join(missing)}: a replication-factor change needs "
         f"{'it' if len(missing) == 1 else 'them'} (kgov checks before it starts anything)"
     )
+
+
+def refusals(
+    addresses: Sequence[str], missing: Mapping[str, list[str]], refused: Callable[[list[str]], str]
+) -> dict[str, str | None] | None:
+    """None when nothing is `missing`; else each address's refusal, before anything is written: its
+    own right, or, for one that lacks none, the first entry's (every entry of the apply stops)."""
+    if not missing:
+        return None
+    first, why = sorted(missing.items())[0]
+    return {
+        a: refused(missing[a]) if a in missing else f"not started: {refused(why)} (for {first})"
+        for a in addresses
+    }
 
 
 def refusal(missing: list[str]) -> str:

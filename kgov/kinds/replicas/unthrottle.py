@@ -12,7 +12,7 @@ from kgov.cluster.kafka.port import ConfigOp
 from kgov.cluster.kafka.replica_port import ReplicaPort
 from kgov.kinds.base import ApplyOptions
 from kgov.kinds.replicas.leftover import broker_of
-from kgov.kinds.replicas.rights import unthrottle_lacking, unthrottle_refusal
+from kgov.kinds.replicas.rights import refusals, unthrottle_lacking, unthrottle_refusal
 from kgov.plan.model import Entry
 
 
@@ -71,15 +71,7 @@ def check_unthrottle_rights(
         found = unthrottle_lacking(rights, None if broker_of(e) is not None else e.name)
         if found:
             missing[e.address] = found
-    if not missing:
-        return None
-    first, why = sorted(missing.items())[0]
-    return {
-        e.address: unthrottle_refusal(missing[e.address])
-        if e.address in missing
-        else f"not started: {unthrottle_refusal(why)} (for {first})"
-        for e in entries
-    }
+    return refusals([e.address for e in entries], missing, unthrottle_refusal)
 
 
 def joined(errors: Mapping[str, list[str]]) -> dict[str, str | None]:

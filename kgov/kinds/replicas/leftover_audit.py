@@ -17,12 +17,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from kgov.kinds.base import DiffContext, Violation
+from kgov.kinds.replicas.diff import diff_replicas
 from kgov.kinds.replicas.leftover import by_hand, cleanup_entry, rate_entry
-from kgov.kinds.replicas.observe import ObservedReplicas, factor
+from kgov.kinds.replicas.observe import ObservedReplicas
 from kgov.kinds.replicas.rights import unthrottle_hint, unthrottle_lacking
+from kgov.plan.model import Entry
 from kgov.platforms import profile
 
 KIND = "replicas"
+FACTOR_ACTIONS = ("reassign", "blocked")  # a factor change's entry (a cleanup's is an `update`)
 TOPIC = "throttle-left"
 RATE = "throttle-rate-left"
 SHOWN = 60  # characters of a value shown (a throttled-replicas list names every replica)
@@ -41,22 +44,27 @@ def leftover_findings(
     """`factors`: the catalog's topics (not protected) and their replication_factor."""
     busy = {t for t, _ in observed.moving}
     ignore = (*ctx.settings.ownership.ignore_configs, *profile(ctx.environment.platform).ignore_topic_configs)
+    # what the plan does with the factors, as the plan decides it: a factor change it blocks (a right
+    # missing, too few live brokers) starts no reassignment, so it neither sets nor removes a throttle
+    planned = {e.name: e for e in diff_replicas(factors, observed, ctx)[0] if e.action in FACTOR_ACTIONS}
     found: list[Violation] = []
     for name, left in sorted(observed.throttled.items()):
         parts = observed.partitions.get(name)
         if name in busy or name not in factors or not parts:
             continue  # a move in progress needs it (`reassignment-in-progress`)
-        found.append(_topic(name, left, factors[name] != factor(parts), ignore, observed))
-    changing = sum(
-        1 for t, rf in factors.items() if t in observed.partitions and factor(observed.partitions[t]) != rf
-    )
+        found.append(_topic(name, left, planned.get(name), ignore, observed))
+    changing = sum(1 for e in planned.values() if e.action == "reassign")
     for broker, left in sorted(observed.rates.items()):  # read only when nothing moves
         found.append(_rate(broker, left, changing, observed))
     return found
 
 
 def _topic(
-    name: str, left: Mapping[str, str], changes: bool, ignore: tuple[str, ...], observed: ObservedReplicas
+    name: str,
+    left: Mapping[str, str],
+    factor_entry: Entry | None,
+    ignore: tuple[str, ...],
+    observed: ObservedReplicas,
 ) -> Violation:
     said = f"replication throttle {_values(left)} with no partition of the topic moving ({EITHER})"
     entry = cleanup_entry(KIND, name, left, ignore)
@@ -68,7 +76,17 @@ def _topic(
         else ""
     )
     missing = unthrottle_lacking(observed.rights, name) if observed.rights is not None else []
-    if changes:
+    if factor_entry is not None and factor_entry.action == "blocked":
+        return Violation(
+            TOPIC,
+            KIND,
+            name,
+            f"{said}: `kgov apply` leaves it while the plan's replication_factor change of this topic is "
+            f"blocked ({factor_entry.reason})",
+            "warning",
+            hint=KEEP,
+        )
+    if factor_entry is not None:
         return Violation(
             TOPIC,
             KIND,

@@ -161,3 +161,24 @@ def test_the_findings_reach_json_markdown_and_html_escaped_and_shortened() -> No
     page = audit_html.render(doc)
     assert "<td>throttle-left<td>legacy|x&lt;b&gt;&amp;`<td>replication throttle " in page
     assert "&lt;i&gt;*&lt;/i&gt;" in page and "<i>" not in page and "x<b>" not in page
+
+
+def test_a_blocked_factor_change_neither_removes_nor_sets_a_throttle() -> None:
+    """5 replicas on 3 live brokers: the plan blocks the change, so no reassignment runs. The topic's
+    throttle stays (the plan has no entry that removes it) and the brokers' rates are the plan's
+    to remove; the findings say so, not "the plan's reassignment removes it"."""
+    doc = _audit(_port(), rf=5)
+    topic_message = _finding(doc, "throttle-left")["message"]
+    assert "`kgov apply` leaves it while the plan's replication_factor change of this topic is blocked (" in (
+        topic_message
+    )
+    assert "removes it at its end" not in topic_message
+    rate = _finding(doc, "throttle-rate-left", "broker:1")["message"]
+    assert "`kgov apply` removes it if no partition moves then either" in rate
+    assert "sets the rate again" not in rate
+    assert [e["address"] for e in doc["drift"]] == [
+        "replicas.broker:1",
+        "replicas.broker:2",
+        "replicas.broker:3",
+        f"replicas.{NAME}",
+    ]

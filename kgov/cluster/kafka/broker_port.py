@@ -45,12 +45,11 @@ class BrokerConfigs:
         return broker in self.brokers or str(broker) in self.errors
 
     def only(self, brokers: Sequence[int]) -> BrokerConfigs:
-        """The named brokers' answers and errors (the cluster default left out)."""
-        named = set(brokers)
+        """The named brokers' answers and errors, in the order named (the cluster default left out)."""
         return BrokerConfigs(
             {},
-            {b: c for b, c in self.brokers.items() if b in named},
-            {r: e for r, e in self.errors.items() if r != DEFAULT and r.isdigit() and int(r) in named},
+            {b: self.brokers[b] for b in brokers if b in self.brokers},
+            {str(b): self.errors[str(b)] for b in brokers if str(b) in self.errors},
         )
 
     def merged(self, later: BrokerConfigs) -> BrokerConfigs:

@@ -87,10 +87,8 @@ class MemoryBrokerConfigMixin:
             if DEFAULT not in errors
             else {}
         )
-        merged = have.merged(read)
-        brokers = {b: merged.brokers[b] for b in self.broker_ids if b in merged.brokers}
-        errors |= {str(b): merged.errors[str(b)] for b in self.broker_ids if str(b) in merged.errors}
-        return BrokerConfigs(default, brokers, errors)
+        merged = have.merged(read).only(self.broker_ids)
+        return BrokerConfigs(default, merged.brokers, {**errors, **merged.errors})
 
     def _refusal(self, resource: str, op: ConfigOp) -> str | None:
         level = known.DEFAULT_LEVEL if resource == DEFAULT else known.BROKER_LEVEL

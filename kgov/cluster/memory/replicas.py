@@ -40,8 +40,10 @@ class MemoryReplicas(MemoryReassign):
         super().__init__(brokers)
         self.topic_config: dict[str, dict[str, str]] = {}
         self.broker_config: dict[int, dict[str, str]] = {}
-        if kafka is not None:  # reads the brokers' configs through the Kafka twin, as the adapter does
-            self.kafka = kafka  # (kgov/cluster/kafka/adapter/replicas.py): one cluster, one state
+        # given: reads the brokers' configs through the Kafka twin, as the adapter does
+        # (kgov/cluster/kafka/adapter/replicas.py): one cluster, one state
+        self.kafka = kafka
+        if kafka is not None:
             self.broker_config = kafka.broker_overrides
         self.refuse_configs: set[int] = set()  # brokers whose config writes fail (e.g. down)
         self.broker_read_errors: dict[int, str] = {}  # broker -> the error its configs read answers
@@ -124,9 +126,8 @@ class MemoryReplicas(MemoryReassign):
         return {n: int(self.topic_config.get(n, {}).get("min.insync.replicas", "1")) for n in names}
 
     def topic_configs(self, names: Sequence[str]) -> Mapping[str, Mapping[str, str]]:
-        kafka: MemoryCluster | None = getattr(self, "kafka", None)
-        if kafka is not None:  # as the adapter: the Kafka port's read (the plan's proxies share it)
-            return kafka.topic_configs(names)
+        if self.kafka is not None:  # as the adapter: the Kafka port's read (the plan's proxies share it)
+            return self.kafka.topic_configs(names)
         self.requests.append("describe_configs")
         return {
             n: dict(self.topic_config.get(n, {})) for n in names if any(t == n for t, _ in self.partitions)
@@ -144,9 +145,8 @@ class MemoryReplicas(MemoryReassign):
         return out
 
     def broker_configs(self, brokers: Sequence[int]) -> Mapping[int, Mapping[str, str]]:
-        kafka: MemoryCluster | None = getattr(self, "kafka", None)
-        if kafka is not None:
-            return dynamic_of(kafka.broker_configs_of(brokers), brokers)
+        if self.kafka is not None:
+            return dynamic_of(self.kafka.broker_configs_of(brokers), brokers)
         out: dict[int, Mapping[str, str]] = {}
         for b in brokers:  # one broker after another, as the adapter read them before issue 23
             self.requests.append("describe_configs")

@@ -110,19 +110,19 @@ class KafkaBrokerConfigMixin(KafkaBase):
 
         return self._send_each("describe_configs", {str(b): describe(b) for b in brokers})
 
-    def _read_each(self, pending: Mapping[str, Future[Any]], into: BrokerConfigs) -> BrokerConfigs:
-        """`into` with each pending broker's configs, or the error Kafka answered for it."""
-        brokers = dict(into.brokers)
-        errors = dict(into.errors)
+    def _read_each(self, pending: Mapping[str, Future[Any]]) -> BrokerConfigs:
+        """Each pending broker's configs, or the error Kafka answered for it (no cluster default)."""
+        brokers: dict[int, Mapping[str, BrokerConfigValue]] = {}
+        errors: dict[str, str] = {}
         for broker, (entries, error) in self._answers(pending).items():
             if error is not None:
                 errors[broker] = error
             else:
                 brokers[int(broker)] = _values(entries)
-        return BrokerConfigs(into.default, brokers, errors)
+        return BrokerConfigs({}, brokers, errors)
 
     def broker_configs_of(self, brokers: Sequence[int]) -> BrokerConfigs:
-        return self._read_each(self._describe_each(sorted(set(brokers))), BrokerConfigs({}, {}, {}))
+        return self._read_each(self._describe_each(sorted(set(brokers))))
 
     def broker_configs(self, known: BrokerConfigs | None = None) -> BrokerConfigs:
         live = self._broker_ids()
@@ -134,14 +134,9 @@ class KafkaBrokerConfigMixin(KafkaBase):
             default = self._cluster_default().describe()
         except ClusterError as exc:
             default, errors[DEFAULT] = {}, exc.message
-        read = self._read_each(pending, BrokerConfigs(default, {}, errors))
         # in the live brokers' order, as one read of them all gives them
-        merged = have.merged(read)
-        return BrokerConfigs(
-            default,
-            {b: merged.brokers[b] for b in live if b in merged.brokers},
-            {**errors, **{str(b): merged.errors[str(b)] for b in live if str(b) in merged.errors}},
-        )
+        merged = have.merged(self._read_each(pending)).only(live)
+        return BrokerConfigs(default, merged.brokers, {**errors, **merged.errors})
 
     def alter_broker_configs(self, ops: Mapping[str, Sequence[ConfigOp]]) -> Outcome:
         def alter(broker: str, changes: Sequence[ConfigOp]) -> Callable[[], Any]:
